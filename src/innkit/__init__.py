@@ -1,0 +1,28 @@
+"""innkit: decode, find and check International Nonproprietary Names (INN).
+
+Monoclonal antibodies first: ``decode("inotuzumab ozogamicin")`` reads ino-tu-zu-mab (tumour
+target, humanized, monoclonal antibody) plus ozogamicin (a calicheamicin payload).
+"""
+
+from __future__ import annotations
+
+from .decode import decode
+from .errors import DataError, InnkitError, InvalidInputError, UnknownNameError
+from .explain import explain
+from .models import Decoding, Modifier, Radiolabel, Reading
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DataError",
+    "Decoding",
+    "InnkitError",
+    "InvalidInputError",
+    "Modifier",
+    "Radiolabel",
+    "Reading",
+    "UnknownNameError",
+    "__version__",
+    "decode",
+    "explain",
+]

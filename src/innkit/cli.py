@@ -1,0 +1,148 @@
+"""Command line: one command per verb, ``--format text|json|jsonl|tsv`` where output is data."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+
+import click
+
+from . import __version__
+from .decode import decode
+from .errors import InnkitError
+from .explain import render_card
+from .models import Decoding
+
+TSV_COLUMNS = (
+    "input", "name", "kind", "segmentation", "prefix", "target_substem", "target_meaning",
+    "source_substem", "source_meaning", "stem", "stem_meaning", "eras", "modifiers",
+    "fda_suffix", "radiolabel", "ambiguous", "warnings", "reason",
+)
+
+
+def _tsv_cell(key: str, d: Decoding) -> str:
+    if key == "eras":
+        return ",".join(d.eras)
+    if key == "modifiers":
+        return ";".join(f"{m.word}:{m.kind}" for m in d.modifiers)
+    if key == "radiolabel":
+        return d.radiolabel.isotope if d.radiolabel else ""
+    if key == "warnings":
+        return " | ".join(d.warnings)
+    if key == "segmentation":
+        return d.segmentation or ""
+    value = getattr(d, key)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = "" if value is None else str(value)
+    return text.replace("\t", " ").replace("\n", " ")
+
+
+def _text_line(d: Decoding) -> str:
+    if d.kind == "unknown":
+        return f"{d.input}\tunknown: {d.reason}"
+    if d.kind == "combination":
+        return f"{d.input}\tcombination: " + "; ".join(_text_line(c).split("\t")[1]
+                                                       for c in d.components)
+    parts = [d.segmentation or ""]
+    parts.append(d.target_meaning or "no target substem")
+    if d.source_meaning:
+        parts.append(d.source_meaning)
+    parts.append(d.stem_meaning or "")
+    parts.append("era " + "/".join(d.eras) if d.eras else "pre-scheme")
+    for m in d.modifiers:
+        parts.append(f"+ {m.word} ({m.kind}{': ' + m.payload_class if m.payload_class else ''})")
+    if d.ambiguous:
+        parts.append("AMBIGUOUS")
+    return f"{d.input}\t" + " · ".join(p for p in parts if p)
+
+
+def _read_stdin_names() -> Iterator[str | bytes]:
+    """Names from standard input, one per line, decoded lazily so that huge inputs stream."""
+    for raw in sys.stdin.buffer:
+        line = raw.rstrip(b"\r\n")
+        if not line.strip():
+            continue
+        try:
+            yield line.decode("utf-8")
+        except UnicodeDecodeError:
+            yield line  # decode() reports it as binary input, line by line
+
+
+def _emit(decodings: Iterable[Decoding], fmt: str, single: bool) -> None:
+    out = sys.stdout
+    if fmt == "json":
+        items = [d.to_dict() for d in decodings]
+        json.dump(items[0] if single and len(items) == 1 else items, out, indent=2,
+                  ensure_ascii=False)
+        out.write("\n")
+        return
+    if fmt == "tsv":
+        out.write("\t".join(TSV_COLUMNS) + "\n")
+    for d in decodings:
+        if fmt == "jsonl":
+            out.write(json.dumps(d.to_dict(), ensure_ascii=False) + "\n")
+        elif fmt == "tsv":
+            out.write("\t".join(_tsv_cell(k, d) for k in TSV_COLUMNS) + "\n")
+        else:
+            out.write(_text_line(d) + "\n")
+        out.flush()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="innkit")
+def main() -> None:
+    """innkit: decode International Nonproprietary Names (INN) of drugs, antibodies first."""
+
+
+@main.command("decode")
+@click.argument("names", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "tsv"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 if any name is not decoded.")
+def decode_cmd(names: tuple[str, ...], fmt: str, strict: bool) -> None:
+    """Decode NAMES (or names on standard input, one per line).
+
+    \b
+    Examples:
+      innkit decode "inotuzumab ozogamicin" ecromeximab
+      innkit decode --format jsonl < names.txt
+    """
+    if names:
+        source: Iterable[str | bytes] = names
+    elif sys.stdin.isatty():
+        raise click.UsageError("give names as arguments, or pipe them in one per line")
+    else:
+        source = _read_stdin_names()
+    failed = False
+
+    def decoded() -> Iterator[Decoding]:
+        nonlocal failed
+        for name in source:
+            d = decode(name)
+            failed = failed or d.kind == "unknown"
+            yield d
+
+    _emit(decoded(), fmt, single=len(names) == 1)
+    if strict and failed:
+        sys.exit(1)
+
+
+@main.command("explain")
+@click.argument("name", nargs=-1, required=True)
+def explain_cmd(name: tuple[str, ...]) -> None:
+    """Print a readable card that explains each part of NAME.
+
+    Words are joined, so quoting is optional: innkit explain inotuzumab ozogamicin
+    """
+    click.echo(render_card(decode(" ".join(name))))
+
+
+def run() -> None:
+    """Console entry point: turn a data fault into one line naming the fix, not a traceback."""
+    try:
+        main()
+    except InnkitError as exc:
+        click.echo(f"innkit: {exc.reason}" + (f" ({exc.hint})" if exc.hint else ""), err=True)
+        sys.exit(2)

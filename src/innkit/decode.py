@@ -1,0 +1,245 @@
+"""``decode``: what a drug name says, part by part (spec sections 2 to 5 and 7)."""
+
+from __future__ import annotations
+
+import re
+
+from .antibody import antibody_stem, enumerate_readings, rank
+from .errors import InvalidInputError, UnknownNameError
+from .models import Decoding, Modifier, Radiolabel, Reading
+from .modifiers import FDA_PREFIX, FDA_SUFFIX, classify_modifier, split_radiolabel
+from .normalize import MAX_NAME_LENGTH, normalize_name
+from .tables import ERA_ORDER, ExceptionRow, Tables, get_tables
+
+_WORD_RE = re.compile(r"^[a-z]+$")
+_STEMS_HINT = "antibody names end in -mab, -tug, -bart, -mig or -ment"
+
+
+def decode(text: object, *, strict: bool = False) -> Decoding:
+    """Decode one name (with any modifiers, radiolabel or FDA suffix) into its parts.
+
+    Never raises for bad input: it returns ``kind="unknown"`` with a ``reason``. With
+    ``strict=True`` it raises :class:`InvalidInputError` or :class:`UnknownNameError` instead.
+    """
+    result = _decode(text)
+    if strict and result.kind == "unknown":
+        error = InvalidInputError if result.reason and result.reason.startswith(_INPUT_REASONS) \
+            else UnknownNameError
+        raise error(result.reason or "not a name", _hint(result))
+    return result
+
+
+_INPUT_REASONS = ("input is", "empty input", "binary", "expected text")
+
+
+def _hint(result: Decoding) -> str:
+    reason = result.reason or ""
+    if reason.startswith("input is"):
+        return f"pass one name of at most {MAX_NAME_LENGTH} characters"
+    if reason.startswith(("binary", "expected text")):
+        return "pass the name as a str (decode bytes as UTF-8 first)"
+    if reason.startswith("empty input"):
+        return "pass a non-empty name"
+    return _STEMS_HINT
+
+
+def _unknown(display: str, reason: str, name: str | None = None) -> Decoding:
+    return Decoding(input=display, kind="unknown", name=name, reason=reason)
+
+
+def _decode(text: object) -> Decoding:
+    if isinstance(text, bytes | bytearray):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError:
+            return _unknown(repr(bytes(text[:40])), "binary input: not valid UTF-8 text")
+    if not isinstance(text, str):
+        return _unknown(repr(text)[:80], f"expected text, got {type(text).__name__}")
+    if len(text) > MAX_NAME_LENGTH:
+        return _unknown(
+            text[:40] + "…",
+            f"input is {len(text):,} characters long; a single name is at most "
+            f"{MAX_NAME_LENGTH}",
+        )
+    if "\x00" in text or any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+        return _unknown(text, "binary input: contains control characters")
+    normal = normalize_name(text)
+    if not normal:
+        return _unknown(text, "empty input: nothing to decode")
+    tables = get_tables()
+    if "/" in normal and " " not in normal:
+        return _combination(text, normal, tables)
+    return _decode_phrase(text, normal, tables)
+
+
+def _combination(text: str, normal: str, tables: Tables) -> Decoding:
+    """``a/b/c`` fixed combinations: decode each part."""
+    parts = [p for p in normal.split("/") if p]
+    components = tuple(_decode_phrase(p, p, tables) for p in parts)
+    if not components or any(c.kind == "unknown" for c in components):
+        bad = [c.input for c in components if c.kind == "unknown"]
+        return Decoding(
+            input=text, kind="unknown", name=normal, components=components,
+            reason=f"combination with parts that are not antibody names: {', '.join(bad)}",
+        )
+    eras = sorted({e for c in components for e in c.eras}, key=ERA_ORDER.__getitem__)
+    return Decoding(
+        input=text, kind="combination", name=normal, components=components, eras=tuple(eras),
+        warnings=tuple(w for c in components for w in c.warnings),
+    )
+
+
+def _decode_phrase(text: str, normal: str, tables: Tables) -> Decoding:
+    warnings: list[str] = []
+    rest, label, label_warnings = split_radiolabel(normal, text, tables)
+    warnings += label_warnings
+    tokens = rest.split(" ")
+    fda_suffix = None
+    # The FDA suffix sits on the last word of the whole name (fam-trastuzumab deruxtecan-nxki).
+    m = FDA_SUFFIX.match(tokens[-1])
+    if m and tokens[-1] not in tables.exceptions:
+        left = m.group(1)
+        probe = tokens[:-1] + [left]
+        if _find_antibody_word(probe, tables) is not None:
+            tokens[-1] = left
+            fda_suffix = m.group(2)
+    index = _find_antibody_word(tokens, tables)
+    if index is None:
+        return _unknown(text, _no_antibody_reason(tokens), name=rest)
+    word = tokens[index]
+    fda_prefix = None
+    m = FDA_PREFIX.match(word)
+    if m and word not in tables.exceptions:
+        fda_prefix, word = m.groups()
+    if index > 0:
+        warnings.append(f"ignored words before the antibody name: {' '.join(tokens[:index])}")
+    modifiers = tuple(classify_modifier(t, tables) for t in tokens[index + 1:])
+    for mod in modifiers:
+        note = tables.qualifiers.get(mod.word)
+        if note is not None and note.note:
+            warnings.append(f"{mod.word}: {note.note}")
+        if mod.kind == "unknown_modifier":
+            warnings.append(f"second word {mod.word!r} is in no modifier table and has no known "
+                            "ending")
+    exception = tables.exceptions.get(word)
+    if exception is not None:
+        return _from_exception(text, exception, modifiers, fda_suffix, label, warnings, tables)
+    if fda_prefix:
+        warnings.append(f"'{fda_prefix}-' is an FDA prefix that sets this product apart from the "
+                        "unconjugated antibody; it is not part of the INN")
+    readings = enumerate_readings(word, tables)
+    stem_row = antibody_stem(word, tables)
+    if not readings or stem_row is None:
+        stem = stem_row.stem if stem_row else "?"
+        return _unknown(
+            text,
+            f"ends in -{stem} but no target or source substem of any era fits the letters "
+            f"before it ({word[: -len(stem)] if stem_row else word})",
+            name=word,
+        )
+    ranked = rank(readings)
+    best = ranked.best
+    if best.source in ("a", "e", "i"):
+        warnings.append(f"the only reading needs the source -{best.source}- "
+                        f"({best.source_meaning}), which no INN is known to use")
+    if ranked.ambiguous:
+        tied = [a.segmentation for a in ranked.alternatives if a.score == best.score]
+        warnings.append(f"ambiguous: {best.segmentation} ties with {', '.join(tied)}")
+    if stem_row.kind == "stem" and stem_row.group == "USAN":
+        warnings.append(f"-{stem_row.stem} is a USAN-only stem")
+    return Decoding(
+        input=text,
+        kind="antibody",
+        name=word,
+        prefix=best.prefix,
+        target_substem=best.target,
+        target_form=best.target_form,
+        target_meaning=best.target_meaning,
+        source_substem=best.source,
+        source_meaning=best.source_meaning,
+        stem=best.stem,
+        stem_meaning=stem_row.meaning,
+        eras=ranked.eras,
+        modifiers=modifiers,
+        fda_suffix=fda_suffix,
+        fda_prefix=fda_prefix,
+        radiolabel=label,
+        ambiguous=ranked.ambiguous,
+        readings=ranked.compatible,
+        alternatives=ranked.alternatives,
+        notes=_era_notes(ranked.compatible),
+        warnings=tuple(warnings),
+    )
+
+
+def _era_notes(readings: tuple[Reading, ...]) -> tuple[str, ...]:
+    """Say why more than one era fits, and pass on notes about how the letters join."""
+    notes = [r.note for r in readings[:1] if r.note]
+    if len({r.era for r in readings}) > 1:
+        readings = tuple(sorted(readings, key=lambda r: ERA_ORDER[r.era]))
+        cuts = {r.segmentation for r in readings}
+        eras = " and ".join(dict.fromkeys(r.era for r in readings))
+        if len(cuts) == 1:
+            notes.append(f"the letters read the same under the {eras} rules: the era cannot be "
+                         "decided from the name")
+        else:
+            ways = "; ".join(f"{r.era}: {r.segmentation} ({r.target_form})" for r in readings)
+            notes.append(f"{ways}: the readings agree in meaning, so the era stays open")
+    return tuple(notes)
+
+
+def _find_antibody_word(tokens: list[str], tables: Tables) -> int | None:
+    """Index of the first token that is an antibody word (spec 5.1 step 4)."""
+    for i, token in enumerate(tokens):
+        if token in tables.exceptions:
+            return i
+        m = FDA_PREFIX.match(token)
+        word = m.group(2) if m else token
+        if _WORD_RE.match(word) and antibody_stem(word, tables) is not None:
+            return i
+    return None
+
+
+def _no_antibody_reason(tokens: list[str]) -> str:
+    if not any(c.isalpha() for t in tokens for c in t):
+        return "no letters: an INN is written in letters"
+    if any(not t.isascii() for t in tokens):
+        return "contains characters that INNs never use (INNs are plain Latin letters)"
+    return f"not an antibody name: {_STEMS_HINT}"
+
+
+def _from_exception(
+    text: str,
+    ex: ExceptionRow,
+    modifiers: tuple[Modifier, ...],
+    fda_suffix: str | None,
+    label: Radiolabel | None,
+    warnings: list[str],
+    tables: Tables,
+) -> Decoding:
+    """An irregular name recorded in ``exceptions.tsv``: its parts come from the row."""
+    trow = tables.target_row(ex.target_era, ex.target_form) if ex.target_form else None
+    srow = tables.source_row(ex.source) if ex.source else None
+    stem_row = tables.stem_row(ex.stem)
+    warnings = [*warnings, f"irregular name (exceptions.tsv line {ex.line}): {ex.reason}"]
+    return Decoding(
+        input=text,
+        kind="antibody",
+        name=ex.name,
+        prefix=ex.prefix,
+        target_substem=ex.target or None,
+        target_form=trow.form if trow else None,
+        target_meaning=trow.meaning if trow else None,
+        source_substem=ex.source or None,
+        source_meaning=srow.meaning if srow else None,
+        stem=ex.stem,
+        stem_meaning=stem_row.meaning if stem_row else None,
+        suffix=ex.suffix or None,
+        eras=ex.eras,
+        modifiers=modifiers,
+        fda_suffix=fda_suffix,
+        radiolabel=label,
+        irregular=True,
+        warnings=tuple(warnings),
+        reason=ex.reason,
+    )

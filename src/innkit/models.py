@@ -1,0 +1,159 @@
+"""Frozen result types. ``to_dict()`` is the public JSON contract shared by library, CLI and web."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One way to cut an antibody word into prefix + target + source + stem under one era's rules."""
+
+    prefix: str
+    target: str | None
+    target_form: str | None
+    target_class: str | None
+    target_meaning: str | None
+    source: str | None
+    source_meaning: str | None
+    stem: str
+    era: str
+    score: int
+    note: str = ""
+
+    @property
+    def segmentation(self) -> str:
+        """The word cut at its joints, e.g. ``ino|tu|zu|mab`` (empty parts left out)."""
+        return "|".join(p for p in (self.prefix, self.target, self.source, self.stem) if p)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "segmentation": self.segmentation,
+            "era": self.era,
+            "prefix": self.prefix,
+            "target_substem": self.target,
+            "target_form": self.target_form,
+            "target_meaning": self.target_meaning,
+            "source_substem": self.source,
+            "source_meaning": self.source_meaning,
+            "stem": self.stem,
+            "score": self.score,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Modifier:
+    """A word after the antibody word: payload, toxin, chelator, PEG, fusion partner or qualifier."""
+
+    word: str
+    kind: str
+    meaning: str | None = None
+    payload_class: str | None = None
+    matched_by: str | None = None
+    confidence: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "word": self.word,
+            "kind": self.kind,
+            "meaning": self.meaning,
+            "payload_class": self.payload_class,
+            "matched_by": self.matched_by,
+            "confidence": self.confidence,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Radiolabel:
+    """A radionuclide written with the name, e.g. ``indium (111In)``."""
+
+    text: str
+    element: str | None
+    symbol: str
+    mass_number: str
+    style: str  # "INN" (before the name), "USAN" (element Sym NNN), "trailing" (after the name)
+
+    @property
+    def isotope(self) -> str:
+        return f"{self.mass_number}{self.symbol}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "element": self.element,
+            "symbol": self.symbol,
+            "mass_number": self.mass_number,
+            "isotope": self.isotope,
+            "style": self.style,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Decoding:
+    """What a name says, part by part, and why innkit reads it that way."""
+
+    input: str
+    kind: str  # "antibody", "combination", "unknown"
+    name: str | None = None
+    prefix: str | None = None
+    target_substem: str | None = None
+    target_form: str | None = None
+    target_meaning: str | None = None
+    source_substem: str | None = None
+    source_meaning: str | None = None
+    stem: str | None = None
+    stem_meaning: str | None = None
+    eras: tuple[str, ...] = ()
+    modifiers: tuple[Modifier, ...] = ()
+    fda_suffix: str | None = None
+    fda_prefix: str | None = None
+    radiolabel: Radiolabel | None = None
+    ambiguous: bool = False
+    readings: tuple[Reading, ...] = ()
+    alternatives: tuple[Reading, ...] = ()
+    components: tuple[Decoding, ...] = ()
+    irregular: bool = False
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    reason: str | None = None
+    suffix: str | None = None
+
+    @property
+    def segmentation(self) -> str | None:
+        """``prefix|target|source|stem`` of the chosen reading, or None when not an antibody."""
+        if self.kind != "antibody" or self.stem is None:
+            return None
+        parts = (self.prefix, self.target_substem, self.source_substem, self.stem, self.suffix)
+        return "|".join(p for p in parts if p)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "name": self.name,
+            "kind": self.kind,
+            "segmentation": self.segmentation,
+            "prefix": self.prefix,
+            "target_substem": self.target_substem,
+            "target_form": self.target_form,
+            "target_meaning": self.target_meaning,
+            "source_substem": self.source_substem,
+            "source_meaning": self.source_meaning,
+            "stem": self.stem,
+            "stem_meaning": self.stem_meaning,
+            "suffix": self.suffix,
+            "eras": list(self.eras),
+            "modifiers": [m.to_dict() for m in self.modifiers],
+            "fda_suffix": self.fda_suffix,
+            "fda_prefix": self.fda_prefix,
+            "radiolabel": self.radiolabel.to_dict() if self.radiolabel else None,
+            "ambiguous": self.ambiguous,
+            "irregular": self.irregular,
+            "readings": [r.to_dict() for r in self.readings],
+            "alternatives": [r.to_dict() for r in self.alternatives],
+            "components": [c.to_dict() for c in self.components],
+            "notes": list(self.notes),
+            "warnings": list(self.warnings),
+            "reason": self.reason,
+        }

@@ -1,0 +1,313 @@
+"""Curated data tables: read once on first use (never at import) and indexed for fast decoding.
+
+The TSV files under ``innkit/data`` are the source of truth; this module only reads them, checks
+their shape, and builds the look-up structures the decoder needs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from .errors import DataError
+
+ERAS: tuple[str, ...] = ("original", "2009", "2017", "2022")
+ERA_ORDER = {era: i for i, era in enumerate(ERAS)}
+VOWELS = frozenset("aeiou")
+
+
+def _split(value: str, sep: str = ";") -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(sep) if v.strip())
+
+
+def read_table(name: str, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """Rows of ``innkit/data/<name>`` as dicts, each with its 1-based line number under ``_line``."""
+    try:
+        text = resources.files("innkit").joinpath("data", name).read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError) as exc:
+        raise DataError(f"data table {name} is missing", "reinstall innkit") from exc
+    reader = csv.DictReader(io.StringIO(text), delimiter="\t")
+    missing = [c for c in required if c not in (reader.fieldnames or ())]
+    if missing:
+        raise DataError(f"data table {name} lacks columns {missing}", "restore the file from git")
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        if None in row or any(v is None for v in row.values()):
+            raise DataError(f"{name} line {line}: wrong number of fields", "fix the row's tabs")
+        row["_line"] = str(line)
+        rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRow:
+    era: str
+    form: str
+    target_class: str
+    meaning: str
+    before_consonant: tuple[str, ...]
+    before_vowel: tuple[str, ...]
+    before_stem: tuple[str, ...]
+    status: str
+    examples: tuple[str, ...]
+    evidence: str
+    line: int
+
+    @property
+    def ref(self) -> str:
+        return f"target_substems.tsv line {self.line} ({self.era} {self.form})"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    substem: str
+    meaning: str
+    initial: str
+    eras: tuple[str, ...]
+    used: bool
+    examples: tuple[str, ...]
+    evidence: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class StemRow:
+    stem: str
+    kind: str
+    group: str
+    meaning: str
+    eras: tuple[str, ...]
+    examples: tuple[str, ...]
+    evidence: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ModifierRow:
+    word: str
+    kind: str
+    payload_class: str
+    meaning: str
+    confidence: str
+    source: str  # where the row lives, for ``matched_by``
+    note: str = ""  # a caution to pass on to the user (e.g. a non-WHO spelling)
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionRow:
+    name: str
+    prefix: str
+    target: str
+    target_era: str
+    target_form: str
+    source: str
+    stem: str
+    suffix: str
+    eras: tuple[str, ...]
+    reason: str
+    evidence: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class RadiolabelRow:
+    element: str
+    symbol: str
+    mass_numbers: tuple[str, ...]
+
+
+# One way an ending of the letters before the stem can be read: (era, target row or None,
+# target surface, source row or None, score contribution).
+Slot = tuple[str, TargetRow | None, str, SourceRow | None, int]
+
+
+@dataclass(frozen=True)
+class Tables:
+    targets: tuple[TargetRow, ...]
+    sources: tuple[SourceRow, ...]
+    stems: tuple[StemRow, ...]
+    modifiers: dict[str, ModifierRow]
+    endings: tuple[ModifierRow, ...]
+    qualifiers: dict[str, ModifierRow]
+    radiolabels: dict[str, RadiolabelRow]
+    exceptions: dict[str, ExceptionRow]
+    # Derived indices for the decoder.
+    slots_by_stem_kind: dict[str, dict[str, tuple[Slot, ...]]]
+    parse_stems: tuple[StemRow, ...]
+    max_ending: int
+
+    def target_row(self, era: str, form: str) -> TargetRow | None:
+        for row in self.targets:
+            if row.era == era and row.form == form:
+                return row
+        return None
+
+    def source_row(self, substem: str) -> SourceRow | None:
+        for row in self.sources:
+            if row.substem == substem:
+                return row
+        return None
+
+    def stem_row(self, stem: str) -> StemRow | None:
+        for row in self.stems:
+            if row.stem == stem:
+                return row
+        return None
+
+
+# Ranking weights (spec 5.3): a longer target surface is better evidence; sources that were
+# defined but never used (rat, hamster, primate) are heavily penalised; a source-less reading of
+# the 2017/2022 schemes gets a small bonus so that ``-tamab`` reads ta + mab, not t + a (rat).
+TARGET_LETTER_WEIGHT = 3
+UNUSED_SOURCE_PENALTY = -20
+SOURCELESS_BONUS = 1
+
+
+def _build_slots(
+    targets: tuple[TargetRow, ...], sources: tuple[SourceRow, ...]
+) -> dict[str, dict[str, list[Slot]]]:
+    """Index every (target surface + source) ending by era family: "mab" eras and the 2022 stems."""
+    out: dict[str, dict[str, list[Slot]]] = {"legacy": {}, "2022": {}}
+
+    def add(family: str, ending: str, slot: Slot) -> None:
+        out[family].setdefault(ending, []).append(slot)
+
+    vet = next((s for s in sources if s.substem == "vet"), None)
+    for src in sources:
+        for era in ("original", "2009"):
+            if era not in src.eras or src.substem == "vet" and era != "2009":
+                continue
+            penalty = 0 if src.used else UNUSED_SOURCE_PENALTY
+            ctx_vowel = src.initial == "vowel"
+            for row in targets:
+                if row.era != era or row.status != "active":
+                    continue
+                for surface in row.before_vowel if ctx_vowel else row.before_consonant:
+                    score = TARGET_LETTER_WEIGHT * len(surface) + penalty
+                    add("legacy", surface + src.substem, (era, row, surface, src, score))
+    for row in targets:
+        family = "legacy" if row.era == "2017" else "2022" if row.era == "2022" else None
+        if family is None or row.status != "active":
+            continue
+        for surface in row.before_stem:
+            score = TARGET_LETTER_WEIGHT * len(surface)
+            add(family, surface, (row.era, row, surface, None, score + SOURCELESS_BONUS))
+            if vet is not None:
+                add(family, surface + "vet", (row.era, row, surface, vet, score))
+    if vet is not None:
+        # Veterinary names from about 2018 carry -vet- and no target substem (spec 5.6).
+        add("legacy", "vet", ("2017", None, "", vet, 0))
+        add("2022", "vet", ("2022", None, "", vet, 0))
+    return out
+
+
+@cache
+def get_tables() -> Tables:
+    """Load and index every curated table (once per process)."""
+    targets = tuple(
+        TargetRow(
+            era=r["era"],
+            form=r["form"],
+            target_class=r["target_class"],
+            meaning=r["meaning"],
+            before_consonant=_split(r["before_consonant"], " "),
+            before_vowel=_split(r["before_vowel"], " "),
+            before_stem=_split(r["before_stem"], " "),
+            status=r["status"],
+            examples=_split(r["examples"]),
+            evidence=r["evidence"],
+            line=int(r["_line"]),
+        )
+        for r in read_table(
+            "target_substems.tsv",
+            ("era", "form", "target_class", "meaning", "before_consonant", "before_vowel",
+             "before_stem", "status", "examples", "evidence"),
+        )
+    )
+    for t in targets:
+        if t.era not in ERAS:
+            raise DataError(f"target_substems.tsv line {t.line}: unknown era {t.era!r}", "use "
+                            + ", ".join(ERAS))
+    sources = tuple(
+        SourceRow(
+            substem=r["substem"],
+            meaning=r["meaning"],
+            initial=r["initial"],
+            eras=_split(r["eras"]),
+            used=r["used"] == "yes",
+            examples=_split(r["examples"]),
+            evidence=r["evidence"],
+            line=int(r["_line"]),
+        )
+        for r in read_table(
+            "source_substems.tsv", ("substem", "meaning", "initial", "eras", "used", "examples")
+        )
+    )
+    stems = tuple(
+        StemRow(
+            stem=r["stem"],
+            kind=r["kind"],
+            group=r["group"],
+            meaning=r["meaning"],
+            eras=_split(r["eras"]),
+            examples=_split(r["examples"]),
+            evidence=r["evidence"],
+            line=int(r["_line"]),
+        )
+        for r in read_table("antibody_stems.tsv", ("stem", "kind", "group", "meaning", "eras"))
+    )
+    modifiers = {
+        r["word"]: ModifierRow(r["word"], r["kind"], r["payload_class"], r["meaning"],
+                               r["confidence"], f"modifiers.tsv line {r['_line']}")
+        for r in read_table("modifiers.tsv", ("word", "kind", "payload_class", "meaning"))
+    }
+    endings = tuple(
+        sorted(
+            (
+                ModifierRow(r["ending"], r["kind"], r["payload_class"], r["meaning"], "medium",
+                            f"ending -{r['ending']} (modifier_endings.tsv line {r['_line']})")
+                for r in read_table("modifier_endings.tsv", ("ending", "kind", "payload_class"))
+            ),
+            key=lambda m: -len(m.word),
+        )
+    )
+    qualifiers = {
+        r["word"]: ModifierRow(r["word"], "qualifier", "", r["meaning"], "high",
+                               f"qualifiers.tsv line {r['_line']}", r["notes"])
+        for r in read_table("qualifiers.tsv", ("word", "kind", "meaning", "notes"))
+    }
+    radiolabels = {
+        r["element"]: RadiolabelRow(r["element"], r["symbol"], _split(r["mass_numbers"]))
+        for r in read_table("radiolabels.tsv", ("element", "symbol", "mass_numbers"))
+    }
+    exceptions = {
+        r["name"]: ExceptionRow(
+            name=r["name"], prefix=r["prefix"], target=r["target"], target_era=r["target_era"],
+            target_form=r["target_form"], source=r["source"], stem=r["stem"], suffix=r["suffix"],
+            eras=_split(r["eras"]), reason=r["reason"], evidence=r["evidence"],
+            line=int(r["_line"]),
+        )
+        for r in read_table(
+            "exceptions.tsv",
+            ("name", "prefix", "target", "target_era", "target_form", "source", "stem", "suffix",
+             "eras", "reason", "evidence"),
+        )
+    }
+    for ex in exceptions.values():
+        if ex.prefix + ex.target + ex.source + ex.stem + ex.suffix != ex.name:
+            raise DataError(f"exceptions.tsv line {ex.line}: parts do not spell {ex.name}",
+                            "make prefix+target+source+stem+suffix equal the name")
+    slots = _build_slots(targets, sources)
+    parse_stems = tuple(
+        sorted((s for s in stems if s.kind == "stem"), key=lambda s: -len(s.stem))
+    )
+    max_ending = max(len(k) for fam in slots.values() for k in fam)
+    return Tables(
+        targets=targets, sources=sources, stems=stems, modifiers=modifiers, endings=endings,
+        qualifiers=qualifiers, radiolabels=radiolabels, exceptions=exceptions,
+        slots_by_stem_kind={f: {k: tuple(v) for k, v in d.items()} for f, d in slots.items()},
+        parse_stems=parse_stems, max_ending=max_ending,
+    )

@@ -1,0 +1,19 @@
+"""Shared fixtures: where the evaluation material beside the repository lives, if it is there."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("INNKIT_SHARED", ROOT.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The ``shared/`` folder next to the repository; tests that need it skip without it."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent: these tests read the shared evaluation data")
+    return SHARED

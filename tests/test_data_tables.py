@@ -1,0 +1,115 @@
+"""Integrity of the curated tables: every example in every row is a test."""
+
+from __future__ import annotations
+
+import pytest
+
+import innkit
+from innkit.tables import ERAS, get_tables, read_table
+
+TABLES = get_tables()
+
+
+def _target_examples():
+    for row in TABLES.targets:
+        for example in row.examples:
+            yield pytest.param(row, example, id=f"{row.era}{row.form}:{example}")
+
+
+def _source_examples():
+    for row in TABLES.sources:
+        for example in row.examples:
+            yield pytest.param(row, example, id=f"-{row.substem}-:{example}")
+
+
+def _stem_examples():
+    for row in TABLES.stems:
+        for example in row.examples:
+            yield pytest.param(row, example, id=f"-{row.stem}:{example}")
+
+
+@pytest.mark.parametrize(("row", "example"), list(_target_examples()))
+def test_target_row_example_decodes_to_its_segmentation(row, example):
+    name = example.replace("|", "")
+    d = innkit.decode(name)
+    assert d.kind == "antibody", d.reason
+    # The row's cut must be one of the readings the decoder accepts for this meaning,
+    # under the row's own era, with the row's own form.
+    matching = [r for r in d.readings if r.segmentation == example and r.era == row.era]
+    assert matching, f"{name}: readings {[(r.segmentation, r.era) for r in d.readings]}"
+    assert matching[0].target_form == row.form
+    assert row.era in d.eras
+
+
+@pytest.mark.parametrize(("row", "example"), list(_source_examples()))
+def test_source_row_example_decodes_with_that_source(row, example):
+    d = innkit.decode(example.replace("|", ""))
+    assert d.kind == "antibody"
+    assert d.segmentation == example
+    assert d.source_substem == row.substem
+
+
+@pytest.mark.parametrize(("row", "example"), list(_stem_examples()))
+def test_stem_row_example_decodes_with_that_stem(row, example):
+    d = innkit.decode(example.replace("|", ""))
+    assert d.kind == "antibody"
+    assert d.segmentation == example
+    assert example.endswith(d.stem)
+
+
+@pytest.mark.parametrize("row", list(TABLES.exceptions.values()), ids=lambda r: r.name)
+def test_exception_rows_decode_as_stated(row):
+    d = innkit.decode(row.name)
+    assert d.kind == "antibody"
+    assert d.irregular
+    assert d.reason == row.reason
+    expected = "|".join(p for p in (row.prefix, row.target, row.source, row.stem, row.suffix) if p)
+    assert d.segmentation == expected
+    assert d.eras == row.eras
+
+
+@pytest.mark.parametrize("row", list(TABLES.exceptions.values()), ids=lambda r: r.name)
+def test_exceptions_are_really_irregular(row):
+    """An exception must not be readable by the regular rules as stated (else it is not one)."""
+    from innkit.antibody import enumerate_readings
+
+    regular = {r.segmentation for r in enumerate_readings(row.name, TABLES)}
+    stated = "|".join(p for p in (row.prefix, row.target, row.source, row.stem, row.suffix) if p)
+    assert stated not in regular
+
+
+def test_every_row_has_evidence():
+    for name, cols in [
+        ("target_substems.tsv", ("evidence",)),
+        ("source_substems.tsv", ("evidence",)),
+        ("antibody_stems.tsv", ("evidence",)),
+        ("modifiers.tsv", ("evidence",)),
+        ("modifier_endings.tsv", ("evidence",)),
+        ("qualifiers.tsv", ("evidence",)),
+        ("radiolabels.tsv", ("evidence",)),
+        ("exceptions.tsv", ("evidence", "reason")),
+    ]:
+        for row in read_table(name, cols):
+            for col in cols:
+                assert row[col].strip(), f"{name} line {row['_line']}: empty {col}"
+
+
+def test_eras_and_stems_are_known():
+    for row in TABLES.targets:
+        assert row.era in ERAS
+    for row in TABLES.stems:
+        assert set(row.eras) <= set(ERAS)
+    for row in TABLES.exceptions.values():
+        assert set(row.eras) <= set(ERAS)
+
+
+def test_modifier_examples_decode_with_their_modifier():
+    for row in read_table("modifiers.tsv", ("word", "examples")):
+        for example in (e.strip() for e in row["examples"].split(";")):
+            phrase = example.split(" (")[0].strip('"')
+            if " " not in phrase or phrase.startswith(("(", "non-mAb")):
+                continue
+            d = innkit.decode(phrase)
+            words = [m.word for m in d.modifiers]
+            if d.kind == "antibody":
+                assert row["word"] in words, (phrase, d.to_dict())
