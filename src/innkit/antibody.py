@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .models import Reading
-from .tables import ERA_ORDER, TARGET_LETTER_WEIGHT, Tables
+from .tables import ERA_ORDER, StemRow, Tables
 
 ONE_LETTER_PREFIX_PENALTY = -1
 
@@ -26,60 +26,64 @@ class Ranked:
 
     @property
     def eras(self) -> tuple[str, ...]:
+        if len(self.compatible) == 1:
+            return (self.best.era,)
         return tuple(sorted({r.era for r in self.compatible}, key=ERA_ORDER.__getitem__))
 
 
-def antibody_stem(word: str, tables: Tables):
+def antibody_stem(word: str, tables: Tables) -> StemRow | None:
     """The stem row the word ends in (longest first), or None."""
-    for stem in tables.parse_stems:
-        if word.endswith(stem.stem) and len(word) > len(stem.stem):
+    for length in tables.stem_lengths:
+        stem = tables.stems_by_ending.get(word[-length:])
+        if stem is not None and len(word) > length:
             return stem
     return None
 
 
-def enumerate_readings(word: str, tables: Tables) -> list[Reading]:
+def enumerate_readings(word: str, tables: Tables, stem: StemRow | None = None) -> list[Reading]:
     """Every reading of ``word`` that the joining rules of some era allow (spec 5.2)."""
-    stem = antibody_stem(word, tables)
+    stem = stem or antibody_stem(word, tables)
     if stem is None:
         return []
-    family = "2022" if "2022" in stem.eras else "legacy"
-    index = tables.slots_by_stem_kind[family]
-    core = word[: -len(stem.stem)]
-    cores = [(core, False)]
-    # -vet- before a stem that starts with t: the two t's merge (gacovetug = gaco + vet + tug).
-    if stem.stem[0] == "t" and core.endswith("ve"):
-        cores.append((core + "t", True))
+    s = stem.stem
+    get = tables.slot_index[s].get
+    core = word[: -len(s)]
     out: list[Reading] = []
-    for letters, merged in cores:
-        for k in range(1, min(tables.max_ending, len(letters) - 1) + 1):
-            slots = index.get(letters[-k:])
-            if not slots:
-                continue
+    for k in range(1, min(tables.max_ending, len(core) - 1) + 1):
+        slots = get(core[-k:])
+        if slots:
+            prefix = core[:-k]
+            penalty = ONE_LETTER_PREFIX_PENALTY if len(prefix) == 1 else 0
+            for t, form, cls, meaning, src, src_meaning, era, score in slots:
+                out.append(Reading(prefix, t, form, cls, meaning, src, src_meaning, s, era,
+                                   score + penalty))
+    # -vet- before a stem that starts with t: the two t's merge (gacovetug = gaco + vet + tug).
+    if s[0] == "t" and core.endswith("ve"):
+        letters = core + "t"
+        for k in range(3, min(tables.max_ending, len(letters) - 1) + 1):
             prefix = letters[:-k]
-            for era, trow, surface, srow, score in slots:
-                if era not in stem.eras:
-                    continue
-                if merged and (srow is None or srow.substem != "vet"):
-                    continue
-                if len(prefix) == 1:
-                    score += ONE_LETTER_PREFIX_PENALTY
-                note = "the t of -vet- and of the stem are written once" if merged else ""
-                out.append(
-                    Reading(
-                        prefix=prefix,
-                        target=surface or None,
-                        target_form=trow.form if trow else None,
-                        target_class=trow.target_class if trow else None,
-                        target_meaning=trow.meaning if trow else None,
-                        source=(srow.substem[:-1] if merged else srow.substem) if srow else None,
-                        source_meaning=srow.meaning if srow else None,
-                        stem=stem.stem,
-                        era=era,
-                        score=score,
-                        note=note,
-                    )
-                )
+            for t, form, cls, meaning, src, src_meaning, era, score in get(letters[-k:], ()):
+                if src == "vet":
+                    out.append(Reading(prefix, t, form, cls, meaning, "ve", src_meaning, s, era,
+                                       score, "the t of -vet- and of the stem are written once"))
     return out
+
+
+def source_agrees(substem: str | None, label: str, tables: Tables) -> bool | None:
+    """Does a source substem agree with a database's source label ("human; humanized" ...)?
+
+    None when the comparison says nothing: no source in the name, a veterinary -vet- (which
+    names a use, not a species), or a label no source row knows.
+    """
+    if not substem or substem in ("vet", "ve"):
+        return None
+    known = {lab: row.substem for row in tables.sources for lab in row.labels}
+    wanted = {known.get(part.strip().lower()) for chunk in label.split("|")
+              for part in chunk.split(";") if part.strip()}
+    wanted.discard(None)
+    if not wanted:
+        return None
+    return substem in wanted
 
 
 def _rejection(alt: Reading, best: Reading) -> str:
@@ -94,13 +98,19 @@ def _rejection(alt: Reading, best: Reading) -> str:
     return "lower rank"
 
 
+def _rank_key(r: Reading) -> tuple[int, int, int]:
+    return (-r.score, -ERA_ORDER[r.era], len(r.prefix))
+
+
 def rank(readings: list[Reading]) -> Ranked:
     """Pick the best reading; readings with the same meaning widen its eras, others are rejected.
 
     Two readings mean the same when they name the same target class (the seven original tumour
     classes fold into "tumour") and the same source substem.
     """
-    readings = sorted(readings, key=lambda r: (-r.score, -ERA_ORDER[r.era], len(r.prefix)))
+    if len(readings) == 1:
+        return Ranked(readings[0], (readings[0],), (), False)
+    readings = sorted(readings, key=_rank_key)
     best = readings[0]
     compatible: list[Reading] = []
     alternatives: list[Reading] = []
@@ -113,4 +123,4 @@ def rank(readings: list[Reading]) -> Ranked:
     return Ranked(best, tuple(compatible), tuple(alternatives), ambiguous)
 
 
-__all__ = ["TARGET_LETTER_WEIGHT", "Ranked", "antibody_stem", "enumerate_readings", "rank"]
+__all__ = ["Ranked", "antibody_stem", "enumerate_readings", "rank", "source_agrees"]

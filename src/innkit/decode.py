@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .antibody import antibody_stem, enumerate_readings, rank
 from .errors import InvalidInputError, UnknownNameError
@@ -11,7 +12,9 @@ from .modifiers import FDA_PREFIX, FDA_SUFFIX, classify_modifier, split_radiolab
 from .normalize import MAX_NAME_LENGTH, normalize_name
 from .tables import ERA_ORDER, ExceptionRow, Tables, get_tables
 
-_WORD_RE = re.compile(r"^[a-z]+$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CACHE_SIZE = 4096
+"""Distinct names whose decodings are kept; about 10 MB at most."""
 _STEMS_HINT = "antibody names end in -mab, -tug, -bart, -mig or -ment"
 
 
@@ -21,7 +24,7 @@ def decode(text: object, *, strict: bool = False) -> Decoding:
     Never raises for bad input: it returns ``kind="unknown"`` with a ``reason``. With
     ``strict=True`` it raises :class:`InvalidInputError` or :class:`UnknownNameError` instead.
     """
-    result = _decode(text)
+    result = _decode_cached(text) if type(text) is str else _decode(text)
     if strict and result.kind == "unknown":
         error = InvalidInputError if result.reason and result.reason.startswith(_INPUT_REASONS) \
             else UnknownNameError
@@ -47,6 +50,12 @@ def _unknown(display: str, reason: str, name: str | None = None) -> Decoding:
     return Decoding(input=display, kind="unknown", name=name, reason=reason)
 
 
+@lru_cache(maxsize=CACHE_SIZE)
+def _decode_cached(text: str) -> Decoding:
+    """Results are immutable, so a repeated name (as in running text) is decoded once."""
+    return _decode(text)
+
+
 def _decode(text: object) -> Decoding:
     if isinstance(text, bytes | bytearray):
         try:
@@ -61,7 +70,7 @@ def _decode(text: object) -> Decoding:
             f"input is {len(text):,} characters long; a single name is at most "
             f"{MAX_NAME_LENGTH}",
         )
-    if "\x00" in text or any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+    if _CONTROL_RE.search(text):
         return _unknown(text, "binary input: contains control characters")
     normal = normalize_name(text)
     if not normal:
@@ -96,10 +105,10 @@ def _decode_phrase(text: str, normal: str, tables: Tables) -> Decoding:
     tokens = rest.split(" ")
     fda_suffix = None
     # The FDA suffix sits on the last word of the whole name (fam-trastuzumab deruxtecan-nxki).
-    m = FDA_SUFFIX.match(tokens[-1])
+    m = FDA_SUFFIX.match(tokens[-1]) if "-" in tokens[-1] else None
     if m and tokens[-1] not in tables.exceptions:
         left = m.group(1)
-        probe = tokens[:-1] + [left]
+        probe = [*tokens[:-1], left]
         if _find_antibody_word(probe, tables) is not None:
             tokens[-1] = left
             fda_suffix = m.group(2)
@@ -108,12 +117,15 @@ def _decode_phrase(text: str, normal: str, tables: Tables) -> Decoding:
         return _unknown(text, _no_antibody_reason(tokens), name=rest)
     word = tokens[index]
     fda_prefix = None
-    m = FDA_PREFIX.match(word)
+    m = FDA_PREFIX.match(word) if "-" in word else None
     if m and word not in tables.exceptions:
         fda_prefix, word = m.groups()
     if index > 0:
         warnings.append(f"ignored words before the antibody name: {' '.join(tokens[:index])}")
-    modifiers = tuple(classify_modifier(t, tables) for t in tokens[index + 1:])
+    modifiers = (
+        tuple(classify_modifier(t, tables) for t in tokens[index + 1:])
+        if index + 1 < len(tokens) else ()
+    )
     for mod in modifiers:
         note = tables.qualifiers.get(mod.word)
         if note is not None and note.note:
@@ -127,8 +139,8 @@ def _decode_phrase(text: str, normal: str, tables: Tables) -> Decoding:
     if fda_prefix:
         warnings.append(f"'{fda_prefix}-' is an FDA prefix that sets this product apart from the "
                         "unconjugated antibody; it is not part of the INN")
-    readings = enumerate_readings(word, tables)
     stem_row = antibody_stem(word, tables)
+    readings = enumerate_readings(word, tables, stem_row) if stem_row else []
     if not readings or stem_row is None:
         stem = stem_row.stem if stem_row else "?"
         return _unknown(
@@ -174,6 +186,8 @@ def _decode_phrase(text: str, normal: str, tables: Tables) -> Decoding:
 
 def _era_notes(readings: tuple[Reading, ...]) -> tuple[str, ...]:
     """Say why more than one era fits, and pass on notes about how the letters join."""
+    if len(readings) == 1:
+        return (readings[0].note,) if readings[0].note else ()
     notes = [r.note for r in readings[:1] if r.note]
     if len({r.era for r in readings}) > 1:
         readings = tuple(sorted(readings, key=lambda r: ERA_ORDER[r.era]))
@@ -193,9 +207,9 @@ def _find_antibody_word(tokens: list[str], tables: Tables) -> int | None:
     for i, token in enumerate(tokens):
         if token in tables.exceptions:
             return i
-        m = FDA_PREFIX.match(token)
+        m = FDA_PREFIX.match(token) if "-" in token else None
         word = m.group(2) if m else token
-        if _WORD_RE.match(word) and antibody_stem(word, tables) is not None:
+        if word.isalpha() and word.isascii() and antibody_stem(word, tables) is not None:
             return i
     return None
 

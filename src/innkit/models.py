@@ -8,7 +8,7 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """One way to cut an antibody word into prefix + target + source + stem under one era's rules."""
+    """One cut of an antibody word into prefix + target + source + stem under one era's rules."""
 
     prefix: str
     target: str | None
@@ -45,7 +45,7 @@ class Reading:
 
 @dataclass(frozen=True, slots=True)
 class Modifier:
-    """A word after the antibody word: payload, toxin, chelator, PEG, fusion partner or qualifier."""
+    """A word after the antibody word: payload, toxin, chelator, PEG, fusion or qualifier."""
 
     word: str
     kind: str

@@ -1,4 +1,4 @@
-"""Words around the antibody word: conjugate and modifier words, qualifiers, radiolabels, FDA suffixes.
+"""Words around the antibody word: conjugates, modifiers, qualifiers, radiolabels, FDA affixes.
 
 Spec sections 5.1 and 7. Every answer names the table row (or the ending rule) that produced it.
 """
@@ -16,6 +16,7 @@ _INN_LABEL = re.compile(r"^([a-z]+) \((\d{1,3})(m?) ?([a-z]{1,2})\) (.+)$")
 _USAN_LABEL = re.compile(r"^([a-z]+) ([a-z]{1,2}) (\d{1,3})(m?) (.+)$")
 # ATC-list style, after the name: "ibritumomab tiuxetan (90Y)".
 _TRAILING_LABEL = re.compile(r"^(.+) \((\d{1,3})(m?) ?([a-z]{1,2})\)$")
+_HAS_DIGIT = re.compile(r"\d")
 # FDA proper-name suffix: four meaningless letters after a hyphen (trastuzumab-anns).
 FDA_SUFFIX = re.compile(r"^(.+)-([a-z]{4})$")
 # FDA prefix on a few conjugates (ado-trastuzumab emtansine, fam-trastuzumab deruxtecan-nxki).
@@ -29,7 +30,9 @@ def split_radiolabel(
 ) -> tuple[str, Radiolabel | None, list[str]]:
     """Remove a radiolabel from normalised ``text``; return the rest, the label and warnings."""
     warnings: list[str] = []
-    by_symbol = {r.symbol.lower(): r for r in tables.radiolabels.values()}
+    if not _HAS_DIGIT.search(text):  # every radiolabel has a mass number
+        return text, None, warnings
+    by_symbol = tables.radiolabels_by_symbol
     m = _INN_LABEL.match(text)
     if m and m.group(1) in tables.radiolabels:
         element, mass, meta, symbol, rest = m.groups()

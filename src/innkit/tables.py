@@ -24,7 +24,7 @@ def _split(value: str, sep: str = ";") -> tuple[str, ...]:
 
 
 def read_table(name: str, required: tuple[str, ...]) -> list[dict[str, str]]:
-    """Rows of ``innkit/data/<name>`` as dicts, each with its 1-based line number under ``_line``."""
+    """Rows of ``innkit/data/<name>`` as dicts, with their 1-based line number under ``_line``."""
     try:
         text = resources.files("innkit").joinpath("data", name).read_text(encoding="utf-8")
     except (FileNotFoundError, OSError) as exc:
@@ -65,6 +65,7 @@ class TargetRow:
 class SourceRow:
     substem: str
     meaning: str
+    labels: tuple[str, ...]  # how antibody databases write this source (e.g. "humanized")
     initial: str
     eras: tuple[str, ...]
     used: bool
@@ -119,9 +120,10 @@ class RadiolabelRow:
     mass_numbers: tuple[str, ...]
 
 
-# One way an ending of the letters before the stem can be read: (era, target row or None,
-# target surface, source row or None, score contribution).
-Slot = tuple[str, TargetRow | None, str, SourceRow | None, int]
+# One way an ending of the letters before the stem can be read, in the field order of
+# ``Reading``: target surface, target form, target class, target meaning, source, source meaning,
+# era, score contribution.
+Slot = tuple[str | None, str | None, str | None, str | None, str | None, str | None, str, int]
 
 
 @dataclass(frozen=True)
@@ -133,10 +135,13 @@ class Tables:
     endings: tuple[ModifierRow, ...]
     qualifiers: dict[str, ModifierRow]
     radiolabels: dict[str, RadiolabelRow]
+    radiolabels_by_symbol: dict[str, RadiolabelRow]
     exceptions: dict[str, ExceptionRow]
-    # Derived indices for the decoder.
-    slots_by_stem_kind: dict[str, dict[str, tuple[Slot, ...]]]
+    # Derived indices for the decoder: stem -> ending -> readings of that ending.
+    slot_index: dict[str, dict[str, tuple[Slot, ...]]]
     parse_stems: tuple[StemRow, ...]
+    stems_by_ending: dict[str, StemRow]
+    stem_lengths: tuple[int, ...]  # longest first
     max_ending: int
 
     def target_row(self, era: str, form: str) -> TargetRow | None:
@@ -169,16 +174,28 @@ SOURCELESS_BONUS = 1
 def _build_slots(
     targets: tuple[TargetRow, ...], sources: tuple[SourceRow, ...]
 ) -> dict[str, dict[str, list[Slot]]]:
-    """Index every (target surface + source) ending by era family: "mab" eras and the 2022 stems."""
-    out: dict[str, dict[str, list[Slot]]] = {"legacy": {}, "2022": {}}
+    """Index every (target surface + source) ending by era: each era's joining rules applied."""
+    out: dict[str, dict[str, list[Slot]]] = {era: {} for era in ERAS}
 
-    def add(family: str, ending: str, slot: Slot) -> None:
-        out[family].setdefault(ending, []).append(slot)
+    def add(era: str, ending: str, trow: TargetRow | None, surface: str,
+            srow: SourceRow | None, score: int) -> None:
+        slot: Slot = (
+            surface or None,
+            trow.form if trow else None,
+            trow.target_class if trow else None,
+            trow.meaning if trow else None,
+            srow.substem if srow else None,
+            srow.meaning if srow else None,
+            era,
+            score,
+        )
+        out[era].setdefault(ending, []).append(slot)
 
     vet = next((s for s in sources if s.substem == "vet"), None)
     for src in sources:
         for era in ("original", "2009"):
-            if era not in src.eras or src.substem == "vet" and era != "2009":
+            # In 2009 -vet- took the source slot; from 2017 it sits before the stem (below).
+            if era not in src.eras or (src.substem == "vet" and era != "2009"):
                 continue
             penalty = 0 if src.used else UNUSED_SOURCE_PENALTY
             ctx_vowel = src.initial == "vowel"
@@ -187,21 +204,29 @@ def _build_slots(
                     continue
                 for surface in row.before_vowel if ctx_vowel else row.before_consonant:
                     score = TARGET_LETTER_WEIGHT * len(surface) + penalty
-                    add("legacy", surface + src.substem, (era, row, surface, src, score))
+                    add(era, surface + src.substem, row, surface, src, score)
     for row in targets:
-        family = "legacy" if row.era == "2017" else "2022" if row.era == "2022" else None
-        if family is None or row.status != "active":
+        if row.era not in ("2017", "2022") or row.status != "active":
             continue
         for surface in row.before_stem:
             score = TARGET_LETTER_WEIGHT * len(surface)
-            add(family, surface, (row.era, row, surface, None, score + SOURCELESS_BONUS))
+            add(row.era, surface, row, surface, None, score + SOURCELESS_BONUS)
             if vet is not None:
-                add(family, surface + "vet", (row.era, row, surface, vet, score))
+                add(row.era, surface + "vet", row, surface, vet, score)
     if vet is not None:
         # Veterinary names from about 2018 carry -vet- and no target substem (spec 5.6).
-        add("legacy", "vet", ("2017", None, "", vet, 0))
-        add("2022", "vet", ("2022", None, "", vet, 0))
+        for era in ("2017", "2022"):
+            add(era, "vet", None, "", vet, 0)
     return out
+
+
+def _index_for_stem(stem: StemRow, by_era: dict[str, dict[str, list[Slot]]]) -> dict:
+    """Merge the endings of every era the stem belongs to."""
+    merged: dict[str, list[Slot]] = {}
+    for era in stem.eras:
+        for ending, slots in by_era.get(era, {}).items():
+            merged.setdefault(ending, []).extend(slots)
+    return {ending: tuple(slots) for ending, slots in merged.items()}
 
 
 @cache
@@ -235,6 +260,7 @@ def get_tables() -> Tables:
         SourceRow(
             substem=r["substem"],
             meaning=r["meaning"],
+            labels=_split(r["database_labels"]),
             initial=r["initial"],
             eras=_split(r["eras"]),
             used=r["used"] == "yes",
@@ -243,7 +269,8 @@ def get_tables() -> Tables:
             line=int(r["_line"]),
         )
         for r in read_table(
-            "source_substems.tsv", ("substem", "meaning", "initial", "eras", "used", "examples")
+            "source_substems.tsv",
+            ("substem", "meaning", "database_labels", "initial", "eras", "used", "examples"),
         )
     )
     stems = tuple(
@@ -300,14 +327,18 @@ def get_tables() -> Tables:
         if ex.prefix + ex.target + ex.source + ex.stem + ex.suffix != ex.name:
             raise DataError(f"exceptions.tsv line {ex.line}: parts do not spell {ex.name}",
                             "make prefix+target+source+stem+suffix equal the name")
-    slots = _build_slots(targets, sources)
+    by_era = _build_slots(targets, sources)
     parse_stems = tuple(
         sorted((s for s in stems if s.kind == "stem"), key=lambda s: -len(s.stem))
     )
-    max_ending = max(len(k) for fam in slots.values() for k in fam)
+    slot_index = {s.stem: _index_for_stem(s, by_era) for s in parse_stems}
+    max_ending = max(len(k) for index in slot_index.values() for k in index)
     return Tables(
         targets=targets, sources=sources, stems=stems, modifiers=modifiers, endings=endings,
         qualifiers=qualifiers, radiolabels=radiolabels, exceptions=exceptions,
-        slots_by_stem_kind={f: {k: tuple(v) for k, v in d.items()} for f, d in slots.items()},
+        radiolabels_by_symbol={r.symbol.lower(): r for r in radiolabels.values()},
+        slot_index=slot_index,
+        stems_by_ending={s.stem: s for s in parse_stems},
+        stem_lengths=tuple(sorted({len(s.stem) for s in parse_stems}, reverse=True)),
         parse_stems=parse_stems, max_ending=max_ending,
     )
