@@ -32,6 +32,7 @@ lint: $(STAMP)
 ## bench: quick benchmarks (they skip what needs ../shared when it is absent)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/decode_speed.py
+	$(BIN)/python benchmarks/decode_accuracy.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist

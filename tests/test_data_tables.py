@@ -113,3 +113,27 @@ def test_modifier_examples_decode_with_their_modifier():
             words = [m.word for m in d.modifiers]
             if d.kind == "antibody":
                 assert row["word"] in words, (phrase, d.to_dict())
+
+
+def test_manifest_matches_tables():
+    from innkit import manifest
+
+    assert manifest.read() == manifest.compute(), "run: python -m innkit.manifest"
+
+
+def test_tables_are_clean_tsv():
+    from innkit import manifest
+
+    for path in manifest.data_dir().glob("*.tsv"):
+        text = path.read_text(encoding="utf-8")
+        assert text.endswith("\n") and "\r" not in text, path.name
+        lines = text.splitlines()
+        width = lines[0].count("\t")
+        for n, line in enumerate(lines, start=1):
+            assert line == line.strip(" "), f"{path.name}:{n} stray spaces"
+            assert line.count("\t") == width, f"{path.name}:{n} has the wrong number of fields"
+        keys = [line.split("\t")[0] for line in lines[1:]]
+        if path.name != "target_substems.tsv":  # keyed by (era, form)
+            assert len(keys) == len(set(keys)), f"{path.name}: duplicate keys"
+    pairs = [(r.era, r.form) for r in get_tables().targets]
+    assert len(pairs) == len(set(pairs))

@@ -7,7 +7,7 @@ ranked (longest target first, unused sources last) and grouped by what they mean
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .models import Reading
 from .tables import ERA_ORDER, StemRow, Tables
@@ -118,7 +118,9 @@ def rank(readings: list[Reading]) -> Ranked:
         if r.target_class == best.target_class and r.source == best.source:
             compatible.append(r)
         else:
-            alternatives.append(replace(r, note=_rejection(r, best)))
+            alternatives.append(Reading(
+                r.prefix, r.target, r.target_form, r.target_class, r.target_meaning, r.source,
+                r.source_meaning, r.stem, r.era, r.score, _rejection(r, best)))
     ambiguous = any(a.score == best.score for a in alternatives)
     return Ranked(best, tuple(compatible), tuple(alternatives), ambiguous)
 

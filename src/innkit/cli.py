@@ -41,9 +41,9 @@ def _tsv_cell(key: str, d: Decoding) -> str:
 
 def _text_line(d: Decoding) -> str:
     if d.kind == "unknown":
-        return f"{d.input}\tunknown: {d.reason}"
+        return f"{d.input}  →  unknown: {d.reason}"
     if d.kind == "combination":
-        return f"{d.input}\tcombination: " + "; ".join(_text_line(c).split("\t")[1]
+        return f"{d.input}  →  combination: " + "; ".join(_text_line(c).split("  →  ")[1]
                                                        for c in d.components)
     parts = [d.segmentation or ""]
     parts.append(d.target_meaning or "no target substem")
@@ -55,7 +55,7 @@ def _text_line(d: Decoding) -> str:
         parts.append(f"+ {m.word} ({m.kind}{': ' + m.payload_class if m.payload_class else ''})")
     if d.ambiguous:
         parts.append("AMBIGUOUS")
-    return f"{d.input}\t" + " · ".join(p for p in parts if p)
+    return f"{d.input}  →  " + " · ".join(p for p in parts if p)
 
 
 def _read_stdin_names() -> Iterator[str | bytes]:

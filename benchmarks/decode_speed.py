@@ -1,0 +1,97 @@
+"""Decoding speed: names per second over the whole antibody table on one core.
+
+Prints, in one run: cold throughput (result cache cleared before each pass, so every name is
+parsed), warm throughput (repeated names served from the cache), the goal (100,000 names/s),
+a floor baseline (one compiled regular expression testing each name for an antibody stem, the
+least any decoder must do), import time, time to load the tables, and peak memory.
+Without ../shared it uses the example names of the package's own tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _shared import SHARED, results_file
+
+GOAL = 100_000
+PASSES = 7
+
+
+def load_names() -> tuple[list[str], str]:
+    path = SHARED / "data" / "antibody_inns.csv"
+    if path.exists():
+        rows = list(csv.DictReader(path.open(encoding="utf-8")))
+        return [r["name"] for r in rows], f"{path.name} ({len(rows)} names)"
+    from innkit.tables import get_tables
+
+    tables = get_tables()
+    names = sorted({e.replace("|", "") for row in tables.targets for e in row.examples})
+    return names, f"package example names ({len(names)}; {path} absent)"
+
+
+def best_rate(fn, names: list[str], before=None) -> float:
+    best = 0.0
+    for _ in range(PASSES):
+        if before:
+            before()
+        start = time.perf_counter()
+        for name in names:
+            fn(name)
+        best = max(best, len(names) / (time.perf_counter() - start))
+    return best
+
+
+def import_time() -> tuple[float, float]:
+    """Seconds for `import innkit` and for the first decode (tables loaded), fresh process."""
+    code = (
+        "import time; t=time.perf_counter(); import innkit; a=time.perf_counter()-t; "
+        "t=time.perf_counter(); innkit.decode('trastuzumab'); b=time.perf_counter()-t; "
+        "print(a, b)"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.split() for _ in range(3)]
+    return min(float(r[0]) for r in runs), min(float(r[1]) for r in runs)
+
+
+def main() -> int:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    import innkit
+    from innkit.decode import _decode_cached
+
+    names, where = load_names()
+    innkit.decode("warm-up")
+    stem_re = re.compile(r"[a-z]+(?:mab|pab|tug|bart|mig|ment)")
+    floor = best_rate(stem_re.fullmatch, names)
+    cold = best_rate(innkit.decode, names, before=_decode_cached.cache_clear)
+    warm = best_rate(innkit.decode, names)
+    imp, first = import_time()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"decode speed over {where}, one core")
+    print(f"  cold (every name parsed):      {cold:>12,.0f} names/s  "
+          f"goal {GOAL:,}: ratio {cold / GOAL:.2f} ({'met' if cold >= GOAL else 'NOT met'})")
+    print(f"  warm (repeats from the cache): {warm:>12,.0f} names/s  ratio {warm / GOAL:.2f}")
+    print(f"  floor baseline (stem regex):   {floor:>12,.0f} names/s  "
+          f"decode costs {floor / cold:.1f}x the floor")
+    print(f"  import innkit: {imp * 1000:.1f} ms; first decode (loads tables): "
+          f"{first * 1000:.1f} ms; peak memory (RSS): {peak_mb:.1f} MB")
+    with results_file("decode_speed.tsv").open("w", encoding="utf-8") as f:
+        f.write("metric\tvalue\n")
+        for key, value in [("cold_names_per_s", cold), ("warm_names_per_s", warm),
+                           ("floor_names_per_s", floor), ("import_ms", imp * 1000),
+                           ("first_decode_ms", first * 1000), ("peak_rss_mb", peak_mb)]:
+            f.write(f"{key}\t{value:.1f}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""The data manifest: version and SHA-256 of every shipped table, so edits are deliberate.
+
+``python -m innkit.manifest`` rewrites ``data/MANIFEST.json`` after a table was edited on
+purpose; a test fails whenever a table and the manifest disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+DATA_VERSION = "2026.11.1"
+"""Bump when a table changes meaning (rows added, facts corrected), not for re-formatting."""
+
+
+def data_dir() -> Path:
+    return Path(str(resources.files("innkit").joinpath("data")))
+
+
+def compute() -> dict:
+    """The manifest as it should be for the tables on disk now."""
+    files = {}
+    for path in sorted(data_dir().glob("*.tsv")):
+        data = path.read_bytes()
+        files[path.name] = {
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "rows": max(data.count(b"\n") - 1, 0),
+        }
+    return {"data_version": DATA_VERSION, "files": files}
+
+
+def read() -> dict:
+    return json.loads((data_dir() / "MANIFEST.json").read_text(encoding="utf-8"))
+
+
+def write() -> Path:
+    """Write MANIFEST.json atomically (a temporary file renamed over the old one)."""
+    target = data_dir() / "MANIFEST.json"
+    text = json.dumps(compute(), indent=2, sort_keys=True) + "\n"
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".MANIFEST.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+if __name__ == "__main__":
+    print(f"wrote {write()}")
