@@ -32,7 +32,7 @@ def _recomposes(d) -> None:
 @given(st.text(max_size=200))
 def test_decode_never_raises_on_any_text(text):
     d = decode(text)
-    assert d.kind in {"antibody", "combination", "unknown"}
+    assert d.kind in {"antibody", "stem", "combination", "unknown"}
     if d.kind == "unknown":
         assert d.reason
     json.dumps(d.to_dict())
@@ -43,7 +43,7 @@ def test_decode_never_raises_on_any_text(text):
 @given(st.binary(max_size=200))
 def test_decode_never_raises_on_bytes(data):
     d = decode(data)
-    assert d.kind in {"antibody", "combination", "unknown"}
+    assert d.kind in {"antibody", "stem", "combination", "unknown"}
 
 
 @settings(max_examples=400, deadline=None)

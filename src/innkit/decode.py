@@ -7,9 +7,11 @@ from functools import lru_cache
 
 from .antibody import antibody_stem, enumerate_readings, rank
 from .errors import InvalidInputError, UnknownNameError
+from .general import decode_general
 from .models import Decoding, Modifier, Radiolabel, Reading
 from .modifiers import FDA_PREFIX, FDA_SUFFIX, classify_modifier, split_radiolabel
 from .normalize import MAX_NAME_LENGTH, normalize_name
+from .stems import classify_word
 from .tables import ERA_ORDER, ExceptionRow, Tables, get_tables
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -109,12 +111,12 @@ def _decode_phrase(text: str, normal: str, tables: Tables) -> Decoding:
     if m and tokens[-1] not in tables.exceptions:
         left = m.group(1)
         probe = [*tokens[:-1], left]
-        if _find_antibody_word(probe, tables) is not None:
+        if _find_antibody_word(probe, tables) is not None or _is_biologic(left, tables):
             tokens[-1] = left
             fda_suffix = m.group(2)
     index = _find_antibody_word(tokens, tables)
     if index is None:
-        return _unknown(text, _no_antibody_reason(tokens), name=rest)
+        return decode_general(text, tokens, tables, label, fda_suffix, warnings)
     word = tokens[index]
     fda_prefix = None
     m = FDA_PREFIX.match(word) if "-" in word else None
@@ -212,6 +214,13 @@ def _find_antibody_word(tokens: list[str], tables: Tables) -> int | None:
         if word.isalpha() and word.isascii() and antibody_stem(word, tables) is not None:
             return i
     return None
+
+
+def _is_biologic(word: str, tables: Tables) -> bool:
+    """A word built on a suffix stem (tagraxofusp, luspatercept): FDA suffixes follow these."""
+    return any((m.position == "suffix" and not m.historical and m.confidence != "low")
+               or (m.position == "suffix" and m.row.startswith("biologic_stems"))
+               for m in classify_word(word, tables))
 
 
 def _no_antibody_reason(tokens: list[str]) -> str:

@@ -66,6 +66,37 @@ class Modifier:
 
 
 @dataclass(frozen=True, slots=True)
+class StemMatch:
+    """A WHO stem found in a (non-antibody) name, with the row it comes from."""
+
+    stem: str
+    position: str  # suffix, prefix, infix, anywhere
+    meaning: str | None
+    lineage: tuple[str, ...]  # the shorter stems this one extends, nearest first
+    confidence: str  # high, medium, low
+    historical: bool  # deleted from the General Principles
+    word: str
+    row: str
+
+    @property
+    def parent(self) -> str | None:
+        return self.lineage[0] if self.lineage else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stem": self.stem,
+            "position": self.position,
+            "meaning": self.meaning,
+            "parent": self.parent,
+            "lineage": list(self.lineage),
+            "confidence": self.confidence,
+            "historical": self.historical,
+            "word": self.word,
+            "row": self.row,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Radiolabel:
     """A radionuclide written with the name, e.g. ``indium (111In)``."""
 
@@ -95,7 +126,7 @@ class Decoding:
     """What a name says, part by part, and why innkit reads it that way."""
 
     input: str
-    kind: str  # "antibody", "combination", "unknown"
+    kind: str  # "antibody", "stem", "combination", "unknown"
     name: str | None = None
     prefix: str | None = None
     target_substem: str | None = None
@@ -114,6 +145,9 @@ class Decoding:
     readings: tuple[Reading, ...] = ()
     alternatives: tuple[Reading, ...] = ()
     components: tuple[Decoding, ...] = ()
+    stems: tuple[StemMatch, ...] = ()
+    salts: tuple[str, ...] = ()
+    conjugate: Modifier | None = None
     irregular: bool = False
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -153,6 +187,9 @@ class Decoding:
             "readings": [r.to_dict() for r in self.readings],
             "alternatives": [r.to_dict() for r in self.alternatives],
             "components": [c.to_dict() for c in self.components],
+            "stems": [m.to_dict() for m in self.stems],
+            "salts": list(self.salts),
+            "conjugate": self.conjugate.to_dict() if self.conjugate else None,
             "notes": list(self.notes),
             "warnings": list(self.warnings),
             "reason": self.reason,

@@ -120,6 +120,26 @@ class RadiolabelRow:
     mass_numbers: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class StemEntry:
+    """One row of the general stem tables (WHO stem book and biologic sub-stems)."""
+
+    stem: str  # as the stem book writes it: "-olol", "cef-", "-apt-", "andr"
+    core: str  # the letters matched: "olol", "cef", "apt", "andr"
+    position: str  # suffix, prefix, infix, anywhere
+    meaning: str
+    deleted: bool
+    weak: bool
+    confidence: str  # the row's own confidence ("" when the row states none)
+    examples: tuple[str, ...]
+    lineage: tuple[str, ...]  # the shorter stems this one extends, nearest first (-plase, -ase)
+    ref: str  # table and line, for "which row"
+
+    @property
+    def parent(self) -> str | None:
+        return self.lineage[0] if self.lineage else None
+
+
 # One way an ending of the letters before the stem can be read, in the field order of
 # ``Reading``: target surface, target form, target class, target meaning, source, source meaning,
 # era, score contribution.
@@ -137,6 +157,9 @@ class Tables:
     radiolabels: dict[str, RadiolabelRow]
     radiolabels_by_symbol: dict[str, RadiolabelRow]
     exceptions: dict[str, ExceptionRow]
+    general_stems: tuple[StemEntry, ...]
+    stems_by_position: dict[str, dict[str, tuple[StemEntry, ...]]]
+    salts: dict[str, str]
     # Derived indices for the decoder: stem -> ending -> readings of that ending.
     slot_index: dict[str, dict[str, tuple[Slot, ...]]]
     parse_stems: tuple[StemRow, ...]
@@ -227,6 +250,50 @@ def _index_for_stem(stem: StemRow, by_era: dict[str, dict[str, list[Slot]]]) -> 
         for ending, slots in by_era.get(era, {}).items():
             merged.setdefault(ending, []).extend(slots)
     return {ending: tuple(slots) for ending, slots in merged.items()}
+
+
+def _stem_core(stem: str) -> tuple[str, str]:
+    """Letters and position of a stem as the stem book writes it (spec 1: hyphens mark it)."""
+    text = stem.strip()
+    if text.startswith("-") and text.endswith("-") and len(text) > 2:
+        return text[1:-1], "infix"
+    if text.startswith("-"):
+        return text[1:], "suffix"
+    if text.endswith("-"):
+        return text[:-1], "prefix"
+    return text, "anywhere"
+
+
+def _load_general_stems() -> tuple[StemEntry, ...]:
+    """inn_stems.tsv and biologic_stems.tsv, with each stem's parent worked out from the rows."""
+    raw: list[tuple[str, str, str, str, bool, bool, str, tuple[str, ...], str]] = []
+    for table, cols in (("inn_stems.tsv", ("stem", "position", "meaning", "status", "strength",
+                                           "examples", "evidence")),
+                        ("biologic_stems.tsv", ("stem", "position", "meaning", "examples",
+                                                "evidence", "confidence"))):
+        for r in read_table(table, cols):
+            core, shape = _stem_core(r["stem"])
+            if shape != r["position"]:
+                raise DataError(f"{table} line {r['_line']}: {r['stem']!r} is written as a "
+                                f"{shape} but marked {r['position']}", "fix the hyphens")
+            raw.append((r["stem"].strip(), core, r["position"], r["meaning"],
+                        r.get("status") == "deleted", r.get("strength") == "weak",
+                        r.get("confidence", ""), _split(r["examples"]),
+                        f"{table} line {r['_line']}"))
+    suffixes = {core for _, core, pos, *_ in raw if pos == "suffix"}
+    prefixes = {core for _, core, pos, *_ in raw if pos == "prefix"}
+    entries = []
+    for stem, core, pos, meaning, deleted, weak, confidence, examples, ref in raw:
+        lineage: list[str] = []
+        if pos in ("suffix", "prefix"):
+            pool = suffixes if pos == "suffix" else prefixes
+            for cut in range(1, len(core)):
+                shorter = core[cut:] if pos == "suffix" else core[:-cut]
+                if shorter in pool:
+                    lineage.append(f"-{shorter}" if pos == "suffix" else f"{shorter}-")
+        entries.append(StemEntry(stem, core, pos, meaning, deleted, weak, confidence, examples,
+                                 tuple(lineage), ref))
+    return tuple(entries)
 
 
 @cache
@@ -327,6 +394,11 @@ def get_tables() -> Tables:
         if ex.prefix + ex.target + ex.source + ex.stem + ex.suffix != ex.name:
             raise DataError(f"exceptions.tsv line {ex.line}: parts do not spell {ex.name}",
                             "make prefix+target+source+stem+suffix equal the name")
+    general = _load_general_stems()
+    by_position: dict[str, dict[str, list[StemEntry]]] = {}
+    for entry in general:
+        by_position.setdefault(entry.position, {}).setdefault(entry.core, []).append(entry)
+    salts = {r["word"]: r["kind"] for r in read_table("salts.tsv", ("word", "kind", "evidence"))}
     by_era = _build_slots(targets, sources)
     parse_stems = tuple(
         sorted((s for s in stems if s.kind == "stem"), key=lambda s: -len(s.stem))
@@ -337,6 +409,9 @@ def get_tables() -> Tables:
         targets=targets, sources=sources, stems=stems, modifiers=modifiers, endings=endings,
         qualifiers=qualifiers, radiolabels=radiolabels, exceptions=exceptions,
         radiolabels_by_symbol={r.symbol.lower(): r for r in radiolabels.values()},
+        general_stems=general,
+        stems_by_position={p: {c: tuple(v) for c, v in d.items()} for p, d in by_position.items()},
+        salts=salts,
         slot_index=slot_index,
         stems_by_ending={s.stem: s for s in parse_stems},
         stem_lengths=tuple(sorted({len(s.stem) for s in parse_stems}, reverse=True)),

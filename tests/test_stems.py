@@ -1,0 +1,117 @@
+"""General WHO stems: every example in the stem tables, a golden list of everyday drugs."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from innkit import decode
+from innkit.tables import get_tables
+
+TABLES = get_tables()
+GOLDEN = Path(__file__).parent / "golden" / "everyday_drugs.tsv"
+
+
+def _own_stem(stem: str, example: str) -> bool:
+    d = decode(example)
+    if d.kind == "antibody":
+        return f"-{d.stem}" == stem
+    return any(stem == m.stem or stem in m.lineage for m in d.stems)
+
+
+@pytest.mark.parametrize(
+    ("entry", "example"),
+    [pytest.param(e, x, id=f"{e.stem}:{x}") for e in TABLES.general_stems for x in e.examples],
+)
+def test_every_stem_example_classifies_to_its_stem(entry, example):
+    assert _own_stem(entry.stem, example), decode(example).to_dict()
+
+
+def _golden():
+    with GOLDEN.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+@pytest.mark.parametrize("row", _golden(), ids=lambda r: r["name"])
+def test_everyday_drugs(row):
+    d = decode(row["name"])
+    assert d.kind == "stem"
+    first = d.stems[0]
+    assert first.stem == row["stem"]
+    assert first.confidence == "high"
+    meanings = " ".join(filter(None, (m.meaning for m in d.stems))).lower()
+    assert row["meaning_contains"].lower() in meanings
+
+
+def test_golden_list_is_thirty_or_more():
+    assert len(_golden()) >= 30
+
+
+def test_longest_suffix_wins_and_reports_its_lineage():
+    [m] = decode("tenecteplase").stems
+    assert (m.stem, m.parent, m.lineage) == ("-teplase", "-plase", ("-plase", "-ase"))
+    assert decode("molgramostim").stems[0].stem == "-gramostim"
+    assert decode("fomivirsen").stems[0].stem == "-virsen"
+    assert decode("mirvetuximab").kind == "antibody"
+
+
+@pytest.mark.parametrize(("word", "stem", "payload"), [
+    ("ozogamicin", "-micin", "enediyne"),
+    ("vedotin", "-dotin", "auristatin"),
+    ("deruxtecan", "-tecan", "camptothecin"),
+])
+def test_conjugate_words_alone_report_payload_stem_and_class(word, stem, payload):
+    d = decode(word)
+    assert d.kind == "stem"
+    assert d.stems[0].stem == stem
+    assert d.conjugate.payload_class == payload
+
+
+@pytest.mark.parametrize(("text", "name", "salts"), [
+    ("imatinib mesilate", "imatinib", ("mesilate",)),
+    ("Metformin Hydrochloride", "metformin", ("hydrochloride",)),
+    ("clopidogrel hydrogen sulfate", "clopidogrel", ("hydrogen sulfate",)),
+    ("enoxaparin sodium", "enoxaparin", ("sodium",)),
+])
+def test_salt_words_are_reported_not_read_as_stems(text, name, salts):
+    d = decode(text)
+    assert (d.name, d.salts) == (name, salts)
+    assert all(m.word == name for m in d.stems)
+
+
+def test_weak_endings_are_low_confidence():
+    d = decode("paracetamol")
+    assert d.kind == "stem"
+    assert {m.confidence for m in d.stems} == {"low"}
+    assert any("uncertain" in w for w in d.warnings)
+    assert any(m.historical for m in d.stems)  # -ol was deleted from the General Principles
+
+
+def test_short_free_stems_do_not_fire_beside_a_real_one():
+    # The stem book's own warning: -ni- must not fire inside penicillin.
+    assert [m.stem for m in decode("penicillin").stems] == ["-cillin"]
+
+
+def test_two_word_biologics():
+    d = decode("onasemnogene abeparvovec")
+    assert [(m.word, m.stem) for m in d.stems] == [
+        ("onasemnogene", "-gene"), ("abeparvovec", "-vec")]
+    d = decode("axicabtagene ciloleucel")
+    assert [(m.word, m.stem) for m in d.stems] == [
+        ("axicabtagene", "-cabtagene"), ("ciloleucel", "-leucel")]
+    assert decode("zoledronic acid").stems[0].stem == "-dronic acid"
+
+
+def test_qualifier_and_fda_suffix_on_biologics():
+    d = decode("epoetin alfa")
+    assert (d.kind, d.name, d.modifiers[0].word) == ("stem", "epoetin", "alfa")
+    d = decode("pegfilgrastim-jmdb")
+    assert (d.name, d.fda_suffix) == ("pegfilgrastim", "jmdb")
+
+
+def test_nothing_matches_is_unknown_with_reason():
+    d = decode("aspirin")
+    assert d.kind == "unknown"
+    assert "no WHO stem" in d.reason
