@@ -17,3 +17,14 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is absent: these tests read the shared evaluation data")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_registry(tmp_path, monkeypatch):
+    """Tests never read or write the real user database, and never leak a registry."""
+    from innkit.registry import set_registry
+
+    monkeypatch.setenv("INNKIT_USER_DB", str(tmp_path / "user_registry.sqlite"))
+    set_registry(None)
+    yield
+    set_registry(None)

@@ -11,6 +11,8 @@ from .general import decode_general
 from .models import Decoding, Modifier, Radiolabel, Reading
 from .modifiers import FDA_PREFIX, FDA_SUFFIX, classify_modifier, split_radiolabel
 from .normalize import MAX_NAME_LENGTH, normalize_name
+from .registry import Registry, RegistryEntry, get_registry
+from .registry.checks import registry_conflicts
 from .stems import classify_word
 from .tables import ERA_ORDER, ExceptionRow, Tables, get_tables
 
@@ -20,13 +22,18 @@ CACHE_SIZE = 4096
 _STEMS_HINT = "antibody names end in -mab, -tug, -bart, -mig or -ment"
 
 
-def decode(text: object, *, strict: bool = False) -> Decoding:
+def decode(text: object, *, strict: bool = False, registry: Registry | None = None) -> Decoding:
     """Decode one name (with any modifiers, radiolabel or FDA suffix) into its parts.
 
+    Known names also carry their ``registry`` facts (target, format, year, status), from the
+    given registry or the default one (shipped names plus the user database).
     Never raises for bad input: it returns ``kind="unknown"`` with a ``reason``. With
     ``strict=True`` it raises :class:`InvalidInputError` or :class:`UnknownNameError` instead.
     """
-    result = _decode_cached(text) if type(text) is str else _decode(text)
+    reg = registry if registry is not None else get_registry()
+    # Only text is cached; bytes and junk are rare and not worth keeping.
+    cached = type(text) is str
+    result = _decode_cached(text, reg, reg.generation) if cached else _decode(text, reg)
     if strict and result.kind == "unknown":
         error = InvalidInputError if result.reason and result.reason.startswith(_INPUT_REASONS) \
             else UnknownNameError
@@ -53,12 +60,13 @@ def _unknown(display: str, reason: str, name: str | None = None) -> Decoding:
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _decode_cached(text: str) -> Decoding:
-    """Results are immutable, so a repeated name (as in running text) is decoded once."""
-    return _decode(text)
+def _decode_cached(text: str, registry: Registry, generation: int) -> Decoding:
+    """Results are immutable, so a repeated name (as in running text) is decoded once; a
+    change of the registry (a new generation) makes new keys."""
+    return _decode(text, registry)
 
 
-def _decode(text: object) -> Decoding:
+def _decode(text: object, registry: Registry) -> Decoding:
     if isinstance(text, bytes | bytearray):
         try:
             text = bytes(text).decode("utf-8")
@@ -79,14 +87,14 @@ def _decode(text: object) -> Decoding:
         return _unknown(text, "empty input: nothing to decode")
     tables = get_tables()
     if "/" in normal and " " not in normal:
-        return _combination(text, normal, tables)
-    return _decode_phrase(text, normal, tables)
+        return _combination(text, normal, tables, registry)
+    return _decode_phrase(text, normal, tables, registry)
 
 
-def _combination(text: str, normal: str, tables: Tables) -> Decoding:
+def _combination(text: str, normal: str, tables: Tables, registry: Registry) -> Decoding:
     """``a/b/c`` fixed combinations: decode each part."""
     parts = [p for p in normal.split("/") if p]
-    components = tuple(_decode_phrase(p, p, tables) for p in parts)
+    components = tuple(_decode_phrase(p, p, tables, registry) for p in parts)
     if not components or any(c.kind == "unknown" for c in components):
         bad = [c.input for c in components if c.kind == "unknown"]
         return Decoding(
@@ -100,7 +108,7 @@ def _combination(text: str, normal: str, tables: Tables) -> Decoding:
     )
 
 
-def _decode_phrase(text: str, normal: str, tables: Tables) -> Decoding:
+def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -> Decoding:
     warnings: list[str] = []
     rest, label, label_warnings = split_radiolabel(normal, text, tables)
     warnings += label_warnings
@@ -116,7 +124,7 @@ def _decode_phrase(text: str, normal: str, tables: Tables) -> Decoding:
             fda_suffix = m.group(2)
     index = _find_antibody_word(tokens, tables)
     if index is None:
-        return decode_general(text, tokens, tables, label, fda_suffix, warnings)
+        return decode_general(text, tokens, tables, label, fda_suffix, warnings, registry)
     word = tokens[index]
     fda_prefix = None
     m = FDA_PREFIX.match(word) if "-" in word else None
@@ -137,7 +145,9 @@ def _decode_phrase(text: str, normal: str, tables: Tables) -> Decoding:
                             "ending")
     exception = tables.exceptions.get(word)
     if exception is not None:
-        return _from_exception(text, exception, modifiers, fda_suffix, label, warnings, tables)
+        entry = _known(registry, word, modifiers)
+        return _from_exception(text, exception, modifiers, fda_suffix, label, warnings, tables,
+                               entry)
     if fda_prefix:
         warnings.append(f"'{fda_prefix}-' is an FDA prefix that sets this product apart from the "
                         "unconjugated antibody; it is not part of the INN")
@@ -161,6 +171,10 @@ def _decode_phrase(text: str, normal: str, tables: Tables) -> Decoding:
         warnings.append(f"ambiguous: {best.segmentation} ties with {', '.join(tied)}")
     if stem_row.kind == "stem" and stem_row.group == "USAN":
         warnings.append(f"-{stem_row.stem} is a USAN-only stem")
+    entry = _known(registry, word, modifiers)
+    if entry is not None:
+        warnings += registry_conflicts(entry, best.source, best.source_meaning, stem_row.stem,
+                                       tables)
     return Decoding(
         input=text,
         kind="antibody",
@@ -182,6 +196,7 @@ def _decode_phrase(text: str, normal: str, tables: Tables) -> Decoding:
         readings=ranked.compatible,
         alternatives=ranked.alternatives,
         notes=_era_notes(ranked.compatible),
+        registry=entry,
         warnings=tuple(warnings),
     )
 
@@ -216,6 +231,15 @@ def _find_antibody_word(tokens: list[str], tables: Tables) -> int | None:
     return None
 
 
+def _known(registry: Registry, word: str, modifiers: tuple[Modifier, ...]) -> RegistryEntry | None:
+    """The registry entry for the name with its second word, else for the antibody word."""
+    if modifiers:
+        entry = registry.get(f"{word} {modifiers[0].word}")
+        if entry is not None:
+            return entry
+    return registry.get(word)
+
+
 def _is_biologic(word: str, tables: Tables) -> bool:
     """A word built on a suffix stem (tagraxofusp, luspatercept): FDA suffixes follow these."""
     return any((m.position == "suffix" and not m.historical and m.confidence != "low")
@@ -239,6 +263,7 @@ def _from_exception(
     label: Radiolabel | None,
     warnings: list[str],
     tables: Tables,
+    entry: RegistryEntry | None,
 ) -> Decoding:
     """An irregular name recorded in ``exceptions.tsv``: its parts come from the row."""
     trow = tables.target_row(ex.target_era, ex.target_form) if ex.target_form else None
@@ -263,6 +288,7 @@ def _from_exception(
         fda_suffix=fda_suffix,
         radiolabel=label,
         irregular=True,
+        registry=entry,
         warnings=tuple(warnings),
         reason=ex.reason,
     )

@@ -6,6 +6,7 @@ import re
 
 from .models import Decoding, Modifier, Radiolabel, StemMatch
 from .modifiers import classify_modifier
+from .registry import Registry
 from .stems import classify_word
 from .tables import Tables
 
@@ -37,6 +38,7 @@ def decode_general(
     label: Radiolabel | None,
     fda_suffix: str | None,
     warnings: list[str],
+    registry: Registry,
 ) -> Decoding:
     """Decode a name by its general WHO stems (spec 9.2); ``kind`` is ``stem`` or ``unknown``."""
     words, salts = split_salts(tokens, tables)
@@ -72,12 +74,16 @@ def decode_general(
     conjugate = None
     if len(kept) == 1 and kept[0] in tables.modifiers:
         conjugate = classify_modifier(kept[0], tables)
+    entry = registry.get(name)
     if not matches:
+        reason = ("no WHO stem fits this name, and it is not an antibody name (antibody names "
+                  "end in -mab, -tug, -bart, -mig or -ment)")
+        if entry is not None:
+            what = f"{entry.kind} name" + (f" for {entry.refers_to}" if entry.refers_to else "")
+            reason = f"no naming rule applies, but the {entry.origin} registry knows it as a {what}"
         return Decoding(
             input=text, kind="unknown", name=name, salts=tuple(salts), radiolabel=label,
-            modifiers=tuple(qualifiers), conjugate=conjugate,
-            reason="no WHO stem fits this name, and it is not an antibody name (antibody names "
-                   "end in -mab, -tug, -bart, -mig or -ment)",
+            modifiers=tuple(qualifiers), conjugate=conjugate, registry=entry, reason=reason,
         )
     if all(m.confidence == "low" for m in matches):
         warnings.append("only weak or short stems match: the reading is uncertain")
@@ -86,5 +92,5 @@ def decode_general(
     return Decoding(
         input=text, kind="stem", name=name, stems=tuple(matches), salts=tuple(salts),
         modifiers=tuple(qualifiers), radiolabel=label, conjugate=conjugate,
-        fda_suffix=fda_suffix, warnings=tuple(warnings),
+        fda_suffix=fda_suffix, registry=entry, warnings=tuple(warnings),
     )

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .registry.core import RegistryEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +151,7 @@ class Decoding:
     stems: tuple[StemMatch, ...] = ()
     salts: tuple[str, ...] = ()
     conjugate: Modifier | None = None
+    registry: RegistryEntry | None = None
     irregular: bool = False
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -190,6 +194,7 @@ class Decoding:
             "stems": [m.to_dict() for m in self.stems],
             "salts": list(self.salts),
             "conjugate": self.conjugate.to_dict() if self.conjugate else None,
+            "registry": self.registry.to_dict() if self.registry else None,
             "notes": list(self.notes),
             "warnings": list(self.warnings),
             "reason": self.reason,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from .models import Modifier, Radiolabel
+from .stems import classify_word
 from .tables import ModifierRow, Tables
 
 # INN style: "indium (111In) ..." (spacing inside the parentheses varies: "(99m Tc)").
@@ -98,6 +99,15 @@ def classify_modifier(word: str, tables: Tables) -> Modifier:
                 payload_class=ending.payload_class or None,
                 matched_by=ending.source,
                 confidence="medium",
+            )
+    for match in classify_word(word, tables):
+        if match.confidence != "low":
+            return Modifier(
+                word=word,
+                kind="stem",
+                meaning=match.meaning,
+                matched_by=f"stem {match.stem} ({match.row})",
+                confidence=match.confidence,
             )
     return Modifier(word=word, kind="unknown_modifier", matched_by=None, confidence=None)
 

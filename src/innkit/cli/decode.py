@@ -1,4 +1,4 @@
-"""Command line: one command per verb, ``--format text|json|jsonl|tsv`` where output is data."""
+"""``innkit decode`` and ``innkit explain``."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from collections.abc import Iterable, Iterator
 
 import click
 
-from . import __version__
-from .decode import decode
-from .errors import InnkitError
-from .explain import render_card
-from .models import Decoding
+from ..decode import decode
+from ..explain import render_card
+from ..models import Decoding
 
 TSV_COLUMNS = (
     "input", "name", "kind", "segmentation", "prefix", "target_substem", "target_meaning",
@@ -90,13 +88,7 @@ def _emit(decodings: Iterable[Decoding], fmt: str, single: bool) -> None:
         out.flush()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="innkit")
-def main() -> None:
-    """innkit: decode International Nonproprietary Names (INN) of drugs, antibodies first."""
-
-
-@main.command("decode")
+@click.command("decode")
 @click.argument("names", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "tsv"]),
               default="text", show_default=True, help="Output format.")
@@ -129,7 +121,7 @@ def decode_cmd(names: tuple[str, ...], fmt: str, strict: bool) -> None:
         sys.exit(1)
 
 
-@main.command("explain")
+@click.command("explain")
 @click.argument("name", nargs=-1, required=True)
 def explain_cmd(name: tuple[str, ...]) -> None:
     """Print a readable card that explains each part of NAME.
@@ -137,12 +129,3 @@ def explain_cmd(name: tuple[str, ...]) -> None:
     Words are joined, so quoting is optional: innkit explain inotuzumab ozogamicin
     """
     click.echo(render_card(decode(" ".join(name))))
-
-
-def run() -> None:
-    """Console entry point: turn a data fault into one line naming the fix, not a traceback."""
-    try:
-        main()
-    except InnkitError as exc:
-        click.echo(f"innkit: {exc.reason}" + (f" ({exc.hint})" if exc.hint else ""), err=True)
-        sys.exit(2)

@@ -1,0 +1,202 @@
+"""``innkit lookup``, ``innkit search`` and ``innkit registry add|remove|import|export|list``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..registry import ENTRY_KINDS, RegistryEntry, UserStore, get_registry, name_key
+from ..registry.core import ENTRY_COLUMNS
+from ..registry.store import ImportReport, StoreError
+
+_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json", "tsv"]),
+                       default="text", show_default=True, help="Output format.")
+
+
+def _entry_text(e: RegistryEntry) -> str:
+    facts = [f"{e.kind} ({e.origin})"]
+    if e.refers_to:
+        facts.append(f"for {e.refers_to}")
+    for label, value in (("target", e.target_antigen), ("format", e.format),
+                         ("source", e.source), ("year", e.year), ("status", e.status)):
+        if value:
+            facts.append(f"{label} {value}")
+    return f"{e.full_name}  —  " + " · ".join(facts)
+
+
+@click.command("lookup")
+@click.argument("names", nargs=-1, required=True)
+@_FORMAT
+def lookup_cmd(names: tuple[str, ...], fmt: str) -> None:
+    """Look up known NAMES (case, space and hyphen do not matter). Exit 1 if any is unknown."""
+    registry = get_registry()
+    missing = False
+    results = []
+    for name in names:
+        found = registry.lookup(name)
+        results.append((name, found))
+        missing = missing or not found
+    if fmt == "json":
+        click.echo(json.dumps({n: [e.to_dict() for e in f] for n, f in results}, indent=2,
+                              ensure_ascii=False))
+    elif fmt == "tsv":
+        click.echo("\t".join(("query", *ENTRY_COLUMNS, "origin")))
+        for name, found in results:
+            for e in found:
+                d = e.to_dict()
+                click.echo("\t".join([name, *(_cell(d[c]) for c in ENTRY_COLUMNS), e.origin]))
+    else:
+        for name, found in results:
+            for e in found:
+                click.echo(_entry_text(e))
+            if not found:
+                near = registry.search(name, limit=3)
+                hint = f"; did you mean {', '.join(h.entry.full_name for h in near)}?" \
+                    if near else ""
+                click.echo(f"{name}  —  not in the registry{hint}")
+    if missing:
+        sys.exit(1)
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value).replace("\t", " ")
+
+
+@click.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@_FORMAT
+def search_cmd(query: tuple[str, ...], limit: int, fmt: str) -> None:
+    """Search known names by prefix, part of a name, target antigen (CD22) or fuzzy spelling."""
+    hits = get_registry().search(" ".join(query), limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps([h.to_dict() for h in hits], indent=2, ensure_ascii=False))
+        return
+    if fmt == "tsv":
+        click.echo("score\tmatched_on\tname\tsecond_word\ttarget_antigen\tformat\tyear\torigin")
+        for h in hits:
+            e = h.entry
+            click.echo("\t".join(map(_cell, (f"{h.score:.0f}", h.matched_on, e.name,
+                                              e.second_word, e.target_antigen, e.format, e.year,
+                                              e.origin))))
+        return
+    if not hits:
+        click.echo("no match")
+    for h in hits:
+        click.echo(f"{h.score:5.0f}  {h.matched_on:<15} {_entry_text(h.entry)}")
+
+
+@click.group("registry")
+def registry_group() -> None:
+    """Keep your own names (candidates, codes, brand names) beside the shipped ones."""
+
+
+def _store() -> UserStore:
+    registry = get_registry()
+    if registry.user_db is None:
+        raise click.UsageError("no user database: pass --user-db or set INNKIT_USER_DB")
+    return UserStore(registry.user_db)
+
+
+def _report(report: ImportReport, action: str) -> None:
+    if report.ok:
+        get_registry().refresh()
+        click.echo(f"{action}: {report.added} added, {report.replaced} replaced "
+                   f"({get_registry().user_db})")
+        return
+    click.echo(f"nothing was changed; {len(report.errors)} problem(s):", err=True)
+    for error in report.errors:
+        click.echo(f"  {error}", err=True)
+    sys.exit(1)
+
+
+def _shipped_keys() -> set[str]:
+    return {name_key(e.name) for e in get_registry().entries() if e.origin == "shipped"}
+
+
+@registry_group.command("add")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(ENTRY_KINDS), default="candidate", show_default=True)
+@click.option("--second-word", default="")
+@click.option("--refers-to", default="", help="The INN a brand name or code stands for.")
+@click.option("--target", "target_antigen", default="")
+@click.option("--source", default="")
+@click.option("--format", "format_", default="")
+@click.option("--year", default="")
+@click.option("--status", default="")
+@click.option("--notes", default="")
+@click.option("--replace", is_flag=True, help="Overwrite an existing user entry.")
+def add_cmd(name: str, kind: str, second_word: str, refers_to: str, target_antigen: str,
+            source: str, format_: str, year: str, status: str, notes: str,
+            replace: bool) -> None:
+    """Add NAME to the user registry."""
+    row = {"name": name, "second_word": second_word, "kind": kind, "refers_to": refers_to,
+           "target_antigen": target_antigen, "source": source, "format": format_,
+           "year": year, "status": status, "notes": notes}
+    text = ",".join(ENTRY_COLUMNS) + "\n" + ",".join(
+        '"' + row.get(c, "").replace('"', '""') + '"' for c in ENTRY_COLUMNS) + "\n"
+    _report(_store().import_csv(text, replace=replace, shipped_keys=_shipped_keys()), "add")
+
+
+@registry_group.command("remove")
+@click.argument("names", nargs=-1, required=True)
+def remove_cmd(names: tuple[str, ...]) -> None:
+    """Remove NAMES from the user registry."""
+    store = _store()
+    missing = [n for n in names if not store.remove(n)]
+    get_registry().refresh()
+    for n in names:
+        click.echo(f"{n}: {'not in the user registry' if n in missing else 'removed'}")
+    if missing:
+        sys.exit(1)
+
+
+@registry_group.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--replace", is_flag=True, help="Overwrite existing user entries of the same name.")
+def import_cmd(file, replace: bool) -> None:
+    """Import names from a CSV FILE ('-' for standard input): all rows or none.
+
+    The header names the columns: name (required), kind, second_word, refers_to, source,
+    target_antigen, target_category, format, year, status, provenance, notes.
+    """
+    data = file.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{file.name} is not UTF-8 text (byte {exc.start}); save it "
+                                   "as UTF-8 CSV and try again") from exc
+    _report(_store().import_csv(text, replace=replace, shipped_keys=_shipped_keys()), "import")
+
+
+@registry_group.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def export_cmd(file: str) -> None:
+    """Write the user registry to a CSV FILE ('-' for standard output)."""
+    store = _store()
+    if file == "-":
+        click.echo(",".join(ENTRY_COLUMNS))
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        for e in store.entries():
+            writer.writerow([_cell(getattr(e, c)) for c in ENTRY_COLUMNS])
+        return
+    n = store.export_csv(Path(file))
+    click.echo(f"exported {n} names to {file}")
+
+
+@registry_group.command("list")
+def list_cmd() -> None:
+    """List the user registry."""
+    try:
+        entries = _store().entries()
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not entries:
+        click.echo(f"the user registry is empty ({get_registry().user_db})")
+    for e in entries:
+        click.echo(_entry_text(e))

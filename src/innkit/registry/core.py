@@ -1,0 +1,277 @@
+"""Registry: exact look-up (case- and hyphen-insensitive), prefix, target and fuzzy search."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from ..tables import read_table
+
+ENTRY_KINDS = ("inn", "candidate", "code", "brand", "other")
+"""What a registry name is: an assigned INN, a proposed name, an internal code, a brand name."""
+
+_KEY_DROP = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
+
+SHIPPED_COLUMNS = ("name", "second_word", "source", "target_antigen", "target_category",
+                   "format", "year", "status", "provenance", "notes")
+ENTRY_COLUMNS = ("name", "second_word", "kind", "refers_to", "source", "target_antigen",
+                 "target_category", "format", "year", "status", "provenance", "notes")
+
+
+def name_key(name: str) -> str:
+    """The look-up key: lower case, without spaces, hyphens or dashes (``Muromonab-CD3``)."""
+    return _KEY_DROP.sub("", name.casefold())
+
+
+def default_user_db() -> Path:
+    """Where a user's own names are kept: $INNKIT_USER_DB, else the XDG data folder."""
+    env = os.environ.get("INNKIT_USER_DB")
+    if env:
+        return Path(env).expanduser()
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "innkit" / "user_registry.sqlite"
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryEntry:
+    """Facts about one known name, and where they come from."""
+
+    name: str
+    second_word: str | None
+    kind: str
+    origin: str  # "shipped" or "user"
+    refers_to: str | None = None  # for brand names and codes: the INN they stand for
+    source: str | None = None
+    target_antigen: str | None = None
+    target_category: str | None = None
+    format: str | None = None
+    year: int | None = None
+    status: str | None = None
+    provenance: str | None = None
+    notes: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.name} {self.second_word}" if self.second_word else self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "second_word": self.second_word,
+            "full_name": self.full_name,
+            "kind": self.kind,
+            "origin": self.origin,
+            "refers_to": self.refers_to,
+            "source": self.source,
+            "target_antigen": self.target_antigen,
+            "target_category": self.target_category,
+            "format": self.format,
+            "year": self.year,
+            "status": self.status,
+            "provenance": self.provenance,
+            "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result: the entry, a 0-100 score and what matched."""
+
+    entry: RegistryEntry
+    score: float
+    matched_on: str  # "name", "name prefix", "target antigen", "fuzzy name"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"score": round(self.score, 1), "matched_on": self.matched_on,
+                **self.entry.to_dict()}
+
+
+def _row_to_entry(row: sqlite3.Row) -> RegistryEntry:
+    data = {k: (row[k] if row[k] != "" else None) for k in row.keys() if k != "key"}  # noqa: SIM118
+    year = data.get("year")
+    data["year"] = int(year) if year not in (None, "") else None
+    return RegistryEntry(**data)
+
+
+class Registry:
+    """Known names from the shipped tables and, optionally, a user database.
+
+    Build one with :func:`get_registry` (the process-wide default) or directly to inject a
+    different user database in tests and services.
+    """
+
+    def __init__(self, user_db: Path | str | None = None, *, shipped: bool = True) -> None:
+        self.user_db = Path(user_db) if user_db else None
+        self._shipped = shipped
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        self._by_key: dict[str, list[RegistryEntry]] = {}
+        self._names: list[str] = []
+        self._entries: list[RegistryEntry] = []
+        self._generation = 0
+        self._user_mtime: float | None = None
+
+    # -- loading ---------------------------------------------------------------------------
+    def _ensure(self) -> sqlite3.Connection:
+        if self._db is not None and self._user_mtime == self._current_user_mtime():
+            return self._db
+        with self._lock:
+            if self._db is None or self._user_mtime != self._current_user_mtime():
+                self._load()
+        assert self._db is not None
+        return self._db
+
+    def _current_user_mtime(self) -> float | None:
+        if self.user_db is None:
+            return None
+        try:
+            return self.user_db.stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def _load(self) -> None:
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        cols = ", ".join(f"{c} TEXT" for c in ENTRY_COLUMNS)
+        db.execute(f"CREATE TABLE names (key TEXT NOT NULL, origin TEXT NOT NULL, {cols})")
+        if self._shipped:
+            rows = read_table("antibody_inns.tsv", SHIPPED_COLUMNS)
+            db.executemany(
+                f"INSERT INTO names (key, origin, kind, refers_to, {', '.join(SHIPPED_COLUMNS)}) "
+                f"VALUES (?, 'shipped', 'inn', '', {', '.join('?' * len(SHIPPED_COLUMNS))})",
+                [(name_key(r["name"]), *(r[c] for c in SHIPPED_COLUMNS)) for r in rows],
+            )
+        self._user_mtime = self._current_user_mtime()
+        if self.user_db is not None and self._user_mtime is not None:
+            from .store import UserStore
+
+            for entry in UserStore(self.user_db).entries():
+                db.execute(
+                    f"INSERT INTO names (key, origin, {', '.join(ENTRY_COLUMNS)}) "
+                    f"VALUES (?, 'user', {', '.join('?' * len(ENTRY_COLUMNS))})",
+                    (name_key(entry.name), *(_cell(getattr(entry, c)) for c in ENTRY_COLUMNS)),
+                )
+        db.execute("CREATE INDEX names_key ON names (key)")
+        by_key: dict[str, list[RegistryEntry]] = {}
+        entries = []
+        for row in db.execute("SELECT * FROM names ORDER BY origin DESC, name"):
+            entry = _row_to_entry(row)
+            entries.append(entry)
+            by_key.setdefault(row["key"], []).append(entry)
+            if entry.second_word:
+                by_key.setdefault(name_key(entry.full_name), []).append(entry)
+        self._db, self._by_key, self._entries = db, by_key, entries
+        self._names = [e.name for e in entries]
+        self._generation += 1
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever the names change, so that cached decodings are not reused."""
+        if self._db is None:
+            self._ensure()
+        return self._generation
+
+    def refresh(self) -> None:
+        """Re-read the user database (after it was changed by this or another process)."""
+        with self._lock:
+            self._load()
+
+    # -- queries ---------------------------------------------------------------------------
+    def lookup(self, name: str) -> list[RegistryEntry]:
+        """Entries whose name (or name + second word) equals ``name``, ignoring case, spaces
+        and hyphens. User entries come first."""
+        self._ensure()
+        found = self._by_key.get(name_key(name))
+        if found is None and "-" in name.strip("-"):
+            # A hyphenated tail that is not part of the listed name: muromonab-CD3, or an FDA
+            # suffix (trastuzumab-anns).
+            found = self._by_key.get(name_key(name.strip("-").rsplit("-", 1)[0]))
+        return list(found or ())
+
+    def get(self, name: str) -> RegistryEntry | None:
+        """The first entry for ``name``, or None (the decoder's fast path)."""
+        if self._db is None:
+            self._ensure()
+        found = self._by_key.get(name_key(name))
+        if found:
+            return found[0]
+        return (self.lookup(name) or (None,))[0] if "-" in name else None
+
+    def __len__(self) -> int:
+        self._ensure()
+        return len(self._entries)
+
+    def entries(self) -> list[RegistryEntry]:
+        self._ensure()
+        return list(self._entries)
+
+    def search(self, query: str, *, limit: int = 10, score_cutoff: float = 70.0) -> list[SearchHit]:
+        """Names starting with the query, names or target antigens containing it, then fuzzy
+        name matches (rapidfuzz), best first."""
+        db = self._ensure()
+        q = query.strip()
+        if not q:
+            return []
+        key = name_key(q)
+        hits: dict[tuple[str, str], SearchHit] = {}
+
+        def add(entry: RegistryEntry, score: float, how: str) -> None:
+            k = (entry.full_name, entry.origin)
+            if k not in hits or hits[k].score < score:
+                hits[k] = SearchHit(entry, score, how)
+
+        like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        for row in db.execute("SELECT * FROM names WHERE key = ? OR key LIKE ? ESCAPE '\\' "
+                              "LIMIT 500", (key, like + "%")):
+            add(_row_to_entry(row), 100.0 if row["key"] == key else 95.0,
+                "name" if row["key"] == key else "name prefix")
+        target = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(q)}(?![A-Za-z0-9])", re.I)
+        for row in db.execute("SELECT * FROM names WHERE target_antigen LIKE ? ESCAPE '\\' "
+                              "LIMIT 2000", (f"%{target}%",)):
+            exact = bool(pattern.search(row["target_antigen"] or ""))
+            add(_row_to_entry(row), 90.0 if exact else 75.0, "target antigen")
+        if len(key) >= 3:
+            for _name, score, idx in process.extract(
+                key, self._names, scorer=fuzz.ratio, limit=limit * 3, score_cutoff=score_cutoff
+            ):
+                add(self._entries[idx], float(score) * 0.9, "fuzzy name")
+        ranked = sorted(hits.values(), key=lambda h: (-h.score, h.entry.name))
+        return ranked[:limit]
+
+    def counts(self) -> dict[str, int]:
+        db = self._ensure()
+        return {f"{origin}:{kind}": n for origin, kind, n in db.execute(
+            "SELECT origin, kind, COUNT(*) FROM names GROUP BY origin, kind ORDER BY 1, 2")}
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+_default: Registry | None = None
+_default_lock = threading.Lock()
+
+
+def get_registry() -> Registry:
+    """The process-wide registry: shipped names plus the default user database."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Registry(default_user_db())
+    return _default
+
+
+def set_registry(registry: Registry | None) -> None:
+    """Replace the process-wide registry (None: rebuild the default on next use)."""
+    global _default
+    with _default_lock:
+        _default = registry

@@ -1,0 +1,155 @@
+"""The registry: shipped names round-trip, search, and a user database that never half-changes."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from innkit import decode
+from innkit.cli import main
+from innkit.registry import Registry, RegistryEntry, UserStore, name_key
+from innkit.registry.core import SHIPPED_COLUMNS
+from innkit.tables import read_table
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Registry:
+    return Registry(None)
+
+
+def test_every_shipped_name_round_trips(shipped):
+    rows = read_table("antibody_inns.tsv", SHIPPED_COLUMNS)
+    assert len(rows) == len(shipped) == 1137
+    for row in rows:
+        [entry] = [e for e in shipped.lookup(row["name"]) if e.origin == "shipped"]
+        for col in SHIPPED_COLUMNS:
+            value = getattr(entry, col)
+            assert ("" if value is None else str(value)) == row[col], (row["name"], col)
+
+
+@pytest.mark.parametrize("query", ["Inotuzumab Ozogamicin", "INOTUZUMAB", "ino-tuzumab",
+                                   "inotuzumab\u2011ozogamicin"])
+def test_lookup_ignores_case_space_and_hyphen(shipped, query):
+    assert shipped.lookup(query)[0].name == "inotuzumab"
+
+
+def test_lookup_strips_a_hyphenated_tail(shipped):
+    assert shipped.lookup("muromonab-CD3")[0].name == "muromonab"
+    assert shipped.lookup("trastuzumab-anns")[0].name == "trastuzumab"
+    assert shipped.lookup("nosuchname") == []
+
+
+def test_search_by_target_prefix_and_fuzzy(shipped):
+    names = {h.entry.name for h in shipped.search("CD22", limit=50)}
+    assert {"inotuzumab", "epratuzumab", "moxetumomab"} <= names
+    assert shipped.search("inotu")[0].entry.name == "inotuzumab"
+    top = shipped.search("trastuzimab")[0]
+    assert (top.entry.name, top.matched_on) == ("trastuzumab", "fuzzy name")
+    assert shipped.search("") == []
+    assert shipped.search("%_%")  is not None  # SQL wildcards are taken literally
+
+
+def test_decode_carries_registry_facts_and_conflicts():
+    d = decode("inotuzumab ozogamicin", registry=Registry(None))
+    assert d.registry.target_antigen == "SIGLEC2/CD22"
+    assert d.to_dict()["registry"]["full_name"] == "inotuzumab ozogamicin"
+    d = decode("efalizumab", registry=Registry(None))
+    assert any("registry records the source as 'human'" in w for w in d.warnings)
+    assert decode("imatinib", registry=Registry(None)).registry is None
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_user_names_are_used_by_decode(tmp_path):
+    registry = Registry(tmp_path / "user.sqlite")
+    store = UserStore(registry.user_db)
+    assert decode("besponsa", registry=registry).registry is None
+    report = store.add(RegistryEntry(name="besponsa", second_word=None, kind="brand",
+                                     origin="user", refers_to="inotuzumab ozogamicin"))
+    assert report.ok
+    registry.refresh()
+    d = decode("Besponsa", registry=registry)
+    assert d.kind == "unknown"
+    assert d.registry.refers_to == "inotuzumab ozogamicin"
+    assert "brand name for inotuzumab ozogamicin" in d.reason
+
+
+def test_bad_import_changes_nothing(tmp_path):
+    store = UserStore(tmp_path / "user.sqlite")
+    assert store.import_csv("name,kind\nalphamab,candidate\n").ok
+    before = _digest(store.path)
+    bad = "name,kind,year\nbetamab,candidate,2026\nbad name!,candidate,\ngammamab,weird,20x\n"
+    report = store.import_csv(bad)
+    assert not report.ok
+    assert [e.line for e in report.errors] == [3, 4, 4]
+    assert _digest(store.path) == before
+    assert [e.name for e in store.entries()] == ["alphamab"]
+
+
+@pytest.mark.parametrize("text", [
+    "",                                   # no header at all
+    "kind\ncandidate\n",                  # no name column
+    "name,colour\nx,red\n",               # unknown column
+    "name\nfoo\nFOO\n",                   # duplicate (case-insensitive) in one file
+    "name,kind\ntrastuzumab,candidate\n", # a candidate may not take an INN's name
+    "name\nfoo,extra\n",                  # more fields than the header
+    "name\nalphamab\n",                   # already in the user registry, no --replace
+])
+def test_corrupt_or_conflicting_imports_leave_the_database_unchanged(tmp_path, text):
+    store = UserStore(tmp_path / "user.sqlite")
+    assert store.import_csv("name\nalphamab\n").ok
+    before = _digest(store.path)
+    shipped = {name_key(e.name) for e in Registry(None).entries()}
+    report = store.import_csv(text, shipped_keys=shipped)
+    assert not report.ok and report.errors
+    assert _digest(store.path) == before
+
+
+def test_replace_and_remove_and_export_round_trip(tmp_path):
+    store = UserStore(tmp_path / "user.sqlite")
+    assert store.import_csv("name,kind,year\nalphamab,candidate,2025\n").ok
+    assert store.import_csv("name,kind,year\nalphamab,code,2026\n", replace=True).replaced == 1
+    [e] = store.entries()
+    assert (e.kind, e.year) == ("code", 2026)
+    out = tmp_path / "export.csv"
+    assert store.export_csv(out) == 1
+    again = UserStore(tmp_path / "other.sqlite")
+    assert again.import_csv(out.read_text()).ok
+    assert again.entries() == store.entries()
+    assert store.remove("ALPHAMAB")
+    assert store.entries() == []
+    assert not store.remove("alphamab")
+
+
+def test_cli_registry_commands(tmp_path):
+    db = str(tmp_path / "u.sqlite")
+    runner = CliRunner()
+    r = runner.invoke(main, ["--user-db", db, "registry", "add", "zenocimab", "--year", "2026"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["--user-db", db, "lookup", "--format", "json", "zenocimab"])
+    assert json.loads(r.output)["zenocimab"][0]["origin"] == "user"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,kind\nx y z!,candidate\n")
+    r = runner.invoke(main, ["--user-db", db, "registry", "import", str(bad)])
+    assert r.exit_code == 1
+    assert "line 2" in r.output and "nothing was changed" in r.output
+    binary = tmp_path / "bin.csv"
+    binary.write_bytes(b"\xff\xfe\x00\x01name")
+    r = runner.invoke(main, ["--user-db", db, "registry", "import", str(binary)])
+    assert r.exit_code != 0 and "UTF-8" in r.output
+    r = runner.invoke(main, ["--user-db", db, "registry", "export", "-"])
+    rows = list(csv.DictReader(io.StringIO(r.output)))
+    assert [row["name"] for row in rows] == ["zenocimab"]
+    r = runner.invoke(main, ["--user-db", db, "search", "CD22", "--format", "json"])
+    assert any(h["name"] == "inotuzumab" for h in json.loads(r.output))
+    r = runner.invoke(main, ["--user-db", db, "lookup", "nosuchname"])
+    assert r.exit_code == 1 and "not in the registry" in r.output
+    r = runner.invoke(main, ["--user-db", db, "data", "info"])
+    assert "antibody_inns.tsv" in r.output and "data version" in r.output
