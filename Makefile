@@ -33,6 +33,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/decode_speed.py
 	$(BIN)/python benchmarks/decode_accuracy.py
+	$(BIN)/python benchmarks/stems_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist

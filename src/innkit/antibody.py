@@ -77,7 +77,7 @@ def source_agrees(substem: str | None, label: str, tables: Tables) -> bool | Non
     """
     if not substem or substem in ("vet", "ve"):
         return None
-    known = {lab: row.substem for row in tables.sources for lab in row.labels}
+    known = tables.source_by_label
     wanted = {known.get(part.strip().lower()) for chunk in label.split("|")
               for part in chunk.split(";") if part.strip()}
     wanted.discard(None)

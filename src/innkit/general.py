@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 from .models import Decoding, Modifier, Radiolabel, StemMatch
-from .modifiers import classify_modifier
+from .modifiers import classify_modifier, qualifier
 from .registry import Registry
 from .stems import classify_word
 from .tables import Tables
 
 _WORD = re.compile(r"^[a-z]+(?:-[a-z0-9]+)*$")
+_HAS_LETTER = re.compile(r"[a-z]")
 
 
 def split_salts(tokens: list[str], tables: Tables) -> tuple[list[str], list[str]]:
@@ -45,32 +46,33 @@ def decode_general(
     qualifiers: list[Modifier] = []
     kept: list[str] = []
     for word in words:
-        mod = classify_modifier(word, tables) if kept else None
-        if mod is not None and mod.kind == "qualifier":
+        mod = qualifier(word, tables) if kept else None
+        if mod is not None:
             qualifiers.append(mod)
         else:
             kept.append(word)
     name = " ".join(kept)
-    if not kept or not any(c.isalpha() for c in name):
+    if not kept or not _HAS_LETTER.search(name):
         return Decoding(input=text, kind="unknown", name=name or None, salts=tuple(salts),
                         reason="no letters: an INN is written in letters"
-                        if not any(c.isalpha() for c in text) else "only salt words")
+                        if not _HAS_LETTER.search(text.lower()) else "only salt words")
     if not name.isascii():
         return Decoding(input=text, kind="unknown", name=name,
                         reason="contains characters that INNs never use (INNs are plain Latin "
                                "letters)")
-    if not all(_WORD.match(w) for w in kept):
+    if not (_WORD.match(name) if len(kept) == 1 else all(_WORD.match(w) for w in kept)):
         return Decoding(input=text, kind="unknown", name=name,
                         reason="not a name: INN words are letters, with at most a hyphenated "
                                "code (sipuleucel-T)")
     matches: list[StemMatch] = []
+    covered: set[str] = set()
     if len(kept) > 1:  # stems written as two words: "-dronic acid"
         matches += [m for m in classify_word(name, tables) if " " in m.stem]
-    covered = {w for m in matches for w in m.word.split(" ")}
+        covered = {w for m in matches for w in m.word.split(" ")}
     for word in kept:
         if word not in covered:
             # A hyphenated code after the word (sipuleucel-T) is part of the name, not the stem.
-            matches += classify_word(word.split("-")[0], tables)
+            matches += classify_word(word.split("-")[0] if "-" in word else word, tables)
     conjugate = None
     if len(kept) == 1 and kept[0] in tables.modifiers:
         conjugate = classify_modifier(kept[0], tables)

@@ -78,18 +78,23 @@ def _label_text(original: str, text: str, rest: str) -> str:
     return text.replace(rest, "").strip()
 
 
+def qualifier(word: str, tables: Tables) -> Modifier | None:
+    """A Greek-letter or parenthesised qualifier (``alfa``, ``beta-1b``, ``(activated)``)."""
+    row = tables.qualifiers.get(word)
+    if row is None and "-" in word:
+        m = _QUALIFIER_NUMBER.match(word)
+        row = tables.qualifiers.get(m.group(1)) if m else None
+    return _from_row(word, row) if row is not None else None
+
+
 def classify_modifier(word: str, tables: Tables) -> Modifier:
     """What a word after the antibody word means: lexicon first, then qualifiers, then endings."""
     row = tables.modifiers.get(word)
     if row is not None:
         return _from_row(word, row)
-    base = word
-    m = _QUALIFIER_NUMBER.match(word)
-    if m:
-        base = m.group(1)
-    row = tables.qualifiers.get(base)
-    if row is not None:
-        return _from_row(word, row)
+    found = qualifier(word, tables)
+    if found is not None:
+        return found
     for ending in tables.endings:
         if word.endswith(ending.word) and len(word) > len(ending.word):
             return Modifier(

@@ -46,21 +46,22 @@ def classify_word(word: str, tables: Tables) -> list[StemMatch]:
     One suffix and one prefix at most (the longest; shorter relatives are reported as parents),
     plus infix and free-position stems.
     """
-    index = tables.stems_by_position
     found: list[StemMatch] = []
-    for _core, entries in _longest(index.get("suffix", {}), word, suffix=True):
+    entries = _longest(tables.suffixes_by_tail.get(word[-2:], ()), word, suffix=True)
+    if entries:
         found += [_match(e, word) for e in entries]
-        break
-    for _core, entries in _longest(index.get("prefix", {}), word, suffix=False):
+    entries = _longest(tables.prefixes_by_head.get(word[:2], ()), word, suffix=False)
+    if entries:
         found += [_match(e, word) for e in entries]
-        break
     free = []
-    for position in ("infix", "anywhere"):
-        for core, entries in index.get(position, {}).items():
-            at = word.find(core)
-            if at < 0 or (position == "infix" and (at < 2 or at + len(core) > len(word) - 2)):
+    for hit in tables.free_stem_pattern.finditer(word):
+        core = hit.group(1)
+        at = hit.start()
+        for entry in tables.free_stems[core]:
+            if entry.position == "infix" and (at < 2 or at + len(core) > len(word) - 2):
                 continue
-            free += [_match(e, word) for e in entries]
+            if all(m.stem != entry.stem for m in free):
+                free.append(_match(entry, word))
     strong_free = [m for m in free if len(m.stem.strip("-")) >= MIN_FREE_STEM]
     found += strong_free if (found or strong_free) else free
     order = {"high": 0, "medium": 1, "low": 2}
@@ -68,17 +69,16 @@ def classify_word(word: str, tables: Tables) -> list[StemMatch]:
     return found
 
 
-def _longest(entries_by_core: dict[str, tuple[StemEntry, ...]], word: str, *, suffix: bool):
-    """(core, rows) of stems at the word's end (or start), longest first.
+def _longest(candidates: tuple[tuple[str, tuple[StemEntry, ...]], ...], word: str, *,
+             suffix: bool) -> tuple[StemEntry, ...] | None:
+    """Rows of the longest stem at the word's end (or start); candidates come longest first.
 
     A stem of five letters or more may stand with any letters beside it, or none (``nonacog
     alfa``, ``epoetin``); shorter ones need at least two letters of their own beside them.
     """
-    for length in range(len(word), 0, -1):
-        core = word[-length:] if suffix else word[:length]
-        rows = entries_by_core.get(core)
-        if rows is None:
-            continue
-        rest = len(word) - length
-        if rest >= 2 or length >= 5:
-            yield core, rows
+    for core, rows in candidates:
+        if (word.endswith(core) if suffix else word.startswith(core)) and (
+            len(word) - len(core) >= 2 or len(core) >= 5
+        ):
+            return rows
+    return None

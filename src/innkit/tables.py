@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -159,7 +160,13 @@ class Tables:
     exceptions: dict[str, ExceptionRow]
     general_stems: tuple[StemEntry, ...]
     stems_by_position: dict[str, dict[str, tuple[StemEntry, ...]]]
+    # Suffix (prefix) stems grouped by their last (first) two letters, longest first.
+    suffixes_by_tail: dict[str, tuple[tuple[str, tuple[StemEntry, ...]], ...]]
+    prefixes_by_head: dict[str, tuple[tuple[str, tuple[StemEntry, ...]], ...]]
+    free_stems: dict[str, tuple[StemEntry, ...]]  # infix and free-position stems by letters
+    free_stem_pattern: re.Pattern[str]  # finds them all in one pass, longest first
     salts: dict[str, str]
+    source_by_label: dict[str, str]  # "humanized" -> "zu"
     # Derived indices for the decoder: stem -> ending -> readings of that ending.
     slot_index: dict[str, dict[str, tuple[Slot, ...]]]
     parse_stems: tuple[StemRow, ...]
@@ -296,6 +303,15 @@ def _load_general_stems() -> tuple[StemEntry, ...]:
     return tuple(entries)
 
 
+def _group_by_edge(rows_by_core: dict[str, list[StemEntry]], *, tail: bool) -> dict:
+    groups: dict[str, list[tuple[str, tuple[StemEntry, ...]]]] = {}
+    for core, rows in rows_by_core.items():
+        edge = core[-2:] if tail else core[:2]
+        groups.setdefault(edge, []).append((core, tuple(rows)))
+    return {edge: tuple(sorted(items, key=lambda item: -len(item[0])))
+            for edge, items in groups.items()}
+
+
 @cache
 def get_tables() -> Tables:
     """Load and index every curated table (once per process)."""
@@ -398,6 +414,10 @@ def get_tables() -> Tables:
     by_position: dict[str, dict[str, list[StemEntry]]] = {}
     for entry in general:
         by_position.setdefault(entry.position, {}).setdefault(entry.core, []).append(entry)
+    free: dict[str, tuple[StemEntry, ...]] = {}
+    for position in ("infix", "anywhere"):
+        for core, rows in by_position.get(position, {}).items():
+            free[core] = free.get(core, ()) + tuple(rows)
     salts = {r["word"]: r["kind"] for r in read_table("salts.tsv", ("word", "kind", "evidence"))}
     by_era = _build_slots(targets, sources)
     parse_stems = tuple(
@@ -411,7 +431,13 @@ def get_tables() -> Tables:
         radiolabels_by_symbol={r.symbol.lower(): r for r in radiolabels.values()},
         general_stems=general,
         stems_by_position={p: {c: tuple(v) for c, v in d.items()} for p, d in by_position.items()},
+        suffixes_by_tail=_group_by_edge(by_position.get("suffix", {}), tail=True),
+        prefixes_by_head=_group_by_edge(by_position.get("prefix", {}), tail=False),
+        free_stems=free,
+        free_stem_pattern=re.compile(
+            "(?=(" + "|".join(re.escape(c) for c in sorted(free, key=len, reverse=True)) + "))"),
         salts=salts,
+        source_by_label={lab: row.substem for row in sources for lab in row.labels},
         slot_index=slot_index,
         stems_by_ending={s.stem: s for s in parse_stems},
         stem_lengths=tuple(sorted({len(s.stem) for s in parse_stems}, reverse=True)),

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from ..tables import read_table
 
 ENTRY_KINDS = ("inn", "candidate", "code", "brand", "other")
@@ -27,6 +25,8 @@ ENTRY_COLUMNS = ("name", "second_word", "kind", "refers_to", "source", "target_a
 
 def name_key(name: str) -> str:
     """The look-up key: lower case, without spaces, hyphens or dashes (``Muromonab-CD3``)."""
+    if name.isalpha():
+        return name.casefold()
     return _KEY_DROP.sub("", name.casefold())
 
 
@@ -239,6 +239,8 @@ class Registry:
             exact = bool(pattern.search(row["target_antigen"] or ""))
             add(_row_to_entry(row), 90.0 if exact else 75.0, "target antigen")
         if len(key) >= 3:
+            from rapidfuzz import fuzz, process  # imported on first search, not at start-up
+
             for _name, score, idx in process.extract(
                 key, self._names, scorer=fuzz.ratio, limit=limit * 3, score_cutoff=score_cutoff
             ):

@@ -1,0 +1,94 @@
+"""Stem classification speed, and registry look-up and search latency on the full registry.
+
+Prints, in one run: names per second for decoding non-antibody INNs by their WHO stems (cold:
+result cache cleared every pass) against the goal of 100,000 names/s and against the floor of
+a bare dictionary look-up of the same names; then p50 and p99 latency of ``Registry.lookup``
+and ``Registry.search`` over every registry name.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _shared import results_file
+
+GOAL = 100_000
+
+
+def names_to_classify() -> list[str]:
+    from innkit.tables import get_tables
+
+    tables = get_tables()
+    names = {x for e in tables.general_stems for x in e.examples}
+    golden = Path(__file__).resolve().parents[1] / "tests" / "golden" / "everyday_drugs.tsv"
+    names |= {line.split("\t")[0] for line in golden.read_text().splitlines()[1:]}
+    return sorted(names)
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def main() -> int:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    import innkit
+    from innkit.decode import _decode_cached
+    from innkit.registry import Registry
+
+    registry = Registry(None)
+    names = names_to_classify()
+    innkit.decode("imatinib", registry=registry)
+    floor_table = {n: n for n in names}
+    best = floor = 0.0
+    for _ in range(7):
+        _decode_cached.cache_clear()
+        start = time.perf_counter()
+        for n in names:
+            innkit.decode(n, registry=registry)
+        best = max(best, len(names) / (time.perf_counter() - start))
+        start = time.perf_counter()
+        for n in names:
+            floor_table.get(n)
+        floor = max(floor, len(names) / (time.perf_counter() - start))
+    kinds = {}
+    for n in names:
+        kinds[innkit.decode(n, registry=registry).kind] = kinds.get(
+            innkit.decode(n, registry=registry).kind, 0) + 1
+    print(f"stem classification over {len(names)} INNs (stem-table examples and the golden list)")
+    print(f"  cold decode: {best:>12,.0f} names/s  goal {GOAL:,}: ratio {best / GOAL:.2f} "
+          f"({'met' if best >= GOAL else 'NOT met'}); kinds {kinds}")
+    print(f"  floor (bare dict look-up of the same names): {floor:,.0f} names/s")
+
+    all_names = [e.full_name for e in registry.entries()]
+    lookups, searches = [], []
+    for n in all_names:
+        start = time.perf_counter()
+        registry.lookup(n)
+        lookups.append((time.perf_counter() - start) * 1e6)
+    queries = [n[:5] for n in all_names[::3]] + ["CD22", "HER2", "PD1", "trastuzimab", "VEGFA"]
+    for q in queries:
+        start = time.perf_counter()
+        registry.search(q)
+        searches.append((time.perf_counter() - start) * 1e3)
+    print(f"registry of {len(registry)} names")
+    print(f"  lookup: p50 {percentile(lookups, 50):.1f} us, p99 {percentile(lookups, 99):.1f} us "
+          f"({len(lookups)} names)")
+    print(f"  search: p50 {percentile(searches, 50):.2f} ms, p99 {percentile(searches, 99):.2f} "
+          f"ms ({len(searches)} queries: name prefixes, targets, a misspelling)")
+    with results_file("stems_speed.tsv").open("w", encoding="utf-8") as f:
+        f.write(f"cold_names_per_s\t{best:.0f}\nlookup_p50_us\t{percentile(lookups, 50):.2f}\n"
+                f"lookup_p99_us\t{percentile(lookups, 99):.2f}\n"
+                f"search_p50_ms\t{percentile(searches, 50):.3f}\n"
+                f"search_p99_ms\t{percentile(searches, 99):.3f}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
