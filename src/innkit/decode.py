@@ -9,7 +9,7 @@ from .antibody import antibody_stem, enumerate_readings, rank
 from .errors import InvalidInputError, UnknownNameError
 from .general import decode_general
 from .models import Decoding, Modifier, Radiolabel, Reading
-from .modifiers import FDA_PREFIX, FDA_SUFFIX, classify_modifier, split_radiolabel
+from .modifiers import FDA_PREFIX, FDA_SUFFIX, classify_modifier, near_miss, split_radiolabel
 from .normalize import MAX_NAME_LENGTH, normalize_name
 from .registry import Registry, RegistryEntry, get_registry
 from .registry.checks import registry_conflicts
@@ -140,7 +140,10 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
         note = tables.qualifiers.get(mod.word)
         if note is not None and note.note:
             warnings.append(f"{mod.word}: {note.note}")
-        if mod.kind == "unknown_modifier":
+        if mod.suggestion:
+            warnings.append(f"second word {mod.word!r} is not listed; it is close to "
+                            f"{mod.suggestion!r}: a misspelling?")
+        elif mod.kind == "unknown_modifier":
             warnings.append(f"second word {mod.word!r} is in no modifier table and has no known "
                             "ending")
     exception = tables.exceptions.get(word)
@@ -155,11 +158,12 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
     readings = enumerate_readings(word, tables, stem_row) if stem_row else []
     if not readings or stem_row is None:
         stem = stem_row.stem if stem_row else "?"
-        return _unknown(
-            text,
-            f"ends in -{stem} but no target or source substem of any era fits the letters "
-            f"before it ({word[: -len(stem)] if stem_row else word})",
-            name=word,
+        suggestion = near_miss(word, registry.name_choices())
+        hint = f"; close to the known name {suggestion!r}: a misspelling?" if suggestion else ""
+        return Decoding(
+            input=text, kind="unknown", name=word, suggestion=suggestion,
+            reason=f"ends in -{stem} but no target or source substem of any era fits the "
+                   f"letters before it ({word[: -len(stem)] if stem_row else word}){hint}",
         )
     ranked = rank(readings)
     best = ranked.best
@@ -172,9 +176,15 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
     if stem_row.kind == "stem" and stem_row.group == "USAN":
         warnings.append(f"-{stem_row.stem} is a USAN-only stem")
     entry = _known(registry, word, modifiers)
+    suggestion = None
     if entry is not None:
         warnings += registry_conflicts(entry, best.source, best.source_meaning, stem_row.stem,
                                        tables)
+    else:
+        # A name that reads correctly may be new: only one edit away counts as a near miss.
+        suggestion = near_miss(word, registry.name_choices(), max_edits=1)
+        if suggestion:
+            warnings.append(f"not a known name, but close to {suggestion!r}: a misspelling?")
     return Decoding(
         input=text,
         kind="antibody",
@@ -197,6 +207,7 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
         alternatives=ranked.alternatives,
         notes=_era_notes(ranked.compatible),
         registry=entry,
+        suggestion=suggestion,
         warnings=tuple(warnings),
     )
 

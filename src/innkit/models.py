@@ -56,6 +56,7 @@ class Modifier:
     payload_class: str | None = None
     matched_by: str | None = None
     confidence: str | None = None
+    suggestion: str | None = None  # a listed word this one is a near miss of
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +66,7 @@ class Modifier:
             "payload_class": self.payload_class,
             "matched_by": self.matched_by,
             "confidence": self.confidence,
+            "suggestion": self.suggestion,
         }
 
 
@@ -152,6 +154,7 @@ class Decoding:
     salts: tuple[str, ...] = ()
     conjugate: Modifier | None = None
     registry: RegistryEntry | None = None
+    suggestion: str | None = None  # a known name this one is a near miss of (a misspelling?)
     irregular: bool = False
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -195,6 +198,7 @@ class Decoding:
             "salts": list(self.salts),
             "conjugate": self.conjugate.to_dict() if self.conjugate else None,
             "registry": self.registry.to_dict() if self.registry else None,
+            "suggestion": self.suggestion,
             "notes": list(self.notes),
             "warnings": list(self.warnings),
             "reason": self.reason,

@@ -95,6 +95,7 @@ def classify_modifier(word: str, tables: Tables) -> Modifier:
     found = qualifier(word, tables)
     if found is not None:
         return found
+    near = near_miss(word, tuple(tables.modifiers))
     for ending in tables.endings:
         if word.endswith(ending.word) and len(word) > len(ending.word):
             return Modifier(
@@ -103,8 +104,14 @@ def classify_modifier(word: str, tables: Tables) -> Modifier:
                 meaning=ending.meaning,
                 payload_class=ending.payload_class or None,
                 matched_by=ending.source,
-                confidence="medium",
+                confidence="low" if near else "medium",
+                suggestion=near,
             )
+    if near:
+        row = tables.modifiers[near]
+        return Modifier(word=word, kind="unknown_modifier", meaning=f"near miss of {near}: "
+                        f"{row.meaning}", payload_class=None, matched_by=row.source,
+                        confidence="low", suggestion=near)
     for match in classify_word(word, tables):
         if match.confidence != "low":
             return Modifier(
@@ -115,6 +122,22 @@ def classify_modifier(word: str, tables: Tables) -> Modifier:
                 confidence=match.confidence,
             )
     return Modifier(word=word, kind="unknown_modifier", matched_by=None, confidence=None)
+
+
+MAX_NEAR_MISS = 2
+"""Edits (Levenshtein) within which a word counts as a near miss of a listed one."""
+
+
+def near_miss(word: str, choices: tuple[str, ...], max_edits: int = MAX_NEAR_MISS) -> str | None:
+    """The listed word ``word`` most likely misspells (at most ``max_edits`` away), or None."""
+    if len(word) < 6 or not choices:
+        return None
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    limit = 1 if len(word) < 8 else max_edits
+    found = process.extractOne(word, choices, scorer=Levenshtein.distance, score_cutoff=limit)
+    return found[0] if found and found[1] > 0 else None
 
 
 def _from_row(word: str, row: ModifierRow) -> Modifier:

@@ -117,6 +117,7 @@ class Registry:
         self._entries: list[RegistryEntry] = []
         self._generation = 0
         self._user_mtime: float | None = None
+        self._choices: tuple[int, tuple[str, ...]] | None = None
 
     # -- loading ---------------------------------------------------------------------------
     def _ensure(self) -> sqlite3.Connection:
@@ -203,6 +204,13 @@ class Registry:
         if found:
             return found[0]
         return (self.lookup(name) or (None,))[0] if "-" in name else None
+
+    def name_choices(self) -> tuple[str, ...]:
+        """Every distinct name, for near-miss and similarity searches."""
+        self._ensure()
+        if self._choices is None or self._choices[0] != self._generation:
+            self._choices = (self._generation, tuple(dict.fromkeys(self._names)))
+        return self._choices[1]
 
     def __len__(self) -> int:
         self._ensure()
