@@ -23,6 +23,25 @@ def render_card(d: Decoding) -> str:
     lines = [d.input if isinstance(d.input, str) else repr(d.input)]
     if d.kind == "unknown":
         lines.append(f"  not decoded: {d.reason}")
+        lines += _registry_lines(d)
+        return "\n".join(lines)
+    if d.kind == "stem":
+        for m in d.stems:
+            lineage = f" (a sub-stem of {', '.join(m.lineage)})" if m.lineage else ""
+            history = "; deleted from the General Principles" if m.historical else ""
+            lines.append(f"  {m.word}: stem {m.stem}{lineage}, {m.position}: "
+                         f"{m.meaning or 'no definition'}  [{m.confidence} confidence; "
+                         f"{m.row}{history}]")
+        for salt in d.salts:
+            lines.append(f"  {salt}: salt, ester or hydrate part of the name")
+        for m in d.modifiers:
+            lines.append(f"  {m.word}: {m.kind}: {m.meaning}")
+        if d.conjugate:
+            c = d.conjugate
+            lines.append(f"  also a conjugate word: {c.kind}, {c.meaning}"
+                         + (f" ({c.payload_class})" if c.payload_class else ""))
+        lines += _registry_lines(d)
+        lines += [f"  warning: {w}" for w in d.warnings]
         return "\n".join(lines)
     if d.kind == "combination":
         lines.append(f"  a combination of {len(d.components)} antibodies:")
@@ -71,5 +90,43 @@ def render_card(d: Decoding) -> str:
         lines.append(f"  rejected: {a.segmentation} ({a.era}, {meaning}): {a.note}")
     if len(d.alternatives) > 5:
         lines.append(f"  ... and {len(d.alternatives) - 5} more rejected readings")
+    lines += _registry_lines(d)
     lines += [f"  warning: {w}" for w in d.warnings]
     return "\n".join(lines)
+
+
+def _registry_lines(d: Decoding) -> list[str]:
+    e = d.registry
+    if e is None:
+        return []
+    facts = [f"{label} {value}" for label, value in (
+        ("target", e.target_antigen), ("format", e.format), ("source", e.source),
+        ("proposed", e.year), ("status", e.status), ("for", e.refers_to)) if value]
+    return [f"  registry ({e.origin}, {e.kind}): " + "; ".join(facts)]
+
+
+def summary(d: Decoding) -> str:
+    """One line: the reading of a name, for lists and tables."""
+    if d.kind == "unknown":
+        return f"unknown: {d.reason}"
+    if d.kind == "combination":
+        return "combination: " + "; ".join(summary(c) for c in d.components)
+    if d.kind == "stem":
+        parts = []
+        for m in d.stems[:3]:
+            parts.append(f"{m.stem} ({m.meaning or 'no definition'}; {m.confidence})")
+        extra = [f"+ {s}" for s in d.salts]
+        if d.conjugate and d.conjugate.payload_class:
+            extra.append(f"payload: {d.conjugate.payload_class}")
+        return "stem " + "; ".join(parts) + (" " + " ".join(extra) if extra else "")
+    parts = [d.segmentation or ""]
+    parts.append(d.target_meaning or "no target substem")
+    if d.source_meaning:
+        parts.append(d.source_meaning)
+    parts.append(d.stem_meaning or "")
+    parts.append("era " + "/".join(d.eras) if d.eras else "pre-scheme")
+    for m in d.modifiers:
+        parts.append(f"+ {m.word} ({m.kind}{': ' + m.payload_class if m.payload_class else ''})")
+    if d.ambiguous:
+        parts.append("AMBIGUOUS")
+    return " · ".join(p for p in parts if p)

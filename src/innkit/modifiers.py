@@ -21,7 +21,7 @@ _HAS_DIGIT = re.compile(r"\d")
 # FDA proper-name suffix: four meaningless letters after a hyphen (trastuzumab-anns).
 FDA_SUFFIX = re.compile(r"^(.+)-([a-z]{4})$")
 # FDA prefix on a few conjugates (ado-trastuzumab emtansine, fam-trastuzumab deruxtecan-nxki).
-FDA_PREFIX = re.compile(r"^([a-z]{2,4})-([a-z]{5,})$")
+FDA_PREFIX = re.compile(r"^([a-z]{3})-([a-z]{5,})$")
 # Greek-letter qualifiers may carry a variant number: "alfa-2a", "beta-1b".
 _QUALIFIER_NUMBER = re.compile(r"^([a-z]+)-(\d+[a-z]?)$")
 

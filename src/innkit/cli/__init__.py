@@ -10,6 +10,7 @@ from .. import __version__
 from ..errors import InnkitError
 from ..registry import Registry, set_registry
 from ..registry.store import StoreError
+from .annotate import annotate_cmd
 from .data import data_group
 from .decode import TSV_COLUMNS, decode_cmd, explain_cmd
 from .registry import lookup_cmd, registry_group, search_cmd
@@ -26,7 +27,7 @@ def main(user_db: str | None) -> None:
         set_registry(Registry(user_db))
 
 
-for command in (decode_cmd, explain_cmd, lookup_cmd, search_cmd, registry_group, data_group):
+for command in (annotate_cmd, decode_cmd, explain_cmd, lookup_cmd, search_cmd, registry_group, data_group):
     main.add_command(command)
 
 

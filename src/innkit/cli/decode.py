@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 import click
 
 from ..decode import decode
-from ..explain import render_card
+from ..explain import render_card, summary
 from ..models import Decoding
 
 TSV_COLUMNS = (
@@ -38,22 +38,7 @@ def _tsv_cell(key: str, d: Decoding) -> str:
 
 
 def _text_line(d: Decoding) -> str:
-    if d.kind == "unknown":
-        return f"{d.input}  →  unknown: {d.reason}"
-    if d.kind == "combination":
-        return f"{d.input}  →  combination: " + "; ".join(_text_line(c).split("  →  ")[1]
-                                                       for c in d.components)
-    parts = [d.segmentation or ""]
-    parts.append(d.target_meaning or "no target substem")
-    if d.source_meaning:
-        parts.append(d.source_meaning)
-    parts.append(d.stem_meaning or "")
-    parts.append("era " + "/".join(d.eras) if d.eras else "pre-scheme")
-    for m in d.modifiers:
-        parts.append(f"+ {m.word} ({m.kind}{': ' + m.payload_class if m.payload_class else ''})")
-    if d.ambiguous:
-        parts.append("AMBIGUOUS")
-    return f"{d.input}  →  " + " · ".join(p for p in parts if p)
+    return f"{d.input}  →  {summary(d)}"
 
 
 def _read_stdin_names() -> Iterator[str | bytes]:

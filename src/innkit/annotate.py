@@ -1,0 +1,282 @@
+"""``annotate``: find every drug name in a text and decode it.
+
+One pass of compiled patterns finds candidate words (antibody stems, WHO suffix stems, known
+names); each candidate is judged once per distinct word (registry, then the decoder, then the
+English-word guard), grown to the whole name (radiolabel, FDA prefix and suffix, second words,
+combinations written with slashes) and decoded as a whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .decode import decode
+from .english import is_english
+from .models import Decoding
+from .modifiers import near_miss, qualifier
+from .registry import Registry, get_registry
+from .scanner import ANTIBODY, KNOWN, STRONG_STEM, WEAK_STEM, PatternSet, make_scanner
+from .tables import Tables, get_tables
+
+LENIENCY_LEVELS = ("strict", "standard", "lenient")
+"""strict: known names and antibody names read by the decoder. standard (default): also names
+built on a strong WHO stem that are not English words, and long non-English words on a weak
+stem. lenient: also English words on a strong stem and every non-English word on a weak one."""
+
+MIN_WEAK_STANDARD = 7
+_NEXT_WORD = re.compile(r"[ \t]{1,3}(?:\r?\n[ \t]*)?([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)")
+_HYPHEN_TAIL = re.compile(r"-([A-Za-z0-9]{1,5})\b")
+_SLASH_NEXT = re.compile(r"/([A-Za-z][a-z0-9]*)\b")
+_FDA_PREFIX_LEFT = re.compile(r"(?<![A-Za-z])([a-z]{3})-$")
+_INN_LABEL_LEFT = re.compile(r"([A-Za-z]+) \((\d{1,3}m?) ?([A-Za-z]{1,2})\)\s$")
+_USAN_LABEL_LEFT = re.compile(r"([A-Za-z]+) ([A-Z][a-z]?) (\d{1,3}m?)\s$")
+_TRAILING_LABEL = re.compile(r" \((\d{1,3}m?) ?([A-Za-z]{1,2})\)")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A drug name found in a text, with its decoding and how it was found."""
+
+    start: int
+    end: int  # exclusive, in characters of the text
+    text: str
+    decoding: Decoding
+    known: bool  # in the registry (shipped or user)
+    how: str  # registry, morphology, stem, fuzzy
+    confidence: str  # high, medium, low
+    suggestion: str | None = None  # for near misses: the known name it probably means
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "how": self.how,
+            "known": self.known,
+            "confidence": self.confidence,
+            "suggestion": self.suggestion,
+            "decoding": self.decoding.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    how: str
+    confidence: str
+    kind: str  # antibody, stem
+
+
+class Annotator:
+    """Reusable annotator: patterns compiled once, verdicts remembered per distinct word."""
+
+    def __init__(self, *, leniency: str = "standard", registry: Registry | None = None,
+                 backend: str = "auto") -> None:
+        if leniency not in LENIENCY_LEVELS:
+            raise ValueError(f"leniency must be one of {', '.join(LENIENCY_LEVELS)}, "
+                             f"not {leniency!r}")
+        self.leniency = leniency
+        self.registry = registry if registry is not None else get_registry()
+        self.tables: Tables = get_tables()
+        self.backend = backend
+        self._scanner = None
+        self._generation = -1
+        self._verdicts: dict[tuple[int, str], _Verdict | None] = {}
+
+    @property
+    def scanner(self):
+        generation = self.registry.generation
+        if self._scanner is None or generation != self._generation:
+            self._scanner = make_scanner(PatternSet.build(self.tables, self.registry),
+                                         self.backend)
+            self._generation = generation
+            self._verdicts.clear()
+        return self._scanner
+
+    # -- judging one candidate word ------------------------------------------------------
+    def _verdict(self, pid: int, word: str) -> _Verdict | None:
+        key = (pid, word)
+        if key in self._verdicts:
+            return self._verdicts[key]
+        if len(self._verdicts) > 200_000:  # bound the memory of a long stream
+            self._verdicts.clear()
+        verdict = self._judge(pid, word)
+        self._verdicts[key] = verdict
+        return verdict
+
+    def _judge(self, pid: int, word: str) -> _Verdict | None:
+        if pid in (STRONG_STEM, WEAK_STEM) and self.leniency == "strict":
+            return None
+        d = decode(word, registry=self.registry)
+        if d.registry is not None:
+            return _Verdict("registry", "high", d.kind if d.kind != "unknown" else "known")
+        if pid == KNOWN:
+            return _Verdict("registry", "high", "known")
+        english = is_english(word)
+        if pid == ANTIBODY:
+            if d.kind == "antibody" and not english:
+                if d.suggestion:
+                    return _Verdict("fuzzy", "low", "antibody")
+                return _Verdict("morphology", "low" if d.ambiguous else "medium", "antibody")
+            if d.kind == "unknown" and d.suggestion and not english:
+                return _Verdict("fuzzy", "low", "antibody")
+            return None
+        if d.kind != "stem":
+            return None
+        if pid == STRONG_STEM:
+            if english:
+                return _Verdict("stem", "low", "stem") if self.leniency == "lenient" else None
+            return _Verdict("stem", d.stems[0].confidence, "stem")
+        # Weak or short stems: never English words; long words only at the standard level.
+        if english or (self.leniency == "standard" and len(word) < MIN_WEAK_STANDARD):
+            return None
+        return _Verdict("stem", "low", "stem")
+
+    # -- growing a word into the whole name ----------------------------------------------
+    def _extend(self, text: str, start: int, end: int, kind: str) -> tuple[int, int]:
+        tables = self.tables
+        fda_prefix_start = None
+        if kind in ("antibody", "known"):
+            m = _FDA_PREFIX_LEFT.search(text, max(0, start - 6), start)
+            if m:
+                fda_prefix_start = m.start()
+            window = text[max(0, start - 40):start]
+            for rx in (_INN_LABEL_LEFT, _USAN_LABEL_LEFT):
+                m = rx.search(window)
+                if m and m.group(1).lower() in tables.radiolabels:
+                    start -= len(m.group(0))
+                    break
+            m = _HYPHEN_TAIL.match(text, end)
+            if m and not is_english(m.group(1)):
+                end = m.end()
+            while True:  # combinations written with slashes: a/b/c
+                m = _SLASH_NEXT.match(text, end)
+                if not (m and decode(m.group(1), registry=self.registry).kind == "antibody"):
+                    break
+                end = m.end()
+        words = 0
+        for _ in range(3):  # second words: payloads, qualifiers, salts
+            m = _NEXT_WORD.match(text, end)
+            if not m:
+                break
+            word = m.group(1).lower()
+            tail = _HYPHEN_TAIL.fullmatch(word, word.find("-")) if "-" in word else None
+            if tail and not is_english(tail.group(1)):  # deruxtecan-nxki: an FDA suffix
+                word = word[: word.find("-")]
+            if not self._is_second_word(word, kind):
+                break
+            end = m.end()
+            words += 1
+        # The FDA put distinguishing prefixes on conjugates only (ado-trastuzumab emtansine,
+        # fam-trastuzumab deruxtecan): a hyphenated prefix counts when a second word follows.
+        if fda_prefix_start is not None and words:
+            start = fda_prefix_start
+        m = _TRAILING_LABEL.match(text, end)
+        if m and m.group(2).lower() in tables.radiolabels_by_symbol:
+            end = m.end()
+        return start, end
+
+    def _is_second_word(self, word: str, kind: str) -> bool:
+        tables = self.tables
+        if word in tables.modifiers or qualifier(word, tables) is not None:
+            return True
+        if word in tables.salts:
+            return True
+        if kind == "stem" or is_english(word):
+            return False
+        if any(word.endswith(e.word) for e in tables.endings):
+            return True
+        return near_miss(word, tuple(tables.modifiers)) is not None
+
+    # -- the whole text ------------------------------------------------------------------
+    def annotate(self, text: str, *, offset: int = 0, stop: int | None = None) -> list[Mention]:
+        """Mentions in ``text`` (offsets shifted by ``offset``), in order, never overlapping.
+
+        With ``stop``, only mentions that start before it are returned; the text after it is
+        read only to finish a name that starts before it (streaming, see annotate_chunks).
+        """
+        if not isinstance(text, str) or not text:
+            return []
+        out: list[Mention] = []
+        last_end = 0
+        for pid, start, end in self.scanner.scan(text):
+            if start < last_end:
+                continue
+            if stop is not None and start >= stop:
+                break
+            verdict = self._verdict(pid, text[start:end].lower())
+            if verdict is None:
+                continue
+            s, e = self._extend(text, start, end, verdict.kind)
+            span = text[s:e]
+            d = decode(span, registry=self.registry)
+            if d.kind == "unknown" and (s, e) != (start, end):
+                s, e, span = start, end, text[start:end]
+                d = decode(span, registry=self.registry)
+            how, confidence, suggestion = verdict.how, verdict.confidence, d.suggestion
+            fixes = [m for m in d.modifiers if m.suggestion]
+            if fixes:
+                how, confidence = "fuzzy", "low"
+                suggestion = " ".join(
+                    [d.name or "", *(m.suggestion or m.word for m in d.modifiers)]).strip()
+            out.append(Mention(s + offset, e + offset, span, d, d.registry is not None, how,
+                               confidence, suggestion))
+            last_end = e
+        return out
+
+
+def annotate(text: str, *, leniency: str = "standard",
+             registry: Registry | None = None) -> list[Mention]:
+    """Find and decode every drug name in ``text``.
+
+    ``leniency`` is one of :data:`LENIENCY_LEVELS`. Offsets are character offsets into
+    ``text``, end exclusive.
+    """
+    return _annotator(leniency, registry).annotate(text)
+
+
+_ANNOTATORS: dict[tuple[str, int], Annotator] = {}
+
+
+def _annotator(leniency: str, registry: Registry | None) -> Annotator:
+    reg = registry if registry is not None else get_registry()
+    key = (leniency, id(reg))
+    found = _ANNOTATORS.get(key)
+    if found is None or found.registry is not reg:
+        found = _ANNOTATORS[key] = Annotator(leniency=leniency, registry=reg)
+    return found
+
+
+LOOKAHEAD = 512
+"""Characters of the next piece a streamed piece may read to finish a name cut at its end."""
+
+
+def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
+                    registry: Registry | None = None) -> Iterator[Mention]:
+    """Mentions of a text that arrives in pieces, in constant memory for any length.
+
+    Each piece is annotated up to a whitespace at least LOOKAHEAD characters before its end;
+    names that start there may read on into the held-back text, which is carried to the next
+    piece. The result equals ``annotate`` on the joined text. Offsets count from the start.
+    """
+    annotator = _annotator(leniency, registry)
+    carry = ""
+    offset = 0
+    for chunk in chunks:
+        text = carry + chunk
+        if len(text) <= 2 * LOOKAHEAD:
+            carry = text
+            continue
+        limit = len(text) - LOOKAHEAD
+        stop = max(text.rfind(" ", 0, limit), text.rfind("\n", 0, limit))
+        if stop <= 0:  # no whitespace at all (junk): cut anyway, nothing name-like is lost
+            stop = limit
+        mentions = annotator.annotate(text, offset=offset, stop=stop)
+        yield from mentions
+        consumed = max(stop, mentions[-1].end - offset) if mentions else stop
+        offset += consumed
+        carry = text[consumed:]
+    if carry:
+        yield from annotator.annotate(carry, offset=offset)

@@ -1,0 +1,89 @@
+"""Output of mentions: jsonl, tsv, readable text, an HTML page, and brat standoff."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable
+
+from .annotate import Mention
+from .explain import render_card, summary
+
+TSV_COLUMNS = ("doc", "start", "end", "text", "how", "known", "confidence", "kind",
+               "segmentation", "stem", "summary", "suggestion")
+
+
+def jsonl_line(doc: str, m: Mention) -> str:
+    return json.dumps({"doc": doc, **m.to_dict()}, ensure_ascii=False)
+
+
+def tsv_line(doc: str, m: Mention) -> str:
+    d = m.decoding
+    stem = d.stem or (d.stems[0].stem if d.stems else "")
+    cells = (doc, m.start, m.end, m.text, m.how, "yes" if m.known else "no", m.confidence,
+             d.kind, d.segmentation or "", stem, summary(d), m.suggestion or "")
+    return "\t".join(str(c).replace("\t", " ").replace("\n", " ") for c in cells)
+
+
+def text_line(m: Mention, width: int = 28) -> str:
+    """One mention, for a person at a terminal."""
+    name = m.text.replace("\n", " ")
+    flag = f"  did you mean {m.suggestion!r}?" if m.suggestion else ""
+    return (f"  {m.start:>7}  {name:<{width}}  {m.how:<10} {summary(m.decoding)}{flag}")
+
+
+def html_page(title: str, text: str, mentions: list[Mention]) -> str:
+    """A self-contained page: the text with every name highlighted, its card on hover."""
+    parts = []
+    pos = 0
+    for i, m in enumerate(mentions):
+        parts.append(html.escape(text[pos:m.start]))
+        card = html.escape(render_card(m.decoding), quote=True)
+        parts.append(f'<mark class="{m.how}" id="m{i}" title="{card}">'
+                     f"{html.escape(text[m.start:m.end])}</mark>")
+        pos = m.end
+    parts.append(html.escape(text[pos:]))
+    rows = "\n".join(
+        f'<tr><td><a href="#m{i}">{m.start}</a></td><td>{html.escape(m.text)}</td>'
+        f"<td>{m.how}</td><td>{'yes' if m.known else 'no'}</td>"
+        f"<td>{html.escape(summary(m.decoding))}</td>"
+        f"<td>{html.escape(m.suggestion or '')}</td></tr>"
+        for i, m in enumerate(mentions))
+    counts = {}
+    for m in mentions:
+        counts[m.how] = counts.get(m.how, 0) + 1
+    legend = " · ".join(f'<mark class="{k}">{k}</mark> {v}' for k, v in sorted(counts.items()))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>innkit: {html.escape(title)}</title>
+<style>
+body {{ font: 16px/1.6 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
+       color: #1d1d1f; }}
+.doc {{ white-space: pre-wrap; border: 1px solid #ddd; padding: 1rem 1.25rem; border-radius: 6px; }}
+mark {{ border-radius: 3px; padding: 0 2px; cursor: help; }}
+mark.registry {{ background: #c8f0c8; }} mark.morphology {{ background: #c8dcff; }}
+mark.stem {{ background: #e8e8e8; }} mark.fuzzy {{ background: #ffd59e; outline: 1px dashed #c60; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 14px; margin-top: 1.5rem; }}
+td, th {{ border-bottom: 1px solid #eee; text-align: left; padding: 4px 6px; vertical-align: top; }}
+</style></head><body>
+<h1>{html.escape(title)}</h1>
+<p>{len(mentions)} drug names found: {legend}. Hover a name to read its decoding.</p>
+<div class="doc">{"".join(parts)}</div>
+<table><thead><tr><th>offset</th><th>name</th><th>found by</th><th>known</th><th>reading</th>
+<th>did you mean</th></tr></thead><tbody>
+{rows}
+</tbody></table>
+<p><small>innkit: names decoded by the WHO INN rules; see the data sources in the package.
+</small></p>
+</body></html>
+"""
+
+
+def brat_lines(mentions: Iterable[Mention]) -> Iterable[str]:
+    """brat standoff: one text-bound annotation per name, its reading as an annotator note."""
+    for i, m in enumerate(mentions, start=1):
+        label = "Antibody" if m.decoding.kind in ("antibody", "combination") else "Drug"
+        text = m.text.replace("\n", " ")
+        yield f"T{i}\t{label} {m.start} {m.end}\t{text}"
+        note = summary(m.decoding) + (f"; did you mean {m.suggestion}" if m.suggestion else "")
+        yield f"#{i}\tAnnotatorNotes T{i}\t{note} [{m.how}]"

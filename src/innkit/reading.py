@@ -1,0 +1,72 @@
+"""Reading documents of any size and state: streamed in blocks, decoded as UTF-8 (or UTF-16
+with a byte-order mark), with binary files refused and stray bytes counted, never fatal."""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+BLOCK = 1 << 20  # 1 MiB
+
+
+@dataclass
+class ReadReport:
+    """What happened while reading one document."""
+
+    name: str
+    bytes_read: int = 0
+    replaced: int = 0  # bytes that were not valid text, replaced by U+FFFD
+    binary: bool = False
+    encoding: str = "utf-8"
+
+    def problems(self) -> list[str]:
+        out = []
+        if self.binary:
+            out.append(f"{self.name}: looks like a binary file (NUL bytes), skipped; give a "
+                       "text file (UTF-8)")
+        elif self.replaced:
+            out.append(f"{self.name}: {self.replaced} byte sequence(s) were not valid "
+                       f"{self.encoding} and were replaced by U+FFFD; re-save the file as UTF-8 "
+                       "for exact text")
+        return out
+
+
+def _looks_binary(head: bytes) -> bool:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    return b"\x00" in head[:8192]
+
+
+def iter_text(stream: BinaryIO, report: ReadReport, block: int = BLOCK) -> Iterator[str]:
+    """Decoded text of ``stream`` in blocks of about ``block`` bytes."""
+    first = stream.read(block)
+    report.bytes_read += len(first)
+    if _looks_binary(first):
+        report.binary = True
+        return
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        report.encoding = "utf-16"
+    elif first.startswith(codecs.BOM_UTF8):
+        first = first[3:]
+    errors_seen = [0]
+
+    def count(error: UnicodeDecodeError) -> tuple[str, int]:
+        errors_seen[0] += 1
+        return "\ufffd", error.end
+
+    handler = f"innkit-count-{id(errors_seen)}"
+    codecs.register_error(handler, count)
+    decoder = codecs.getincrementaldecoder(report.encoding)(errors=handler)
+    data = first
+    while data:
+        text = decoder.decode(data)
+        if text:
+            yield text
+        data = stream.read(block)
+        report.bytes_read += len(data)
+    tail = decoder.decode(b"", final=True)
+    if tail:
+        yield tail
+    report.replaced = errors_seen[0]
