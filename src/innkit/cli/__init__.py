@@ -27,7 +27,8 @@ def main(user_db: str | None) -> None:
         set_registry(Registry(user_db))
 
 
-for command in (annotate_cmd, decode_cmd, explain_cmd, lookup_cmd, search_cmd, registry_group, data_group):
+for command in (annotate_cmd, decode_cmd, explain_cmd, lookup_cmd, search_cmd, registry_group,
+                data_group):
     main.add_command(command)
 
 
