@@ -26,7 +26,6 @@ LENIENCY_LEVELS = ("strict", "standard", "lenient")
 built on a strong WHO stem that are not English words, and long non-English words on a weak
 stem. lenient: also English words on a strong stem and every non-English word on a weak one."""
 
-MIN_WEAK_STANDARD = 7
 _NEXT_WORD = re.compile(r"[ \t]{1,3}(?:\r?\n[ \t]*)?([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)")
 _HYPHEN_TAIL = re.compile(r"-([A-Za-z0-9]{1,5})\b")
 _SLASH_NEXT = re.compile(r"/([A-Za-z][a-z0-9]*)\b")
@@ -89,8 +88,8 @@ class Annotator:
     def scanner(self):
         generation = self.registry.generation
         if self._scanner is None or generation != self._generation:
-            self._scanner = make_scanner(PatternSet.build(self.tables, self.registry),
-                                         self.backend)
+            self._scanner = make_scanner(
+                PatternSet.build(self.tables, self.registry, self.leniency), self.backend)
             self._generation = generation
             self._verdicts.clear()
         return self._scanner
@@ -129,8 +128,8 @@ class Annotator:
             if english:
                 return _Verdict("stem", "low", "stem") if self.leniency == "lenient" else None
             return _Verdict("stem", d.stems[0].confidence, "stem")
-        # Weak or short stems: never English words; long words only at the standard level.
-        if english or (self.leniency == "standard" and len(word) < MIN_WEAK_STANDARD):
+        # Weak or short stems: never English words (the patterns set the length limits).
+        if english:
             return None
         return _Verdict("stem", "low", "stem")
 
@@ -191,18 +190,21 @@ class Annotator:
         return near_miss(word, tuple(tables.modifiers)) is not None
 
     # -- the whole text ------------------------------------------------------------------
-    def annotate(self, text: str, *, offset: int = 0, stop: int | None = None) -> list[Mention]:
+    def annotate(self, text: str, *, offset: int = 0, stop: int | None = None,
+                 begin: int = 0, floor: int = 0) -> list[Mention]:
         """Mentions in ``text`` (offsets shifted by ``offset``), in order, never overlapping.
 
-        With ``stop``, only mentions that start before it are returned; the text after it is
-        read only to finish a name that starts before it (streaming, see annotate_chunks).
+        For streaming (see annotate_chunks): only words from ``begin`` up to ``stop`` are
+        looked at; the text before ``begin`` and after ``stop`` is context, read only to finish
+        a name (a radiolabel before it, a second word after it); no name reaches back before
+        ``floor``, where the previous name ended.
         """
         if not isinstance(text, str) or not text:
             return []
         out: list[Mention] = []
-        last_end = 0
-        for pid, start, end in self.scanner.scan(text):
-            if start < last_end:
+        last_end = floor
+        for start, pid, end in self.scanner.scan(text):
+            if start < last_end or start < begin:
                 continue
             if stop is not None and start >= stop:
                 break
@@ -210,6 +212,7 @@ class Annotator:
             if verdict is None:
                 continue
             s, e = self._extend(text, start, end, verdict.kind)
+            s = s if s >= last_end else start  # never reach back into the previous name
             span = text[s:e]
             d = decode(span, registry=self.registry)
             if d.kind == "unknown" and (s, e) != (start, end):
@@ -251,6 +254,8 @@ def _annotator(leniency: str, registry: Registry | None) -> Annotator:
 
 LOOKAHEAD = 512
 """Characters of the next piece a streamed piece may read to finish a name cut at its end."""
+LOOKBEHIND = 64
+"""Characters of the previous piece kept to find a radiolabel written before a name."""
 
 
 def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
@@ -259,24 +264,36 @@ def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
 
     Each piece is annotated up to a whitespace at least LOOKAHEAD characters before its end;
     names that start there may read on into the held-back text, which is carried to the next
-    piece. The result equals ``annotate`` on the joined text. Offsets count from the start.
+    piece, and a name may reach back over its radiolabel into the previous piece. The result
+    equals ``annotate`` on the joined text. Offsets count from the start of the first piece.
     """
     annotator = _annotator(leniency, registry)
+    context = ""  # already annotated text, kept for looking back
     carry = ""
-    offset = 0
+    offset = 0  # absolute position of carry[0]
+    last_end = 0  # absolute end of the last name found
     for chunk in chunks:
-        text = carry + chunk
-        if len(text) <= 2 * LOOKAHEAD:
-            carry = text
+        carry += chunk
+        if len(carry) <= 2 * LOOKAHEAD:
             continue
+        text = context + carry
+        begin = len(context)
+        base = offset - begin  # absolute position of text[0]
         limit = len(text) - LOOKAHEAD
-        stop = max(text.rfind(" ", 0, limit), text.rfind("\n", 0, limit))
-        if stop <= 0:  # no whitespace at all (junk): cut anyway, nothing name-like is lost
+        stop = max(text.rfind(" ", begin, limit), text.rfind("\n", begin, limit))
+        if stop <= begin:  # no whitespace at all (junk): cut anyway, nothing name-like is lost
             stop = limit
-        mentions = annotator.annotate(text, offset=offset, stop=stop)
+        mentions = annotator.annotate(text, offset=base, stop=stop, begin=begin,
+                                      floor=max(0, last_end - base))
         yield from mentions
-        consumed = max(stop, mentions[-1].end - offset) if mentions else stop
-        offset += consumed
+        if mentions:
+            last_end = mentions[-1].end
+        consumed = max(stop, last_end - base)
+        context = text[max(0, consumed - LOOKBEHIND):consumed]
         carry = text[consumed:]
+        offset = base + consumed
     if carry:
-        yield from annotator.annotate(carry, offset=offset)
+        text = context + carry
+        base = offset - len(context)
+        yield from annotator.annotate(text, offset=base, begin=len(context),
+                                      floor=max(0, last_end - base))

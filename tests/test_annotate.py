@@ -1,0 +1,134 @@
+"""annotate: whole-name spans, the English guard, near misses, streaming and bad input."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from innkit.annotate import LENIENCY_LEVELS, Annotator, annotate, annotate_chunks
+from innkit.registry import Registry
+from innkit.scanner import PatternSet, RegexScanner, make_scanner
+from innkit.tables import get_tables
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "monograph.txt"
+
+
+def spans(text: str, **kw) -> list[tuple[str, str]]:
+    return [(m.text, m.how) for m in annotate(text, **kw)]
+
+
+def test_whole_names_with_their_modifiers():
+    text = ("Patients got Inotuzumab ozogamicin, then indium (111In) capromab pendetide, "
+            "dinutuximab beta, trastuzumab-anns, fam-trastuzumab deruxtecan-nxki and "
+            "muromonab-CD3; later atoltivimab/maftivimab/odesivimab and ibritumomab tiuxetan "
+            "(90Y).")
+    found = [t for t, _ in spans(text)]
+    assert found == [
+        "Inotuzumab ozogamicin", "indium (111In) capromab pendetide", "dinutuximab beta",
+        "trastuzumab-anns", "fam-trastuzumab deruxtecan-nxki", "muromonab-CD3",
+        "atoltivimab/maftivimab/odesivimab", "ibritumomab tiuxetan (90Y)",
+    ]
+
+
+def test_offsets_point_at_the_text():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    mentions = annotate(text)
+    assert mentions
+    for m in mentions:
+        assert text[m.start:m.end] == m.text
+    assert [m.start for m in mentions] == sorted(m.start for m in mentions)
+    assert all(a.end <= b.start for a, b in zip(mentions, mentions[1:], strict=False))
+
+
+def test_the_example_document_names():
+    found = {m.text.lower() for m in annotate(EXAMPLE.read_text(encoding="utf-8"))}
+    for name in ("inotuzumab ozogamicin", "ecromeximab", "canakinumab", "pemivibart",
+                 "etentamig", "tegoprubart", "lokivetmab", "indium (111in) capromab pendetide"):
+        assert name in found
+
+
+def test_english_words_are_not_names():
+    text = ("The atonement, a tenement, the refinement of treatment and confinement; "
+            "a testament to development, enthronement and debridement.")
+    assert spans(text) == []
+
+
+def test_unseen_names_by_morphology():
+    empty = Registry(None, shipped=False)
+    found = annotate("Zeleciment and pemivibart, then fovaletamig (a new -mig).", registry=empty)
+    assert [(m.text, m.how, m.decoding.stem) for m in found] == [
+        ("Zeleciment", "morphology", "ment"), ("pemivibart", "morphology", "bart"),
+        ("fovaletamig", "morphology", "mig")]
+    assert not any(m.known for m in found)
+
+
+def test_near_misses_are_flagged_with_the_right_name():
+    [m] = annotate("The label for inotuzumab ozagamicin carries a warning.")
+    assert (m.text, m.how, m.suggestion) == ("inotuzumab ozagamicin", "fuzzy",
+                                             "inotuzumab ozogamicin")
+    [m] = annotate("Patients on trastuzimab were excluded.")
+    assert (m.how, m.suggestion) == ("fuzzy", "trastuzumab")
+
+
+def test_general_stems_follow_the_leniency():
+    text = "Imatinib and atenolol were given; haloperidol was stopped in the clinical trial."
+    assert spans(text, leniency="strict") == []
+    standard = [t for t, _ in spans(text)]
+    assert standard[:2] == ["Imatinib", "atenolol"]
+    assert "clinical" not in standard
+    assert "haloperidol" in [t for t, _ in spans(text, leniency="lenient")]
+
+
+def test_leniency_is_checked():
+    with pytest.raises(ValueError, match="leniency"):
+        Annotator(leniency="loose")
+    assert set(LENIENCY_LEVELS) == {"strict", "standard", "lenient"}
+
+
+@pytest.mark.parametrize("text", ["", " ", "\x00\x01\x02", "💊" * 1000, "a" * 100_000,
+                                  "mab " * 10_000, "<script>alert(1)</script>rituximab"])
+def test_odd_input_never_fails(text):
+    for m in annotate(text):
+        assert text[m.start:m.end] == m.text
+
+
+def test_ten_megabyte_single_line():
+    text = "x" * 10_000_000 + " rituximab"
+    found = list(annotate_chunks(text[i:i + 1_000_000] for i in range(0, len(text), 1_000_000)))
+    assert [(m.start, m.text) for m in found] == [(10_000_001, "rituximab")]
+
+
+def test_streamed_pieces_equal_the_whole_text():
+    text = EXAMPLE.read_text(encoding="utf-8") * 4
+    whole = [(m.start, m.end, m.text) for m in annotate(text)]
+    rng = random.Random(7)
+    for _ in range(10):
+        pieces, i = [], 0
+        while i < len(text):
+            n = rng.randint(1, 1500)
+            pieces.append(text[i:i + n])
+            i += n
+        assert [(m.start, m.end, m.text) for m in annotate_chunks(pieces)] == whole
+
+
+@pytest.mark.parametrize("leniency", LENIENCY_LEVELS)
+def test_hyperscan_and_re_scanners_agree(leniency):
+    pytest.importorskip("hyperscan")
+    patterns = PatternSet.build(get_tables(), Registry(None), leniency)
+    text = EXAMPLE.read_text(encoding="utf-8") + " Muromonab  and clinical haloperidol 5mab_x"
+    fast = make_scanner(patterns, "hyperscan")
+    assert fast.name == "hyperscan"
+    assert fast.scan(text) == RegexScanner(patterns).scan(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([*"abcdefilmnotuvxz -/()\n", "mab", "ment", "tuzumab ",
+                                 "ximab", " ozogamicin", "(111In) "]), max_size=80).map("".join))
+def test_property_never_raises_and_spans_are_exact(text):
+    for m in annotate(text, leniency="lenient"):
+        assert text[m.start:m.end] == m.text
+        assert m.how in {"registry", "morphology", "stem", "fuzzy"}
