@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def test_offsets_point_at_the_text():
     for m in mentions:
         assert text[m.start:m.end] == m.text
     assert [m.start for m in mentions] == sorted(m.start for m in mentions)
-    assert all(a.end <= b.start for a, b in zip(mentions, mentions[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(mentions))
 
 
 def test_the_example_document_names():
