@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 
 .PHONY: demo test lint bench clean
 
@@ -12,14 +13,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## demo: decode every drug name of the bundled example document
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $(BENCH_STAMP)
+
+## demo: find and decode every drug name of the bundled example document
 demo: $(STAMP)
-	@echo "== examples/monograph.txt: the names it mentions, decoded =="
-	@$(BIN)/innkit decode < examples/monograph-names.txt
+	@$(BIN)/innkit annotate examples/monograph.txt --html examples/monograph.html
 	@echo
 	@$(BIN)/innkit explain "inotuzumab ozogamicin"
-	@echo
-	@$(BIN)/innkit explain ecromeximab
 
 ## test: lint, then the whole test suite
 test: $(STAMP)
@@ -29,11 +31,13 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
-## bench: quick benchmarks (they skip what needs ../shared when it is absent)
-bench: $(STAMP)
+## bench: quick benchmarks; those that need ../shared skip when it is absent
+bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/decode_speed.py
 	$(BIN)/python benchmarks/decode_accuracy.py
 	$(BIN)/python benchmarks/stems_speed.py
+	$(BIN)/python benchmarks/annotate_accuracy.py
+	$(BIN)/python benchmarks/annotate_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist

@@ -1,0 +1,1 @@
+"""Adapters that put innkit inside other tools (spaCy pipelines, distributed engines)."""

@@ -1,0 +1,70 @@
+"""A spaCy pipeline component: ``nlp.add_pipe("innkit")`` marks every drug name as an entity.
+
+Each span carries its decoding in ``span._.innkit`` (the same JSON as ``innkit decode``) and how
+it was found in ``span._.innkit_how``. The component is registered through the
+``spacy_factories`` entry point, so ``add_pipe`` works without importing innkit first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from ..annotate import LENIENCY_LEVELS, Annotator
+
+for _name in ("innkit", "innkit_how"):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=None)
+
+
+class InnkitComponent:
+    """Finds drug names with :class:`innkit.annotate.Annotator` and sets them as entities."""
+
+    def __init__(self, nlp: Language, name: str, leniency: str, antibody_label: str,
+                 drug_label: str, overwrite_ents: bool, span_key: str) -> None:
+        if leniency not in LENIENCY_LEVELS:
+            raise ValueError(f"leniency must be one of {', '.join(LENIENCY_LEVELS)}")
+        self.name = name
+        self.annotator = Annotator(leniency=leniency)
+        self.antibody_label = antibody_label
+        self.drug_label = drug_label
+        self.overwrite_ents = overwrite_ents
+        self.span_key = span_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for m in self.annotator.annotate(doc.text):
+            antibody = m.decoding.kind in ("antibody", "combination")
+            label = self.antibody_label if antibody else self.drug_label
+            span = doc.char_span(m.start, m.end, label=label, alignment_mode="expand")
+            if span is None:
+                continue
+            span._.innkit = m.decoding.to_dict()
+            span._.innkit_how = m.how
+            spans.append(span)
+        doc.spans[self.span_key] = spans
+        if self.overwrite_ents:
+            doc.ents = filter_spans(spans)
+        else:
+            doc.ents = filter_spans(list(doc.ents) + spans)
+        return doc
+
+
+@Language.factory(
+    "innkit",
+    default_config={"leniency": "standard", "antibody_label": "ANTIBODY", "drug_label": "DRUG",
+                    "overwrite_ents": False, "span_key": "innkit"},
+)
+def make_component(nlp: Language, name: str, leniency: str, antibody_label: str,
+                   drug_label: str, overwrite_ents: bool, span_key: str) -> InnkitComponent:
+    """Factory used by ``nlp.add_pipe("innkit", config={...})``."""
+    return InnkitComponent(nlp, name, leniency, antibody_label, drug_label, overwrite_ents,
+                           span_key)
+
+
+def describe(span: Span) -> dict[str, Any] | None:
+    """The decoding of an entity span set by the component, or None."""
+    return span._.innkit
