@@ -77,3 +77,28 @@ def test_founding_sample_names(shared):
     # The sample writes the substem as '-mexi-' (melanoma): the decoder's cut agrees.
     e = decode("Ecromeximab")
     assert e.target_substem + e.source_substem == "mexi"
+
+
+def test_founding_sample_is_annotated_in_full(shared):
+    from innkit import annotate
+
+    seed = sorted((shared / "seed").glob("*.txt"))
+    if not seed:
+        pytest.skip("no founding sample in shared/seed")
+    text = seed[0].read_text(encoding="utf-8")
+    mentions = annotate(text)
+    by_text = [(m.text.lower(), m.how) for m in mentions]
+    # Every occurrence of the conjugate, of the bare antibody, and of ecromeximab.
+    expected = len(re.findall(r"inotuzumab ozogamicin", text, re.I))
+    assert by_text.count(("inotuzumab ozogamicin", "registry")) == expected
+    assert ("inotuzumab", "registry") in by_text
+    assert ("ecromeximab", "registry") in by_text
+    [miss] = [m for m in mentions if m.how == "fuzzy"]
+    assert miss.text == "inotuzumab ozagamicin"
+    assert miss.suggestion == "inotuzumab ozogamicin"
+    for m in mentions:
+        assert text[m.start:m.end] == m.text
+        if m.text.lower().startswith("inotuzumab"):
+            assert m.decoding.segmentation == "ino|tu|zu|mab"
+        if m.text == "Ecromeximab":
+            assert m.decoding.target_meaning == "melanoma"

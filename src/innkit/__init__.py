@@ -6,6 +6,7 @@ target, humanized, monoclonal antibody) plus ozogamicin (a calicheamicin payload
 
 from __future__ import annotations
 
+from .annotate import LENIENCY_LEVELS, Annotator, Mention, annotate, annotate_chunks
 from .decode import decode
 from .errors import DataError, InnkitError, InvalidInputError, UnknownNameError
 from .explain import explain
@@ -14,6 +15,11 @@ from .models import Decoding, Modifier, Radiolabel, Reading
 __version__ = "0.1.0"
 
 __all__ = [
+    "LENIENCY_LEVELS",
+    "Annotator",
+    "Mention",
+    "annotate",
+    "annotate_chunks",
     "DataError",
     "Decoding",
     "InnkitError",

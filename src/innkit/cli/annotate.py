@@ -148,9 +148,10 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
     progress = _Progress(sizes, sys.stderr.isatty() and (sizes > 8 << 20 or len(files) > 20))
     if fmt == "brat" and output == "-" and len(files) > 1:
         raise click.UsageError("brat output of several files needs -o FOLDER")
-    out = sys.stdout if output == "-" or fmt == "brat" else None
+    out = sys.stdout
     handle = None
-    if out is None and fmt in ("jsonl", "tsv", "text"):
+    if output != "-" and fmt in ("jsonl", "tsv", "text"):
+        # Written beside the target and renamed at the end: never a half-written file.
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         handle = open(output + ".tmp", "w", encoding="utf-8")  # noqa: SIM115
         out = handle
