@@ -36,6 +36,7 @@ def test_tsv_html_and_brat(tmp_path):
     r = run("annotate", "--format", "tsv", EXAMPLE)
     header, *rows = r.output.splitlines()
     assert header.startswith("doc\tstart\tend\ttext")
+    assert len(rows) > 10
     out = tmp_path / "report.html"
     r = run("annotate", "--format", "html", "-o", str(out), EXAMPLE)
     assert r.exit_code == 0
