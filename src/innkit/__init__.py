@@ -11,6 +11,8 @@ from .decode import decode
 from .errors import DataError, InnkitError, InvalidInputError, UnknownNameError
 from .explain import explain
 from .models import Decoding, Modifier, Radiolabel, Reading
+from .naming import Suggestion, Validation, suggest, validate
+from .similarity import Screening, SimilarityHit, screen
 
 __version__ = "0.1.0"
 
@@ -25,10 +27,17 @@ __all__ = [
     "Modifier",
     "Radiolabel",
     "Reading",
+    "Screening",
+    "SimilarityHit",
+    "Suggestion",
     "UnknownNameError",
+    "Validation",
     "__version__",
     "annotate",
     "annotate_chunks",
     "decode",
     "explain",
+    "screen",
+    "suggest",
+    "validate",
 ]

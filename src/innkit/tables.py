@@ -79,6 +79,7 @@ class SourceRow:
 class StemRow:
     stem: str
     kind: str
+    format: str  # the 2022 format the stem names: whole, engineered, multispecific, fragment
     group: str
     meaning: str
     eras: tuple[str, ...]
@@ -360,6 +361,7 @@ def get_tables() -> Tables:
         StemRow(
             stem=r["stem"],
             kind=r["kind"],
+            format=r["format"],
             group=r["group"],
             meaning=r["meaning"],
             eras=_split(r["eras"]),
@@ -367,7 +369,8 @@ def get_tables() -> Tables:
             evidence=r["evidence"],
             line=int(r["_line"]),
         )
-        for r in read_table("antibody_stems.tsv", ("stem", "kind", "group", "meaning", "eras"))
+        for r in read_table("antibody_stems.tsv",
+                            ("stem", "kind", "format", "group", "meaning", "eras"))
     )
     modifiers = {
         r["word"]: ModifierRow(r["word"], r["kind"], r["payload_class"], r["meaning"],

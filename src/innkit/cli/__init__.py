@@ -13,6 +13,7 @@ from ..registry.store import StoreError
 from .annotate import annotate_cmd
 from .data import data_group
 from .decode import TSV_COLUMNS, decode_cmd, explain_cmd
+from .naming import screen_cmd, suggest_cmd, validate_cmd
 from .registry import lookup_cmd, registry_group, search_cmd
 
 
@@ -28,7 +29,7 @@ def main(user_db: str | None) -> None:
 
 
 for command in (annotate_cmd, decode_cmd, explain_cmd, lookup_cmd, search_cmd, registry_group,
-                data_group):
+                data_group, screen_cmd, validate_cmd, suggest_cmd):
     main.add_command(command)
 
 

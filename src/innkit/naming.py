@@ -1,0 +1,227 @@
+"""Naming new antibodies: does a proposed name comply with the 2022 scheme, and what names could
+a naming team propose (spec section 6)."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from .antibody import enumerate_readings
+from .decode import decode
+from .english import is_english
+from .models import Decoding
+from .registry import Registry, get_registry
+from .similarity import Screening, SimilarityHit, screen
+from .tables import Tables, get_tables, read_table
+
+CURRENT_ERA = "2022"
+_LETTERS = re.compile(r"^[a-z]+$")
+CONSONANTS = "bcdfglmnprstvz"
+"""Letters for generated prefixes: no h, k, y (WHO spelling guidance), nor j, q, w, x."""
+VOWELS = "aeiou"
+MAX_PREFIX = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One rule applied to a proposed name."""
+
+    rule: str
+    passed: bool
+    severity: str  # error (the name fails) or advice (worth changing)
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "passed": self.passed, "severity": self.severity,
+                "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class Validation:
+    """Whether a proposed name complies with the current scheme, rule by rule."""
+
+    name: str
+    valid: bool
+    checks: tuple[Check, ...]
+    decoding: Decoding
+    closest: tuple[SimilarityHit, ...]
+
+    @property
+    def failures(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.passed and c.severity == "error")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "valid": self.valid,
+            "checks": [c.to_dict() for c in self.checks],
+            "failures": [c.rule for c in self.failures],
+            "decoding": self.decoding.to_dict(),
+            "closest": [h.to_dict() for h in self.closest],
+        }
+
+
+def formats(tables: Tables | None = None) -> dict[str, str]:
+    """format word -> stem of the 2022 scheme (whole: tug, engineered: bart ...)."""
+    tables = tables or get_tables()
+    return {s.format: s.stem for s in tables.stems if s.format}
+
+
+def resolve_target(target: str, tables: Tables | None = None):
+    """The 2022 infix row for a target: a class word (tumour, viral), an infix (ta), or a form
+    (-ta-). Raises ValueError listing the choices."""
+    tables = tables or get_tables()
+    rows = [r for r in tables.targets if r.era == CURRENT_ERA and r.status == "active"]
+    key = target.strip().lower().strip("-")
+    for r in rows:
+        if key in (r.target_class, r.form.strip("-")) or key in r.before_stem:
+            return r
+    for r in rows:
+        if key and key in r.meaning.lower():
+            return r
+    choices = ", ".join(f"{r.target_class} (-{r.before_stem[0]}-)" for r in rows)
+    raise ValueError(f"unknown target {target!r}; choose one of: {choices}")
+
+
+def _stem_for(format_: str, tables: Tables) -> str:
+    table = formats(tables)
+    if format_ not in table:
+        raise ValueError(f"unknown format {format_!r}; choose one of: {', '.join(table)}")
+    return table[format_]
+
+
+def validate(name: str, *, format: str | None = None, target: str | None = None,
+             registry: Registry | None = None) -> Validation:
+    """Apply every rule of the 2022 scheme to a proposed name (``format``: whole, engineered,
+    multispecific or fragment; ``target``: a target class such as tumour)."""
+    tables = get_tables()
+    reg = registry if registry is not None else get_registry()
+    wanted_stem = _stem_for(format, tables) if format else None
+    wanted_target = resolve_target(target, tables) if target else None
+    word = name.strip().lower() if isinstance(name, str) else ""
+    d = decode(word, registry=reg)
+    checks: list[Check] = []
+
+    def check(rule: str, passed: bool, reason: str, severity: str = "error") -> None:
+        checks.append(Check(rule, passed, severity, reason))
+
+    letters = bool(_LETTERS.match(word))
+    check("letters", letters, "one word of lower-case Latin letters" if letters else
+          "a new INN is one word of Latin letters a-z, without digits, spaces or hyphens")
+    stems_2022 = {s.stem for s in tables.parse_stems if CURRENT_ERA in s.eras}
+    stem_ok = d.kind == "antibody" and d.stem in stems_2022
+    check("stem", stem_ok, f"ends in the 2022 stem -{d.stem} ({d.stem_meaning})" if stem_ok else
+          "new antibody names end in -tug, -bart, -mig or -ment (-mab is no longer given)")
+    if wanted_stem:
+        ok = d.stem == wanted_stem
+        check("format", ok, f"-{wanted_stem} is the stem for the {format} format" if ok else
+              f"the {format} format takes -{wanted_stem}, not -{d.stem}")
+    infix_ok = stem_ok and d.target_substem is not None and CURRENT_ERA in d.eras
+    check("infix", infix_ok,
+          f"infix -{d.target_substem}- ({d.target_meaning})" if infix_ok else
+          "no 2022 target infix stands before the stem")
+    if wanted_target is not None:
+        ok = infix_ok and d.target_form == wanted_target.form
+        check("target", ok, f"-{wanted_target.before_stem[0]}- names the target class "
+              f"{wanted_target.target_class}" if ok else
+              f"target {wanted_target.target_class} needs the infix "
+              f"-{wanted_target.before_stem[0]}-, not "
+              f"{('-' + d.target_substem + '-') if d.target_substem else 'none'}")
+    readings = enumerate_readings(word, tables) if letters else []
+    one = len(readings) == 1
+    check("parse_back", one, "reads back in exactly one way" if one else
+          f"reads back in {len(readings)} ways ({', '.join(r.segmentation for r in readings)});"
+          " change the end of the prefix" if readings else "does not read back at all")
+    prefix = d.prefix or ""
+    check("prefix", 2 <= len(prefix) <= MAX_PREFIX,
+          f"prefix {prefix!r} of {len(prefix)} letters" if prefix else "no prefix",
+          "error" if not prefix else "advice")
+    inner = [s for s in ("mab", *sorted(stems_2022)) if s in prefix]
+    check("prefix_stems", not inner, "the prefix holds no other antibody stem" if not inner else
+          f"the prefix contains the stem -{inner[0]}, which would mislead readers")
+    for row in read_table("spelling_guidance.tsv", ("pattern", "advice", "exception")):
+        text = word.replace(row["exception"], "") if row["exception"] else word
+        if row["pattern"] in text:
+            check("spelling", False, f"{row['advice']} (found {row['pattern']!r})", "advice")
+    if not any(c.rule == "spelling" for c in checks):
+        check("spelling", True, "follows the WHO spelling guidance", "advice")
+    english = is_english(word)
+    check("english", not english, "not an English word" if not english else
+          f"{word} is an English word: readers would not take it for a drug name")
+    known = reg.lookup(word)
+    screening: Screening = screen(word, registry=reg, limit=5)
+    exists = bool(known) or screening.reason is not None
+    check("unique", not exists, "not an existing name" if not exists else
+          f"{word} is already a name" + (f" ({known[0].kind}, {known[0].origin})" if known else
+                                         " (FDA UNII list)"))
+    top = screening.hits[0] if screening.hits else None
+    if top is None:
+        check("distance", True, "no existing name is close")
+    else:
+        edits = Levenshtein.distance(word, top.name)
+        same_end = any(w.startswith("same ending") for w in top.why)
+        too_close = top.level == "high" or (edits <= 2 and same_end)
+        summary = (f"closest existing name {top.name} ({top.level or 'below low'}, score "
+                   f"{top.score:.2f}: {', '.join(top.why) or 'similar overall'})")
+        if too_close:
+            check("distance", False, summary)
+        else:
+            check("distance", top.level != "medium", summary, "advice")
+    valid = all(c.passed for c in checks if c.severity == "error")
+    return Validation(word, valid, tuple(checks), d, screening.hits[:3])
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A generated name that validates, with the existing names closest to it."""
+
+    name: str
+    prefix: str
+    infix: str
+    stem: str
+    closest: tuple[SimilarityHit, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "segmentation": f"{self.prefix}|{self.infix}|{self.stem}",
+                "prefix": self.prefix, "infix": self.infix, "stem": self.stem,
+                "closest": [h.to_dict() for h in self.closest]}
+
+
+def _prefix(rng: random.Random) -> str:
+    syllables = rng.choice((2, 2, 3))
+    text = "".join(rng.choice(CONSONANTS) + rng.choice(VOWELS) for _ in range(syllables))
+    if rng.random() < 0.3:
+        text = text[1:]  # start on a vowel now and then
+    return text[:MAX_PREFIX]
+
+
+def suggest(*, target: str, format: str = "whole", count: int = 5, seed: int | None = None,
+            registry: Registry | None = None, max_tries: int = 400) -> list[Suggestion]:
+    """Pronounceable names for a new antibody that pass :func:`validate` and stay below the
+    ``medium`` screening level; the same seed gives the same names."""
+    if not 1 <= count <= 50:
+        raise ValueError("count must be between 1 and 50")
+    tables = get_tables()
+    row = resolve_target(target, tables)
+    stem = _stem_for(format, tables)
+    infix = row.before_stem[0]
+    rng = random.Random(seed)
+    out: list[Suggestion] = []
+    seen: set[str] = set()
+    for _ in range(max_tries):
+        if len(out) == count:
+            break
+        prefix = _prefix(rng)
+        name = prefix + infix + stem
+        if name in seen:
+            continue
+        seen.add(name)
+        result = validate(name, format=format, target=row.target_class, registry=registry)
+        advice = [c for c in result.checks if not c.passed]  # no advice either
+        if result.valid and not advice:
+            out.append(Suggestion(name, prefix, infix, stem, result.closest))
+    return out
