@@ -17,7 +17,7 @@ from typing import Any
 
 import jellyfish
 from rapidfuzz import process
-from rapidfuzz.distance import Indel, Levenshtein, Postfix, Prefix
+from rapidfuzz.distance import Indel, LCSseq, Levenshtein, Postfix, Prefix
 
 from .names import unii_names
 from .normalize import normalize_name
@@ -70,8 +70,11 @@ def measures(a: str, b: str, floor: float = 0.0) -> dict[str, float] | None:
     edit = Levenshtein.normalized_similarity(a, b)
     prefix = Prefix.normalized_similarity(a, b)
     sound = Levenshtein.normalized_similarity(phonetic_key(a), phonetic_key(b))
-    if (edit + prefix + sound + 1.0) / 4 < floor:
-        return None
+    if floor:
+        # BI-SIM never exceeds (longest common subsequence + 1) / longer length.
+        bound = min(1.0, (LCSseq.similarity(a, b) + 1) / max(len(a), len(b), 1))
+        if (edit + prefix + sound + bound) / 4 < floor:
+            return None
     bi = bisim(a, b)
     return {
         "combined": (edit + bi + prefix + sound) / 4,
@@ -199,10 +202,12 @@ class Universe:
         return first, after
 
 
-def build_universe(against: str | Iterable[str] = "all",
+def build_universe(against: str | Iterable[str] | Universe = "all",
                    registry: Registry | None = None) -> Universe:
-    """The names to screen against: ``all`` (registry + UNII), ``registry``, ``unii``, or a
-    list of names."""
+    """The names to screen against: ``all`` (registry + UNII), ``registry``, ``unii``, a list
+    of names, or a prepared :class:`Universe`."""
+    if isinstance(against, Universe):
+        return against
     if not isinstance(against, str):
         return Universe((n, "list", "name") for n in against)
     if against not in ("all", "registry", "unii"):
@@ -225,7 +230,7 @@ def _universe(against: str, registry: Registry, generation: int) -> Universe:
     return Universe(entries)
 
 
-def screen(name: str, *, against: str | Iterable[str] = "all", limit: int = 10,
+def screen(name: str, *, against: str | Iterable[str] | Universe = "all", limit: int = 10,
            score_cutoff: float | None = None, registry: Registry | None = None) -> Screening:
     """Existing names most like ``name``, best first, with every measure and the reasons."""
     if not isinstance(name, str):
@@ -265,3 +270,33 @@ def screen(name: str, *, against: str | Iterable[str] = "all", limit: int = 10,
     reason = "the name itself is already on the list" if exact else None
     return Screening(name, query, tuple(hits[:max(limit, 0)]),
                      against if isinstance(against, str) else "list", len(universe), reason)
+
+
+def screen_all(names: Iterable[str], *, score_cutoff: float | None = None
+               ) -> list[tuple[str, str, dict[str, float]]]:
+    """Every pair of the given names at or above the cutoff (default: the low level), best
+    first. The three cheap measures are computed for all pairs at once (rapidfuzz ``cdist``);
+    BI-SIM only for the pairs whose best possible combined score reaches the cutoff."""
+    import numpy as np
+    from rapidfuzz.process import cdist
+
+    unique = sorted({n.lower() for n in names})
+    keys = [phonetic_key(n) for n in unique]
+    cutoff = LEVELS[-1][1] if score_cutoff is None else score_cutoff
+    edit = cdist(unique, unique, scorer=Levenshtein.normalized_similarity, workers=1)
+    prefix = cdist(unique, unique, scorer=Prefix.normalized_similarity, workers=1)
+    sound = cdist(keys, keys, scorer=Levenshtein.normalized_similarity, workers=1)
+    # BI-SIM credits each aligned bigram with its matching letters, so it never exceeds
+    # (longest common subsequence + 1) / longer length: a cheap, safe upper bound.
+    lcs = cdist(unique, unique, scorer=LCSseq.similarity, workers=1)
+    lengths = np.array([len(n) for n in unique], dtype=float)
+    longer = np.maximum.outer(lengths, lengths)
+    bound = (edit + prefix + sound + np.minimum(1.0, (lcs + 1) / longer)) / 4
+    rows, cols = np.nonzero(np.triu(bound >= cutoff, k=1))
+    out = []
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        m = measures(unique[i], unique[j], floor=cutoff)
+        if m is not None and m["combined"] >= cutoff:
+            out.append((unique[i], unique[j], m))
+    out.sort(key=lambda item: -item[2]["combined"])
+    return out
