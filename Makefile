@@ -38,6 +38,8 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/stems_speed.py
 	$(BIN)/python benchmarks/annotate_accuracy.py
 	$(BIN)/python benchmarks/annotate_speed.py
+	$(BIN)/python benchmarks/screen_accuracy.py
+	$(BIN)/python benchmarks/screen_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist
