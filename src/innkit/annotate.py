@@ -18,7 +18,15 @@ from .english import is_english
 from .models import Decoding
 from .modifiers import near_miss, qualifier
 from .registry import Registry, get_registry
-from .scanner import ANTIBODY, KNOWN, STRONG_STEM, WEAK_STEM, PatternSet, make_scanner
+from .scanner import (
+    ANTIBODY,
+    KNOWN,
+    STRONG_STEM,
+    SUBSTANCE,
+    WEAK_STEM,
+    PatternSet,
+    make_scanner,
+)
 from .tables import Tables, get_tables
 
 LENIENCY_LEVELS = ("strict", "standard", "lenient")
@@ -88,8 +96,8 @@ class Annotator:
     def scanner(self):
         generation = self.registry.generation
         if self._scanner is None or generation != self._generation:
-            self._scanner = make_scanner(
-                PatternSet.build(self.tables, self.registry, self.leniency), self.backend)
+            self.scanner_patterns = PatternSet.build(self.tables, self.registry, self.leniency)
+            self._scanner = make_scanner(self.scanner_patterns, self.backend)
             self._generation = generation
             self._verdicts.clear()
         return self._scanner
@@ -110,8 +118,11 @@ class Annotator:
             return None
         d = decode(word, registry=self.registry)
         if d.registry is not None:
+            if d.registry.origin == "unii":
+                # The broad FDA list: a drug or substance name, with salts and qualifiers.
+                return _Verdict("registry", "high", d.kind if d.kind != "unknown" else "stem")
             return _Verdict("registry", "high", d.kind if d.kind != "unknown" else "known")
-        if pid == KNOWN:
+        if pid in (KNOWN, SUBSTANCE):
             return _Verdict("registry", "high", "known")
         english = is_english(word)
         if pid == ANTIBODY:
@@ -203,9 +214,10 @@ class Annotator:
             return []
         out: list[Mention] = []
         last_end = floor
-        for start, pid, end in self.scanner.scan(text):
+        for start, neg_end, pid in self.scanner.scan(text):
             if start < last_end or start < begin:
                 continue
+            end = -neg_end
             if stop is not None and start >= stop:
                 break
             verdict = self._verdict(pid, text[start:end].lower())

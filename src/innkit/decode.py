@@ -17,8 +17,8 @@ from .stems import classify_word
 from .tables import ERA_ORDER, ExceptionRow, Tables, get_tables
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CACHE_SIZE = 4096
-"""Distinct names whose decodings are kept; about 10 MB at most."""
+CACHE_SIZE = 16384
+"""Distinct names whose decodings are kept (running text holds thousands); ~40 MB at most."""
 _STEMS_HINT = "antibody names end in -mab, -tug, -bart, -mig or -ment"
 
 

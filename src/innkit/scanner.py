@@ -14,11 +14,16 @@ from dataclasses import dataclass
 from .registry import Registry
 from .tables import Tables
 
-ANTIBODY, STRONG_STEM, WEAK_STEM, KNOWN = 0, 1, 2, 3
+ANTIBODY, STRONG_STEM, WEAK_STEM, KNOWN, SUBSTANCE = 0, 1, 2, 3, 4
 """Pattern ids: antibody-stem words, words ending in a strong WHO stem, words ending in a weak
-or short stem, and known names that no stem pattern catches."""
+or short stem, known names that no stem pattern catches, and names of the FDA UNII list."""
 
 _WORD_TAIL = r"[a-z][a-z0-9]*"
+_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
+# Scanners return (start, -end, pattern id): sorted as plain tuples, matches come by start and,
+# at one start, longest first (a whole name before its first word).
 MIN_WEAK_WORD = 7
 """Shortest word the standard level reads by a weak or three-letter stem."""
 
@@ -29,9 +34,10 @@ def _alternation(parts: list[str]) -> str:
 
 @dataclass(frozen=True)
 class PatternSet:
-    """The regular expressions of one scan, by pattern id."""
+    """The regular expressions of one scan, by pattern id, and the literal substance names."""
 
     patterns: dict[int, str]
+    substances: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, tables: Tables, registry: Registry, leniency: str = "standard") -> PatternSet:
@@ -67,7 +73,27 @@ class PatternSet:
                 r"\s+".join(re.escape(w) for w in n.split()) for n in
                 sorted(extra, key=lambda n: (-len(n), n)))
             patterns[KNOWN] = rf"\b(?:{alternatives})\b"
-        return cls(patterns)
+        substances: tuple[str, ...] = ()
+        if leniency != "strict":
+            substances = substance_names(registry, caught)
+        return cls(patterns, substances)
+
+
+def substance_names(registry: Registry, caught: re.Pattern[str]) -> tuple[str, ...]:
+    """FDA UNII names worth a dictionary scan: at least five letters, not English words (an
+    English dictionary word is read as English), not already found by the antibody pattern."""
+    from .english import english_words
+
+    english = english_words()
+    keep = set()
+    for entry in registry.substance_names():
+        name = entry.name
+        words = name.split()
+        if (len(name) >= 5 and name.isascii() and all(w.isalpha() for w in words)
+                and not (len(words) == 1 and name in english)
+                and not caught.match(words[0])):
+            keep.add(name)
+    return tuple(sorted(keep))
 
 
 class RegexScanner:
@@ -78,11 +104,23 @@ class RegexScanner:
     def __init__(self, patterns: PatternSet) -> None:
         self._compiled = [(pid, re.compile(p, re.IGNORECASE | re.ASCII))
                           for pid, p in patterns.patterns.items()]
+        self._substances = frozenset(patterns.substances)
+        self._longest = max((n.count(" ") + 1 for n in patterns.substances), default=0)
 
     def scan(self, text: str) -> list[tuple[int, int, int]]:
-        """(start, pattern id, end) of every match, in order."""
-        out = [(m.start(), pid, m.end()) for pid, rx in self._compiled
+        """(start, -end, pattern id) of every match: by start, longest first."""
+        out = [(m.start(), -m.end(), pid) for pid, rx in self._compiled
                for m in rx.finditer(text)]
+        if self._substances:
+            words = list(_WORD.finditer(text))
+            for i, first in enumerate(words):
+                for n in range(1, self._longest + 1):
+                    if i + n > len(words):
+                        break
+                    last = words[i + n - 1]
+                    phrase = text[first.start():last.end()]
+                    if phrase.lower() in self._substances:
+                        out.append((first.start(), -last.end(), SUBSTANCE))
         out.sort()
         return out
 
@@ -120,6 +158,8 @@ class HyperscanScanner:
             expressions=[patterns.patterns[i].encode() for i in ids],
             ids=ids, elements=len(ids), flags=[flags] * len(ids),
         )
+        self._names = patterns.substances
+        self._literal = _literal_db(patterns.substances) if patterns.substances else None
 
     def scan(self, text: str) -> list[tuple[int, int, int]]:
         # Non-ASCII characters become one '?' byte each, so byte offsets equal str offsets
@@ -133,6 +173,18 @@ class HyperscanScanner:
 
         self._db.scan(data, match_event_handler=on_match)
         out = []
+        if self._literal is not None:
+            names = self._names
+            size = len(data)
+            wordy = _WORD_BYTE
+
+            def on_name(i: int, start: int, end: int, flags: int, context: object) -> None:
+                first = end - len(names[i])
+                if (first == 0 or not wordy[data[first - 1]]) and (
+                        end == size or not wordy[data[end]]):
+                    out.append((first, -end, SUBSTANCE))
+
+            self._literal.scan(data, match_event_handler=on_name)
         starts: dict[int, int] = {}
         word_start = _word_start
         for end, pid in ends:
@@ -143,13 +195,47 @@ class HyperscanScanner:
                 start = self._known_start(text, end)
                 if start is None:
                     continue
-            out.append((start, pid, end))
+            out.append((start, -end, pid))
         out.sort()
         return out
 
     def _known_start(self, text: str, end: int) -> int | None:
         m = self._known_tail.search(text, max(0, end - self._known_span), end)
         return m.start() if m else None
+
+
+def _literal_db(names: tuple[str, ...]):
+    """A Hyperscan literal database of the names, compiled once and cached on disk."""
+    import hashlib
+    import os
+    import tempfile
+    from pathlib import Path
+
+    import hyperscan
+
+    digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    cached = Path(base) / "innkit" / f"hs-names-{hyperscan.__version__}-{digest}.db"
+    if cached.is_file():
+        try:
+            db = hyperscan.loadb(cached.read_bytes(), hyperscan.HS_MODE_BLOCK)
+            db.scratch = hyperscan.Scratch(db)  # a loaded database comes without one
+            return db
+        except Exception:  # a stale or foreign cache file: compile again
+            pass
+    db = hyperscan.Database()
+    db.compile(expressions=[n.encode() for n in names], ids=list(range(len(names))),
+               elements=len(names), flags=[hyperscan.HS_FLAG_CASELESS] * len(names),
+               literal=True)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=".hs-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(hyperscan.dumpb(db))
+        os.replace(tmp, cached)
+    except OSError:
+        pass
+    return db
 
 
 def make_scanner(patterns: PatternSet, backend: str = "auto"):

