@@ -15,6 +15,7 @@ from .data import data_group
 from .decode import TSV_COLUMNS, decode_cmd, explain_cmd
 from .naming import screen_cmd, suggest_cmd, validate_cmd
 from .registry import lookup_cmd, registry_group, search_cmd
+from .serve import serve_cmd
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,7 +30,7 @@ def main(user_db: str | None) -> None:
 
 
 for command in (annotate_cmd, decode_cmd, explain_cmd, lookup_cmd, search_cmd, registry_group,
-                data_group, screen_cmd, validate_cmd, suggest_cmd):
+                data_group, screen_cmd, validate_cmd, suggest_cmd, serve_cmd):
     main.add_command(command)
 
 

@@ -133,9 +133,16 @@ def _json_doc(name: str, line_no: int, line: str, text_field: str, id_field: str
               show_default=True, help="jsonl: one document per line, see --text-field.")
 @click.option("--text-field", default="text", show_default=True)
 @click.option("--id-field", default="doc_id", show_default=True)
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="dask: annotate JSONL or Parquet on a Dask cluster into a "
+              "Parquet dataset folder (-o), see docs/dask.md.")
+@click.option("--scheduler", metavar="ADDR",
+              help="Dask scheduler address (default: start a local cluster).")
+@click.option("--workers", type=int, help="Worker processes of the local Dask cluster "
+              "(default: one per core).")
 def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
                  html_path: str | None, input_format: str, text_field: str,
-                 id_field: str) -> None:
+                 id_field: str, engine: str, scheduler: str | None, workers: int | None) -> None:
     """Find and decode every drug name in FILES ('-' reads standard input).
 
     \b
@@ -144,6 +151,13 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
       innkit annotate --format jsonl notes/*.txt > mentions.jsonl
       innkit annotate --format html -o report.html label.txt
     """
+    if engine == "dask" or scheduler or workers is not None:
+        from ..integrations.dask import run_cli
+
+        run_cli(click.get_current_context(), files, output, engine=engine, scheduler=scheduler,
+                workers=workers, leniency=leniency, input_format=input_format,
+                text_field=text_field, id_field=id_field)
+        return
     sizes = sum(Path(f).stat().st_size for f in files if f != "-" and Path(f).is_file())
     progress = _Progress(sizes, sys.stderr.isatty() and (sizes > 8 << 20 or len(files) > 20))
     if fmt == "brat" and output == "-" and len(files) > 1:

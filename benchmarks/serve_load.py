@@ -1,0 +1,199 @@
+"""Load on the web API over loopback: requests/s and p50/p99 latency of /v1/decode and
+/v1/annotate at 1 and 8 concurrent clients, against the same calls made in-process.
+
+Starts the app under uvicorn in a child process on 127.0.0.1 (nothing else is ever contacted),
+sends a bounded number of requests per scenario (``--requests``, and never for more than
+``--seconds``), then prints one row per scenario, the in-process rate of the same library calls
+(decode or annotate plus to_dict and JSON, one thread) as the baseline, and their ratio. The
+difference is what HTTP, the worker pool and JSON transport cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _shared import ROOT, results_file
+
+import innkit
+
+HOST = "127.0.0.1"
+"""Loopback only: this benchmark must never send a request off the machine."""
+TEXT = (ROOT / "examples" / "monograph.txt").read_text(encoding="utf-8")
+NAMES = [n for n in (ROOT / "examples" / "monograph-names.txt").read_text(
+    encoding="utf-8").splitlines() if n]
+SERVER = """
+import sys, uvicorn
+from innkit.web.app import create_app
+uvicorn.run(create_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
+            access_log=False)
+"""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    """The app in its own process (so that the clients do not share its GIL), once ready."""
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited with status {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/v1/meta")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("the server did not answer within 60 s")
+
+
+def request_for(endpoint: str, i: int) -> tuple[str, str, bytes | None]:
+    if endpoint == "decode":
+        return "GET", "/v1/decode?name=" + quote(NAMES[i % len(NAMES)]), None
+    return "POST", "/v1/annotate", json.dumps({"text": TEXT}).encode()
+
+
+def run(port: int, endpoint: str, clients: int, requests: int, seconds: float
+        ) -> tuple[int, float, list[float], int]:
+    """(requests sent, wall seconds, latencies in seconds, failures) of one scenario."""
+    lock = threading.Lock()
+    counter = iter(range(requests))
+    latencies: list[float] = []
+    failures = 0
+    deadline = time.perf_counter() + seconds
+
+    def client() -> None:
+        nonlocal failures
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        mine: list[float] = []
+        bad = 0
+        while time.perf_counter() < deadline:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                break
+            method, path, body = request_for(endpoint, i)
+            headers = {"Content-Type": "application/json"} if body else {}
+            started = time.perf_counter()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, port, timeout=30)
+                ok = False
+            mine.append(time.perf_counter() - started)
+            bad += not ok
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            failures += bad
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return len(latencies), time.perf_counter() - started, latencies, failures
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def baseline(endpoint: str, requests: int, seconds: float) -> float:
+    """Calls per second of the same work in-process: library call, to_dict, JSON."""
+    def once(i: int) -> str:
+        if endpoint == "decode":
+            return json.dumps(innkit.decode(NAMES[i % len(NAMES)]).to_dict())
+        return json.dumps([m.to_dict() for m in innkit.annotate(TEXT)])
+
+    for i in range(len(NAMES)):  # load the tables and fill the caches, as the server has
+        once(i)
+    done = 0
+    started = time.perf_counter()
+    deadline = started + seconds
+    while done < requests and time.perf_counter() < deadline:
+        once(done)
+        done += 1
+    return done / (time.perf_counter() - started)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=1000,
+                        help="requests per scenario at most (default 1000)")
+    parser.add_argument("--seconds", type=float, default=5.0,
+                        help="seconds per scenario at most (default 5)")
+    args = parser.parse_args()
+    if not 1 <= args.requests <= 100_000 or not 0 < args.seconds <= 120:
+        parser.error("--requests must be 1 to 100000 and --seconds 0 to 120")
+    port = free_port()
+    server = start_server(port)
+    rows = []
+    try:
+        print(f"serve_load: innkit {innkit.__version__} under uvicorn on http://{HOST}:{port} "
+              f"(one process, {os.cpu_count()} CPUs shared with the clients); at most "
+              f"{args.requests} requests or {args.seconds:g} s per scenario")
+        print(f"{'endpoint':<10}{'clients':>8}{'requests':>10}{'req/s':>10}{'p50 ms':>9}"
+              f"{'p99 ms':>9}{'failed':>8}")
+        for endpoint in ("decode", "annotate"):
+            run(port, endpoint, 1, 20, 10)  # warm the server's caches
+            for clients in (1, 8):
+                n, wall, lat, failed = run(port, endpoint, clients, args.requests,
+                                           args.seconds)
+                rate = n / wall if wall else 0.0
+                rows.append((endpoint, clients, n, rate, percentile(lat, 0.5) * 1000,
+                             percentile(lat, 0.99) * 1000, failed))
+                print(f"{endpoint:<10}{clients:>8}{n:>10}{rate:>10.1f}{rows[-1][4]:>9.2f}"
+                      f"{rows[-1][5]:>9.2f}{failed:>8}")
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    print("baseline: the same calls in-process (library + to_dict + JSON, one thread)")
+    out = []
+    for endpoint in ("decode", "annotate"):
+        local = baseline(endpoint, args.requests, args.seconds)
+        http_rates = {c: r for e, c, _n, r, *_ in rows if e == endpoint}
+        ratios = ", ".join(f"{r / local:.2f}x at {c} client{'s' if c > 1 else ''}"
+                           for c, r in http_rates.items())
+        print(f"  {endpoint:<9} {local:>10.1f} calls/s; over HTTP: {ratios}")
+        out += [(*row, local) for row in rows if row[0] == endpoint]
+    path = results_file("serve_load.tsv")
+    with path.open("w", encoding="utf-8") as f:
+        f.write("endpoint\tclients\trequests\treq_per_s\tp50_ms\tp99_ms\tfailed\t"
+                "in_process_per_s\n")
+        for e, c, n, rate, p50, p99, failed, local in out:
+            f.write(f"{e}\t{c}\t{n}\t{rate:.1f}\t{p50:.2f}\t{p99:.2f}\t{failed}\t{local:.1f}\n")
+    print(f"wrote {path.relative_to(ROOT)}")
+    return 1 if any(row[6] for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
