@@ -9,6 +9,7 @@ reference the fast path is tested against.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from .registry import Registry
@@ -158,6 +159,7 @@ class HyperscanScanner:
             expressions=[patterns.patterns[i].encode() for i in ids],
             ids=ids, elements=len(ids), flags=[flags] * len(ids),
         )
+        self._local = threading.local()
         self._names = patterns.substances
         self._literal = _literal_db(patterns.substances) if patterns.substances else None
 
@@ -171,7 +173,14 @@ class HyperscanScanner:
         def on_match(pid: int, start: int, end: int, flags: int, context: object) -> None:
             append((end, pid))
 
-        self._db.scan(data, match_event_handler=on_match)
+        import hyperscan
+
+        # Hyperscan scratch space belongs to one scan at a time: each thread gets its own.
+        local = self._local
+        if getattr(local, "scratch", None) is None:
+            local.scratch = hyperscan.Scratch(self._db)
+            local.literal = hyperscan.Scratch(self._literal) if self._literal else None
+        self._db.scan(data, match_event_handler=on_match, scratch=local.scratch)
         out = []
         if self._literal is not None:
             names = self._names
@@ -184,7 +193,7 @@ class HyperscanScanner:
                         end == size or not wordy[data[end]]):
                     out.append((first, -end, SUBSTANCE))
 
-            self._literal.scan(data, match_event_handler=on_name)
+            self._literal.scan(data, match_event_handler=on_name, scratch=local.literal)
         starts: dict[int, int] = {}
         word_start = _word_start
         for end, pid in ends:
