@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from importlib import resources
 from pathlib import Path
+
+from .atomic import write_atomic
 
 DATA_VERSION = "2026.11.1"
 """Bump when a table changes meaning (rows added, facts corrected), not for re-formatting."""
@@ -39,17 +39,8 @@ def read() -> dict:
 
 def write() -> Path:
     """Write MANIFEST.json atomically (a temporary file renamed over the old one)."""
-    target = data_dir() / "MANIFEST.json"
     text = json.dumps(compute(), indent=2, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".MANIFEST.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomic(data_dir() / "MANIFEST.json", text)
 
 
 if __name__ == "__main__":

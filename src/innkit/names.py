@@ -8,13 +8,15 @@ words). The list is read once and cached in the user's cache folder, written ato
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import os
 import re
-import tempfile
 from functools import cache
 from pathlib import Path
+
+from .atomic import write_atomic
 
 _NAME = re.compile(r"^[a-z][a-z \-]{2,39}$")
 KEEP_TYPES = {"bn": "brand", "of": "official"}
@@ -64,12 +66,6 @@ def unii_names() -> tuple[tuple[str, str], ...]:
                 cached.read_text(encoding="utf-8").splitlines() if "\t" in line]
         return tuple((a, b) for a, b in rows)
     rows = _parse(source)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=".unii-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write("".join(f"{a}\t{b}\n" for a, b in rows))
-        os.replace(tmp, cached)
-    except OSError:
-        pass  # a read-only home: parse again next time
+    with contextlib.suppress(OSError):  # a read-only home: parse again next time
+        write_atomic(cached, "".join(f"{a}\t{b}\n" for a, b in rows))
     return tuple(rows)

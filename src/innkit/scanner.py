@@ -8,6 +8,7 @@ reference the fast path is tested against.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from dataclasses import dataclass
@@ -217,10 +218,11 @@ def _literal_db(names: tuple[str, ...]):
     """A Hyperscan literal database of the names, compiled once and cached on disk."""
     import hashlib
     import os
-    import tempfile
     from pathlib import Path
 
     import hyperscan
+
+    from .atomic import write_atomic
 
     digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -236,14 +238,8 @@ def _literal_db(names: tuple[str, ...]):
     db.compile(expressions=[n.encode() for n in names], ids=list(range(len(names))),
                elements=len(names), flags=[hyperscan.HS_FLAG_CASELESS] * len(names),
                literal=True)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=".hs-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(hyperscan.dumpb(db))
-        os.replace(tmp, cached)
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        write_atomic(cached, hyperscan.dumpb(db))
     return db
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -13,23 +12,12 @@ from typing import BinaryIO
 import click
 
 from ..annotate import LENIENCY_LEVELS, Mention, annotate_chunks
+from ..atomic import write_atomic
 from ..formats import TSV_COLUMNS, brat_lines, html_page, jsonl_line, text_line, tsv_line
 from ..reading import ReadReport, iter_text
 
 MAX_BUFFERED = 64 * 1024 * 1024
 """html and brat output keep the document text; larger documents need jsonl or tsv."""
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class _Progress:
@@ -208,11 +196,11 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
                     if output == "-":
                         sys.stdout.write(page)
                     else:
-                        _write_atomic(target, page)
+                        write_atomic(target, page)
                 elif fmt == "brat":
                     _write_brat(doc_id, text, mentions, output)
                 if html_path and not first_html_done:
-                    _write_atomic(Path(html_path), html_page(doc_id, text, mentions))
+                    write_atomic(Path(html_path), html_page(doc_id, text, mentions))
                     out.flush()
                     click.echo(f"HTML report written to {html_path}", err=True)
                     first_html_done = True
@@ -247,5 +235,5 @@ def _write_brat(doc_id: str, text: str, mentions: list[Mention], output: str) ->
         return
     folder = Path(output)
     stem = Path(doc_id).stem or "stdin"
-    _write_atomic(folder / f"{stem}.txt", text)
-    _write_atomic(folder / f"{stem}.ann", lines)
+    write_atomic(folder / f"{stem}.txt", text)
+    write_atomic(folder / f"{stem}.ann", lines)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import sqlite3
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic import write_atomic
 from .core import ENTRY_COLUMNS, ENTRY_KINDS, RegistryEntry, name_key
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9 ()\-.']{0,99}$")
@@ -132,20 +131,13 @@ class UserStore:
     def export_csv(self, target: Path | str) -> int:
         """Write every user entry as CSV, atomically; returns the number of rows."""
         entries = self.entries()
-        target = Path(target)
-        fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.",
-                                   suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                writer = csv.writer(f)
-                writer.writerow(ENTRY_COLUMNS)
-                for e in entries:
-                    writer.writerow(["" if getattr(e, c) is None else getattr(e, c)
-                                     for c in ENTRY_COLUMNS])
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer)
+        writer.writerow(ENTRY_COLUMNS)
+        for e in entries:
+            writer.writerow(["" if getattr(e, c) is None else getattr(e, c)
+                             for c in ENTRY_COLUMNS])
+        write_atomic(target, buffer.getvalue())
         return len(entries)
 
     # -- validation and the single write path ----------------------------------------------
