@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from .antibody import antibody_stem, enumerate_readings, rank
+from .caching import owner_cache
 from .errors import InvalidInputError, UnknownNameError
 from .general import decode_general
 from .models import Decoding, Modifier, Radiolabel, Reading
@@ -33,7 +33,7 @@ def decode(text: object, *, strict: bool = False, registry: Registry | None = No
     reg = registry if registry is not None else get_registry()
     # Only text is cached; bytes and junk are rare and not worth keeping.
     cached = type(text) is str
-    result = _decode_cached(text, reg, reg.generation) if cached else _decode(text, reg)
+    result = _decode_cached(reg, text, reg.generation) if cached else _decode(text, reg)
     if strict and result.kind == "unknown":
         error = InvalidInputError if result.reason and result.reason.startswith(_INPUT_REASONS) \
             else UnknownNameError
@@ -59,10 +59,11 @@ def _unknown(display: str, reason: str, name: str | None = None) -> Decoding:
     return Decoding(input=display, kind="unknown", name=name, reason=reason)
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _decode_cached(text: str, registry: Registry, generation: int) -> Decoding:
+@owner_cache(CACHE_SIZE)
+def _decode_cached(registry: Registry, text: str, generation: int) -> Decoding:
     """Results are immutable, so a repeated name (as in running text) is decoded once; a
-    change of the registry (a new generation) makes new keys."""
+    change of the registry (a new generation) makes new keys; the cache dies with the
+    registry."""
     return _decode(text, registry)
 
 

@@ -19,6 +19,7 @@ import jellyfish
 from rapidfuzz import process
 from rapidfuzz.distance import Indel, LCSseq, Levenshtein, Postfix, Prefix
 
+from .caching import owner_cache
 from .names import unii_names
 from .normalize import normalize_name
 from .registry import Registry, get_registry
@@ -213,11 +214,11 @@ def build_universe(against: str | Iterable[str] | Universe = "all",
     if against not in ("all", "registry", "unii"):
         raise ValueError("against must be 'all', 'registry', 'unii' or a list of names")
     reg = registry if registry is not None else get_registry()
-    return _universe(against, reg, reg.generation)
+    return _universe(reg, against, reg.generation)
 
 
-@lru_cache(maxsize=8)
-def _universe(against: str, registry: Registry, generation: int) -> Universe:
+@owner_cache(4)
+def _universe(registry: Registry, against: str, generation: int) -> Universe:
     entries: list[tuple[str, str, str]] = []
     if against in ("all", "registry"):
         for e in registry.entries():
