@@ -71,16 +71,23 @@ def test_user_names_are_used_by_decode(tmp_path):
     registry = Registry(tmp_path / "user.sqlite")
     store = UserStore(registry.user_db)
     before = decode("besponsa", registry=registry).registry
-    assert before is None or before.origin == "unii"  # the FDA list may know the brand
+    assert before is None or before.origin in ("unii", "shipped")  # the FDA list knows it
     report = store.add(RegistryEntry(name="besponsa", second_word=None, kind="brand",
                                      origin="user", refers_to="inotuzumab ozogamicin"))
     assert report.ok
     registry.refresh()
     d = decode("Besponsa", registry=registry)
-    assert d.kind == "unknown"
     assert d.registry.origin == "user"  # the user's own entry comes first
     assert d.registry.refers_to == "inotuzumab ozogamicin"
-    assert "brand name for inotuzumab ozogamicin" in d.reason
+    # ... and the name is read as the INN it stands for (issue 10: resolve before reading).
+    assert d.kind == "antibody" and d.name == "inotuzumab"
+    # A team's own code, unknown to the FDA list, is read through its refers_to.
+    assert store.add(RegistryEntry(name="XQ-0042", second_word=None, kind="code",
+                                   origin="user", refers_to="zovitatug")).ok
+    registry.refresh()
+    code = decode("XQ-0042", registry=registry)
+    assert code.kind == "antibody" and code.name == "zovitatug"
+    assert "code name for zovitatug" in code.notes[0]
 
 
 def test_bad_import_changes_nothing(tmp_path):

@@ -13,8 +13,7 @@ from .explain import explain
 from .models import Decoding, Modifier, Radiolabel, Reading
 from .naming import Suggestion, Validation, suggest, validate
 from .similarity import Screening, SimilarityHit, screen
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "LENIENCY_LEVELS",

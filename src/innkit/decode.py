@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from .affixes import FDA_PREFIX, FDA_SUFFIX
 from .antibody import antibody_stem, enumerate_readings, rank
 from .caching import owner_cache
 from .errors import InvalidInputError, UnknownNameError
 from .general import decode_general
 from .models import Decoding, Modifier, Radiolabel, Reading
-from .modifiers import FDA_PREFIX, FDA_SUFFIX, classify_modifier, near_miss, split_radiolabel
+from .modifiers import classify_modifier, near_miss, split_radiolabel
 from .normalize import MAX_NAME_LENGTH, normalize_name
 from .registry import Registry, RegistryEntry, get_registry
 from .registry.checks import registry_conflicts
 from .stems import classify_word
 from .tables import ERA_ORDER, ExceptionRow, Tables, get_tables
+from .vocab import RELATION_LABELS, Relation
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CACHE_SIZE = 16384
@@ -89,7 +92,58 @@ def _decode(text: object, registry: Registry) -> Decoding:
     tables = get_tables()
     if "/" in normal and " " not in normal:
         return _combination(text, normal, tables, registry)
-    return _decode_phrase(text, normal, tables, registry)
+    return _resolved(text, normal, _decode_phrase(text, normal, tables, registry), tables,
+                     registry)
+
+
+def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
+              registry: Registry) -> Decoding:
+    """Resolve before reading: a brand, code, former name or language form of an INN comes
+    back as the decoding of that INN, with the substance that links the two."""
+    substance = registry.identify(normal)
+    user = own.registry if own.registry is not None and own.registry.origin == "user" else None
+    if substance is None and user is not None and user.refers_to:
+        # A team's own code or brand: read as the name it stands for.
+        meant = _decode_phrase(user.refers_to, normalize_name(user.refers_to), tables, registry)
+        if meant.kind != "unknown":
+            note = f"{text} is a {user.kind} name for {user.refers_to} in the user registry"
+            substance = registry.identify(normalize_name(user.refers_to))
+            ids = (("unii", substance.unii),) if substance is not None else ()
+            return replace(meant, input=text, registry=user, notes=(note, *meant.notes),
+                           identifiers=ids)
+    if substance is None:
+        number = own.registry.inn_number if own.registry is not None else None
+        return replace(own, identifiers=(("inn_number", number),)) if number else own
+    result = own
+    warnings = list(own.warnings)
+    notes = list(own.notes)
+    if substance.ambiguous:
+        listed = "; ".join(f"{c.name} (UNII {c.unii})" for c in (substance, *substance.candidates))
+        warnings.append(f"the name denotes more than one substance: {listed}")
+    elif substance.inn and substance.relation != Relation.INN:
+        inn = _decode_phrase(substance.inn, substance.inn, tables, registry)
+        if inn.kind != "unknown" and (own.kind == "unknown" or _word(own) != _word(inn)):
+            result = replace(inn, input=text)
+            warnings = list(inn.warnings)
+            notes = list(inn.notes)
+        notes.insert(0, f"{text} is the {RELATION_LABELS[Relation(substance.relation)]} of "
+                        f"{substance.inn} (UNII {substance.unii}): {_read_as(result, own)}")
+    number = substance.inn_number or (result.registry.inn_number if result.registry else None)
+    identifiers = (("unii", substance.unii),) + ((("inn_number", number),) if number else ())
+    return replace(result, substance=substance, identifiers=identifiers,
+                   warnings=tuple(warnings), notes=tuple(notes),
+                   registry=user if user is not None else result.registry)
+
+
+def _word(d: Decoding) -> str:
+    """The name's main word without a hyphenated tail (``muromonab`` of ``muromonab-cd3``)."""
+    return (d.name or "").split("-")[0]
+
+
+def _read_as(result: Decoding, own: Decoding) -> str:
+    if result is own:
+        return "the name is read as written"
+    return "the decoding is that of the INN"
 
 
 def _combination(text: str, normal: str, tables: Tables, registry: Registry) -> Decoding:
@@ -244,12 +298,15 @@ def _find_antibody_word(tokens: list[str], tables: Tables) -> int | None:
 
 
 def _known(registry: Registry, word: str, modifiers: tuple[Modifier, ...]) -> RegistryEntry | None:
-    """The registry entry for the name with its second word, else for the antibody word."""
-    if modifiers:
-        entry = registry.get(f"{word} {modifiers[0].word}")
-        if entry is not None:
+    """The registry entry for the name with its second word, else for the antibody word.
+
+    The shipped and user tables come first, so that the facts they hold (target, format,
+    year, status) are never hidden by the bare UNII entry of a conjugate."""
+    full = f"{word} {modifiers[0].word}" if modifiers else None
+    for name in (full, word):
+        if name is not None and (entry := registry.known(name)) is not None:
             return entry
-    return registry.get(word)
+    return (registry.get(full) if full else None) or registry.get(word)
 
 
 def _is_biologic(word: str, tables: Tables) -> bool:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from .decode import decode
-from .models import Decoding
+from .models import Decoding, Substance
+from .normalize import normalize_name
 from .tables import ERA_ORDER
+from .vocab import RELATION_LABELS, Relation
 
 _ERA_LABELS = {
     "original": "original scheme (to 2009)",
@@ -21,6 +23,9 @@ def explain(name: object) -> str:
 
 def render_card(d: Decoding) -> str:
     lines = [d.input if isinstance(d.input, str) else repr(d.input)]
+    label = identity_label(d)
+    if label:
+        lines[0] += f"  ({label})"
     if d.kind == "unknown":
         lines.append(f"  not decoded: {d.reason}")
         lines += _registry_lines(d)
@@ -95,14 +100,64 @@ def render_card(d: Decoding) -> str:
     return "\n".join(lines)
 
 
+def relation_phrase(s: Substance, given: object) -> str:
+    """``brand of inotuzumab ozogamicin``; ``INN``; nothing when the name is the substance's."""
+    target = s.inn or s.name
+    if s.relation == Relation.INN:
+        return "INN"
+    if isinstance(given, str) and normalize_name(given) == target:
+        return ""
+    return f"{RELATION_LABELS[Relation(s.relation)]} of {target}"
+
+
+def identity_label(d: Decoding) -> str:
+    """``brand of inotuzumab ozogamicin, UNII P93RUU11P7``: what the name denotes, in brief."""
+    s = d.substance
+    ids = dict(d.identifiers)
+    if s is None:
+        return f"INN no. {ids['inn_number']}" if "inn_number" in ids else ""
+    parts = []
+    if s.ambiguous:
+        each = " or ".join(f"{c.inn or c.name} (UNII {c.unii})" for c in (s, *s.candidates))
+        return f"AMBIGUOUS: {RELATION_LABELS[Relation(s.relation)]} of {each}"
+    phrase = relation_phrase(s, d.input)
+    if phrase and phrase != "INN":
+        parts.append(phrase)
+    parts.append(f"UNII {s.unii}")
+    if "inn_number" in ids:
+        parts.append(f"INN no. {ids['inn_number']}")
+    return ", ".join(parts)
+
+
+def _substance_lines(d: Decoding) -> list[str]:
+    s = d.substance
+    if s is None:
+        label = identity_label(d)
+        return [f"  identifiers: {label}"] if label else []
+    relation = RELATION_LABELS[Relation(s.relation)]
+    lines = [f"  substance: {s.name} (UNII {s.unii}, {s.curie}); this name is its {relation}"
+             + (f"; INN {s.inn}" if s.inn and s.inn != s.name else "")]
+    number = dict(d.identifiers).get("inn_number")
+    if number:
+        lines.append(f"  INN list number: {number}")
+    for kind, first, count in s.names:
+        more = f" (+{count - len(first)} more)" if count > len(first) else ""
+        lines.append(f"  {kind} names: {', '.join(first)}{more}")
+    for c in s.candidates:
+        lines.append(f"  also denotes: {c.name} (UNII {c.unii}, as its "
+                     f"{RELATION_LABELS[Relation(c.relation)]})")
+    lines.append(f"  record: {s.url}")
+    return lines
+
+
 def _registry_lines(d: Decoding) -> list[str]:
     e = d.registry
     if e is None:
-        return []
+        return _substance_lines(d)
     facts = [f"{label} {value}" for label, value in (
         ("target", e.target_antigen), ("format", e.format), ("source", e.source),
         ("proposed", e.year), ("status", e.status), ("for", e.refers_to)) if value]
-    return [f"  registry ({e.origin}, {e.kind}): " + "; ".join(facts)]
+    return [f"  registry ({e.origin}, {e.kind}): " + "; ".join(facts), *_substance_lines(d)]
 
 
 def summary(d: Decoding) -> str:

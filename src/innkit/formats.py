@@ -7,10 +7,10 @@ import json
 from collections.abc import Iterable
 
 from .annotate import Mention
-from .explain import render_card, summary
+from .explain import identity_label, render_card, summary
 
 TSV_COLUMNS = ("doc", "start", "end", "text", "how", "known", "confidence", "kind",
-               "segmentation", "stem", "summary", "suggestion")
+               "segmentation", "stem", "summary", "suggestion", "unii", "inn", "relation")
 
 
 def jsonl_line(doc: str, m: Mention) -> str:
@@ -20,8 +20,10 @@ def jsonl_line(doc: str, m: Mention) -> str:
 def tsv_line(doc: str, m: Mention) -> str:
     d = m.decoding
     stem = d.stem or (d.stems[0].stem if d.stems else "")
+    sub = d.substance
     cells = (doc, m.start, m.end, m.text, m.how, "yes" if m.known else "no", m.confidence,
-             d.kind, d.segmentation or "", stem, summary(d), m.suggestion or "")
+             d.kind, d.segmentation or "", stem, summary(d), m.suggestion or "",
+             sub.unii if sub else "", (sub.inn or "") if sub else "", sub.relation if sub else "")
     return "\t".join(str(c).replace("\t", " ").replace("\n", " ") for c in cells)
 
 
@@ -29,7 +31,9 @@ def text_line(m: Mention, width: int = 28) -> str:
     """One mention, for a person at a terminal."""
     name = m.text.replace("\n", " ")
     flag = f"  did you mean {m.suggestion!r}?" if m.suggestion else ""
-    return (f"  {m.start:>7}  {name:<{width}}  {m.how:<10} {summary(m.decoding)}{flag}")
+    label = identity_label(m.decoding)
+    ident = f"  [{label}]" if label else ""
+    return (f"  {m.start:>7}  {name:<{width}}  {m.how:<10} {summary(m.decoding)}{ident}{flag}")
 
 
 def html_page(title: str, text: str, mentions: list[Mention]) -> str:
@@ -46,7 +50,7 @@ def html_page(title: str, text: str, mentions: list[Mention]) -> str:
     rows = "\n".join(
         f'<tr><td><a href="#m{i}">{m.start}</a></td><td>{html.escape(m.text)}</td>'
         f"<td>{m.how}</td><td>{'yes' if m.known else 'no'}</td>"
-        f"<td>{html.escape(summary(m.decoding))}</td>"
+        f"<td>{html.escape(summary(m.decoding))}</td><td>{_substance_cell(m)}</td>"
         f"<td>{html.escape(m.suggestion or '')}</td></tr>"
         for i, m in enumerate(mentions))
     counts = {}
@@ -70,7 +74,7 @@ td, th {{ border-bottom: 1px solid #eee; text-align: left; padding: 4px 6px; ver
 <p>{len(mentions)} drug names found: {legend}. Hover a name to read its decoding.</p>
 <div class="doc">{"".join(parts)}</div>
 <table><thead><tr><th>offset</th><th>name</th><th>found by</th><th>known</th><th>reading</th>
-<th>did you mean</th></tr></thead><tbody>
+<th>substance</th><th>did you mean</th></tr></thead><tbody>
 {rows}
 </tbody></table>
 <p><small>innkit: names decoded by the WHO INN rules; see the data sources in the package.
@@ -79,11 +83,24 @@ td, th {{ border-bottom: 1px solid #eee; text-align: left; padding: 4px 6px; ver
 """
 
 
+def _substance_cell(m: Mention) -> str:
+    sub = m.decoding.substance
+    if sub is None:
+        return html.escape(identity_label(m.decoding))
+    shown = html.escape(sub.inn or sub.name)
+    return (f'{shown} <a href="{html.escape(sub.url, quote=True)}">UNII {sub.unii}</a> '
+            f"({html.escape(sub.relation)})")
+
+
 def brat_lines(mentions: Iterable[Mention]) -> Iterable[str]:
-    """brat standoff: one text-bound annotation per name, its reading as an annotator note."""
+    """brat standoff: one text-bound annotation per name, its reading as an annotator note,
+    and a normalisation line linking it to its substance (``unii:`` CURIE)."""
     for i, m in enumerate(mentions, start=1):
         label = "Antibody" if m.decoding.kind in ("antibody", "combination") else "Drug"
         text = m.text.replace("\n", " ")
         yield f"T{i}\t{label} {m.start} {m.end}\t{text}"
         note = summary(m.decoding) + (f"; did you mean {m.suggestion}" if m.suggestion else "")
         yield f"#{i}\tAnnotatorNotes T{i}\t{note} [{m.how}]"
+        sub = m.decoding.substance
+        if sub is not None:
+            yield f"N{i}\tReference T{i} {sub.curie}\t{sub.inn or sub.name}"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .atomic import write_atomic
 
-DATA_VERSION = "2026.11.1"
+DATA_VERSION = "2026.12.1"
 """Bump when a table changes meaning (rows added, facts corrected), not for re-formatting."""
 
 

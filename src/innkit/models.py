@@ -127,6 +127,55 @@ class Radiolabel:
 
 
 @dataclass(frozen=True, slots=True)
+class Substance:
+    """The substance a name denotes (from the FDA UNII list), and how the name relates to it."""
+
+    name: str  # the list's preferred name, lower case
+    inn: str | None  # the INN of the moiety, lower case, without salt or ester words
+    unii: str
+    relation: str  # a Relation value: inn, brand, code, former, usan, salt, latin ...
+    name_type: str | None = None  # the list's type for the name given: brand, code, common ...
+    tags: tuple[str, ...] = ()  # authority tags the list gives the name: INN, USAN, JAN ...
+    names: tuple[tuple[str, tuple[str, ...], int], ...] = ()  # (type, first names, count)
+    inn_number: str | None = None
+    candidates: tuple[Substance, ...] = ()  # other substances the same name denotes
+    ambiguous: bool = False  # candidates with another INN rank as high as this one
+    matches: int = 1
+
+    @property
+    def curie(self) -> str:
+        """The UNII as a CURIE in bioregistry's prefix (``unii:P93RUU11P7``)."""
+        return f"unii:{self.unii}"
+
+    @property
+    def url(self) -> str:
+        """The substance's public record (the FDA UNII search, as bioregistry links it)."""
+        return f"https://precision.fda.gov/uniisearch/srs/unii/{self.unii}"
+
+    @property
+    def identifiers(self) -> dict[str, str]:
+        ids = {"unii": self.unii}
+        if self.inn_number:
+            ids["inn_number"] = self.inn_number
+        return ids
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "inn": self.inn,
+            "unii": self.unii,
+            "relation": self.relation,
+            "names": {t: {"count": n, "names": list(v)} for t, v, n in self.names},
+            "name_type": self.name_type,
+            "tags": list(self.tags),
+            "curie": self.curie,
+            "url": self.url,
+            "ambiguous": self.ambiguous,
+            "candidates": [c.to_dict() for c in self.candidates],
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Decoding:
     """What a name says, part by part, and why innkit reads it that way."""
 
@@ -160,6 +209,8 @@ class Decoding:
     warnings: tuple[str, ...] = ()
     reason: str | None = None
     suffix: str | None = None
+    substance: Substance | None = None  # what the input denotes (brand, code, INN ...)
+    identifiers: tuple[tuple[str, str], ...] = ()  # (scheme, id): unii, inn_number
 
     @property
     def segmentation(self) -> str | None:
@@ -202,4 +253,6 @@ class Decoding:
             "notes": list(self.notes),
             "warnings": list(self.warnings),
             "reason": self.reason,
+            "substance": self.substance.to_dict() if self.substance else None,
+            "identifiers": dict(self.identifiers),
         }

@@ -18,10 +18,6 @@ _USAN_LABEL = re.compile(r"^([a-z]+) ([a-z]{1,2}) (\d{1,3})(m?) (.+)$")
 # ATC-list style, after the name: "ibritumomab tiuxetan (90Y)".
 _TRAILING_LABEL = re.compile(r"^(.+) \((\d{1,3})(m?) ?([a-z]{1,2})\)$")
 _HAS_DIGIT = re.compile(r"\d")
-# FDA proper-name suffix: four meaningless letters after a hyphen (trastuzumab-anns).
-FDA_SUFFIX = re.compile(r"^(.+)-([a-z]{4})$")
-# FDA prefix on a few conjugates (ado-trastuzumab emtansine, fam-trastuzumab deruxtecan-nxki).
-FDA_PREFIX = re.compile(r"^([a-z]{3})-([a-z]{5,})$")
 # Greek-letter qualifiers may carry a variant number: "alfa-2a", "beta-1b".
 _QUALIFIER_NUMBER = re.compile(r"^([a-z]+)-(\d+[a-z]?)$")
 

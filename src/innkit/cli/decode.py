@@ -9,13 +9,14 @@ from collections.abc import Iterable, Iterator
 import click
 
 from ..decode import decode
-from ..explain import render_card, summary
+from ..explain import identity_label, render_card, summary
 from ..models import Decoding
 
 TSV_COLUMNS = (
     "input", "name", "kind", "segmentation", "prefix", "target_substem", "target_meaning",
     "source_substem", "source_meaning", "stem", "stem_meaning", "eras", "modifiers",
-    "fda_suffix", "radiolabel", "ambiguous", "warnings", "reason",
+    "fda_suffix", "radiolabel", "ambiguous", "warnings", "reason", "unii", "inn", "relation",
+    "inn_number",
 )
 
 
@@ -30,6 +31,10 @@ def _tsv_cell(key: str, d: Decoding) -> str:
         return " | ".join(d.warnings)
     if key == "segmentation":
         return d.segmentation or ""
+    if key in ("unii", "inn", "relation"):
+        return (getattr(d.substance, key) or "") if d.substance else ""
+    if key == "inn_number":
+        return dict(d.identifiers).get("inn_number", "")
     value = getattr(d, key)
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -38,7 +43,8 @@ def _tsv_cell(key: str, d: Decoding) -> str:
 
 
 def _text_line(d: Decoding) -> str:
-    return f"{d.input}  →  {summary(d)}"
+    label = identity_label(d)
+    return f"{d.input}{f' ({label})' if label else ''}  →  {summary(d)}"
 
 
 def _read_stdin_names() -> Iterator[str | bytes]:

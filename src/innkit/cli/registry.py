@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..explain import relation_phrase
 from ..registry import ENTRY_KINDS, RegistryEntry, UserStore, get_registry, name_key
 from ..registry.core import ENTRY_COLUMNS
 from ..registry.store import ImportReport, StoreError
@@ -31,34 +32,52 @@ def _entry_text(e: RegistryEntry) -> str:
 @click.argument("names", nargs=-1, required=True)
 @_FORMAT
 def lookup_cmd(names: tuple[str, ...], fmt: str) -> None:
-    """Look up known NAMES (case, space and hyphen do not matter). Exit 1 if any is unknown."""
+    """Look up known NAMES (case, space and hyphen do not matter): the registry's facts and the
+    substance each name denotes (brand, code, former name, salt, Latin form ...) with its UNII.
+    Exit 1 if any is unknown."""
     registry = get_registry()
     missing = False
     results = []
     for name in names:
-        found = registry.lookup(name)
-        results.append((name, found))
-        missing = missing or not found
+        found, substance = _lookup(registry, name)
+        results.append((name, found, substance))
+        missing = missing or not (found or substance)
     if fmt == "json":
-        click.echo(json.dumps({n: [e.to_dict() for e in f] for n, f in results}, indent=2,
-                              ensure_ascii=False))
+        click.echo(json.dumps({n: [{**e.to_dict(), "substance": s.to_dict() if s else None}
+                                   for e in f] for n, f, s in results},
+                              indent=2, ensure_ascii=False))
     elif fmt == "tsv":
         click.echo("\t".join(("query", *ENTRY_COLUMNS, "origin")))
-        for name, found in results:
+        for name, found, _substance in results:
             for e in found:
                 d = e.to_dict()
                 click.echo("\t".join([name, *(_cell(d[c]) for c in ENTRY_COLUMNS), e.origin]))
     else:
-        for name, found in results:
+        for name, found, substance in results:
+            if substance is not None:
+                sub = substance
+                what = relation_phrase(sub, name)
+                click.echo(f"{name}  —  {what + ' · ' if what else ''}UNII {sub.unii} · {sub.curie}"
+                           + (" · AMBIGUOUS: see --format json" if sub.ambiguous else ""))
             for e in found:
                 click.echo(_entry_text(e))
-            if not found:
+            if not found and substance is None:
                 near = registry.search(name, limit=3)
                 hint = f"; did you mean {', '.join(h.entry.full_name for h in near)}?" \
                     if near else ""
                 click.echo(f"{name}  —  not in the registry{hint}")
     if missing:
         sys.exit(1)
+
+
+def _lookup(registry, name: str):
+    """The registry entries for ``name`` (those of its INN when it is a brand, code ...), and
+    the substance it denotes."""
+    found = registry.lookup(name)
+    substance = registry.identify(name)
+    if substance is not None and substance.inn and all(e.origin == "unii" for e in found):
+        found = [e for e in registry.lookup(substance.inn) if e.origin != "unii"] or found
+    return found, substance
 
 
 def _cell(value: object) -> str:

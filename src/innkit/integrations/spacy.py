@@ -1,6 +1,7 @@
 """A spaCy pipeline component: ``nlp.add_pipe("innkit")`` marks every drug name as an entity.
 
-Each span carries its decoding in ``span._.innkit`` (the same JSON as ``innkit decode``) and how
+Each span's ``kb_id_`` is the CURIE of the substance it denotes (``unii:P93RUU11P7``), its
+decoding is in ``span._.innkit`` (the same JSON as ``innkit decode``) and how
 it was found in ``span._.innkit_how``. The component is registered through the
 ``spacy_factories`` entry point, so ``add_pipe`` works without importing innkit first.
 """
@@ -39,7 +40,9 @@ class InnkitComponent:
         for m in self.annotator.annotate(doc.text):
             antibody = m.decoding.kind in ("antibody", "combination")
             label = self.antibody_label if antibody else self.drug_label
-            span = doc.char_span(m.start, m.end, label=label, alignment_mode="expand")
+            sub = m.decoding.substance
+            span = doc.char_span(m.start, m.end, label=label, alignment_mode="expand",
+                                 kb_id=sub.curie if sub else "")
             if span is None:
                 continue
             span._.innkit = m.decoding.to_dict()

