@@ -318,8 +318,9 @@ def check_kind(d: Decoding, kind: str, tables: Tables) -> tuple[str, str, str] |
         return None
     _label, means, antibody_ok, line = entry
     if d.kind == "antibody" and not antibody_ok:
+        said = f"{kind!r}" if kind.strip().lower() == means else f"{kind!r} ({means})"
         return ("antibody", f"the name reads {d.segmentation} (-{d.stem}: {d.stem_meaning}), an "
-                f"antibody, but the kind is {kind!r} ({means})", f"audit_kinds.tsv line {line}")
+                f"antibody, but the kind is {said}", f"audit_kinds.tsv line {line}")
     if d.kind == "stem" and means == "antibody" and d.stems:
         top = d.stems[0]
         if top.confidence == "high" and top.position == "suffix":
@@ -330,8 +331,8 @@ def check_kind(d: Decoding, kind: str, tables: Tables) -> tuple[str, str, str] |
 
 
 def check_spelling(name: str, known: set[str]) -> tuple[str, str, str] | None:
-    """A name absent from UNII while UNII has a name one or two letters away that is no other
-    known INN: UNII probably spells it so."""
+    """A name absent from UNII while UNII has a name one or two letters away: UNII probably
+    spells it so, unless both are names of the shipped table (two INNs that look alike)."""
     words = unii_antibody_words()
     if not words or name in words or not _NAME_WORD.match(name):
         return None
@@ -340,7 +341,7 @@ def check_spelling(name: str, known: set[str]) -> tuple[str, str, str] | None:
 
     for word, dist, _ in process.extract(name, list(words), scorer=Levenshtein.distance,
                                          score_cutoff=2, limit=5):
-        if word in known or word[-3:] != name[-3:]:
+        if (word in known and name in known) or word[-3:] != name[-3:]:
             continue
         unii, display = words[word]
         return (word, f"not in the UNII list, which has {display} (UNII {unii}), "
@@ -386,7 +387,7 @@ def read_rows(path: str | Path) -> tuple[list[str], Iterator[tuple[int, dict[str
         raise AuditInputError(f"{path}: empty file", "add a header row with a name column")
     first = text.splitlines()[0]
     delimiter = max((",", "\t", ";"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:
@@ -442,8 +443,7 @@ def audit_rows(rows: Iterable[tuple[int, Mapping[str, str]]], *, source: str = "
     tables = get_tables()
     data = rules()
     rows = list(rows)
-    known = {r.get("name", "").strip().lower() for _, r in rows}
-    known |= {r["name"] for r in read_table("antibody_inns.tsv", ("name",))}
+    known = {r["name"] for r in read_table("antibody_inns.tsv", ("name",))}
     checked = {str(c): 0 for c in Check}
     found: list[Contradiction] = []
     for line, row in rows:
