@@ -9,8 +9,14 @@ import pytest
 from click.testing import CliRunner
 
 from innkit import decode
-from innkit.audit import AuditInputError, Check, audit_file, audit_shipped, rules, \
-    unii_antibody_words
+from innkit.audit import (
+    AuditInputError,
+    Check,
+    audit_file,
+    audit_shipped,
+    rules,
+    unii_antibody_words,
+)
 from innkit.cli import main
 from innkit.tables import ERAS, get_tables, read_table
 
