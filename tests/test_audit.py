@@ -51,6 +51,8 @@ def test_shipped_corrections_hold(shipped):
     """The rows the audit corrected now agree with their names."""
     rows = {r["name"]: r for r in read_table("antibody_inns.tsv", ("name", "target_antigen"))}
     assert rows["marstacimab"]["target_antigen"] == "TFPI"
+    assert rows["emugrobart"]["target_antigen"].startswith("MSTN")
+    assert rows["volagidemab"]["target_antigen"] == "GCGR"
     assert {"baloncibart", "indemakitug", "opamtistomig"} <= rows.keys()
     assert not {"balonkibart", "indematug", "opamistomig"} & rows.keys()
     assert not [c for c in shipped.contradictions if c.name == "marstacimab"
