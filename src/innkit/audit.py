@@ -442,11 +442,12 @@ def audit_rows(rows: Iterable[tuple[int, Mapping[str, str]]], *, source: str = "
     """Run every check that the row's columns allow; record why known contradictions stand."""
     tables = get_tables()
     data = rules()
-    rows = list(rows)
     known = {r["name"] for r in read_table("antibody_inns.tsv", ("name",))}
     checked = {str(c): 0 for c in Check}
     found: list[Contradiction] = []
-    for line, row in rows:
+    count = 0
+    for line, row in rows:  # streamed: only contradictions are kept
+        count += 1
         name = row.get("name", "").strip()
         if not name:
             continue
@@ -471,7 +472,7 @@ def audit_rows(rows: Iterable[tuple[int, Mapping[str, str]]], *, source: str = "
             kept = data.exceptions.get((word, str(check), value))
             found.append(Contradiction(line, name, check, column, value, expected, reason,
                                        rule, kept))
-    return AuditReport(source, len(rows), checked, tuple(found), tuple(columns))
+    return AuditReport(source, count, checked, tuple(found), tuple(columns))
 
 
 def audit_file(path: str | Path, *, unii: bool = True) -> AuditReport:
