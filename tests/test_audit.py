@@ -192,3 +192,12 @@ def test_every_antigen_class_example_agrees_with_its_row():
             got = {r.target_class for r in d.readings}
             assert got & set(group.classes), (name, got, group.group)
             assert group.pattern.search(targets[name]), (name, targets[name])
+
+
+def test_a_recorded_reason_covers_only_the_recorded_value(tmp_path):
+    """tavolimab 2016 is explained (renamed from tavolixizumab); 2015 would be a new mistake."""
+    path = tmp_path / "years.csv"
+    path.write_text("name,year\ntavolimab,2016\ntavolimab,2015\n", encoding="utf-8")
+    report = audit_file(path, unii=False)
+    assert [c.kept is not None for c in report.contradictions] == [True, False]
+    assert len(report.open) == 1 and not report.clean
