@@ -13,7 +13,7 @@ from .general import decode_general
 from .models import Decoding, Modifier, Radiolabel, Reading
 from .modifiers import classify_modifier, near_miss, split_radiolabel
 from .normalize import MAX_NAME_LENGTH, normalize_name
-from .registry import Registry, RegistryEntry, get_registry
+from .registry import Registry, RegistryEntry, get_registry, name_key
 from .registry.checks import registry_conflicts
 from .stems import classify_word
 from .tables import ERA_ORDER, ExceptionRow, Tables, get_tables
@@ -120,6 +120,10 @@ def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
     if substance.ambiguous:
         listed = "; ".join(f"{c.name} (UNII {c.unii})" for c in (substance, *substance.candidates))
         warnings.append(f"the name denotes more than one substance: {listed}")
+    elif substance.relation == Relation.INN and substance.inn and \
+            name_key(substance.inn) != name_key(normal):
+        notes.insert(0, f"the UNII list gives this substance a second INN, {substance.inn} "
+                        "(a renamed substance); the name is read as written")
     elif substance.inn and substance.relation != Relation.INN:
         inn = _decode_phrase(substance.inn, substance.inn, tables, registry)
         if inn.kind != "unknown" and (own.kind == "unknown" or _word(own) != _word(inn)):

@@ -105,6 +105,8 @@ class Resolver:
             return forced
         if inn_key == key:
             return Relation.INN
+        if INN_TAG in rec.tags and strip_salts(normal, self.salts) == normal:
+            return Relation.INN  # one of two INNs of a renamed substance: read as written
         if INN_TAG in rec.tags or (inn_key and name_key(strip_salts(normal, self.salts))
                                    == inn_key):
             return Relation.SALT
@@ -157,6 +159,8 @@ class Resolver:
             names = tuple((t, tuple(display_name(n, NameType(t)) for n in first), count)
                           for t, first, count in json.loads(sub.names))
         inn_number = self.inn_number(sub.inn) if sub.inn else None
+        if relation is Relation.INN and rec.name.lower() != sub.inn:
+            inn_number = self.inn_number(rec.name.lower())  # the other INN of a renamed one
         return Substance(
             name=sub.name.lower(), inn=sub.inn, unii=sub.unii, relation=relation.value,
             name_type=rec.type.value, tags=rec.tags, names=names, inn_number=inn_number,

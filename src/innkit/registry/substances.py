@@ -30,7 +30,7 @@ from ..vocab import NameType
 from .keys import name_key
 from .languages import language_forms, table_digest
 
-SCHEMA = 8
+SCHEMA = 9
 """Bump when the index's tables or the way they are filled change."""
 _TAG = re.compile(r"\s*\[([^\[\]]+)\]$")
 _TYPE_RANK = {NameType.OFFICIAL: 0, NameType.BRAND: 1, NameType.CODE: 2, NameType.COMMON: 3,
@@ -176,7 +176,7 @@ def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
     """Read the UNII list and write the index to ``target`` (whole or not at all)."""
     names: dict[tuple[str, str], list] = {}  # (key, unii) -> [name, type rank, tags]
     display: dict[str, str] = {}
-    inn_tagged: dict[str, list[str]] = defaultdict(list)
+    inn_tagged: dict[str, list[tuple[bool, str]]] = defaultdict(list)
     for raw, code, unii, shown in _rows(source):
         kind = NameType.from_unii(code)
         if kind is None:
@@ -193,14 +193,18 @@ def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
             if _TYPE_RANK[kind] < _TYPE_RANK[slot[1]]:
                 slot[1] = kind
             slot[2].update(tags)
-        if INN_TAG in tags:
-            inn_tagged[unii].append(base.lower())
     # The INN of each substance's moiety: its own [INN] names without salt words, else that of
     # the substance its salt-free preferred or official name denotes.
+    # Where a substance has several [INN] names (renamed substances), the one the list also
+    # gives as its official name comes first, then the shortest.
+    for (_key, unii), (base, kind, tags) in names.items():
+        if INN_TAG in tags:
+            inn_tagged[unii].append((kind is not NameType.OFFICIAL, base.lower()))
     inn: dict[str, str] = {}
     for unii, found in inn_tagged.items():
-        bare = sorted({strip_salts(n, salts) for n in found}, key=lambda n: (len(n), n))
-        inn[unii] = bare[0]
+        bare = sorted((not_official, len(b), b) for not_official, n in found
+                      for b in (strip_salts(n, salts),))
+        inn[unii] = bare[0][2]
     inn_by_key: dict[str, set[str]] = defaultdict(set)
     for key, unii in names:
         if unii in inn:
