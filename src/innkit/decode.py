@@ -112,7 +112,7 @@ def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
             return replace(meant, input=text, registry=user, notes=(note, *meant.notes),
                            identifiers=ids)
     if substance is None:
-        number = own.registry.inn_number if own.registry is not None else None
+        number = _inn_number(own.registry, normal)
         return replace(own, identifiers=(("inn_number", number),)) if number else own
     result = own
     warnings = list(own.warnings)
@@ -132,11 +132,19 @@ def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
             notes = list(inn.notes)
         notes.insert(0, f"{text} is the {RELATION_LABELS[Relation(substance.relation)]} of "
                         f"{substance.inn} (UNII {substance.unii}): {_read_as(result, own)}")
-    number = substance.inn_number or (result.registry.inn_number if result.registry else None)
+    number = substance.inn_number or _inn_number(result.registry, substance.inn or "")
     identifiers = (("unii", substance.unii),) + ((("inn_number", number),) if number else ())
     return replace(result, substance=substance, identifiers=identifiers,
                    warnings=tuple(warnings), notes=tuple(notes),
                    registry=user if user is not None else result.registry)
+
+
+def _inn_number(entry: RegistryEntry | None, name: str) -> str | None:
+    """The entry's INN number, when the entry is for ``name`` itself (not for the antibody of
+    a conjugate: trastuzumab's number is not trastuzumab deruxtecan's)."""
+    if entry is None or not entry.inn_number:
+        return None
+    return entry.inn_number if name_key(entry.full_name) == name_key(name) else None
 
 
 def _word(d: Decoding) -> str:
@@ -153,7 +161,8 @@ def _read_as(result: Decoding, own: Decoding) -> str:
 def _combination(text: str, normal: str, tables: Tables, registry: Registry) -> Decoding:
     """``a/b/c`` fixed combinations: decode each part."""
     parts = [p for p in normal.split("/") if p]
-    components = tuple(_decode_phrase(p, p, tables, registry) for p in parts)
+    components = tuple(_resolved(p, p, _decode_phrase(p, p, tables, registry), tables, registry)
+                       for p in parts)
     if not components or any(c.kind == "unknown" for c in components):
         bad = [c.input for c in components if c.kind == "unknown"]
         return Decoding(
@@ -161,9 +170,11 @@ def _combination(text: str, normal: str, tables: Tables, registry: Registry) -> 
             reason=f"combination with parts that are not antibody names: {', '.join(bad)}",
         )
     eras = sorted({e for c in components for e in c.eras}, key=ERA_ORDER.__getitem__)
+    whole = registry.identify(normal)  # a fixed combination may be one substance
     return Decoding(
         input=text, kind="combination", name=normal, components=components, eras=tuple(eras),
-        warnings=tuple(w for c in components for w in c.warnings),
+        warnings=tuple(w for c in components for w in c.warnings), substance=whole,
+        identifiers=(("unii", whole.unii),) if whole else (),
     )
 
 

@@ -100,6 +100,10 @@ def render_card(d: Decoding) -> str:
     return "\n".join(lines)
 
 
+_CARD_NAME = 60
+"""Longest other name a card lists; systematic names run to hundreds of letters."""
+
+
 def relation_phrase(s: Substance, given: object) -> str:
     """``brand of inotuzumab ozogamicin``; ``INN``; nothing when the name is the substance's."""
     target = s.inn or s.name
@@ -141,8 +145,11 @@ def _substance_lines(d: Decoding) -> list[str]:
     if number:
         lines.append(f"  INN list number: {number}")
     for kind, first, count in s.names:
-        more = f" (+{count - len(first)} more)" if count > len(first) else ""
-        lines.append(f"  {kind} names: {', '.join(first)}{more}")
+        short = [n for n in first if len(n) <= _CARD_NAME]  # long chemical names stay in JSON
+        if not short:
+            continue
+        more = f" (+{count - len(short)} more)" if count > len(short) else ""
+        lines.append(f"  {kind} names: {', '.join(short)}{more}")
     for c in s.candidates:
         lines.append(f"  also denotes: {c.name} (UNII {c.unii}, as its "
                      f"{RELATION_LABELS[Relation(c.relation)]})")
