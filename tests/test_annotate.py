@@ -76,12 +76,13 @@ def test_near_misses_are_flagged_with_the_right_name():
 
 
 def test_general_stems_follow_the_leniency():
-    text = "Imatinib and atenolol were given; haloperidol was stopped in the clinical trial."
-    assert spans(text, leniency="strict") == []
+    # strict: known names of every kind (issue 12), but no name read by a stem alone.
+    text = "Imatinib and atenolol were given; zorbatinib was stopped in the clinical trial."
+    assert [t for t, _ in spans(text, leniency="strict")] == ["Imatinib", "atenolol"]
     standard = [t for t, _ in spans(text)]
-    assert standard[:2] == ["Imatinib", "atenolol"]
+    assert standard == ["Imatinib", "atenolol", "zorbatinib"]
     assert "clinical" not in standard
-    assert "haloperidol" in [t for t, _ in spans(text, leniency="lenient")]
+    assert set(standard) <= {t for t, _ in spans(text, leniency="lenient")}
 
 
 def test_leniency_is_checked():

@@ -29,7 +29,7 @@ def test_jsonl_has_doc_ids_and_offsets():
     assert rows and all(row["doc"] == EXAMPLE for row in rows)
     for row in rows:
         assert text[row["start"]:row["end"]] == row["text"]
-        assert row["decoding"]["kind"] in {"antibody", "stem", "combination"}
+        assert row["decoding"]["kind"] in {"antibody", "stem", "combination", "class"}
 
 
 def test_tsv_html_and_brat(tmp_path):
@@ -46,9 +46,15 @@ def test_tsv_html_and_brat(tmp_path):
     r = run("annotate", "--format", "brat", "-o", str(tmp_path / "brat"), EXAMPLE)
     ann = (tmp_path / "brat" / "monograph.ann").read_text(encoding="utf-8")
     txt = (tmp_path / "brat" / "monograph.txt").read_text(encoding="utf-8")
-    first = ann.splitlines()[0].split("\t")
+    lines = ann.splitlines()
+    first = lines[0].split("\t")
     label, start, end = first[1].split()
-    assert label == "Antibody" and txt[int(start):int(end)] == first[2]
+    # The title's "antibody-drug conjugates" is a drug class (issue 12); names link to UNII.
+    assert label == "DrugClass" and txt[int(start):int(end)] == first[2]
+    antibody = next(line.split("\t") for line in lines if "\tAntibody " in line)
+    label, start, end = antibody[1].split()
+    assert txt[int(start):int(end)] == antibody[2]
+    assert any(line.startswith("N") and " unii:" in line for line in lines)
 
 
 def test_bad_files_are_reported_not_fatal(tmp_path):

@@ -25,6 +25,9 @@ def test_config_and_existing_entities():
     ruler.add_patterns([{"label": "ORG", "pattern": "Pfizer"}])
     nlp.add_pipe("innkit", config={"leniency": "strict", "antibody_label": "MAB"})
     doc = nlp("Pfizer developed inotuzumab; imatinib is another story.")
-    assert [(e.text, e.label_) for e in doc.ents] == [("Pfizer", "ORG"), ("inotuzumab", "MAB")]
+    # strict keeps known names of every kind (issue 12), imatinib among them.
+    assert [(e.text, e.label_) for e in doc.ents] == [("Pfizer", "ORG"), ("inotuzumab", "MAB"),
+                                                     ("imatinib", "DRUG")]
+    assert doc.ents[2].kb_id_ == "unii:BKJ8M8G5HI"  # the substance, as a bioregistry CURIE
     with pytest.raises(ValueError):
         spacy.blank("en").add_pipe("innkit", config={"leniency": "sloppy"})

@@ -30,9 +30,11 @@ from .scanner import (
 from .tables import Tables, get_tables
 
 LENIENCY_LEVELS = ("strict", "standard", "lenient")
-"""strict: known names and antibody names read by the decoder. standard (default): also names
-built on a strong WHO stem that are not English words, and long non-English words on a weak
-stem. lenient: also English words on a strong stem and every non-English word on a weak one."""
+"""strict: known names of every kind (shipped, user and FDA UNII brands, codes, official and
+common names) and antibody names read by the decoder. standard (default): also drug classes and
+names built on a strong WHO stem that are not English words, and long non-English words on a
+weak stem. lenient: also English words on a strong stem and every non-English word on a weak
+one."""
 
 _NEXT_WORD = re.compile(r"[ \t]{1,3}(?:\r?\n[ \t]*)?([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)")
 _HYPHEN_TAIL = re.compile(r"-([A-Za-z0-9]{1,5})\b")
@@ -41,6 +43,8 @@ _FDA_PREFIX_LEFT = re.compile(r"(?<![A-Za-z])([a-z]{3})-$")
 _INN_LABEL_LEFT = re.compile(r"([A-Za-z]+) \((\d{1,3}m?) ?([A-Za-z]{1,2})\)\s$")
 _USAN_LABEL_LEFT = re.compile(r"([A-Za-z]+) ([A-Z][a-z]?) (\d{1,3}m?)\s$")
 _TRAILING_LABEL = re.compile(r" \((\d{1,3}m?) ?([A-Za-z]{1,2})\)")
+# After an element word: the rest of a radiolabel, then the labelled name (indium (111In) ...).
+_LABEL_FOLLOWS = re.compile(r" (?:\(\d{1,3}m? ?[A-Za-z]{1,2}\)|[A-Z][a-z]? \d{1,3}m?) [A-Za-z]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +121,9 @@ class Annotator:
         if pid in (STRONG_STEM, WEAK_STEM) and self.leniency == "strict":
             return None
         d = decode(word, registry=self.registry)
+        if d.kind == "class":  # classes belong to standard and lenient
+            ok = pid == SUBSTANCE and self.leniency != "strict"
+            return _Verdict("class", "high", "class") if ok else None
         if d.registry is not None:
             if d.registry.origin == "unii":
                 # The broad FDA list: a drug or substance name, with salts and qualifiers.
@@ -146,6 +153,8 @@ class Annotator:
 
     # -- growing a word into the whole name ----------------------------------------------
     def _extend(self, text: str, start: int, end: int, kind: str) -> tuple[int, int]:
+        if kind == "class":  # a class phrase is found whole
+            return start, end
         tables = self.tables
         fda_prefix_start = None
         if kind in ("antibody", "known"):
@@ -220,7 +229,11 @@ class Annotator:
             end = -neg_end
             if stop is not None and start >= stop:
                 break
-            verdict = self._verdict(pid, text[start:end].lower())
+            word = text[start:end].lower()
+            if (pid == SUBSTANCE and word in self.tables.radiolabels
+                    and _LABEL_FOLLOWS.match(text, end)):
+                continue  # the element of a radiolabel: the labelled name reaches back for it
+            verdict = self._verdict(pid, word)
             if verdict is None:
                 continue
             s, e = self._extend(text, start, end, verdict.kind)

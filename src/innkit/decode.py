@@ -8,9 +8,10 @@ from dataclasses import replace
 from .affixes import FDA_PREFIX, FDA_SUFFIX
 from .antibody import antibody_stem, enumerate_readings, rank
 from .caching import owner_cache
+from .classes import ClassRow, drug_class
 from .errors import InvalidInputError, UnknownNameError
 from .general import decode_general
-from .models import Decoding, Modifier, Radiolabel, Reading
+from .models import Decoding, Modifier, Radiolabel, Reading, StemMatch
 from .modifiers import classify_modifier, near_miss, split_radiolabel
 from .normalize import MAX_NAME_LENGTH, normalize_name
 from .registry import Registry, RegistryEntry, get_registry, name_key
@@ -90,6 +91,9 @@ def _decode(text: object, registry: Registry) -> Decoding:
     if not normal:
         return _unknown(text, "empty input: nothing to decode")
     tables = get_tables()
+    row = drug_class(normal)
+    if row is not None and registry.identify(normal) is None:
+        return _drug_class(text, row, tables)
     if "/" in normal and " " not in normal:
         return _combination(text, normal, tables, registry)
     return _resolved(text, normal, _decode_phrase(text, normal, tables, registry), tables,
@@ -156,6 +160,18 @@ def _read_as(result: Decoding, own: Decoding) -> str:
     if result is own:
         return "the name is read as written"
     return "the decoding is that of the INN"
+
+
+def _drug_class(text: str, row: ClassRow, tables: Tables) -> Decoding:
+    """A class phrase (beta-blockers): the WHO stem that defines it, and some members."""
+    stems: tuple[StemMatch, ...] = ()
+    if row.stem and row.members:
+        stems = tuple(m for m in classify_word(row.members[0].split(" ")[0], tables)
+                      if m.stem == row.stem)[:1]
+    defined = f"; defined by the WHO stem {row.stem}" if row.stem else "; no WHO stem defines it"
+    notes = (f"a drug class ({row.label}, drug_classes.tsv line {row.line}){defined}",
+             f"members include {', '.join(row.members)}")
+    return Decoding(input=text, kind="class", name=row.key, stems=stems, notes=notes)
 
 
 def _combination(text: str, normal: str, tables: Tables, registry: Registry) -> Decoding:

@@ -48,6 +48,10 @@ def render_card(d: Decoding) -> str:
         lines += _registry_lines(d)
         lines += [f"  warning: {w}" for w in d.warnings]
         return "\n".join(lines)
+    if d.kind == "class":
+        lines += [f"  {n}" for n in d.notes]
+        lines += [f"  stem {m.stem}: {m.meaning}  [{m.row}]" for m in d.stems]
+        return "\n".join(lines)
     if d.kind == "combination":
         lines.append(f"  a combination of {len(d.components)} antibodies:")
         for c in d.components:
@@ -173,6 +177,9 @@ def summary(d: Decoding) -> str:
         return f"unknown: {d.reason}"
     if d.kind == "combination":
         return "combination: " + "; ".join(summary(c) for c in d.components)
+    if d.kind == "class":
+        stem = f" · stem {d.stems[0].stem} ({d.stems[0].meaning})" if d.stems else ""
+        return f"drug class {d.name}{stem} · {d.notes[-1]}"
     if d.kind == "stem":
         parts = []
         for m in d.stems[:3]:

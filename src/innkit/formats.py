@@ -66,7 +66,8 @@ body {{ font: 16px/1.6 system-ui, sans-serif; max-width: 60rem; margin: 2rem aut
 .doc {{ white-space: pre-wrap; border: 1px solid #ddd; padding: 1rem 1.25rem; border-radius: 6px; }}
 mark {{ border-radius: 3px; padding: 0 2px; cursor: help; }}
 mark.registry {{ background: #c8f0c8; }} mark.morphology {{ background: #c8dcff; }}
-mark.stem {{ background: #e8e8e8; }} mark.fuzzy {{ background: #ffd59e; outline: 1px dashed #c60; }}
+mark.stem {{ background: #e8e8e8; }} mark.class {{ background: #f0e0ff; }}
+mark.fuzzy {{ background: #ffd59e; outline: 1px dashed #c60; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 14px; margin-top: 1.5rem; }}
 td, th {{ border-bottom: 1px solid #eee; text-align: left; padding: 4px 6px; vertical-align: top; }}
 </style></head><body>
@@ -96,7 +97,9 @@ def brat_lines(mentions: Iterable[Mention]) -> Iterable[str]:
     """brat standoff: one text-bound annotation per name, its reading as an annotator note,
     and a normalisation line linking it to its substance (``unii:`` CURIE)."""
     for i, m in enumerate(mentions, start=1):
-        label = "Antibody" if m.decoding.kind in ("antibody", "combination") else "Drug"
+        kind = m.decoding.kind
+        label = {"antibody": "Antibody", "combination": "Antibody", "class": "DrugClass"}.get(
+            kind, "Drug")
         text = m.text.replace("\n", " ")
         yield f"T{i}\t{label} {m.start} {m.end}\t{text}"
         note = summary(m.decoding) + (f"; did you mean {m.suggestion}" if m.suggestion else "")

@@ -1,9 +1,13 @@
 """The broad list of existing drug names that the scanner and the screen read.
 
-The FDA UNII names (via the substance index, :mod:`innkit.registry.substances`) are kept here
-when they look like drug names (letters, spaces and hyphens, one to three words): each
-substance's preferred name, official names and brand names. The short list is cached beside
-the index it comes from, written atomically, and rebuilt with it.
+From the substance index (:mod:`innkit.registry.substances`), only drug substances (an INN, a
+brand or code, or a pharmacopoeia's name: not organisms, foods or reagents) and names that look
+like drug names: each substance's preferred name, official, brand and common names of letters,
+spaces and hyphens (one to three words), and research codes (CMC-544, T-DM1). A name that is
+also an English word is judged, not vetoed: brands that are English words stay out (Acclaim,
+Affirm), everyday words stay out (lead, iron, water, alcohol), and rarer drug words are kept
+(aspirin, digoxin, lithium, codeine), each with the reason. The list is cached beside the index
+it comes from, written atomically, and rebuilt with it.
 """
 
 from __future__ import annotations
@@ -17,42 +21,93 @@ from .registry.substances import SubstanceIndex, unii_source  # noqa: F401  (re-
 from .vocab import NameType
 
 _NAME = re.compile(r"^[a-z][a-z \-]{2,39}$")
-KEEP_TYPES = {NameType.BRAND: "brand", NameType.OFFICIAL: "official"}
+_CODE = re.compile(r"^[a-z]{1,6}-?[a-z]{0,3}\d{1,7}[a-z]?$|^[a-z]-[a-z]{2,4}\d$")
+_GENE_LIKE = re.compile(r"^(?:cd|il|her|tnf|ifn|egf|vegf|ctla|pd|hla|fgf|tlr|ccr|cxcr)-?\d")
+"""Codes that read like gene or protein names in biomedical text (CD20, IL-2): left out."""
+KEEP_TYPES = {NameType.BRAND: "brand", NameType.OFFICIAL: "official", NameType.COMMON: "common",
+              NameType.CODE: "code"}
+EVERYDAY_ZIPF = 4.0
+"""Words at least this common in English (Zipf scale, wordfreq: lead 5.2, iron 4.7, alcohol
+4.6) are everyday words; rarer English words that are drug names (aspirin 3.3, lithium 3.6,
+insulin 3.8) are kept."""
+LIST_VERSION = 2
+"""Bump when the rules of this module change, so that cached lists are rebuilt."""
 
 
-def _keep(value: str) -> bool:
+def _shaped(value: str, kind: NameType) -> bool:
+    if kind is NameType.CODE:
+        return (5 <= len(value) <= 12 and bool(_CODE.match(value))
+                and not _GENE_LIKE.match(value))
+    if kind is NameType.COMMON:  # common names: one or two plain words only
+        return bool(_NAME.match(value)) and value.count(" ") <= 1 and len(value) >= 6
     return bool(_NAME.match(value)) and value.count(" ") <= 2
 
 
-def short_list(index: SubstanceIndex) -> list[tuple[str, str]]:
-    """(name, kind) pairs: kind is substance, official or brand."""
+def english_verdict(word: str, kind: str) -> tuple[bool, str]:
+    """Keep an English word that is a drug name? The decision and its reason."""
+    from wordfreq import zipf_frequency
+
+    zipf = zipf_frequency(word, "en")
+    if kind == "brand":
+        return False, f"a brand name that is an English word (Zipf {zipf:.1f})"
+    if zipf >= EVERYDAY_ZIPF:
+        return False, f"an everyday English word (Zipf {zipf:.1f} >= {EVERYDAY_ZIPF})"
+    return True, (f"an English word, but a drug name rarer than everyday words "
+                  f"(Zipf {zipf:.1f} < {EVERYDAY_ZIPF})")
+
+
+def short_list(index: SubstanceIndex) -> list[tuple[str, str, str]]:
+    """(name, kind, judgement) rows: kind is substance, official, brand, common or code;
+    judgement is empty, or why an English word is kept."""
+    from .english import english_words
+
+    english = english_words()
     names: dict[str, str] = {}
-    for shown in index.display_names():
+    for shown in index.display_names(drugs_only=True):
         value = shown.lower()
-        if _keep(value):
+        if _shaped(value, NameType.OFFICIAL):
             names.setdefault(value, "substance")
-    for name, kind, _unii in index.iter_names(KEEP_TYPES):
+    for name, kind, _unii in index.iter_names(KEEP_TYPES, drugs_only=True):
         value = name.lower()
-        if _keep(value):
+        if _shaped(value, kind):
             names.setdefault(value, KEEP_TYPES[kind])
-    return sorted(names.items())
+    rows = []
+    for value, kind in sorted(names.items()):
+        note = ""
+        if " " not in value and value in english:
+            keep, note = english_verdict(value, kind)
+            if not keep:
+                continue
+        rows.append((value, kind, note))
+    return rows
 
 
 @cache
-def unii_names() -> tuple[tuple[str, str], ...]:
-    """(name, kind) pairs of the broad list; empty when the UNII list is unavailable."""
+def _rows() -> tuple[tuple[str, str, str], ...]:
     from .registry import get_registry
 
     index = get_registry().substance_index()
     if index is None:
         return ()
-    cached = index.path.with_suffix(".names.tsv")
+    cached = index.path.with_suffix(f".names-{LIST_VERSION}.tsv")
     if cached.is_file():
-        rows = [tuple(line.split("\t", 1)) for line in
-                cached.read_text(encoding="utf-8").splitlines() if "\t" in line]
+        rows = [tuple(line.split("\t")) for line in
+                cached.read_text(encoding="utf-8").splitlines() if line.count("\t") == 2]
         if rows:
-            return tuple((a, b) for a, b in rows)
+            return tuple(rows)  # type: ignore[arg-type]
     rows = short_list(index)
     with contextlib.suppress(OSError):  # a read-only cache: read the index again next time
-        write_atomic(cached, "".join(f"{a}\t{b}\n" for a, b in rows))
+        write_atomic(cached, "".join(f"{a}\t{b}\t{c}\n" for a, b, c in rows))
     return tuple(rows)
+
+
+@cache
+def unii_names() -> tuple[tuple[str, str], ...]:
+    """(name, kind) pairs of the broad list; empty when the UNII list is unavailable."""
+    return tuple((a, b) for a, b, _c in _rows())
+
+
+@cache
+def english_judged() -> dict[str, str]:
+    """English words kept in the list as drug names, with the reason for each."""
+    return {a: c for a, b, c in _rows() if c}

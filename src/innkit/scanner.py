@@ -75,24 +75,31 @@ class PatternSet:
                 r"\s+".join(re.escape(w) for w in n.split()) for n in
                 sorted(extra, key=lambda n: (-len(n), n)))
             patterns[KNOWN] = rf"\b(?:{alternatives})\b"
-        substances: tuple[str, ...] = ()
-        if leniency != "strict":
-            substances = substance_names(registry, caught)
-        return cls(patterns, substances)
+        # Known names of every kind at every level; class phrases are judged out at strict.
+        return cls(patterns, substance_names(registry, caught))
 
 
 def substance_names(registry: Registry, caught: re.Pattern[str]) -> tuple[str, ...]:
     """FDA UNII names worth a dictionary scan: at least five letters, not English words (an
     English dictionary word is read as English), not already found by the antibody pattern."""
     from .english import english_words
+    from .names import english_judged
 
     english = english_words()
+    judged = english_judged()  # English words kept as drug names, each with its reason
     keep = set()
     for entry in registry.substance_names():
         name = entry.name
         words = name.split()
+        if entry.kind == "class":  # class phrases (NSAIDs, beta-blockers) are English by nature
+            if len(name) >= 3 and name.isascii():
+                keep.add(name)
+            continue
+        if entry.kind == "code":  # judged when the list was made (names.py)
+            keep.add(name)
+            continue
         if (len(name) >= 5 and name.isascii() and all(w.isalpha() for w in words)
-                and not (len(words) == 1 and name in english)
+                and not (len(words) == 1 and name in english and name not in judged)
                 and not caught.match(words[0])):
             keep.add(name)
     return tuple(sorted(keep))
@@ -107,7 +114,7 @@ class RegexScanner:
         self._compiled = [(pid, re.compile(p, re.IGNORECASE | re.ASCII))
                           for pid, p in patterns.patterns.items()]
         self._substances = frozenset(patterns.substances)
-        self._longest = max((n.count(" ") + 1 for n in patterns.substances), default=0)
+        self._longest = max((len(_WORD.findall(n)) for n in patterns.substances), default=0)
 
     def scan(self, text: str) -> list[tuple[int, int, int]]:
         """(start, -end, pattern id) of every match: by start, longest first."""

@@ -25,13 +25,15 @@ class InnkitComponent:
     """Finds drug names with :class:`innkit.annotate.Annotator` and sets them as entities."""
 
     def __init__(self, nlp: Language, name: str, leniency: str, antibody_label: str,
-                 drug_label: str, overwrite_ents: bool, span_key: str) -> None:
+                 drug_label: str, overwrite_ents: bool, span_key: str,
+                 class_label: str = "DRUG_CLASS") -> None:
         if leniency not in LENIENCY_LEVELS:
             raise ValueError(f"leniency must be one of {', '.join(LENIENCY_LEVELS)}")
         self.name = name
         self.annotator = Annotator(leniency=leniency)
         self.antibody_label = antibody_label
         self.drug_label = drug_label
+        self.class_label = class_label
         self.overwrite_ents = overwrite_ents
         self.span_key = span_key
 
@@ -40,6 +42,8 @@ class InnkitComponent:
         for m in self.annotator.annotate(doc.text):
             antibody = m.decoding.kind in ("antibody", "combination")
             label = self.antibody_label if antibody else self.drug_label
+            if m.decoding.kind == "class":
+                label = self.class_label
             sub = m.decoding.substance
             span = doc.char_span(m.start, m.end, label=label, alignment_mode="expand",
                                  kb_id=sub.curie if sub else "")
@@ -59,13 +63,14 @@ class InnkitComponent:
 @Language.factory(
     "innkit",
     default_config={"leniency": "standard", "antibody_label": "ANTIBODY", "drug_label": "DRUG",
-                    "overwrite_ents": False, "span_key": "innkit"},
+                    "overwrite_ents": False, "span_key": "innkit", "class_label": "DRUG_CLASS"},
 )
 def make_component(nlp: Language, name: str, leniency: str, antibody_label: str,
-                   drug_label: str, overwrite_ents: bool, span_key: str) -> InnkitComponent:
+                   drug_label: str, overwrite_ents: bool, span_key: str,
+                   class_label: str) -> InnkitComponent:
     """Factory used by ``nlp.add_pipe("innkit", config={...})``."""
     return InnkitComponent(nlp, name, leniency, antibody_label, drug_label, overwrite_ents,
-                           span_key)
+                           span_key, class_label)
 
 
 def describe(span: Span) -> dict[str, Any] | None:

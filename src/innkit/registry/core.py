@@ -252,13 +252,16 @@ class Registry:
                              provenance=UNII_PROVENANCE)
 
     def substance_names(self) -> list[RegistryEntry]:
-        """Every broad-layer entry (for building a dictionary scan)."""
+        """Every broad-layer entry, and the drug-class phrases (for a dictionary scan)."""
+        from ..classes import TABLE, class_phrases
         from ..names import unii_names
 
+        classes = [RegistryEntry(name=text, second_word=None, kind="class", origin="classes",
+                                 provenance=f"innkit {TABLE}") for text in class_phrases()]
         if not self._with_substances:
-            return []
+            return classes
         return [RegistryEntry(name=text, second_word=None, kind=kind, origin="unii",
-                              provenance=UNII_PROVENANCE) for text, kind in unii_names()]
+                              provenance=UNII_PROVENANCE) for text, kind in unii_names()] + classes
 
     def known(self, name: str) -> RegistryEntry | None:
         """The first shipped or user entry for ``name`` (never the broad UNII layer)."""

@@ -30,12 +30,17 @@ from ..vocab import NameType
 from .keys import name_key
 from .languages import language_forms, table_digest
 
-SCHEMA = 9
+SCHEMA = 11
 """Bump when the index's tables or the way they are filled change."""
 _TAG = re.compile(r"\s*\[([^\[\]]+)\]$")
 _TYPE_RANK = {NameType.OFFICIAL: 0, NameType.BRAND: 1, NameType.CODE: 2, NameType.COMMON: 3,
               NameType.SYSTEMATIC: 4}
 INN_TAG = "INN"
+DRUG_TAGS = frozenset({"INN", "USAN", "BAN", "JAN", "USP", "USP MONOGRAPH", "USP-RS", "NF",
+                       "EP MONOGRAPH", "MART.", "ORANGE BOOK", "VANDF", "EMA EPAR",
+                       "PURPLE BOOK CDER", "WHO-IP", "WHO-IP LATIN", "GREEN BOOK", "JP"})
+"""Tags of pharmacopoeias, drug lists and naming bodies: a substance named in one of them (or
+with a brand name, a code or an INN) is a drug, not an organism, food or reagent."""
 NAMES_PER_TYPE = 8
 """Other names kept per name type (with the full count), so that outputs stay short."""
 
@@ -133,8 +138,9 @@ class SubstanceIndex:
             "SELECT unii, name, inn, names FROM substances WHERE unii = ?", (unii,)).fetchone()
         return SubstanceRecord(*row) if row else None
 
-    def display_names(self) -> list[str]:
-        return [r[0] for r in self._conn().execute("SELECT name FROM substances")]
+    def display_names(self, *, drugs_only: bool = False) -> list[str]:
+        where = " WHERE drug = 1" if drugs_only else ""
+        return [r[0] for r in self._conn().execute(f"SELECT name FROM substances{where}")]
 
     def inn_names(self) -> list[str]:
         """The distinct INNs of every substance's moiety."""
@@ -146,12 +152,17 @@ class SubstanceIndex:
         return [r[0] for r in self._conn().execute(
             "SELECT inn FROM skeletons WHERE skeleton = ? ORDER BY inn", (skeleton,))]
 
-    def iter_names(self, types: Iterable[NameType]) -> Iterator[tuple[str, NameType, str]]:
+    def iter_names(self, types: Iterable[NameType], *, drugs_only: bool = False
+                   ) -> Iterator[tuple[str, NameType, str]]:
         """(name, type, unii) of every name of the given types, for dictionary scans."""
         wanted = [t.value for t in types]
         marks = ", ".join("?" * len(wanted))
-        yield from ((n, NameType(t), u) for n, t, u in self._conn().execute(
-            f"SELECT name, type, unii FROM names WHERE type IN ({marks})", wanted))
+        join = " JOIN substances s ON s.unii = n.unii AND s.drug = 1" if drugs_only else ""
+        for spelled, t, u in self._conn().execute(
+                f"SELECT n.spellings, n.type, n.unii FROM names n{join} WHERE n.type IN ({marks})",
+                wanted):
+            for name in spelled.split("|"):
+                yield name, NameType(t), u
 
 
 # -- building ------------------------------------------------------------------------------------
@@ -188,16 +199,17 @@ def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
         key = name_key(base)
         slot = names.get((key, unii))
         if slot is None:
-            names[(key, unii)] = [base, kind, set(tags)]
+            names[(key, unii)] = [base, kind, set(tags), {base}]
         else:
             if _TYPE_RANK[kind] < _TYPE_RANK[slot[1]]:
                 slot[1] = kind
             slot[2].update(tags)
+            slot[3].add(base)  # T-DM1 and TDM1: one key, both spellings kept for scans
     # The INN of each substance's moiety: its own [INN] names without salt words, else that of
     # the substance its salt-free preferred or official name denotes.
     # Where a substance has several [INN] names (renamed substances), the one the list also
     # gives as its official name comes first, then the shortest.
-    for (_key, unii), (base, kind, tags) in names.items():
+    for (_key, unii), (base, kind, tags, _spelled) in names.items():
         if INN_TAG in tags:
             inn_tagged[unii].append((kind is not NameType.OFFICIAL, base.lower()))
     inn: dict[str, str] = {}
@@ -223,24 +235,28 @@ def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE names (key TEXT NOT NULL, unii TEXT NOT NULL, name TEXT NOT NULL,
-                                type TEXT NOT NULL, tags TEXT NOT NULL,
+                                type TEXT NOT NULL, tags TEXT NOT NULL, spellings TEXT NOT NULL,
                                 PRIMARY KEY (key, unii)) WITHOUT ROWID;
             CREATE TABLE substances (unii TEXT PRIMARY KEY, name TEXT NOT NULL, inn TEXT,
-                                     names TEXT NOT NULL) WITHOUT ROWID;
+                                     names TEXT NOT NULL, drug INTEGER NOT NULL)
+                                     WITHOUT ROWID;
             CREATE TABLE skeletons (skeleton TEXT NOT NULL, inn TEXT NOT NULL,
                                     PRIMARY KEY (skeleton, inn)) WITHOUT ROWID;
         """)
-        db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)",
-                       ((key, unii, base, kind.value, "|".join(sorted(tags)))
-                        for (key, unii), (base, kind, tags) in sorted(names.items())))
+        db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)",
+                       ((key, unii, base, kind.value, "|".join(sorted(tags)),
+                         "|".join(sorted(spelled)))
+                        for (key, unii), (base, kind, tags, spelled) in sorted(names.items())))
         grouped: dict[str, dict[NameType, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for (_key, unii), (base, kind, _tags) in names.items():
+        for (_key, unii), (base, kind, _tags, _spelled) in names.items():
             grouped[unii][kind].append(base)
-        db.executemany("INSERT INTO substances VALUES (?, ?, ?, ?)",
-                       ((u, shown, inn.get(u), _names_cell(grouped.get(u, {})))
+        drugs = {u for (_key, u), (_b, kind, tags, _s) in names.items()
+                 if u in inn or kind in (NameType.BRAND, NameType.CODE) or tags & DRUG_TAGS}
+        db.executemany("INSERT INTO substances VALUES (?, ?, ?, ?, ?)",
+                       ((u, shown, inn.get(u), _names_cell(grouped.get(u, {})), u in drugs)
                         for u, shown in sorted(display.items())))
         counts = defaultdict(int)
-        for _base, kind, _tags in names.values():
+        for _base, kind, _tags, _spelled in names.values():
             counts[kind.value] += 1
         meta = {"schema": str(SCHEMA), "innkit": __version__, "source": str(source),
                 "substances": str(len(display)), "with_inn": str(len(inn)),
