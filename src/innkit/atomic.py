@@ -47,11 +47,13 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path | str, *, binary: bool = False) -> Iterator[IO[Any]]:
+def atomic_output(path: Path | str, *, binary: bool = False,
+                  errors: str = "strict") -> Iterator[IO[Any]]:
     """A file to write ``path`` through: it replaces ``path`` only when the block ends without
     an exception; otherwise the temporary file is removed and ``path`` is left as it was.
 
-    Text is UTF-8 with ``\\n`` line endings whatever the platform.
+    Text is UTF-8 with ``\\n`` line endings whatever the platform; ``errors`` is the codec's
+    error handler for text that is not valid Unicode.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +61,7 @@ def atomic_output(path: Path | str, *, binary: bool = False) -> Iterator[IO[Any]
     try:
         os.fchmod(fd, _mode_for(target))
         f: IO[Any] = (os.fdopen(fd, "wb") if binary else
-                      os.fdopen(fd, "w", encoding="utf-8", newline="\n"))
+                      os.fdopen(fd, "w", encoding="utf-8", errors=errors, newline="\n"))
         with f:
             yield f
             f.flush()

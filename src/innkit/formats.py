@@ -9,6 +9,11 @@ from collections.abc import Iterable
 from .annotate import Mention
 from .explain import render_card, summary
 
+HTML_MAX_CHARS = 2_000_000
+"""Characters of a document an HTML page shows (about 600 pages): beyond, the page says where it
+stops and points to jsonl or tsv, which have no limit. Each name's card is in the page, so a
+page is several times the size of its text; 30 MB of text would make a page no browser opens."""
+
 TSV_COLUMNS = ("doc", "start", "end", "text", "how", "known", "confidence", "kind",
                "segmentation", "stem", "summary", "suggestion")
 
@@ -32,8 +37,12 @@ def text_line(m: Mention, width: int = 28) -> str:
     return (f"  {m.start:>7}  {name:<{width}}  {m.how:<10} {summary(m.decoding)}{flag}")
 
 
-def html_page(title: str, text: str, mentions: list[Mention]) -> str:
-    """A self-contained page: the text with every name highlighted, its card on hover."""
+def html_page(title: str, text: str, mentions: list[Mention], *, total_chars: int | None = None,
+              total_mentions: int | None = None) -> str:
+    """A self-contained page: the text with every name highlighted, its card on hover.
+
+    When ``text`` is the beginning of a longer document (``total_chars``), the page says so.
+    """
     parts = []
     pos = 0
     for i, m in enumerate(mentions):
@@ -53,12 +62,20 @@ def html_page(title: str, text: str, mentions: list[Mention]) -> str:
     for m in mentions:
         counts[m.how] = counts.get(m.how, 0) + 1
     legend = " · ".join(f'<mark class="{k}">{k}</mark> {v}' for k, v in sorted(counts.items()))
+    cut = ""
+    if total_chars is not None and total_chars > len(text):
+        all_names = f" of {total_mentions:,}" if total_mentions is not None else ""
+        cut = (f'<p class="cut"><strong>This report shows the first {len(text):,} of '
+               f"{total_chars:,} characters ({len(mentions):,}{all_names} names).</strong> "
+               "For the whole document use <code>innkit annotate --format jsonl</code> or "
+               "<code>--format tsv</code>.</p>\n")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>innkit: {html.escape(title)}</title>
 <style>
 body {{ font: 16px/1.6 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
        color: #1d1d1f; }}
+.cut {{ background: #fff4d6; padding: .5rem .75rem; border-radius: 6px; }}
 .doc {{ white-space: pre-wrap; border: 1px solid #ddd; padding: 1rem 1.25rem; border-radius: 6px; }}
 mark {{ border-radius: 3px; padding: 0 2px; cursor: help; }}
 mark.registry {{ background: #c8f0c8; }} mark.morphology {{ background: #c8dcff; }}
@@ -67,7 +84,7 @@ table {{ border-collapse: collapse; width: 100%; font-size: 14px; margin-top: 1.
 td, th {{ border-bottom: 1px solid #eee; text-align: left; padding: 4px 6px; vertical-align: top; }}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
-<p>{len(mentions)} drug names found: {legend}. Hover a name to read its decoding.</p>
+{cut}<p>{len(mentions)} drug names found: {legend}. Hover a name to read its decoding.</p>
 <div class="doc">{"".join(parts)}</div>
 <table><thead><tr><th>offset</th><th>name</th><th>found by</th><th>known</th><th>reading</th>
 <th>did you mean</th></tr></thead><tbody>
@@ -79,9 +96,10 @@ td, th {{ border-bottom: 1px solid #eee; text-align: left; padding: 4px 6px; ver
 """
 
 
-def brat_lines(mentions: Iterable[Mention]) -> Iterable[str]:
-    """brat standoff: one text-bound annotation per name, its reading as an annotator note."""
-    for i, m in enumerate(mentions, start=1):
+def brat_lines(mentions: Iterable[Mention], start: int = 1) -> Iterable[str]:
+    """brat standoff: one text-bound annotation per name, its reading as an annotator note;
+    ``start`` is the number of the first (to stream a document's mentions one by one)."""
+    for i, m in enumerate(mentions, start=start):
         label = "Antibody" if m.decoding.kind in ("antibody", "combination") else "Drug"
         text = m.text.replace("\n", " ")
         yield f"T{i}\t{label} {m.start} {m.end}\t{text}"

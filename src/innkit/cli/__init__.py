@@ -139,7 +139,10 @@ def _run(args: Sequence[str]) -> int:
         if exc.errno == errno.EPIPE:
             quiet_broken_pipe()
             return 128 + 13
-        fault = os_fault(exc, "read or write", exc.filename or "the output")
+        if exc.filename is None and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            fault = os_fault(exc, "write the output", "")
+        else:
+            fault = os_fault(exc, "read or write", exc.filename or "the output")
     with contextlib.suppress(OSError):
         fault.show()
     return fault.exit_code
