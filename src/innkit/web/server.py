@@ -116,14 +116,17 @@ async def _busy(send: Any, detail: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def serve(app: ASGIApp, *, host: str, port: int, log_level: str = "info",
+def serve(app: Any, *, host: str, port: int, log_level: str = "info",
           max_connections: int = DEFAULT_MAX_CONNECTIONS, max_queue: int = DEFAULT_MAX_QUEUE,
           header_timeout_s: float = DEFAULT_HEADER_TIMEOUT_S, wait_s: float = 10.0,
           access_log: bool = True) -> None:
-    """Run ``app`` under uvicorn with the guards above (blocks until stopped)."""
+    """Run the innkit app (a Starlette/FastAPI app) under uvicorn with the guards above,
+    the queue outermost; blocks until stopped."""
     import uvicorn
 
-    uvicorn.run(ConcurrencyLimit(app, max_connections, max_queue, wait_s), host=host,
-                port=port, log_level=log_level, server_header=False, proxy_headers=False,
-                timeout_keep_alive=5, http=protocol_with(header_timeout_s),  # type: ignore[arg-type]
-                lifespan="on", access_log=access_log, backlog=2048)
+    app.add_middleware(ConcurrencyLimit, limit=max_connections, queue=max_queue,
+                       wait_s=wait_s)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False,
+                proxy_headers=False, timeout_keep_alive=5,
+                http=protocol_with(header_timeout_s),  # type: ignore[arg-type]
+                access_log=access_log, backlog=2048)
