@@ -9,10 +9,12 @@ from collections.abc import Iterable
 from .annotate import Mention
 from .explain import render_card, summary
 
-HTML_MAX_CHARS = 2_000_000
-"""Characters of a document an HTML page shows (about 600 pages): beyond, the page says where it
-stops and points to jsonl or tsv, which have no limit. Each name's card is in the page, so a
-page is several times the size of its text; 30 MB of text would make a page no browser opens."""
+HTML_MAX_CHARS = 1_000_000
+"""Characters of a document an HTML page shows (about 300 pages): beyond, the page says where it
+stops and points to jsonl or tsv, which have no limit."""
+HTML_MAX_NAMES = 5_000
+"""Names an HTML page shows: each carries its card, so a page is many times the size of its
+text (30 MB of text made a 477 MB page); 5,000 names make a page of about 4 MB."""
 
 TSV_COLUMNS = ("doc", "start", "end", "text", "how", "known", "confidence", "kind",
                "segmentation", "stem", "summary", "suggestion")

@@ -18,6 +18,7 @@ from ..annotate import Mention
 from ..atomic import atomic_output
 from ..formats import (
     HTML_MAX_CHARS,
+    HTML_MAX_NAMES,
     TSV_COLUMNS,
     brat_lines,
     html_page,
@@ -127,8 +128,10 @@ class TsvSink(StreamSink):
 class _Page:
     """The first document's text (up to the HTML cap) and its mentions, for one HTML page."""
 
-    def __init__(self, max_chars: int) -> None:
+    def __init__(self, max_chars: int, max_names: int = HTML_MAX_NAMES) -> None:
         self.max_chars = max_chars
+        self.max_names = max_names
+        self.cut: int | None = None  # where the page stops when the names reach the limit
         self.doc_id: str | None = None
         self.kept: list[str] = []
         self.kept_chars = 0
@@ -154,17 +157,24 @@ class _Page:
 
     def mention(self, m: Mention) -> None:
         self.total_mentions += 1
-        if m.end <= self.kept_chars:
+        if self.cut is not None:
+            return
+        if len(self.mentions) >= self.max_names:
+            self.cut = m.start
+        elif m.end <= self.kept_chars:
             self.mentions.append(m)
+
+    def shown(self) -> int:
+        return self.kept_chars if self.cut is None else min(self.cut, self.kept_chars)
 
     def render(self) -> str:
         self.done = True
-        return html_page(self.doc_id or "", "".join(self.kept), self.mentions,
+        return html_page(self.doc_id or "", "".join(self.kept)[:self.shown()], self.mentions,
                          total_chars=self.total_chars, total_mentions=self.total_mentions)
 
     def note(self) -> str | None:
-        if self.total_chars > self.kept_chars:
-            return (f"the HTML report shows the first {self.kept_chars:,} of "
+        if self.total_chars > self.shown():
+            return (f"the HTML report shows the first {self.shown():,} of "
                     f"{self.total_chars:,} characters ({len(self.mentions):,} of "
                     f"{self.total_mentions:,} names); use --format jsonl or tsv for all")
         return None
