@@ -61,7 +61,7 @@ def unii_names() -> tuple[tuple[str, str], ...]:
     stat = source.stat()
     key = hashlib.sha256(f"{source}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
     cached = _cache_dir() / f"unii-names-{key}.tsv"
-    if cached.is_file():
+    with contextlib.suppress(OSError, UnicodeDecodeError):  # unreadable: parse the source
         rows = [tuple(line.split("\t", 1)) for line in
                 cached.read_text(encoding="utf-8").splitlines() if "\t" in line]
         return tuple((a, b) for a, b in rows)
