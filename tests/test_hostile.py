@@ -124,7 +124,7 @@ def test_missing_folder_and_binary_inputs_are_status_2(work):
                cwd=work)
     expect(r, 2, "cannot read missing.txt: No such file or directory; check the path",
            "cannot read folder: Is a directory; give a file, not a folder",
-           "image.bin: looks like a binary file", "3 input(s) or record(s) could not be read")
+           "image.bin: looks like a binary file", "3 input(s) could not be read")
     assert all(json.loads(line)["doc"] == "a.txt" for line in r.out.splitlines())
     assert len(r.out.splitlines()) > 10
 

@@ -114,8 +114,9 @@ class _Inputs:
             if not isinstance(text, str):
                 raise TypeError(f"field {field!r} is not a string")
         except (ValueError, KeyError, TypeError) as exc:
-            self.warn(f"{name} line {line_no}: skipped, not a JSON object with a {field!r} "
-                      f"text field ({exc})")
+            # a warning only, as for bytes that were not UTF-8: the input itself was read
+            click.echo(f"innkit: {name} line {line_no}: skipped, not a JSON object with a "
+                       f"{field!r} text field ({exc})", err=True)
             return
         doc_id = str(record.get(self.id_field, f"{name}:{line_no}"))
         yield doc_id, iter((text,)), ReadReport(doc_id)
@@ -174,8 +175,8 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
     finally:
         progress.close()
     if inputs.problems:
-        click.echo(f"innkit: {inputs.problems} input(s) or record(s) could not be read (see "
-                   "above); the output holds everything else", err=True)
+        click.echo(f"innkit: {inputs.problems} input(s) could not be read (see above); the "
+                   "output holds everything else", err=True)
         click.get_current_context().exit(int(ExitStatus.BAD_INPUT))
     if report is not None and report.failed:
         click.get_current_context().exit(int(ExitStatus.ENVIRONMENT))

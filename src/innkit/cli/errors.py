@@ -20,8 +20,9 @@ class ExitStatus(IntEnum):
     """The command ran and found problems: a name unknown (lookup, decode --strict), a name
     that does not comply (validate), rows refused (registry import/add/remove)."""
     BAD_INPUT = 2
-    """Bad input or usage: a wrong option, an input file missing, a folder, binary or not
-    text, a JSON Lines record skipped, an argument that is not UTF-8, standard input closed."""
+    """Bad input or usage: a wrong option, an input file missing, a folder or binary, an
+    argument that is not UTF-8, standard input closed. (Skipped JSON Lines records and bytes
+    that were not UTF-8 are warnings: the input itself was read.)"""
     ENVIRONMENT = 3
     """The environment failed: an output cannot be written (read-only, full disk, no
     permission), a read error, standard output closed, the user database corrupt or locked."""
@@ -31,8 +32,8 @@ class ExitStatus(IntEnum):
 
 EXIT_STATUS_HELP = (
     "Exit status: 0 done; 1 ran and found problems (unknown or non-compliant names, rows "
-    "refused); 2 bad input or usage (missing, binary or unreadable inputs, skipped records, "
-    "arguments not UTF-8); 3 environment fault (output not writable, disk full, read error, "
+    "refused); 2 bad input or usage (missing, folder or binary inputs, arguments not UTF-8, "
+    "standard input closed); 3 environment fault (output not writable, disk full, read error, "
     "user database corrupt or locked). Outputs written to a file are complete or absent."
 )
 
