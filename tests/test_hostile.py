@@ -298,6 +298,14 @@ def test_argument_that_is_not_utf8(command):
     expect(innkit(command, b"tr\xffastuzumab"), 2, "is not UTF-8 text")
 
 
+def test_file_names_that_are_not_utf8_are_still_read(work):
+    name = b"\xffa.txt"
+    shutil.copy(EXAMPLE, os.path.join(os.fsencode(work), name))
+    r = innkit("annotate", "--format", "jsonl", name, cwd=work)
+    expect(r, 0)
+    assert json.loads(r.out.splitlines()[0])["doc"] == "\udcffa.txt"
+
+
 def test_rejected_name_speaks_of_the_name_not_of_a_line(tmp_path):
     r = innkit("registry", "add", "bad$name", db=tmp_path / "user.sqlite")
     expect(r, 1, "not added: 'bad$name': a name is 1 to 100 letters")

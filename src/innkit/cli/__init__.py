@@ -50,23 +50,26 @@ for command in (annotate_cmd, decode_cmd, explain_cmd, lookup_cmd, search_cmd, r
 
 
 NAME_COMMANDS = frozenset({"decode", "explain", "lookup", "search", "screen", "validate",
-                           "suggest", "add", "remove"})
+                           "suggest", "registry add", "registry remove"})
 """Commands whose arguments are names, which must be UTF-8 text (paths need not be)."""
 
 
 def _check_arguments(args: Sequence[str]) -> None:
     """Refuse a name argument that is not UTF-8 (the shell passed bytes), naming which."""
-    words = [a for a in args if not a.startswith("-")]
-    for i, word in enumerate(words):
-        if word in NAME_COMMANDS:
-            for arg in args[args.index(word) + 1:]:
-                if not_utf8(arg):
-                    shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                    raise CliFault(f"the argument {shown!r} is not UTF-8 text; type the name "
-                                   "again or convert it (iconv -t UTF-8)")
-            return
-        if i > 1:
-            return
+    at = next((i for i, a in enumerate(args) if a in main.commands), None)
+    if at is None:
+        return
+    command = args[at]
+    if command == "registry" and at + 1 < len(args):
+        at += 1
+        command = f"registry {args[at]}"
+    if command not in NAME_COMMANDS:
+        return
+    for arg in args[at + 1:]:
+        if not_utf8(arg):
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise CliFault(f"the argument {shown!r} is not UTF-8 text; type the name again or "
+                           "convert it (iconv -t UTF-8)")
 
 
 def _standard_streams() -> None:
