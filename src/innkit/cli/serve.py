@@ -16,7 +16,7 @@ from ..web import (
     DEFAULT_TIME_LIMIT_S,
     LOOPBACK_HOSTS,
 )
-from .errors import os_fault
+from .errors import CliFault, ExitStatus, os_fault
 
 DEFAULT_HOST = "127.0.0.1"
 
@@ -105,3 +105,9 @@ def serve_cmd(host: str, port: int, cors_origins: tuple[str, ...],
               max_queue=max_queue, header_timeout_s=header_timeout, wait_s=time_limit)
     except OSError as exc:  # the port is taken, or the address is not this machine's
         raise os_fault(exc, f"listen on {shown}:{port}", "") from exc
+    except SystemExit as exc:  # uvicorn logs why it could not start, then exits 3
+        if exc.code in (0, None):
+            raise
+        raise CliFault(f"the server could not start on {shown}:{port} (see the error above); "
+                       "choose another --port or --host, or stop the program using it",
+                       ExitStatus.ENVIRONMENT) from None
