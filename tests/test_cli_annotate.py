@@ -66,7 +66,7 @@ def test_bad_files_are_reported_not_fatal(tmp_path):
     empty.write_bytes(b"")
     r = run("annotate", "--format", "jsonl", str(binary), str(latin), str(empty),
             str(tmp_path / "missing.txt"))
-    assert r.exit_code == 0
+    assert r.exit_code == 2  # issue 14: the rest is annotated, but bad inputs are not status 0
     rows = [json.loads(line) for line in r.output.splitlines() if line.startswith("{")]
     assert [(row["doc"], row["text"], row["start"]) for row in rows] == [
         (str(latin), "rituximab", 5)]

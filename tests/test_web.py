@@ -419,6 +419,8 @@ def test_serve_binds_to_loopback_by_default(monkeypatch):
     middleware = {m.cls.__name__: m.kwargs for m in calls[0]["app"].user_middleware}
     assert middleware["GuardMiddleware"]["allowed_hosts"] == LOOPBACK_HOSTS
     assert "CORSMiddleware" not in middleware
+    assert middleware["ConcurrencyLimit"] == {"limit": 100, "queue": 1000, "wait_s": 10.0}
+    assert calls[0]["http"].header_timeout_s == 5.0  # slow request heads are closed
 
     result = CliRunner().invoke(serve_cmd, ["--host", "0.0.0.0", "--port", "9001",
                                             "--cors-origin", "http://a.example",

@@ -15,6 +15,7 @@ from typing import Any
 
 from .decode import decode
 from .english import is_english
+from .errors import require_text
 from .models import Decoding
 from .modifiers import near_miss, qualifier
 from .registry import Registry, get_registry
@@ -262,7 +263,7 @@ def annotate(text: str, *, leniency: str = "standard",
     ``leniency`` is one of :data:`LENIENCY_LEVELS`. Offsets are character offsets into
     ``text``, end exclusive.
     """
-    return _annotator(leniency, registry).annotate(text)
+    return _annotator(leniency, registry).annotate(require_text(text, "text"))
 
 
 _ANNOTATORS: dict[tuple[str, int], Annotator] = {}
@@ -298,7 +299,7 @@ def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
     offset = 0  # absolute position of carry[0]
     last_end = 0  # absolute end of the last name found
     for chunk in chunks:
-        carry += chunk
+        carry += require_text(chunk, "text")
         if len(carry) <= 2 * LOOKAHEAD:
             continue
         text = context + carry

@@ -1,22 +1,81 @@
-"""Writing files whole or not at all: a temporary file beside the target, renamed over it."""
+"""Writing files whole or not at all: a temporary file beside the target, renamed over it.
+
+Each run gets its own temporary name (two runs writing the same target never share one), the
+data is flushed to disk before the rename, and the file gets the permissions a plain ``open``
+would give it (``0o666`` less the umask) or, when it replaces a file, that file's permissions.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
 
-def write_atomic(path: Path | str, data: str | bytes) -> Path:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+def _umask() -> int:
+    """The process umask, read without changing it where Linux allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system lets a folder be opened
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path | str, *, binary: bool = False,
+                  errors: str = "strict") -> Iterator[IO[Any]]:
+    """A file to write ``path`` through: it replaces ``path`` only when the block ends without
+    an exception; otherwise the temporary file is removed and ``path`` is left as it was.
+
+    Text is UTF-8 with ``\\n`` line endings whatever the platform; ``errors`` is the codec's
+    error handler for text that is not valid Unicode.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.fchmod(fd, _mode_for(target))
+        f: IO[Any] = (os.fdopen(fd, "wb") if binary else
+                      os.fdopen(fd, "w", encoding="utf-8", errors=errors, newline="\n"))
+        with f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
         raise
-    return target
+    _fsync_dir(target.parent)
+
+
+def write_atomic(path: Path | str, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+    with atomic_output(path, binary=isinstance(data, bytes)) as f:
+        f.write(data)
+    return Path(path)

@@ -9,7 +9,8 @@ class InnkitError(Exception):
     def __init__(self, reason: str, hint: str = "") -> None:
         self.reason = reason
         self.hint = hint
-        super().__init__(f"{reason} ({hint})" if hint else reason)
+        # a reason that already ends with its hint is not given the hint twice
+        super().__init__(f"{reason} ({hint})" if hint and hint not in reason else reason)
 
 
 class InvalidInputError(InnkitError, ValueError):
@@ -22,3 +23,27 @@ class UnknownNameError(InnkitError, LookupError):
 
 class DataError(InnkitError):
     """A curated data table is missing or malformed (a packaging or editing fault)."""
+
+
+def require_text(value: object, what: str = "name") -> str:
+    """``value`` if it is text innkit can read; else :class:`InvalidInputError` saying why.
+
+    Public functions call this first, so that None, bytes or a string holding lone
+    surrogates (bytes that were not UTF-8, decoded with ``surrogateescape``) get one clear
+    error rather than an AttributeError or UnicodeEncodeError from deep inside.
+    """
+    if isinstance(value, str):
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InvalidInputError(
+                    f"the {what} holds a lone surrogate (U+{ord(value[exc.start]):04X}) at "
+                    f"position {exc.start}, which is not text",
+                    "decode bytes with errors='replace', not 'surrogateescape'") from None
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raise InvalidInputError(f"the {what} is bytes, not text",
+                                "decode it first, e.g. data.decode('utf-8')")
+    raise InvalidInputError(f"the {what} is {type(value).__name__}, not text",
+                            "pass a str")

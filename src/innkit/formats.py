@@ -9,6 +9,13 @@ from collections.abc import Iterable
 from .annotate import Mention
 from .explain import identity_label, render_card, summary
 
+HTML_MAX_CHARS = 1_000_000
+"""Characters of a document an HTML page shows (about 300 pages): beyond, the page says where it
+stops and points to jsonl or tsv, which have no limit."""
+HTML_MAX_NAMES = 5_000
+"""Names an HTML page shows: each carries its card, so a page is many times the size of its
+text (30 MB of text made a 477 MB page); 5,000 names make a page of about 4 MB."""
+
 TSV_COLUMNS = ("doc", "start", "end", "text", "how", "known", "confidence", "kind",
                "segmentation", "stem", "summary", "suggestion", "unii", "inn", "relation")
 
@@ -36,8 +43,12 @@ def text_line(m: Mention, width: int = 28) -> str:
     return (f"  {m.start:>7}  {name:<{width}}  {m.how:<10} {summary(m.decoding)}{ident}{flag}")
 
 
-def html_page(title: str, text: str, mentions: list[Mention]) -> str:
-    """A self-contained page: the text with every name highlighted, its card on hover."""
+def html_page(title: str, text: str, mentions: list[Mention], *, total_chars: int | None = None,
+              total_mentions: int | None = None) -> str:
+    """A self-contained page: the text with every name highlighted, its card on hover.
+
+    When ``text`` is the beginning of a longer document (``total_chars``), the page says so.
+    """
     parts = []
     pos = 0
     for i, m in enumerate(mentions):
@@ -57,12 +68,20 @@ def html_page(title: str, text: str, mentions: list[Mention]) -> str:
     for m in mentions:
         counts[m.how] = counts.get(m.how, 0) + 1
     legend = " · ".join(f'<mark class="{k}">{k}</mark> {v}' for k, v in sorted(counts.items()))
+    cut = ""
+    if total_chars is not None and total_chars > len(text):
+        all_names = f" of {total_mentions:,}" if total_mentions is not None else ""
+        cut = (f'<p class="cut"><strong>This report shows the first {len(text):,} of '
+               f"{total_chars:,} characters ({len(mentions):,}{all_names} names).</strong> "
+               "For the whole document use <code>innkit annotate --format jsonl</code> or "
+               "<code>--format tsv</code>.</p>\n")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>innkit: {html.escape(title)}</title>
 <style>
 body {{ font: 16px/1.6 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
        color: #1d1d1f; }}
+.cut {{ background: #fff4d6; padding: .5rem .75rem; border-radius: 6px; }}
 .doc {{ white-space: pre-wrap; border: 1px solid #ddd; padding: 1rem 1.25rem; border-radius: 6px; }}
 mark {{ border-radius: 3px; padding: 0 2px; cursor: help; }}
 mark.registry {{ background: #c8f0c8; }} mark.morphology {{ background: #c8dcff; }}
@@ -72,7 +91,7 @@ table {{ border-collapse: collapse; width: 100%; font-size: 14px; margin-top: 1.
 td, th {{ border-bottom: 1px solid #eee; text-align: left; padding: 4px 6px; vertical-align: top; }}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
-<p>{len(mentions)} drug names found: {legend}. Hover a name to read its decoding.</p>
+{cut}<p>{len(mentions)} drug names found: {legend}. Hover a name to read its decoding.</p>
 <div class="doc">{"".join(parts)}</div>
 <table><thead><tr><th>offset</th><th>name</th><th>found by</th><th>known</th><th>reading</th>
 <th>substance</th><th>did you mean</th></tr></thead><tbody>
@@ -93,10 +112,11 @@ def _substance_cell(m: Mention) -> str:
             f"({html.escape(sub.relation)})")
 
 
-def brat_lines(mentions: Iterable[Mention]) -> Iterable[str]:
+def brat_lines(mentions: Iterable[Mention], start: int = 1) -> Iterable[str]:
     """brat standoff: one text-bound annotation per name, its reading as an annotator note,
-    and a normalisation line linking it to its substance (``unii:`` CURIE)."""
-    for i, m in enumerate(mentions, start=1):
+    and a normalisation line linking it to its substance (``unii:`` CURIE); ``start`` is the
+    number of the first (to stream a document's mentions one by one)."""
+    for i, m in enumerate(mentions, start=start):
         kind = m.decoding.kind
         label = {"antibody": "Antibody", "combination": "Antibody", "class": "DrugClass"}.get(
             kind, "Drug")

@@ -90,7 +90,7 @@ def _rows() -> tuple[tuple[str, str, str], ...]:
     if index is None:
         return ()
     cached = index.path.with_suffix(f".names-{LIST_VERSION}.tsv")
-    if cached.is_file():
+    with contextlib.suppress(OSError, UnicodeDecodeError):  # unreadable: build it again
         rows = [tuple(line.split("\t")) for line in
                 cached.read_text(encoding="utf-8").splitlines() if line.count("\t") == 2]
         if rows:

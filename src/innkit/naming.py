@@ -13,6 +13,7 @@ from rapidfuzz.distance import Levenshtein
 from .antibody import enumerate_readings
 from .decode import decode
 from .english import is_english
+from .errors import InvalidInputError, require_text
 from .models import Decoding
 from .registry import Registry, get_registry
 from .similarity import Screening, SimilarityHit, screen
@@ -76,7 +77,7 @@ def resolve_target(target: str, tables: Tables | None = None):
     (-ta-). Raises ValueError listing the choices."""
     tables = tables or get_tables()
     rows = [r for r in tables.targets if r.era == CURRENT_ERA and r.status == "active"]
-    key = target.strip().lower().strip("-")
+    key = require_text(target, "target").strip().lower().strip("-")
     for r in rows:
         if key in (r.target_class, r.form.strip("-")) or key in r.before_stem:
             return r
@@ -84,13 +85,14 @@ def resolve_target(target: str, tables: Tables | None = None):
         if key and key in r.meaning.lower():
             return r
     choices = ", ".join(f"{r.target_class} (-{r.before_stem[0]}-)" for r in rows)
-    raise ValueError(f"unknown target {target!r}; choose one of: {choices}")
+    raise InvalidInputError(f"unknown target {target!r}", f"choose one of: {choices}")
 
 
 def _stem_for(format_: str, tables: Tables) -> str:
     table = formats(tables)
-    if format_ not in table:
-        raise ValueError(f"unknown format {format_!r}; choose one of: {', '.join(table)}")
+    if require_text(format_, "format") not in table:
+        raise InvalidInputError(f"unknown format {format_!r}", f"choose one of: "
+                                f"{', '.join(table)}")
     return table[format_]
 
 
@@ -102,7 +104,7 @@ def validate(name: str, *, format: str | None = None, target: str | None = None,
     reg = registry if registry is not None else get_registry()
     wanted_stem = _stem_for(format, tables) if format else None
     wanted_target = resolve_target(target, tables) if target else None
-    word = name.strip().lower() if isinstance(name, str) else ""
+    word = require_text(name).strip().lower()
     d = decode(word, registry=reg)
     checks: list[Check] = []
 
@@ -154,10 +156,19 @@ def validate(name: str, *, format: str | None = None, target: str | None = None,
           f"{word} is an English word: readers would not take it for a drug name")
     known = reg.lookup(word)
     screening: Screening = screen(word, registry=reg, limit=5)
-    exists = bool(known) or screening.reason is not None
-    check("unique", not exists, "not an existing name" if not exists else
-          f"{word} is already a name" + (f" ({known[0].kind}, {known[0].origin})" if known else
-                                         " (FDA UNII list)"))
+    # The team's own candidate, kept in its user registry, is not a clash with itself: it is
+    # unique when no other entry and no FDA UNII name has its spelling.
+    others = [e for e in known if not (e.origin == "user" and e.kind == "candidate")]
+    own = bool(known) and not others
+    if own:
+        exists = screen(word, against="unii", limit=1).reason is not None
+    else:
+        exists = bool(known) or screening.reason is not None
+    check("unique", not exists,
+          ("your own candidate in the user registry; no other name is spelt so" if own else
+           "not an existing name") if not exists else
+          f"{word} is already a name" + (f" ({others[0].kind}, {others[0].origin})" if others
+                                         else " (FDA UNII list)"))
     top = screening.hits[0] if screening.hits else None
     if top is None:
         check("distance", True, "no existing name is close")
@@ -203,8 +214,8 @@ def suggest(*, target: str, format: str = "whole", count: int = 5, seed: int | N
             registry: Registry | None = None, max_tries: int = 400) -> list[Suggestion]:
     """Pronounceable names for a new antibody that pass :func:`validate` and stay below the
     ``medium`` screening level; the same seed gives the same names."""
-    if not 1 <= count <= 50:
-        raise ValueError("count must be between 1 and 50")
+    if not isinstance(count, int) or not 1 <= count <= 50:
+        raise InvalidInputError("count must be between 1 and 50")
     tables = get_tables()
     row = resolve_target(target, tables)
     stem = _stem_for(format, tables)

@@ -234,7 +234,11 @@ def _literal_db(names: tuple[str, ...]):
     digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     cached = Path(base) / "innkit" / f"hs-names-{hyperscan.__version__}-{digest}.db"
-    if cached.is_file():
+    try:
+        present = cached.is_file()
+    except OSError:  # a cache folder this user may not read: compile instead
+        present = False
+    if present:
         try:
             db = hyperscan.loadb(cached.read_bytes(), hyperscan.HS_MODE_BLOCK)
             db.scratch = hyperscan.Scratch(db)  # a loaded database comes without one

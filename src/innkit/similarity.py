@@ -20,6 +20,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel, LCSseq, Levenshtein, Postfix, Prefix
 
 from .caching import owner_cache
+from .errors import InvalidInputError, require_text
 from .names import unii_names
 from .normalize import normalize_name
 from .registry import Registry, get_registry
@@ -236,6 +237,11 @@ def screen(name: str, *, against: str | Iterable[str] | Universe = "all", limit:
     """Existing names most like ``name``, best first, with every measure and the reasons."""
     if not isinstance(name, str):
         return Screening(repr(name)[:80], "", (), str(against), 0, "expected a name as text")
+    try:
+        require_text(name)
+    except InvalidInputError as exc:  # lone surrogates: bytes that were not UTF-8
+        return Screening(name.encode("utf-8", "backslashreplace").decode("ascii")[:80], "", (),
+                         str(against), 0, str(exc))
     query = normalize_name(name)
     if not query or len(query) > 100:
         return Screening(name, query, (), str(against), 0,

@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import sys
+from collections.abc import Sequence
 
 import click
 
 from .. import __version__
-from ..errors import InnkitError
+from ..errors import DataError, InnkitError
 from ..registry import Registry, set_registry
 from ..registry.store import StoreError
 from .annotate import annotate_cmd
 from .data import data_group
 from .decode import TSV_COLUMNS, decode_cmd, explain_cmd
+from .errors import (
+    EXIT_STATUS_HELP,
+    CliFault,
+    ClosedStream,
+    ClosedStreamError,
+    ExitStatus,
+    closed_stream_fault,
+    not_utf8,
+    os_fault,
+    quiet_broken_pipe,
+)
 from .naming import screen_cmd, suggest_cmd, validate_cmd
 from .registry import lookup_cmd, registry_group, search_cmd
 from .serve import serve_cmd
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_STATUS_HELP)
 @click.version_option(__version__, prog_name="innkit")
 @click.option("--user-db", type=click.Path(dir_okay=False), envvar="INNKIT_USER_DB",
               help="User registry database (default: $INNKIT_USER_DB, else "
@@ -34,13 +49,112 @@ for command in (annotate_cmd, decode_cmd, explain_cmd, lookup_cmd, search_cmd, r
     main.add_command(command)
 
 
-def run() -> None:
-    """Console entry point: a data or storage fault becomes one line naming the fix."""
+NAME_COMMANDS = frozenset({"decode", "explain", "lookup", "search", "screen", "validate",
+                           "suggest", "registry add", "registry remove"})
+"""Commands whose arguments are names, which must be UTF-8 text (paths need not be)."""
+
+
+def _check_arguments(args: Sequence[str]) -> None:
+    """Refuse a name argument that is not UTF-8 (the shell passed bytes), naming which."""
+    at = next((i for i, a in enumerate(args) if a in main.commands), None)
+    if at is None:
+        return
+    command = args[at]
+    if command == "registry" and at + 1 < len(args):
+        at += 1
+        command = f"registry {args[at]}"
+    if command not in NAME_COMMANDS:
+        return
+    for arg in args[at + 1:]:
+        if not_utf8(arg):
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise CliFault(f"the argument {shown!r} is not UTF-8 text; type the name again or "
+                           "convert it (iconv -t UTF-8)")
+
+
+def _standard_streams() -> None:
+    """Closed standard streams fail when used, with a message, not as None at first touch."""
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process
+    if sys.stdin is None:
+        sys.stdin = ClosedStream("input")  # type: ignore[assignment]
+    if sys.stdout is None:
+        sys.stdout = ClosedStream("output")  # type: ignore[assignment]
+    else:
+        # never a UnicodeEncodeError on output; the bytes stay visible as escapes
+        with contextlib.suppress(AttributeError, ValueError):
+            sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+
+
+def _status(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    click.echo(str(code), err=True)
+    return int(ExitStatus.PROBLEMS)
+
+
+def _invoke(args: Sequence[str]) -> object:
+    """The group's own invocation, without click's handlers (which exit 1 on a broken pipe)."""
+    completion = getattr(main, "_main_shell_completion", None)
+    if completion is not None:
+        completion({}, "innkit")
+    with main.make_context("innkit", list(args)) as ctx:
+        return main.invoke(ctx)
+
+
+def _run(args: Sequence[str]) -> int:
+    _standard_streams()
     try:
-        main(standalone_mode=True)
-    except (InnkitError, StoreError) as exc:
-        click.echo(f"innkit: {exc}", err=True)
-        sys.exit(2)
+        _check_arguments(args)
+        try:
+            status = _status(_invoke(args))
+        except click.exceptions.Exit as exc:
+            status = exc.exit_code
+        except SystemExit as exc:
+            status = _status(exc.code)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        quiet_broken_pipe()
+        return 128 + 13  # as if killed by SIGPIPE, and as quietly
+    except ClosedStreamError as exc:
+        fault = closed_stream_fault(exc)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("innkit: interrupted", err=True)
+        return int(ExitStatus.INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except StoreError as exc:
+        fault = CliFault(str(exc), ExitStatus.ENVIRONMENT)
+    except DataError as exc:
+        fault = CliFault(str(exc), ExitStatus.ENVIRONMENT)
+    except InnkitError as exc:
+        fault = CliFault(str(exc), ExitStatus.BAD_INPUT)
+    except UnicodeError as exc:
+        fault = CliFault(f"text that is not valid Unicode ({exc.reason}); give UTF-8 text")
+    except MemoryError:
+        fault = CliFault("out of memory; give a smaller input or use --format jsonl",
+                         ExitStatus.ENVIRONMENT)
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            quiet_broken_pipe()
+            return 128 + 13
+        if exc.filename is None and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            fault = os_fault(exc, "write the output", "")
+        else:
+            fault = os_fault(exc, "read or write", exc.filename or "the output")
+    with contextlib.suppress(OSError):
+        fault.show()
+    return fault.exit_code
 
 
-__all__ = ["TSV_COLUMNS", "main", "run"]
+def run(args: Sequence[str] | None = None) -> None:
+    """Console entry point: every expected failure is one line naming the fix, and the exit
+    status of :class:`ExitStatus`."""
+    sys.exit(_run(sys.argv[1:] if args is None else args))
+
+
+__all__ = ["TSV_COLUMNS", "ExitStatus", "main", "run"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,13 +10,10 @@ from typing import BinaryIO
 
 import click
 
-from ..annotate import LENIENCY_LEVELS, Mention, annotate_chunks
-from ..atomic import write_atomic
-from ..formats import TSV_COLUMNS, brat_lines, html_page, jsonl_line, text_line, tsv_line
+from ..annotate import LENIENCY_LEVELS, annotate_chunks
 from ..reading import ReadReport, iter_text
-
-MAX_BUFFERED = 64 * 1024 * 1024
-"""html and brat output keep the document text; larger documents need jsonl or tsv."""
+from .errors import ClosedStreamError, ExitStatus, closed_stream_fault, input_fault, os_fault
+from .sinks import BratSink, HtmlReport, Output, Sink, main_sink
 
 
 class _Progress:
@@ -40,71 +36,90 @@ class _Progress:
             self.bar.close()
 
 
-def _documents(files: tuple[str, ...], input_format: str, text_field: str, id_field: str,
-               progress: _Progress) -> Iterator[tuple[str, Iterator[str], ReadReport]]:
-    """(doc id, text chunks, read report) for every document of every input."""
-    for name in files:
-        if name == "-":
-            yield from _from_stream("stdin", sys.stdin.buffer, input_format, text_field,
-                                    id_field, progress)
-            continue
-        path = Path(name)
+class _Inputs:
+    """Reads every input in turn and counts the ones that could not be read, or only in part."""
+
+    def __init__(self, files: tuple[str, ...], input_format: str, text_field: str,
+                 id_field: str, progress: _Progress) -> None:
+        self.files = files
+        self.input_format = input_format
+        self.text_field = text_field
+        self.id_field = id_field
+        self.progress = progress
+        self.problems = 0
+
+    def warn(self, message: str) -> None:
+        self.problems += 1
+        click.echo(f"innkit: {message}", err=True)
+
+    def documents(self) -> Iterator[tuple[str, Iterator[str], ReadReport]]:
+        """(doc id, text chunks, read report) for every document of every input."""
+        for name in self.files:
+            if name == "-":
+                yield from self._from_stream("stdin", sys.stdin.buffer)
+                continue
+            try:
+                stream: BinaryIO = Path(name).open("rb")  # noqa: SIM115 - closed below
+            except OSError as exc:
+                self.warn(input_fault(exc, name))
+                continue
+            with stream:
+                yield from self._from_stream(name, stream)
+
+    def report(self, report: ReadReport) -> None:
+        for problem in report.problems():
+            if report.binary:
+                self.warn(problem)
+            else:
+                click.echo(f"innkit: {problem}", err=True)
+
+    def _chunks(self, name: str, stream: BinaryIO, report: ReadReport) -> Iterator[str]:
+        seen = 0
         try:
-            stream: BinaryIO = path.open("rb")
+            for chunk in iter_text(stream, report):
+                self.progress.update(report.bytes_read - seen)
+                seen = report.bytes_read
+                yield chunk
+        except ClosedStreamError as exc:
+            raise closed_stream_fault(exc) from exc
         except OSError as exc:
-            report = ReadReport(name)
-            click.echo(f"innkit: cannot read {name}: {exc.strerror or exc}; check the path",
-                       err=True)
-            yield name, iter(()), report
-            continue
-        with stream:
-            yield from _from_stream(name, stream, input_format, text_field, id_field, progress)
+            raise os_fault(exc, "read", name) from exc
 
+    def _from_stream(self, name: str, stream: BinaryIO):
+        report = ReadReport(name)
+        chunks = self._chunks(name, stream, report)
+        if self.input_format == "text":
+            yield name, chunks, report
+            return
+        # JSON Lines: one document per line, with a text and an id field.
+        buffer = ""
+        line_no = 0
+        for chunk in chunks:
+            buffer += chunk
+            *lines, buffer = buffer.split("\n")
+            for line in lines:
+                line_no += 1
+                yield from self._json_doc(name, line_no, line)
+        if buffer.strip():
+            yield from self._json_doc(name, line_no + 1, buffer)
+        self.report(report)
 
-def _counting(chunks: Iterator[str], report: ReadReport, progress: _Progress) -> Iterator[str]:
-    seen = 0
-    for chunk in chunks:
-        progress.update(report.bytes_read - seen)
-        seen = report.bytes_read
-        yield chunk
-
-
-def _from_stream(name: str, stream: BinaryIO, input_format: str, text_field: str,
-                 id_field: str, progress: _Progress):
-    report = ReadReport(name)
-    chunks = _counting(iter_text(stream, report), report, progress)
-    if input_format == "text":
-        yield name, chunks, report
-        return
-    # JSON Lines: one document per line, with a text and an id field.
-    buffer = ""
-    line_no = 0
-    for chunk in chunks:
-        buffer += chunk
-        *lines, buffer = buffer.split("\n")
-        for line in lines:
-            line_no += 1
-            yield from _json_doc(name, line_no, line, text_field, id_field)
-    if buffer.strip():
-        yield from _json_doc(name, line_no + 1, buffer, text_field, id_field)
-    for problem in report.problems():
-        click.echo(f"innkit: {problem}", err=True)
-
-
-def _json_doc(name: str, line_no: int, line: str, text_field: str, id_field: str):
-    if not line.strip():
-        return
-    try:
-        record = json.loads(line)
-        text = record[text_field]
-        if not isinstance(text, str):
-            raise TypeError(f"field {text_field!r} is not a string")
-    except (ValueError, KeyError, TypeError) as exc:
-        click.echo(f"innkit: {name} line {line_no}: skipped, not a JSON object with a "
-                   f"{text_field!r} text field ({exc})", err=True)
-        return
-    doc_id = str(record.get(id_field, f"{name}:{line_no}"))
-    yield doc_id, iter((text,)), ReadReport(doc_id)
+    def _json_doc(self, name: str, line_no: int, line: str):
+        if not line.strip():
+            return
+        field = self.text_field
+        try:
+            record = json.loads(line)
+            text = record[field]
+            if not isinstance(text, str):
+                raise TypeError(f"field {field!r} is not a string")
+        except (ValueError, KeyError, TypeError) as exc:
+            # a warning only, as for bytes that were not UTF-8: the input itself was read
+            click.echo(f"innkit: {name} line {line_no}: skipped, not a JSON object with a "
+                       f"{field!r} text field ({exc})", err=True)
+            return
+        doc_id = str(record.get(self.id_field, f"{name}:{line_no}"))
+        yield doc_id, iter((text,)), ReadReport(doc_id)
 
 
 @click.command("annotate")
@@ -146,94 +161,60 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
                 workers=workers, leniency=leniency, input_format=input_format,
                 text_field=text_field, id_field=id_field)
         return
-    sizes = sum(Path(f).stat().st_size for f in files if f != "-" and Path(f).is_file())
-    progress = _Progress(sizes, sys.stderr.isatty() and (sizes > 8 << 20 or len(files) > 20))
     if fmt == "brat" and output == "-" and len(files) > 1:
         raise click.UsageError("brat output of several files needs -o FOLDER")
-    out = sys.stdout
-    handle = None
-    if output != "-" and fmt in ("jsonl", "tsv", "text"):
-        # Written beside the target and renamed at the end: never a half-written file.
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        handle = open(output + ".tmp", "w", encoding="utf-8")  # noqa: SIM115
-        out = handle
-    total = 0
+    sizes = sum(Path(f).stat().st_size for f in files if f != "-" and Path(f).is_file())
+    progress = _Progress(sizes, sys.stderr.isatty() and (sizes > 8 << 20 or len(files) > 20))
+    inputs = _Inputs(files, input_format, text_field, id_field, progress)
+    out = Output(output if fmt != "brat" else "-")
+    report = HtmlReport(html_path) if html_path else None
     try:
-        if fmt == "tsv":
-            out.write("\t".join(TSV_COLUMNS) + "\n")
-        first_html_done = False
-        for doc_id, chunks, report in _documents(files, input_format, text_field, id_field,
-                                                 progress):
-            keep = fmt in ("html", "brat") or (html_path and not first_html_done)
-            kept: list[str] = []
-            if keep:
-                chunks = _keeping(chunks, kept)
-            mentions: list[Mention] = []
-            if fmt == "text":
-                out.write(f"{doc_id}\n")
-            found = 0
-            for m in annotate_chunks(chunks, leniency=leniency):
-                total += 1
-                found += 1
-                if fmt == "jsonl":
-                    out.write(jsonl_line(doc_id, m) + "\n")
-                elif fmt == "tsv":
-                    out.write(tsv_line(doc_id, m) + "\n")
-                elif fmt == "text":
-                    out.write(text_line(m) + "\n")
-                if keep:
-                    mentions.append(m)
-            out.flush()
-            for problem in report.problems():
-                click.echo(f"innkit: {problem}", err=True)
-            if fmt == "text":
-                out.write(f"  {found} name{'s' if found != 1 else ''} found\n")
-            if keep:
-                text = "".join(kept)
-                if fmt == "html":
-                    target = Path(output if output != "-" else "")
-                    page = html_page(doc_id, text, mentions)
-                    if output == "-":
-                        sys.stdout.write(page)
-                    else:
-                        write_atomic(target, page)
-                elif fmt == "brat":
-                    _write_brat(doc_id, text, mentions, output)
-                if html_path and not first_html_done:
-                    write_atomic(Path(html_path), html_page(doc_id, text, mentions))
-                    out.flush()
-                    click.echo(f"HTML report written to {html_path}", err=True)
-                    first_html_done = True
-        if handle is not None:
-            handle.close()
-            os.replace(output + ".tmp", output)
-            handle = None
+        with out:
+            sink = main_sink(fmt, out, output)
+            _run(inputs, [sink, *([report] if report else [])], leniency, len(files))
     finally:
         progress.close()
-        if handle is not None:
-            handle.close()
-            Path(output + ".tmp").unlink(missing_ok=True)
-    if fmt == "text" and len(files) > 1:
-        out.write(f"{total} names in {len(files)} inputs\n")
+    if inputs.problems:
+        click.echo(f"innkit: {inputs.problems} input(s) could not be read (see above); the "
+                   "output holds everything else", err=True)
+        click.get_current_context().exit(int(ExitStatus.BAD_INPUT))
+    if report is not None and report.failed:
+        click.get_current_context().exit(int(ExitStatus.ENVIRONMENT))
 
 
-def _keeping(chunks: Iterator[str], kept: list[str]) -> Iterator[str]:
-    size = 0
+def _run(inputs: _Inputs, sinks: list[Sink], leniency: str, n_inputs: int) -> None:
+    """Every document through every sink; a failed brat document leaves no half file."""
+    for s in sinks:
+        s.begin()
+    total = 0
+    readers = [s for s in sinks if s.wants_text]
+    try:
+        for doc_id, chunks, report in inputs.documents():
+            for s in sinks:
+                s.start(doc_id)
+            if readers:
+                chunks = _teeing(chunks, readers)
+            found = 0
+            for m in annotate_chunks(chunks, leniency=leniency):
+                found += 1
+                for s in sinks:
+                    s.mention(doc_id, m)
+            total += found
+            if inputs.input_format == "text":
+                inputs.report(report)
+            for s in sinks:
+                s.end(doc_id, found)
+        for s in sinks:
+            s.finish(total, n_inputs)
+    except BaseException:
+        for s in sinks:
+            if isinstance(s, BratSink):
+                s.abort()
+        raise
+
+
+def _teeing(chunks: Iterator[str], readers: list[Sink]) -> Iterator[str]:
     for chunk in chunks:
-        size += len(chunk)
-        if size > MAX_BUFFERED:
-            raise click.ClickException(f"document larger than {MAX_BUFFERED >> 20} MB: html and "
-                                       "brat output keep the whole text; use --format jsonl")
-        kept.append(chunk)
+        for s in readers:
+            s.text(chunk)
         yield chunk
-
-
-def _write_brat(doc_id: str, text: str, mentions: list[Mention], output: str) -> None:
-    lines = "\n".join(brat_lines(mentions)) + ("\n" if mentions else "")
-    if output == "-":
-        sys.stdout.write(lines)
-        return
-    folder = Path(output)
-    stem = Path(doc_id).stem or "stdin"
-    write_atomic(folder / f"{stem}.txt", text)
-    write_atomic(folder / f"{stem}.ann", lines)

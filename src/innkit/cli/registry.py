@@ -11,7 +11,15 @@ import click
 from ..explain import relation_phrase
 from ..registry import ENTRY_KINDS, RegistryEntry, UserStore, get_registry, name_key
 from ..registry.core import ENTRY_COLUMNS
-from ..registry.store import ImportReport, StoreError
+from ..registry.store import MAX_IMPORT_BYTES, ImportReport
+from .errors import (
+    CliFault,
+    ClosedStreamError,
+    ExitStatus,
+    closed_stream_fault,
+    input_fault,
+    os_fault,
+)
 
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json", "tsv"]),
                        default="text", show_default=True, help="Output format.")
@@ -120,16 +128,21 @@ def _store() -> UserStore:
     return UserStore(registry.user_db)
 
 
-def _report(report: ImportReport, action: str) -> None:
+def _report(report: ImportReport, action: str, *, single: bool = False) -> None:
     if report.ok:
         get_registry().refresh()
         click.echo(f"{action}: {report.added} added, {report.replaced} replaced "
                    f"({get_registry().user_db})")
         return
+    if single:  # one name from the command line: no file, so no line numbers
+        for error in report.errors:
+            click.echo(f"innkit: not added: {error.name or 'the name'!r}: {error.reason}"
+                       if error.name else f"innkit: not added: {error.reason}", err=True)
+        sys.exit(int(ExitStatus.PROBLEMS))
     click.echo(f"nothing was changed; {len(report.errors)} problem(s):", err=True)
     for error in report.errors:
         click.echo(f"  {error}", err=True)
-    sys.exit(1)
+    sys.exit(int(ExitStatus.PROBLEMS))
 
 
 def _shipped_keys() -> set[str]:
@@ -157,7 +170,8 @@ def add_cmd(name: str, kind: str, second_word: str, refers_to: str, target_antig
            "year": year, "status": status, "notes": notes}
     text = ",".join(ENTRY_COLUMNS) + "\n" + ",".join(
         '"' + row.get(c, "").replace('"', '""') + '"' for c in ENTRY_COLUMNS) + "\n"
-    _report(_store().import_csv(text, replace=replace, shipped_keys=_shipped_keys()), "add")
+    _report(_store().import_csv(text, replace=replace, shipped_keys=_shipped_keys()), "add",
+            single=True)
 
 
 @registry_group.command("remove")
@@ -174,7 +188,7 @@ def remove_cmd(names: tuple[str, ...]) -> None:
 
 
 @registry_group.command("import")
-@click.argument("file", type=click.File("rb"))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--replace", is_flag=True, help="Overwrite existing user entries of the same name.")
 def import_cmd(file, replace: bool) -> None:
     """Import names from a CSV FILE ('-' for standard input): all rows or none.
@@ -182,12 +196,24 @@ def import_cmd(file, replace: bool) -> None:
     The header names the columns: name (required), kind, second_word, refers_to, source,
     target_antigen, target_category, format, year, status, provenance, notes.
     """
-    data = file.read()
+    try:
+        if file == "-":
+            data = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
+        else:
+            with open(file, "rb") as f:
+                data = f.read(MAX_IMPORT_BYTES + 1)
+    except ClosedStreamError as exc:
+        raise closed_stream_fault(exc) from exc
+    except OSError as exc:
+        raise CliFault(input_fault(exc, file), ExitStatus.BAD_INPUT) from exc
+    if b"\x00" in data[:8192]:
+        raise CliFault(f"{file} looks like a binary file (NUL bytes), not CSV; give a UTF-8 CSV "
+                       "file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise click.ClickException(f"{file.name} is not UTF-8 text (byte {exc.start}); save it "
-                                   "as UTF-8 CSV and try again") from exc
+        raise CliFault(f"{file} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV "
+                       "and try again") from exc
     _report(_store().import_csv(text, replace=replace, shipped_keys=_shipped_keys()), "import")
 
 
@@ -196,25 +222,40 @@ def import_cmd(file, replace: bool) -> None:
 def export_cmd(file: str) -> None:
     """Write the user registry to a CSV FILE ('-' for standard output)."""
     store = _store()
-    if file == "-":
-        click.echo(",".join(ENTRY_COLUMNS))
-        import csv
-
-        writer = csv.writer(sys.stdout)
-        for e in store.entries():
-            writer.writerow([_cell(getattr(e, c)) for c in ENTRY_COLUMNS])
+    if file == "-":  # the same bytes as the file would hold
+        text, _n = store.csv_text()
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
         return
-    n = store.export_csv(Path(file))
+    try:
+        n = store.export_csv(Path(file))
+    except OSError as exc:
+        raise os_fault(exc, "write", file) from exc
     click.echo(f"exported {n} names to {file}")
+
+
+@registry_group.command("repair")
+def repair_cmd() -> None:
+    """Make a damaged or empty user registry usable again, rescuing every readable name.
+
+    A damaged file is moved aside (NAME.damaged-TIME, kept for you) and its readable names are
+    copied into a new file; an empty file is initialised; a sound file is left as it is.
+    """
+    store = _store()
+    aside, n = store.repair()
+    get_registry().refresh()
+    if aside is None:
+        click.echo(f"{store.path}: nothing to repair ({n} name{'s' if n != 1 else ''})")
+    else:
+        click.echo(f"{store.path}: damaged file moved to {aside}; {n} names rescued into a new "
+                   f"{store.path.name}; re-import any name that is missing")
 
 
 @registry_group.command("list")
 def list_cmd() -> None:
     """List the user registry."""
-    try:
-        entries = _store().entries()
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
+    entries = _store().entries()
     if not entries:
         click.echo(f"the user registry is empty ({get_registry().user_db})")
     for e in entries:

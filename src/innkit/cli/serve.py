@@ -7,12 +7,16 @@ import ipaddress
 import click
 
 from ..web import (
+    DEFAULT_HEADER_TIMEOUT_S,
     DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_QUEUE,
     DEFAULT_MAX_TEXT_CHARS,
     DEFAULT_THREADS,
     DEFAULT_TIME_LIMIT_S,
     LOOPBACK_HOSTS,
 )
+from .errors import CliFault, ExitStatus, os_fault
 
 DEFAULT_HOST = "127.0.0.1"
 
@@ -45,15 +49,28 @@ def is_loopback(host: str) -> bool:
               show_default=True, help="Seconds a request may take before it is answered 504.")
 @click.option("--threads", type=click.IntRange(1, 64), default=DEFAULT_THREADS,
               show_default=True, help="Worker threads for the library calls.")
-@click.option("--max-connections", type=click.IntRange(1), default=100, show_default=True,
-              help="Concurrent connections; more are answered 503.")
+@click.option("--max-connections", type=click.IntRange(1), default=DEFAULT_MAX_CONNECTIONS,
+              show_default=True, help="Requests worked on at once; more wait in the queue.")
+@click.option("--max-queue", type=click.IntRange(0), default=DEFAULT_MAX_QUEUE,
+              show_default=True, help="Requests that may wait for a slot, each at most the time "
+              "limit; beyond, or after waiting that long, 503 with Retry-After.")
+@click.option("--header-timeout", type=click.FloatRange(0.5, 120),
+              default=DEFAULT_HEADER_TIMEOUT_S, show_default=True,
+              help="Seconds a connection has to send its request head; slower ones are closed.")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info",
                                                  "debug"]), default="info", show_default=True)
 def serve_cmd(host: str, port: int, cors_origins: tuple[str, ...],
               allowed_hosts: tuple[str, ...], max_body_bytes: int, max_text_chars: int,
-              time_limit: float, threads: int,
-              max_connections: int, log_level: str) -> None:
+              time_limit: float, threads: int, max_connections: int, max_queue: int,
+              header_timeout: float, log_level: str) -> None:
     """Serve the innkit API (/v1/..., described at /openapi.json) and the page (/).
+
+    \b
+    Limits: bodies over --max-body-bytes are answered 413, texts over --max-text-chars 413,
+    work over --time-limit 504; --max-connections requests are worked on at once and up to
+    --max-queue more wait their turn (503 with Retry-After beyond); a connection that has not
+    sent its request head within --header-timeout seconds is closed; an idle keep-alive
+    connection is closed after 5 s. See docs/web.md.
 
     \b
     Examples:
@@ -61,9 +78,8 @@ def serve_cmd(host: str, port: int, cors_origins: tuple[str, ...],
       innkit serve --port 9000 --cors-origin http://localhost:3000
     """
     try:
-        import uvicorn
-
         from ..web.app import create_app
+        from ..web.server import serve
     except ImportError as exc:
         raise click.ClickException(
             f"innkit serve needs the web extra ({exc.name or exc} is missing): "
@@ -84,5 +100,14 @@ def serve_cmd(host: str, port: int, cors_origins: tuple[str, ...],
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"innkit: the page is at http://{shown}:{port}/ and the API description at "
                f"http://{shown}:{port}/openapi.json", err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False,
-                proxy_headers=False, limit_concurrency=max_connections, timeout_keep_alive=5)
+    try:
+        serve(app, host=host, port=port, log_level=log_level, max_connections=max_connections,
+              max_queue=max_queue, header_timeout_s=header_timeout, wait_s=time_limit)
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise os_fault(exc, f"listen on {shown}:{port}", "") from exc
+    except SystemExit as exc:  # uvicorn logs why it could not start, then exits 3
+        if exc.code in (0, None):
+            raise
+        raise CliFault(f"the server could not start on {shown}:{port} (see the error above); "
+                       "choose another --port or --host, or stop the program using it",
+                       ExitStatus.ENVIRONMENT) from None

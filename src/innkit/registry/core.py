@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import require_text
 from ..models import Substance
 from ..normalize import normalize_name
 from ..tables import get_tables, read_table
@@ -195,6 +196,7 @@ class Registry:
     def lookup(self, name: str) -> list[RegistryEntry]:
         """Entries whose name (or name + second word) equals ``name``, ignoring case, spaces
         and hyphens. User entries come first."""
+        name = require_text(name)
         self._ensure()
         found = self._by_key.get(name_key(name))
         if found is None and "-" in name.strip("-"):
@@ -307,7 +309,7 @@ class Registry:
         """Names starting with the query, names or target antigens containing it, then fuzzy
         name matches (rapidfuzz), best first."""
         db = self._ensure()
-        q = query.strip()
+        q = require_text(query, "query").strip()
         if not q:
             return []
         key = name_key(q)

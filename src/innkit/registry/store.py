@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,37 +58,126 @@ class StoreError(Exception):
     """The user database cannot be read or written; the message names the fix."""
 
 
+_REPAIR = ("run `innkit registry repair` to move it aside and rescue its names into a new "
+           "file, or move it aside yourself and re-import your names")
+
+
 class UserStore:
     """Read and change one user registry file."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, timeout: float = 5.0) -> None:
         self.path = Path(path)
+        self.timeout = timeout
+
+    # -- opening, with one message per way a file can be wrong ------------------------------
+    def _fault(self, exc: BaseException, writing: bool) -> StoreError:
+        text = str(exc)
+        low = text.lower()
+        if "locked" in low or "busy" in low:
+            return StoreError(f"the user registry {self.path} is locked by another program "
+                              f"({text}); wait until it has finished and try again")
+        if "readonly" in low or "read-only" in low or (
+                writing and isinstance(exc, OSError)) or "unable to open" in low:
+            return StoreError(f"cannot {'write' if writing else 'read'} the user registry "
+                              f"{self.path} ({text}); make the file and its folder writable "
+                              "(chmod u+w), or copy it elsewhere and point --user-db at the copy")
+        if "not a database" in low or "malformed" in low or "corrupt" in low:
+            return StoreError(f"the user registry {self.path} is damaged ({text}); {_REPAIR}")
+        return StoreError(f"the user registry {self.path} cannot be used ({text}); {_REPAIR}")
+
+    def _check_ours(self, db: sqlite3.Connection) -> None:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "names" in tables:
+            cols = {r[1] for r in db.execute("PRAGMA table_info(names)")}
+            if {"key", *ENTRY_COLUMNS} <= cols:
+                return
+        if not tables:
+            return
+        raise StoreError(f"{self.path} is an SQLite database of another program (tables: "
+                         f"{', '.join(sorted(tables))}), not an innkit user registry; point "
+                         "--user-db or INNKIT_USER_DB at another file (nothing was changed)")
 
     def _connect(self, *, create: bool) -> sqlite3.Connection:
+        """A connection to a checked innkit registry; ``create``: to write (made if absent or
+        empty), else read-only."""
         if not create and not self.path.exists():
             raise StoreError(f"no user registry at {self.path} (add a name to create it)")
         try:
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+                db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            else:
+                db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                     timeout=self.timeout, isolation_level=None)
+        except (sqlite3.Error, OSError) as exc:
+            raise self._fault(exc, create) from exc
+        try:
             db.row_factory = sqlite3.Row
-            db.executescript(_SCHEMA) if create else None
+            self._check_ours(db)
+            if create:  # made, or an empty file initialised; read-only, an empty file reads empty
+                db.executescript(_SCHEMA)
             return db
-        except (sqlite3.DatabaseError, OSError) as exc:
-            raise StoreError(f"cannot open the user registry {self.path}: {exc} "
-                             "(check the path and permissions, or set INNKIT_USER_DB)") from exc
+        except StoreError:
+            db.close()
+            raise
+        except sqlite3.Error as exc:
+            db.close()
+            raise self._fault(exc, create) from exc
 
     def entries(self) -> list[RegistryEntry]:
         if not self.path.exists():
             return []
         db = self._connect(create=False)
         try:
+            if not {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE "
+                                             "type='table'")}:
+                return []  # an empty file: no names yet
             rows = db.execute(f"SELECT {', '.join(ENTRY_COLUMNS)} FROM names ORDER BY key")
             return [_entry(dict(r)) for r in rows]
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path} is not an innkit user registry: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise self._fault(exc, False) from exc
         finally:
             db.close()
+
+    def repair(self) -> tuple[Path | None, int]:
+        """Make the file a working registry again: an empty file is initialised; a damaged
+        one is moved aside (``NAME.damaged-TIME``) and every row still readable is copied into
+        a new file. Returns (where the old file went, names rescued)."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            self._connect(create=True).close()
+            return None, 0
+        try:
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                 timeout=self.timeout)
+            try:
+                self._check_ours(db)
+                ok = db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            finally:
+                db.close()
+        except StoreError:
+            raise
+        except sqlite3.Error:
+            ok = False
+        if ok:
+            return None, len(self.entries())
+        rows = _rescue(self.path)
+        aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d%H%M%S')}")
+        try:
+            os.replace(self.path, aside)
+        except OSError as exc:
+            raise self._fault(exc, True) from exc
+        db = self._connect(create=True)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            cols = ", ".join(ENTRY_COLUMNS)
+            db.executemany(f"INSERT OR REPLACE INTO names (key, {cols}) VALUES "
+                           f"(?, {', '.join('?' * len(ENTRY_COLUMNS))})",
+                           [(name_key(r["name"]), *(r.get(c) or "" for c in ENTRY_COLUMNS))
+                            for r in rows])
+            db.execute("COMMIT")
+        finally:
+            db.close()
+        return aside, len(rows)
 
     def add(self, entry: RegistryEntry, *, replace: bool = False,
             shipped_keys: Iterable[str] = ()) -> ImportReport:
@@ -96,12 +187,16 @@ class UserStore:
         return self._apply([(1, row)], replace=replace, shipped_keys=shipped_keys)
 
     def remove(self, name: str) -> bool:
-        db = self._connect(create=False)
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return False
+        db = self._connect(create=True)
         try:
             db.execute("BEGIN IMMEDIATE")
             cur = db.execute("DELETE FROM names WHERE key = ?", (name_key(name),))
             db.execute("COMMIT")
             return cur.rowcount > 0
+        except sqlite3.Error as exc:
+            raise self._fault(exc, True) from exc
         finally:
             db.close()
 
@@ -128,8 +223,9 @@ class UserStore:
             rows.append((reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items()}))
         return self._apply(rows, replace=replace, shipped_keys=shipped_keys)
 
-    def export_csv(self, target: Path | str) -> int:
-        """Write every user entry as CSV, atomically; returns the number of rows."""
+    def csv_text(self) -> tuple[str, int]:
+        """Every user entry as CSV (header first, every line ending in CRLF as RFC 4180 has
+        it), and the number of rows."""
         entries = self.entries()
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer)
@@ -137,8 +233,13 @@ class UserStore:
         for e in entries:
             writer.writerow(["" if getattr(e, c) is None else getattr(e, c)
                              for c in ENTRY_COLUMNS])
-        write_atomic(target, buffer.getvalue())
-        return len(entries)
+        return buffer.getvalue(), len(entries)
+
+    def export_csv(self, target: Path | str) -> int:
+        """Write every user entry as CSV, atomically; returns the number of rows."""
+        text, n = self.csv_text()
+        write_atomic(target, text)
+        return n
 
     # -- validation and the single write path ----------------------------------------------
     def _apply(self, rows: list[tuple[int, dict[str, str]]], *, replace: bool,
@@ -179,13 +280,43 @@ class UserStore:
                 [(name_key(r["name"]), *(r[c] for c in ENTRY_COLUMNS)) for r in clean],
             )
             db.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             if db.in_transaction:
                 db.execute("ROLLBACK")
-            raise StoreError(f"writing {self.path} failed, nothing was changed: {exc}") from exc
+            fault = self._fault(exc, True)
+            raise StoreError(f"nothing was changed: {fault}") from exc
         finally:
             db.close()
         return ImportReport(added=len(clean) - len(clash), replaced=len(clash))
+
+
+def _rescue(path: Path) -> list[dict[str, str]]:
+    """Every row of ``names`` that can still be read, row by row around the damage."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        db.row_factory = sqlite3.Row
+    except sqlite3.Error:
+        return []
+    rows: dict[str, dict[str, str]] = {}
+    try:
+        top = db.execute("SELECT max(rowid) FROM names").fetchone()[0] or 0
+    except sqlite3.Error:
+        top = 0
+    try:
+        for r in db.execute(f"SELECT {', '.join(ENTRY_COLUMNS)} FROM names"):
+            rows.setdefault(name_key(r["name"] or ""), dict(r))
+    except sqlite3.Error:
+        for rowid in range(1, min(top, 1_000_000) + 1):
+            try:
+                r = db.execute(f"SELECT {', '.join(ENTRY_COLUMNS)} FROM names WHERE rowid = ?",
+                               (rowid,)).fetchone()
+            except sqlite3.Error:
+                continue
+            if r is not None:
+                rows.setdefault(name_key(r["name"] or ""), dict(r))
+    finally:
+        db.close()
+    return [r for k, r in rows.items() if k and _NAME.match(r.get("name") or "")]
 
 
 def _validate(row: dict[str, str]) -> list[str]:

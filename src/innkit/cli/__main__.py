@@ -1,0 +1,5 @@
+"""``python -m innkit.cli``: the same as the ``innkit`` command."""
+
+from . import run
+
+run()

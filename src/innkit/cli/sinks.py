@@ -1,0 +1,325 @@
+"""Where ``innkit annotate`` writes: one sink per output format, and the ``--html`` report.
+
+A sink sees each document begin, its text (if it asks for it), its mentions, and its end. A
+sink writing a file writes it whole through :func:`innkit.atomic.atomic_output`: a failed run
+leaves the old file (or none), never half of a new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from ..annotate import Mention
+from ..atomic import atomic_output
+from ..formats import (
+    HTML_MAX_CHARS,
+    HTML_MAX_NAMES,
+    TSV_COLUMNS,
+    brat_lines,
+    html_page,
+    jsonl_line,
+    text_line,
+    tsv_line,
+)
+from .errors import os_fault
+
+
+class Output:
+    """A main output: standard output, or a file that replaces ``target`` only when complete."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self._stack = contextlib.ExitStack()
+        self.stream: IO[str] = sys.stdout
+
+    def __enter__(self) -> Output:
+        if self.target != "-":
+            try:
+                self.stream = self._stack.enter_context(
+                    atomic_output(self.target, errors="backslashreplace"))
+            except OSError as exc:
+                raise os_fault(exc, "write", self.target) from exc
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: Any) -> None:
+        try:
+            self._stack.__exit__(kind, exc, tb)
+        except OSError as error:
+            if exc is None:
+                raise os_fault(error, "write", self.target) from error
+
+    def write(self, text: str) -> None:
+        self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+class Sink:
+    """One output format. ``wants_text``: the sink needs the document's text as well."""
+
+    wants_text = False
+
+    def begin(self) -> None:
+        """Before the first document."""
+
+    def start(self, doc_id: str) -> None:
+        """A document begins."""
+
+    def text(self, chunk: str) -> None:
+        """A piece of the document's text, in order (only when ``wants_text``)."""
+
+    def mention(self, doc_id: str, m: Mention) -> None:
+        """One name found."""
+
+    def end(self, doc_id: str, found: int) -> None:
+        """The document ended; ``found`` names were in it."""
+
+    def finish(self, total: int, inputs: int) -> None:
+        """After the last document."""
+
+
+class StreamSink(Sink):
+    def __init__(self, out: Output) -> None:
+        self.out = out
+
+
+class TextSink(StreamSink):
+    def start(self, doc_id: str) -> None:
+        self.out.write(f"{doc_id}\n")
+
+    def mention(self, doc_id: str, m: Mention) -> None:
+        self.out.write(text_line(m) + "\n")
+
+    def end(self, doc_id: str, found: int) -> None:
+        self.out.write(f"  {found} name{'s' if found != 1 else ''} found\n")
+        self.out.flush()
+
+    def finish(self, total: int, inputs: int) -> None:
+        if inputs > 1:
+            self.out.write(f"{total} names in {inputs} inputs\n")
+
+
+class JsonlSink(StreamSink):
+    def mention(self, doc_id: str, m: Mention) -> None:
+        self.out.write(jsonl_line(doc_id, m) + "\n")
+
+    def end(self, doc_id: str, found: int) -> None:
+        self.out.flush()
+
+
+class TsvSink(StreamSink):
+    def begin(self) -> None:
+        self.out.write("\t".join(TSV_COLUMNS) + "\n")
+
+    def mention(self, doc_id: str, m: Mention) -> None:
+        self.out.write(tsv_line(doc_id, m) + "\n")
+
+    def end(self, doc_id: str, found: int) -> None:
+        self.out.flush()
+
+
+class _Page:
+    """The first document's text (up to the HTML cap) and its mentions, for one HTML page."""
+
+    def __init__(self, max_chars: int, max_names: int = HTML_MAX_NAMES) -> None:
+        self.max_chars = max_chars
+        self.max_names = max_names
+        self.cut: int | None = None  # where the page stops when the names reach the limit
+        self.doc_id: str | None = None
+        self.kept: list[str] = []
+        self.kept_chars = 0
+        self.total_chars = 0
+        self.mentions: list[Mention] = []
+        self.total_mentions = 0
+        self.others = 0
+        self.done = False
+
+    def start(self, doc_id: str) -> bool:
+        if self.doc_id is None:
+            self.doc_id = doc_id
+            return True
+        self.others += 1
+        return False
+
+    def text(self, chunk: str) -> None:
+        self.total_chars += len(chunk)
+        room = self.max_chars - self.kept_chars
+        if room > 0:
+            self.kept.append(chunk[:room])
+            self.kept_chars += min(room, len(chunk))
+
+    def mention(self, m: Mention) -> None:
+        self.total_mentions += 1
+        if self.cut is not None:
+            return
+        if len(self.mentions) >= self.max_names:
+            self.cut = m.start
+        elif m.end <= self.kept_chars:
+            self.mentions.append(m)
+
+    def shown(self) -> int:
+        return self.kept_chars if self.cut is None else min(self.cut, self.kept_chars)
+
+    def render(self) -> str:
+        self.done = True
+        return html_page(self.doc_id or "", "".join(self.kept)[:self.shown()], self.mentions,
+                         total_chars=self.total_chars, total_mentions=self.total_mentions)
+
+    def note(self) -> str | None:
+        if self.total_chars > self.shown():
+            return (f"the HTML report shows the first {self.shown():,} of "
+                    f"{self.total_chars:,} characters ({len(self.mentions):,} of "
+                    f"{self.total_mentions:,} names); use --format jsonl or tsv for all")
+        return None
+
+
+class HtmlSink(Sink):
+    """``--format html``: one page of the first document (to -o or standard output)."""
+
+    wants_text = True
+
+    def __init__(self, out: Output, max_chars: int = HTML_MAX_CHARS) -> None:
+        self.out = out
+        self.page = _Page(max_chars)
+        self.current = False
+
+    def start(self, doc_id: str) -> None:
+        self.current = self.page.start(doc_id)
+
+    def text(self, chunk: str) -> None:
+        if self.current:
+            self.page.text(chunk)
+
+    def mention(self, doc_id: str, m: Mention) -> None:
+        if self.current:
+            self.page.mention(m)
+
+    def end(self, doc_id: str, found: int) -> None:
+        if self.current:
+            self.out.write(self.page.render())
+            self.page.kept = []
+            note = self.page.note()
+            if note:
+                click.echo(f"innkit: {note}", err=True)
+        self.current = False
+
+    def finish(self, total: int, inputs: int) -> None:
+        if self.page.others:
+            click.echo(f"innkit: the HTML page shows the first document only; {self.page.others}"
+                       " more were annotated but not shown (use --format jsonl, or brat -o "
+                       "FOLDER for one file per document)", err=True)
+
+
+class HtmlReport(HtmlSink):
+    """``--html FILE``: a side report of the first document. It fails alone, with a warning."""
+
+    def __init__(self, path: str, max_chars: int = HTML_MAX_CHARS) -> None:
+        self.path = path
+        self.page = _Page(max_chars)
+        self.current = False
+        self.failed: str | None = None
+
+    def end(self, doc_id: str, found: int) -> None:
+        if not self.current:
+            return
+        self.current = False
+        try:
+            with atomic_output(self.path, errors="backslashreplace") as f:
+                f.write(self.page.render())
+        except OSError as exc:
+            self.failed = os_fault(exc, "write the HTML report", self.path).format_message()
+            click.echo(f"innkit: warning: {self.failed}; the main output goes on", err=True)
+            return
+        finally:
+            self.page.kept = []
+        note = self.page.note()
+        click.echo(f"HTML report written to {self.path}" + (f" ({note})" if note else ""),
+                   err=True)
+
+    def finish(self, total: int, inputs: int) -> None:
+        return None
+
+
+class BratSink(Sink):
+    """brat standoff: ``NAME.txt`` and ``NAME.ann`` per document in a folder, each written
+    whole and streamed; or the annotations alone on standard output."""
+
+    def __init__(self, output: str) -> None:
+        self.output = output
+        self.wants_text = output != "-"
+        self._stack: contextlib.ExitStack | None = None
+        self._txt: IO[str] | None = None
+        self._ann: IO[str] | None = None
+        self._index = 0
+        self._stems: set[str] = set()
+
+    def start(self, doc_id: str) -> None:
+        self._index = 0
+        if self.output == "-":
+            return
+        stem = Path(doc_id).stem or "stdin"
+        if stem in self._stems:
+            n = 2
+            while f"{stem}-{n}" in self._stems:
+                n += 1
+            click.echo(f"innkit: {doc_id}: another input is also named {stem}; written as "
+                       f"{stem}-{n}.txt/.ann", err=True)
+            stem = f"{stem}-{n}"
+        self._stems.add(stem)
+        folder = Path(self.output)
+        stack = contextlib.ExitStack()
+        try:
+            self._txt = stack.enter_context(atomic_output(folder / f"{stem}.txt",
+                                                          errors="backslashreplace"))
+            self._ann = stack.enter_context(atomic_output(folder / f"{stem}.ann",
+                                                          errors="backslashreplace"))
+        except OSError as exc:
+            stack.close()
+            raise os_fault(exc, "write", exc.filename or folder) from exc
+        self._stack = stack
+
+    def text(self, chunk: str) -> None:
+        if self._txt is not None:
+            self._txt.write(chunk)
+
+    def mention(self, doc_id: str, m: Mention) -> None:
+        self._index += 1
+        lines = "\n".join(brat_lines([m], start=self._index)) + "\n"
+        if self._ann is not None:
+            self._ann.write(lines)
+        else:
+            sys.stdout.write(lines)
+
+    def end(self, doc_id: str, found: int) -> None:
+        stack, self._stack, self._txt, self._ann = self._stack, None, None, None
+        if stack is not None:
+            try:
+                stack.close()
+            except OSError as exc:
+                raise os_fault(exc, "write", exc.filename or self.output) from exc
+
+    def abort(self) -> None:
+        """A failed run: the document's temporary files go, the old files stay."""
+        stack, self._stack = self._stack, None
+        if stack is not None:
+            with contextlib.suppress(BaseException):
+                stack.__exit__(RuntimeError, RuntimeError("aborted"), None)
+
+
+def main_sink(fmt: str, out: Output, output: str) -> Sink:
+    if fmt == "text":
+        return TextSink(out)
+    if fmt == "jsonl":
+        return JsonlSink(out)
+    if fmt == "tsv":
+        return TsvSink(out)
+    if fmt == "html":
+        return HtmlSink(out)
+    return BratSink(output)
