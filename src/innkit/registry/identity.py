@@ -46,7 +46,7 @@ class Resolver:
     # -- the entry point -------------------------------------------------------------------
     def resolve(self, normal: str) -> Substance | None:
         """The substance ``normal`` (a normalised name) denotes, or None when none is known."""
-        if not normal:
+        if not normal or not normal.isprintable() or _unencodable(normal):
             return None
         records = self.index.lookup(name_key(normal))
         if records:
@@ -166,6 +166,15 @@ class Resolver:
             name_type=rec.type.value, tags=rec.tags, names=names, inn_number=inn_number,
             candidates=candidates, ambiguous=ambiguous, matches=total,
         )
+
+
+def _unencodable(text: str) -> bool:
+    """Lone surrogates (from mis-decoded bytes) name nothing and cannot be queried."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def display_name(name: str, kind: NameType) -> str:
