@@ -45,9 +45,11 @@ from .normalize import normalize_name
 from .registry import Registry, get_registry
 from .tables import read_table
 
-LEVELS = (("high", 0.70), ("medium", 0.58), ("low", 0.45))
-"""Combined-score thresholds, set on random pairs of listed names only (docs/screening.md):
-high means a confusion a regulator would flag, medium one worth a look."""
+LEVELS = (("high", 0.65), ("medium", 0.57), ("low", 0.48))
+"""Combined-score thresholds, set on random pairs of listed names only, never on known confused
+pairs (benchmarks/screen_calibrate.py): 1 in 50,000 random pairs reaches high, 1 in 10,000
+medium, 1 in 1,000 low. High means a confusion a regulator would flag, medium one worth a
+look."""
 
 STEM_WEIGHT = 0.75
 """Share of the stem words in the score of names with more than one word (a design choice,
@@ -79,7 +81,7 @@ class Reading:
     """A name as screening compares it: the whole name and its stem word."""
 
     text: str  # the whole name, lower case, letters and digits, words separated by a space
-    stem: str  # the first word that is not a salt, form or suffix (the whole name if none)
+    stem: str  # the one word that is not a salt, form or suffix (else the whole name)
     set_aside: tuple[str, ...]  # the words and suffixes read as secondary
 
     @property
@@ -115,6 +117,12 @@ def reading(name: str) -> Reading:
         if not stem:
             stem = word
     text = " ".join(w for w in words if w)
+    # The stem word stands for the name only when everything else is secondary: two names
+    # whose other words are words of substance (insulin glargine, insulin lispro) are read
+    # whole.
+    main = len(words) - sum(1 for s in secondary if not s.startswith("-"))
+    if main > 1:
+        stem = text
     return Reading(text, stem or text, tuple(secondary))
 
 
@@ -341,6 +349,13 @@ def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
     return np.round(out, 6)
 
 
+def measures_many(query: str, texts: Sequence[str]) -> np.ndarray:
+    """The four measures (edit, bisim, prefix, phonetic) of ``query`` with each text, taken as
+    written (no reading of salts or stem words): an (n, 4) array, for baselines and checks."""
+    forms = _Forms(list(texts))
+    return _exact(_Query.of(query), forms, np.arange(len(texts)))
+
+
 def _combine(full: np.ndarray, stem: np.ndarray | None) -> np.ndarray:
     """The combined score from the whole-name measures and, for compound names, the stem
     words' measures."""
@@ -508,6 +523,16 @@ class Universe:
         mixed = STEM_WEIGHT * st + (1 - STEM_WEIGHT) * ub
         return np.where(compound | qa.compound, np.maximum(ub, mixed), ub)
 
+    def scores(self, name: str, entries: Sequence[int] | np.ndarray | None = None
+               ) -> np.ndarray:
+        """Combined scores of ``name`` with the given entries (default: all), by the full
+        measures, without retrieval: for checks and benchmarks."""
+        qa = reading(normalize_name(name))
+        q_full = _Query.of(qa.text)
+        q_stem = _Query.of(qa.stem) if qa.compound else q_full
+        idx = np.arange(len(self)) if entries is None else np.asarray(entries, dtype=np.int64)
+        return self._score(qa, q_full, q_stem, idx)[0]
+
     def search(self, name: str, limit: int, cutoff: float
                ) -> tuple[list[tuple[int, float, np.ndarray, np.ndarray | None]], int]:
         """The ``limit`` best-scoring names at or above ``cutoff`` (index, score, measures),
@@ -574,7 +599,7 @@ class Universe:
 
 CACHE_FROM = 5000
 """Lists at least this long keep their prepared readings in the user's cache directory."""
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 
 
 def _prepare(ordered: list[str]) -> tuple[tuple[list[str], list[str], list[str]], np.ndarray,
