@@ -199,6 +199,7 @@ class _Forms:
         self.selfs = arrays["selfs"]
         self.lex_order = arrays["lex_order"]
         self.lex = [texts[i] for i in self.lex_order.tolist()]
+        self.text_array = np.array(texts, dtype=object)
 
     KEYS = ("lengths", "letters", "bits", "sounds", "sound_lengths", "selfs", "lex_order")
 
@@ -263,7 +264,7 @@ def _bits(counts: np.ndarray) -> np.ndarray:
     weights = (np.uint32(1) << np.arange(27, dtype=np.uint32))
     levels = [((counts > t) * weights).sum(axis=1, dtype=np.uint32)
               for t in range(LEVELS_OF_COUNT)]
-    return np.stack(levels, axis=1) if len(counts) else np.zeros((0, LEVELS_OF_COUNT),
+    return np.stack(levels, axis=0) if len(counts) else np.zeros((LEVELS_OF_COUNT, 0),
                                                                   dtype=np.uint32)
 
 
@@ -281,16 +282,16 @@ class _Query:
         letters = _letters([text])
         counts = _counts(letters)
         sounds = phonetic.phonemes(text)
-        return cls(text, letters[0], counts[0], _bits(counts)[0], sounds,
+        return cls(text, letters[0], counts[0], _bits(counts)[:, 0], sounds,
                    phonetic.self_score(sounds))
 
 
 def _shared_letters(q: _Query, forms: _Forms, idx: np.ndarray | None = None) -> np.ndarray:
-    bits = forms.bits if idx is None else forms.bits[idx]
-    shared = np.zeros(len(bits), dtype=np.int64)
+    bits = forms.bits if idx is None else forms.bits[:, idx]
+    shared = np.zeros(bits.shape[1], dtype=np.int16)
     for t in range(LEVELS_OF_COUNT):
         if q.bits[t]:
-            shared += np.bitwise_count(bits[:, t] & q.bits[t])
+            shared += np.bitwise_count(bits[t] & q.bits[t])
     if int(q.counts.max(initial=0)) > LEVELS_OF_COUNT:  # a letter more often than the levels
         shared += int(np.clip(q.counts.astype(np.int64) - LEVELS_OF_COUNT, 0, None).sum())
     return shared
@@ -304,30 +305,36 @@ def _bounds(q: _Query, forms: _Forms) -> tuple[np.ndarray, np.ndarray]:
     LCS) and BI-SIM (<= (LCS + 1/2) / longer length); the prefix is computed exactly; ALINE is
     at most the smaller self-score over the larger one (no substitution beats an identity)."""
     shared = _shared_letters(q, forms)
-    longer = np.maximum(forms.lengths, len(q.text)).astype(np.float32)
     prefix = forms.prefixes(q.text)
-    return _bound_from(shared, shared, prefix, longer, forms.selfs, q.self_score), prefix
+    return _bound_from(shared, prefix, forms.lengths, len(q.text), forms.selfs,
+                       q.self_score), prefix
 
 
-def _bound_from(edit_common: np.ndarray, lcs: np.ndarray, prefix: np.ndarray,
-                longer: np.ndarray, selfs: np.ndarray, own: float) -> np.ndarray:
-    edit = edit_common / longer
-    bi = np.minimum(1.0, (lcs + 0.5) / longer)
-    top = np.maximum(selfs, own)
-    sound = np.where(top > 0, np.minimum(selfs, own) / np.maximum(top, 1e-9), 1.0)
-    return (np.minimum(edit, 1.0) + bi + prefix / longer + sound) / 4 + 1e-6
+def _bound_from(common: np.ndarray, prefix: np.ndarray, lengths: np.ndarray, own_length: int,
+                selfs: np.ndarray, own: float) -> np.ndarray:
+    """The bound from an upper bound of the longest common subsequence (``common``), the exact
+    shared prefix, and the sounds' self-scores: edit similarity <= LCS / longer length, BI-SIM
+    <= (LCS + 1/2) / longer length, ALINE <= smaller self-score / larger."""
+    longer = np.maximum(lengths, own_length).astype(np.float32)
+    letters = (2 * common + prefix).astype(np.float32)
+    letters += 0.5
+    letters /= longer
+    sound = np.minimum(selfs, np.float32(own))
+    sound /= np.maximum(np.maximum(selfs, np.float32(own)), np.float32(1e-9))
+    if own <= 0:
+        sound[:] = 1.0
+    letters += sound
+    letters *= 0.25
+    letters += np.float32(1e-5)
+    return letters
 
 
 def _tight_bounds(q: _Query, forms: _Forms, idx: np.ndarray, prefix: np.ndarray) -> np.ndarray:
-    """A tighter bound for the forms ``idx``: the exact edit similarity and longest common
-    subsequence (rapidfuzz) in place of the shared-letters count."""
-    texts = [forms.texts[i] for i in idx.tolist()]
-    edit = process.cdist([q.text], texts, scorer=Levenshtein.normalized_similarity,
-                         workers=1, dtype=np.float32)[0].astype(np.float64)
-    lcs = process.cdist([q.text], texts, scorer=LCSseq.similarity, workers=1,
-                        dtype=np.int32)[0]
-    longer = np.maximum(forms.lengths[idx], len(q.text)).astype(np.float32)
-    return _bound_from(edit * longer + 1e-4, lcs, prefix, longer, forms.selfs[idx],
+    """A tighter bound for the forms ``idx``: the exact longest common subsequence (rapidfuzz)
+    in place of the shared-letters count."""
+    lcs = process.cdist([q.text], forms.text_array[idx].tolist(), scorer=LCSseq.similarity,
+                        workers=1, dtype=np.int32)[0]
+    return _bound_from(lcs, prefix, forms.lengths[idx], len(q.text), forms.selfs[idx],
                        q.self_score)
 
 
@@ -337,13 +344,14 @@ def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
     out = np.zeros((len(idx), 4), dtype=np.float64)
     if not len(idx):
         return out
-    texts = [forms.texts[i] for i in idx.tolist()]
+    texts = forms.text_array[idx].tolist()
     out[:, 0] = process.cdist([q.text], texts, scorer=Levenshtein.normalized_similarity,
                               workers=1, dtype=np.float32)[0]
     lengths = forms.lengths[idx]
     width = max(int(lengths.max()), 1)
     out[:, 1] = _bisim_many(q.text, forms.letters[idx, :width], lengths)
-    out[:, 2] = [Prefix.normalized_similarity(q.text, t) for t in texts]
+    out[:, 2] = process.cdist([q.text], texts, scorer=Prefix.normalized_similarity, workers=1,
+                              dtype=np.float32)[0]
     sounds, slen, selfs = forms.subset_sounds(idx)
     out[:, 3] = phonetic.similarity_many(q.sounds, sounds, slen, selfs)
     return np.round(out, 6)
@@ -599,7 +607,7 @@ class Universe:
 
 CACHE_FROM = 5000
 """Lists at least this long keep their prepared readings in the user's cache directory."""
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 
 
 def _prepare(ordered: list[str]) -> tuple[tuple[list[str], list[str], list[str]], np.ndarray,
@@ -675,7 +683,8 @@ def _load_prepared(ordered: list[str]) -> tuple | None:
         raside = _split_text(data["raside"])
         n = len(ordered)
         if not (len(rtext) == len(rstem) == len(raside) == n == len(data["full"])
-                and len(data["letters"]) == len(texts) == len(data["sounds"])):
+                and len(data["letters"]) == len(texts) == len(data["sounds"])
+                == data["bits"].shape[1]):
             return None
         arrays = {k: data[k] for k in _Forms.KEYS}
         if len(arrays["lex_order"]) != len(texts):
