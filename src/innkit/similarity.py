@@ -480,7 +480,9 @@ def _measure_dict(a: Reading, b: Reading, full: np.ndarray, stem: np.ndarray | N
 class Universe:
     """Names to screen against, with their readings prepared for the measures and bounds."""
 
-    def __init__(self, entries: Iterable[tuple[str, str, str]]) -> None:
+    def __init__(self, entries: Iterable[tuple[str, str, str]], cache: bool = False) -> None:
+        """``cache``: keep the prepared readings in the user's cache directory (for the
+        built-in lists, which every run uses again; never for lists from requests)."""
         seen: dict[str, tuple[str, str]] = {}
         for name, origin, kind in entries:
             if not isinstance(name, str):
@@ -492,10 +494,11 @@ class Universe:
         self.names = ordered
         self.meta = [seen[n] for n in ordered]
         self.index = {n: i for i, n in enumerate(ordered)}
-        prepared = _load_prepared(ordered) if len(ordered) >= CACHE_FROM else None
+        cache = cache and len(ordered) >= CACHE_FROM
+        prepared = _load_prepared(ordered) if cache else None
         if prepared is None:
             prepared = _prepare(ordered)
-            if len(ordered) >= CACHE_FROM:
+            if cache:
                 _save_prepared(ordered, prepared)
         self._readings, self.full, self.stem, self.forms = prepared
         self.compound = self.full != self.stem
@@ -719,7 +722,7 @@ def _universe(registry: Registry, against: str, generation: int) -> Universe:
                 entries.append((e.full_name, origin, e.kind))
     if against in ("all", "unii"):
         entries += [(n, "unii", kind) for n, kind in unii_names()]
-    return Universe(entries)
+    return Universe(entries, cache=True)
 
 
 def _problem(name: object) -> str | None:
