@@ -83,6 +83,9 @@ def test_names_of_different_length_are_still_found():
     ("trastuzumab-dkst", "trastuzumab", ("-dkst",)),
     ("Paclitaxel Protein-Bound Particles", "paclitaxel", ("protein-bound", "particles")),
     ("metformin ER", "metformin", ("er",)),
+    ("Zyrtec-D", "zyrtec", ("d",)),
+    ("vitamin d", "vitamin d", ()),  # a one-letter modifier is secondary only after a hyphen
+    ("metformin 500 mg", "metformin", ("500", "mg")),
     ("insulin glargine", "insulin glargine", ()),  # two words of substance: read whole
     ("zyprexa", "zyprexa", ()),
 ])

@@ -62,6 +62,7 @@ MAX_NAME = 100
 _SPLIT = re.compile(r"[\s,;/()\[\]+]+")
 _FDA_SUFFIX = re.compile(r"^([a-z][a-z0-9]{4,})-([a-z]{4})$")
 _NON_LETTER = re.compile(r"[^a-z0-9 ]+")
+_STRENGTH = re.compile(r"\d+(?:\.\d+)?(?:mg|mcg|g|ml|hr|h|%)?").fullmatch
 _PLAIN = re.compile(r"[A-Za-z0-9,()'.+/-]+(?: [A-Za-z0-9,()'.+/-]+)*").fullmatch
 """Names that normalize_name would only lower-case (most of the list): a fast path."""
 
@@ -90,37 +91,44 @@ class Reading:
 
 
 def reading(name: str) -> Reading:
-    """Read a (normalised) name: drop punctuation, join hyphenated parts, find the stem word."""
+    """Read a (normalised) name: drop punctuation, join hyphenated parts, set aside salts,
+    forms, brand modifiers (XR, HCT, PM; a one-letter one such as D only after a hyphen),
+    strengths and FDA suffixes, and find the stem word."""
     aside = _set_aside()
     words: list[str] = []
     stem = ""
     secondary: list[str] = []
+    main = 0
     for token in _SPLIT.split(name.lower()):
         if not token:
             continue
-        fda = _FDA_SUFFIX.match(token)
-        if fda and fda.group(1) not in aside:
-            secondary.append("-" + fda.group(2))
-            base = fda.group(1)
-            words.append(_NON_LETTER.sub("", token))
-            if not stem:
-                stem = base
-            continue
-        if token in aside:
+        kind = aside.get(token)
+        if (kind and kind != "modifier") or _STRENGTH(token) or (
+                kind == "modifier" and words and len(token) > 1):
             secondary.append(token)
             words.append(_NON_LETTER.sub("", token))
             continue
-        word = _NON_LETTER.sub("", token)
+        parts = token.split("-")
+        tail: list[str] = []
+        while len(parts) > 1 and (parts[-1] in aside or _STRENGTH(parts[-1])):
+            tail.insert(0, parts.pop())
+        base = "-".join(parts)
+        fda = _FDA_SUFFIX.match(base)
+        if fda and fda.group(1) not in aside:
+            tail.insert(0, "-" + fda.group(2))
+            base = fda.group(1)
+        word = _NON_LETTER.sub("", base)
         if not word:
             continue
-        words.append(word)
+        secondary += tail
+        words.append(_NON_LETTER.sub("", token))
+        main += 1
         if not stem:
             stem = word
     text = " ".join(w for w in words if w)
     # The stem word stands for the name only when everything else is secondary: two names
     # whose other words are words of substance (insulin glargine, insulin lispro) are read
     # whole.
-    main = len(words) - sum(1 for s in secondary if not s.startswith("-"))
     if main > 1:
         stem = text
     return Reading(text, stem or text, tuple(secondary))
