@@ -116,17 +116,18 @@ def main() -> int:
     known_edit = np.array([Levenshtein.normalized_similarity(a, b) for a, b in known_pairs])
     known_bisim = np.array([bisim(a, b) for a, b in known_pairs])
     rs, re_, rb = np.array(random_scores), np.array(random_edit), np.array(random_bisim)
-    print(f"false alarms: {len(rs):,} random pairs of the {n_names:,} listed names "
-          f"(registry + FDA UNII); known = the {len(known_pairs)} Tall Man pairs")
+    print(f"false alarms: how many of {len(rs):,} random pairs of the {n_names:,} listed "
+          f"names (registry + FDA UNII) are flagged; known = the {len(known_pairs)} Tall Man "
+          "pairs")
     for name, threshold in LEVELS:
         share = float((known >= threshold).mean())
         line = (f"  {name:<6} (>= {threshold:.2f}): innkit flags {share:.3f} of known pairs "
-                f"and {float((rs >= threshold).mean()):.4f} of random pairs")
+                f"and {int((rs >= threshold).sum())} random pairs")
         for label, k_vals, r_vals in (("edit", known_edit, re_), ("BI-SIM", known_bisim, rb)):
             ordered = np.sort(k_vals)[::-1]
             cut = ordered[max(0, round(share * len(ordered)) - 1)] if share > 0 else 1.01
             line += (f"; {label} >= {cut:.2f} (same recall) flags "
-                     f"{float((r_vals >= cut).mean()):.4f}")
+                     f"{int((r_vals >= cut).sum())}")
         print(line)
     q = np.quantile(rs, [0.5, 0.9, 0.99, 0.999])
     print("  innkit score quantiles of random pairs (50/90/99/99.9%): "
