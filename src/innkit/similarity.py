@@ -1,36 +1,138 @@
 """Look-alike / sound-alike screening: which existing names a name could be confused with.
 
-Each candidate pair is scored by several measures and their average, after Kondrak and Dorr's
-finding that a mean of prefix, edit-distance, BI-SIM and phonetic similarity ranks confusable
-drug names best: normalised edit similarity (rapidfuzz), BI-SIM (bigram alignment with partial
-credit), shared prefix (rapidfuzz), and phonetic similarity (edit similarity of Metaphone keys,
-jellyfish) in place of ALINE. Bigram Dice and the shared suffix are reported as well. Thresholds
-for the ``high``, ``medium`` and ``low`` levels are documented in docs/screening.md.
+Each pair of names is scored by four measures and their mean, after Kondrak and Dorr (2004,
+"Identification of confusable drug names: a new approach and evaluation methodology"), who
+found that the mean of normalised edit distance, BI-SIM, shared prefix and ALINE ranks
+confusable drug names best: ``edit`` (normalised Levenshtein similarity, rapidfuzz),
+``bisim`` (bigram alignment with partial credit), ``prefix`` (shared beginning over the longer
+name) and ``phonetic`` (ALINE alignment of the names' sounds, see :mod:`innkit.phonetic`).
+
+Names are read as a pharmacist reads them (:func:`reading`): salts, release and dosage-form
+words and FDA four-letter suffixes are set aside, and the first remaining word is the name's
+*stem word*. When either name has more than its stem word, the score is the better of the
+whole-name mean and a mix weighted towards the stem words (``STEM_WEIGHT``).
+
+Retrieval is exact (:meth:`Universe.search`): every listed name gets a cheap upper bound of
+its score (from letter counts, the exact shared prefix and the sounds' self-scores), and names
+are scored in order of that bound until the bound falls below the ``limit``-th best score found
+(or the cutoff), so no name that the full scorer would rank in the top ``limit`` is missed.
+The levels are documented in docs/screening.md with the data they were set on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import bisect
+import contextlib
+import hashlib
+import io
+import os
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-import jellyfish
+import numpy as np
 from rapidfuzz import process
-from rapidfuzz.distance import Indel, LCSseq, Levenshtein, Postfix, Prefix
+from rapidfuzz.distance import LCSseq, Levenshtein, Postfix, Prefix
 
+from . import phonetic
+from .atomic import write_atomic
 from .caching import owner_cache
 from .errors import InvalidInputError, require_text
 from .names import unii_names
 from .normalize import normalize_name
 from .registry import Registry, get_registry
+from .tables import read_table
 
-LEVELS = (("high", 0.70), ("medium", 0.58), ("low", 0.45))
-"""Combined-score thresholds (calibrated on the Tall Man lists against random pairs; see
-docs/screening.md): high means a confusion a regulator would flag, medium one worth a look."""
+LEVELS = (("high", 0.65), ("medium", 0.57), ("low", 0.48))
+"""Combined-score thresholds, set on random pairs of listed names only, never on known confused
+pairs (benchmarks/screen_calibrate.py): 1 in 50,000 random pairs reaches high, 1 in 10,000
+medium, 1 in 1,000 low. High means a confusion a regulator would flag, medium one worth a
+look."""
 
-CANDIDATES = 100
-"""Names retrieved per pass (spelling and sound) before the full measures are computed."""
+STEM_WEIGHT = 0.75
+"""Share of the stem words in the score of names with more than one word (a design choice,
+not fitted: the salt or form matters less than the first word's stem)."""
+
+FIRST_BATCH = 256
+"""Names scored first (those with the best bounds), to learn the score to beat."""
+
+MAX_NAME = 100
+_SPLIT = re.compile(r"[\s,;/()\[\]+]+")
+_FDA_SUFFIX = re.compile(r"^([a-z][a-z0-9]{4,})-([a-z]{4})$")
+_NON_LETTER = re.compile(r"[^a-z0-9 ]+")
+_STRENGTH = re.compile(r"\d+(?:\.\d+)?(?:mg|mcg|g|ml|hr|h|%)?").fullmatch
+_PLAIN = re.compile(r"[A-Za-z0-9,()'.+/-]+(?: [A-Za-z0-9,()'.+/-]+)*").fullmatch
+"""Names that normalize_name would only lower-case (most of the list): a fast path."""
+
+
+@cache
+def _set_aside() -> dict[str, str]:
+    """Words read as secondary to the stem word: salts (salts.tsv) and release, form, route and
+    connecting words (screen_words.tsv), each with its kind."""
+    words = {r["word"]: "salt" for r in read_table("salts.tsv", ("word", "kind"))}
+    for r in read_table("screen_words.tsv", ("word", "kind", "evidence")):
+        words[r["word"]] = r["kind"]
+    return words
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A name as screening compares it: the whole name and its stem word."""
+
+    text: str  # the whole name, lower case, letters and digits, words separated by a space
+    stem: str  # the one word that is not a salt, form or suffix (else the whole name)
+    set_aside: tuple[str, ...]  # the words and suffixes read as secondary
+
+    @property
+    def compound(self) -> bool:
+        return self.stem != self.text
+
+
+def reading(name: str) -> Reading:
+    """Read a (normalised) name: drop punctuation, join hyphenated parts, set aside salts,
+    forms, brand modifiers (XR, HCT, PM; a one-letter one such as D only after a hyphen),
+    strengths and FDA suffixes, and find the stem word."""
+    aside = _set_aside()
+    words: list[str] = []
+    stem = ""
+    secondary: list[str] = []
+    main = 0
+    for token in _SPLIT.split(name.lower()):
+        if not token:
+            continue
+        kind = aside.get(token)
+        if (kind and kind != "modifier") or _STRENGTH(token) or (
+                kind == "modifier" and words and len(token) > 1):
+            secondary.append(token)
+            words.append(_NON_LETTER.sub("", token))
+            continue
+        parts = token.split("-")
+        tail: list[str] = []
+        while len(parts) > 1 and (parts[-1] in aside or _STRENGTH(parts[-1])):
+            tail.insert(0, parts.pop())
+        base = "-".join(parts)
+        fda = _FDA_SUFFIX.match(base)
+        if fda and fda.group(1) not in aside:
+            tail.insert(0, "-" + fda.group(2))
+            base = fda.group(1)
+        word = _NON_LETTER.sub("", base)
+        if not word:
+            continue
+        secondary += tail
+        words.append(_NON_LETTER.sub("", token))
+        main += 1
+        if not stem:
+            stem = word
+    text = " ".join(w for w in words if w)
+    # The stem word stands for the name only when everything else is secondary: two names
+    # whose other words are words of substance (insulin glargine, insulin lispro) are read
+    # whole.
+    if main > 1:
+        stem = text
+    return Reading(text, stem or text, tuple(secondary))
 
 
 def bisim(a: str, b: str) -> float:
@@ -38,17 +140,7 @@ def bisim(a: str, b: str) -> float:
     that agree position by position; normalised by the longer word."""
     if not a or not b:
         return 0.0
-    x, y = " " + a, " " + b
-    n, m = len(a), len(b)
-    prev = [0.0] * (m + 1)
-    for i in range(1, n + 1):
-        cur = [0.0] * (m + 1)
-        x1, x2 = x[i - 1], x[i]
-        for j in range(1, m + 1):
-            same = ((x1 == y[j - 1]) + (x2 == y[j])) / 2
-            cur[j] = max(prev[j], cur[j - 1], prev[j - 1] + same)
-        prev = cur
-    return prev[m] / max(n, m)
+    return float(_bisim_many(a, _letters([b]), np.array([len(b)]))[0])
 
 
 def dice(a: str, b: str) -> float:
@@ -58,36 +150,239 @@ def dice(a: str, b: str) -> float:
     return 2 * len(ga & gb) / (len(ga) + len(gb))
 
 
-@lru_cache(maxsize=200_000)
 def phonetic_key(name: str) -> str:
-    return jellyfish.metaphone(name) or name
+    """The name's phonemes (one character each), as the phonetic measure reads them."""
+    return phonetic.phonemes(name)
 
 
-def measures(a: str, b: str, floor: float = 0.0) -> dict[str, float] | None:
-    """Every measure for one pair of lower-case names, each between 0 and 1.
+# -- the vectorised measures -------------------------------------------------------------
 
-    With ``floor``, None when the combined score cannot reach it (BI-SIM, the slowest
-    measure, is then not computed).
-    """
-    edit = Levenshtein.normalized_similarity(a, b)
-    prefix = Prefix.normalized_similarity(a, b)
-    sound = Levenshtein.normalized_similarity(phonetic_key(a), phonetic_key(b))
-    if floor:
-        # BI-SIM never exceeds (longest common subsequence + 1) / longer length.
-        bound = min(1.0, (LCSseq.similarity(a, b) + 1) / max(len(a), len(b), 1))
-        if (edit + prefix + sound + bound) / 4 < floor:
-            return None
-    bi = bisim(a, b)
-    return {
-        "combined": (edit + bi + prefix + sound) / 4,
-        "edit": edit,
-        "bisim": bi,
-        "prefix": prefix,
-        "phonetic": sound,
-        "dice": dice(a, b),
-        "suffix": Postfix.normalized_similarity(a, b),
-    }
+def _letters(texts: Sequence[str], width: int | None = None) -> np.ndarray:
+    """Letter codes of the texts, one row each, padded with 0."""
+    width = max((len(t) for t in texts), default=0) if width is None else width
+    out = np.zeros((len(texts), max(width, 1)), dtype=np.uint8)
+    for i, t in enumerate(texts):
+        raw = t.encode("ascii", "replace")[:width]
+        out[i, :len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+    return out
 
+
+def _bisim_many(query: str, letters: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """BI-SIM of the query against each row of ``letters`` (padded with 0)."""
+    rows, width = letters.shape
+    y = np.empty((rows, width + 1), dtype=np.uint8)
+    y[:, 0] = 32
+    y[:, 1:] = letters
+    x = np.frombuffer((" " + query).encode("ascii", "replace"), dtype=np.uint8)
+    prev = np.zeros((rows, width + 1), dtype=np.float32)
+    cur = np.zeros_like(prev)
+    eq_prev = (y == x[0]).astype(np.float32)
+    for i in range(1, len(x)):
+        eq = (y == x[i]).astype(np.float32)
+        same = (eq_prev[:, :-1] + eq[:, 1:]) * 0.5
+        np.maximum(prev[:, 1:], prev[:, :-1] + same, out=cur[:, 1:])
+        np.maximum.accumulate(cur, axis=1, out=cur)
+        prev, cur = cur, prev
+        eq_prev = eq
+    longer = np.maximum(lengths, len(query)).astype(np.float32)
+    return prev[np.arange(rows), lengths] / np.maximum(longer, 1)
+
+
+LEVELS_OF_COUNT = 8
+"""Letter-count levels kept as bit masks for the shared-letters bound."""
+
+
+class _Forms:
+    """Texts compared by screening (whole names and stem words), with what the measures need:
+    letter codes, letter-count bit masks, phoneme codes and self-scores."""
+
+    def __init__(self, texts: list[str], arrays: dict[str, np.ndarray] | None = None) -> None:
+        self.texts = texts
+        if arrays is None:
+            arrays = self._compute(texts)
+        self.lengths = arrays["lengths"]
+        self.letters = arrays["letters"]
+        self.bits = arrays["bits"]
+        self.sounds = arrays["sounds"]
+        self.sound_lengths = arrays["sound_lengths"]
+        self.selfs = arrays["selfs"]
+        self.lex_order = arrays["lex_order"]
+        self.lex = [texts[i] for i in self.lex_order.tolist()]
+        self.text_array = np.array(texts, dtype=object)
+
+    KEYS = ("lengths", "letters", "bits", "sounds", "sound_lengths", "selfs", "lex_order")
+
+    @property
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {k: getattr(self, k) for k in self.KEYS}
+
+    @staticmethod
+    def _compute(texts: list[str]) -> dict[str, np.ndarray]:
+        lengths = np.array([len(t) for t in texts], dtype=np.int64)
+        letters = _letters(texts, min(int(lengths.max(initial=1)), MAX_NAME))
+        sounds_text = [phonetic.phonemes(t) for t in texts]
+        sound_lengths = np.array([len(s) for s in sounds_text], dtype=np.int64)
+        width = max(int(sound_lengths.max(initial=1)), 1)
+        code = phonetic.phonology().code
+        flat = "".join(s.ljust(width, "\0") for s in sounds_text)
+        table = np.zeros(0x10000, dtype=np.uint8)
+        for ch, c in code.items():
+            table[ord(ch)] = c
+        sounds = table[np.frombuffer(flat.encode("utf-16-le"), dtype=np.uint16)].reshape(
+            len(texts), width) if texts else np.zeros((0, width), dtype=np.uint8)
+        selfs = phonetic.phonology().self_score[sounds].sum(axis=1, dtype=np.float32)
+        lex_order = np.array(sorted(range(len(texts)), key=texts.__getitem__), dtype=np.int64)
+        return {"lengths": lengths, "letters": letters, "bits": _bits(_counts(letters)),
+                "sounds": sounds, "sound_lengths": sound_lengths, "selfs": selfs,
+                "lex_order": lex_order}
+
+    def subset_sounds(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        lengths = self.sound_lengths[idx]
+        width = max(int(lengths.max(initial=1)), 1)
+        return self.sounds[idx, :width], lengths, self.selfs[idx]
+
+    def prefixes(self, text: str) -> np.ndarray:
+        """Exact length of the beginning each form shares with ``text``: the forms that share
+        a beginning sit together in sorted order, so a few bisections find them."""
+        out = np.zeros(len(self.texts), dtype=np.int64)
+        lo, hi = 0, len(self.lex)
+        for n in range(1, len(text) + 1):
+            head = text[:n]
+            lo = bisect.bisect_left(self.lex, head, lo, hi)
+            hi = bisect.bisect_left(self.lex, head[:-1] + chr(ord(head[-1]) + 1), lo, hi)
+            if lo >= hi:
+                break
+            out[self.lex_order[lo:hi]] = n
+        return out
+
+
+def _counts(letters: np.ndarray) -> np.ndarray:
+    """Per row, how often each letter a-z (and any other character) occurs: 27 columns."""
+    codes = letters.astype(np.int64) - 97
+    codes = np.where((codes >= 0) & (codes < 26), codes, 26)
+    codes = np.where(letters == 0, 27, codes)
+    rows = np.repeat(np.arange(letters.shape[0]), letters.shape[1])
+    out = np.bincount(rows * 28 + codes.ravel(), minlength=letters.shape[0] * 28)
+    return out.reshape(-1, 28)[:, :27].astype(np.uint8)
+
+
+def _bits(counts: np.ndarray) -> np.ndarray:
+    """Bit masks of the letter counts: bit c of level t is set when letter c occurs more than t
+    times, so the letters two texts share (with multiplicity) is the sum over levels of the
+    set bits the two masks have in common."""
+    weights = (np.uint32(1) << np.arange(27, dtype=np.uint32))
+    levels = [((counts > t) * weights).sum(axis=1, dtype=np.uint32)
+              for t in range(LEVELS_OF_COUNT)]
+    return np.stack(levels, axis=0) if len(counts) else np.zeros((LEVELS_OF_COUNT, 0),
+                                                                  dtype=np.uint32)
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    text: str
+    letters: np.ndarray
+    counts: np.ndarray
+    bits: np.ndarray
+    sounds: str
+    self_score: float
+
+    @classmethod
+    def of(cls, text: str) -> _Query:
+        letters = _letters([text])
+        counts = _counts(letters)
+        sounds = phonetic.phonemes(text)
+        return cls(text, letters[0], counts[0], _bits(counts)[:, 0], sounds,
+                   phonetic.self_score(sounds))
+
+
+def _shared_letters(q: _Query, forms: _Forms, idx: np.ndarray | None = None) -> np.ndarray:
+    bits = forms.bits if idx is None else forms.bits[:, idx]
+    shared = np.zeros(bits.shape[1], dtype=np.int16)
+    for t in range(LEVELS_OF_COUNT):
+        if q.bits[t]:
+            shared += np.bitwise_count(bits[t] & q.bits[t])
+    if int(q.counts.max(initial=0)) > LEVELS_OF_COUNT:  # a letter more often than the levels
+        shared += int(np.clip(q.counts.astype(np.int64) - LEVELS_OF_COUNT, 0, None).sum())
+    return shared
+
+
+def _bounds(q: _Query, forms: _Forms) -> tuple[np.ndarray, np.ndarray]:
+    """An upper bound of the four-measure mean of the query with every form.
+
+    The longest common subsequence is at most the letters the two share (counted with
+    multiplicity), and it bounds edit similarity (Levenshtein distance >= longer length -
+    LCS) and BI-SIM (<= (LCS + 1/2) / longer length); the prefix is computed exactly; ALINE is
+    at most the smaller self-score over the larger one (no substitution beats an identity)."""
+    shared = _shared_letters(q, forms)
+    prefix = forms.prefixes(q.text)
+    return _bound_from(shared, prefix, forms.lengths, len(q.text), forms.selfs,
+                       q.self_score), prefix
+
+
+def _bound_from(common: np.ndarray, prefix: np.ndarray, lengths: np.ndarray, own_length: int,
+                selfs: np.ndarray, own: float) -> np.ndarray:
+    """The bound from an upper bound of the longest common subsequence (``common``), the exact
+    shared prefix, and the sounds' self-scores: edit similarity <= LCS / longer length, BI-SIM
+    <= (LCS + 1/2) / longer length, ALINE <= smaller self-score / larger."""
+    longer = np.maximum(lengths, own_length).astype(np.float32)
+    letters = (2 * common + prefix).astype(np.float32)
+    letters += 0.5
+    letters /= longer
+    sound = np.minimum(selfs, np.float32(own))
+    sound /= np.maximum(np.maximum(selfs, np.float32(own)), np.float32(1e-9))
+    if own <= 0:
+        sound[:] = 1.0
+    letters += sound
+    letters *= 0.25
+    letters += np.float32(1e-5)
+    return letters
+
+
+def _tight_bounds(q: _Query, forms: _Forms, idx: np.ndarray, prefix: np.ndarray) -> np.ndarray:
+    """A tighter bound for the forms ``idx``: the exact longest common subsequence (rapidfuzz)
+    in place of the shared-letters count."""
+    lcs = process.cdist([q.text], forms.text_array[idx].tolist(), scorer=LCSseq.similarity,
+                        workers=1, dtype=np.int32)[0]
+    return _bound_from(lcs, prefix, forms.lengths[idx], len(q.text), forms.selfs[idx],
+                       q.self_score)
+
+
+def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
+    """The four measures of the query with the forms ``idx``: an (n, 4) array of edit, bisim,
+    prefix and phonetic similarity."""
+    out = np.zeros((len(idx), 4), dtype=np.float64)
+    if not len(idx):
+        return out
+    texts = forms.text_array[idx].tolist()
+    out[:, 0] = process.cdist([q.text], texts, scorer=Levenshtein.normalized_similarity,
+                              workers=1, dtype=np.float32)[0]
+    lengths = forms.lengths[idx]
+    width = max(int(lengths.max()), 1)
+    out[:, 1] = _bisim_many(q.text, forms.letters[idx, :width], lengths)
+    out[:, 2] = process.cdist([q.text], texts, scorer=Prefix.normalized_similarity, workers=1,
+                              dtype=np.float32)[0]
+    sounds, slen, selfs = forms.subset_sounds(idx)
+    out[:, 3] = phonetic.similarity_many(q.sounds, sounds, slen, selfs)
+    return np.round(out, 6)
+
+
+def measures_many(query: str, texts: Sequence[str]) -> np.ndarray:
+    """The four measures (edit, bisim, prefix, phonetic) of ``query`` with each text, taken as
+    written (no reading of salts or stem words): an (n, 4) array, for baselines and checks."""
+    forms = _Forms(list(texts))
+    return _exact(_Query.of(query), forms, np.arange(len(texts)))
+
+
+def _combine(full: np.ndarray, stem: np.ndarray | None) -> np.ndarray:
+    """The combined score from the whole-name measures and, for compound names, the stem
+    words' measures."""
+    whole = full.mean(axis=1)
+    if stem is None:
+        return whole
+    return np.maximum(whole, STEM_WEIGHT * stem.mean(axis=1) + (1 - STEM_WEIGHT) * whole)
+
+
+# -- results -----------------------------------------------------------------------------
 
 def level(score: float) -> str | None:
     for name, threshold in LEVELS:
@@ -99,8 +394,12 @@ def level(score: float) -> str | None:
 def explain_pair(a: str, b: str, m: dict[str, float]) -> tuple[str, ...]:
     """What makes the two names alike, in words."""
     why = []
+    ra, rb = reading(a), reading(b)
+    if (ra.compound or rb.compound) and ra.stem == rb.stem:
+        rest = sorted(set(ra.set_aside) ^ set(rb.set_aside)) or ["word order"]
+        why.append(f"same stem word {ra.stem}; differs in {', '.join(rest)}")
     edits = Levenshtein.distance(a, b)
-    if edits <= 2:
+    if 0 < edits <= 2:
         why.append(f"{edits} letter{'s' if edits > 1 else ''} apart")
     suffix = 0
     while suffix < min(len(a), len(b)) and a[-1 - suffix] == b[-1 - suffix]:
@@ -112,9 +411,9 @@ def explain_pair(a: str, b: str, m: dict[str, float]) -> tuple[str, ...]:
         prefix += 1
     if prefix >= 3:
         why.append(f"same beginning {a[:prefix]}-")
-    if phonetic_key(a) == phonetic_key(b):
-        why.append("same sound (identical phonetic key)")
-    elif m["phonetic"] >= 0.8:
+    if phonetic_key(ra.text) == phonetic_key(rb.text):
+        why.append("same sound")
+    elif m["phonetic"] >= 0.75:
         why.append("similar sound")
     if abs(len(a) - len(b)) <= 1 and m["bisim"] >= 0.7 and not why:
         why.append("similar shape")
@@ -155,6 +454,7 @@ class Screening:
     against: str
     compared: int  # size of the list screened against
     reason: str | None = None
+    scored: int = 0  # names scored in full (the others were ruled out by their bound)
 
     @property
     def top_level(self) -> str | None:
@@ -166,6 +466,7 @@ class Screening:
             "name": self.name,
             "against": self.against,
             "compared": self.compared,
+            "scored": self.scored,
             "top_level": self.top_level,
             "thresholds": dict(LEVELS),
             "hits": [h.to_dict() for h in self.hits],
@@ -173,35 +474,236 @@ class Screening:
         }
 
 
-class Universe:
-    """Names to screen against, indexed by length for fast retrieval."""
+def _measure_dict(a: Reading, b: Reading, full: np.ndarray, stem: np.ndarray | None,
+                  combined: float) -> dict[str, float]:
+    m = {"combined": float(combined), "edit": float(full[0]), "bisim": float(full[1]),
+         "prefix": float(full[2]), "phonetic": float(full[3]),
+         "dice": dice(a.text, b.text), "suffix": Postfix.normalized_similarity(a.text, b.text)}
+    if stem is not None:
+        m["stem_word"] = float(stem.mean())
+    return m
 
-    def __init__(self, entries: Iterable[tuple[str, str, str]]) -> None:
+
+# -- the list of names -------------------------------------------------------------------
+
+class Universe:
+    """Names to screen against, with their readings prepared for the measures and bounds."""
+
+    def __init__(self, entries: Iterable[tuple[str, str, str]], cache: bool = False) -> None:
+        """``cache``: keep the prepared readings in the user's cache directory (for the
+        built-in lists, which every run uses again; never for lists from requests)."""
         seen: dict[str, tuple[str, str]] = {}
         for name, origin, kind in entries:
-            key = name.lower()
-            if key and key not in seen:
+            if not isinstance(name, str):
+                continue
+            key = name.lower() if _PLAIN(name) else normalize_name(name)
+            if key and len(key) <= MAX_NAME and key not in seen:
                 seen[key] = (origin, kind)
         ordered = sorted(seen, key=lambda n: (len(n), n))
         self.names = ordered
         self.meta = [seen[n] for n in ordered]
-        self.keys = [phonetic_key(n) for n in ordered]
         self.index = {n: i for i, n in enumerate(ordered)}
-        self._first_of_length: dict[int, int] = {}
-        for i, n in enumerate(ordered):
-            self._first_of_length.setdefault(len(n), i)
+        cache = cache and len(ordered) >= CACHE_FROM
+        prepared = _load_prepared(ordered) if cache else None
+        if prepared is None:
+            prepared = _prepare(ordered)
+            if cache:
+                _save_prepared(ordered, prepared)
+        self._readings, self.full, self.stem, self.forms = prepared
+        self.compound = self.full != self.stem
+
+    def reading_of(self, i: int) -> Reading:
+        text, stem, aside = self._readings[0][i], self._readings[1][i], self._readings[2][i]
+        return Reading(text, stem, tuple(aside.split("\x1f")) if aside else ())
 
     def __len__(self) -> int:
         return len(self.names)
 
-    def window(self, length: int) -> tuple[int, int]:
-        """Index range of names whose length is within reach of a name of ``length``."""
-        spread = max(3, length // 3)
-        lo, hi = length - spread, length + spread
-        starts = self._first_of_length
-        first = min((i for n, i in starts.items() if n >= lo), default=len(self.names))
-        after = min((i for n, i in starts.items() if n > hi), default=len(self.names))
-        return first, after
+    def _score(self, qa: Reading, q_full: _Query, q_stem: _Query, entries: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        full = _exact(q_full, self.forms, self.full[entries])
+        if not qa.compound and not self.compound[entries].any():
+            return _combine(full, None), full, None
+        use = self.compound[entries] | qa.compound
+        stem = np.zeros_like(full)
+        stem[use] = _exact(q_stem, self.forms, self.stem[entries[use]])
+        score = np.where(use, _combine(full, stem), full.mean(axis=1))
+        return score, full, np.where(use[:, None], stem, np.nan)
+
+    def _entry_bounds(self, qa: Reading, full: np.ndarray, stem: np.ndarray,
+                      entries: np.ndarray | None = None) -> np.ndarray:
+        """Entry bounds from form bounds (``full``/``stem``: per form, or per entry when
+        ``entries`` is given), following :func:`_combine`."""
+        f_idx = self.full if entries is None else None
+        ub = full[f_idx] if f_idx is not None else full
+        compound = self.compound if entries is None else self.compound[entries]
+        if not qa.compound and not compound.any():
+            return ub
+        st = stem[self.stem] if entries is None else stem
+        mixed = STEM_WEIGHT * st + (1 - STEM_WEIGHT) * ub
+        return np.where(compound | qa.compound, np.maximum(ub, mixed), ub)
+
+    def scores(self, name: str, entries: Sequence[int] | np.ndarray | None = None
+               ) -> np.ndarray:
+        """Combined scores of ``name`` with the given entries (default: all), by the full
+        measures, without retrieval: for checks and benchmarks."""
+        qa = reading(normalize_name(name))
+        q_full = _Query.of(qa.text)
+        q_stem = _Query.of(qa.stem) if qa.compound else q_full
+        idx = np.arange(len(self)) if entries is None else np.asarray(entries, dtype=np.int64)
+        return self._score(qa, q_full, q_stem, idx)[0]
+
+    def search(self, name: str, limit: int, cutoff: float
+               ) -> tuple[list[tuple[int, float, np.ndarray, np.ndarray | None]], int]:
+        """The ``limit`` best-scoring names at or above ``cutoff`` (index, score, measures),
+        exactly as scoring every name would rank them, and how many names were scored.
+
+        Three steps, each a bound that never underestimates the score: the shared-letters
+        bound for every name, then for those that can still reach the score to beat, the
+        bound with exact edit similarity and longest common subsequence, then the full
+        measures in order of that bound until it falls below the score to beat."""
+        qa = reading(name)
+        q_full = _Query.of(qa.text)
+        q_stem = _Query.of(qa.stem) if qa.compound else q_full
+        forms = self.forms
+        ub_full, pre_full = _bounds(q_full, forms)
+        ub_stem, pre_stem = _bounds(q_stem, forms) if qa.compound else (ub_full, pre_full)
+        ub = self._entry_bounds(qa, ub_full, ub_stem)
+        own = self.index.get(normalize_name(name))
+        if own is not None:
+            ub[own] = -1.0
+        limit = max(limit, 1)
+        live = np.flatnonzero(ub >= cutoff)
+        found: list[tuple[int, float, np.ndarray, np.ndarray | None]] = []
+        threshold = cutoff
+        scored = 0
+
+        def score(chunk: np.ndarray) -> None:
+            nonlocal threshold, scored
+            scores, full, stem = self._score(qa, q_full, q_stem, chunk)
+            scored += len(chunk)
+            for j in np.flatnonzero(scores >= threshold).tolist():
+                found.append((int(chunk[j]), float(scores[j]), full[j],
+                              None if stem is None or np.isnan(stem[j, 0]) else stem[j]))
+            found.sort(key=lambda f: (-f[1], self.names[f[0]]))
+            del found[limit:]
+            if len(found) == limit:
+                threshold = max(cutoff, found[-1][1])
+
+        if len(live) > FIRST_BATCH:
+            first = live[np.argpartition(-ub[live], FIRST_BATCH)[:FIRST_BATCH]]
+        else:
+            first = live
+        if len(first):
+            score(first)
+        rest = np.setdiff1d(live[ub[live] >= threshold], first, assume_unique=True)
+        if len(rest):
+            tight_full = _tight_bounds(q_full, forms, self.full[rest], pre_full[self.full[rest]])
+            tight_stem = (_tight_bounds(q_stem, forms, self.stem[rest], pre_stem[self.stem[rest]])
+                          if qa.compound or self.compound[rest].any() else tight_full)
+            ub2 = self._entry_bounds(qa, tight_full, tight_stem, rest)
+            keep = ub2 >= threshold
+            rest, ub2 = rest[keep], ub2[keep]
+            order = np.argsort(-ub2, kind="stable")
+            rest, ub2 = rest[order], ub2[order]
+            start, batch = 0, FIRST_BATCH
+            while start < len(rest):
+                if ub2[start] < threshold:
+                    break  # sorted by bound: nothing after this can reach the threshold
+                stop = start + batch
+                chunk = rest[start:stop][ub2[start:stop] >= threshold]
+                score(chunk)
+                start, batch = stop, batch * 2
+        return found, scored
+
+
+CACHE_FROM = 5000
+"""Lists at least this long keep their prepared readings in the user's cache directory."""
+_CACHE_FORMAT = 4
+
+
+def _prepare(ordered: list[str]) -> tuple[tuple[list[str], list[str], list[str]], np.ndarray,
+                                          np.ndarray, _Forms]:
+    readings = [reading(n) for n in ordered]
+    form_index: dict[str, int] = {}
+    texts: list[str] = []
+
+    def form(text: str) -> int:
+        i = form_index.get(text)
+        if i is None:
+            i = form_index[text] = len(texts)
+            texts.append(text)
+        return i
+
+    full = np.array([form(r.text) for r in readings], dtype=np.int64)
+    stem = np.array([form(r.stem) for r in readings], dtype=np.int64)
+    columns = ([r.text for r in readings], [r.stem for r in readings],
+               ["\x1f".join(r.set_aside) for r in readings])
+    return columns, full, stem, _Forms(texts)
+
+
+def _cache_key(ordered: list[str]) -> str:
+    """Content and version: the names, the tables that shape readings and sounds, and the
+    layout of the cache itself."""
+    from . import manifest
+
+    files = manifest.read().get("files", {})
+    tables = [files.get(t, {}).get("sha256", "") for t in
+              ("g2p_rules.tsv", "phonemes.tsv", "aline.tsv", "salts.tsv", "screen_words.tsv")]
+    h = hashlib.sha256(f"{_CACHE_FORMAT}:{LEVELS_OF_COUNT}:{MAX_NAME}:{tables}".encode())
+    h.update("\n".join(ordered).encode("utf-8"))
+    return h.hexdigest()[:24]
+
+
+def _cache_path(key: str) -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "innkit" / f"screen-{key}.npz"
+
+
+def _joined(items: Iterable[str]) -> np.ndarray:
+    return np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8)
+
+
+def _split_text(array: np.ndarray) -> list[str]:
+    return array.tobytes().decode("utf-8").split("\n")
+
+
+def _save_prepared(ordered: list[str], prepared: tuple) -> None:
+    readings, full, stem, forms = prepared
+    buffer = io.BytesIO()
+    np.savez(buffer, key=np.frombuffer(_cache_key(ordered).encode(), dtype=np.uint8),
+             texts=_joined(forms.texts), rtext=_joined(readings[0]),
+             rstem=_joined(readings[1]), raside=_joined(readings[2]),
+             full=full, stem=stem, **forms.arrays)
+    with contextlib.suppress(OSError):  # a read-only home: prepare again next time
+        write_atomic(_cache_path(_cache_key(ordered)), buffer.getvalue())
+
+
+def _load_prepared(ordered: list[str]) -> tuple | None:
+    """The prepared readings from the cache, or None when absent, stale or damaged."""
+    key = _cache_key(ordered)
+    path = _cache_path(key)
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            data = {k: z[k] for k in z.files}
+        if data["key"].tobytes().decode() != key:
+            return None
+        texts = _split_text(data["texts"])
+        rtext, rstem = _split_text(data["rtext"]), _split_text(data["rstem"])
+        raside = _split_text(data["raside"])
+        n = len(ordered)
+        if not (len(rtext) == len(rstem) == len(raside) == n == len(data["full"])
+                and len(data["letters"]) == len(texts) == len(data["sounds"])
+                == data["bits"].shape[1]):
+            return None
+        arrays = {k: data[k] for k in _Forms.KEYS}
+        if len(arrays["lex_order"]) != len(texts):
+            return None
+        return (rtext, rstem, raside), data["full"], data["stem"], _Forms(texts, arrays)
+    except (OSError, ValueError, KeyError, UnicodeDecodeError):
+        return None
 
 
 def build_universe(against: str | Iterable[str] | Universe = "all",
@@ -229,81 +731,116 @@ def _universe(registry: Registry, against: str, generation: int) -> Universe:
                 entries.append((e.full_name, origin, e.kind))
     if against in ("all", "unii"):
         entries += [(n, "unii", kind) for n, kind in unii_names()]
-    return Universe(entries)
+    return Universe(entries, cache=True)
+
+
+def _problem(name: object) -> str | None:
+    if not isinstance(name, str):
+        return "expected a name as text"
+    query = normalize_name(name)
+    if not query:
+        return "empty name"
+    if len(query) > MAX_NAME:
+        return f"a name is at most {MAX_NAME} characters"
+    if not reading(query).text:
+        return "no letters in the name"
+    return None
 
 
 def screen(name: str, *, against: str | Iterable[str] | Universe = "all", limit: int = 10,
            score_cutoff: float | None = None, registry: Registry | None = None) -> Screening:
     """Existing names most like ``name``, best first, with every measure and the reasons."""
-    if not isinstance(name, str):
-        return Screening(repr(name)[:80], "", (), str(against), 0, "expected a name as text")
-    try:
-        require_text(name)
-    except InvalidInputError as exc:  # lone surrogates: bytes that were not UTF-8
-        return Screening(name.encode("utf-8", "backslashreplace").decode("ascii")[:80], "", (),
-                         str(against), 0, str(exc))
-    query = normalize_name(name)
-    if not query or len(query) > 100:
-        return Screening(name, query, (), str(against), 0,
-                         "empty name" if not query else "a name is at most 100 characters")
+    label = against if isinstance(against, str) else "list"
+    if isinstance(name, str):
+        try:
+            require_text(name)
+        except InvalidInputError as exc:  # lone surrogates: bytes that were not UTF-8
+            shown = name.encode("utf-8", "backslashreplace").decode("ascii")[:80]
+            return Screening(shown, "", (), label, 0, str(exc))
+    problem = _problem(name)
+    if problem:
+        shown = name if isinstance(name, str) else repr(name)[:80]
+        query = normalize_name(name) if isinstance(name, str) else ""
+        return Screening(shown, query, (), label, 0, problem)
     universe = build_universe(against, registry)
+    return _screen(universe, name, label, limit, score_cutoff)
+
+
+def _screen(universe: Universe, name: str, label: str, limit: int,
+            score_cutoff: float | None) -> Screening:
+    query = normalize_name(name)
     cutoff = LEVELS[-1][1] if score_cutoff is None else score_cutoff
-    first, after = universe.window(len(query))
-    names = universe.names[first:after]
-    found: set[int] = set()
-    # Retrieval: the closest spellings (Indel, the fastest edit measure) and the closest
-    # sounds; the full measures are computed on these few hundred names only.
-    for _n, _s, i in process.extract(query, names, scorer=Indel.normalized_similarity,
-                                     limit=CANDIDATES, score_cutoff=0.3):
-        found.add(first + i)
-    key = phonetic_key(query)
-    for _n, _s, i in process.extract(key, universe.keys[first:after],
-                                     scorer=Levenshtein.normalized_similarity,
-                                     limit=CANDIDATES // 3, score_cutoff=0.5):
-        found.add(first + i)
+    found, scored = universe.search(query, max(limit, 0), cutoff)
+    qa = reading(query)
     hits = []
-    for i in found:
+    for i, score, full, stem in found[:max(limit, 0)]:
         other = universe.names[i]
-        if other == query:
-            continue
-        m = measures(query, other, floor=cutoff)
-        if m is None or m["combined"] < cutoff:
-            continue
+        m = _measure_dict(qa, universe.reading_of(i), full, stem, score)
         origin, kind = universe.meta[i]
-        hits.append(SimilarityHit(other, origin, kind, m["combined"], level(m["combined"]), m,
+        hits.append(SimilarityHit(other, origin, kind, score, level(score), m,
                                   explain_pair(query, other, m)))
-    hits.sort(key=lambda h: (-h.score, h.name))
     exact = query in universe.index
     reason = "the name itself is already on the list" if exact else None
-    return Screening(name, query, tuple(hits[:max(limit, 0)]),
-                     against if isinstance(against, str) else "list", len(universe), reason)
+    return Screening(name, query, tuple(hits), label, len(universe), reason, scored)
+
+
+def screen_many(names: Iterable[str], *, against: str | Iterable[str] | Universe = "all",
+                limit: int = 5, score_cutoff: float | None = None,
+                registry: Registry | None = None) -> Iterable[Screening]:
+    """Screen many candidates against one list (built once), one result per candidate, in
+    order; bad candidates get a result with its reason, never an exception."""
+    universe = build_universe(against, registry)
+    label = against if isinstance(against, str) else "list"
+    for name in names:
+        problem = _problem(name)
+        if problem:
+            shown = name if isinstance(name, str) else repr(name)[:80]
+            yield Screening(shown, normalize_name(name) if isinstance(name, str) else "", (),
+                            label, len(universe), problem)
+        else:
+            yield _screen(universe, name, label, limit, score_cutoff)
+
+
+def measures(a: str, b: str, floor: float = 0.0) -> dict[str, float] | None:
+    """Every measure for one pair of names, each between 0 and 1, as ``screen`` computes them.
+
+    With ``floor``, None when the combined score is below it."""
+    ra, rb = reading(normalize_name(a)), reading(normalize_name(b))
+    universe = Universe([(b, "list", "name")])
+    q_full = _Query.of(ra.text)
+    q_stem = _Query.of(ra.stem) if ra.compound else q_full
+    scores, full, stem = universe._score(ra, q_full, q_stem, np.array([0]))
+    if scores[0] < floor:
+        return None
+    return _measure_dict(ra, rb, full[0], None if stem is None or np.isnan(stem[0, 0])
+                         else stem[0], float(scores[0]))
 
 
 def screen_all(names: Iterable[str], *, score_cutoff: float | None = None
                ) -> list[tuple[str, str, dict[str, float]]]:
     """Every pair of the given names at or above the cutoff (default: the low level), best
-    first. The three cheap measures are computed for all pairs at once (rapidfuzz ``cdist``);
-    BI-SIM only for the pairs whose best possible combined score reaches the cutoff."""
-    import numpy as np
-    from rapidfuzz.process import cdist
-
-    unique = sorted({n.lower() for n in names})
-    keys = [phonetic_key(n) for n in unique]
+    first: each name screened against the names after it, with the same exact bounds."""
+    unique = sorted({normalize_name(n) for n in names if isinstance(n, str)} - {""})
     cutoff = LEVELS[-1][1] if score_cutoff is None else score_cutoff
-    edit = cdist(unique, unique, scorer=Levenshtein.normalized_similarity, workers=1)
-    prefix = cdist(unique, unique, scorer=Prefix.normalized_similarity, workers=1)
-    sound = cdist(keys, keys, scorer=Levenshtein.normalized_similarity, workers=1)
-    # BI-SIM credits each aligned bigram with its matching letters, so it never exceeds
-    # (longest common subsequence + 1) / longer length: a cheap, safe upper bound.
-    lcs = cdist(unique, unique, scorer=LCSseq.similarity, workers=1)
-    lengths = np.array([len(n) for n in unique], dtype=float)
-    longer = np.maximum.outer(lengths, lengths)
-    bound = (edit + prefix + sound + np.minimum(1.0, (lcs + 1) / longer)) / 4
-    rows, cols = np.nonzero(np.triu(bound >= cutoff, k=1))
+    universe = Universe((n, "list", "name") for n in unique)
+    position = {n: i for i, n in enumerate(unique)}
+    rank = np.array([position[n] for n in universe.names])
     out = []
-    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
-        m = measures(unique[i], unique[j], floor=cutoff)
-        if m is not None and m["combined"] >= cutoff:
-            out.append((unique[i], unique[j], m))
+    for a in unique:
+        qa = reading(a)
+        q_full = _Query.of(qa.text)
+        q_stem = _Query.of(qa.stem) if qa.compound else q_full
+        ub_full = _bounds(q_full, universe.forms)[0]
+        ub_stem = _bounds(q_stem, universe.forms)[0] if qa.compound else ub_full
+        ub = universe._entry_bounds(qa, ub_full, ub_stem)
+        cand = np.flatnonzero((ub >= cutoff) & (rank > position[a]))
+        if not len(cand):
+            continue
+        scores, full, stem = universe._score(qa, q_full, q_stem, cand)
+        for j in np.flatnonzero(scores >= cutoff).tolist():
+            b = universe.names[cand[j]]
+            s = None if stem is None or np.isnan(stem[j, 0]) else stem[j]
+            out.append((a, b, _measure_dict(qa, universe.reading_of(cand[j]), full[j], s,
+                                            float(scores[j]))))
     out.sort(key=lambda item: -item[2]["combined"])
     return out

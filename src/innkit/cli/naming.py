@@ -2,33 +2,151 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
+import time
+from pathlib import Path
 
 import click
 
+from ..atomic import write_atomic
+from ..errors import InvalidInputError
+from ..namelists import read_names
 from ..naming import formats, suggest, validate
-from ..similarity import LEVELS, screen
+from ..similarity import LEVELS, Screening, Universe, screen, screen_many
 
 _FORMATS = ("whole", "engineered", "multispecific", "fragment")
 
 
+_KEYWORDS = ("all", "registry", "unii")
+_BATCH_COLUMNS = ("candidate", "name", "top_level", "top_score", "closest", "reason")
+
+
+def _against(value: str) -> tuple[str | Universe, str]:
+    """``--against``: a keyword, or a file of names (a file called like a keyword needs a
+    path: ./all)."""
+    if value in _KEYWORDS:
+        return value, value
+    if not Path(value).exists():
+        raise click.BadParameter(f"expected all, registry, unii or a file of names; there is no "
+                                 f"file {value!r}", param_hint="--against")
+    try:
+        names = read_names(value)
+    except InvalidInputError as exc:
+        raise click.BadParameter(str(exc), param_hint="--against") from None
+    if not names.names:
+        raise click.BadParameter(f"{value}: no names in the file", param_hint="--against")
+    if names.skipped:
+        click.echo(f"innkit: {value}: skipped {len(names.skipped)} lines (first: line "
+                   f"{names.skipped[0][0]}, {names.skipped[0][1]})", err=True)
+    return Universe((n, "list", "name") for n in names.names), value
+
+
+def _closest(result: Screening) -> str:
+    return "; ".join(f"{h.name} {h.score:.2f} {h.level or '-'}" for h in result.hits)
+
+
+def _batch_line(result: Screening, fmt: str) -> str:
+    if fmt == "jsonl":
+        return json.dumps(result.to_dict(), ensure_ascii=False)
+    top = result.hits[0].score if result.hits else None
+    cells = (result.input, result.name, result.top_level or "", "" if top is None else
+             f"{top:.4f}", _closest(result), result.reason or "")
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="").writerow(cells)
+        return buffer.getvalue()
+    level = result.top_level or "-"
+    score = "" if top is None else f"{top:.2f}"
+    note = f"  ({result.reason})" if result.reason else ""
+    return f"{result.input:<28} {level:<6} {score:>4}  {_closest(result) or 'none close'}{note}"
+
+
+def _run_batch(batch: str, universe: str | Universe, label: str, limit: int,
+               min_score: float | None, fmt: str, output: str) -> None:
+    try:
+        candidates = read_names(batch)
+    except InvalidInputError as exc:
+        raise click.BadParameter(str(exc), param_hint="--batch") from None
+    if not candidates.names:
+        raise click.BadParameter(f"{batch}: no names in the file", param_hint="--batch")
+    for line, why in candidates.skipped:
+        click.echo(f"innkit: {batch} line {line}: skipped, {why}", err=True)
+    started = time.perf_counter()
+    results = screen_many(candidates.names, against=universe, limit=limit,
+                          score_cutoff=min_score)
+    show = sys.stderr.isatty() and len(candidates.names) > 50
+    if show:
+        from tqdm import tqdm
+
+        results = tqdm(results, total=len(candidates.names), desc="screening", unit="name",
+                       file=sys.stderr)
+    lines = []
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="").writerow(_BATCH_COLUMNS)
+        lines.append(buffer.getvalue())
+    elif fmt == "text":
+        lines.append(f"{'candidate':<28} {'level':<6} {'top':>4}  closest names (score level)")
+    counts: dict[str, int] = {}
+    for result in results:
+        lines.append(_batch_line(result, fmt))
+        key = result.top_level or ("unreadable" if result.reason and not result.hits
+                                   and result.compared == 0 else "none")
+        counts[key] = counts.get(key, 0) + 1
+    text = "\n".join(lines) + "\n"
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        write_atomic(Path(output), text)
+    took = time.perf_counter() - started
+    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    click.echo(f"innkit: screened {len(candidates.names):,} candidates against {label} in "
+               f"{took:.1f} s ({summary})" + ("" if output == "-" else f"; wrote {output}"),
+               err=True)
+
+
 @click.command("screen")
-@click.argument("name", nargs=-1, required=True)
-@click.option("--against", type=click.Choice(["all", "registry", "unii"]), default="all",
-              show_default=True, help="Registry names, FDA UNII names, or both.")
-@click.option("--limit", type=click.IntRange(1, 200), default=10, show_default=True)
+@click.argument("name", nargs=-1)
+@click.option("--against", default="all", show_default=True, metavar="all|registry|unii|FILE",
+              help="Registry names, FDA UNII names, both, or your own list: a file with one "
+                   "name per line, or a CSV/TSV with a 'name' column.")
+@click.option("--batch", type=click.Path(dir_okay=False), metavar="CANDIDATES",
+              help="Screen every name of this file (same formats as --against) and write one "
+                   "row per candidate: its closest names and level.")
+@click.option("--limit", type=click.IntRange(1, 200), default=None,
+              help="Closest names shown per name (default 10; 3 with --batch).")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=None,
               help=f"Lowest combined score shown (default: the low level, {LEVELS[-1][1]}).")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "jsonl"]), default="text",
+              show_default=True, help="Table format of --batch output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Where --batch writes its table (default: standard output); written whole "
+                   "or not at all.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def screen_cmd(name: tuple[str, ...], against: str, limit: int, min_score: float | None,
-               as_json: bool) -> None:
-    """Existing names that NAME could be confused with (look-alike, sound-alike)."""
-    result = screen(" ".join(name), against=against, limit=limit, score_cutoff=min_score)
+def screen_cmd(name: tuple[str, ...], against: str, batch: str | None, limit: int | None,
+               min_score: float | None, fmt: str, output: str, as_json: bool) -> None:
+    """Existing names that NAME could be confused with (look-alike, sound-alike).
+
+    Exit status: 0 when screened (whatever the levels), 2 for bad usage or an unreadable
+    file of names.
+    """
+    if batch and name:
+        raise click.UsageError("give either NAME or --batch CANDIDATES, not both")
+    if not batch and not name:
+        raise click.UsageError("give a NAME to screen, or --batch CANDIDATES")
+    universe, label = _against(against)
+    if batch:
+        _run_batch(batch, universe, label, limit or 3, min_score, fmt, output)
+        return
+    result = screen(" ".join(name), against=universe, limit=limit or 10,
+                    score_cutoff=min_score)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
-    click.echo(f"{result.name}: screened against {result.compared:,} names ({against})")
+    click.echo(f"{result.name}: screened against {result.compared:,} names ({label})")
     if result.reason:
         click.echo(f"  note: {result.reason}")
     if not result.hits:

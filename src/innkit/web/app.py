@@ -118,6 +118,24 @@ class ScreenRequest(_Strict):
     score_cutoff: float | None = Field(None, ge=0, le=1, allow_inf_nan=False)
 
 
+MAX_SCREEN_BATCH = 200
+"""Most candidates in one POST /v1/screen/batch (each takes up to a few tens of ms)."""
+MAX_SCREEN_LIST = 20_000
+"""Most names of a request's own list to screen against."""
+
+
+class ScreenBatchRequest(_Strict):
+    names: list[NameField] = Field(min_length=1, max_length=MAX_SCREEN_BATCH,
+                                   description=f"Candidates (at most {MAX_SCREEN_BATCH}).",
+                                   examples=[["trastuzimab", "zyprexa"]])
+    against: Against = "all"
+    against_names: list[NameField] | None = Field(
+        None, min_length=1, max_length=MAX_SCREEN_LIST,
+        description="Your own list to screen against, instead of `against`.")
+    limit: int = Field(3, ge=1, le=200)
+    score_cutoff: float | None = Field(None, ge=0, le=1, allow_inf_nan=False)
+
+
 class ValidateRequest(_Strict):
     name: NameField = Field(examples=["tenotatug"])
     format: Format | None = None
@@ -538,6 +556,23 @@ def create_app(*, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         """As GET /v1/screen, with a JSON body."""
         return await screen_response(body.name, against=body.against, limit=body.limit,
                                      score_cutoff=body.score_cutoff)
+
+    @app.post("/v1/screen/batch", tags=["naming"], responses=_NAMING_ERRORS,
+              response_model=dict[str, Any])
+    async def screen_batch(body: ScreenBatchRequest) -> Response:
+        """Screen many candidates against one list: `{"count", "results"}`, each result the
+        `to_dict()` of `innkit.screen`, in the order of `names`."""
+        against: Any = body.against if body.against_names is None else body.against_names
+
+        def call(_screen: Callable[..., Any]) -> dict[str, Any]:
+            from ..similarity import screen_many
+
+            results = [r.to_dict() for r in screen_many(
+                body.names, **with_registry(against=against, limit=body.limit,
+                                            score_cutoff=body.score_cutoff))]
+            return {"count": len(results), "results": results}
+
+        return await run_naming("screen", call)
 
     async def validate_response(name: str, **options: Any) -> Response:
         return await run_naming("validate", lambda validate: validate(

@@ -313,6 +313,37 @@ async function checkCandidate(event) {
   });
 }
 
+async function screenBatch(event) {
+  event.preventDefault();
+  const names = $("batch-names").value.split("\n").map((n) => n.trim()).filter(Boolean);
+  if (!names.length) return;
+  if (names.length > 200) {
+    setStatus("batch-status", `${names.length} names: at most 200 at once`, true);
+    return;
+  }
+  await busy(event.submitter || null, async () => {
+    setStatus("batch-status", "Screening\u2026");
+    try {
+      const body = await api("/v1/screen/batch", { names, against: $("against").value, limit: 3 });
+      const rows = $("batch-rows");
+      rows.replaceChildren();
+      for (const r of body.results) {
+        const level = r.top_level || "none";
+        rows.append(el("tr", {},
+          el("td", { class: "name", text: r.input }),
+          el("td", {}, el("span", { class: `level ${level}`, text: r.top_level || "below" })),
+          el("td", { text: r.hits.map((h) => `${h.name} ${fmt(h.score)}`).join("; ") }),
+          el("td", { text: r.reason || "" })));
+      }
+      $("batch-result").hidden = false;
+      setStatus("batch-status", `${body.count} screened`);
+    } catch (error) {
+      $("batch-result").hidden = true;
+      setStatus("batch-status", `screening: ${error.message}`, true);
+    }
+  });
+}
+
 // -- start ----------------------------------------------------------------------------------
 async function showMeta() {
   try {
@@ -329,6 +360,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("annotate-form").addEventListener("submit", findNames);
   $("explain-form").addEventListener("submit", explainName);
   $("screen-form").addEventListener("submit", checkCandidate);
+  $("batch-form").addEventListener("submit", screenBatch);
   $("annotated").addEventListener("click", onMarkActivate);
   $("annotated").addEventListener("keydown", onMarkActivate);
   $("keep-lines").addEventListener("change", (event) => {

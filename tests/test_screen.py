@@ -1,0 +1,241 @@
+"""Screening: exact retrieval, the phonetic measure and its tables, the pharmacist's reading,
+names files, the screen CLI (--against FILE, --batch) and the batch web route."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from innkit import phonetic
+from innkit.cli import main
+from innkit.errors import InvalidInputError
+from innkit.namelists import read_names
+from innkit.similarity import (
+    LEVELS,
+    Universe,
+    _bounds,
+    _Query,
+    build_universe,
+    measures,
+    measures_many,
+    reading,
+    screen,
+    screen_many,
+)
+from innkit.tables import read_table
+
+LOW = LEVELS[-1][1]
+
+
+# -- retrieval is exact ------------------------------------------------------------------
+
+def brute_force(universe: Universe, name: str, limit: int, cutoff: float) -> list[tuple]:
+    scores = universe.scores(name)
+    own = universe.index.get(name)
+    order = sorted((i for i in range(len(universe)) if i != own and scores[i] >= cutoff),
+                   key=lambda i: (-scores[i], universe.names[i]))
+    return [(universe.names[i], round(float(scores[i]), 6)) for i in order[:limit]]
+
+
+def test_screen_returns_exactly_the_top_names_of_a_full_scan():
+    universe = build_universe("registry")
+    rng = random.Random(3)
+    queries = [rng.choice(universe.names) for _ in range(12)]
+    queries += ["trastuzimab", "pemivibort", "zovitatug", "doxorubicin liposomal", "xq"]
+    for q in queries:
+        for limit, cutoff in ((10, LOW), (3, 0.0), (1, 0.6)):
+            got = [(h.name, round(h.score, 6)) for h in
+                   screen(q, against=universe, limit=limit, score_cutoff=cutoff).hits]
+            assert got == brute_force(universe, q, limit, cutoff), (q, limit, cutoff)
+
+
+def test_the_bounds_never_fall_below_the_score():
+    universe = build_universe("registry")
+    rng = random.Random(8)
+    for q in [rng.choice(universe.names) for _ in range(8)] + ["zyprexa", "a"]:
+        exact = universe.scores(q)
+        forms_bound, _prefix = _bounds(_Query.of(reading(q).text), universe.forms)
+        bound = universe._entry_bounds(reading(q), forms_bound, forms_bound)
+        assert (bound + 1e-6 >= exact).all(), q
+
+
+def test_names_of_different_length_are_still_found():
+    names = ["doxorubicin liposomal", "paclitaxel protein-bound particles", "aspirin",
+             "prednisolone", "methylprednisolone"]
+    hits = {h.name: h for h in screen("doxorubicin", against=names).hits}
+    assert hits["doxorubicin liposomal"].level == "high"
+    assert "same stem word doxorubicin" in hits["doxorubicin liposomal"].why[0]
+    top = screen("paclitaxel", against=names).hits[0]
+    assert top.name == "paclitaxel protein-bound particles" and top.level == "high"
+    assert "methylprednisolone" in [h.name for h in
+                                    screen("prednisone", against=names, score_cutoff=0.3).hits]
+
+
+# -- the pharmacist's reading ------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "stem", "aside"), [
+    ("doxorubicin hydrochloride", "doxorubicin", ("hydrochloride",)),
+    ("trastuzumab-dkst", "trastuzumab", ("-dkst",)),
+    ("Paclitaxel Protein-Bound Particles", "paclitaxel", ("protein-bound", "particles")),
+    ("metformin ER", "metformin", ("er",)),
+    ("Zyrtec-D", "zyrtec", ("d",)),
+    ("vitamin d", "vitamin d", ()),  # a one-letter modifier is secondary only after a hyphen
+    ("metformin 500 mg", "metformin", ("500", "mg")),
+    ("insulin glargine", "insulin glargine", ()),  # two words of substance: read whole
+    ("zyprexa", "zyprexa", ()),
+])
+def test_reading_sets_aside_salts_forms_and_fda_suffixes(name, stem, aside):
+    r = reading(name)
+    assert (r.stem, r.set_aside) == (stem, aside)
+
+
+def test_salt_matters_less_than_the_stem_word():
+    same_stem = measures("doxorubicin", "doxorubicin citrate")["combined"]
+    other_stem = measures("doxorubicin", "daunorubicin")["combined"]
+    assert same_stem > other_stem
+    assert measures("insulin glargine", "insulin lispro")["combined"] < LEVELS[0][1]
+
+
+# -- phonetics ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("row", read_table("g2p_rules.tsv", ("rule", "example")),
+                         ids=lambda r: r["rule"])
+def test_every_spelling_rule_reads_its_example(row):
+    rules = [key for _letters, _sounds, key in phonetic.explain_phonemes(row["example"])]
+    assert row["rule"] in rules, (row["example"], rules)
+
+
+def test_every_phoneme_has_features_and_identity_is_the_best_match():
+    ph = phonetic.phonology()
+    used = {p for row in read_table("g2p_rules.tsv", ("phonemes",)) for p in row["phonemes"]}
+    assert used - {"-"} <= set(ph.code)
+    sub = ph.sub[1:, 1:]
+    assert (sub <= np.minimum.outer(ph.self_score[1:], ph.self_score[1:]) + 1e-6).all()
+
+
+def test_aline_hears_near_sounds_as_near():
+    assert phonetic.similarity("celexa", "celexa") == pytest.approx(1.0)
+    assert phonetic.similarity("zyprexa", "celexa") > phonetic.similarity("zyprexa", "warfarin")
+    # p and b differ in voice only, p and l in almost everything
+    assert phonetic.similarity("pam", "bam") > phonetic.similarity("pam", "lam")
+    assert phonetic.similarity("cisplatin", "carboplatin") == pytest.approx(
+        phonetic.similarity("carboplatin", "cisplatin"), abs=1e-6)
+    assert phonetic.phonemes("phenytoin")[0] == "f"
+    assert phonetic.phonemes("xylometazoline")[0] == "z"
+
+
+def test_measures_many_matches_measures():
+    values = measures_many("hydroxyzine", ["hydralazine", "hydroxyzine"])
+    m = measures("hydroxyzine", "hydralazine")
+    assert values[0].tolist() == pytest.approx([m["edit"], m["bisim"], m["prefix"],
+                                                m["phonetic"]], abs=1e-6)
+    assert values[1].tolist() == pytest.approx([1, 1, 1, 1], abs=1e-6)
+
+
+# -- names files -------------------------------------------------------------------------
+
+def test_read_names_lines_and_tables(tmp_path):
+    lines = tmp_path / "names.txt"
+    lines.write_text("# my list\nZyprexa\n\ncelexa \n" + "x" * 400 + "\n", encoding="utf-8")
+    got = read_names(lines)
+    assert got.names == ("Zyprexa", "celexa") and got.skipped[0][0] == 5
+    table = tmp_path / "names.csv"
+    table.write_text("id,Name,notes\n1,Zyprexa,a\n2,\"Depo-Medrol\",b\n", encoding="utf-8")
+    assert read_names(table).names == ("Zyprexa", "Depo-Medrol")
+    bad = tmp_path / "other.csv"
+    bad.write_text("id,drug\n1,x\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="no 'name' column"):
+        read_names(bad)
+    binary = tmp_path / "b.txt"
+    binary.write_bytes(b"\x00\x01\x02")
+    with pytest.raises(InvalidInputError, match="binary"):
+        read_names(binary)
+
+
+# -- CLI ---------------------------------------------------------------------------------
+
+def test_cli_screen_against_a_file_and_batch(tmp_path):
+    own = tmp_path / "own.csv"
+    own.write_text("name\nCelexa\nCelebrex\nZestril\n", encoding="utf-8")
+    cands = tmp_path / "cands.txt"
+    cands.write_text("cerebyx\ncelexa\n\nqqqq\n", encoding="utf-8")
+    runner = CliRunner()
+    r = runner.invoke(main, ["screen", "celebrix", "--against", str(own)])
+    assert r.exit_code == 0, r.output
+    assert "screened against 3 names" in r.output and "celebrex" in r.output
+    out = tmp_path / "out.csv"
+    r = runner.invoke(main, ["screen", "--batch", str(cands), "--against", str(own),
+                             "--format", "csv", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [row["candidate"] for row in rows] == ["cerebyx", "celexa", "qqqq"]
+    assert rows[1]["reason"] == "the name itself is already on the list"
+    assert rows[2]["top_level"] == "" and rows[2]["closest"] == ""
+    r = runner.invoke(main, ["screen", "--batch", str(cands), "--against", str(own),
+                             "--format", "jsonl", "--limit", "1"])
+    lines = [json.loads(x) for x in r.output.splitlines() if x.startswith("{")]
+    assert len(lines) == 3 and all(len(x["hits"]) <= 1 for x in lines)
+
+
+@pytest.mark.parametrize("args", [
+    ["screen"],
+    ["screen", "abc", "--batch", "x.txt"],
+    ["screen", "abc", "--against", "no-such-file.txt"],
+    ["screen", "--batch", "no-such-file.txt"],
+])
+def test_cli_screen_usage_errors_exit_2_with_one_line(args):
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2
+    assert r.output.strip().splitlines()[-1].startswith("Error:")
+
+
+def test_screen_many_keeps_order_and_answers_bad_input():
+    results = list(screen_many(["celexa", "", "x" * 200, "zestril"],
+                               against=["celexa", "zestril", "celebrex"]))
+    assert [r.input for r in results] == ["celexa", "", "x" * 200, "zestril"]
+    assert results[1].reason == "empty name" and results[2].reason.startswith("a name is")
+
+
+# -- web ---------------------------------------------------------------------------------
+
+def test_web_batch_route():
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from innkit.web.app import create_app
+
+    with TestClient(create_app(warm_up=False, allowed_hosts=None)) as client:
+        r = client.post("/v1/screen/batch", json={"names": ["celebrix", "zestril"],
+                                                  "against_names": ["celebrex", "zestril"]})
+        assert r.status_code == 200
+        body = r.json()
+        assert body["count"] == 2
+        assert body["results"][0]["hits"][0]["name"] == "celebrex"
+        assert body["results"][1]["reason"] == "the name itself is already on the list"
+        expected = screen("celebrix", against=["celebrex", "zestril"], limit=3).to_dict()
+        assert body["results"][0] == json.loads(json.dumps(expected))
+        assert client.post("/v1/screen/batch", json={"names": []}).status_code == 422
+        assert client.post("/v1/screen/batch", json={"names": ["a"] * 201}).status_code == 422
+
+
+# -- the prepared-list cache -------------------------------------------------------------
+
+def test_a_damaged_cache_is_ignored(tmp_path, monkeypatch):
+    from innkit import similarity
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(similarity, "CACHE_FROM", 2)
+    entries = [(n, "list", "name") for n in ("celexa", "zestril", "celebrex")]
+    first = Universe(entries, cache=True)
+    files = list(tmp_path.glob("innkit/screen-*.npz"))
+    assert len(files) == 1
+    again = Universe(entries, cache=True)
+    assert again.forms.texts == first.forms.texts
+    files[0].write_bytes(b"not a cache")
+    damaged = Universe(entries, cache=True)
+    assert screen("celebrix", against=damaged).hits[0].name == "celebrex"
