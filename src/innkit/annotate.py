@@ -24,8 +24,7 @@ from .scanner import (
     STRONG_STEM,
     SUBSTANCE,
     WEAK_STEM,
-    PatternSet,
-    make_scanner,
+    load_scanner,
 )
 from .tables import Tables, get_tables
 
@@ -96,8 +95,7 @@ class Annotator:
     def scanner(self):
         generation = self.registry.generation
         if self._scanner is None or generation != self._generation:
-            self.scanner_patterns = PatternSet.build(self.tables, self.registry, self.leniency)
-            self._scanner = make_scanner(self.scanner_patterns, self.backend)
+            self._scanner = load_scanner(self.tables, self.registry, self.leniency, self.backend)
             self._generation = generation
             self._verdicts.clear()
         return self._scanner
