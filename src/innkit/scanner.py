@@ -39,10 +39,6 @@ or short stem, known names that no stem pattern catches, and names of the FDA UN
 _WORD_TAIL = r"[a-z][a-z0-9]*"
 _WORD = re.compile(r"[A-Za-z0-9_]+")
 _EDGE = "A-Za-z0-9_"
-_MULTI_BASE = 1 << 20
-"""Hyperscan ids of multi-word known names start here (stem patterns keep ids 0 to 2)."""
-KNOWN_SPAN = 200
-"""Characters before a match searched for the start of a multi-word known name."""
 
 
 # Scanners return (start, -end, pattern id): sorted as plain tuples, matches come by start and,
@@ -98,16 +94,23 @@ class PatternSet:
     def build(cls, tables: Tables, registry: Registry, leniency: str = "standard") -> PatternSet:
         """Patterns for one leniency level (see ``annotate.LENIENCY_LEVELS``)."""
         patterns = stem_patterns(tables, leniency)
-        caught = re.compile(rf"^(?:{patterns[ANTIBODY]})$", re.IGNORECASE | re.ASCII)
-        # Known names whose first word no stem pattern catches (muromonab, brand names, codes);
-        # second words of caught names are picked up when a mention is extended.
-        others = sorted({e.full_name.lower() for e in registry.entries()})
-        known = tuple(n for n in others if n.isascii() and n.split()
-                      and not caught.match(n.split()[0]))
+        caught = _caught(patterns)
         substances: tuple[str, ...] = ()
         if leniency != "strict":
             substances = substance_names(registry, caught)
-        return cls(patterns, known, substances, leniency)
+        return cls(patterns, known_names(registry, caught), substances, leniency)
+
+
+def _caught(patterns: dict[int, str]) -> re.Pattern[str]:
+    return re.compile(rf"^(?:{patterns[ANTIBODY]})$", re.IGNORECASE | re.ASCII)
+
+
+def known_names(registry: Registry, caught: re.Pattern[str]) -> tuple[str, ...]:
+    """Known names whose first word no stem pattern catches (muromonab, brand names, codes);
+    second words of caught names are picked up when a mention is extended."""
+    others = sorted({e.full_name.lower() for e in registry.entries()})
+    return tuple(n for n in others if n.isascii() and n.split()
+                 and not caught.match(n.split()[0]))
 
 
 def substance_names(registry: Registry, caught: re.Pattern[str]) -> tuple[str, ...]:
@@ -125,12 +128,6 @@ def substance_names(registry: Registry, caught: re.Pattern[str]) -> tuple[str, .
                 and not caught.match(words[0])):
             keep.add(name)
     return tuple(sorted(keep))
-
-
-def _glued(text: str, start: int, end: int) -> bool:
-    """Is text[start:end] part of a longer word (a word character touching either side)?"""
-    return ((start > 0 and _word_char(text[start - 1]))
-            or (end < len(text) and _word_char(text[end])))
 
 
 def _word_char(c: str) -> bool:
@@ -178,73 +175,115 @@ _WORD_BYTE = _WORD_CHAR
 _MASK = bytes(ord("a") if w else ord(" ") for w in _WORD_CHAR)
 
 
-class HyperscanScanner:
-    """The fast scanner: Hyperscan runs every pattern in two passes over the bytes.
+class Literals:
+    """One Hyperscan literal database: names matched as whole words, caselessly.
 
-    One database holds the stem patterns (and the few known names of several words, whose
-    spacing varies); the other every known single-word name and UNII name as a literal. Only
-    each literal's length and kind are kept in Python, as a compact array: a hit's text is cut
-    from the document itself.
+    Ids below ``known_count`` are known names, then ``substance_count`` UNII names, then the
+    first words of the known names of several words in ``multi`` (the rest of such a name,
+    whose spacing varies, is checked where its first word is found). Python keeps only each
+    literal's length, in a compact array: a hit's text is cut from the document itself.
+    """
+
+    def __init__(self, db, lengths: array.array, known_count: int, substance_count: int,
+                 multi: tuple[str, ...]) -> None:
+        self.db = db
+        self.lengths = lengths
+        self.known_count = known_count
+        self.multi_from = known_count + substance_count
+        self.multi = multi
+        self._multi_rx: dict[int, re.Pattern[str]] = {}
+
+    @classmethod
+    def compile(cls, known: tuple[str, ...], substances: tuple[str, ...]) -> Literals | None:
+        import hyperscan
+
+        single = [n for n in known if " " not in n]
+        multi = tuple(n for n in known if " " in n)
+        literals = [*single, *substances, *(n.split()[0] for n in multi)]
+        if not literals:
+            return None
+        db = hyperscan.Database()
+        db.compile(expressions=[n.encode() for n in literals], ids=list(range(len(literals))),
+                   elements=len(literals),
+                   flags=[hyperscan.HS_FLAG_CASELESS] * len(literals), literal=True)
+        return cls(db, array.array("H", (len(n) for n in literals)), len(single),
+                   len(substances), multi)
+
+    def dump(self) -> tuple[list[bytes], dict]:
+        import hyperscan
+
+        return [hyperscan.dumpb(self.db), self.lengths.tobytes()], {
+            "known_count": self.known_count,
+            "substance_count": self.multi_from - self.known_count, "multi": list(self.multi)}
+
+    @classmethod
+    def load(cls, sections: list[bytes], meta: dict) -> Literals:
+        import hyperscan
+
+        lengths = array.array("H")
+        lengths.frombytes(sections[1])
+        return cls(hyperscan.loadb(sections[0], hyperscan.HS_MODE_BLOCK), lengths,
+                   int(meta["known_count"]), int(meta["substance_count"]), tuple(meta["multi"]))
+
+    def scan(self, text: str, data: bytes, scratch, out: list[tuple[int, int, int]]) -> None:
+        lengths = self.lengths
+        known_count = self.known_count
+        multi_from = self.multi_from
+        size = len(data)
+        wordy = _WORD_BYTE
+        add = out.append
+        firsts: list[tuple[int, int]] = []
+
+        def on_name(i: int, start: int, end: int, flags: int, context: object) -> None:
+            first = end - lengths[i]
+            if first == 0 or not wordy[data[first - 1]]:
+                if i >= multi_from:  # the first word of a longer name: checked below
+                    firsts.append((i - multi_from, end))
+                elif end == size or not wordy[data[end]]:
+                    add((first, -end, KNOWN if i < known_count else SUBSTANCE))
+
+        self.db.scan(data, match_event_handler=on_name, scratch=scratch)
+        for index, end in firsts:
+            found = self._multi_end(text, index, end)
+            if found is not None:
+                add((end - lengths[multi_from + index], -found, KNOWN))
+
+    def _multi_end(self, text: str, index: int, end: int) -> int | None:
+        """Where the known name of several words ``index`` ends, if its other words follow
+        its first word (which ends at ``end``), else None."""
+        rx = self._multi_rx.get(index)
+        if rx is None:
+            rest = self.multi[index].split()[1:]
+            rx = self._multi_rx[index] = re.compile(
+                "".join(rf"\s+{re.escape(w)}" for w in rest), re.IGNORECASE | re.ASCII)
+        m = rx.match(text, end)
+        if m is None or (m.end() < len(text) and _word_char(text[m.end()])):
+            return None
+        return m.end()
+
+
+class HyperscanScanner:
+    """The fast scanner: Hyperscan runs the stem patterns, then each literal database, over
+    the bytes of the text.
+
+    The literal databases are kept apart by what they depend on, so that each is compiled (and
+    cached) once for its inputs: the UNII names (the same for every registry) and the known
+    names of the registry (small unless a user registry is large).
     """
 
     name = "hyperscan"
 
-    def __init__(self, db, literal, lengths: array.array, known_count: int,
-                 multi: tuple[str, ...]) -> None:
+    def __init__(self, db, layers: list[Literals]) -> None:
         self._db = db
-        self._literal = literal
-        self._lengths = lengths
-        self._known_count = known_count
-        self._multi = multi
-        self._multi_rx: dict[int, re.Pattern[str]] = {}
+        self._layers = layers
         self._local = threading.local()
 
-    # -- building and storing ------------------------------------------------------------
     @classmethod
     def compile(cls, patterns: PatternSet) -> HyperscanScanner:
-        import hyperscan
+        layers = [Literals.compile(patterns.known, ()),
+                  Literals.compile((), patterns.substances)]
+        return cls(compile_stems(patterns.patterns), [x for x in layers if x is not None])
 
-        single = [n for n in patterns.known if " " not in n]
-        multi = tuple(n for n in patterns.known if " " in n)
-        exprs = dict(patterns.patterns)
-        for i, n in enumerate(multi):
-            # Any white space between the words; where the match starts is found afterwards.
-            exprs[_MULTI_BASE + i] = rf"\b{_phrase(n)}"
-        db = hyperscan.Database()
-        ids = list(exprs)
-        # Without start-of-match tracking the scan runs twice as fast; every pattern starts at
-        # a word boundary, so the start is found by stepping back over the word.
-        db.compile(expressions=[exprs[i].encode() for i in ids], ids=ids,
-                   elements=len(ids), flags=[hyperscan.HS_FLAG_CASELESS] * len(ids))
-        literals = [*single, *patterns.substances]
-        literal = None
-        if literals:
-            literal = hyperscan.Database()
-            literal.compile(expressions=[n.encode() for n in literals],
-                            ids=list(range(len(literals))), elements=len(literals),
-                            flags=[hyperscan.HS_FLAG_CASELESS] * len(literals), literal=True)
-        lengths = array.array("H", (len(n) for n in literals))
-        return cls(db, literal, lengths, len(single), multi)
-
-    def dump(self) -> tuple[bytes, bytes, bytes, dict]:
-        """The serialised databases, the length array and the metadata (for the disk cache)."""
-        import hyperscan
-
-        meta = {"known_count": self._known_count, "multi": list(self._multi)}
-        literal = hyperscan.dumpb(self._literal) if self._literal is not None else b""
-        return hyperscan.dumpb(self._db), literal, self._lengths.tobytes(), meta
-
-    @classmethod
-    def load(cls, db: bytes, literal: bytes, lengths: bytes, meta: dict) -> HyperscanScanner:
-        import hyperscan
-
-        table = array.array("H")
-        table.frombytes(lengths)
-        return cls(hyperscan.loadb(db, hyperscan.HS_MODE_BLOCK),
-                   hyperscan.loadb(literal, hyperscan.HS_MODE_BLOCK) if literal else None,
-                   table, int(meta["known_count"]), tuple(meta["multi"]))
-
-    # -- scanning ------------------------------------------------------------------------
     def _scratch(self):
         import hyperscan
 
@@ -252,14 +291,14 @@ class HyperscanScanner:
         local = self._local
         if getattr(local, "scratch", None) is None:
             local.scratch = hyperscan.Scratch(self._db)
-            local.literal = hyperscan.Scratch(self._literal) if self._literal else None
-        return local.scratch, local.literal
+            local.layers = [hyperscan.Scratch(x.db) for x in self._layers]
+        return local.scratch, local.layers
 
     def scan(self, text: str) -> list[tuple[int, int, int]]:
         # Non-ASCII characters become one '?' byte each, so byte offsets equal str offsets
         # (INNs are ASCII; a word with other letters in it is not one).
         data = text.encode("ascii", "replace")
-        scratch, literal_scratch = self._scratch()
+        scratch, layer_scratch = self._scratch()
         ends: list[tuple[int, int]] = []
         append = ends.append
 
@@ -268,30 +307,13 @@ class HyperscanScanner:
 
         self._db.scan(data, match_event_handler=on_match, scratch=scratch)
         out: list[tuple[int, int, int]] = []
-        if self._literal is not None:
-            lengths = self._lengths
-            known_count = self._known_count
-            size = len(data)
-            wordy = _WORD_BYTE
-            add = out.append
-
-            def on_name(i: int, start: int, end: int, flags: int, context: object) -> None:
-                first = end - lengths[i]
-                if (first == 0 or not wordy[data[first - 1]]) and (
-                        end == size or not wordy[data[end]]):
-                    add((first, -end, KNOWN if i < known_count else SUBSTANCE))
-
-            self._literal.scan(data, match_event_handler=on_name, scratch=literal_scratch)
+        for layer, layer_space in zip(self._layers, layer_scratch, strict=True):
+            layer.scan(text, data, layer_space, out)
         starts: dict[int, int] = {}
         # Word characters become "a", the rest " ": where a word starts is then one rfind in C.
         mask = data.translate(_MASK) if ends else b""
         rfind = mask.rfind
         for end, pid in ends:
-            if pid >= _MULTI_BASE:  # a known name of several words: find where it starts
-                start = self._multi_start(text, pid - _MULTI_BASE, end)
-                if start is not None:
-                    out.append((start, -end, KNOWN))
-                continue
             start = starts.get(end)
             if start is None:
                 start = starts[end] = rfind(b" ", 0, end) + 1
@@ -299,21 +321,23 @@ class HyperscanScanner:
         out.sort()
         return out
 
-    def _multi_start(self, text: str, index: int, end: int) -> int | None:
-        rx = self._multi_rx.get(index)
-        if rx is None:
-            rx = self._multi_rx[index] = re.compile(rf"(?:{_phrase(self._multi[index])})\Z",
-                                                    re.IGNORECASE | re.ASCII)
-        m = rx.search(text, max(0, end - KNOWN_SPAN), end)
-        if m is None or _glued(text, m.start(), end):
-            return None
-        return m.start()
+
+def compile_stems(patterns: dict[int, str]):
+    import hyperscan
+
+    ids = list(patterns)
+    db = hyperscan.Database()
+    # Without start-of-match tracking the scan runs twice as fast; every pattern starts at a
+    # word boundary, so the start is found by stepping back over the word.
+    db.compile(expressions=[patterns[i].encode() for i in ids], ids=ids, elements=len(ids),
+               flags=[hyperscan.HS_FLAG_CASELESS] * len(ids))
+    return db
 
 
 # -- the disk cache ----------------------------------------------------------------------
-_MAGIC = b"innkit-scanner\x00\x02"
-CACHE_KEEP = 8
-"""Compiled scanners kept in the cache folder (the most recently used; older ones go)."""
+_MAGIC = b"innkit-scanner\x00\x04"
+CACHE_KEEP = 12
+"""Compiled databases kept in the cache folder (the most recently used; older ones go)."""
 
 
 def cache_dir() -> Path:
@@ -342,36 +366,29 @@ def _english_source() -> str:
                                                    "gcide_alpha_lower.pickle"))
 
 
-def scanner_key(tables: Tables, registry: Registry, leniency: str) -> str:
-    """Everything a compiled scanner is built from, digested: the code and library versions,
-    the stem patterns, the registry's names, and the sources of the UNII and English lists."""
+_CODE_DIGEST: list[str] = []
+
+
+def _base_key(kind: str, *parts: str) -> hashlib._Hash:
+    """A digest started with what every compiled database depends on: this code, innkit's,
+    Hyperscan's and the machine's versions, and the kind of database."""
     import hyperscan
 
     from . import __version__
-    from .names import unii_source
 
+    if not _CODE_DIGEST:
+        _CODE_DIGEST.append(hashlib.sha256(Path(__file__).read_bytes()).hexdigest())
     h = hashlib.sha256()
     for part in (_MAGIC.hex(), __version__, getattr(hyperscan, "__version__", "?"),
-                 platform.machine(), leniency,
-                 hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
-                 json.dumps(stem_patterns(tables, leniency), sort_keys=True),
-                 # The substance layer can be switched off for a registry.
-                 str(getattr(registry, "_with_substances", True)),
-                 _stat_key(unii_source()), _english_source()):
-        h.update(part.encode())
+                 platform.machine(), _CODE_DIGEST[0], kind, *parts):
+        h.update(part.encode("utf-8", "replace"))
         h.update(b"\x00")
-    for entry in registry.entries():
-        h.update(entry.full_name.encode("utf-8", "replace"))
-        h.update(b"\n")
-    return h.hexdigest()
+    return h
 
 
-def _cache_path(key: str, leniency: str) -> Path:
-    return cache_dir() / f"scanner-{leniency}-{key[:24]}.hsdb"
-
-
-def read_cached(path: Path, key: str) -> HyperscanScanner | None:
-    """The scanner stored at ``path`` if it is whole and was built from ``key``, else None."""
+def _read_blob(path: Path, key: str) -> tuple[list[bytes], dict] | None:
+    """The sections and metadata stored at ``path``, if the file is whole and was built from
+    ``key``; None for a missing, foreign, stale, truncated or damaged file."""
     try:
         blob = path.read_bytes()
     except OSError:
@@ -387,28 +404,27 @@ def read_cached(path: Path, key: str) -> HyperscanScanner | None:
         if (header.get("key") != key or len(payload) != sum(sizes)
                 or hashlib.sha256(payload).hexdigest() != header["sha256"]):
             return None
-        parts, pos = [], 0
+        sections, pos = [], 0
         for n in sizes:
-            parts.append(bytes(payload[pos:pos + n]))
+            sections.append(bytes(payload[pos:pos + n]))
             pos += n
-        return HyperscanScanner.load(parts[0], parts[1], parts[2], header["meta"])
-    except Exception:  # a foreign, stale or damaged file: build again
+        return sections, header["meta"]
+    except (ValueError, KeyError, TypeError, struct.error):
         return None
 
 
-def write_cached(path: Path, key: str, scanner: HyperscanScanner) -> None:
+def _write_blob(path: Path, key: str, sections: list[bytes], meta: dict) -> None:
     from .atomic import write_atomic
 
-    db, literal, lengths, meta = scanner.dump()
-    payload = b"".join((db, literal, lengths))
-    header = json.dumps({"key": key, "sizes": [len(db), len(literal), len(lengths)],
+    payload = b"".join(sections)
+    header = json.dumps({"key": key, "sizes": [len(x) for x in sections],
                          "sha256": hashlib.sha256(payload).hexdigest(), "meta": meta}).encode()
     write_atomic(path, b"".join((_MAGIC, struct.pack("<I", len(header)), header, payload)))
     _prune(path)
 
 
 def _prune(keep: Path) -> None:
-    """Keep the CACHE_KEEP most recently used scanners; drop the rest, and files of the old
+    """Keep the CACHE_KEEP most recently used databases; drop the rest, and files of the old
     format unused for a week (an older innkit on the same machine may still read them)."""
     import time
 
@@ -427,10 +443,67 @@ def _prune(keep: Path) -> None:
                 p.unlink(missing_ok=True)
 
 
+def _cached(kind: str, key: str, load, build):
+    """``load(sections, meta)`` of the database cached for ``key``, or ``build()`` stored
+    (as ``(object, sections, meta)``) for next time."""
+    path = cache_dir() / f"scanner-{kind}-{key[:24]}.hsdb"
+    found = _read_blob(path, key)
+    if found is not None:
+        try:
+            result = load(*found)
+        except Exception:  # a database Hyperscan cannot read (another build): compile again
+            result = None
+        if result is not None:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # most recently used: kept by the pruning
+            return result
+    result, sections, meta = build()
+    with contextlib.suppress(OSError):  # a read-only cache folder: compile each time
+        _write_blob(path, key, sections, meta)
+    return result
+
+
+def _stem_db(patterns: dict[int, str]):
+    import hyperscan
+
+    text = json.dumps(patterns, sort_keys=True)
+
+    def build():
+        db = compile_stems(patterns)
+        return db, [hyperscan.dumpb(db)], {}
+
+    return _cached("stems", _base_key("stems", text).hexdigest(),
+                   lambda sections, meta: hyperscan.loadb(sections[0], hyperscan.HS_MODE_BLOCK),
+                   build)
+
+
+def _literal_layer(kind: str, key: str, names):
+    """A literal database for ``names()`` (known names, substances), or None when empty."""
+    def build():
+        known, substances = names()
+        layer = Literals.compile(known, substances)
+        if layer is None:
+            return None, [], {"empty": True}
+        sections, meta = layer.dump()
+        return layer, sections, meta
+
+    def load(sections, meta):
+        return False if meta.get("empty") else Literals.load(sections, meta)
+
+    found = _cached(kind, key, load, build)
+    return found or None
+
+
 def load_scanner(tables: Tables, registry: Registry, leniency: str = "standard",
                  backend: str = "auto"):
-    """The scanner for a registry and leniency level: Hyperscan when it is installed (from the
-    disk cache when a database built from the same inputs is there), else ``re``."""
+    """The scanner for a registry and leniency level: Hyperscan when it is installed, its
+    databases from the disk cache when ones built from the same inputs are there (else
+    compiled and stored), else the ``re`` reference scanner.
+
+    Each database has its own key: the stem patterns (tables and leniency); the UNII names
+    (their source file, the English list, the antibody pattern); the registry's names. A
+    cache hit builds no name list at all.
+    """
     if backend in ("auto", "hyperscan"):
         try:
             import hyperscan  # noqa: F401
@@ -438,18 +511,28 @@ def load_scanner(tables: Tables, registry: Registry, leniency: str = "standard",
             if backend == "hyperscan":
                 raise
         else:
-            key = scanner_key(tables, registry, leniency)
-            path = _cache_path(key, leniency)
-            found = read_cached(path, key)
-            if found is not None:
-                with contextlib.suppress(OSError):
-                    os.utime(path)  # most recently used: kept by the pruning
-                return found
-            scanner = HyperscanScanner.compile(PatternSet.build(tables, registry, leniency))
-            with contextlib.suppress(OSError):  # a read-only cache folder: compile each time
-                write_cached(path, key, scanner)
-            return scanner
+            return _hyperscan_scanner(tables, registry, leniency)
     return RegexScanner(PatternSet.build(tables, registry, leniency))
+
+
+def _hyperscan_scanner(tables: Tables, registry: Registry, leniency: str) -> HyperscanScanner:
+    from .names import unii_source
+
+    patterns = stem_patterns(tables, leniency)
+    antibody = patterns[ANTIBODY]
+    layers = []
+    h = _base_key("registry", antibody)
+    for entry in registry.entries():
+        h.update(entry.full_name.encode("utf-8", "replace"))
+        h.update(b"\n")
+    layers.append(_literal_layer("registry", h.hexdigest(), lambda: (
+        known_names(registry, _caught(patterns)), ())))
+    # The substance layer can be switched off for a registry.
+    if leniency != "strict" and getattr(registry, "_with_substances", True):
+        key = _base_key("unii", antibody, _stat_key(unii_source()), _english_source())
+        layers.append(_literal_layer("unii", key.hexdigest(), lambda: (
+            (), substance_names(registry, _caught(patterns)))))
+    return HyperscanScanner(_stem_db(patterns), [x for x in layers if x is not None])
 
 
 def make_scanner(patterns: PatternSet, backend: str = "auto"):
