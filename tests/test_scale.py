@@ -186,3 +186,27 @@ def test_near_miss_index_gives_the_linear_answer():
                                        score_cutoff=limit)
             expected = found[0] if found and found[1] > 0 else None
             assert index.closest(word, limit) == expected, (word, limit)
+
+
+def test_dask_workers_load_the_cached_databases(tmp_path, cache, monkeypatch):
+    """A local cluster's worker processes read the databases compiled once, never compile."""
+    pytest.importorskip("distributed")
+    pytest.importorskip("hyperscan")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from innkit.integrations.dask import annotate_corpus
+
+    db = _user_db(tmp_path / "user.sqlite", [("Zqbrandname", "brand")])
+    monkeypatch.setenv("INNKIT_USER_DB", str(db))
+    Annotator(registry=Registry(db)).annotate("warm")  # compiled here, once
+    files = {f: f.stat().st_ino for f in _scanner_files(cache)}
+    assert {f.name.split("-")[1] for f in files} == {"stems", "registry", "unii"}
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(json.dumps({"doc_id": "a", "text": "Zqbrandname, then rituximab."})
+                      + "\n", encoding="utf-8")
+    report = annotate_corpus(corpus, tmp_path / "out", n_workers=1, user_db=str(db))
+    assert report.complete and report.mentions == 2
+    texts = [t for part in sorted((tmp_path / "out").glob("part-*.parquet"))
+             for t in pq.read_table(part).column("text").to_pylist()]
+    assert texts == ["Zqbrandname", "rituximab"]
+    # Read by the client and the worker, rewritten by neither.
+    assert {f: f.stat().st_ino for f in _scanner_files(cache)} == files
