@@ -15,7 +15,7 @@ from typing import Any
 
 from .decode import decode
 from .english import is_english
-from .models import Decoding
+from .models import Decoding, _quick_init
 from .modifiers import near_miss, qualifier
 from .registry import Registry, get_registry
 from .scanner import (
@@ -42,6 +42,7 @@ _USAN_LABEL_LEFT = re.compile(r"([A-Za-z]+) ([A-Z][a-z]?) (\d{1,3}m?)\s$")
 _TRAILING_LABEL = re.compile(r" \((\d{1,3}m?) ?([A-Za-z]{1,2})\)")
 
 
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A drug name found in a text, with its decoding and how it was found."""
@@ -68,6 +69,9 @@ class Mention:
         }
 
 
+_UNSEEN = object()
+
+
 @dataclass(frozen=True, slots=True)
 class _Verdict:
     how: str
@@ -90,6 +94,10 @@ class Annotator:
         self._scanner = None
         self._generation = -1
         self._verdicts: dict[tuple[int, str], _Verdict | None] = {}
+        # Per distinct text, for this registry generation: whole-name decodings, and whether a
+        # word may follow a name as its second word (a pure function of the word and tables).
+        self._decodings: dict[str, Decoding] = {}
+        self._second: dict[tuple[str, str], bool] = {}
 
     @property
     def scanner(self):
@@ -98,7 +106,16 @@ class Annotator:
             self._scanner = load_scanner(self.tables, self.registry, self.leniency, self.backend)
             self._generation = generation
             self._verdicts.clear()
+            self._decodings.clear()
         return self._scanner
+
+    def _decode(self, span: str) -> Decoding:
+        found = self._decodings.get(span)
+        if found is None:
+            if len(self._decodings) > 100_000:  # bound the memory of a long stream
+                self._decodings.clear()
+            found = self._decodings[span] = decode(span, registry=self.registry)
+        return found
 
     # -- judging one candidate word ------------------------------------------------------
     def _verdict(self, pid: int, word: str) -> _Verdict | None:
@@ -187,6 +204,15 @@ class Annotator:
         return start, end
 
     def _is_second_word(self, word: str, kind: str) -> bool:
+        key = (word, kind)
+        found = self._second.get(key)
+        if found is None:
+            if len(self._second) > 100_000:
+                self._second.clear()
+            found = self._second[key] = self._second_word(word, kind)
+        return found
+
+    def _second_word(self, word: str, kind: str) -> bool:
         tables = self.tables
         if word in tables.modifiers or qualifier(word, tables) is not None:
             return True
@@ -212,22 +238,30 @@ class Annotator:
             return []
         out: list[Mention] = []
         last_end = floor
-        for start, neg_end, pid in self.scanner.scan(text):
+        scanner = self.scanner
+        verdicts = self._verdicts
+        judge = self._verdict
+        decode_span = self._decode
+        unseen = _UNSEEN
+        for start, neg_end, pid in scanner.scan(text):
             if start < last_end or start < begin:
                 continue
             end = -neg_end
             if stop is not None and start >= stop:
                 break
-            verdict = self._verdict(pid, text[start:end].lower())
+            word = text[start:end].lower()
+            verdict = verdicts.get((pid, word), unseen)
+            if verdict is unseen:
+                verdict = judge(pid, word)
             if verdict is None:
                 continue
             s, e = self._extend(text, start, end, verdict.kind)
             s = s if s >= last_end else start  # never reach back into the previous name
             span = text[s:e]
-            d = decode(span, registry=self.registry)
+            d = decode_span(span)
             if d.kind == "unknown" and (s, e) != (start, end):
                 s, e, span = start, end, text[start:end]
-                d = decode(span, registry=self.registry)
+                d = decode_span(span)
             how, confidence, suggestion = verdict.how, verdict.confidence, d.suggestion
             fixes = [m for m in d.modifiers if m.suggestion]
             if fixes:
