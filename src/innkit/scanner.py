@@ -20,7 +20,6 @@ import contextlib
 import hashlib
 import json
 import os
-import platform
 import re
 import struct
 import threading
@@ -280,9 +279,14 @@ class HyperscanScanner:
 
     @classmethod
     def compile(cls, patterns: PatternSet) -> HyperscanScanner:
-        layers = [Literals.compile(patterns.known, ()),
-                  Literals.compile((), patterns.substances)]
-        return cls(compile_stems(patterns.patterns), [x for x in layers if x is not None])
+        """A scanner for the given patterns (through the disk cache, keyed by the names)."""
+        layers = []
+        for kind, known, substances in (("known", patterns.known, ()),
+                                        ("names", (), patterns.substances)):
+            digest = hashlib.sha256("\n".join([*known, "", *substances]).encode()).hexdigest()
+            layers.append(_literal_layer(kind, _base_key(kind, digest).hexdigest(),
+                                         lambda k=known, s=substances: (k, s)))
+        return cls(_stem_db(patterns.patterns), [x for x in layers if x is not None])
 
     def _scratch(self):
         import hyperscan
@@ -378,9 +382,10 @@ def _base_key(kind: str, *parts: str) -> hashlib._Hash:
 
     if not _CODE_DIGEST:
         _CODE_DIGEST.append(hashlib.sha256(Path(__file__).read_bytes()).hexdigest())
+    machine = os.uname().machine if hasattr(os, "uname") else os.name
     h = hashlib.sha256()
-    for part in (_MAGIC.hex(), __version__, getattr(hyperscan, "__version__", "?"),
-                 platform.machine(), _CODE_DIGEST[0], kind, *parts):
+    for part in (_MAGIC.hex(), __version__, getattr(hyperscan, "__version__", "?"), machine,
+                 _CODE_DIGEST[0], kind, *parts):
         h.update(part.encode("utf-8", "replace"))
         h.update(b"\x00")
     return h
