@@ -38,7 +38,8 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/identity.py --repeats 3
 	$(BIN)/python benchmarks/stems_speed.py
 	$(BIN)/python benchmarks/annotate_accuracy.py
-	$(BIN)/python benchmarks/annotate_speed.py
+	$(BIN)/python benchmarks/annotate_speed.py --quick
+	$(BIN)/python benchmarks/scale.py --quick
 	$(BIN)/python benchmarks/screen_accuracy.py
 	$(BIN)/python benchmarks/screen_speed.py
 

@@ -16,7 +16,7 @@ from typing import Any
 from .decode import decode
 from .english import is_english
 from .errors import require_text
-from .models import Decoding
+from .models import Decoding, _quick_init
 from .modifiers import near_miss, qualifier
 from .registry import Registry, get_registry
 from .scanner import (
@@ -25,8 +25,7 @@ from .scanner import (
     STRONG_STEM,
     SUBSTANCE,
     WEAK_STEM,
-    PatternSet,
-    make_scanner,
+    load_scanner,
 )
 from .tables import Tables, get_tables
 
@@ -48,6 +47,7 @@ _TRAILING_LABEL = re.compile(r" \((\d{1,3}m?) ?([A-Za-z]{1,2})\)")
 _LABEL_FOLLOWS = re.compile(r" (?:\(\d{1,3}m? ?[A-Za-z]{1,2}\)|[A-Z][a-z]? \d{1,3}m?) [A-Za-z]")
 
 
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A drug name found in a text, with its decoding and how it was found."""
@@ -74,6 +74,9 @@ class Mention:
         }
 
 
+_UNSEEN = object()
+
+
 @dataclass(frozen=True, slots=True)
 class _Verdict:
     how: str
@@ -96,16 +99,28 @@ class Annotator:
         self._scanner = None
         self._generation = -1
         self._verdicts: dict[tuple[int, str], _Verdict | None] = {}
+        # Per distinct text, for this registry generation: whole-name decodings, and whether a
+        # word may follow a name as its second word (a pure function of the word and tables).
+        self._decodings: dict[str, Decoding] = {}
+        self._second: dict[tuple[str, str], bool] = {}
 
     @property
     def scanner(self):
         generation = self.registry.generation
         if self._scanner is None or generation != self._generation:
-            self.scanner_patterns = PatternSet.build(self.tables, self.registry, self.leniency)
-            self._scanner = make_scanner(self.scanner_patterns, self.backend)
+            self._scanner = load_scanner(self.tables, self.registry, self.leniency, self.backend)
             self._generation = generation
             self._verdicts.clear()
+            self._decodings.clear()
         return self._scanner
+
+    def _decode(self, span: str) -> Decoding:
+        found = self._decodings.get(span)
+        if found is None:
+            if len(self._decodings) > 100_000:  # bound the memory of a long stream
+                self._decodings.clear()
+            found = self._decodings[span] = decode(span, registry=self.registry)
+        return found
 
     # -- judging one candidate word ------------------------------------------------------
     def _verdict(self, pid: int, word: str) -> _Verdict | None:
@@ -199,6 +214,15 @@ class Annotator:
         return start, end
 
     def _is_second_word(self, word: str, kind: str) -> bool:
+        key = (word, kind)
+        found = self._second.get(key)
+        if found is None:
+            if len(self._second) > 100_000:
+                self._second.clear()
+            found = self._second[key] = self._second_word(word, kind)
+        return found
+
+    def _second_word(self, word: str, kind: str) -> bool:
         tables = self.tables
         if word in tables.modifiers or qualifier(word, tables) is not None:
             return True
@@ -224,7 +248,12 @@ class Annotator:
             return []
         out: list[Mention] = []
         last_end = floor
-        for start, neg_end, pid in self.scanner.scan(text):
+        scanner = self.scanner
+        verdicts = self._verdicts
+        judge = self._verdict
+        decode_span = self._decode
+        unseen = _UNSEEN
+        for start, neg_end, pid in scanner.scan(text):
             if start < last_end or start < begin:
                 continue
             end = -neg_end
@@ -234,16 +263,18 @@ class Annotator:
             if (pid == SUBSTANCE and word in self.tables.radiolabels
                     and _LABEL_FOLLOWS.match(text, end)):
                 continue  # the element of a radiolabel: the labelled name reaches back for it
-            verdict = self._verdict(pid, word)
+            verdict = verdicts.get((pid, word), unseen)
+            if verdict is unseen:
+                verdict = judge(pid, word)
             if verdict is None:
                 continue
             s, e = self._extend(text, start, end, verdict.kind)
             s = s if s >= last_end else start  # never reach back into the previous name
             span = text[s:e]
-            d = decode(span, registry=self.registry)
+            d = decode_span(span)
             if d.kind == "unknown" and (s, e) != (start, end):
                 s, e, span = start, end, text[start:end]
-                d = decode(span, registry=self.registry)
+                d = decode_span(span)
             how, confidence, suggestion = verdict.how, verdict.confidence, d.suggestion
             fixes = [m for m in d.modifiers if m.suggestion]
             if fixes:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import Reading
+from .models import Reading, _quick_init
 from .tables import ERA_ORDER, StemRow, Tables
 
 ONE_LETTER_PREFIX_PENALTY = -1
 
 
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class Ranked:
     """The outcome of ranking: the chosen reading, the readings that agree with it, the rest."""

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from .annotate import Mention
 from .explain import identity_label, render_card, summary
+from .models import Decoding
 
 HTML_MAX_CHARS = 1_000_000
 """Characters of a document an HTML page shows (about 300 pages): beyond, the page says where it
@@ -20,8 +21,35 @@ TSV_COLUMNS = ("doc", "start", "end", "text", "how", "known", "confidence", "kin
                "segmentation", "stem", "summary", "suggestion", "unii", "inn", "relation")
 
 
+_quote = json.encoder.encode_basestring  # the C string encoder json.dumps itself uses
+_SERIALISED: dict[int, tuple[object, str]] = {}
+"""id(decoding) -> (decoding, its JSON): a running text repeats the same few thousand names, so
+each distinct decoding is serialised once (the entry holds the decoding, so its id cannot be
+reused while cached); bounded like the decoder's own cache."""
+_SERIALISED_MAX = 16384
+
+
+def decoding_json(d: Decoding) -> str:
+    """``json.dumps(d.to_dict())``, computed once per distinct decoding."""
+    hit = _SERIALISED.get(id(d))
+    if hit is not None and hit[0] is d:
+        return hit[1]
+    if len(_SERIALISED) >= _SERIALISED_MAX:
+        _SERIALISED.clear()
+    text = json.dumps(d.to_dict(), ensure_ascii=False)
+    _SERIALISED[id(d)] = (d, text)
+    return text
+
+
 def jsonl_line(doc: str, m: Mention) -> str:
-    return json.dumps({"doc": doc, **m.to_dict()}, ensure_ascii=False)
+    """The mention as one JSON object: exactly ``json.dumps({"doc": doc, **m.to_dict()})``,
+    built from pieces so that only the decoding costs a full encoding, and that once."""
+    suggestion = "null" if m.suggestion is None else _quote(m.suggestion)
+    return (f'{{"doc": {_quote(doc)}, "start": {m.start}, "end": {m.end}, '
+            f'"text": {_quote(m.text)}, "how": {_quote(m.how)}, '
+            f'"known": {"true" if m.known else "false"}, '
+            f'"confidence": {_quote(m.confidence)}, "suggestion": {suggestion}, '
+            f'"decoding": {decoding_json(m.decoding)}}}')
 
 
 def tsv_line(doc: str, m: Mention) -> str:

@@ -1,14 +1,52 @@
-"""Frozen result types. ``to_dict()`` is the public JSON contract shared by library, CLI and web."""
+"""Frozen result types. ``to_dict()`` is the public JSON contract shared by library, CLI and web.
+
+Results are frozen dataclasses with slots, and stay so for callers: assigning a field raises
+``FrozenInstanceError``. Only construction is changed (:func:`_quick_init`), because decoding
+a name builds several of these objects and the ``__init__`` that ``dataclass(frozen=True)``
+writes spends most of a decode (each field goes through ``object.__setattr__``, found by name).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import MISSING, dataclass, fields
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from .registry.core import RegistryEntry
 
+T = TypeVar("T")
+_FACTORY = object()  # marks a field left to its default factory
 
+
+def _quick_init(cls: type[T]) -> type[T]:
+    """Give a frozen slots dataclass an ``__init__`` with the same signature that stores each
+    field through its slot descriptor, bound in advance: about twice as fast, and the class
+    (equality, hash, repr, pickling, ``dataclasses.replace``, frozenness) is unchanged.
+    Written from ``fields(cls)``, so a field added to the class is covered without more code."""
+    names, lines, scope = [], [], {"_FACTORY": _FACTORY}
+    for f in fields(cls):
+        scope[f"_s_{f.name}"] = cls.__dict__[f.name].__set__
+        value = f.name
+        if f.default_factory is not MISSING:
+            scope[f"_f_{f.name}"] = f.default_factory
+            names.append(f"{f.name}=_FACTORY")
+            value = f"_f_{f.name}() if {f.name} is _FACTORY else {f.name}"
+        elif f.default is not MISSING:
+            scope[f"_d_{f.name}"] = f.default
+            names.append(f"{f.name}=_d_{f.name}")
+        else:
+            names.append(f.name)
+        lines.append(f"    _s_{f.name}(self, {value})\n")
+    body = "".join(lines) or "    pass\n"
+    exec(f"def __init__(self, {', '.join(names)}):\n{body}", scope)
+    init = scope["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__doc__ = cls.__init__.__doc__
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
+
+
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class Reading:
     """One cut of an antibody word into prefix + target + source + stem under one era's rules."""
@@ -46,6 +84,7 @@ class Reading:
         }
 
 
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class Modifier:
     """A word after the antibody word: payload, toxin, chelator, PEG, fusion or qualifier."""
@@ -70,6 +109,7 @@ class Modifier:
         }
 
 
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class StemMatch:
     """A WHO stem found in a (non-antibody) name, with the row it comes from."""
@@ -101,6 +141,7 @@ class StemMatch:
         }
 
 
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class Radiolabel:
     """A radionuclide written with the name, e.g. ``indium (111In)``."""
@@ -126,6 +167,7 @@ class Radiolabel:
         }
 
 
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class Substance:
     """The substance a name denotes (from the FDA UNII list), and how the name relates to it."""

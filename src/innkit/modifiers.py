@@ -122,18 +122,113 @@ def classify_modifier(word: str, tables: Tables) -> Modifier:
 
 MAX_NEAR_MISS = 2
 """Edits (Levenshtein) within which a word counts as a near miss of a listed one."""
+INDEXED_CHOICES = 4096
+"""From this many names on, near misses are found through an index, not by trying every name."""
 
 
 def near_miss(word: str, choices: tuple[str, ...], max_edits: int = MAX_NEAR_MISS) -> str | None:
-    """The listed word ``word`` most likely misspells (at most ``max_edits`` away), or None."""
+    """The listed word ``word`` most likely misspells (at most ``max_edits`` away), or None.
+
+    The closest name wins, the first listed among equals; a word that is itself listed is no
+    near miss. Large lists (a user registry of 100,000 names) go through :class:`NearMissIndex`,
+    which gives the same answer from a few candidates."""
     if len(word) < 6 or not choices:
         return None
+    limit = 1 if len(word) < 8 else max_edits
+    if len(choices) >= INDEXED_CHOICES and limit <= NearMissIndex.EDITS:
+        return _index_for(choices).closest(word, limit)
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
-    limit = 1 if len(word) < 8 else max_edits
     found = process.extractOne(word, choices, scorer=Levenshtein.distance, score_cutoff=limit)
     return found[0] if found and found[1] > 0 else None
+
+
+class NearMissIndex:
+    """Names within ``EDITS`` edits of a word, found without comparing it with every name.
+
+    Each name is cut into EDITS + 1 pieces (where the cuts fall depends on its length only);
+    two edits can spoil at most two pieces, so a name within reach shares at least one piece
+    with the word, letter for letter, shifted by at most two places (the pigeonhole filter of
+    PassJoin, Li et al. 2011). The index maps, per name length and piece number, each piece to
+    the names that have it; a query looks up the word's substrings at the possible places for
+    each nearby length and measures only those candidates (rapidfuzz). The pieces of one length
+    are indexed the first time a word needs that length.
+    """
+
+    EDITS = MAX_NEAR_MISS
+
+    def __init__(self, choices: tuple[str, ...]) -> None:
+        self.choices = choices
+        by_length: dict[int, list[int]] = {}
+        for i, name in enumerate(choices):
+            by_length.setdefault(len(name), []).append(i)
+        self._by_length = by_length
+        self._built: dict[int, tuple[tuple[int, int, dict[str, list[int]]], ...]] = {}
+
+    def _pieces_of(self, size: int) -> tuple[tuple[int, int, dict[str, list[int]]], ...]:
+        found = self._built.get(size)
+        if found is None:
+            ids = self._by_length.get(size, ())
+            choices = self.choices
+            built = []
+            for at, n in _pieces(size, self.EDITS + 1):
+                table: dict[str, list[int]] = {}
+                setdefault = table.setdefault
+                for i in ids:
+                    setdefault(choices[i][at:at + n], []).append(i)
+                built.append((at, n, table))
+            found = self._built[size] = tuple(built)
+        return found
+
+    def closest(self, word: str, limit: int) -> str | None:
+        from rapidfuzz.distance import Levenshtein
+
+        size = len(word)
+        seen: set[int] = set()
+        for other in range(max(self.EDITS + 1, size - limit), size + limit + 1):
+            if other not in self._by_length:
+                continue
+            for at, n, table in self._pieces_of(other):
+                get = table.get
+                for shift in range(max(0, at - limit), min(size - n, at + limit) + 1):
+                    found = get(word[shift:shift + n])
+                    if found:
+                        seen.update(found)
+        if not seen:
+            return None
+        from rapidfuzz import process
+
+        # In the list's order, so that the first listed of equally close names wins.
+        order = sorted(seen)
+        choices = self.choices
+        found = process.extractOne(word, [choices[i] for i in order],
+                                   scorer=Levenshtein.distance, score_cutoff=limit)
+        return found[0] if found and found[1] > 0 else None
+
+
+def _pieces(size: int, parts: int) -> tuple[tuple[int, int], ...]:
+    """(start, length) of ``parts`` nearly equal pieces of a string of ``size`` letters."""
+    base, extra = divmod(size, parts)
+    out, at = [], 0
+    for k in range(parts):
+        n = base + (1 if k >= parts - extra else 0)
+        out.append((at, n))
+        at += n
+    return tuple(out)
+
+
+_LAST_INDEX: list[NearMissIndex] = []
+"""The index of the last large name list: one at most, so that no old registry's names are
+kept alive by it."""
+
+
+def _index_for(choices: tuple[str, ...]) -> NearMissIndex:
+    if _LAST_INDEX and _LAST_INDEX[0].choices is choices:
+        return _LAST_INDEX[0]
+    index = NearMissIndex(choices)
+    _LAST_INDEX[:] = [index]
+    return index
 
 
 def _from_row(word: str, row: ModifierRow) -> Modifier:

@@ -1,20 +1,35 @@
-"""Finding candidate names in text fast: one pass of a compiled pattern set over the whole text.
+"""Finding candidate names in text fast: one pass of compiled pattern sets over the whole text.
 
 The patterns come from the data tables (antibody stems, WHO suffix stems) and the registry
-(known names the stem patterns would miss). Hyperscan runs them at C speed when it is
-installed; the standard ``re`` module runs the same patterns otherwise, and serves as the
-reference the fast path is tested against.
+(known names the stem patterns would miss, and the FDA UNII names). Hyperscan runs them at C
+speed when it is installed; the standard ``re`` module runs the same patterns otherwise, and
+serves as the reference the fast path is tested against.
+
+Known names are not one big regular expression (Hyperscan refuses patterns past a length
+limit, which a user registry of a thousand brand names exceeds): each name is its own literal
+in a literal database, so any number of names works. Compiling ~90,000 literals takes seconds,
+so the compiled databases are kept on disk (see :func:`load_scanner`), keyed by everything
+they are built from, checked when read, written atomically; a fresh process loads them in
+milliseconds and never builds the name lists at all.
 """
 
 from __future__ import annotations
 
+import array
 import contextlib
+import hashlib
+import json
+import os
 import re
+import struct
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .registry import Registry
-from .tables import Tables
+if TYPE_CHECKING:
+    from .registry import Registry
+    from .tables import Tables
 
 ANTIBODY, STRONG_STEM, WEAK_STEM, KNOWN, SUBSTANCE = 0, 1, 2, 3, 4
 """Pattern ids: antibody-stem words, words ending in a strong WHO stem, words ending in a weak
@@ -22,6 +37,7 @@ or short stem, known names that no stem pattern catches, and names of the FDA UN
 
 _WORD_TAIL = r"[a-z][a-z0-9]*"
 _WORD = re.compile(r"[A-Za-z0-9_]+")
+_EDGE = "A-Za-z0-9_"
 
 
 # Scanners return (start, -end, pattern id): sorted as plain tuples, matches come by start and,
@@ -34,49 +50,65 @@ def _alternation(parts: list[str]) -> str:
     return "|".join(re.escape(p) for p in sorted(set(parts), key=lambda p: (-len(p), p)))
 
 
+def _phrase(name: str) -> str:
+    """A multi-word name as a regular expression: any run of white space between its words."""
+    return r"\s+".join(re.escape(w) for w in name.split())
+
+
+def stem_patterns(tables: Tables, leniency: str = "standard") -> dict[int, str]:
+    """The stem regular expressions of one leniency level (see ``annotate.LENIENCY_LEVELS``)."""
+    antibody_stems = [s.stem for s in tables.parse_stems]
+    patterns = {ANTIBODY: rf"\b{_WORD_TAIL}(?:{_alternation(antibody_stems)})\b"}
+    strong, weak = [], []
+    for core, rows in tables.stems_by_position.get("suffix", {}).items():
+        if " " in core or core in antibody_stems or not core.isalpha():
+            continue
+        solid = len(core) >= 4 and any(not (r.weak or r.deleted) for r in rows)
+        (strong if solid else weak).append(core)
+    patterns[STRONG_STEM] = rf"\b{_WORD_TAIL}(?:{_alternation(strong)})\b"
+    if leniency == "lenient":
+        patterns[WEAK_STEM] = rf"\b{_WORD_TAIL}(?:{_alternation(weak)})\b"
+    elif leniency == "standard":
+        # Two-letter endings (-al, -ol, -ac ...) match half the English language; the
+        # standard level keeps three-letter and weak endings on words of seven letters.
+        kept = [c for c in weak if len(c) >= 3]
+        head = MIN_WEAK_WORD - 3
+        patterns[WEAK_STEM] = rf"\b[a-z][a-z0-9]{{{head},}}(?:{_alternation(kept)})\b"
+    if leniency == "strict":
+        del patterns[STRONG_STEM]
+    return patterns
+
+
 @dataclass(frozen=True)
 class PatternSet:
-    """The regular expressions of one scan, by pattern id, and the literal substance names."""
+    """What one scan looks for: stem regular expressions by pattern id, the known names no
+    stem pattern catches, and the FDA UNII names (both lower case, matched as whole words)."""
 
     patterns: dict[int, str]
+    known: tuple[str, ...] = ()
     substances: tuple[str, ...] = ()
+    leniency: str = field(default="standard", compare=False)
 
     @classmethod
     def build(cls, tables: Tables, registry: Registry, leniency: str = "standard") -> PatternSet:
         """Patterns for one leniency level (see ``annotate.LENIENCY_LEVELS``)."""
-        antibody_stems = [s.stem for s in tables.parse_stems]
-        patterns = {
-            ANTIBODY: rf"\b{_WORD_TAIL}(?:{_alternation(antibody_stems)})\b",
-        }
-        strong, weak = [], []
-        for core, rows in tables.stems_by_position.get("suffix", {}).items():
-            if " " in core or core in antibody_stems or not core.isalpha():
-                continue
-            solid = len(core) >= 4 and any(not (r.weak or r.deleted) for r in rows)
-            (strong if solid else weak).append(core)
-        patterns[STRONG_STEM] = rf"\b{_WORD_TAIL}(?:{_alternation(strong)})\b"
-        if leniency == "lenient":
-            patterns[WEAK_STEM] = rf"\b{_WORD_TAIL}(?:{_alternation(weak)})\b"
-        elif leniency == "standard":
-            # Two-letter endings (-al, -ol, -ac ...) match half the English language; the
-            # standard level keeps three-letter and weak endings on words of seven letters.
-            kept = [c for c in weak if len(c) >= 3]
-            head = MIN_WEAK_WORD - 3
-            patterns[WEAK_STEM] = rf"\b[a-z][a-z0-9]{{{head},}}(?:{_alternation(kept)})\b"
-        if leniency == "strict":
-            del patterns[STRONG_STEM]
-        caught = re.compile(rf"^(?:{patterns[ANTIBODY]})$", re.IGNORECASE | re.ASCII)
-        # Known names whose first word no stem pattern catches (muromonab, brand names, codes);
-        # second words of caught names are picked up when a mention is extended.
-        others = sorted({e.full_name.lower() for e in registry.entries()})
-        extra = [n for n in others if n.isascii() and not caught.match(n.split()[0])]
-        if extra:
-            alternatives = "|".join(
-                r"\s+".join(re.escape(w) for w in n.split()) for n in
-                sorted(extra, key=lambda n: (-len(n), n)))
-            patterns[KNOWN] = rf"\b(?:{alternatives})\b"
+        patterns = stem_patterns(tables, leniency)
+        caught = _caught(patterns)
         # Known names of every kind at every level; class phrases are judged out at strict.
-        return cls(patterns, substance_names(registry, caught))
+        substances = substance_names(registry, caught)
+        return cls(patterns, known_names(registry, caught), substances, leniency)
+
+
+def _caught(patterns: dict[int, str]) -> re.Pattern[str]:
+    return re.compile(rf"^(?:{patterns[ANTIBODY]})$", re.IGNORECASE | re.ASCII)
+
+
+def known_names(registry: Registry, caught: re.Pattern[str]) -> tuple[str, ...]:
+    """Known names whose first word no stem pattern catches (muromonab, brand names, codes);
+    second words of caught names are picked up when a mention is extended."""
+    others = sorted({e.full_name.lower() for e in registry.entries()})
+    return tuple(n for n in others if n.isascii() and n.split()
+                 and not caught.match(n.split()[0]))
 
 
 def substance_names(registry: Registry, caught: re.Pattern[str]) -> tuple[str, ...]:
@@ -105,6 +137,13 @@ def substance_names(registry: Registry, caught: re.Pattern[str]) -> tuple[str, .
     return tuple(sorted(keep))
 
 
+def _word_char(c: str) -> bool:
+    return c.isascii() and (c.isalnum() or c == "_")
+
+
+_WORD_CHAR = [_word_char(chr(b)) for b in range(256)]
+
+
 class RegexScanner:
     """The reference scanner: Python's ``re``, one pattern after another."""
 
@@ -113,6 +152,11 @@ class RegexScanner:
     def __init__(self, patterns: PatternSet) -> None:
         self._compiled = [(pid, re.compile(p, re.IGNORECASE | re.ASCII))
                           for pid, p in patterns.patterns.items()]
+        if patterns.known:
+            alternatives = "|".join(_phrase(n) for n in
+                                    sorted(patterns.known, key=lambda n: (-len(n), n)))
+            self._compiled.append((KNOWN, re.compile(
+                rf"(?<![{_EDGE}])(?:{alternatives})(?![{_EDGE}])", re.IGNORECASE | re.ASCII)))
         self._substances = frozenset(patterns.substances)
         self._longest = max((len(_WORD.findall(n)) for n in patterns.substances), default=0)
 
@@ -134,131 +178,382 @@ class RegexScanner:
         return out
 
 
-def _word_start(data: bytes, end: int) -> int:
-    """Start of the run of ASCII letters and digits that ends at ``end``."""
-    start = end
-    while start > 0 and _WORD_BYTE[data[start - 1]]:
-        start -= 1
-    return start
+_WORD_BYTE = _WORD_CHAR
+_MASK = bytes(ord("a") if w else ord(" ") for w in _WORD_CHAR)
 
 
-_WORD_BYTE = [chr(b).isascii() and (chr(b).isalnum() or chr(b) == "_") for b in range(256)]
+class Literals:
+    """One Hyperscan literal database: names matched as whole words, caselessly.
+
+    Ids below ``known_count`` are known names, then ``substance_count`` UNII names, then the
+    first words of the known names of several words in ``multi`` (the rest of such a name,
+    whose spacing varies, is checked where its first word is found). Python keeps only each
+    literal's length, in a compact array: a hit's text is cut from the document itself.
+    """
+
+    def __init__(self, db, lengths: array.array, known_count: int, substance_count: int,
+                 multi: tuple[str, ...]) -> None:
+        self.db = db
+        self.lengths = lengths
+        self.known_count = known_count
+        self.multi_from = known_count + substance_count
+        self.multi = multi
+        self._multi_rx: dict[int, re.Pattern[str]] = {}
+
+    @classmethod
+    def compile(cls, known: tuple[str, ...], substances: tuple[str, ...]) -> Literals | None:
+        import hyperscan
+
+        single = [n for n in known if " " not in n]
+        multi = tuple(n for n in known if " " in n)
+        literals = [*single, *substances, *(n.split()[0] for n in multi)]
+        if not literals:
+            return None
+        db = hyperscan.Database()
+        db.compile(expressions=[n.encode() for n in literals], ids=list(range(len(literals))),
+                   elements=len(literals),
+                   flags=[hyperscan.HS_FLAG_CASELESS] * len(literals), literal=True)
+        return cls(db, array.array("H", (len(n) for n in literals)), len(single),
+                   len(substances), multi)
+
+    def dump(self) -> tuple[list[bytes], dict]:
+        import hyperscan
+
+        return [hyperscan.dumpb(self.db), self.lengths.tobytes()], {
+            "known_count": self.known_count,
+            "substance_count": self.multi_from - self.known_count, "multi": list(self.multi)}
+
+    @classmethod
+    def load(cls, sections: list[bytes], meta: dict) -> Literals:
+        import hyperscan
+
+        lengths = array.array("H")
+        lengths.frombytes(sections[1])
+        return cls(hyperscan.loadb(sections[0], hyperscan.HS_MODE_BLOCK), lengths,
+                   int(meta["known_count"]), int(meta["substance_count"]), tuple(meta["multi"]))
+
+    def scan(self, text: str, data: bytes, scratch, out: list[tuple[int, int, int]]) -> None:
+        lengths = self.lengths
+        known_count = self.known_count
+        multi_from = self.multi_from
+        size = len(data)
+        wordy = _WORD_BYTE
+        add = out.append
+        firsts: list[tuple[int, int]] = []
+
+        def on_name(i: int, start: int, end: int, flags: int, context: object) -> None:
+            first = end - lengths[i]
+            if first == 0 or not wordy[data[first - 1]]:
+                if i >= multi_from:  # the first word of a longer name: checked below
+                    firsts.append((i - multi_from, end))
+                elif end == size or not wordy[data[end]]:
+                    add((first, -end, KNOWN if i < known_count else SUBSTANCE))
+
+        self.db.scan(data, match_event_handler=on_name, scratch=scratch)
+        for index, end in firsts:
+            found = self._multi_end(text, index, end)
+            if found is not None:
+                add((end - lengths[multi_from + index], -found, KNOWN))
+
+    def _multi_end(self, text: str, index: int, end: int) -> int | None:
+        """Where the known name of several words ``index`` ends, if its other words follow
+        its first word (which ends at ``end``), else None."""
+        rx = self._multi_rx.get(index)
+        if rx is None:
+            rest = self.multi[index].split()[1:]
+            rx = self._multi_rx[index] = re.compile(
+                "".join(rf"\s+{re.escape(w)}" for w in rest), re.IGNORECASE | re.ASCII)
+        m = rx.match(text, end)
+        if m is None or (m.end() < len(text) and _word_char(text[m.end()])):
+            return None
+        return m.end()
 
 
 class HyperscanScanner:
-    """The fast scanner: Hyperscan runs the whole pattern set in one pass over the bytes."""
+    """The fast scanner: Hyperscan runs the stem patterns, then each literal database, over
+    the bytes of the text.
+
+    The literal databases are kept apart by what they depend on, so that each is compiled (and
+    cached) once for its inputs: the UNII names (the same for every registry) and the known
+    names of the registry (small unless a user registry is large).
+    """
 
     name = "hyperscan"
 
-    def __init__(self, patterns: PatternSet) -> None:
-        import hyperscan
-
-        known = patterns.patterns.get(KNOWN)
-        self._known_tail = re.compile(rf"(?:{known})\Z" if known else r"(?!)",
-                                      re.IGNORECASE | re.ASCII)
-        self._known_span = 200
-
-        self._db = hyperscan.Database()
-        ids = list(patterns.patterns)
-        # Without start-of-match tracking the scan runs twice as fast; every pattern starts at
-        # a word boundary, so the start is found by stepping back over the word.
-        flags = hyperscan.HS_FLAG_CASELESS
-        self._db.compile(
-            expressions=[patterns.patterns[i].encode() for i in ids],
-            ids=ids, elements=len(ids), flags=[flags] * len(ids),
-        )
+    def __init__(self, db, layers: list[Literals]) -> None:
+        self._db = db
+        self._layers = layers
         self._local = threading.local()
-        self._names = patterns.substances
-        self._literal = _literal_db(patterns.substances) if patterns.substances else None
 
-    def scan(self, text: str) -> list[tuple[int, int, int]]:
-        # Non-ASCII characters become one '?' byte each, so byte offsets equal str offsets
-        # (INNs are ASCII; a word with other letters in it is not one).
-        data = text.encode("ascii", "replace")
-        ends: list[tuple[int, int]] = []
-        append = ends.append
+    @classmethod
+    def compile(cls, patterns: PatternSet) -> HyperscanScanner:
+        """A scanner for the given patterns (through the disk cache, keyed by the names)."""
+        layers = []
+        for kind, known, substances in (("known", patterns.known, ()),
+                                        ("names", (), patterns.substances)):
+            digest = hashlib.sha256("\n".join([*known, "", *substances]).encode()).hexdigest()
+            layers.append(_literal_layer(kind, _base_key(kind, digest).hexdigest(),
+                                         lambda k=known, s=substances: (k, s)))
+        return cls(_stem_db(patterns.patterns), [x for x in layers if x is not None])
 
-        def on_match(pid: int, start: int, end: int, flags: int, context: object) -> None:
-            append((end, pid))
-
+    def _scratch(self):
         import hyperscan
 
         # Hyperscan scratch space belongs to one scan at a time: each thread gets its own.
         local = self._local
         if getattr(local, "scratch", None) is None:
             local.scratch = hyperscan.Scratch(self._db)
-            local.literal = hyperscan.Scratch(self._literal) if self._literal else None
-        self._db.scan(data, match_event_handler=on_match, scratch=local.scratch)
-        out = []
-        if self._literal is not None:
-            names = self._names
-            size = len(data)
-            wordy = _WORD_BYTE
+            local.layers = [hyperscan.Scratch(x.db) for x in self._layers]
+        return local.scratch, local.layers
 
-            def on_name(i: int, start: int, end: int, flags: int, context: object) -> None:
-                first = end - len(names[i])
-                if (first == 0 or not wordy[data[first - 1]]) and (
-                        end == size or not wordy[data[end]]):
-                    out.append((first, -end, SUBSTANCE))
+    def scan(self, text: str) -> list[tuple[int, int, int]]:
+        # Non-ASCII characters become one '?' byte each, so byte offsets equal str offsets
+        # (INNs are ASCII; a word with other letters in it is not one).
+        data = text.encode("ascii", "replace")
+        scratch, layer_scratch = self._scratch()
+        ends: list[tuple[int, int]] = []
+        append = ends.append
 
-            self._literal.scan(data, match_event_handler=on_name, scratch=local.literal)
+        def on_match(pid: int, start: int, end: int, flags: int, context: object) -> None:
+            append((end, pid))
+
+        self._db.scan(data, match_event_handler=on_match, scratch=scratch)
+        out: list[tuple[int, int, int]] = []
+        for layer, layer_space in zip(self._layers, layer_scratch, strict=True):
+            layer.scan(text, data, layer_space, out)
         starts: dict[int, int] = {}
-        word_start = _word_start
+        # Word characters become "a", the rest " ": where a word starts is then one rfind in C.
+        mask = data.translate(_MASK) if ends else b""
+        rfind = mask.rfind
         for end, pid in ends:
             start = starts.get(end)
             if start is None:
-                start = starts[end] = word_start(data, end)
-            if pid == KNOWN:  # multi-word names: find where this one starts
-                start = self._known_start(text, end)
-                if start is None:
-                    continue
+                start = starts[end] = rfind(b" ", 0, end) + 1
             out.append((start, -end, pid))
         out.sort()
         return out
 
-    def _known_start(self, text: str, end: int) -> int | None:
-        m = self._known_tail.search(text, max(0, end - self._known_span), end)
-        return m.start() if m else None
 
-
-def _literal_db(names: tuple[str, ...]):
-    """A Hyperscan literal database of the names, compiled once and cached on disk."""
-    import hashlib
-    import os
-    from pathlib import Path
-
+def compile_stems(patterns: dict[int, str]):
     import hyperscan
 
-    from .atomic import write_atomic
-
-    digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    cached = Path(base) / "innkit" / f"hs-names-{hyperscan.__version__}-{digest}.db"
-    try:
-        present = cached.is_file()
-    except OSError:  # a cache folder this user may not read: compile instead
-        present = False
-    if present:
-        try:
-            db = hyperscan.loadb(cached.read_bytes(), hyperscan.HS_MODE_BLOCK)
-            db.scratch = hyperscan.Scratch(db)  # a loaded database comes without one
-            return db
-        except Exception:  # a stale or foreign cache file: compile again
-            pass
+    ids = list(patterns)
     db = hyperscan.Database()
-    db.compile(expressions=[n.encode() for n in names], ids=list(range(len(names))),
-               elements=len(names), flags=[hyperscan.HS_FLAG_CASELESS] * len(names),
-               literal=True)
-    with contextlib.suppress(OSError):
-        write_atomic(cached, hyperscan.dumpb(db))
+    # Without start-of-match tracking the scan runs twice as fast; every pattern starts at a
+    # word boundary, so the start is found by stepping back over the word.
+    db.compile(expressions=[patterns[i].encode() for i in ids], ids=ids, elements=len(ids),
+               flags=[hyperscan.HS_FLAG_CASELESS] * len(ids))
     return db
 
 
-def make_scanner(patterns: PatternSet, backend: str = "auto"):
-    """Hyperscan when it is installed (``auto``), else the ``re`` reference scanner."""
+# -- the disk cache ----------------------------------------------------------------------
+_MAGIC = b"innkit-scanner\x00\x04"
+CACHE_KEEP = 12
+"""Compiled databases kept in the cache folder (the most recently used; older ones go)."""
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "innkit"
+
+
+def _stat_key(path: Path | None) -> str:
+    if path is None:
+        return "-"
+    try:
+        st = path.stat()
+    except OSError:
+        return f"{path}:missing"
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _english_source() -> str:
+    import importlib.util
+
+    spec = importlib.util.find_spec("english_words")
+    if spec is None or not spec.submodule_search_locations:
+        return "-"
+    data = Path(next(iter(spec.submodule_search_locations))) / "data"
+    return ";".join(_stat_key(data / f) for f in ("web2_alpha_lower.pickle",
+                                                   "gcide_alpha_lower.pickle"))
+
+
+_CODE_DIGEST: list[str] = []
+
+
+def _base_key(kind: str, *parts: str) -> hashlib._Hash:
+    """A digest started with what every compiled database depends on: this code, innkit's,
+    Hyperscan's and the machine's versions, and the kind of database."""
+    import hyperscan
+
+    from . import __version__
+
+    if not _CODE_DIGEST:
+        _CODE_DIGEST.append(hashlib.sha256(Path(__file__).read_bytes()).hexdigest())
+    machine = os.uname().machine if hasattr(os, "uname") else os.name
+    h = hashlib.sha256()
+    for part in (_MAGIC.hex(), __version__, getattr(hyperscan, "__version__", "?"), machine,
+                 _CODE_DIGEST[0], kind, *parts):
+        h.update(part.encode("utf-8", "replace"))
+        h.update(b"\x00")
+    return h
+
+
+def _read_blob(path: Path, key: str) -> tuple[list[bytes], dict] | None:
+    """The sections and metadata stored at ``path``, if the file is whole and was built from
+    ``key``; None for a missing, foreign, stale, truncated or damaged file."""
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        if not blob.startswith(_MAGIC):
+            return None
+        at = len(_MAGIC)
+        (size,) = struct.unpack_from("<I", blob, at)
+        header = json.loads(blob[at + 4: at + 4 + size])
+        payload = memoryview(blob)[at + 4 + size:]
+        sizes = header["sizes"]
+        if (header.get("key") != key or len(payload) != sum(sizes)
+                or hashlib.sha256(payload).hexdigest() != header["sha256"]):
+            return None
+        sections, pos = [], 0
+        for n in sizes:
+            sections.append(bytes(payload[pos:pos + n]))
+            pos += n
+        return sections, header["meta"]
+    except (ValueError, KeyError, TypeError, struct.error):
+        return None
+
+
+def _write_blob(path: Path, key: str, sections: list[bytes], meta: dict) -> None:
+    from .atomic import write_atomic
+
+    payload = b"".join(sections)
+    header = json.dumps({"key": key, "sizes": [len(x) for x in sections],
+                         "sha256": hashlib.sha256(payload).hexdigest(), "meta": meta}).encode()
+    write_atomic(path, b"".join((_MAGIC, struct.pack("<I", len(header)), header, payload)))
+    _prune(path)
+
+
+def _prune(keep: Path) -> None:
+    """Keep the CACHE_KEEP most recently used databases; drop the rest, and files of the old
+    format unused for a week (an older innkit on the same machine may still read them)."""
+    import time
+
+    folder = keep.parent
+    with contextlib.suppress(OSError):
+        for old in folder.glob("hs-names-*.db"):
+            if old.stat().st_mtime < time.time() - 7 * 86400:
+                old.unlink(missing_ok=True)
+        found = []
+        for p in folder.glob("scanner-*.hsdb"):
+            with contextlib.suppress(OSError):
+                found.append((p.stat().st_mtime, p))
+        found.sort(reverse=True)
+        for _, p in found[CACHE_KEEP:]:
+            if p != keep:
+                p.unlink(missing_ok=True)
+
+
+def _cached(kind: str, key: str, load, build):
+    """``load(sections, meta)`` of the database cached for ``key``, or ``build()`` stored
+    (as ``(object, sections, meta)``) for next time."""
+    path = cache_dir() / f"scanner-{kind}-{key[:24]}.hsdb"
+    found = _read_blob(path, key)
+    if found is not None:
+        try:
+            result = load(*found)
+        except Exception:  # a database Hyperscan cannot read (another build): compile again
+            result = None
+        if result is not None:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # most recently used: kept by the pruning
+            return result
+    result, sections, meta = build()
+    with contextlib.suppress(OSError):  # a read-only cache folder: compile each time
+        _write_blob(path, key, sections, meta)
+    return result
+
+
+def _stem_db(patterns: dict[int, str]):
+    import hyperscan
+
+    text = json.dumps(patterns, sort_keys=True)
+
+    def build():
+        db = compile_stems(patterns)
+        return db, [hyperscan.dumpb(db)], {}
+
+    return _cached("stems", _base_key("stems", text).hexdigest(),
+                   lambda sections, meta: hyperscan.loadb(sections[0], hyperscan.HS_MODE_BLOCK),
+                   build)
+
+
+def _literal_layer(kind: str, key: str, names):
+    """A literal database for ``names()`` (known names, substances), or None when empty."""
+    def build():
+        known, substances = names()
+        layer = Literals.compile(known, substances)
+        if layer is None:
+            return None, [], {"empty": True}
+        sections, meta = layer.dump()
+        return layer, sections, meta
+
+    def load(sections, meta):
+        return False if meta.get("empty") else Literals.load(sections, meta)
+
+    found = _cached(kind, key, load, build)
+    return found or None
+
+
+def load_scanner(tables: Tables, registry: Registry, leniency: str = "standard",
+                 backend: str = "auto"):
+    """The scanner for a registry and leniency level: Hyperscan when it is installed, its
+    databases from the disk cache when ones built from the same inputs are there (else
+    compiled and stored), else the ``re`` reference scanner.
+
+    Each database has its own key: the stem patterns (tables and leniency); the UNII names
+    (their source file, the English list, the antibody pattern); the registry's names. A
+    cache hit builds no name list at all.
+    """
     if backend in ("auto", "hyperscan"):
         try:
-            return HyperscanScanner(patterns)
+            import hyperscan  # noqa: F401
+        except ImportError:
+            if backend == "hyperscan":
+                raise
+        else:
+            return _hyperscan_scanner(tables, registry, leniency)
+    return RegexScanner(PatternSet.build(tables, registry, leniency))
+
+
+def _hyperscan_scanner(tables: Tables, registry: Registry, leniency: str) -> HyperscanScanner:
+    from .names import unii_source
+
+    patterns = stem_patterns(tables, leniency)
+    antibody = patterns[ANTIBODY]
+    layers = []
+    h = _base_key("registry", antibody)
+    for entry in registry.entries():
+        h.update(entry.full_name.encode("utf-8", "replace"))
+        h.update(b"\n")
+    layers.append(_literal_layer("registry", h.hexdigest(), lambda: (
+        known_names(registry, _caught(patterns)), ())))
+    # The substance layer can be switched off for a registry.
+    if leniency != "strict" and getattr(registry, "_with_substances", True):
+        key = _base_key("unii", antibody, _stat_key(unii_source()), _english_source())
+        layers.append(_literal_layer("unii", key.hexdigest(), lambda: (
+            (), substance_names(registry, _caught(patterns)))))
+    return HyperscanScanner(_stem_db(patterns), [x for x in layers if x is not None])
+
+
+def make_scanner(patterns: PatternSet, backend: str = "auto"):
+    """A scanner for given patterns, compiled now: Hyperscan when it is installed (``auto``),
+    else the ``re`` reference scanner."""
+    if backend in ("auto", "hyperscan"):
+        try:
+            return HyperscanScanner.compile(patterns)
         except ImportError:
             if backend == "hyperscan":
                 raise

@@ -27,17 +27,19 @@ def _confidence(entry: StemEntry, matched_length: int) -> str:
     return level
 
 
+_FIXED: dict[int, tuple[StemEntry, tuple]] = {}
+"""id(entry) -> (entry, the fields of its StemMatch that do not depend on the word): a row's
+confidence and meaning are worked out once, not once per name."""
+
+
 def _match(entry: StemEntry, word: str) -> StemMatch:
-    return StemMatch(
-        stem=entry.stem,
-        position=entry.position,
-        meaning=entry.meaning or None,
-        lineage=entry.lineage,
-        confidence=_confidence(entry, len(entry.core)),
-        historical=entry.deleted,
-        word=word,
-        row=entry.ref,
-    )
+    fixed = _FIXED.get(id(entry))
+    if fixed is None or fixed[0] is not entry:
+        fixed = _FIXED[id(entry)] = (entry, (
+            entry.stem, entry.position, entry.meaning or None, entry.lineage,
+            _confidence(entry, len(entry.core)), entry.deleted))
+    stem, position, meaning, lineage, confidence, historical = fixed[1]
+    return StemMatch(stem, position, meaning, lineage, confidence, historical, word, entry.ref)
 
 
 def classify_word(word: str, tables: Tables) -> list[StemMatch]:
@@ -53,7 +55,7 @@ def classify_word(word: str, tables: Tables) -> list[StemMatch]:
     entries = _longest(tables.prefixes_by_head.get(word[:2], ()), word, suffix=False)
     if entries:
         found += [_match(e, word) for e in entries]
-    free = []
+    free: list[StemMatch] = []
     for hit in tables.free_stem_pattern.finditer(word):
         core = hit.group(1)
         at = hit.start()
@@ -64,9 +66,16 @@ def classify_word(word: str, tables: Tables) -> list[StemMatch]:
                 free.append(_match(entry, word))
     strong_free = [m for m in free if len(m.stem.strip("-")) >= MIN_FREE_STEM]
     found += strong_free if (found or strong_free) else free
-    order = {"high": 0, "medium": 1, "low": 2}
-    found.sort(key=lambda m: (order[m.confidence], -len(m.stem)))
+    if len(found) > 1:
+        found.sort(key=_strength)
     return found
+
+
+_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+def _strength(m: StemMatch) -> tuple[int, int]:
+    return (_ORDER[m.confidence], -len(m.stem))
 
 
 def _longest(candidates: tuple[tuple[str, tuple[StemEntry, ...]], ...], word: str, *,
@@ -76,9 +85,9 @@ def _longest(candidates: tuple[tuple[str, tuple[StemEntry, ...]], ...], word: st
     A stem of five letters or more may stand with any letters beside it, or none (``nonacog
     alfa``, ``epoetin``); shorter ones need at least two letters of their own beside them.
     """
+    test = word.endswith if suffix else word.startswith
+    size = len(word)
     for core, rows in candidates:
-        if (word.endswith(core) if suffix else word.startswith(core)) and (
-            len(word) - len(core) >= 2 or len(core) >= 5
-        ):
+        if test(core) and (size - len(core) >= 2 or len(core) >= 5):
             return rows
     return None

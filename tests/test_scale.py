@@ -1,0 +1,212 @@
+"""Scale and start-up: big user registries annotate, caches are checked when read, the fast
+paths (jsonl pieces, the near-miss index) give the same answers as the plain ones."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from innkit.annotate import Annotator, annotate
+from innkit.registry import Registry, RegistryEntry
+from innkit.registry.core import ENTRY_COLUMNS, name_key
+from innkit.registry.store import UserStore
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "monograph.txt"
+_CONS, _VOWELS = "bcdfghjklmnprstvz", "aeiou"
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    """A cache folder of the test's own (compiled databases are built from nothing)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder / "innkit"
+
+
+def _names(count: int, seed: int) -> list[tuple[str, str]]:
+    """Invented brand names (some of two words) and codes, none an English word or an INN."""
+    rng = random.Random(seed)
+    out: dict[str, tuple[str, str]] = {}
+    while len(out) < count:
+        word = "".join(rng.choice(_CONS) + rng.choice(_VOWELS) for _ in range(rng.randint(3, 5)))
+        r = rng.random()
+        if r < 0.6:
+            name, kind = word.capitalize() + "q", "brand"
+        elif r < 0.9:
+            name, kind = f"ZQ{rng.choice(_CONS).upper()}-{rng.randint(100, 999999)}", "code"
+        else:
+            name, kind = f"{word.capitalize()}q {rng.choice(_CONS)}{word[::-1]}", "brand"
+        out.setdefault(name_key(name), (name, kind))
+    return list(out.values())
+
+
+def _user_db(path: Path, names: list[tuple[str, str]]) -> Path:
+    """A user registry holding ``names``: the schema from UserStore, rows written in bulk."""
+    UserStore(path).add(RegistryEntry(name="Zqseedname", second_word=None, kind="brand",
+                                      origin="user"))
+    db = sqlite3.connect(path)
+    cols = ", ".join(ENTRY_COLUMNS)
+    blanks = ["" for _ in ENTRY_COLUMNS[4:]]
+    with db:
+        db.executemany(
+            f"INSERT OR REPLACE INTO names (key, {cols}) VALUES "
+            f"(?, {', '.join('?' * len(ENTRY_COLUMNS))})",
+            [(name_key(n), n, "", kind, "trastuzumab", *blanks) for n, kind in names])
+    db.close()
+    return path
+
+
+@pytest.mark.parametrize("count", [2_000, 100_000])
+def test_a_big_user_registry_annotates(tmp_path, cache, count):
+    names = _names(count, seed=count)
+    registry = Registry(_user_db(tmp_path / "user.sqlite", names), substances=False)
+    assert len(registry) >= count
+    brand = next(n for n, k in names if k == "brand" and " " not in n)
+    code = next(n for n, k in names if k == "code")
+    phrase = next(n for n, k in names if " " in n)
+    spaced = phrase.replace(" ", "\n   ")  # the words of a name may be split over lines
+    text = (f"Given {brand} twice, then {code}; later {spaced}, rituximab and "
+            f"{brand}x (not a name).")
+    found = {(m.text, m.known, m.how) for m in annotate(text, registry=registry)}
+    assert (brand, True, "registry") in found
+    assert (code, True, "registry") in found
+    assert (spaced, True, "registry") in found
+    assert ("rituximab", True, "registry") in found
+    assert not any(t.startswith(f"{brand}x") for t, _, _ in found)
+    # Built once, then read from the cache by a fresh annotator.
+    assert list(cache.glob("scanner-registry-*.hsdb"))
+    again = Annotator(registry=registry).annotate(text)
+    assert {(m.text, m.known, m.how) for m in again} == found
+
+
+def _scanner_files(cache: Path) -> list[Path]:
+    return sorted(cache.glob("scanner-*.hsdb"))
+
+
+def test_damaged_or_foreign_cache_files_are_rejected_and_rebuilt(cache):
+    pytest.importorskip("hyperscan")
+    from innkit.scanner import _read_blob
+
+    registry = Registry(None, substances=False)
+    text = EXAMPLE.read_text(encoding="utf-8") + " Muromonab-CD3 was given."
+    expected = [(m.start, m.text) for m in Annotator(registry=registry).annotate(text)]
+    files = _scanner_files(cache)
+    assert {f.name.split("-")[1] for f in files} == {"stems", "registry"}
+    sizes = {f: f.stat().st_size for f in files}
+    for damage in ("truncate", "foreign", "flip"):
+        for f in files:
+            data = f.read_bytes()
+            if damage == "truncate":
+                f.write_bytes(data[: len(data) // 2])
+            elif damage == "foreign":
+                f.write_bytes(b"PK\x03\x04 not a scanner database" * 10)
+            else:  # the right header over a damaged body: the checksum catches it
+                f.write_bytes(data[:-10] + bytes(b ^ 0xFF for b in data[-10:]))
+        assert all(_read_blob(f, "any key") is None for f in files)
+        found = [(m.start, m.text) for m in Annotator(registry=registry).annotate(text)]
+        assert found == expected, damage
+        # Compiled again and stored whole.
+        assert {f: f.stat().st_size for f in _scanner_files(cache)} == sizes, damage
+
+
+def test_a_cache_file_of_other_inputs_is_not_used(cache, tmp_path):
+    pytest.importorskip("hyperscan")
+    from innkit.scanner import _read_blob
+
+    Annotator(registry=Registry(None, substances=False)).annotate("rituximab")
+    (registry_file,) = cache.glob("scanner-registry-*.hsdb")
+    data = registry_file.read_bytes()
+    # Same file content under another name: its key does not match, so it is never loaded.
+    other = cache / "scanner-registry-000000000000000000000000.hsdb"
+    other.write_bytes(data)
+    assert _read_blob(other, "0" * 64) is None
+
+
+def test_damaged_english_cache_is_rebuilt(cache):
+    from innkit import english
+
+    english._sorted_words.cache_clear()
+    english.is_english.cache_clear()
+    try:
+        assert english.is_english("atonement") and not english.is_english("rituximab")
+        (path,) = cache.glob("english-*.bin")
+        whole = path.read_bytes()
+        path.write_bytes(whole[: len(whole) // 3])
+        english._sorted_words.cache_clear()
+        english.is_english.cache_clear()
+        assert english.is_english("tenement") and not english.is_english("trastuzumab")
+        assert path.read_bytes() == whole
+    finally:
+        english._sorted_words.cache_clear()
+        english.is_english.cache_clear()
+
+
+def test_jsonl_line_is_exactly_json_dumps():
+    from innkit.formats import jsonl_line
+
+    text = EXAMPLE.read_text(encoding="utf-8") + ' "quoted" trastuzimab ünï rituximab\t'
+    mentions = annotate(text)
+    assert mentions
+    for doc in ("doc.txt", 'a "doc" é\n'):
+        for m in mentions:
+            assert jsonl_line(doc, m) == json.dumps({"doc": doc, **m.to_dict()},
+                                                    ensure_ascii=False)
+
+
+def test_near_miss_index_gives_the_linear_answer():
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    from innkit.modifiers import NearMissIndex
+
+    rng = random.Random(5)
+    base = [n.lower() for n, _ in _names(3_000, seed=1)]
+    choices = tuple(dict.fromkeys([*base, "trastuzumab", "trastuzumag", "rituximab"]))
+    index = NearMissIndex(choices)
+    queries = ["trastuzimab", "trastuzumab", "xrastuzumax", "ritux", "abcdefghij"]
+    for _ in range(400):
+        word = list(rng.choice(choices))
+        for _ in range(rng.randint(0, 3)):
+            at = rng.randrange(len(word))
+            op = rng.random()
+            if op < 0.4:
+                word[at] = rng.choice(_CONS)
+            elif op < 0.7:
+                word.insert(at, rng.choice(_VOWELS))
+            elif len(word) > 1:
+                del word[at]
+        queries.append("".join(word))
+    for word in queries:
+        for limit in (1, 2):
+            found = process.extractOne(word, choices, scorer=Levenshtein.distance,
+                                       score_cutoff=limit)
+            expected = found[0] if found and found[1] > 0 else None
+            assert index.closest(word, limit) == expected, (word, limit)
+
+
+def test_dask_workers_load_the_cached_databases(tmp_path, cache, monkeypatch):
+    """A local cluster's worker processes read the databases compiled once, never compile."""
+    pytest.importorskip("distributed")
+    pytest.importorskip("hyperscan")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from innkit.integrations.dask import annotate_corpus
+
+    db = _user_db(tmp_path / "user.sqlite", [("Zqbrandname", "brand")])
+    monkeypatch.setenv("INNKIT_USER_DB", str(db))
+    Annotator(registry=Registry(db)).annotate("warm")  # compiled here, once
+    files = {f: f.stat().st_ino for f in _scanner_files(cache)}
+    assert {f.name.split("-")[1] for f in files} == {"stems", "registry", "unii"}
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(json.dumps({"doc_id": "a", "text": "Zqbrandname, then rituximab."})
+                      + "\n", encoding="utf-8")
+    report = annotate_corpus(corpus, tmp_path / "out", n_workers=1, user_db=str(db))
+    assert report.complete and report.mentions == 2
+    texts = [t for part in sorted((tmp_path / "out").glob("part-*.parquet"))
+             for t in pq.read_table(part).column("text").to_pylist()]
+    assert texts == ["Zqbrandname", "rituximab"]
+    # Read by the client and the worker, rewritten by neither.
+    assert {f: f.stat().st_ino for f in _scanner_files(cache)} == files
