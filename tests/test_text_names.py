@@ -67,3 +67,53 @@ def test_codes_and_known_names_at_every_level():
         found = _found("Patients received T-DM1 after CMC-544 and cyclosporin.", level)
         assert {"T-DM1", "CMC-544", "cyclosporin"} <= set(found), level
         assert found["T-DM1"].decoding.substance.inn == "trastuzumab emtansine"
+
+
+@needs_unii
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Gemtuzumab\nozogamicin was given.", ["Gemtuzumab\nozogamicin"]),
+    ("trastu\u00adzumab and ritux\u200bimab", ["trastu\u00adzumab", "ritux\u200bimab"]),
+    ("We used 5-fluorouracil and Ado-trastuzumab emtansine.",
+     ["5-fluorouracil", "Ado-trastuzumab emtansine"]),
+    ("d,l-sotalol and 131I-tositumomab", ["d,l-sotalol", "131I-tositumomab"]),
+    ("Patients got teclistamab-daratumumab.", ["teclistamab", "daratumumab"]),
+])
+def test_whole_spans(text, expected):
+    mentions = innkit.annotate(text)
+    assert [m.text for m in mentions] == expected
+    for m in mentions:  # offsets always into the original text
+        assert text[m.start:m.end] == m.text and m.decoding.kind != "unknown"
+
+
+@needs_unii
+def test_look_alike_letters_are_reported_never_misread():
+    text = "The tr\u0430stuzumab dose"  # a Cyrillic a
+    (m,) = innkit.annotate(text)
+    assert m.text == "tr\u0430stuzumab" and m.suggestion == "trastuzumab"
+    assert m.decoding.name == "trastuzumab" and "Cyrillic" in m.decoding.warnings[-1]
+    assert not [x for x in innkit.annotate("The tr\u0430stuzum\u0430x dose")
+                if x.text.endswith("stuzum")]
+
+
+@needs_unii
+def test_abbreviations_defined_in_the_text():
+    text = ("Patients received trastuzumab deruxtecan (T-DXd) and 5-fluorouracil (5-FU). "
+            "Later T-DXd was stopped, and 5-FU too.")
+    found = [(m.text, m.how) for m in innkit.annotate(text)]
+    assert found.count(("T-DXd", "abbreviation")) == 2
+    assert found.count(("5-FU", "abbreviation")) == 2
+    later = [m for m in innkit.annotate(text) if m.text == "T-DXd"][-1]
+    assert later.decoding.substance.inn == "trastuzumab deruxtecan"
+    # Streamed in pieces, the definition still reaches the later uses.
+    pieces = [text[i:i + 7] for i in range(0, len(text), 7)]
+    streamed = [(m.start, m.text) for m in innkit.annotate_chunks(pieces)]
+    assert streamed == [(m.start, m.text) for m in innkit.annotate(text)]
+    assert not [m for m in innkit.annotate(text, leniency="strict") if m.how == "abbreviation"]
+
+
+def test_schwartz_hearst_rule():
+    from innkit.abbreviations import is_definition
+
+    assert is_definition("methotrexate", "MTX") and is_definition("5-fluorouracil", "5-FU")
+    assert is_definition("monoamine oxidase inhibitors", "MAOIs")
+    assert not is_definition("trastuzumab", "HER2") and not is_definition("digoxin", "ECG")

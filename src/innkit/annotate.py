@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from . import abbreviations, confusables
 from .decode import decode
 from .english import is_english
 from .errors import require_text
@@ -36,10 +37,18 @@ names built on a strong WHO stem that are not English words, and long non-Englis
 weak stem. lenient: also English words on a strong stem and every non-English word on a weak
 one."""
 
-_NEXT_WORD = re.compile(r"[ \t]{1,3}(?:\r?\n[ \t]*)?([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)")
+_NEXT_WORD = re.compile(
+    r"(?:[ \t]{1,3}(?:\r?\n[ \t]*)?|\r?\n[ \t]*)([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)")
 _HYPHEN_TAIL = re.compile(r"-([A-Za-z0-9]{1,5})\b")
 _SLASH_NEXT = re.compile(r"/([A-Za-z][a-z0-9]*)\b")
-_FDA_PREFIX_LEFT = re.compile(r"(?<![A-Za-z])([a-z]{3})-$")
+_FDA_PREFIX_LEFT = re.compile(r"(?<![A-Za-z])([a-z]{3})-$", re.IGNORECASE)  # Ado-, fam-
+# Before a name, part of it: a stereo descriptor (d,l-sotalol), a locant (5-fluorouracil), or a
+# radiolabel in the literature's style (131I-tositumomab).
+_PREFIX_LEFT = re.compile(r"(?<![A-Za-z0-9,()])(?:[dDlL]|dl|DL|d,l|D,L|\([+\-±RSrs]\)|[RS]|rac"
+                          r"|\d{1,2}(?:,\d{1,2})*|\d{1,3}m?[A-Z][a-z]?)-$")
+# Invisible characters that split names in text from PDF and HTML (soft hyphen, zero widths).
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_FOREIGN_LETTER = re.compile(r"[^\W\d_A-Za-z]")  # a letter outside the Latin alphabet
 _INN_LABEL_LEFT = re.compile(r"([A-Za-z]+) \((\d{1,3}m?) ?([A-Za-z]{1,2})\)\s$")
 _USAN_LABEL_LEFT = re.compile(r"([A-Za-z]+) ([A-Z][a-z]?) (\d{1,3}m?)\s$")
 _TRAILING_LABEL = re.compile(r" \((\d{1,3}m?) ?([A-Za-z]{1,2})\)")
@@ -173,6 +182,9 @@ class Annotator:
             return start, end
         tables = self.tables
         fda_prefix_start = None
+        m = _PREFIX_LEFT.search(text, max(0, start - 8), start)
+        if m:
+            start = m.start()
         if kind in ("antibody", "known"):
             m = _FDA_PREFIX_LEFT.search(text, max(0, start - 6), start)
             if m:
@@ -236,7 +248,8 @@ class Annotator:
 
     # -- the whole text ------------------------------------------------------------------
     def annotate(self, text: str, *, offset: int = 0, stop: int | None = None,
-                 begin: int = 0, floor: int = 0) -> list[Mention]:
+                 begin: int = 0, floor: int = 0,
+                 abbreviations: dict[str, Decoding] | None = None) -> list[Mention]:
         """Mentions in ``text`` (offsets shifted by ``offset``), in order, never overlapping.
 
         For streaming (see annotate_chunks): only words from ``begin`` up to ``stop`` are
@@ -246,6 +259,9 @@ class Annotator:
         """
         if not isinstance(text, str) or not text:
             return []
+        if _INVISIBLE.search(text, begin):
+            return _annotate_visible(self, text, offset=offset, stop=stop, begin=begin,
+                                     floor=floor, abbreviations=abbreviations)
         out: list[Mention] = []
         last_end = floor
         scanner = self.scanner
@@ -260,6 +276,9 @@ class Annotator:
             if stop is not None and start >= stop:
                 break
             word = text[start:end].lower()
+            if (start and _FOREIGN_LETTER.match(text[start - 1])) or (
+                    end < len(text) and _FOREIGN_LETTER.match(text[end])):
+                continue  # part of a word with letters of another script: not this name
             if (pid == SUBSTANCE and word in self.tables.radiolabels
                     and _LABEL_FOLLOWS.match(text, end)):
                 continue  # the element of a radiolabel: the labelled name reaches back for it
@@ -284,7 +303,87 @@ class Annotator:
             out.append(Mention(s + offset, e + offset, span, d, d.registry is not None, how,
                                confidence, suggestion))
             last_end = e
+        if self.leniency != "strict":
+            out = self._abbreviated(text, out, offset, begin, stop,
+                                    {} if abbreviations is None else abbreviations)
+        if _FOREIGN_LETTER.search(text, begin):
+            out = self._look_alikes(text, out, offset, begin, stop)
         return out
+
+    def _abbreviated(self, text: str, out: list[Mention], offset: int, begin: int,
+                     stop: int | None, defined: dict[str, Decoding]) -> list[Mention]:
+        """Short forms the text defines after a name (5-fluorouracil (5-FU)), found at every
+        later use and linked to the long form's substance. ``defined`` carries them on
+        through the pieces of one streamed document."""
+        for m in out:
+            found = abbreviations.defined_after(text, m.end - offset, m.text)
+            if found is not None and found[0] not in defined:
+                note = f"{found[0]} is defined in the text as {m.text!r}"
+                defined[found[0]] = replace(m.decoding, input=found[0],
+                                            notes=(note, *m.decoding.notes))
+        if not defined:
+            return out
+        taken = [(m.start - offset, m.end - offset) for m in out]
+        added = []
+        limit = len(text) if stop is None else stop
+        for short, d in defined.items():
+            for a, b in abbreviations.occurrences(text, short, begin):
+                if a >= limit:
+                    break
+                if any(a < e and s < b for s, e in taken):
+                    continue
+                taken.append((a, b))
+                added.append(Mention(a + offset, b + offset, text[a:b], d, d.registry is not None,
+                                     "abbreviation", "medium", None))
+        return sorted([*out, *added], key=lambda x: x.start) if added else out
+
+    def _look_alikes(self, text: str, out: list[Mention], offset: int, begin: int,
+                     stop: int | None) -> list[Mention]:
+        """Names written with a look-alike letter of another script: reported, with a
+        warning, as the name the letters spell in Latin; never misread."""
+        added = []
+        for m in confusables.pattern().finditer(text, begin):
+            if stop is not None and m.start() >= stop:
+                break
+            word = m.group(0)
+            latin, replaced = confusables.latinise(word)
+            if not latin.isascii():
+                continue
+            d = self._decode(latin)
+            if d.kind == "unknown" or (d.registry is None and d.substance is None):
+                continue
+            warning = (f"written with {', '.join(replaced)} in place of Latin letters: "
+                       f"read as {latin!r}")
+            d = replace(d, input=word, warnings=(*d.warnings, warning))
+            added.append(Mention(m.start() + offset, m.end() + offset, word, d, True, "fuzzy",
+                                 "low", latin))
+        return sorted([*out, *added], key=lambda x: x.start) if added else out
+
+
+def _annotate_visible(annotator: Annotator, text: str, **where: object) -> list[Mention]:
+    """Annotate ``text`` with its invisible characters taken out, offsets into ``text``."""
+    keep = [i for i, c in enumerate(text) if not _INVISIBLE.match(c)]
+    clean = "".join(text[i] for i in keep)
+    keep.append(len(text))
+    at = {i: n for n, i in enumerate(keep)}  # original index -> clean index
+
+    def to_clean(pos: int | None) -> int | None:
+        if pos is None:
+            return None
+        while pos not in at:
+            pos += 1
+        return at[pos]
+
+    out = []
+    for m in annotator.annotate(clean, stop=to_clean(where["stop"]),  # type: ignore[arg-type]
+                                begin=to_clean(where["begin"]) or 0,  # type: ignore[arg-type]
+                                floor=to_clean(where["floor"]) or 0,  # type: ignore[arg-type]
+                                abbreviations=where["abbreviations"]):  # type: ignore[arg-type]
+        start, end = keep[m.start], keep[m.end - 1] + 1
+        shift = int(where["offset"] or 0)  # type: ignore[call-overload]
+        out.append(Mention(start + shift, end + shift, text[start:end], m.decoding, m.known,
+                           m.how, m.confidence, m.suggestion))
+    return out
 
 
 def annotate(text: str, *, leniency: str = "standard",
@@ -325,6 +424,7 @@ def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
     equals ``annotate`` on the joined text. Offsets count from the start of the first piece.
     """
     annotator = _annotator(leniency, registry)
+    defined: dict[str, Decoding] = {}  # abbreviations the document defines, kept across pieces
     context = ""  # already annotated text, kept for looking back
     carry = ""
     offset = 0  # absolute position of carry[0]
@@ -341,7 +441,7 @@ def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
         if stop <= begin:  # no whitespace at all (junk): cut anyway, nothing name-like is lost
             stop = limit
         mentions = annotator.annotate(text, offset=base, stop=stop, begin=begin,
-                                      floor=max(0, last_end - base))
+                                      floor=max(0, last_end - base), abbreviations=defined)
         yield from mentions
         if mentions:
             last_end = mentions[-1].end
@@ -353,4 +453,4 @@ def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
         text = context + carry
         base = offset - len(context)
         yield from annotator.annotate(text, offset=base, begin=len(context),
-                                      floor=max(0, last_end - base))
+                                      floor=max(0, last_end - base), abbreviations=defined)

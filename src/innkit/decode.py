@@ -194,8 +194,16 @@ def _combination(text: str, normal: str, tables: Tables, registry: Registry) -> 
     )
 
 
+_STEREO = re.compile(r"^(?:d|l|dl|d,l|rac|\(\+\)|\(-\)|\(±\)|\([rs]\)|[rs])-(?=[a-z]{4})")
+"""Stereo descriptors written before a name (d,l-sotalol, (S)-ketamine): not part of the INN."""
+
+
 def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -> Decoding:
     warnings: list[str] = []
+    stereo = _STEREO.match(normal)
+    if stereo:
+        normal = normal[stereo.end():]
+        warnings.append(f"'{stereo.group(0)}' is a stereo descriptor, not part of the INN")
     rest, label, label_warnings = split_radiolabel(normal, text, tables)
     warnings += label_warnings
     tokens = rest.split(" ")

@@ -17,6 +17,8 @@ _INN_LABEL = re.compile(r"^([a-z]+) \((\d{1,3})(m?) ?([a-z]{1,2})\) (.+)$")
 _USAN_LABEL = re.compile(r"^([a-z]+) ([a-z]{1,2}) (\d{1,3})(m?) (.+)$")
 # ATC-list style, after the name: "ibritumomab tiuxetan (90Y)".
 _TRAILING_LABEL = re.compile(r"^(.+) \((\d{1,3})(m?) ?([a-z]{1,2})\)$")
+# Literature style, before the name: "131I-tositumomab", "90Y-ibritumomab tiuxetan".
+_PREFIX_LABEL = re.compile(r"^(\d{1,3})(m?)([a-z]{1,2})-([a-z]{4}.*)$")
 _HAS_DIGIT = re.compile(r"\d")
 # Greek-letter qualifiers may carry a variant number: "alfa-2a", "beta-1b".
 _QUALIFIER_NUMBER = re.compile(r"^([a-z]+)-(\d+[a-z]?)$")
@@ -39,6 +41,10 @@ def split_radiolabel(
         if m and m.group(1) in tables.radiolabels and m.group(2) in by_symbol:
             element, symbol, mass, meta, rest = m.groups()
             style = "USAN"
+        elif (m := _PREFIX_LABEL.match(text)) and m.group(3) in by_symbol:
+            mass, meta, symbol, rest = m.groups()  # 131I-tositumomab, 90Y-ibritumomab
+            element = None
+            style = "prefix"
         else:
             m = _TRAILING_LABEL.match(text)
             if not (m and m.group(4) in by_symbol):

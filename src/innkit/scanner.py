@@ -367,6 +367,20 @@ def _stat_key(path: Path | None) -> str:
     return f"{path}:{st.st_size}:{st.st_mtime_ns}"
 
 
+def _list_key() -> str:
+    """What the broad name list is made from besides the UNII file: the rules of the list and
+    of the substance index, and the class table."""
+    from importlib import resources
+
+    from .names import LIST_VERSION
+    from .registry.languages import table_digest
+    from .registry.substances import SCHEMA
+
+    classes = resources.files("innkit").joinpath("data", "drug_classes.tsv").read_bytes()
+    return (f"list{LIST_VERSION}:index{SCHEMA}:{table_digest()}:"
+            f"{hashlib.sha256(classes).hexdigest()[:12]}")
+
+
 def _english_source() -> str:
     import importlib.util
 
@@ -540,9 +554,11 @@ def _hyperscan_scanner(tables: Tables, registry: Registry, leniency: str) -> Hyp
         h.update(b"\n")
     layers.append(_literal_layer("registry", h.hexdigest(), lambda: (
         known_names(registry, _caught(patterns)), ())))
-    # The substance layer can be switched off for a registry.
-    if leniency != "strict" and getattr(registry, "_with_substances", True):
-        key = _base_key("unii", antibody, _stat_key(unii_source()), _english_source())
+    # The substance layer (known names of every kind, and the class phrases) is read at every
+    # level; it can be switched off for a registry.
+    if getattr(registry, "_with_substances", True):
+        key = _base_key("unii", antibody, _stat_key(unii_source()), _english_source(),
+                        _list_key())
         layers.append(_literal_layer("unii", key.hexdigest(), lambda: (
             (), substance_names(registry, _caught(patterns)))))
     return HyperscanScanner(_stem_db(patterns), [x for x in layers if x is not None])

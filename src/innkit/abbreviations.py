@@ -1,0 +1,61 @@
+"""Abbreviations a text defines: a long form followed by its short form in parentheses.
+
+After Schwartz and Hearst (2003), "A simple algorithm for identifying abbreviation definitions
+in biomedical text": the short form is 2 to 10 characters with a letter, its characters appear
+in the long form in order, read from the end, and its first character starts a word of the long
+form. innkit only looks for definitions whose long form is a name it has already found, so
+*5-fluorouracil (5-FU)* links 5-FU to fluorouracil, and every later 5-FU is that substance.
+A second, looser test admits codes coined from a name (*trastuzumab deruxtecan (T-DXd)*).
+"""
+
+from __future__ import annotations
+
+import re
+
+_SHORT = re.compile(r"[ \t]*\([ \t]*([A-Za-z0-9][A-Za-z0-9\-+.]{0,11}?)[ \t]*[),;]")
+
+
+def defined_after(text: str, end: int, long_form: str) -> tuple[str, int, int] | None:
+    """The short form defined right after a long form ending at ``end``: (form, start, end)."""
+    m = _SHORT.match(text, end)
+    if m is None:
+        return None
+    short = m.group(1)
+    if is_definition(long_form, short):
+        return short, m.start(1), m.end(1)
+    return None
+
+
+def is_definition(long_form: str, short: str) -> bool:
+    """Schwartz and Hearst's test: does ``short`` abbreviate ``long_form``?"""
+    if not (2 <= len(short) <= 10) or not any(c.isalpha() for c in short):
+        return False
+    if len(short) >= len(long_form) or short.lower() == long_form.lower():
+        return False
+    if _letters_in_order(short.lower(), long_form.lower()):
+        return True
+    # Codes coined from a name rather than spelled from it (trastuzumab deruxtecan (T-DXd)):
+    # the same first letter and at least two capitals, right after a name already found.
+    return short[0].lower() == long_form[0].lower() and sum(c.isupper() for c in short) >= 2
+
+
+def _letters_in_order(s: str, lf: str) -> bool:
+    i, j = len(s) - 1, len(lf) - 1
+    while i >= 0:
+        c = s[i]
+        if not c.isalnum():
+            i -= 1
+            continue
+        while j >= 0 and (lf[j] != c or (i == 0 and j > 0 and lf[j - 1].isalnum())):
+            j -= 1
+        if j < 0:
+            return False
+        i -= 1
+        j -= 1
+    return True
+
+
+def occurrences(text: str, short: str, start: int) -> list[tuple[int, int]]:
+    """Every later use of the short form as a whole word (case as defined)."""
+    rx = re.compile(rf"(?<![A-Za-z0-9\-]){re.escape(short)}(?![A-Za-z0-9\-])")
+    return [(m.start(), m.end()) for m in rx.finditer(text, start)]
