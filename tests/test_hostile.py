@@ -160,7 +160,7 @@ def test_broken_pipe_is_quiet(work):
 def test_read_only_folders(open_dir):
     needs_unprivileged()
     db = open_dir / "user.sqlite"
-    expect(innkit("registry", "add", "tenotatug", db=db, cwd=open_dir, unprivileged=True), 0)
+    expect(innkit("registry", "add", "fevunutatug", db=db, cwd=open_dir, unprivileged=True), 0)
     r = innkit("registry", "export", "ro/names.csv", db=db, cwd=open_dir, unprivileged=True)
     expect(r, 3, "cannot write ro/names.csv: Permission denied")
     r = innkit("annotate", "a.txt", "-o", "ro/out.txt", cwd=open_dir, unprivileged=True)
@@ -175,7 +175,7 @@ def test_read_only_folders(open_dir):
 
 def test_permissions_follow_the_umask_and_are_kept(work):
     db = work / "user.sqlite"
-    innkit("registry", "add", "tenotatug", db=db)
+    innkit("registry", "add", "fevunutatug", db=db)
     expect(innkit("annotate", "a.txt", "-o", "out.txt", "--html", "r.html", cwd=work,
                   umask=0o027), 0)
     expect(innkit("registry", "export", "names.csv", db=db, cwd=work, umask=0o027), 0)
@@ -188,7 +188,7 @@ def test_permissions_follow_the_umask_and_are_kept(work):
 
 def test_export_to_stdout_has_one_line_ending(tmp_path):
     db = tmp_path / "user.sqlite"
-    innkit("registry", "add", "tenotatug", db=db)
+    innkit("registry", "add", "fevunutatug", db=db)
     innkit("registry", "add", "zenocimab", db=db)
     env = {**os.environ, "PYTHONPATH": str(SRC), "INNKIT_USER_DB": str(db)}
     raw = subprocess.run([*CLI, "registry", "export", "-"], env=env, capture_output=True,
@@ -225,7 +225,7 @@ def _digest(path: Path) -> str:
 def test_damaged_user_database(tmp_path):
     db = tmp_path / "user.sqlite"
     db.write_bytes(os.urandom(5000))
-    for args in (("registry", "remove", "x"), ("registry", "add", "tenotatug"),
+    for args in (("registry", "remove", "x"), ("registry", "add", "fevunutatug"),
                  ("registry", "list"), ("lookup", "trastuzumab")):
         expect(innkit(*args, db=db), 3, "is damaged", "innkit registry repair")
 
@@ -254,8 +254,8 @@ def test_empty_user_database_is_initialised(tmp_path):
     db = tmp_path / "user.sqlite"
     db.write_bytes(b"")
     expect(innkit("registry", "remove", "x", db=db), 1, "x: not in the user registry")
-    expect(innkit("registry", "add", "tenotatug", db=db), 0, "1 added")
-    expect(innkit("lookup", "tenotatug", db=db), 0, "candidate (user)")
+    expect(innkit("registry", "add", "fevunutatug", db=db), 0, "1 added")
+    expect(innkit("lookup", "fevunutatug", db=db), 0, "candidate (user)")
 
 
 def test_foreign_database_is_left_alone(tmp_path):
@@ -263,7 +263,7 @@ def test_foreign_database_is_left_alone(tmp_path):
     with sqlite3.connect(db) as conn:
         conn.execute("CREATE TABLE songs (title TEXT)")
     before = _digest(db)
-    for args in (("registry", "remove", "x"), ("registry", "add", "tenotatug"),
+    for args in (("registry", "remove", "x"), ("registry", "add", "fevunutatug"),
                  ("registry", "repair")):
         expect(innkit(*args, db=db), 3, "an SQLite database of another program (tables: songs)")
     assert _digest(db) == before
@@ -272,16 +272,16 @@ def test_foreign_database_is_left_alone(tmp_path):
 def test_read_only_user_database(open_dir):
     needs_unprivileged()
     db = open_dir / "user.sqlite"
-    expect(innkit("registry", "add", "tenotatug", db=db), 0)
+    expect(innkit("registry", "add", "fevunutatug", db=db), 0)
     db.chmod(0o444)
-    r = innkit("registry", "remove", "tenotatug", db=db, unprivileged=True)
+    r = innkit("registry", "remove", "fevunutatug", db=db, unprivileged=True)
     expect(r, 3, "cannot write the user registry", "chmod u+w")
-    expect(innkit("lookup", "tenotatug", db=db, unprivileged=True), 0, "candidate (user)")
+    expect(innkit("lookup", "fevunutatug", db=db, unprivileged=True), 0, "candidate (user)")
 
 
 def test_locked_user_database(tmp_path):
     db = tmp_path / "user.sqlite"
-    expect(innkit("registry", "add", "tenotatug", db=db), 0)
+    expect(innkit("registry", "add", "fevunutatug", db=db), 0)
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
@@ -314,8 +314,8 @@ def test_rejected_name_speaks_of_the_name_not_of_a_line(tmp_path):
 
 def test_validate_own_candidate_is_unique(tmp_path):
     db = tmp_path / "user.sqlite"
-    expect(innkit("registry", "add", "tenotatug", db=db), 0)
-    r = innkit("validate", "tenotatug", "--target", "tumour", db=db)
+    expect(innkit("registry", "add", "fevunutatug", db=db), 0)
+    r = innkit("validate", "fevunutatug", "--target", "tumour", db=db)
     expect(r, 0, "complies", "your own candidate in the user registry")
     expect(innkit("validate", "trastuzumab", db=db), 1, "trastuzumab is already a name")
 

