@@ -50,17 +50,20 @@ def pieces(path: Path, repeat: int = 1, limit: int | None = None):
 
 
 def name_list(leniency: str = "standard") -> list[str]:
-    """Every name innkit looks for by dictionary: registry names and full names, the known
-    names of the scanner and the FDA UNII names it scans for."""
+    """Every name innkit finds by name: registry names and full names, and the FDA UNII names
+    of its dictionary scan, including those its stem patterns find without a literal."""
     from innkit.registry import get_registry
-    from innkit.scanner import PatternSet
+    from innkit.scanner import _caught, known_names, stem_patterns, substance_names
     from innkit.tables import get_tables
 
     registry = get_registry()
-    patterns = PatternSet.build(get_tables(), registry, leniency)
+    caught = _caught(stem_patterns(get_tables(), leniency))
     names = {e.full_name.lower() for e in registry.entries()}
     names |= {e.name.lower() for e in registry.entries()}
-    return sorted(names | set(patterns.known) | set(patterns.substances))
+    names |= set(known_names(registry, caught))
+    if leniency != "strict":
+        names |= set(substance_names(registry, caught))
+    return sorted(names)
 
 
 def baseline(text: str, names: list[str]) -> int:

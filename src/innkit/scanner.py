@@ -95,7 +95,7 @@ class PatternSet:
         patterns = stem_patterns(tables, leniency)
         caught = _caught(patterns)
         # Known names of every kind at every level; class phrases are judged out at strict.
-        substances = substance_names(registry, caught)
+        substances = substance_names(registry, caught, _covered(patterns))
         return cls(patterns, known_names(registry, caught), substances, leniency)
 
 
@@ -111,9 +111,15 @@ def known_names(registry: Registry, caught: re.Pattern[str]) -> tuple[str, ...]:
                  and not caught.match(n.split()[0]))
 
 
-def substance_names(registry: Registry, caught: re.Pattern[str]) -> tuple[str, ...]:
+def substance_names(registry: Registry, caught: re.Pattern[str],
+                    covered: re.Pattern[str] | None = None) -> tuple[str, ...]:
     """FDA UNII names worth a dictionary scan: at least five letters, not English words (an
-    English dictionary word is read as English), not already found by the antibody pattern."""
+    English dictionary word is read as English), not already found by the antibody pattern.
+
+    ``covered``: the stem patterns of the scan as one whole-word expression. A one-word name
+    they match is found by them at the same place and judged the same way (the registry is
+    asked first, whichever pattern found the word), so it need not be a literal as well: the
+    literal scan, the slowest part of a pass over the text, gets that much smaller."""
     from .english import english_words
     from .names import english_judged
 
@@ -132,9 +138,14 @@ def substance_names(registry: Registry, caught: re.Pattern[str]) -> tuple[str, .
             continue
         if (len(name) >= 5 and name.isascii() and all(w.isalpha() for w in words)
                 and not (len(words) == 1 and name in english and name not in judged)
-                and not caught.match(words[0])):
+                and not caught.match(words[0])
+                and not (covered is not None and len(words) == 1 and covered.match(name))):
             keep.add(name)
     return tuple(sorted(keep))
+
+
+def _covered(patterns: dict[int, str]) -> re.Pattern[str]:
+    return re.compile(f"^(?:{'|'.join(patterns.values())})$", re.IGNORECASE | re.ASCII)
 
 
 def _word_char(c: str) -> bool:
@@ -557,10 +568,10 @@ def _hyperscan_scanner(tables: Tables, registry: Registry, leniency: str) -> Hyp
     # The substance layer (known names of every kind, and the class phrases) is read at every
     # level; it can be switched off for a registry.
     if getattr(registry, "_with_substances", True):
-        key = _base_key("unii", antibody, _stat_key(unii_source()), _english_source(),
-                        _list_key())
+        key = _base_key("unii", json.dumps(patterns, sort_keys=True), _stat_key(unii_source()),
+                        _english_source(), _list_key())
         layers.append(_literal_layer("unii", key.hexdigest(), lambda: (
-            (), substance_names(registry, _caught(patterns)))))
+            (), substance_names(registry, _caught(patterns), _covered(patterns)))))
     return HyperscanScanner(_stem_db(patterns), [x for x in layers if x is not None])
 
 
