@@ -117,3 +117,10 @@ def test_schwartz_hearst_rule():
     assert is_definition("methotrexate", "MTX") and is_definition("5-fluorouracil", "5-FU")
     assert is_definition("monoamine oxidase inhibitors", "MAOIs")
     assert not is_definition("trastuzumab", "HER2") and not is_definition("digoxin", "ECG")
+
+
+def test_decode_says_when_a_word_is_ordinary_english():
+    for word in ("atonement", "refinement"):
+        d = innkit.decode(word)
+        assert any("ordinary English word" in w for w in d.warnings), word
+    assert not any("English" in w for w in innkit.decode("lecanemab").warnings)

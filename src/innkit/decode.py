@@ -9,6 +9,7 @@ from .affixes import FDA_PREFIX, FDA_SUFFIX
 from .antibody import antibody_stem, enumerate_readings, rank
 from .caching import owner_cache
 from .classes import ClassRow, drug_class
+from .english import is_english
 from .errors import InvalidInputError, UnknownNameError
 from .general import decode_general
 from .models import Decoding, Modifier, Radiolabel, Reading, StemMatch
@@ -276,6 +277,9 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
                                        tables)
     else:
         # A name that reads correctly may be new: only one edit away counts as a near miss.
+        if is_english(word):  # atonement, refinement: the letters fit, but it is English
+            warnings.append(f"{word!r} is an ordinary English word: the reading fits its "
+                            "letters, but the word is probably not a drug name")
         suggestion = near_miss(word, registry.name_choices(), max_edits=1)
         if suggestion:
             warnings.append(f"not a known name, but close to {suggestion!r}: a misspelling?")
