@@ -48,6 +48,8 @@ _PREFIX_LEFT = re.compile(r"(?<![A-Za-z0-9,()])(?:[dDlL]|dl|DL|d,l|D,L|\([+\-±R
                           r"|\d{1,2}(?:,\d{1,2})*|\d{1,3}m?[A-Z][a-z]?)-$")
 # Invisible characters that split names in text from PDF and HTML (soft hyphen, zero widths).
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# A singular class word followed by a lower-case word is an adjective (anticoagulant effect).
+_ADJECTIVE_USE = re.compile(r"[ \t]+(?!and\b|or\b|of\b|with\b|in\b|to\b)[a-z]")
 _FOREIGN_LETTER = re.compile(r"[^\W\d_A-Za-z]")  # a letter outside the Latin alphabet
 _INN_LABEL_LEFT = re.compile(r"([A-Za-z]+) \((\d{1,3}m?) ?([A-Za-z]{1,2})\)\s$")
 _USAN_LABEL_LEFT = re.compile(r"([A-Za-z]+) ([A-Z][a-z]?) (\d{1,3}m?)\s$")
@@ -287,6 +289,9 @@ class Annotator:
                 verdict = judge(pid, word)
             if verdict is None:
                 continue
+            if (verdict.kind == "class" and not word.endswith("s")
+                    and _ADJECTIVE_USE.match(text, end)):
+                continue  # "anticoagulant effect", "diuretic therapy": a class word as adjective
             s, e = self._extend(text, start, end, verdict.kind)
             s = s if s >= last_end else start  # never reach back into the previous name
             span = text[s:e]
