@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..antibody import source_agrees
 from ..tables import Tables, format_keywords
-from .core import RegistryEntry
+from .entries import RegistryEntry
 
 MULTISPECIFIC = "multispecific"
 FRAGMENT = "fragment"
