@@ -153,6 +153,17 @@ async def _run_naming(worker: Worker, verb: str,
         raise HTTPException(422, str(exc)) from None
 
 
+async def _naming_answer(worker: Worker, verb: str, registry: Registry,
+                         **options: Any) -> Response:
+    """``verb(**options)`` as JSON: one result's ``to_dict()``, or a list of them."""
+    def call(function: Callable[..., Any]) -> Any:
+        result = function(**options, registry=registry)
+        return [r.to_dict() for r in result] if isinstance(result, list | tuple) else (
+            result.to_dict())
+
+    return await _run_naming(worker, verb, call)
+
+
 @router.get("/v1/screen", tags=["naming"], responses=NAMING_ERRORS,
             response_model=dict[str, Any])
 async def screen_get(
@@ -165,18 +176,17 @@ async def screen_get(
 ) -> Response:
     """Existing names a name could be confused with: `innkit.screen(...).to_dict()`."""
     valid_or_422(name)
-    return await _run_naming(worker, "screen", lambda screen: screen(
-        name, against=against, limit=limit, score_cutoff=score_cutoff,
-        registry=registry).to_dict())
+    return await _naming_answer(worker, "screen", registry, name=name, against=against,
+                                limit=limit, score_cutoff=score_cutoff)
 
 
 @router.post("/v1/screen", tags=["naming"], responses=NAMING_ERRORS,
              response_model=dict[str, Any])
 async def screen_post(body: ScreenRequest, registry: RegistryDep, worker: WorkerDep) -> Response:
     """As GET /v1/screen, with a JSON body."""
-    return await _run_naming(worker, "screen", lambda screen: screen(
-        body.name, against=body.against, limit=body.limit, score_cutoff=body.score_cutoff,
-        registry=registry).to_dict())
+    return await _naming_answer(worker, "screen", registry, name=body.name,
+                                against=body.against, limit=body.limit,
+                                score_cutoff=body.score_cutoff)
 
 
 @router.post("/v1/screen/batch", tags=["naming"], responses=NAMING_ERRORS,
@@ -207,8 +217,8 @@ async def validate_get(
 ) -> Response:
     """Does a proposed name comply with the 2022 scheme: `innkit.validate(...).to_dict()`."""
     valid_or_422(name, target)
-    return await _run_naming(worker, "validate", lambda validate: validate(
-        name, format=format, target=target, registry=registry).to_dict())
+    return await _naming_answer(worker, "validate", registry, name=name, format=format,
+                                target=target)
 
 
 @router.post("/v1/validate", tags=["naming"], responses=NAMING_ERRORS,
@@ -216,8 +226,8 @@ async def validate_get(
 async def validate_post(body: ValidateRequest, registry: RegistryDep,
                         worker: WorkerDep) -> Response:
     """As GET /v1/validate, with a JSON body."""
-    return await _run_naming(worker, "validate", lambda validate: validate(
-        body.name, format=body.format, target=body.target, registry=registry).to_dict())
+    return await _naming_answer(worker, "validate", registry, name=body.name,
+                                format=body.format, target=body.target)
 
 
 @router.get("/v1/suggest", tags=["naming"], responses=NAMING_ERRORS,
@@ -233,8 +243,8 @@ async def suggest_get(
 ) -> Response:
     """Names for a new antibody that validate and screen clean: a list of `to_dict()`."""
     valid_or_422(target)
-    return await _run_naming(worker, "suggest", lambda suggest: [s.to_dict() for s in suggest(
-        target=target, format=format, count=count, seed=seed, registry=registry)])
+    return await _naming_answer(worker, "suggest", registry, target=target, format=format,
+                                count=count, seed=seed)
 
 
 @router.post("/v1/suggest", tags=["naming"], responses=NAMING_ERRORS,
@@ -242,9 +252,8 @@ async def suggest_get(
 async def suggest_post(body: SuggestRequest, registry: RegistryDep,
                        worker: WorkerDep) -> Response:
     """As GET /v1/suggest, with a JSON body."""
-    return await _run_naming(worker, "suggest", lambda suggest: [s.to_dict() for s in suggest(
-        target=body.target, format=body.format, count=body.count, seed=body.seed,
-        registry=registry)])
+    return await _naming_answer(worker, "suggest", registry, target=body.target,
+                                format=body.format, count=body.count, seed=body.seed)
 
 
 # -- registry and meta ---------------------------------------------------------------------
