@@ -292,21 +292,25 @@ def _means(value: str, table: Iterable[tuple[Any, ...]]) -> tuple[Any, ...] | No
 
 
 def check_format(d: Decoding, fmt: str, tables: Tables) -> tuple[str, str, str] | None:
-    """The 2022 stems say the format: -mig multi-specific, -ment a fragment."""
-    if not fmt.strip() or d.stem not in ("tug", "bart", "mig", "ment"):
+    """The 2022 stems say the format (antibody_stems.tsv ``format``): -mig multi-specific,
+    -ment a fragment."""
+    row = tables.stem_row(d.stem) if d.stem else None
+    named = row.format if row is not None else ""
+    if not fmt.strip() or not named:
         return None
     low = fmt.lower()
     means = {m for k, m in rules().formats if re.search(rf"(?<![a-z]){re.escape(k)}", low)}
     stem = d.stem_meaning or d.stem
-    if d.stem == "mig" and "multispecific" not in means:
-        return ("multi-specific", f"-mig ({stem}) names multi-specific antibodies, but the "
-                f"format is {fmt!r}", "antibody_stems.tsv (mig)")
-    if d.stem != "mig" and "multispecific" in means:
-        return ("mono-specific", f"{fmt!r} is multi-specific, which the 2022 scheme names -mig, "
-                f"not -{d.stem}", f"antibody_stems.tsv ({d.stem})")
-    if d.stem == "ment" and ("fragment" not in means or "whole" in means):
-        return ("a fragment", f"-ment ({stem}) names fragments, but the format is {fmt!r}",
-                "antibody_stems.tsv (ment)")
+    if named == "multispecific" and "multispecific" not in means:
+        return ("multi-specific", f"-{d.stem} ({stem}) names multi-specific antibodies, but the "
+                f"format is {fmt!r}", f"antibody_stems.tsv ({d.stem})")
+    if named != "multispecific" and "multispecific" in means:
+        multi = next((s.stem for s in tables.stems if s.format == "multispecific"), "?")
+        return ("mono-specific", f"{fmt!r} is multi-specific, which the 2022 scheme names "
+                f"-{multi}, not -{d.stem}", f"antibody_stems.tsv ({d.stem})")
+    if named == "fragment" and ("fragment" not in means or "whole" in means):
+        return ("a fragment", f"-{d.stem} ({stem}) names fragments, but the format is {fmt!r}",
+                f"antibody_stems.tsv ({d.stem})")
     return None
 
 

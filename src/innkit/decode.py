@@ -262,7 +262,7 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
         )
     ranked = rank(readings)
     best = ranked.best
-    if best.source in ("a", "e", "i"):
+    if best.source in tables.unused_sources:
         warnings.append(f"the only reading needs the source -{best.source}- "
                         f"({best.source_meaning}), which no INN is known to use")
     if ranked.ambiguous:

@@ -5,15 +5,8 @@ from __future__ import annotations
 from .decode import decode
 from .models import Decoding, Substance
 from .normalize import normalize_name
-from .tables import ERA_ORDER
+from .tables import ERA_ORDER, eras
 from .vocab import RELATION_LABELS, Relation
-
-_ERA_LABELS = {
-    "original": "original scheme (to 2009)",
-    "2009": "2009 revision (2009 to April 2017)",
-    "2017": "2017 revision: no source substem (April 2017 to 2021)",
-    "2022": "2022 scheme: -tug, -bart, -mig, -ment",
-}
 
 
 def explain(name: object) -> str:
@@ -92,7 +85,7 @@ def render_card(d: Decoding) -> str:
     width = max(len(a) for a, _ in rows)
     lines += [f"  {a:<{width}}  {b}" for a, b in rows]
     if d.eras:
-        lines.append("  eras: " + "; ".join(_ERA_LABELS[e] for e in d.eras))
+        lines.append("  eras: " + "; ".join(eras()[e].label for e in d.eras))
     lines += [f"  note: {n}" for n in d.notes]
     for a in d.alternatives[:5]:
         meaning = a.target_meaning or "no target"

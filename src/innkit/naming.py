@@ -17,9 +17,10 @@ from .errors import InvalidInputError, require_text
 from .models import Decoding
 from .registry import Registry, get_registry
 from .similarity import Screening, SimilarityHit, screen
-from .tables import Tables, get_tables, read_table
+from .tables import ERAS, Tables, get_tables, read_table
 
-CURRENT_ERA = "2022"
+CURRENT_ERA = ERAS[-1]
+"""The scheme in force: the last row of eras.tsv."""
 _LETTERS = re.compile(r"^[a-z]+$")
 CONSONANTS = "bcdfglmnprstvz"
 """Letters for generated prefixes: no h, k, y (WHO spelling guidance), nor j, q, w, x."""
@@ -88,6 +89,12 @@ def resolve_target(target: str, tables: Tables | None = None):
     raise InvalidInputError(f"unknown target {target!r}", f"choose one of: {choices}")
 
 
+def _either(stems: list[str]) -> str:
+    """``-tug, -bart, -mig or -ment``."""
+    words = [f"-{s}" for s in stems]
+    return ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else "".join(words)
+
+
 def _stem_for(format_: str, tables: Tables) -> str:
     table = formats(tables)
     if require_text(format_, "format") not in table:
@@ -114,10 +121,13 @@ def validate(name: str, *, format: str | None = None, target: str | None = None,
     letters = bool(_LETTERS.match(word))
     check("letters", letters, "one word of lower-case Latin letters" if letters else
           "a new INN is one word of Latin letters a-z, without digits, spaces or hyphens")
-    stems_2022 = {s.stem for s in tables.parse_stems if CURRENT_ERA in s.eras}
+    current = [s.stem for s in tables.stems if s.kind == "stem" and CURRENT_ERA in s.eras]
+    legacy = [s.stem for s in tables.stems if s.kind == "stem" and s.group == "legacy"]
+    stems_2022 = set(current)
     stem_ok = d.kind == "antibody" and d.stem in stems_2022
     check("stem", stem_ok, f"ends in the 2022 stem -{d.stem} ({d.stem_meaning})" if stem_ok else
-          "new antibody names end in -tug, -bart, -mig or -ment (-mab is no longer given)")
+          f"new antibody names end in {_either(current)} "
+          f"({_either(legacy)} is no longer given)")
     if wanted_stem:
         ok = d.stem == wanted_stem
         check("format", ok, f"-{wanted_stem} is the stem for the {format} format" if ok else
@@ -142,7 +152,7 @@ def validate(name: str, *, format: str | None = None, target: str | None = None,
     check("prefix", 2 <= len(prefix) <= MAX_PREFIX,
           f"prefix {prefix!r} of {len(prefix)} letters" if prefix else "no prefix",
           "error" if not prefix else "advice")
-    inner = [s for s in ("mab", *sorted(stems_2022)) if s in prefix]
+    inner = [s for s in (*legacy, *sorted(stems_2022)) if s in prefix]
     check("prefix_stems", not inner, "the prefix holds no other antibody stem" if not inner else
           f"the prefix contains the stem -{inner[0]}, which would mislead readers")
     for row in read_table("spelling_guidance.tsv", ("pattern", "advice", "exception")):

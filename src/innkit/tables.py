@@ -73,6 +73,77 @@ class SourceRow:
     examples: tuple[str, ...]
     evidence: str
     line: int
+    # Where the substem stands, by era (the ``slot`` column): SOURCE_SLOT or BEFORE_STEM.
+    places: tuple[tuple[str, str], ...] = ()
+
+    def place(self, era: str) -> str | None:
+        """Where the substem stands in names of ``era``; None when it is not used then."""
+        if era not in self.eras:
+            return None
+        return dict(self.places).get(era)
+
+
+SOURCE_SLOT = "source"
+BEFORE_STEM = "before the stem"
+_PLACES = (SOURCE_SLOT, BEFORE_STEM)
+
+
+def _parse_places(cell: str, eras: tuple[str, ...], where: str) -> tuple[tuple[str, str], ...]:
+    """``source`` or ``source (2009); before the stem (2017, 2022)``: a place for every era
+    of the row (a place without eras holds for all of them)."""
+    out: dict[str, str] = {}
+    for part in _split(cell):
+        m = re.fullmatch(r"(?P<place>[^()]+?)\s*(?:\((?P<eras>[^()]*)\))?", part)
+        place = m.group("place") if m else part
+        if place not in _PLACES:
+            raise DataError(f"{where}: unknown slot {place!r}", "use " + " or ".join(_PLACES))
+        for era in _split(m.group("eras"), ",") if m and m.group("eras") else eras:
+            if era not in eras:
+                raise DataError(f"{where}: slot names era {era!r}, not in the row's eras",
+                                "add the era to the eras column or correct the slot")
+            out[era] = place
+    missing = [e for e in eras if e not in out]
+    if missing:
+        raise DataError(f"{where}: slot says nothing for eras {missing}",
+                        "give every era of the row a place")
+    return tuple(out.items())
+
+
+@dataclass(frozen=True)
+class EraRow:
+    """One era of the antibody scheme (eras.tsv): its label for people and when it held."""
+
+    era: str
+    label: str
+    start: str
+    end: str
+    source: str
+    evidence: str
+    line: int
+
+
+@cache
+def eras() -> dict[str, EraRow]:
+    """The scheme's eras, oldest first, as eras.tsv lists them (its order is the order)."""
+    rows = {
+        r["era"]: EraRow(r["era"], r["label"], r["from"], r["to"], r["source"], r["evidence"],
+                         int(r["_line"]))
+        for r in read_table("eras.tsv", ("era", "label", "from", "to", "source", "evidence"))
+    }
+    if tuple(rows) != ERAS:
+        raise DataError(f"eras.tsv lists {tuple(rows)}, the decoder knows {ERAS}",
+                        "restore the file from git")
+    return rows
+
+
+@cache
+def format_keywords() -> dict[str, tuple[str, ...]]:
+    """Words of a database's format label by what they mean (audit_formats.tsv): ``bispec``
+    and ``multispec`` mean multispecific, ``scfv`` and ``fab`` a fragment, ``whole`` whole."""
+    out: dict[str, tuple[str, ...]] = {}
+    for r in read_table("audit_formats.tsv", ("keyword", "means", "evidence")):
+        out[r["means"]] = (*out.get(r["means"], ()), r["keyword"].lower())
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +239,7 @@ class Tables:
     free_stem_pattern: re.Pattern[str]  # finds them all in one pass, longest first
     salts: dict[str, str]
     source_by_label: dict[str, str]  # "humanized" -> "zu"
+    unused_sources: frozenset[str]  # defined but never used in a name (``used`` = no)
     # Derived indices for the decoder: stem -> ending -> readings of that ending.
     slot_index: dict[str, dict[str, tuple[Slot, ...]]]
     parse_stems: tuple[StemRow, ...]
@@ -222,32 +294,37 @@ def _build_slots(
         )
         out[era].setdefault(ending, []).append(slot)
 
-    vet = next((s for s in sources if s.substem == "vet"), None)
     for src in sources:
-        for era in ("original", "2009"):
-            # In 2009 -vet- took the source slot; from 2017 it sits before the stem (below).
-            if era not in src.eras or (src.substem == "vet" and era != "2009"):
+        # The source slot of the original and 2009 schemes (the slot column says which eras).
+        penalty = 0 if src.used else UNUSED_SOURCE_PENALTY
+        ctx_vowel = src.initial == "vowel"
+        for era in ERAS:
+            if src.place(era) != SOURCE_SLOT:
                 continue
-            penalty = 0 if src.used else UNUSED_SOURCE_PENALTY
-            ctx_vowel = src.initial == "vowel"
             for row in targets:
                 if row.era != era or row.status != "active":
                     continue
                 for surface in row.before_vowel if ctx_vowel else row.before_consonant:
                     score = TARGET_LETTER_WEIGHT * len(surface) + penalty
                     add(era, surface + src.substem, row, surface, src, score)
+    # From 2017 there is no source slot: the target stands before the stem, and a substem the
+    # slot column puts "before the stem" (-vet-) comes between them.
+    before_stem = [s for s in sources if any(p == BEFORE_STEM for _, p in s.places)]
     for row in targets:
-        if row.era not in ("2017", "2022") or row.status != "active":
+        if row.status != "active":
             continue
         for surface in row.before_stem:
             score = TARGET_LETTER_WEIGHT * len(surface)
             add(row.era, surface, row, surface, None, score + SOURCELESS_BONUS)
-            if vet is not None:
-                add(row.era, surface + "vet", row, surface, vet, score)
-    if vet is not None:
-        # Veterinary names from about 2018 carry -vet- and no target substem (spec 5.6).
-        for era in ("2017", "2022"):
-            add(era, "vet", None, "", vet, 0)
+            for src in before_stem:
+                if src.place(row.era) == BEFORE_STEM:
+                    add(row.era, surface + src.substem, row, surface, src, score)
+    for src in before_stem:
+        # Such a substem may also stand with no target substem at all (veterinary names from
+        # about 2018, spec 5.6).
+        for era in ERAS:
+            if src.place(era) == BEFORE_STEM:
+                add(era, src.substem, None, "", src, 0)
     return out
 
 
@@ -351,10 +428,13 @@ def get_tables() -> Tables:
             examples=_split(r["examples"]),
             evidence=r["evidence"],
             line=int(r["_line"]),
+            places=_parse_places(r["slot"], _split(r["eras"]),
+                                 f"source_substems.tsv line {r['_line']}"),
         )
         for r in read_table(
             "source_substems.tsv",
-            ("substem", "meaning", "database_labels", "initial", "eras", "used", "examples"),
+            ("substem", "meaning", "database_labels", "initial", "eras", "slot", "used",
+             "examples"),
         )
     )
     stems = tuple(
@@ -441,6 +521,7 @@ def get_tables() -> Tables:
             "(?=(" + "|".join(re.escape(c) for c in sorted(free, key=len, reverse=True)) + "))"),
         salts=salts,
         source_by_label={lab: row.substem for row in sources for lab in row.labels},
+        unused_sources=frozenset(row.substem for row in sources if not row.used),
         slot_index=slot_index,
         stems_by_ending={s.stem: s for s in parse_stems},
         stem_lengths=tuple(sorted({len(s.stem) for s in parse_stems}, reverse=True)),

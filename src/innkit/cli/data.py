@@ -1,5 +1,6 @@
-"""``innkit data info`` (which data this installation carries, and where it comes from) and
-``innkit data audit`` (a table of names held against what the names say)."""
+"""``innkit data info`` (which data this installation carries, and where it comes from),
+``innkit data audit`` (a table of names held against what the names say) and ``innkit data
+lint`` (every shipped table in its one canonical form)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 
 import click
 
-from .. import audit, manifest
+from .. import audit, datalint, manifest
 from ..registry import get_registry
 
 
@@ -80,3 +81,30 @@ def audit_cmd(file: str | None, fmt: str, no_unii: bool) -> None:
                    f"contradictions: {len(report.contradictions)} ({per}), "
                    f"{len(report.open)} open, {len(report.kept)} kept with a reason")
     sys.exit(0 if report.clean else 1)
+
+
+@data_group.command("lint")
+@click.option("--fix", is_flag=True, help="Rewrite the tables in canonical form and refresh "
+              "MANIFEST.json.")
+def lint_cmd(fix: bool) -> None:
+    """Check that every table under innkit/data is in canonical form.
+
+    Canonical: UTF-8, LF line ends, the header first, no spaces at the edges of a cell, csv
+    minimal quoting, rows sorted by key where their order means nothing (innkit/datalint.py
+    says which). Exit status: 0 canonical (or fixed), 1 tables to fix (run with --fix), 2
+    tables that --fix cannot rewrite (the message says what to correct by hand).
+    """
+    before = {p.name: p.read_bytes() for p in datalint.tables()}
+    findings = datalint.lint(fix=fix)
+    changed = sorted(p.name for p in datalint.tables() if p.read_bytes() != before[p.name])
+    if changed:
+        manifest.write()
+        click.echo(f"rewrote {', '.join(changed)} and MANIFEST.json", err=True)
+    for finding in findings:
+        click.echo(f"innkit data lint: {finding}", err=True)
+    if any(not f.fixable for f in findings):
+        sys.exit(2)
+    if findings:
+        click.echo("run `innkit data lint --fix` to rewrite them", err=True)
+        sys.exit(1)
+    click.echo(f"{len(before)} tables canonical")

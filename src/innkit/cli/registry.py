@@ -10,7 +10,7 @@ import click
 
 from ..explain import relation_phrase
 from ..registry import ENTRY_KINDS, RegistryEntry, UserStore, get_registry, name_key
-from ..registry.core import ENTRY_COLUMNS
+from ..registry.entries import ENTRY_COLUMNS
 from ..registry.store import MAX_IMPORT_BYTES, ImportReport
 from .errors import (
     CliFault,

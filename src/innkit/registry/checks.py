@@ -1,13 +1,18 @@
-"""What a name says against what the registry records: contradictions become warnings."""
+"""What a name says against what the registry records: contradictions become warnings.
+
+The stems that name a format, and the words of a database's format label, come from the tables
+(antibody_stems.tsv ``format``, audit_formats.tsv), so a new format stem needs no code here.
+"""
 
 from __future__ import annotations
 
 from ..antibody import source_agrees
-from ..tables import Tables
-from .core import RegistryEntry
+from ..tables import Tables, format_keywords
+from .entries import RegistryEntry
 
-_MULTI = ("bispec", "trispec", "multispec", "tetraspec")
-_FRAGMENT = ("fab", "scfv", "vhh", "single domain", "fragment", "nanobody", "diabody")
+MULTISPECIFIC = "multispecific"
+FRAGMENT = "fragment"
+WHOLE = "whole"
 
 
 def registry_conflicts(entry: RegistryEntry, source: str | None, source_meaning: str | None,
@@ -21,14 +26,20 @@ def registry_conflicts(entry: RegistryEntry, source: str | None, source_meaning:
             "claim made at naming, databases may classify by sequence"
         )
     fmt = (entry.format or "").lower()
-    if fmt and stem in ("tug", "bart", "mig", "ment"):
-        multi = any(w in fmt for w in _MULTI)
-        fragment = any(w in fmt for w in _FRAGMENT) and "whole" not in fmt
-        if stem == "mig" and not multi:
-            out.append(f"-mig means multi-specific, but the registry format is {entry.format!r}")
-        if stem != "mig" and multi:
+    row = tables.stem_row(stem)
+    named = row.format if row is not None else ""
+    if fmt and named:
+        words = format_keywords()
+        multi = any(w in fmt for w in words.get(MULTISPECIFIC, ()))
+        fragment = (any(w in fmt for w in words.get(FRAGMENT, ()))
+                    and not any(w in fmt for w in words.get(WHOLE, ())))
+        if named == MULTISPECIFIC and not multi:
+            out.append(f"-{stem} means multi-specific, but the registry format is "
+                       f"{entry.format!r}")
+        if named != MULTISPECIFIC and multi:
+            multi_stem = next((s.stem for s in tables.stems if s.format == MULTISPECIFIC), "?")
             out.append(f"the registry format {entry.format!r} is multi-specific, which the 2022 "
-                       f"scheme names -mig, not -{stem}")
-        if stem == "ment" and not fragment:
-            out.append(f"-ment means a fragment, but the registry format is {entry.format!r}")
+                       f"scheme names -{multi_stem}, not -{stem}")
+        if named == FRAGMENT and not fragment:
+            out.append(f"-{stem} means a fragment, but the registry format is {entry.format!r}")
     return out

