@@ -20,7 +20,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("errors", "vocab", "version", "caching", "affixes", "normalize", "atomic",
               "english")),
     ("models", ("models",)),
-    ("rules and names", ("tables", "manifest", "datalint", "classes", "phonetic", "names",
+    ("rules and names", ("tables", "manifest", "datalint", "classes", "confusables",
+                         "abbreviations", "phonetic", "names",
                          "registry", "registry.*")),
     ("decode", ("decode", "antibody", "general", "modifiers", "stems",
                 # The registry's consistency checks compare an entry with a reading, so they

@@ -411,7 +411,7 @@ def _base_key(kind: str, *parts: str) -> hashlib._Hash:
     Hyperscan's and the machine's versions, and the kind of database."""
     import hyperscan
 
-    from . import __version__
+    from .version import __version__
 
     if not _CODE_DIGEST:
         _CODE_DIGEST.append(hashlib.sha256(Path(__file__).read_bytes()).hexdigest())
