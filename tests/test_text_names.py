@@ -124,3 +124,10 @@ def test_decode_says_when_a_word_is_ordinary_english():
         d = innkit.decode(word)
         assert any("ordinary English word" in w for w in d.warnings), word
     assert not any("English" in w for w in innkit.decode("lecanemab").warnings)
+
+
+@needs_unii
+def test_a_class_word_as_adjective_is_not_a_mention():
+    found = [(m.text, m.how) for m in innkit.annotate(
+        "The anticoagulant effect of warfarin; avoid an anticoagulant or diuretics.")]
+    assert found == [("warfarin", "registry"), ("anticoagulant", "class"), ("diuretics", "class")]
