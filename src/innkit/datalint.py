@@ -44,6 +44,7 @@ ORDER_KEPT: dict[str, str] = {
     "g2p_rules.tsv": "rule precedence: the first rule that matches wins",
     "spelling_guidance.tsv": "the first advice that matches is reported",
     "inn_languages.tsv": "rule precedence",
+    "confusables.tsv": "grouped by script, small letters before capitals, as a reader checks",
     "antigen_classes.tsv": "the first group that matches wins",
     "audit_formats.tsv": "keywords of equal length are tried in this order",
     "audit_kinds.tsv": "labels of equal length are tried in this order",
