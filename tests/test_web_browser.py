@@ -138,7 +138,9 @@ def test_every_name_is_highlighted_with_its_decoding(page):
 
 
 def test_selecting_a_name_shows_its_card(page):
-    mark = page.find_element(By.CSS_SELECTOR, "#annotated mark[data-index='0']")
+    # The title's "antibody-drug conjugates" is now a drug class; pick the first antibody name.
+    mark = next(m for m in page.find_elements(By.CSS_SELECTOR, "#annotated mark")
+                if m.text == "Inotuzumab ozogamicin")
     mark.click()
     panel = page.find_element(By.ID, "mention-panel")
     wait(page).until(lambda _: "calicheamicin" in panel.text)
