@@ -129,14 +129,16 @@ def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
             name_key(substance.inn) != name_key(normal):
         notes.insert(0, f"the UNII list gives this substance a second INN, {substance.inn} "
                         "(a renamed substance); the name is read as written")
-    elif substance.inn and substance.relation != Relation.INN:
-        inn = _decode_phrase(substance.inn, substance.inn, tables, registry)
+    elif substance.relation != Relation.INN and (substance.inn or own.kind == "unknown"):
+        # Read the INN; a substance without one is read by the list's preferred name.
+        meant = substance.inn or substance.name
+        inn = _decode_phrase(meant, meant, tables, registry)
         if inn.kind != "unknown" and (own.kind == "unknown" or _word(own) != _word(inn)):
             result = replace(inn, input=text)
             warnings = list(inn.warnings)
             notes = list(inn.notes)
         notes.insert(0, f"{text} is the {RELATION_LABELS[Relation(substance.relation)]} of "
-                        f"{substance.inn} (UNII {substance.unii}): {_read_as(result, own)}")
+                        f"{meant} (UNII {substance.unii}): {_read_as(result, own)}")
     number = substance.inn_number or _inn_number(result.registry, substance.inn or "")
     identifiers = (("unii", substance.unii),) + ((("inn_number", number),) if number else ())
     return replace(result, substance=substance, identifiers=identifiers,

@@ -71,14 +71,17 @@ class Resolver:
         options = [langs.inn_candidates(w) for w in words]
         for combo in itertools.islice(itertools.product(*options), 64):
             spelled = " ".join(w for w, _ in combo)
-            inns = self.index.inns_by_skeleton(name_key(langs.skeleton(spelled)))
-            if not inns:
-                continue
-            language = next((lang for _, lang in combo if lang), None) \
-                or langs.accent_language(normal) or Relation.SYNONYM
+            ruled = next((lang for _, lang in combo if lang), None)
+            language = ruled or langs.accent_language(normal) or Relation.SYNONYM
             if spelled == normal and language is Relation.SYNONYM:
                 continue  # the INN itself is found by the index, never here
-            records = self.index.lookup(name_key(inns[0]))
+            inns = self.index.inns_by_skeleton(name_key(langs.skeleton(spelled)))
+            # An ending rule may also give a listed name that is no substance's INN on its own:
+            # the antibody of a conjugate (inotuzumabum -> inotuzumab).
+            target = inns[0] if inns else (spelled if ruled else None)
+            if target is None:
+                continue
+            records = self.index.lookup(name_key(target))
             if records:
                 return self._from_records(normal, records, language)
         return None
