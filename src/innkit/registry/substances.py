@@ -343,11 +343,21 @@ def open_index(salts: frozenset[str], *, source: Path | None = None,
             return None
 
 
+STALE_AFTER = 7 * 24 * 3600
+"""Other indexes are removed only when unused this long: another installation (another venv,
+another innkit version) may share the cache folder and still be reading its own."""
+
+
 def _prune(keep: Path) -> None:
+    import time
+
+    now = time.time()
     stale = [*keep.parent.glob("substances-*"), *keep.parent.glob("unii-names-*.tsv")]
     for old in stale:
-        if not old.name.startswith(keep.stem + "."):
-            with contextlib.suppress(OSError):
+        if old.name.startswith(keep.stem + "."):
+            continue
+        with contextlib.suppress(OSError):
+            if now - old.stat().st_atime > STALE_AFTER:
                 old.unlink()
 
 
