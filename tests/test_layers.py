@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("errors", "vocab", "version", "caching", "affixes", "normalize", "atomic",
               "english")),
     ("models", ("models",)),
-    ("rules and names", ("tables", "manifest", "datalint", "classes", "confusables",
+    ("rules and names", ("tables", "manifest", "datalint", "classes", "confusables", "contexts",
                          "abbreviations", "phonetic", "names",
                          "registry", "registry.*")),
     ("decode", ("decode", "antibody", "general", "modifiers", "stems",

@@ -131,3 +131,60 @@ def test_a_class_word_as_adjective_is_not_a_mention():
     found = [(m.text, m.how) for m in innkit.annotate(
         "The anticoagulant effect of warfarin; avoid an anticoagulant or diuretics.")]
     assert found == [("warfarin", "registry"), ("anticoagulant", "class"), ("diuretics", "class")]
+
+
+USAGE_ROWS = read_table("usage_contexts.tsv", ("word", "side", "marks", "example"))
+BODY_ROWS = read_table("body_words.tsv", ("name", "kind", "example"))
+
+
+@pytest.mark.parametrize("row", [r for r in USAGE_ROWS if r["marks"] == "property"],
+                         ids=lambda r: r["word"])
+def test_every_property_word_makes_a_class_word_an_adjective(row):
+    example = row["example"]
+    word = example.split()[0]
+    assert row["word"] in example.lower().split()[1:]
+    assert not [m for m in innkit.annotate(f"Note the {example}.") if m.text == word]
+    assert [m.how for m in innkit.annotate(f"Avoid an {word}.")] == ["class"]  # else a noun
+
+
+@needs_unii
+@pytest.mark.parametrize("row", BODY_ROWS, ids=lambda r: r["name"])
+def test_every_body_word_is_a_known_name_and_its_example_is_not_a_drug(row):
+    name = row["name"]
+    d = innkit.decode(name)
+    assert d.substance is not None or d.kind == "class", name
+    if row["example"]:
+        text = f"Excluded: {row['example']}."
+        assert name not in {m.text.lower() for m in innkit.annotate(text)}, text
+        assert name in {m.text.lower() for m in innkit.annotate(text, leniency="lenient")}
+
+
+@pytest.mark.parametrize("row", [r for r in USAGE_ROWS if r["marks"] == "measurement"],
+                         ids=lambda r: f"{r['side']}-{r['word']}")
+def test_every_measurement_word_is_read_with_its_side(row):
+    example = row["example"].lower().split()
+    assert row["word"] in (example[:-1] if row["side"] == "before" else example[1:])
+
+
+@needs_unii
+def test_measured_body_constituents_and_organ_words_are_not_drugs_given():
+    text = ("Serum creatinine > 1.5 mg/dL; glucose-6-phosphate dehydrogenase deficiency; "
+            "thyroid disorder; fasting glucose 70-120 mg/dL. Give potassium chloride, "
+            "desiccated thyroid, or glucose.")
+    assert [m.text for m in innkit.annotate(text)] == [
+        "potassium chloride", "thyroid", "glucose"]
+    assert "creatinine" in {m.text.lower() for m in innkit.annotate(text, leniency="lenient")}
+
+
+@needs_unii
+def test_words_in_current_english_use_are_not_new_drug_names():
+    text = ("Smartphone users who have undergone genotyping for thymidylate synthase and "
+            "aminotransferase; a new drug, zorvastatin.")
+    assert [m.text for m in innkit.annotate(text)] == ["zorvastatin"]
+
+
+@needs_unii
+def test_a_class_word_before_a_word_of_use_is_a_mention():
+    found = [m.text for m in innkit.annotate(
+        "Chronic opioid use, antibiotic treatment within 4 weeks, or anticoagulant therapy.")]
+    assert found == ["opioid", "antibiotic", "anticoagulant"]

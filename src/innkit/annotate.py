@@ -13,9 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import abbreviations, confusables
+from . import abbreviations, confusables, contexts
 from .decode import decode
-from .english import is_english
+from .english import is_english, is_established
 from .errors import require_text
 from .models import Decoding, _quick_init
 from .modifiers import near_miss, qualifier
@@ -48,8 +48,6 @@ _PREFIX_LEFT = re.compile(r"(?<![A-Za-z0-9,()])(?:[dDlL]|dl|DL|d,l|D,L|\([+\-±R
                           r"|\d{1,2}(?:,\d{1,2})*|\d{1,3}m?[A-Z][a-z]?)-$")
 # Invisible characters that split names in text from PDF and HTML (soft hyphen, zero widths).
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
-# A singular class word followed by a lower-case word is an adjective (anticoagulant effect).
-_ADJECTIVE_USE = re.compile(r"[ \t]+(?!and\b|or\b|of\b|with\b|in\b|to\b)[a-z]")
 _FOREIGN_LETTER = re.compile(r"[^\W\d_A-Za-z]")  # a letter outside the Latin alphabet
 _INN_LABEL_LEFT = re.compile(r"([A-Za-z]+) \((\d{1,3}m?) ?([A-Za-z]{1,2})\)\s$")
 _USAN_LABEL_LEFT = re.compile(r"([A-Za-z]+) ([A-Z][a-z]?) (\d{1,3}m?)\s$")
@@ -169,6 +167,9 @@ class Annotator:
             return None
         if d.kind != "stem":
             return None
+        # Unknown to every registry, yet in current English use (smartphone, synthase): words
+        # newer than the dictionaries, not newly coined drug names.
+        english = english or is_established(word.rsplit("-", 1)[-1])
         if pid == STRONG_STEM:
             if english:
                 return _Verdict("stem", "low", "stem") if self.leniency == "lenient" else None
@@ -290,8 +291,11 @@ class Annotator:
             if verdict is None:
                 continue
             if (verdict.kind == "class" and not word.endswith("s")
-                    and _ADJECTIVE_USE.match(text, end)):
-                continue  # "anticoagulant effect", "diuretic therapy": a class word as adjective
+                    and contexts.class_adjective(text, end)):
+                continue  # "anticoagulant effect": a class word as adjective
+            if (verdict.how in ("registry", "class") and self.leniency != "lenient"
+                    and contexts.body_use(word, text, start, end)):
+                continue  # "serum creatinine", "thyroid disorder": not a drug given here
             s, e = self._extend(text, start, end, verdict.kind)
             s = s if s >= last_end else start  # never reach back into the previous name
             span = text[s:e]

@@ -31,6 +31,8 @@ SORTED_BY: dict[str, tuple[str, ...]] = {
     "modifiers.tsv": ("word",),
     "radiolabels.tsv": ("element",),
     "salts.tsv": ("word",),
+    "body_words.tsv": ("kind", "name"),
+    "usage_contexts.tsv": ("marks", "side", "word"),
 }
 """Tables whose rows are sorted (code point order) by these columns."""
 

@@ -122,6 +122,7 @@ def substance_names(registry: Registry, caught: re.Pattern[str],
     literal scan, the slowest part of a pass over the text, gets that much smaller."""
     from .english import english_words
     from .names import english_judged
+    from .registry.keys import code_spellings
 
     english = english_words()
     judged = english_judged()  # English words kept as drug names, each with its reason
@@ -134,7 +135,7 @@ def substance_names(registry: Registry, caught: re.Pattern[str],
                 keep.add(name)
             continue
         if entry.kind == "code":  # judged when the list was made (names.py)
-            keep.add(name)
+            keep.update(code_spellings(name))
             continue
         if (len(name) >= 5 and name.isascii() and all(w.isalpha() for w in words)
                 and not (len(words) == 1 and name in english and name not in judged)
@@ -378,6 +379,11 @@ def _stat_key(path: Path | None) -> str:
     return f"{path}:{st.st_size}:{st.st_mtime_ns}"
 
 
+SUBSTANCE_RULES = 2
+"""The version of ``substance_names``' rules (2: every spelling of a research code); part of
+the substance layer's cache key."""
+
+
 def _list_key() -> str:
     """What the broad name list is made from besides the UNII file: the rules of the list and
     of the substance index, and the class table."""
@@ -388,7 +394,7 @@ def _list_key() -> str:
     from .registry.substances import SCHEMA
 
     classes = resources.files("innkit").joinpath("data", "drug_classes.tsv").read_bytes()
-    return (f"list{LIST_VERSION}:index{SCHEMA}:{table_digest()}:"
+    return (f"list{LIST_VERSION}:rules{SUBSTANCE_RULES}:index{SCHEMA}:{table_digest()}:"
             f"{hashlib.sha256(classes).hexdigest()[:12]}")
 
 

@@ -12,3 +12,17 @@ def name_key(name: str) -> str:
     if name.isalpha():
         return name.casefold()
     return _KEY_DROP.sub("", name.casefold())
+
+
+_CODE = re.compile(r"([a-z]{1,6})[- ]?(\d{2,7}[a-z]{0,2})")
+
+
+def code_spellings(code: str) -> tuple[str, ...]:
+    """The ways a research code of letters and digits is written in text: CNTO-1275, CNTO 1275
+    and CNTO1275 are one code (all share one ``name_key``). Other names give themselves."""
+    m = _CODE.fullmatch(code.lower())
+    if m is None:
+        return (code,)
+    letters, digits = m.groups()
+    return tuple(dict.fromkeys((code, f"{letters}-{digits}", f"{letters} {digits}",
+                                f"{letters}{digits}")))
