@@ -188,3 +188,18 @@ def test_a_class_word_before_a_word_of_use_is_a_mention():
     found = [m.text for m in innkit.annotate(
         "Chronic opioid use, antibiotic treatment within 4 weeks, or anticoagulant therapy.")]
     assert found == ["opioid", "antibiotic", "anticoagulant"]
+
+
+def test_brands_given_with_a_trade_mark_sign_are_linked_to_the_name():
+    from innkit.annotate import Annotator
+    from innkit.registry import Registry
+
+    bare = Annotator(registry=Registry(None, shipped=False, substances=False))  # morphology only
+    text = ("Rituximab (MabThera®/Rituxan®) or trastuzumab (Genentech); later Rituxan® alone "
+            "and Rituxan without the sign.")
+    found = [(m.text, m.how, m.decoding.name) for m in bare.annotate(text)]
+    assert found == [("Rituximab", "morphology", "rituximab"),
+                     ("MabThera", "brand", "rituximab"), ("Rituxan", "brand", "rituximab"),
+                     ("trastuzumab", "morphology", "trastuzumab"),
+                     ("Rituxan", "brand", "rituximab"), ("Rituxan", "brand", "rituximab")]
+    assert "Genentech" not in {m.text for m in bare.annotate(text)}

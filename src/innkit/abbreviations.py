@@ -6,6 +6,8 @@ in the long form in order, read from the end, and its first character starts a w
 form. innkit only looks for definitions whose long form is a name it has already found, so
 *5-fluorouracil (5-FU)* links 5-FU to fluorouracil, and every later 5-FU is that substance.
 A second, looser test admits codes coined from a name (*trastuzumab deruxtecan (T-DXd)*).
+Brands given in parentheses with a trade-mark sign (*rituximab (MabThera®/Rituxan®)*) are
+linked to the name the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +26,21 @@ def defined_after(text: str, end: int, long_form: str) -> tuple[str, int, int] |
     if is_definition(long_form, short):
         return short, m.start(1), m.end(1)
     return None
+
+
+_MARKED_LIST = re.compile(r"[ \t]*\(([^()\n]{2,80})\)")
+_MARKED = re.compile(r"([A-Z][A-Za-z0-9\-]{1,30})[ \t]*(?:®|™|\(R\)|\(TM\))")
+
+
+def brands_after(text: str, end: int) -> list[tuple[str, int, int]]:
+    """Brands given right after a name, in parentheses and each with a trade-mark sign
+    (``(MabThera®/Rituxan®)``): [(brand, start, end)]. A word without the sign (a company,
+    a country) is not taken for a brand."""
+    m = _MARKED_LIST.match(text, end)
+    if m is None:
+        return []
+    return [(b.group(1), m.start(1) + b.start(1), m.start(1) + b.end(1))
+            for b in _MARKED.finditer(m.group(1))]
 
 
 def is_definition(long_form: str, short: str) -> bool:

@@ -252,7 +252,7 @@ class Annotator:
     # -- the whole text ------------------------------------------------------------------
     def annotate(self, text: str, *, offset: int = 0, stop: int | None = None,
                  begin: int = 0, floor: int = 0,
-                 abbreviations: dict[str, Decoding] | None = None) -> list[Mention]:
+                 abbreviations: dict[str, tuple[Decoding, str]] | None = None) -> list[Mention]:
         """Mentions in ``text`` (offsets shifted by ``offset``), in order, never overlapping.
 
         For streaming (see annotate_chunks): only words from ``begin`` up to ``stop`` are
@@ -320,7 +320,8 @@ class Annotator:
         return out
 
     def _abbreviated(self, text: str, out: list[Mention], offset: int, begin: int,
-                     stop: int | None, defined: dict[str, Decoding]) -> list[Mention]:
+                     stop: int | None, defined: dict[str, tuple[Decoding, str]]
+                     ) -> list[Mention]:
         """Short forms the text defines after a name (5-fluorouracil (5-FU)), found at every
         later use and linked to the long form's substance. ``defined`` carries them on
         through the pieces of one streamed document."""
@@ -328,14 +329,19 @@ class Annotator:
             found = abbreviations.defined_after(text, m.end - offset, m.text)
             if found is not None and found[0] not in defined:
                 note = f"{found[0]} is defined in the text as {m.text!r}"
-                defined[found[0]] = replace(m.decoding, input=found[0],
-                                            notes=(note, *m.decoding.notes))
+                defined[found[0]] = (replace(m.decoding, input=found[0],
+                                             notes=(note, *m.decoding.notes)), "abbreviation")
+            for brand, _, _ in abbreviations.brands_after(text, m.end - offset):
+                if brand not in defined and self._decode(brand).kind == "unknown":
+                    note = f"{brand} is given in the text as a brand of {m.text!r}"
+                    defined[brand] = (replace(m.decoding, input=brand,
+                                              notes=(note, *m.decoding.notes)), "brand")
         if not defined:
             return out
         taken = [(m.start - offset, m.end - offset) for m in out]
         added = []
         limit = len(text) if stop is None else stop
-        for short, d in defined.items():
+        for short, (d, how) in defined.items():
             for a, b in abbreviations.occurrences(text, short, begin):
                 if a >= limit:
                     break
@@ -343,7 +349,7 @@ class Annotator:
                     continue
                 taken.append((a, b))
                 added.append(Mention(a + offset, b + offset, text[a:b], d, d.registry is not None,
-                                     "abbreviation", "medium", None))
+                                     how, "medium", None))
         return sorted([*out, *added], key=lambda x: x.start) if added else out
 
     def _look_alikes(self, text: str, out: list[Mention], offset: int, begin: int,
@@ -433,7 +439,7 @@ def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
     equals ``annotate`` on the joined text. Offsets count from the start of the first piece.
     """
     annotator = _annotator(leniency, registry)
-    defined: dict[str, Decoding] = {}  # abbreviations the document defines, kept across pieces
+    defined: dict[str, tuple[Decoding, str]] = {}  # abbreviations the document defines, kept across pieces
     context = ""  # already annotated text, kept for looking back
     carry = ""
     offset = 0  # absolute position of carry[0]
