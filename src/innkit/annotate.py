@@ -439,7 +439,8 @@ def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
     equals ``annotate`` on the joined text. Offsets count from the start of the first piece.
     """
     annotator = _annotator(leniency, registry)
-    defined: dict[str, tuple[Decoding, str]] = {}  # abbreviations the document defines, kept across pieces
+    # abbreviations and brands the document defines, kept across pieces
+    defined: dict[str, tuple[Decoding, str]] = {}
     context = ""  # already annotated text, kept for looking back
     carry = ""
     offset = 0  # absolute position of carry[0]
