@@ -20,7 +20,7 @@ def render_card(d: Decoding) -> str:
     if label:
         lines[0] += f"  ({label})"
     if d.kind == "unknown":
-        lines.append(f"  not decoded: {d.reason}")
+        lines.append(f"  {'reading' if d.registry is not None else 'not decoded'}: {d.reason}")
         lines += _registry_lines(d)
         return "\n".join(lines)
     if d.kind == "stem":
@@ -161,13 +161,14 @@ def _registry_lines(d: Decoding) -> list[str]:
     facts = [f"{label} {value}" for label, value in (
         ("target", e.target_antigen), ("format", e.format), ("source", e.source),
         ("proposed", e.year), ("status", e.status), ("for", e.refers_to)) if value]
-    return [f"  registry ({e.origin}, {e.kind}): " + "; ".join(facts), *_substance_lines(d)]
+    return [f"  registry ({e.origin}, {e.kind})" + (": " + "; ".join(facts) if facts else ""),
+            *_substance_lines(d)]
 
 
 def summary(d: Decoding) -> str:
     """One line: the reading of a name, for lists and tables."""
-    if d.kind == "unknown":
-        return f"unknown: {d.reason}"
+    if d.kind == "unknown":  # a known name without a stem reads as what it is
+        return d.reason if d.registry is not None else f"unknown: {d.reason}"
     if d.kind == "combination":
         return "combination: " + "; ".join(summary(c) for c in d.components)
     if d.kind == "class":

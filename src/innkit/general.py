@@ -82,7 +82,8 @@ def decode_general(
                   "end in -mab, -tug, -bart, -mig or -ment)")
         if entry is not None:
             what = f"{entry.kind} name" + (f" for {entry.refers_to}" if entry.refers_to else "")
-            reason = f"no naming rule applies, but the {entry.origin} registry knows it as a {what}"
+            reason = (f"a known {what} ({entry.origin} list); no WHO stem or antibody rule is "
+                      "written in it")
         return Decoding(
             input=text, kind="unknown", name=name, salts=tuple(salts), radiolabel=label,
             modifiers=tuple(qualifiers), conjugate=conjugate, registry=entry, reason=reason,
