@@ -68,7 +68,7 @@ def text_line(m: Mention, width: int = 28) -> str:
     flag = f"  did you mean {m.suggestion!r}?" if m.suggestion else ""
     label = identity_label(m.decoding)
     ident = f"  [{label}]" if label else ""
-    return (f"  {m.start:>7}  {name:<{width}}  {m.how:<10} {summary(m.decoding)}{ident}{flag}")
+    return (f"  {m.start:>7}  {name:<{width}}  {m.how:<12} {summary(m.decoding)}{ident}{flag}")
 
 
 def html_page(title: str, text: str, mentions: list[Mention], *, total_chars: int | None = None,
