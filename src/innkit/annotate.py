@@ -398,13 +398,15 @@ def annotate(text: str, *, leniency: str = "standard",
     ``leniency`` is one of :data:`LENIENCY_LEVELS`. Offsets are character offsets into
     ``text``, end exclusive.
     """
-    return _annotator(leniency, registry).annotate(require_text(text, "text"))
+    return shared_annotator(leniency, registry).annotate(require_text(text, "text"))
 
 
 _ANNOTATORS: dict[tuple[str, int], Annotator] = {}
 
 
-def _annotator(leniency: str, registry: Registry | None) -> Annotator:
+def shared_annotator(leniency: str, registry: Registry | None = None) -> Annotator:
+    """This process's Annotator for a leniency and registry (default: the process-wide one),
+    built once and reused by every caller; rebuilt when the registry is replaced."""
     reg = registry if registry is not None else get_registry()
     key = (leniency, id(reg))
     found = _ANNOTATORS.get(key)
@@ -428,7 +430,7 @@ def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
     piece, and a name may reach back over its radiolabel into the previous piece. The result
     equals ``annotate`` on the joined text. Offsets count from the start of the first piece.
     """
-    annotator = _annotator(leniency, registry)
+    annotator = shared_annotator(leniency, registry)
     defined: dict[str, Decoding] = {}  # abbreviations the document defines, kept across pieces
     context = ""  # already annotated text, kept for looking back
     carry = ""
