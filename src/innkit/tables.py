@@ -265,6 +265,16 @@ class Tables:
                 return row
         return None
 
+    def sources_before_stem(self) -> tuple[SourceRow, ...]:
+        """Source rows that the ``slot`` column puts before the stem in some era (-vet-)."""
+        return tuple(s for s in self.sources if any(p == BEFORE_STEM for _, p in s.places))
+
+    def source_as_written(self, substem: str) -> SourceRow | None:
+        """The row of a source substem as a reading writes it: its own, or the row whose last
+        letter merged into the stem's first (-ve- of -vet- before -tug)."""
+        return self.source_row(substem) or next(
+            (r for r in self.sources_before_stem() if r.substem[:-1] == substem), None)
+
 
 # Ranking weights (spec 5.3): a longer target surface is better evidence; sources that were
 # defined but never used (rat, hamster, primate) are heavily penalised; a source-less reading of
