@@ -189,6 +189,18 @@ class Registry:
         entry = self.known(inn)
         return entry.inn_number if entry is not None else None
 
+    def unii_names(self) -> tuple[tuple[str, str], ...]:
+        """(name, kind) of the broad list drawn from this registry's substance index."""
+        from ..names import unii_names
+
+        return unii_names(self.substance_index())
+
+    def english_judged(self) -> dict[str, str]:
+        """English words the broad list keeps as drug names, with the reason for each."""
+        from ..names import english_judged
+
+        return english_judged(self.substance_index())
+
     def substance(self, name: str) -> RegistryEntry | None:
         """The broad-layer entry (an FDA UNII preferred, official or brand name), or None.
 
@@ -198,9 +210,7 @@ class Registry:
         if not self._with_substances:
             return None
         if self._substances is None:
-            from ..names import unii_names
-
-            self._substances = {name_key(text): kind for text, kind in unii_names()}
+            self._substances = {name_key(text): kind for text, kind in self.unii_names()}
         kind = self._substances.get(name_key(name))
         if kind is None:
             return None
@@ -210,14 +220,14 @@ class Registry:
     def substance_names(self) -> list[RegistryEntry]:
         """Every broad-layer entry, and the drug-class phrases (for a dictionary scan)."""
         from ..classes import TABLE, class_phrases
-        from ..names import unii_names
 
         classes = [RegistryEntry(name=text, second_word=None, kind="class", origin="classes",
                                  provenance=f"innkit {TABLE}") for text in class_phrases()]
         if not self._with_substances:
             return classes
         return [RegistryEntry(name=text, second_word=None, kind=kind, origin="unii",
-                              provenance=UNII_PROVENANCE) for text, kind in unii_names()] + classes
+                              provenance=UNII_PROVENANCE)
+                for text, kind in self.unii_names()] + classes
 
     def known(self, name: str) -> RegistryEntry | None:
         """The first shipped or user entry for ``name`` (never the broad UNII layer)."""
