@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "innkit"
 # Lowest first; a module may import its own layer and the layers below.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("errors", "vocab", "version", "caching", "affixes", "normalize", "atomic",
-              "english")),
+              "textfiles", "english")),
     ("models", ("models",)),
     ("rules and names", ("tables", "manifest", "datalint", "classes", "confusables",
                          "abbreviations", "phonetic", "names",

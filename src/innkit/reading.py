@@ -9,7 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from .textfiles import SNIFF_BYTES, UTF16_BOMS, looks_binary
+
 BLOCK = 1 << 20  # 1 MiB
+__all__ = ["BLOCK", "SNIFF_BYTES", "UTF16_BOMS", "ReadReport", "SkippedRecord", "iter_text",
+           "json_document", "looks_binary"]
 
 
 @dataclass
@@ -32,18 +36,6 @@ class ReadReport:
                        f"{self.encoding} and were replaced by U+FFFD; re-save the file as UTF-8 "
                        "for exact text")
         return out
-
-
-UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-SNIFF_BYTES = 8192
-"""How much of a file's head is looked at to tell text from binary."""
-
-
-def looks_binary(head: bytes) -> bool:
-    """NUL bytes in the first few kilobytes, and no UTF-16 byte-order mark (which has them)."""
-    if head.startswith(UTF16_BOMS):
-        return False
-    return b"\x00" in head[:SNIFF_BYTES]
 
 
 class SkippedRecord(ValueError):
