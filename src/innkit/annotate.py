@@ -402,6 +402,9 @@ def annotate(text: str, *, leniency: str = "standard",
 
 
 _ANNOTATORS: dict[tuple[str, int], Annotator] = {}
+"""(leniency, id(registry)) -> its Annotator, in the order last built: an Annotator holds its
+registry (tens of megabytes of names), so only those of the last few registries are kept."""
+KEPT_REGISTRIES = 2
 
 
 def shared_annotator(leniency: str, registry: Registry | None = None) -> Annotator:
@@ -412,7 +415,16 @@ def shared_annotator(leniency: str, registry: Registry | None = None) -> Annotat
     found = _ANNOTATORS.get(key)
     if found is None or found.registry is not reg:
         found = _ANNOTATORS[key] = Annotator(leniency=leniency, registry=reg)
+        kept = list(dict.fromkeys(k[1] for k in reversed(_ANNOTATORS)))[:KEPT_REGISTRIES]
+        for old in [k for k in _ANNOTATORS if k[1] not in kept]:
+            del _ANNOTATORS[old]
     return found
+
+
+def clear_shared_annotators() -> None:
+    """Forget every shared Annotator (and the registries they hold): for tests, and for a
+    long-running process that has replaced its registry for good."""
+    _ANNOTATORS.clear()
 
 
 LOOKAHEAD = 512

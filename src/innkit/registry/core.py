@@ -6,6 +6,7 @@ import os
 import re
 import sqlite3
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -182,7 +183,15 @@ class Registry:
         if index is None or not isinstance(name, str):
             return None
         if self._resolver is None:
-            self._resolver = Resolver(index, frozenset(get_tables().salts), self._inn_number)
+            # The resolver asks back through a weak reference: a bound method would make a
+            # cycle that keeps this registry (and its names) alive until a full collection.
+            me = weakref.ref(self)
+
+            def inn_number(inn: str) -> str | None:
+                registry = me()
+                return registry._inn_number(inn) if registry is not None else None
+
+            self._resolver = Resolver(index, frozenset(get_tables().salts), inn_number)
         return self._resolver.resolve(normalize_name(name))
 
     def _inn_number(self, inn: str) -> str | None:
