@@ -53,7 +53,9 @@ _ADJECTIVE_USE = re.compile(r"[ \t]+(?!and\b|or\b|of\b|with\b|in\b|to\b)[a-z]")
 _FOREIGN_LETTER = re.compile(r"[^\W\d_A-Za-z]")  # a letter outside the Latin alphabet
 _INN_LABEL_LEFT = re.compile(r"([A-Za-z]+) \((\d{1,3}m?) ?([A-Za-z]{1,2})\)\s$")
 _USAN_LABEL_LEFT = re.compile(r"([A-Za-z]+) ([A-Z][a-z]?) (\d{1,3}m?)\s$")
-_TRAILING_LABEL = re.compile(r" \((\d{1,3}m?) ?([A-Za-z]{1,2})\)")
+_LABEL = r"(\d{1,3}m?) ?([A-Za-z]{1,2})"  # a radiolabel as written after a name: 111In, 90 Y
+_TRAILING_LABEL = re.compile(rf" \({_LABEL}\)")
+_LABEL_ONLY = re.compile(_LABEL)
 # After an element word: the rest of a radiolabel, then the labelled name (indium (111In) ...).
 _LABEL_FOLLOWS = re.compile(r" (?:\(\d{1,3}m? ?[A-Za-z]{1,2}\)|[A-Z][a-z]? \d{1,3}m?) [A-Za-z]")
 
@@ -315,6 +317,12 @@ class Annotator:
             out = self._look_alikes(text, out, offset, begin, stop)
         return out
 
+    def _is_label(self, short: str) -> bool:
+        """A radiolabel in parentheses (111In) labels the name before it; it abbreviates
+        nothing, even when its letters stand in the name (rituximab (111In) ... (111In))."""
+        m = _LABEL_ONLY.fullmatch(short)
+        return m is not None and m.group(2).lower() in self.tables.radiolabels_by_symbol
+
     def _abbreviated(self, text: str, out: list[Mention], offset: int, begin: int,
                      stop: int | None, defined: dict[str, Decoding]) -> list[Mention]:
         """Short forms the text defines after a name (5-fluorouracil (5-FU)), found at every
@@ -322,7 +330,7 @@ class Annotator:
         through the pieces of one streamed document."""
         for m in out:
             found = abbreviations.defined_after(text, m.end - offset, m.text)
-            if found is not None and found[0] not in defined:
+            if found is not None and found[0] not in defined and not self._is_label(found[0]):
                 note = f"{found[0]} is defined in the text as {m.text!r}"
                 defined[found[0]] = replace(m.decoding, input=found[0],
                                             notes=(note, *m.decoding.notes))
