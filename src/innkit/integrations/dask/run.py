@@ -158,6 +158,13 @@ def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
+def _write_status(out: Path, names: list[str], *, status: str, **more: str) -> None:
+    """The report of a run that is not complete (yet): it never looks finished."""
+    _write_json_atomic(out / REPORT_NAME, {"innkit_version": __version__, "complete": False,
+                                           "status": status, "inputs": names,
+                                           "output": str(out), **more})
+
+
 @dataclass
 class _State:
     """What a run has done so far; kept by the caller, so an interrupted run still reports."""
@@ -258,9 +265,8 @@ def annotate_corpus(inputs: str | os.PathLike[str] | Sequence[str | os.PathLike[
     settings = Settings(text_field, id_field, leniency,
                          str(Path(user_db).resolve()) if user_db else None)
     started = time.perf_counter()
-    _write_json_atomic(out / REPORT_NAME, {
-        "innkit_version": __version__, "complete": False, "status": "running", "inputs": names,
-        "output": str(out), "started": datetime.now(UTC).isoformat(timespec="seconds")})
+    _write_status(out, names, status="running",
+                  started=datetime.now(UTC).isoformat(timespec="seconds"))
     state = _State()
     parts: list[Partition] = []
     warnings = inputs_checked.warnings
@@ -279,9 +285,7 @@ def annotate_corpus(inputs: str | os.PathLike[str] | Sequence[str | os.PathLike[
                      state)
     except Exception as exc:
         if not parts or isinstance(exc, InnkitError):
-            _write_json_atomic(out / REPORT_NAME, {
-                "innkit_version": __version__, "complete": False, "status": "failed",
-                "inputs": names, "output": str(out), "interrupted": describe_error(exc)})
+            _write_status(out, names, status="failed", interrupted=describe_error(exc))
             raise
         # The scheduler went away, say: report what finished, mark the rest as not run.
         return _finish(names, out, leniency, parts, state, workers, threads, address, warnings,
