@@ -400,9 +400,8 @@ def _group_by_edge(rows_by_core: dict[str, list[StemEntry]], *, tail: bool) -> d
             for edge, items in groups.items()}
 
 
-@cache
-def get_tables() -> Tables:
-    """Load and index every curated table (once per process)."""
+def _read_targets() -> tuple[TargetRow, ...]:
+    """target_substems.tsv, every row's era checked."""
     targets = tuple(
         TargetRow(
             era=r["era"],
@@ -427,6 +426,11 @@ def get_tables() -> Tables:
         if t.era not in ERAS:
             raise DataError(f"target_substems.tsv line {t.line}: unknown era {t.era!r}", "use "
                             + ", ".join(ERAS))
+    return targets
+
+
+def _read_sources() -> tuple[SourceRow, ...]:
+    """source_substems.tsv, with the slot of every era."""
     sources = tuple(
         SourceRow(
             substem=r["substem"],
@@ -447,6 +451,11 @@ def get_tables() -> Tables:
              "examples"),
         )
     )
+    return sources
+
+
+def _read_stems() -> tuple[StemRow, ...]:
+    """antibody_stems.tsv."""
     stems = tuple(
         StemRow(
             stem=r["stem"],
@@ -462,6 +471,12 @@ def get_tables() -> Tables:
         for r in read_table("antibody_stems.tsv",
                             ("stem", "kind", "format", "group", "meaning", "eras"))
     )
+    return stems
+
+
+def _read_modifiers() -> tuple[dict[str, ModifierRow], tuple[ModifierRow, ...],
+                               dict[str, ModifierRow]]:
+    """modifiers.tsv, modifier_endings.tsv (longest first) and qualifiers.tsv."""
     modifiers = {
         r["word"]: ModifierRow(r["word"], r["kind"], r["payload_class"], r["meaning"],
                                r["confidence"], f"modifiers.tsv line {r['_line']}")
@@ -482,10 +497,11 @@ def get_tables() -> Tables:
                                f"qualifiers.tsv line {r['_line']}", r["notes"])
         for r in read_table("qualifiers.tsv", ("word", "kind", "meaning", "notes"))
     }
-    radiolabels = {
-        r["element"]: RadiolabelRow(r["element"], r["symbol"], _split(r["mass_numbers"]))
-        for r in read_table("radiolabels.tsv", ("element", "symbol", "mass_numbers"))
-    }
+    return modifiers, endings, qualifiers
+
+
+def _read_exceptions() -> dict[str, ExceptionRow]:
+    """exceptions.tsv, each row's parts checked to spell its name."""
     exceptions = {
         r["name"]: ExceptionRow(
             name=r["name"], prefix=r["prefix"], target=r["target"], target_era=r["target_era"],
@@ -503,7 +519,12 @@ def get_tables() -> Tables:
         if ex.prefix + ex.target + ex.source + ex.stem + ex.suffix != ex.name:
             raise DataError(f"exceptions.tsv line {ex.line}: parts do not spell {ex.name}",
                             "make prefix+target+source+stem+suffix equal the name")
-    general = _load_general_stems()
+    return exceptions
+
+
+def _index_general(general: tuple[StemEntry, ...]) -> tuple[dict[str, dict[str, list[StemEntry]]],
+                                                         dict[str, tuple[StemEntry, ...]]]:
+    """The general stems by position and letters, and the infix and free-position ones."""
     by_position: dict[str, dict[str, list[StemEntry]]] = {}
     for entry in general:
         by_position.setdefault(entry.position, {}).setdefault(entry.core, []).append(entry)
@@ -511,6 +532,23 @@ def get_tables() -> Tables:
     for position in ("infix", "anywhere"):
         for core, rows in by_position.get(position, {}).items():
             free[core] = free.get(core, ()) + tuple(rows)
+    return by_position, free
+
+
+@cache
+def get_tables() -> Tables:
+    """Load and index every curated table (once per process)."""
+    targets = _read_targets()
+    sources = _read_sources()
+    stems = _read_stems()
+    modifiers, endings, qualifiers = _read_modifiers()
+    radiolabels = {
+        r["element"]: RadiolabelRow(r["element"], r["symbol"], _split(r["mass_numbers"]))
+        for r in read_table("radiolabels.tsv", ("element", "symbol", "mass_numbers"))
+    }
+    exceptions = _read_exceptions()
+    general = _load_general_stems()
+    by_position, free = _index_general(general)
     salts = {r["word"]: r["kind"] for r in read_table("salts.tsv", ("word", "kind", "evidence"))}
     by_era = _build_slots(targets, sources)
     parse_stems = tuple(
