@@ -70,3 +70,11 @@ def test_a_substem_before_the_stem_merges_its_last_letter_with_the_stem_by_the_s
 
     merged = [r for r in enumerate_readings("gacovetug", tables) if r.source == "ve"]
     assert merged and all("the t of -vet-" in r.note for r in merged)
+
+
+def test_the_format_vocabulary_is_the_stems_table_format_column():
+    from innkit.naming import formats
+    from innkit.vocab import AntibodyFormat
+
+    assert set(formats()) == set(AntibodyFormat)
+    assert formats()[AntibodyFormat.MULTISPECIFIC] == "mig"

@@ -25,8 +25,9 @@ from .antibody import source_agrees
 from .decode import decode
 from .models import Decoding
 from .names import unii_source
-from .tables import Tables, get_tables, read_table
+from .tables import ERAS, Tables, get_tables, read_table
 from .textfiles import FileProblem, TextFileError, read_text_file
+from .vocab import AntibodyFormat
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """A table of names larger than this is not a curator's table; refuse it rather than stall."""
@@ -302,14 +303,16 @@ def check_format(d: Decoding, fmt: str, tables: Tables) -> tuple[str, str, str] 
     low = fmt.lower()
     means = {m for k, m in rules().formats if re.search(rf"(?<![a-z]){re.escape(k)}", low)}
     stem = d.stem_meaning or d.stem
-    if named == "multispecific" and "multispecific" not in means:
+    multi, fragment, whole = (AntibodyFormat.MULTISPECIFIC, AntibodyFormat.FRAGMENT,
+                              AntibodyFormat.WHOLE)
+    if named == multi and multi not in means:
         return ("multi-specific", f"-{d.stem} ({stem}) names multi-specific antibodies, but the "
                 f"format is {fmt!r}", f"antibody_stems.tsv ({d.stem})")
-    if named != "multispecific" and "multispecific" in means:
-        multi = next((s.stem for s in tables.stems if s.format == "multispecific"), "?")
-        return ("mono-specific", f"{fmt!r} is multi-specific, which the 2022 scheme names "
-                f"-{multi}, not -{d.stem}", f"antibody_stems.tsv ({d.stem})")
-    if named == "fragment" and ("fragment" not in means or "whole" in means):
+    if named != multi and multi in means:
+        multi_stem = next((s.stem for s in tables.stems if s.format == multi), "?")
+        return ("mono-specific", f"{fmt!r} is multi-specific, which the {ERAS[-1]} scheme names "
+                f"-{multi_stem}, not -{d.stem}", f"antibody_stems.tsv ({d.stem})")
+    if named == fragment and (fragment not in means or whole in means):
         return ("a fragment", f"-{d.stem} ({stem}) names fragments, but the format is {fmt!r}",
                 f"antibody_stems.tsv ({d.stem})")
     return None

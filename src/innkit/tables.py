@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 
 from .errors import DataError
+from .vocab import AntibodyFormat
 
 ERAS: tuple[str, ...] = ("original", "2009", "2017", "2022")
 ERA_ORDER = {era: i for i, era in enumerate(ERAS)}
@@ -471,6 +472,10 @@ def _read_stems() -> tuple[StemRow, ...]:
         for r in read_table("antibody_stems.tsv",
                             ("stem", "kind", "format", "group", "meaning", "eras"))
     )
+    for row in stems:
+        if row.format and row.format not in set(AntibodyFormat):
+            raise DataError(f"antibody_stems.tsv line {row.line}: unknown format {row.format!r}",
+                            "use " + ", ".join(AntibodyFormat) + " (innkit.vocab.AntibodyFormat)")
     return stems
 
 

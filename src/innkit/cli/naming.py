@@ -16,8 +16,9 @@ from ..errors import InvalidInputError
 from ..namelists import read_names
 from ..naming import formats, suggest, validate
 from ..similarity import LEVELS, Screening, Universe, screen, screen_many
+from ..vocab import AntibodyFormat
 
-_FORMATS = ("whole", "engineered", "multispecific", "fragment")
+_FORMATS = tuple(f.value for f in AntibodyFormat)
 
 
 _KEYWORDS = ("all", "registry", "unii")
