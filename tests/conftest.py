@@ -21,13 +21,10 @@ def shared() -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_user_registry(tmp_path, monkeypatch):
-    """Tests never read or write the real user database, and never leak a registry: the shared
-    annotators, which hold the registry they were built for, go with it."""
-    from innkit.annotate import clear_shared_annotators
+    """Tests never read or write the real user database, and never leak a registry."""
     from innkit.registry import set_registry
 
     monkeypatch.setenv("INNKIT_USER_DB", str(tmp_path / "user_registry.sqlite"))
     set_registry(None)
     yield
     set_registry(None)
-    clear_shared_annotators()

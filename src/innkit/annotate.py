@@ -9,6 +9,7 @@ combinations written with slashes) and decoded as a whole.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -410,9 +411,11 @@ def annotate(text: str, *, leniency: str = "standard",
 
 
 _ANNOTATORS: dict[tuple[str, int], Annotator] = {}
-"""(leniency, id(registry)) -> its Annotator, in the order last built: an Annotator holds its
-registry (tens of megabytes of names), so only those of the last few registries are kept."""
+"""(leniency, id(registry)) -> its Annotator, the last used last: an Annotator holds its registry
+(tens of megabytes of names), so only those of the registries used most recently are kept."""
 KEPT_REGISTRIES = 2
+_LAST_REGISTRY = [0]  # id of the registry of the last call: its Annotators need no reordering
+_ANNOTATORS_LOCK = threading.Lock()
 
 
 def shared_annotator(leniency: str, registry: Registry | None = None) -> Annotator:
@@ -421,18 +424,18 @@ def shared_annotator(leniency: str, registry: Registry | None = None) -> Annotat
     reg = registry if registry is not None else get_registry()
     key = (leniency, id(reg))
     found = _ANNOTATORS.get(key)
-    if found is None or found.registry is not reg:
-        found = _ANNOTATORS[key] = Annotator(leniency=leniency, registry=reg)
+    if found is not None and found.registry is reg and _LAST_REGISTRY[0] == id(reg):
+        return found
+    with _ANNOTATORS_LOCK:
+        found = _ANNOTATORS.pop(key, None)
+        if found is None or found.registry is not reg:
+            found = Annotator(leniency=leniency, registry=reg)
+        _ANNOTATORS[key] = found
+        _LAST_REGISTRY[0] = id(reg)
         kept = list(dict.fromkeys(k[1] for k in reversed(_ANNOTATORS)))[:KEPT_REGISTRIES]
         for old in [k for k in _ANNOTATORS if k[1] not in kept]:
             del _ANNOTATORS[old]
     return found
-
-
-def clear_shared_annotators() -> None:
-    """Forget every shared Annotator (and the registries they hold): for tests, and for a
-    long-running process that has replaced its registry for good."""
-    _ANNOTATORS.clear()
 
 
 LOOKAHEAD = 512
