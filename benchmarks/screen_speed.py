@@ -35,9 +35,8 @@ BASELINE = """
 import csv, sys
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from innkit.names import unii_names
 from innkit.registry import get_registry
-names = sorted({n.lower() for n, _k in unii_names()} | {e.name.lower() for e in
+names = sorted({n.lower() for n, _k in get_registry().unii_names()} | {e.name.lower() for e in
                get_registry().entries()})
 with open(sys.argv[1], encoding="utf-8") as f, open(sys.argv[2], "w", newline="") as out:
     w = csv.writer(out)

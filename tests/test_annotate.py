@@ -134,3 +134,26 @@ def test_property_never_raises_and_spans_are_exact(text):
     for m in annotate(text, leniency="lenient"):
         assert text[m.start:m.end] == m.text
         assert m.how in {"registry", "morphology", "stem", "fuzzy"}
+
+
+def test_a_radiolabel_in_parentheses_abbreviates_nothing():
+    """Found by the property test above: (111In) after a labelled name is its label, so a
+    second (111In) is no abbreviation of the name."""
+    found = annotate("rituximab (111In) (111In) and 5-fluorouracil (5-FU), then 5-FU.")
+    assert [(m.text, m.how) for m in found] == [
+        ("rituximab (111In)", "registry"), ("5-fluorouracil", "registry"),
+        ("5-FU", "abbreviation"), ("5-FU", "abbreviation")]
+
+
+def test_shared_annotators_keep_those_of_the_registries_used_last():
+    """Each Annotator holds its registry: the shared ones are bounded, least recently used out."""
+    from innkit.annotate import _ANNOTATORS, KEPT_REGISTRIES, shared_annotator
+
+    assert KEPT_REGISTRIES == 2
+    a, b, c = (Registry(None, shipped=False, substances=False) for _ in range(3))
+    first = shared_annotator("standard", a)
+    shared_annotator("standard", b)
+    assert shared_annotator("standard", a) is first  # used again: now the most recent
+    shared_annotator("standard", c)
+    assert {key[1] for key in _ANNOTATORS} == {id(a), id(c)}
+    assert shared_annotator("standard", a) is first

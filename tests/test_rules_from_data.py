@@ -41,3 +41,40 @@ def test_unused_sources_are_the_rows_marked_used_no():
     tables = get_tables()
     assert tables.unused_sources == {r.substem for r in tables.sources if not r.used}
     assert tables.unused_sources  # rat, hamster, primate
+
+
+def test_a_rejected_reading_that_needs_an_unused_source_says_so_from_the_used_column():
+    """The rejection note reads the table's unused sources, not a list in the code: with no
+    source marked unused the same reading is rejected for another reason."""
+    from dataclasses import replace
+
+    from innkit.antibody import enumerate_readings, rank
+
+    tables = get_tables()
+    readings = enumerate_readings("tatamab", tables)
+    needs = [r for r in readings if r.source in tables.unused_sources]
+    assert needs, "tatamab reads ta|t|a|mab too (t + a, rat)"
+    notes = {a.source: a.note for a in rank(readings, tables).alternatives}
+    assert "defined but never used" in notes[needs[0].source]
+    lifted = replace(tables, unused_sources=frozenset())
+    notes = {a.source: a.note for a in rank(readings, lifted).alternatives}
+    assert "defined but never used" not in notes.get(needs[0].source, "")
+
+
+def test_a_substem_before_the_stem_merges_its_last_letter_with_the_stem_by_the_slot_column():
+    tables = get_tables()
+    assert [r.substem for r in tables.sources_before_stem()] == ["vet"]
+    assert tables.source_as_written("ve") is tables.source_row("vet")
+    assert tables.source_as_written("zz") is None
+    from innkit.antibody import enumerate_readings
+
+    merged = [r for r in enumerate_readings("gacovetug", tables) if r.source == "ve"]
+    assert merged and all("the t of -vet-" in r.note for r in merged)
+
+
+def test_the_format_vocabulary_is_the_stems_table_format_column():
+    from innkit.naming import formats
+    from innkit.vocab import AntibodyFormat
+
+    assert set(formats()) == set(AntibodyFormat)
+    assert formats()[AntibodyFormat.MULTISPECIFIC] == "mig"

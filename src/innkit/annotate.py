@@ -9,6 +9,7 @@ combinations written with slashes) and decoded as a whole.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -51,7 +52,9 @@ _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _FOREIGN_LETTER = re.compile(r"[^\W\d_A-Za-z]")  # a letter outside the Latin alphabet
 _INN_LABEL_LEFT = re.compile(r"([A-Za-z]+) \((\d{1,3}m?) ?([A-Za-z]{1,2})\)\s$")
 _USAN_LABEL_LEFT = re.compile(r"([A-Za-z]+) ([A-Z][a-z]?) (\d{1,3}m?)\s$")
-_TRAILING_LABEL = re.compile(r" \((\d{1,3}m?) ?([A-Za-z]{1,2})\)")
+_LABEL = r"(\d{1,3}m?) ?([A-Za-z]{1,2})"  # a radiolabel as written after a name: 111In, 90 Y
+_TRAILING_LABEL = re.compile(rf" \({_LABEL}\)")
+_LABEL_ONLY = re.compile(_LABEL)
 # After an element word: the rest of a radiolabel, then the labelled name (indium (111In) ...).
 _LABEL_FOLLOWS = re.compile(r" (?:\(\d{1,3}m? ?[A-Za-z]{1,2}\)|[A-Z][a-z]? \d{1,3}m?) [A-Za-z]")
 
@@ -319,6 +322,12 @@ class Annotator:
             out = self._look_alikes(text, out, offset, begin, stop)
         return out
 
+    def _is_label(self, short: str) -> bool:
+        """A radiolabel in parentheses (111In) labels the name before it; it abbreviates
+        nothing, even when its letters stand in the name (rituximab (111In) ... (111In))."""
+        m = _LABEL_ONLY.fullmatch(short)
+        return m is not None and m.group(2).lower() in self.tables.radiolabels_by_symbol
+
     def _abbreviated(self, text: str, out: list[Mention], offset: int, begin: int,
                      stop: int | None, defined: dict[str, tuple[Decoding, str]]
                      ) -> list[Mention]:
@@ -327,7 +336,7 @@ class Annotator:
         through the pieces of one streamed document."""
         for m in out:
             found = abbreviations.defined_after(text, m.end - offset, m.text)
-            if found is not None and found[0] not in defined:
+            if found is not None and found[0] not in defined and not self._is_label(found[0]):
                 note = f"{found[0]} is defined in the text as {m.text!r}"
                 defined[found[0]] = (replace(m.decoding, input=found[0],
                                              notes=(note, *m.decoding.notes)), "abbreviation")
@@ -408,18 +417,34 @@ def annotate(text: str, *, leniency: str = "standard",
     ``leniency`` is one of :data:`LENIENCY_LEVELS`. Offsets are character offsets into
     ``text``, end exclusive.
     """
-    return _annotator(leniency, registry).annotate(require_text(text, "text"))
+    return shared_annotator(leniency, registry).annotate(require_text(text, "text"))
 
 
 _ANNOTATORS: dict[tuple[str, int], Annotator] = {}
+"""(leniency, id(registry)) -> its Annotator, the last used last: an Annotator holds its registry
+(tens of megabytes of names), so only those of the registries used most recently are kept."""
+KEPT_REGISTRIES = 2
+_LAST_REGISTRY = [0]  # id of the registry of the last call: its Annotators need no reordering
+_ANNOTATORS_LOCK = threading.Lock()
 
 
-def _annotator(leniency: str, registry: Registry | None) -> Annotator:
+def shared_annotator(leniency: str, registry: Registry | None = None) -> Annotator:
+    """This process's Annotator for a leniency and registry (default: the process-wide one),
+    built once and reused by every caller; rebuilt when the registry is replaced."""
     reg = registry if registry is not None else get_registry()
     key = (leniency, id(reg))
     found = _ANNOTATORS.get(key)
-    if found is None or found.registry is not reg:
-        found = _ANNOTATORS[key] = Annotator(leniency=leniency, registry=reg)
+    if found is not None and found.registry is reg and _LAST_REGISTRY[0] == id(reg):
+        return found
+    with _ANNOTATORS_LOCK:
+        found = _ANNOTATORS.pop(key, None)
+        if found is None or found.registry is not reg:
+            found = Annotator(leniency=leniency, registry=reg)
+        _ANNOTATORS[key] = found
+        _LAST_REGISTRY[0] = id(reg)
+        kept = list(dict.fromkeys(k[1] for k in reversed(_ANNOTATORS)))[:KEPT_REGISTRIES]
+        for old in [k for k in _ANNOTATORS if k[1] not in kept]:
+            del _ANNOTATORS[old]
     return found
 
 
@@ -438,7 +463,7 @@ def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
     piece, and a name may reach back over its radiolabel into the previous piece. The result
     equals ``annotate`` on the joined text. Offsets count from the start of the first piece.
     """
-    annotator = _annotator(leniency, registry)
+    annotator = shared_annotator(leniency, registry)
     # abbreviations and brands the document defines, kept across pieces
     defined: dict[str, tuple[Decoding, str]] = {}
     context = ""  # already annotated text, kept for looking back

@@ -58,15 +58,20 @@ def enumerate_readings(word: str, tables: Tables, stem: StemRow | None = None) -
             for t, form, cls, meaning, src, src_meaning, era, score in slots:
                 out.append(Reading(prefix, t, form, cls, meaning, src, src_meaning, s, era,
                                    score + penalty))
-    # -vet- before a stem that starts with t: the two t's merge (gacovetug = gaco + vet + tug).
-    if s[0] == "t" and core.endswith("ve"):
-        letters = core + "t"
-        for k in range(3, min(tables.max_ending, len(letters) - 1) + 1):
+    # A substem written before the stem whose last letter is the stem's first shares it (the
+    # slot column says which: gacovetug = gaco + vet + tug, the t written once).
+    for src_row in tables.sources_before_stem():
+        merged, shared = src_row.substem[:-1], src_row.substem[-1]
+        if s[0] != shared or not core.endswith(merged):
+            continue
+        letters = core + shared
+        for k in range(len(src_row.substem), min(tables.max_ending, len(letters) - 1) + 1):
             prefix = letters[:-k]
             for t, form, cls, meaning, src, src_meaning, era, score in get(letters[-k:], ()):
-                if src == "vet":
-                    out.append(Reading(prefix, t, form, cls, meaning, "ve", src_meaning, s, era,
-                                       score, "the t of -vet- and of the stem are written once"))
+                if src == src_row.substem:
+                    note = f"the {shared} of -{src}- and of the stem are written once"
+                    out.append(Reading(prefix, t, form, cls, meaning, merged, src_meaning, s,
+                                       era, score, note))
     return out
 
 
@@ -76,7 +81,10 @@ def source_agrees(substem: str | None, label: str, tables: Tables) -> bool | Non
     None when the comparison says nothing: no source in the name, a veterinary -vet- (which
     names a use, not a species), or a label no source row knows.
     """
-    if not substem or substem in ("vet", "ve"):
+    if not substem:
+        return None
+    row = tables.source_as_written(substem)
+    if row is not None and not row.labels:  # a use (-vet-), not a species: nothing to compare
         return None
     known = tables.source_by_label
     wanted = {known.get(part.strip().lower()) for chunk in label.split("|")
@@ -87,10 +95,10 @@ def source_agrees(substem: str | None, label: str, tables: Tables) -> bool | Non
     return substem in wanted
 
 
-def _rejection(alt: Reading, best: Reading) -> str:
+def _rejection(alt: Reading, best: Reading, tables: Tables) -> str:
     if alt.score == best.score:
         return "ties with the chosen reading: the letters alone cannot decide"
-    if alt.source_meaning and alt.source in ("a", "e", "i"):
+    if alt.source_meaning and alt.source in tables.unused_sources:
         return f"needs the source -{alt.source}- ({alt.source_meaning}), defined but never used"
     if alt.target is None:
         return "reads no target substem"
@@ -103,7 +111,7 @@ def _rank_key(r: Reading) -> tuple[int, int, int]:
     return (-r.score, -ERA_ORDER[r.era], len(r.prefix))
 
 
-def rank(readings: list[Reading]) -> Ranked:
+def rank(readings: list[Reading], tables: Tables) -> Ranked:
     """Pick the best reading; readings with the same meaning widen its eras, others are rejected.
 
     Two readings mean the same when they name the same target class (the seven original tumour
@@ -121,7 +129,7 @@ def rank(readings: list[Reading]) -> Ranked:
         else:
             alternatives.append(Reading(
                 r.prefix, r.target, r.target_form, r.target_class, r.target_meaning, r.source,
-                r.source_meaning, r.stem, r.era, r.score, _rejection(r, best)))
+                r.source_meaning, r.stem, r.era, r.score, _rejection(r, best, tables)))
     ambiguous = any(a.score == best.score for a in alternatives)
     return Ranked(best, tuple(compatible), tuple(alternatives), ambiguous)
 

@@ -25,7 +25,9 @@ from .antibody import source_agrees
 from .decode import decode
 from .models import Decoding
 from .names import unii_source
-from .tables import Tables, get_tables, read_table
+from .tables import ERAS, Tables, get_tables, read_table
+from .textfiles import FileProblem, TextFileError, read_text_file
+from .vocab import AntibodyFormat
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """A table of names larger than this is not a curator's table; refuse it rather than stall."""
@@ -301,14 +303,16 @@ def check_format(d: Decoding, fmt: str, tables: Tables) -> tuple[str, str, str] 
     low = fmt.lower()
     means = {m for k, m in rules().formats if re.search(rf"(?<![a-z]){re.escape(k)}", low)}
     stem = d.stem_meaning or d.stem
-    if named == "multispecific" and "multispecific" not in means:
+    multi, fragment, whole = (AntibodyFormat.MULTISPECIFIC, AntibodyFormat.FRAGMENT,
+                              AntibodyFormat.WHOLE)
+    if named == multi and multi not in means:
         return ("multi-specific", f"-{d.stem} ({stem}) names multi-specific antibodies, but the "
                 f"format is {fmt!r}", f"antibody_stems.tsv ({d.stem})")
-    if named != "multispecific" and "multispecific" in means:
-        multi = next((s.stem for s in tables.stems if s.format == "multispecific"), "?")
-        return ("mono-specific", f"{fmt!r} is multi-specific, which the 2022 scheme names "
-                f"-{multi}, not -{d.stem}", f"antibody_stems.tsv ({d.stem})")
-    if named == "fragment" and ("fragment" not in means or "whole" in means):
+    if named != multi and multi in means:
+        multi_stem = next((s.stem for s in tables.stems if s.format == multi), "?")
+        return ("mono-specific", f"{fmt!r} is multi-specific, which the {ERAS[-1]} scheme names "
+                f"-{multi_stem}, not -{d.stem}", f"antibody_stems.tsv ({d.stem})")
+    if named == fragment and (fragment not in means or whole in means):
         return ("a fragment", f"-{d.stem} ({stem}) names fragments, but the format is {fmt!r}",
                 f"antibody_stems.tsv ({d.stem})")
     return None
@@ -365,28 +369,25 @@ ANTIBODY_RULES = (
 # ---------------------------------------------------------------------------------- reading
 
 
+_FIXES = {
+    FileProblem.MISSING: "give the path of a CSV file",
+    FileProblem.UNREADABLE: "give the path of a readable CSV file",
+    FileProblem.NOT_A_FILE: "give the path of a CSV file",
+    FileProblem.TOO_LARGE: "split the table into smaller files",
+    FileProblem.BINARY: "export the table as CSV (UTF-8, comma-separated, header row)",
+    FileProblem.NOT_UTF8: "save the table as UTF-8 CSV",
+}
+
+
 def read_rows(path: str | Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     """The columns found and the rows of a user's CSV (or TSV), keyed by our column names.
 
     Raises :class:`AuditInputError` for a file that cannot be audited.
     """
-    p = Path(path)
-    if not p.exists():
-        raise AuditInputError(f"{path}: no such file", "give the path of a CSV file")
-    if not p.is_file():
-        raise AuditInputError(f"{path}: not a file", "give the path of a CSV file")
-    if p.stat().st_size > MAX_FILE_BYTES:
-        raise AuditInputError(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MB",
-                              "split the table into smaller files")
-    data = p.read_bytes()
-    if b"\x00" in data[:65536]:
-        raise AuditInputError(f"{path}: binary data, not a CSV table",
-                              "export the table as CSV (UTF-8, comma-separated, header row)")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise AuditInputError(f"{path}: not UTF-8 text (byte {exc.start})",
-                              "save the table as UTF-8 CSV") from exc
+        text = read_text_file(Path(path), max_bytes=MAX_FILE_BYTES, what="a CSV table")
+    except TextFileError as exc:
+        raise AuditInputError(exc.reason, _FIXES[exc.problem]) from None
     if not text.strip():
         raise AuditInputError(f"{path}: empty file", "add a header row with a name column")
     first = text.splitlines()[0]

@@ -262,7 +262,7 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
             reason=f"ends in -{stem} but no target or source substem of any era fits the "
                    f"letters before it ({word[: -len(stem)] if stem_row else word}){hint}",
         )
-    ranked = rank(readings)
+    ranked = rank(readings, tables)
     best = ranked.best
     if best.source in tables.unused_sources:
         warnings.append(f"the only reading needs the source -{best.source}- "

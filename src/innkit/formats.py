@@ -52,9 +52,14 @@ def jsonl_line(doc: str, m: Mention) -> str:
             f'"decoding": {decoding_json(m.decoding)}}}')
 
 
+def main_stem(d: Decoding) -> str | None:
+    """The one stem a table column shows: the antibody stem, else the first WHO stem found."""
+    return d.stem or (d.stems[0].stem if d.stems else None)
+
+
 def tsv_line(doc: str, m: Mention) -> str:
     d = m.decoding
-    stem = d.stem or (d.stems[0].stem if d.stems else "")
+    stem = main_stem(d) or ""
     sub = d.substance
     cells = (doc, m.start, m.end, m.text, m.how, "yes" if m.known else "no", m.confidence,
              d.kind, d.segmentation or "", stem, summary(d), m.suggestion or "",

@@ -9,10 +9,7 @@ writes spends most of a decode (each field goes through ``object.__setattr__``, 
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, fields
-from typing import TYPE_CHECKING, Any, TypeVar
-
-if TYPE_CHECKING:
-    from .registry.core import RegistryEntry
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 _FACTORY = object()  # marks a field left to its default factory
@@ -214,6 +211,50 @@ class Substance:
             "url": self.url,
             "ambiguous": self.ambiguous,
             "candidates": [c.to_dict() for c in self.candidates],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryEntry:
+    """Facts about one known name, and where they come from (the shipped table or the user's
+    store hold the same columns)."""
+
+    name: str
+    second_word: str | None
+    kind: str
+    origin: str  # "shipped" or "user"
+    refers_to: str | None = None  # for brand names and codes: the INN they stand for
+    source: str | None = None
+    target_antigen: str | None = None
+    target_category: str | None = None
+    format: str | None = None
+    year: int | None = None
+    status: str | None = None
+    provenance: str | None = None
+    notes: str | None = None
+    inn_number: str | None = None  # the WHO INN list number, where the shipped table has it
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.name} {self.second_word}" if self.second_word else self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "second_word": self.second_word,
+            "full_name": self.full_name,
+            "kind": self.kind,
+            "origin": self.origin,
+            "refers_to": self.refers_to,
+            "source": self.source,
+            "target_antigen": self.target_antigen,
+            "target_category": self.target_category,
+            "format": self.format,
+            "year": self.year,
+            "status": self.status,
+            "provenance": self.provenance,
+            "notes": self.notes,
+            "inn_number": self.inn_number,
         }
 
 

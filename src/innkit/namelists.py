@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InvalidInputError
+from .textfiles import FileProblem, TextFileError, read_text_file
 
 MAX_BYTES = 64 << 20
 """Largest names file read (64 MiB, about three million names)."""
@@ -30,26 +31,21 @@ class NameList:
     column: str | None  # the table column read, or None for one name per line
 
 
+_FIXES = {
+    FileProblem.MISSING: "give a readable file of names",
+    FileProblem.UNREADABLE: "give a readable file of names",
+    FileProblem.NOT_A_FILE: "give a file of names, one per line",
+    FileProblem.TOO_LARGE: "split the list into smaller files",
+    FileProblem.BINARY: "give a text file, one name per line, or a CSV",
+    FileProblem.NOT_UTF8: "save the file as UTF-8",
+}
+
+
 def _text(path: Path) -> str:
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InvalidInputError(f"{path}: cannot read ({exc.strerror or exc})",
-                                "give a readable file of names") from None
-    if not path.is_file():
-        raise InvalidInputError(f"{path}: not a file", "give a file of names, one per line")
-    if size > MAX_BYTES:
-        raise InvalidInputError(f"{path}: {size:,} bytes is more than {MAX_BYTES:,}",
-                                "split the list into smaller files")
-    data = path.read_bytes()
-    if b"\0" in data[:4096]:
-        raise InvalidInputError(f"{path}: binary data, not a list of names",
-                                "give a text file, one name per line, or a CSV")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInputError(f"{path}: not UTF-8 text (byte {exc.start})",
-                                "save the file as UTF-8") from None
+        return read_text_file(path, max_bytes=MAX_BYTES, what="a list of names")
+    except TextFileError as exc:
+        raise InvalidInputError(exc.reason, _FIXES[exc.problem]) from None
 
 
 def read_names(path: str | Path, column: str = "name") -> NameList:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from functools import cache
 
 from .atomic import write_atomic
 from .registry.substances import SubstanceIndex, unii_source  # noqa: F401  (re-exported)
@@ -82,32 +81,34 @@ def short_list(index: SubstanceIndex) -> list[tuple[str, str, str]]:
     return rows
 
 
-@cache
-def _rows() -> tuple[tuple[str, str, str], ...]:
-    from .registry import get_registry
+_ROWS: dict[str, tuple[tuple[str, str, str], ...]] = {}
+"""index path -> its short list, read once per process (one index per cache folder)."""
 
-    index = get_registry().substance_index()
-    if index is None:
-        return ()
+
+def _rows(index: SubstanceIndex) -> tuple[tuple[str, str, str], ...]:
+    key = str(index.path)
+    found = _ROWS.get(key)
+    if found is not None:
+        return found
     cached = index.path.with_suffix(f".names-{LIST_VERSION}.tsv")
+    rows: list[tuple[str, str, str]] = []
     with contextlib.suppress(OSError, UnicodeDecodeError):  # unreadable: build it again
-        rows = [tuple(line.split("\t")) for line in
+        rows = [tuple(line.split("\t")) for line in  # type: ignore[misc]
                 cached.read_text(encoding="utf-8").splitlines() if line.count("\t") == 2]
-        if rows:
-            return tuple(rows)  # type: ignore[arg-type]
-    rows = short_list(index)
-    with contextlib.suppress(OSError):  # a read-only cache: read the index again next time
-        write_atomic(cached, "".join(f"{a}\t{b}\t{c}\n" for a, b, c in rows))
-    return tuple(rows)
+    if not rows:
+        rows = short_list(index)
+        with contextlib.suppress(OSError):  # a read-only cache: read the index again next time
+            write_atomic(cached, "".join(f"{a}\t{b}\t{c}\n" for a, b, c in rows))
+    found = _ROWS[key] = tuple(rows)
+    return found
 
 
-@cache
-def unii_names() -> tuple[tuple[str, str], ...]:
-    """(name, kind) pairs of the broad list; empty when the UNII list is unavailable."""
-    return tuple((a, b) for a, b, _c in _rows())
+def unii_names(index: SubstanceIndex | None) -> tuple[tuple[str, str], ...]:
+    """(name, kind) pairs of the broad list of ``index`` (the registry's substance index, which
+    :meth:`innkit.registry.Registry.unii_names` passes); empty without an index."""
+    return () if index is None else tuple((a, b) for a, b, _c in _rows(index))
 
 
-@cache
-def english_judged() -> dict[str, str]:
-    """English words kept in the list as drug names, with the reason for each."""
-    return {a: c for a, b, c in _rows() if c}
+def english_judged(index: SubstanceIndex | None) -> dict[str, str]:
+    """English words kept in the list of ``index`` as drug names, with the reason for each."""
+    return {} if index is None else {a: c for a, b, c in _rows(index) if c}

@@ -125,7 +125,8 @@ def validate(name: str, *, format: str | None = None, target: str | None = None,
     legacy = [s.stem for s in tables.stems if s.kind == "stem" and s.group == "legacy"]
     stems_2022 = set(current)
     stem_ok = d.kind == "antibody" and d.stem in stems_2022
-    check("stem", stem_ok, f"ends in the 2022 stem -{d.stem} ({d.stem_meaning})" if stem_ok else
+    check("stem", stem_ok,
+          f"ends in the {CURRENT_ERA} stem -{d.stem} ({d.stem_meaning})" if stem_ok else
           f"new antibody names end in {_either(current)} "
           f"({_either(legacy)} is no longer given)")
     if wanted_stem:
@@ -135,7 +136,7 @@ def validate(name: str, *, format: str | None = None, target: str | None = None,
     infix_ok = stem_ok and d.target_substem is not None and CURRENT_ERA in d.eras
     check("infix", infix_ok,
           f"infix -{d.target_substem}- ({d.target_meaning})" if infix_ok else
-          "no 2022 target infix stands before the stem")
+          f"no {CURRENT_ERA} target infix stands before the stem")
     if wanted_target is not None:
         ok = infix_ok and d.target_form == wanted_target.form
         check("target", ok, f"-{wanted_target.before_stem[0]}- names the target class "

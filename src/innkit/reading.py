@@ -4,11 +4,16 @@ with a byte-order mark), with binary files refused and stray bytes counted, neve
 from __future__ import annotations
 
 import codecs
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from .textfiles import SNIFF_BYTES, UTF16_BOMS, looks_binary
+
 BLOCK = 1 << 20  # 1 MiB
+__all__ = ["BLOCK", "SNIFF_BYTES", "UTF16_BOMS", "ReadReport", "SkippedRecord", "iter_text",
+           "json_document", "looks_binary"]
 
 
 @dataclass
@@ -33,20 +38,34 @@ class ReadReport:
         return out
 
 
-def _looks_binary(head: bytes) -> bool:
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return False
-    return b"\x00" in head[:8192]
+class SkippedRecord(ValueError):
+    """A JSON Lines record that holds no document; its message says where and why."""
+
+
+def json_document(line: str, where: str, text_field: str, id_field: str,
+                  fallback_id: str) -> tuple[str, str]:
+    """(doc id, text) of one JSON Lines record, as every reader of the package takes it: the
+    text field must be a string; a missing id becomes ``fallback_id``. ``where`` names the line
+    (``"FILE line N"``) in the :class:`SkippedRecord` raised for anything else."""
+    try:
+        record = json.loads(line)
+        text = record[text_field]
+        if not isinstance(text, str):
+            raise TypeError(f"field {text_field!r} is not a string")
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise SkippedRecord(f"{where}: skipped, not a JSON object with a {text_field!r} text "
+                            f"field ({exc})") from exc
+    return str(record.get(id_field, fallback_id)), text
 
 
 def iter_text(stream: BinaryIO, report: ReadReport, block: int = BLOCK) -> Iterator[str]:
     """Decoded text of ``stream`` in blocks of about ``block`` bytes."""
     first = stream.read(block)
     report.bytes_read += len(first)
-    if _looks_binary(first):
+    if looks_binary(first):
         report.binary = True
         return
-    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if first.startswith(UTF16_BOMS):
         report.encoding = "utf-16"
     elif first.startswith(codecs.BOM_UTF8):
         first = first[3:]

@@ -121,11 +121,10 @@ def substance_names(registry: Registry, caught: re.Pattern[str],
     asked first, whichever pattern found the word), so it need not be a literal as well: the
     literal scan, the slowest part of a pass over the text, gets that much smaller."""
     from .english import english_words
-    from .names import english_judged
     from .registry.keys import code_spellings
 
     english = english_words()
-    judged = english_judged()  # English words kept as drug names, each with its reason
+    judged = registry.english_judged()  # English words kept as drug names, with the reason
     keep = set()
     for entry in registry.substance_names():
         name = entry.name

@@ -41,7 +41,6 @@ from . import phonetic
 from .atomic import write_atomic
 from .caching import owner_cache
 from .errors import InvalidInputError, require_text
-from .names import unii_names
 from .normalize import normalize_name
 from .registry import Registry, get_registry
 from .tables import read_table
@@ -730,7 +729,7 @@ def _universe(registry: Registry, against: str, generation: int) -> Universe:
             if e.second_word:
                 entries.append((e.full_name, origin, e.kind))
     if against in ("all", "unii"):
-        entries += [(n, "unii", kind) for n, kind in unii_names()]
+        entries += [(n, "unii", kind) for n, kind in registry.unii_names()]
     return Universe(entries, cache=True)
 
 

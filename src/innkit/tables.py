@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 
 from .errors import DataError
+from .vocab import AntibodyFormat
 
 ERAS: tuple[str, ...] = ("original", "2009", "2017", "2022")
 ERA_ORDER = {era: i for i, era in enumerate(ERAS)}
@@ -265,6 +266,16 @@ class Tables:
                 return row
         return None
 
+    def sources_before_stem(self) -> tuple[SourceRow, ...]:
+        """Source rows that the ``slot`` column puts before the stem in some era (-vet-)."""
+        return tuple(s for s in self.sources if any(p == BEFORE_STEM for _, p in s.places))
+
+    def source_as_written(self, substem: str) -> SourceRow | None:
+        """The row of a source substem as a reading writes it: its own, or the row whose last
+        letter merged into the stem's first (-ve- of -vet- before -tug)."""
+        return self.source_row(substem) or next(
+            (r for r in self.sources_before_stem() if r.substem[:-1] == substem), None)
+
 
 # Ranking weights (spec 5.3): a longer target surface is better evidence; sources that were
 # defined but never used (rat, hamster, primate) are heavily penalised; a source-less reading of
@@ -390,9 +401,8 @@ def _group_by_edge(rows_by_core: dict[str, list[StemEntry]], *, tail: bool) -> d
             for edge, items in groups.items()}
 
 
-@cache
-def get_tables() -> Tables:
-    """Load and index every curated table (once per process)."""
+def _read_targets() -> tuple[TargetRow, ...]:
+    """target_substems.tsv, every row's era checked."""
     targets = tuple(
         TargetRow(
             era=r["era"],
@@ -417,6 +427,11 @@ def get_tables() -> Tables:
         if t.era not in ERAS:
             raise DataError(f"target_substems.tsv line {t.line}: unknown era {t.era!r}", "use "
                             + ", ".join(ERAS))
+    return targets
+
+
+def _read_sources() -> tuple[SourceRow, ...]:
+    """source_substems.tsv, with the slot of every era."""
     sources = tuple(
         SourceRow(
             substem=r["substem"],
@@ -437,6 +452,11 @@ def get_tables() -> Tables:
              "examples"),
         )
     )
+    return sources
+
+
+def _read_stems() -> tuple[StemRow, ...]:
+    """antibody_stems.tsv."""
     stems = tuple(
         StemRow(
             stem=r["stem"],
@@ -452,6 +472,16 @@ def get_tables() -> Tables:
         for r in read_table("antibody_stems.tsv",
                             ("stem", "kind", "format", "group", "meaning", "eras"))
     )
+    for row in stems:
+        if row.format and row.format not in set(AntibodyFormat):
+            raise DataError(f"antibody_stems.tsv line {row.line}: unknown format {row.format!r}",
+                            "use " + ", ".join(AntibodyFormat) + " (innkit.vocab.AntibodyFormat)")
+    return stems
+
+
+def _read_modifiers() -> tuple[dict[str, ModifierRow], tuple[ModifierRow, ...],
+                               dict[str, ModifierRow]]:
+    """modifiers.tsv, modifier_endings.tsv (longest first) and qualifiers.tsv."""
     modifiers = {
         r["word"]: ModifierRow(r["word"], r["kind"], r["payload_class"], r["meaning"],
                                r["confidence"], f"modifiers.tsv line {r['_line']}")
@@ -472,10 +502,11 @@ def get_tables() -> Tables:
                                f"qualifiers.tsv line {r['_line']}", r["notes"])
         for r in read_table("qualifiers.tsv", ("word", "kind", "meaning", "notes"))
     }
-    radiolabels = {
-        r["element"]: RadiolabelRow(r["element"], r["symbol"], _split(r["mass_numbers"]))
-        for r in read_table("radiolabels.tsv", ("element", "symbol", "mass_numbers"))
-    }
+    return modifiers, endings, qualifiers
+
+
+def _read_exceptions() -> dict[str, ExceptionRow]:
+    """exceptions.tsv, each row's parts checked to spell its name."""
     exceptions = {
         r["name"]: ExceptionRow(
             name=r["name"], prefix=r["prefix"], target=r["target"], target_era=r["target_era"],
@@ -493,7 +524,12 @@ def get_tables() -> Tables:
         if ex.prefix + ex.target + ex.source + ex.stem + ex.suffix != ex.name:
             raise DataError(f"exceptions.tsv line {ex.line}: parts do not spell {ex.name}",
                             "make prefix+target+source+stem+suffix equal the name")
-    general = _load_general_stems()
+    return exceptions
+
+
+def _index_general(general: tuple[StemEntry, ...]) -> tuple[dict[str, dict[str, list[StemEntry]]],
+                                                         dict[str, tuple[StemEntry, ...]]]:
+    """The general stems by position and letters, and the infix and free-position ones."""
     by_position: dict[str, dict[str, list[StemEntry]]] = {}
     for entry in general:
         by_position.setdefault(entry.position, {}).setdefault(entry.core, []).append(entry)
@@ -501,6 +537,23 @@ def get_tables() -> Tables:
     for position in ("infix", "anywhere"):
         for core, rows in by_position.get(position, {}).items():
             free[core] = free.get(core, ()) + tuple(rows)
+    return by_position, free
+
+
+@cache
+def get_tables() -> Tables:
+    """Load and index every curated table (once per process)."""
+    targets = _read_targets()
+    sources = _read_sources()
+    stems = _read_stems()
+    modifiers, endings, qualifiers = _read_modifiers()
+    radiolabels = {
+        r["element"]: RadiolabelRow(r["element"], r["symbol"], _split(r["mass_numbers"]))
+        for r in read_table("radiolabels.tsv", ("element", "symbol", "mass_numbers"))
+    }
+    exceptions = _read_exceptions()
+    general = _load_general_stems()
+    by_position, free = _index_general(general)
     salts = {r["word"]: r["kind"] for r in read_table("salts.tsv", ("word", "kind", "evidence"))}
     by_era = _build_slots(targets, sources)
     parse_stems = tuple(

@@ -23,6 +23,16 @@ _UNII_TYPES = {"bn": NameType.BRAND, "cd": NameType.CODE, "of": NameType.OFFICIA
                "cn": NameType.COMMON, "sys": NameType.SYSTEMATIC}
 
 
+class AntibodyFormat(StrEnum):
+    """The formats the current scheme's stems name (the ``format`` column of antibody_stems.tsv,
+    which the tables check against this list): -tug, -bart, -mig, -ment."""
+
+    WHOLE = "whole"  # unmodified immunoglobulin
+    ENGINEERED = "engineered"
+    MULTISPECIFIC = "multispecific"
+    FRAGMENT = "fragment"
+
+
 class Relation(StrEnum):
     """How the name a user gave relates to the substance it denotes (the ``relation`` key)."""
 

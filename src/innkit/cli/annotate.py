@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import BinaryIO
 import click
 
 from ..annotate import LENIENCY_LEVELS, annotate_chunks
-from ..reading import ReadReport, iter_text
+from ..reading import ReadReport, SkippedRecord, iter_text, json_document
 from .errors import ClosedStreamError, ExitStatus, closed_stream_fault, input_fault, os_fault
 from .sinks import BratSink, HtmlReport, Output, Sink, main_sink
 
@@ -107,18 +106,13 @@ class _Inputs:
     def _json_doc(self, name: str, line_no: int, line: str):
         if not line.strip():
             return
-        field = self.text_field
         try:
-            record = json.loads(line)
-            text = record[field]
-            if not isinstance(text, str):
-                raise TypeError(f"field {field!r} is not a string")
-        except (ValueError, KeyError, TypeError) as exc:
+            doc_id, text = json_document(line, f"{name} line {line_no}", self.text_field,
+                                         self.id_field, f"{name}:{line_no}")
+        except SkippedRecord as exc:
             # a warning only, as for bytes that were not UTF-8: the input itself was read
-            click.echo(f"innkit: {name} line {line_no}: skipped, not a JSON object with a "
-                       f"{field!r} text field ({exc})", err=True)
+            click.echo(f"innkit: {exc}", err=True)
             return
-        doc_id = str(record.get(self.id_field, f"{name}:{line_no}"))
         yield doc_id, iter((text,)), ReadReport(doc_id)
 
 
@@ -155,7 +149,7 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
       innkit annotate --format html -o report.html label.txt
     """
     if engine == "dask" or scheduler or workers is not None:
-        from ..integrations.dask import run_cli
+        from .dask import run_cli
 
         run_cli(click.get_current_context(), files, output, engine=engine, scheduler=scheduler,
                 workers=workers, leniency=leniency, input_format=input_format,

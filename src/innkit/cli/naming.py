@@ -13,15 +13,27 @@ import click
 
 from ..atomic import write_atomic
 from ..errors import InvalidInputError
-from ..namelists import read_names
+from ..namelists import NameList, read_names
 from ..naming import formats, suggest, validate
 from ..similarity import LEVELS, Screening, Universe, screen, screen_many
+from ..vocab import AntibodyFormat
 
-_FORMATS = ("whole", "engineered", "multispecific", "fragment")
+_FORMATS = tuple(f.value for f in AntibodyFormat)
 
 
 _KEYWORDS = ("all", "registry", "unii")
 _BATCH_COLUMNS = ("candidate", "name", "top_level", "top_score", "closest", "reason")
+
+
+def _names_file(path: str, option: str) -> NameList:
+    """The names of a file given to ``option``; a file without any is a usage error."""
+    try:
+        names = read_names(path)
+    except InvalidInputError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+    if not names.names:
+        raise click.BadParameter(f"{path}: no names in the file", param_hint=option)
+    return names
 
 
 def _against(value: str) -> tuple[str | Universe, str]:
@@ -32,12 +44,7 @@ def _against(value: str) -> tuple[str | Universe, str]:
     if not Path(value).exists():
         raise click.BadParameter(f"expected all, registry, unii or a file of names; there is no "
                                  f"file {value!r}", param_hint="--against")
-    try:
-        names = read_names(value)
-    except InvalidInputError as exc:
-        raise click.BadParameter(str(exc), param_hint="--against") from None
-    if not names.names:
-        raise click.BadParameter(f"{value}: no names in the file", param_hint="--against")
+    names = _names_file(value, "--against")
     if names.skipped:
         click.echo(f"innkit: {value}: skipped {len(names.skipped)} lines (first: line "
                    f"{names.skipped[0][0]}, {names.skipped[0][1]})", err=True)
@@ -66,12 +73,7 @@ def _batch_line(result: Screening, fmt: str) -> str:
 
 def _run_batch(batch: str, universe: str | Universe, label: str, limit: int,
                min_score: float | None, fmt: str, output: str) -> None:
-    try:
-        candidates = read_names(batch)
-    except InvalidInputError as exc:
-        raise click.BadParameter(str(exc), param_hint="--batch") from None
-    if not candidates.names:
-        raise click.BadParameter(f"{batch}: no names in the file", param_hint="--batch")
+    candidates = _names_file(batch, "--batch")
     for line, why in candidates.skipped:
         click.echo(f"innkit: {batch} line {line}: skipped, {why}", err=True)
     started = time.perf_counter()

@@ -7,12 +7,13 @@ The stems that name a format, and the words of a database's format label, come f
 from __future__ import annotations
 
 from ..antibody import source_agrees
-from ..tables import Tables, format_keywords
+from ..tables import ERAS, Tables, format_keywords
+from ..vocab import AntibodyFormat
 from .entries import RegistryEntry
 
-MULTISPECIFIC = "multispecific"
-FRAGMENT = "fragment"
-WHOLE = "whole"
+MULTISPECIFIC = AntibodyFormat.MULTISPECIFIC
+FRAGMENT = AntibodyFormat.FRAGMENT
+WHOLE = AntibodyFormat.WHOLE
 
 
 def registry_conflicts(entry: RegistryEntry, source: str | None, source_meaning: str | None,
@@ -38,8 +39,8 @@ def registry_conflicts(entry: RegistryEntry, source: str | None, source_meaning:
                        f"{entry.format!r}")
         if named != MULTISPECIFIC and multi:
             multi_stem = next((s.stem for s in tables.stems if s.format == MULTISPECIFIC), "?")
-            out.append(f"the registry format {entry.format!r} is multi-specific, which the 2022 "
-                       f"scheme names -{multi_stem}, not -{stem}")
+            out.append(f"the registry format {entry.format!r} is multi-specific, which the "
+                       f"{ERAS[-1]} scheme names -{multi_stem}, not -{stem}")
         if named == FRAGMENT and not fragment:
             out.append(f"-{stem} means a fragment, but the registry format is {entry.format!r}")
     return out

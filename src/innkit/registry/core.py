@@ -6,6 +6,7 @@ import os
 import re
 import sqlite3
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -182,12 +183,32 @@ class Registry:
         if index is None or not isinstance(name, str):
             return None
         if self._resolver is None:
-            self._resolver = Resolver(index, frozenset(get_tables().salts), self._inn_number)
+            # The resolver asks back through a weak reference: a bound method would make a
+            # cycle that keeps this registry (and its names) alive until a full collection.
+            me = weakref.ref(self)
+
+            def inn_number(inn: str) -> str | None:
+                registry = me()
+                return registry._inn_number(inn) if registry is not None else None
+
+            self._resolver = Resolver(index, frozenset(get_tables().salts), inn_number)
         return self._resolver.resolve(normalize_name(name))
 
     def _inn_number(self, inn: str) -> str | None:
         entry = self.known(inn)
         return entry.inn_number if entry is not None else None
+
+    def unii_names(self) -> tuple[tuple[str, str], ...]:
+        """(name, kind) of the broad list drawn from this registry's substance index."""
+        from ..names import unii_names
+
+        return unii_names(self.substance_index())
+
+    def english_judged(self) -> dict[str, str]:
+        """English words the broad list keeps as drug names, with the reason for each."""
+        from ..names import english_judged
+
+        return english_judged(self.substance_index())
 
     def substance(self, name: str) -> RegistryEntry | None:
         """The broad-layer entry (an FDA UNII preferred, official or brand name), or None.
@@ -198,9 +219,7 @@ class Registry:
         if not self._with_substances:
             return None
         if self._substances is None:
-            from ..names import unii_names
-
-            self._substances = {name_key(text): kind for text, kind in unii_names()}
+            self._substances = {name_key(text): kind for text, kind in self.unii_names()}
         kind = self._substances.get(name_key(name))
         if kind is None:
             return None
@@ -210,14 +229,14 @@ class Registry:
     def substance_names(self) -> list[RegistryEntry]:
         """Every broad-layer entry, and the drug-class phrases (for a dictionary scan)."""
         from ..classes import TABLE, class_phrases
-        from ..names import unii_names
 
         classes = [RegistryEntry(name=text, second_word=None, kind="class", origin="classes",
                                  provenance=f"innkit {TABLE}") for text in class_phrases()]
         if not self._with_substances:
             return classes
         return [RegistryEntry(name=text, second_word=None, kind=kind, origin="unii",
-                              provenance=UNII_PROVENANCE) for text, kind in unii_names()] + classes
+                              provenance=UNII_PROVENANCE)
+                for text, kind in self.unii_names()] + classes
 
     def known(self, name: str) -> RegistryEntry | None:
         """The first shipped or user entry for ``name`` (never the broad UNII layer)."""
