@@ -210,3 +210,18 @@ def test_dask_workers_load_the_cached_databases(tmp_path, cache, monkeypatch):
     assert texts == ["Zqbrandname", "rituximab"]
     # Read by the client and the worker, rewritten by neither.
     assert {f: f.stat().st_ino for f in _scanner_files(cache)} == files
+
+
+def test_user_names_are_queried_not_copied_into_objects(tmp_path):
+    """Look-ups answer from the loaded table; entries, full names and counts agree."""
+    names = _names(2_000, seed=7)
+    registry = Registry(_user_db(tmp_path / "user.sqlite", names), substances=False)
+    phrase = next(n for n, k in names if " " in n)
+    (found,) = registry.lookup(phrase.upper())
+    assert (found.full_name, found.origin, found.refers_to) == (phrase, "user", "trastuzumab")
+    entries = registry.entries()
+    assert len(registry) == len(entries) >= 2_000 + 1
+    assert registry.full_names() == [e.full_name for e in entries]
+    assert entries[0].origin == "user" and entries[-1].origin == "shipped"
+    assert registry.known("trastuzumab").origin == "shipped"
+    assert registry.known("zqnotaname") is None
