@@ -77,6 +77,9 @@ class Registry:
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         self._by_key: dict[str, list[RegistryEntry]] = {}  # look-ups so far, by key
+        self._shipped_by_key: dict[str, list[RegistryEntry]] = {}
+        self._has_user = False
+        self._identities: dict[str, Substance | None] = {}  # normalised name -> substance
         self._names: list[str] | None = None
         self._entries: list[RegistryEntry] | None = None
         self._generation = 0
@@ -130,21 +133,39 @@ class Registry:
         db.execute("UPDATE names SET fkey = full_key(name, second_word) WHERE second_word != ''")
         db.execute("CREATE INDEX names_key ON names (key)")
         db.execute("CREATE INDEX names_fkey ON names (fkey) WHERE fkey IS NOT NULL")
-        self._db = db
-        self._by_key = {}
+        shipped: dict[str, list[RegistryEntry]] = {}
+        for row in db.execute(f"SELECT * FROM names WHERE origin = 'shipped' ORDER BY {_ORDER}"):
+            entry = _row_to_entry(row)
+            shipped.setdefault(row["key"], []).append(entry)
+            if row["fkey"]:
+                shipped.setdefault(row["fkey"], []).append(entry)
+        self._has_user = db.execute(
+            "SELECT 1 FROM names WHERE origin = 'user' LIMIT 1").fetchone() is not None
+        self._db, self._shipped_by_key = db, shipped
         self._entries = None
         self._names = None
+        self.clear_memos()
         self._generation += 1
+
+    def clear_memos(self) -> None:
+        """Forget the answers remembered so far (the next look-ups query again): for cold
+        measurements; the names themselves stay loaded."""
+        self._by_key = {}
+        self._kinds = {}
+        self._identities = {}
 
     def _found(self, key: str) -> list[RegistryEntry]:
         """Entries whose name or full name has the look-up ``key``, user entries first
         (remembered per key, found or not, until the names change)."""
+        if not self._has_user:
+            return self._shipped_by_key.get(key, _NONE)
         found = self._by_key.get(key)
         if found is None:
             assert self._db is not None
             found = [_row_to_entry(row) for row in self._db.execute(
-                f"SELECT * FROM names WHERE key = ? OR fkey = ? ORDER BY {_ORDER}",
-                (key, key))]
+                "SELECT * FROM names WHERE origin = 'user' AND (key = ? OR fkey = ?) "
+                f"ORDER BY {_ORDER}", (key, key))]
+            found += self._shipped_by_key.get(key, _NONE)
             if len(self._by_key) >= KIND_MEMO:
                 self._by_key = {}
             self._by_key[key] = found
@@ -215,7 +236,17 @@ class Registry:
             return None
         if self._resolver is None:
             self._resolver = Resolver(index, frozenset(get_tables().salts), self._inn_number)
-        return self._resolver.resolve(normalize_name(name))
+        if self._db is None:
+            self._ensure()  # INN numbers come from the names: loaded before answers are kept
+        normal = normalize_name(name)
+        memo = self._identities
+        if normal in memo:
+            return memo[normal]
+        found = self._resolver.resolve(normal)  # a frozen result: safe to hand out again
+        if len(memo) >= KIND_MEMO:
+            memo.clear()
+        memo[normal] = found
+        return found
 
     def _inn_number(self, inn: str) -> str | None:
         entry = self.known(inn)
@@ -342,6 +373,7 @@ class Registry:
             "SELECT origin, kind, COUNT(*) FROM names GROUP BY origin, kind ORDER BY 1, 2")}
 
 
+_NONE: list[RegistryEntry] = []  # never changed: an answer of no entries
 _ORDER = "origin DESC, name, rowid"
 """The order of entries: user names first, then by name (then as loaded)."""
 
