@@ -3,12 +3,12 @@
 Prints, in one run: cold throughput (result cache and the registry's remembered answers
 cleared before each pass, so every name is parsed and looked up in the registry), the identity
 floor (one query of the on-disk UNII index per name and nothing else: a bound on any cold
-decode that says which substance a name denotes), warm throughput (repeated names served from the cache),
-the goal (150,000 names/s), a floor baseline (one compiled regular expression testing each
-name for an antibody stem, the least any decoder must do), import time, time to load the
-tables, and peak memory. Without ../shared it uses the example names of the package's tables.
-``--also-src DIR`` measures another innkit source tree too, in alternating fresh processes
-(median of 3 each), so that before and after come from one run on a shared machine.
+decode that says which substance a name denotes), warm throughput (repeated names served from
+the cache), the goal (150,000 names/s), a floor baseline (one compiled regular expression
+testing each name for an antibody stem, the least any decoder must do), import time, time to
+load the tables, and peak memory. Without ../shared it uses the example names of the
+package's tables. ``--also-src DIR`` measures another innkit source tree too, in alternating
+fresh processes (median of 3 each), so that before and after come from one run on a shared machine.
 """
 
 from __future__ import annotations
