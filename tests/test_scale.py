@@ -225,3 +225,35 @@ def test_user_names_are_queried_not_copied_into_objects(tmp_path):
     assert entries[0].origin == "user" and entries[-1].origin == "shipped"
     assert registry.known("trastuzumab").origin == "shipped"
     assert registry.known("zqnotaname") is None
+
+
+def test_short_form_search_and_span_check_give_the_plain_answers():
+    """The fast paths of abbreviation linking (str.find, bisected spans) against the plain
+    regular expression and the pass over every span."""
+    import re
+
+    from innkit.abbreviations import occurrences
+    from innkit.annotate import _Spans
+
+    rng = random.Random(3)
+    for _ in range(300):
+        text = "".join(rng.choice("ab- 5FU(),\n") for _ in range(rng.randint(0, 60)))
+        short = rng.choice(["5-FU", "FU", "a", "ab", "b-a", "5FU"])
+        start = rng.randint(0, len(text))
+        rx = re.compile(rf"(?<![A-Za-z0-9\-]){re.escape(short)}(?![A-Za-z0-9\-])")
+        plain = [(m.start(), m.end()) for m in rx.finditer(text, start)]
+        assert occurrences(text, short, start) == plain, (text, short, start)
+        end = rng.randint(0, len(text) + 2)
+        assert occurrences(text, short, start, end) == [p for p in plain if p[0] < end]
+    for _ in range(300):
+        spans = []
+        for _ in range(rng.randint(0, 12)):
+            a = rng.randint(0, 50)
+            spans.append((a, a + rng.randint(0, 8)))
+        taken = _Spans(spans[:5])
+        plain = list(spans[:5])
+        for a, b in spans[5:]:
+            expected = any(a < e and s < b for s, e in plain)
+            assert taken.overlaps(a, b) == expected, (plain, a, b)
+            taken.add(a, b)
+            plain.append((a, b))

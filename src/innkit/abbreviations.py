@@ -55,7 +55,27 @@ def _letters_in_order(s: str, lf: str) -> bool:
     return True
 
 
-def occurrences(text: str, short: str, start: int) -> list[tuple[int, int]]:
-    """Every later use of the short form as a whole word (case as defined)."""
-    rx = re.compile(rf"(?<![A-Za-z0-9\-]){re.escape(short)}(?![A-Za-z0-9\-])")
-    return [(m.start(), m.end()) for m in rx.finditer(text, start)]
+_WORD_EDGE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
+"""Characters that may not touch a short form on either side (it is used as a whole word)."""
+
+
+def occurrences(text: str, short: str, start: int,
+                end: int | None = None) -> list[tuple[int, int]]:
+    """Every later use of the short form as a whole word (case as defined), starting before
+    ``end`` when it is given. Found with ``str.find`` (a fast substring search), not a
+    regular expression tried at every position: a long text defines hundreds of short forms."""
+    found: list[tuple[int, int]] = []
+    if not short:
+        return found
+    size, n = len(text), len(short)
+    stop = size if end is None else min(end, size)
+    at = text.find(short, start)
+    while 0 <= at < stop:
+        after = at + n
+        if (at == 0 or text[at - 1] not in _WORD_EDGE) and (
+                after == size or text[after] not in _WORD_EDGE):
+            found.append((at, after))
+            at = text.find(short, after)
+        else:
+            at = text.find(short, at + 1)
+    return found
