@@ -257,3 +257,24 @@ def test_short_form_search_and_span_check_give_the_plain_answers():
             assert taken.overlaps(a, b) == expected, (plain, a, b)
             taken.add(a, b)
             plain.append((a, b))
+
+
+def test_many_short_forms_at_once_give_each_one_s_answer():
+    import re
+
+    from innkit import abbreviations
+
+    rng = random.Random(11)
+    shorts = sorted({"".join(rng.choice("AB5+.-") for _ in range(rng.randint(1, 4)))
+                     for _ in range(200)} | {"A B", "5-FU"})
+    assert len(shorts) > abbreviations.FIND_AT_MOST
+    for _ in range(200):
+        text = "".join(rng.choice("AB5+.- (x\n") for _ in range(rng.randint(0, 80)))
+        start = rng.randint(0, len(text))
+        end = rng.choice([None, rng.randint(0, len(text) + 2)])
+        found = abbreviations.occurrences_of(text, shorts, start, end)
+        for short in shorts:
+            rx = re.compile(rf"(?<![A-Za-z0-9\-]){re.escape(short)}(?![A-Za-z0-9\-])")
+            plain = [(m.start(), m.end()) for m in rx.finditer(text, start)
+                     if end is None or m.start() < end]
+            assert found[short] == plain, (text, short, start, end)

@@ -355,8 +355,9 @@ class Annotator:
         taken = _Spans((m.start - offset, m.end - offset) for m in out)
         added = []
         limit = len(text) if stop is None else stop
+        uses = abbreviations.occurrences_of(text, defined, begin, limit)
         for short, d in defined.items():
-            for a, b in abbreviations.occurrences(text, short, begin, limit):
+            for a, b in uses[short]:
                 if taken.overlaps(a, b):
                     continue
                 taken.add(a, b)
