@@ -83,6 +83,7 @@ def occurrences(text: str, short: str, start: int,
 
 
 _RUN = re.compile(r"[A-Za-z0-9\-+.]+")
+_CUT_RUN = re.compile(r"(?<![A-Za-z0-9\-+.])[A-Za-z0-9\-]*+[+.][A-Za-z0-9\-+.]*")
 """A run of the characters short forms are made of: every use of a short form lies in one."""
 FIND_AT_MOST = 32
 """Up to this many short forms, each is looked for with ``str.find``; more, and the text's runs
@@ -92,42 +93,20 @@ are read once for all of them."""
 def occurrences_of(text: str, shorts: Iterable[str], start: int,
                    end: int | None = None) -> dict[str, list[tuple[int, int]]]:
     """:func:`occurrences` of many short forms at once, the same answer for each. A use of a
-    short form lies in one run of short-form characters, starting at the run's start or after
-    a ``+`` or ``.`` in it and ending at its end or before one: those pieces of each run are
-    the only candidates, read in one pass however many short forms there are."""
+    short form lies in one run of short-form characters, as the whole run or a piece of it cut
+    at ``+`` or ``.``: the runs of the text are collected once (in C), and only the short forms
+    among them are looked for, each with ``str.find``."""
     wanted = list(dict.fromkeys(shorts))
     if len(wanted) <= FIND_AT_MOST:
         return {short: occurrences(text, short, start, end) for short in wanted}
-    odd = [w for w in wanted if not _RUN.fullmatch(w)]  # never from defined_after; exact
     size = len(text)
     stop = size if end is None else min(end, size)
-    names = set(wanted) - set(odd)
-    longest = max((len(w) for w in wanted), default=0)
-    found: dict[str, list[tuple[int, int]]] = {w: [] for w in wanted}
-    for run in _RUN.finditer(text, max(0, start - longest), stop + longest):
-        piece = run.group()
-        at = run.start()
-        if "+" not in piece and "." not in piece:
-            cuts = ((0, len(piece)),) if piece in names else ()
-        else:
-            heads = [0] + [i + 1 for i, c in enumerate(piece) if c in "+."]
-            tails = [i for i, c in enumerate(piece) if c in "+."] + [len(piece)]
-            cuts = tuple((h, t) for h in heads for t in tails
-                         if h < t <= h + longest and piece[h:t] in names)
-        for h, t in cuts:
-            a, b = at + h, at + t
-            if not (start <= a < stop):
-                continue
-            if (a == 0 or text[a - 1] not in _WORD_EDGE) and (
-                    b == size or text[b] not in _WORD_EDGE):
-                found[piece[h:t]].append((a, b))
-    for short, spans in found.items():  # one short form's uses never overlap (as re finds them)
-        spans.sort()
-        kept: list[tuple[int, int]] = []
-        for a, b in spans:
-            if not kept or a >= kept[-1][1]:
-                kept.append((a, b))
-        found[short] = kept
-    for short in odd:
-        found[short] = occurrences(text, short, start, end)
-    return found
+    longest = max(len(w) for w in wanted)
+    window = text[max(0, start - longest): stop + longest]
+    seen = set(_RUN.findall(window))
+    for piece in _CUT_RUN.findall(window):  # runs with a + or . in them: their pieces too
+        heads = [0] + [i + 1 for i, c in enumerate(piece) if c in "+."]
+        tails = [i for i, c in enumerate(piece) if c in "+."] + [len(piece)]
+        seen.update(piece[h:t] for h in heads for t in tails if h < t <= h + longest)
+    return {short: occurrences(text, short, start, end)
+            if short in seen or not _RUN.fullmatch(short) else [] for short in wanted}
