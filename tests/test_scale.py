@@ -278,3 +278,17 @@ def test_many_short_forms_at_once_give_each_one_s_answer():
             plain = [(m.start(), m.end()) for m in rx.finditer(text, start)
                      if end is None or m.start() < end]
             assert found[short] == plain, (text, short, start, end)
+
+
+def test_look_alike_words_are_the_plain_pattern_s_matches():
+    from innkit import confusables
+
+    look = sorted(confusables._table())[:3]
+    rng = random.Random(13)
+    for _ in range(400):
+        text = "".join(rng.choice(["a", "b", "é", " ", "1", "_", "-", *look])
+                       for _ in range(rng.randint(0, 40)))
+        start = rng.randint(0, len(text))
+        plain = [(m.start(), m.end()) for m in confusables.pattern().finditer(text, start)]
+        assert [(m.start(), m.end()) for m in confusables.words(text, start)] == plain, \
+            (text, start)

@@ -370,7 +370,7 @@ class Annotator:
         """Names written with a look-alike letter of another script: reported, with a
         warning, as the name the letters spell in Latin; never misread."""
         added = []
-        for m in confusables.pattern().finditer(text, begin):
+        for m in confusables.words(text, begin):
             if stop is not None and m.start() >= stop:
                 break
             word = m.group(0)
