@@ -108,5 +108,20 @@ def occurrences_of(text: str, shorts: Iterable[str], start: int,
         heads = [0] + [i + 1 for i, c in enumerate(piece) if c in "+."]
         tails = [i for i, c in enumerate(piece) if c in "+."] + [len(piece)]
         seen.update(piece[h:t] for h in heads for t in tails if h < t <= h + longest)
-    return {short: occurrences(text, short, start, end)
-            if short in seen or not _RUN.fullmatch(short) else [] for short in wanted}
+    found: dict[str, list[tuple[int, int]]] = {short: [] for short in wanted}
+    present = [w for w in wanted if w in seen and _RUN.fullmatch(w)]
+    odd = [w for w in wanted if not _RUN.fullmatch(w)]
+    if any("+" in w or "." in w for w in present):
+        odd += present  # uses that may overlap: each short form on its own
+    elif present:
+        # No short form here holds a + or a ., so a use is a whole word and no two uses
+        # overlap: one expression finds them all, as each short form's own would.
+        alternatives = "|".join(re.escape(w) for w in sorted(present, key=lambda w: -len(w)))
+        rx = re.compile(rf"(?<![A-Za-z0-9\-])(?:{alternatives})(?![A-Za-z0-9\-])")
+        for m in rx.finditer(text, start):
+            if m.start() >= stop:
+                break
+            found[m.group()].append(m.span())
+    for short in odd:
+        found[short] = occurrences(text, short, start, end)
+    return found
