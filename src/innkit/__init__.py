@@ -27,12 +27,16 @@ _LAZY = {"Suggestion": "naming", "Validation": "naming", "suggest": "naming",
 ``import innkit`` (and every ``innkit annotate``) does not pay for them."""
 
 
+_LOADED: set[str] = set()
+
+
 def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
-    if module is None:
+    if module is None or name in _LOADED:  # loaded once, then deleted: gone, as any attribute
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
+    _LOADED.add(name)
     return value
 
 __all__ = [
