@@ -11,7 +11,8 @@ words, and codes; written through the user store's schema, set with INNKIT_USER_
 - screen p50/p99: ``screen(name)`` latency in process for names drawn from the registry
   (goal: p50 <= 20 ms at ~190,000 names, shipped + UNII + 100k user).
 Every figure is printed with its ratio to the same-run figure with no user names. Fresh
-processes run in alternating order over the sizes, median of --runs (default 3).
+processes run in alternating order over the sizes, median of --runs (default 3). ``--also-src
+DIR`` times another source tree's fresh processes in the same runs (before and after).
 ``--quick`` leaves out the 100k registry.
 """
 
@@ -78,9 +79,9 @@ def user_db(path: Path, count: int) -> Path:
     return path
 
 
-def _run(cmd: list[str], db: Path | None) -> float:
+def _run(cmd: list[str], db: Path | None, src: str | None = None) -> float:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT / "src") + (
+    env["PYTHONPATH"] = (src or str(ROOT / "src")) + (
         os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env["INNKIT_USER_DB"] = str(db) if db else str(Path(tempfile.gettempdir()) / "innkit-none")
     start = time.perf_counter()
@@ -134,6 +135,11 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="1k and 10k names only")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--screens", type=int, default=100, help="screen queries per size")
+    ap.add_argument("--also-src", metavar="DIR",
+                    help="also time the fresh processes of this innkit source tree (e.g. an "
+                         "export of the previous commit), in the same alternating runs")
+    ap.add_argument("--no-in-process", action="store_true",
+                    help="fresh-process figures only (no unseen-decode or screen figures)")
     args = ap.parse_args()
     sizes = [0, 1_000, 10_000] + ([] if args.quick else [100_000])
     py = sys.executable
@@ -151,18 +157,35 @@ def main() -> int:
         out = str(work / "out.jsonl")
         for n in sizes:
             rows[n] = {"cold_annotate_s": _run([*annotate, out], dbs[n])}
-        samples: dict[int, dict[str, list[float]]] = {n: {"annotate": [], "decode": []}
-                                                      for n in sizes}
+        trees = {"": None, "other_": args.also_src} if args.also_src else {"": None}
+        if args.also_src:
+            for n in sizes:  # the other tree's compiled databases, once
+                _run([*annotate, out], dbs[n], args.also_src)
+        samples: dict[int, dict[str, list[float]]] = {
+            n: {f"{t}{k}": [] for t in trees for k in ("annotate", "decode")} for n in sizes}
         for i in range(args.runs):
             for n in sizes if i % 2 == 0 else reversed(sizes):
-                samples[n]["annotate"].append(_run([*annotate, out], dbs[n]))
-                samples[n]["decode"].append(_run(decode_cmd, dbs[n]))
+                for t, src in (trees.items() if i % 2 == 0 else reversed(trees.items())):
+                    samples[n][f"{t}annotate"].append(_run([*annotate, out], dbs[n], src))
+                    samples[n][f"{t}decode"].append(_run(decode_cmd, dbs[n], src))
         for n in sizes:
-            rows[n]["annotate_s"] = statistics.median(samples[n]["annotate"])
-            rows[n]["decode_s"] = statistics.median(samples[n]["decode"])
-            rate, p50, p99 = in_process(dbs[n], args.screens)
-            rows[n].update(unseen_per_s=rate, screen_p50_ms=p50, screen_p99_ms=p99)
+            for key, values in samples[n].items():
+                rows[n][f"{key}_s"] = statistics.median(values)
+            if args.no_in_process:
+                rows[n].update(unseen_per_s=float("nan"), screen_p50_ms=float("nan"),
+                               screen_p99_ms=float("nan"))
+            else:
+                rate, p50, p99 = in_process(dbs[n], args.screens)
+                rows[n].update(unseen_per_s=rate, screen_p50_ms=p50, screen_p99_ms=p99)
     base = rows[0]
+    if args.also_src:
+        print(f"fresh processes, this tree against {args.also_src} (same alternating runs):")
+        for n in sizes:
+            r = rows[n]
+            print(f"  {n:>10,} user names: annotate 2KB {r['annotate_s']:.3f} s against "
+                  f"{r['other_annotate_s']:.3f} s ({r['other_annotate_s'] / r['annotate_s']:.2f}x"
+                  f" faster); decode {r['decode_s']:.3f} s against {r['other_decode_s']:.3f} s "
+                  f"({r['other_decode_s'] / r['decode_s']:.2f}x faster)")
     print(f"user registry scale: fresh processes median of {args.runs}, warm disk caches; "
           "ratio = figure / figure with no user names (throughput: no-user / figure)")
     print(f"  {'user names':>10}  {'annotate 2KB':>16}  {'(cold)':>7}  {'decode':>14}  "
@@ -177,8 +200,9 @@ def main() -> int:
               f"  {r['screen_p99_ms']:6.2f} ms")
     last = rows[sizes[-1]]
     met = "met" if last["screen_p50_ms"] <= SCREEN_GOAL_MS else "NOT met"
-    print(f"  screen p50 at {sizes[-1]:,} user names: {last['screen_p50_ms']:.2f} ms "
-          f"(goal <= {SCREEN_GOAL_MS:.0f} ms: {met})")
+    if not args.no_in_process:
+        print(f"  screen p50 at {sizes[-1]:,} user names: {last['screen_p50_ms']:.2f} ms "
+              f"(goal <= {SCREEN_GOAL_MS:.0f} ms: {met})")
     with results_file("scale.tsv").open("w", encoding="utf-8") as f:
         keys = list(base)
         f.write("user_names\t" + "\t".join(keys) + "\n")

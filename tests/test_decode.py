@@ -296,3 +296,18 @@ def test_json_contract_keys(text):
     for m in decode("inotuzumab ozogamicin").to_dict()["modifiers"]:
         assert {"word", "kind", "meaning", "payload_class"} <= m.keys()
     assert set(data["eras"]) <= {"original", "2009", "2017", "2022"}
+
+
+def test_fast_replace_is_dataclasses_replace():
+    import dataclasses
+
+    from innkit.decode import _replace
+
+    d = decode("trastuzumab")
+    ours = _replace(d, input="Trastuzumab", notes=("a note",))
+    assert ours == dataclasses.replace(d, input="Trastuzumab", notes=("a note",))
+    assert d.input == "trastuzumab" and ours.input == "Trastuzumab"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ours.input = "x"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        _replace(d, not_a_field=1)

@@ -12,6 +12,7 @@ import pytest
 
 import innkit
 from innkit.registry import Registry, substances
+from innkit.registry.keys import name_key
 from innkit.registry.substances import open_index
 from innkit.tables import read_table
 from innkit.vocab import Relation
@@ -143,3 +144,23 @@ def test_missing_unii_list_degrades_to_the_shipped_tables(monkeypatch, tmp_path,
     d = innkit.decode("trastuzumab", registry=reg)
     assert d.kind == "antibody" and d.substance is None and d.registry is not None
     assert "not installed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("damage", ["truncate", "foreign", "empty"])
+def test_broad_list_key_file_answers_like_the_list_and_is_rebuilt(tmp_path, damage):
+    from innkit.names import open_kinds
+
+    rows = (("besponsa", "brand", ""), ("cmc-544", "code", ""), ("cmc544", "common", ""),
+            ("inotuzumab ozogamicin", "substance", ""))
+    path = tmp_path / "list.keys.sqlite"
+    index = open_kinds(path, lambda: rows)
+    expected = {name_key(a): b for a, b, _c in rows}  # a later name of the same key wins
+    assert index is not None and expected["cmc544"] == "common"
+    assert {k: index.kind(k) for k in expected} == expected
+    assert index.kind("trastuzumab") is None
+    data = path.read_bytes()
+    path.write_bytes({"truncate": data[: len(data) // 2], "empty": b"",
+                      "foreign": b"not a database at all\n" * 100}[damage])
+    again = open_kinds(path, lambda: rows)
+    assert again is not None and {k: again.kind(k) for k in expected} == expected
+    assert path.read_bytes() == data

@@ -210,3 +210,91 @@ def test_dask_workers_load_the_cached_databases(tmp_path, cache, monkeypatch):
     assert texts == ["Zqbrandname", "rituximab"]
     # Read by the client and the worker, rewritten by neither.
     assert {f: f.stat().st_ino for f in _scanner_files(cache)} == files
+
+
+def test_user_names_are_queried_not_copied_into_objects(tmp_path):
+    """Look-ups answer from the loaded table; entries, full names and counts agree."""
+    names = _names(2_000, seed=7)
+    registry = Registry(_user_db(tmp_path / "user.sqlite", names), substances=False)
+    phrase = next(n for n, k in names if " " in n)
+    (found,) = registry.lookup(phrase.upper())
+    assert (found.full_name, found.origin, found.refers_to) == (phrase, "user", "trastuzumab")
+    entries = registry.entries()
+    assert len(registry) == len(entries) >= 2_000 + 1
+    assert registry.full_names() == [e.full_name for e in entries]
+    assert entries[0].origin == "user" and entries[-1].origin == "shipped"
+    assert registry.known("trastuzumab").origin == "shipped"
+    assert registry.known("zqnotaname") is None
+
+
+def test_short_form_search_and_span_check_give_the_plain_answers():
+    """The fast paths of abbreviation linking (str.find, bisected spans) against the plain
+    regular expression and the pass over every span."""
+    import re
+
+    from innkit.abbreviations import occurrences
+    from innkit.annotate import _Spans
+
+    rng = random.Random(3)
+    for _ in range(300):
+        text = "".join(rng.choice("ab- 5FU(),\n") for _ in range(rng.randint(0, 60)))
+        short = rng.choice(["5-FU", "FU", "a", "ab", "b-a", "5FU"])
+        start = rng.randint(0, len(text))
+        rx = re.compile(rf"(?<![A-Za-z0-9\-]){re.escape(short)}(?![A-Za-z0-9\-])")
+        plain = [(m.start(), m.end()) for m in rx.finditer(text, start)]
+        assert occurrences(text, short, start) == plain, (text, short, start)
+        end = rng.randint(0, len(text) + 2)
+        assert occurrences(text, short, start, end) == [p for p in plain if p[0] < end]
+    for _ in range(300):
+        spans = []
+        for _ in range(rng.randint(0, 12)):
+            a = rng.randint(0, 50)
+            spans.append((a, a + rng.randint(0, 8)))
+        taken = _Spans(spans[:5])
+        plain = list(spans[:5])
+        for a, b in spans[5:]:
+            expected = any(a < e and s < b for s, e in plain)
+            assert taken.overlaps(a, b) == expected, (plain, a, b)
+            taken.add(a, b)
+            plain.append((a, b))
+
+
+def test_many_short_forms_at_once_give_each_one_s_answer():
+
+    from innkit import abbreviations
+
+    rng = random.Random(11)
+    for letters in ("AB5+.-", "AB5-"):  # with + or . (each on its own), without (one pass)
+        shorts = sorted({"".join(rng.choice(letters) for _ in range(rng.randint(1, 4)))
+                         for _ in range(200)} | {"A B", "5-FU"})
+        assert len(shorts) > abbreviations.FIND_AT_MOST
+        _same_uses(abbreviations, rng, shorts)
+
+
+def _same_uses(abbreviations, rng, shorts):
+    import re
+
+    for _ in range(200):
+        text = "".join(rng.choice("AB5+.- (x\n") for _ in range(rng.randint(0, 80)))
+        start = rng.randint(0, len(text))
+        end = rng.choice([None, rng.randint(0, len(text) + 2)])
+        found = abbreviations.occurrences_of(text, shorts, start, end)
+        for short in shorts:
+            rx = re.compile(rf"(?<![A-Za-z0-9\-]){re.escape(short)}(?![A-Za-z0-9\-])")
+            plain = [(m.start(), m.end()) for m in rx.finditer(text, start)
+                     if end is None or m.start() < end]
+            assert found[short] == plain, (text, short, start, end)
+
+
+def test_look_alike_words_are_the_plain_pattern_s_matches():
+    from innkit import confusables
+
+    look = sorted(confusables._table())[:3]
+    rng = random.Random(13)
+    for _ in range(400):
+        text = "".join(rng.choice(["a", "b", "é", " ", "1", "_", "-", *look])
+                       for _ in range(rng.randint(0, 40)))
+        start = rng.randint(0, len(text))
+        plain = [(m.start(), m.end()) for m in confusables.pattern().finditer(text, start)]
+        assert [(m.start(), m.end()) for m in confusables.words(text, start)] == plain, \
+            (text, start)

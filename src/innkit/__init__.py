@@ -6,14 +6,38 @@ target, humanized, monoclonal antibody) plus ozogamicin (a calicheamicin payload
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from .annotate import LENIENCY_LEVELS, Annotator, Mention, annotate, annotate_chunks
 from .decode import decode
 from .errors import DataError, InnkitError, InvalidInputError, UnknownNameError
 from .explain import explain
 from .models import Decoding, Modifier, Radiolabel, Reading
-from .naming import Suggestion, Validation, suggest, validate
-from .similarity import Screening, SimilarityHit, screen
 from .version import __version__
+
+if TYPE_CHECKING:
+    from .naming import Suggestion, Validation, suggest, validate
+    from .similarity import Screening, SimilarityHit, screen
+
+_LAZY = {"Suggestion": "naming", "Validation": "naming", "suggest": "naming",
+         "validate": "naming", "Screening": "similarity", "SimilarityHit": "similarity",
+         "screen": "similarity"}
+"""Naming and screening load numpy and their name index: imported on first use, so that
+``import innkit`` (and every ``innkit annotate``) does not pay for them."""
+
+
+_LOADED: set[str] = set()
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None or name in _LOADED:  # loaded once, then deleted: gone, as any attribute
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    _LOADED.add(name)
+    return value
 
 __all__ = [
     "LENIENCY_LEVELS",

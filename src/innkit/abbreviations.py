@@ -13,6 +13,7 @@ linked to the name the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _SHORT = re.compile(r"[ \t]*\([ \t]*([A-Za-z0-9][A-Za-z0-9\-+.]{0,11}?)[ \t]*[),;]")
 
@@ -72,7 +73,72 @@ def _letters_in_order(s: str, lf: str) -> bool:
     return True
 
 
-def occurrences(text: str, short: str, start: int) -> list[tuple[int, int]]:
-    """Every later use of the short form as a whole word (case as defined)."""
-    rx = re.compile(rf"(?<![A-Za-z0-9\-]){re.escape(short)}(?![A-Za-z0-9\-])")
-    return [(m.start(), m.end()) for m in rx.finditer(text, start)]
+_WORD_EDGE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
+"""Characters that may not touch a short form on either side (it is used as a whole word)."""
+
+
+def occurrences(text: str, short: str, start: int,
+                end: int | None = None) -> list[tuple[int, int]]:
+    """Every later use of the short form as a whole word (case as defined), starting before
+    ``end`` when it is given. Found with ``str.find`` (a fast substring search), not a
+    regular expression tried at every position: a long text defines hundreds of short forms."""
+    found: list[tuple[int, int]] = []
+    if not short:
+        return found
+    size, n = len(text), len(short)
+    stop = size if end is None else min(end, size)
+    at = text.find(short, start)
+    while 0 <= at < stop:
+        after = at + n
+        if (at == 0 or text[at - 1] not in _WORD_EDGE) and (
+                after == size or text[after] not in _WORD_EDGE):
+            found.append((at, after))
+            at = text.find(short, after)
+        else:
+            at = text.find(short, at + 1)
+    return found
+
+
+_RUN = re.compile(r"[A-Za-z0-9\-+.]+")
+_CUT_RUN = re.compile(r"(?<![A-Za-z0-9\-+.])[A-Za-z0-9\-]*+[+.][A-Za-z0-9\-+.]*")
+"""A run of the characters short forms are made of: every use of a short form lies in one."""
+FIND_AT_MOST = 32
+"""Up to this many short forms, each is looked for with ``str.find``; more, and the text's runs
+are read once for all of them."""
+
+
+def occurrences_of(text: str, shorts: Iterable[str], start: int,
+                   end: int | None = None) -> dict[str, list[tuple[int, int]]]:
+    """:func:`occurrences` of many short forms at once, the same answer for each. A use of a
+    short form lies in one run of short-form characters, as the whole run or a piece of it cut
+    at ``+`` or ``.``: the runs of the text are collected once (in C), and only the short forms
+    among them are looked for, each with ``str.find``."""
+    wanted = list(dict.fromkeys(shorts))
+    if len(wanted) <= FIND_AT_MOST:
+        return {short: occurrences(text, short, start, end) for short in wanted}
+    size = len(text)
+    stop = size if end is None else min(end, size)
+    longest = max(len(w) for w in wanted)
+    window = text[max(0, start - longest): stop + longest]
+    seen = set(_RUN.findall(window))
+    for piece in _CUT_RUN.findall(window):  # runs with a + or . in them: their pieces too
+        heads = [0] + [i + 1 for i, c in enumerate(piece) if c in "+."]
+        tails = [i for i, c in enumerate(piece) if c in "+."] + [len(piece)]
+        seen.update(piece[h:t] for h in heads for t in tails if h < t <= h + longest)
+    found: dict[str, list[tuple[int, int]]] = {short: [] for short in wanted}
+    present = [w for w in wanted if w in seen and _RUN.fullmatch(w)]
+    odd = [w for w in wanted if not _RUN.fullmatch(w)]
+    if any("+" in w or "." in w for w in present):
+        odd += present  # uses that may overlap: each short form on its own
+    elif present:
+        # No short form here holds a + or a ., so a use is a whole word and no two uses
+        # overlap: one expression finds them all, as each short form's own would.
+        alternatives = "|".join(re.escape(w) for w in sorted(present, key=lambda w: -len(w)))
+        rx = re.compile(rf"(?<![A-Za-z0-9\-])(?:{alternatives})(?![A-Za-z0-9\-])")
+        for m in rx.finditer(text, start):
+            if m.start() >= stop:
+                break
+            found[m.group()].append(m.span())
+    for short in odd:
+        found[short] = occurrences(text, short, start, end)
+    return found

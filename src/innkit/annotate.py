@@ -8,6 +8,7 @@ combinations written with slashes) and decoded as a whole.
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections.abc import Iterable, Iterator
@@ -94,6 +95,29 @@ class _Verdict:
     how: str
     confidence: str
     kind: str  # antibody, stem
+
+
+class _Spans:
+    """Spans of text already taken, sorted by start: does a new span overlap one? Only the
+    spans starting within the longest span's length before it can (a bisection, not a pass
+    over every span of a long text)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        self._spans = sorted(spans)
+        self._longest = max((e - s for s, e in self._spans), default=0)
+
+    def overlaps(self, a: int, b: int) -> bool:
+        spans = self._spans
+        i = bisect.bisect_left(spans, (b,)) - 1  # the last span starting before b
+        while i >= 0 and spans[i][0] >= a - self._longest:
+            if spans[i][1] > a:
+                return True
+            i -= 1
+        return False
+
+    def add(self, a: int, b: int) -> None:
+        bisect.insort(self._spans, (a, b))
+        self._longest = max(self._longest, b - a)
 
 
 class Annotator:
@@ -347,16 +371,15 @@ class Annotator:
                                               notes=(note, *m.decoding.notes)), "brand")
         if not defined:
             return out
-        taken = [(m.start - offset, m.end - offset) for m in out]
+        taken = _Spans((m.start - offset, m.end - offset) for m in out)
         added = []
         limit = len(text) if stop is None else stop
+        uses = abbreviations.occurrences_of(text, defined, begin, limit)
         for short, (d, how) in defined.items():
-            for a, b in abbreviations.occurrences(text, short, begin):
-                if a >= limit:
-                    break
-                if any(a < e and s < b for s, e in taken):
+            for a, b in uses[short]:
+                if taken.overlaps(a, b):
                     continue
-                taken.append((a, b))
+                taken.add(a, b)
                 added.append(Mention(a + offset, b + offset, text[a:b], d, d.registry is not None,
                                      how, "medium", None))
         return sorted([*out, *added], key=lambda x: x.start) if added else out
@@ -366,7 +389,7 @@ class Annotator:
         """Names written with a look-alike letter of another script: reported, with a
         warning, as the name the letters spell in Latin; never misread."""
         added = []
-        for m in confusables.pattern().finditer(text, begin):
+        for m in confusables.words(text, begin):
             if stop is not None and m.start() >= stop:
                 break
             word = m.group(0)

@@ -8,6 +8,7 @@ instead of misreading the rest of the word. The look-alikes come from ``confusab
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 
 from .tables import read_table
@@ -25,6 +26,31 @@ def pattern() -> re.Pattern[str]:
     """A word (letters only) with at least one look-alike letter in it."""
     chars = "".join(re.escape(c) for c in _table())
     return re.compile(rf"[^\W\d_]*[{chars}][^\W\d_]*")
+
+
+@cache
+def _word_pattern() -> re.Pattern[str]:
+    """The same words, tried only where a word starts: the letters before the first look-alike
+    are taken without backtracking (the plain pattern retries every letter of every word)."""
+    chars = "".join(re.escape(c) for c in _table())
+    return re.compile(rf"(?<![^\W\d_])[^\W\d_{chars}]*+[{chars}][^\W\d_]*")
+
+
+def words(text: str, start: int = 0) -> Iterator[re.Match[str]]:
+    """What ``pattern().finditer(text, start)`` finds, in linear time: the same matches."""
+    at = start
+    if 0 < start < len(text) and _LETTER.match(text, start - 1):  # a word cut at ``start``
+        first = pattern().match(text, start)
+        if first is not None:
+            yield first
+            at = first.end()
+        else:
+            while at < len(text) and _LETTER.match(text, at):
+                at += 1  # no look-alike in the rest of this word
+    yield from _word_pattern().finditer(text, at)
+
+
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def latinise(word: str) -> tuple[str, tuple[str, ...]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from .affixes import FDA_PREFIX, FDA_SUFFIX
 from .antibody import antibody_stem, enumerate_readings, rank
@@ -20,6 +20,33 @@ from .registry.checks import registry_conflicts
 from .stems import classify_word
 from .tables import ERA_ORDER, ExceptionRow, Tables, get_tables
 from .vocab import RELATION_LABELS, Relation
+
+
+def _setters(cls: type) -> tuple[tuple[str, object], ...] | None:
+    """Each field's slot setter, for :func:`_replace`; None where a copy must run __init__."""
+    if hasattr(cls, "__post_init__") or not hasattr(cls, "__slots__"):
+        return None
+    if any(not f.init for f in fields(cls)):
+        return None
+    return tuple((f.name, cls.__dict__[f.name].__set__) for f in fields(cls))
+
+
+_SETTERS = {cls: _setters(cls) for cls in (Decoding,)}
+
+
+def _replace(obj: Decoding, **changes: object) -> Decoding:
+    """``dataclasses.replace`` for a frozen slots result, without the per-field checks of a
+    generic copy (a decode makes one or two): the same new, frozen object."""
+    setters = _SETTERS.get(type(obj))
+    if setters is None:
+        return replace(obj, **changes)
+    new = object.__new__(type(obj))
+    for name, setter in setters:
+        setter(new, changes.pop(name) if name in changes else getattr(obj, name))
+    if changes:  # a name that is no field: the error dataclasses.replace gives
+        raise TypeError(f"unexpected fields {sorted(changes)}")
+    return new
+
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CACHE_SIZE = 16384
@@ -114,11 +141,11 @@ def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
             note = f"{text} is a {user.kind} name for {user.refers_to} in the user registry"
             substance = registry.identify(normalize_name(user.refers_to))
             ids = (("unii", substance.unii),) if substance is not None else ()
-            return replace(meant, input=text, registry=user, notes=(note, *meant.notes),
+            return _replace(meant, input=text, registry=user, notes=(note, *meant.notes),
                            identifiers=ids)
     if substance is None:
         number = _inn_number(own.registry, normal)
-        return replace(own, identifiers=(("inn_number", number),)) if number else own
+        return _replace(own, identifiers=(("inn_number", number),)) if number else own
     result = own
     warnings = list(own.warnings)
     notes = list(own.notes)
@@ -134,14 +161,14 @@ def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
         meant = substance.inn or substance.name
         inn = _decode_phrase(meant, meant, tables, registry)
         if inn.kind != "unknown" and (own.kind == "unknown" or _word(own) != _word(inn)):
-            result = replace(inn, input=text)
+            result = _replace(inn, input=text)
             warnings = list(inn.warnings)
             notes = list(inn.notes)
         notes.insert(0, f"{text} is the {RELATION_LABELS[Relation(substance.relation)]} of "
                         f"{meant} (UNII {substance.unii}): {_read_as(result, own)}")
     number = substance.inn_number or _inn_number(result.registry, substance.inn or "")
     identifiers = (("unii", substance.unii),) + ((("inn_number", number),) if number else ())
-    return replace(result, substance=substance, identifiers=identifiers,
+    return _replace(result, substance=substance, identifiers=identifiers,
                    warnings=tuple(warnings), notes=tuple(notes),
                    registry=user if user is not None else result.registry)
 

@@ -13,9 +13,16 @@ it comes from, written atomically, and rebuilt with it.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
 
 from .atomic import write_atomic
+from .registry.keys import name_key
 from .registry.substances import SubstanceIndex, unii_source  # noqa: F401  (re-exported)
 from .vocab import NameType
 
@@ -81,6 +88,10 @@ def short_list(index: SubstanceIndex) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _list_path(index: SubstanceIndex, suffix: str) -> Path:
+    return index.path.with_suffix(f".names-{LIST_VERSION}.{suffix}")
+
+
 _ROWS: dict[str, tuple[tuple[str, str, str], ...]] = {}
 """index path -> its short list, read once per process (one index per cache folder)."""
 
@@ -90,7 +101,7 @@ def _rows(index: SubstanceIndex) -> tuple[tuple[str, str, str], ...]:
     found = _ROWS.get(key)
     if found is not None:
         return found
-    cached = index.path.with_suffix(f".names-{LIST_VERSION}.tsv")
+    cached = _list_path(index, "tsv")
     rows: list[tuple[str, str, str]] = []
     with contextlib.suppress(OSError, UnicodeDecodeError):  # unreadable: build it again
         rows = [tuple(line.split("\t")) for line in  # type: ignore[misc]
@@ -112,3 +123,112 @@ def unii_names(index: SubstanceIndex | None) -> tuple[tuple[str, str], ...]:
 def english_judged(index: SubstanceIndex | None) -> dict[str, str]:
     """English words kept in the list of ``index`` as drug names, with the reason for each."""
     return {} if index is None else {a: c for a, b, c in _rows(index) if c}
+
+
+KEYS_SCHEMA = 1
+"""Bump when the key file's table or the look-up key rule (registry/keys.py) changes."""
+
+
+class KindIndex:
+    """The broad list by look-up key (name key → kind), in an SQLite file beside the list.
+
+    A process asks it for the few names it meets instead of keying all ~130,000 names at
+    start-up. Where two names share a key, the later one in the sorted list wins, as a dict
+    built from the list would have it. Checked on open (schema, completeness, size)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        conn = self._conn()
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        if meta.get("schema") != str(KEYS_SCHEMA) or meta.get("complete") != "yes":
+            raise sqlite3.DatabaseError("written by another version, or never finished")
+        if path.stat().st_size < pages * size:
+            raise sqlite3.DatabaseError("truncated")
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
+                                   check_same_thread=False)
+            self._local.conn = conn
+        return conn
+
+    def kind(self, key: str) -> str | None:
+        row = self._conn().execute("SELECT kind FROM kinds WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def build(target: Path, rows: tuple[tuple[str, str, str], ...]) -> None:
+        """Write the key file whole or not at all."""
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        os.close(fd)
+        try:
+            db = sqlite3.connect(tmp)
+            db.executescript("""
+                PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+                CREATE TABLE kinds (key TEXT PRIMARY KEY, kind TEXT NOT NULL) WITHOUT ROWID;
+            """)
+            kinds = {name_key(text): kind for text, kind, _note in rows}
+            db.executemany("INSERT INTO kinds VALUES (?, ?)", sorted(kinds.items()))
+            db.executemany("INSERT INTO meta VALUES (?, ?)",
+                           [("schema", str(KEYS_SCHEMA)), ("rows", str(len(kinds))),
+                            ("complete", "yes")])
+            db.commit()
+            db.close()
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(tmp, 0o666 & ~mask)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def open_kinds(path: Path, rows: Callable[[], tuple[tuple[str, str, str], ...]]
+               ) -> KindIndex | None:
+    """The key file at ``path``; a missing, truncated or foreign one is built again from
+    ``rows()``. None when it cannot be written."""
+    with contextlib.suppress(OSError, sqlite3.Error):
+        return KindIndex(path)
+    with contextlib.suppress(OSError):
+        path.unlink()
+    with contextlib.suppress(OSError, sqlite3.Error):
+        KindIndex.build(path, rows())
+        return KindIndex(path)
+    return None
+
+
+_kinds_lock = threading.Lock()
+_KINDS: dict[str, KindIndex | dict[str, str]] = {}
+"""index path -> its key file, opened (or built) once per process."""
+
+
+def _kind_source(index: SubstanceIndex) -> KindIndex | dict[str, str]:
+    """The key file of ``index``'s list, opened (or built once from the list); a dict where it
+    cannot be written."""
+    path = str(index.path)
+    found = _KINDS.get(path)
+    if found is not None:
+        return found
+    with _kinds_lock:
+        found = _KINDS.get(path)
+        if found is None:
+            found = open_kinds(_list_path(index, f"keys-{KEYS_SCHEMA}.sqlite"),
+                               lambda: _rows(index))
+            if found is None:  # a cache folder this user cannot write
+                found = {name_key(text): kind for text, kind in unii_names(index)}
+            _KINDS[path] = found
+        return found
+
+
+def broad_kind(index: SubstanceIndex | None, key: str) -> str | None:
+    """The kind (substance, official, brand, common, code) of the broad-list name of ``index``
+    with the look-up ``key`` (see :func:`innkit.registry.keys.name_key`), or None."""
+    if index is None:
+        return None
+    source = _kind_source(index)
+    return source.get(key) if isinstance(source, dict) else source.kind(key)

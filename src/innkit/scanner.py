@@ -106,9 +106,17 @@ def _caught(patterns: dict[int, str]) -> re.Pattern[str]:
 def known_names(registry: Registry, caught: re.Pattern[str]) -> tuple[str, ...]:
     """Known names whose first word no stem pattern catches (muromonab, brand names, codes);
     second words of caught names are picked up when a mention is extended."""
-    others = sorted({e.full_name.lower() for e in registry.entries()})
+    others = sorted({n.lower() for n in _full_names(registry)})
     return tuple(n for n in others if n.isascii() and n.split()
                  and not caught.match(n.split()[0]))
+
+
+def _full_names(registry: Registry) -> list[str]:
+    """Every registry entry's full name, read without building the entries where it can be."""
+    full_names = getattr(registry, "full_names", None)
+    if full_names is not None:
+        return full_names()
+    return [e.full_name for e in registry.entries()]
 
 
 def substance_names(registry: Registry, caught: re.Pattern[str],
@@ -565,8 +573,8 @@ def _hyperscan_scanner(tables: Tables, registry: Registry, leniency: str) -> Hyp
     antibody = patterns[ANTIBODY]
     layers = []
     h = _base_key("registry", antibody)
-    for entry in registry.entries():
-        h.update(entry.full_name.encode("utf-8", "replace"))
+    for full_name in _full_names(registry):
+        h.update(full_name.encode("utf-8", "replace"))
         h.update(b"\n")
     layers.append(_literal_layer("registry", h.hexdigest(), lambda: (
         known_names(registry, _caught(patterns)), ())))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -14,9 +15,6 @@ from .. import __version__
 from ..errors import DataError, InnkitError
 from ..registry import Registry, set_registry
 from ..registry.store import StoreError
-from .annotate import annotate_cmd
-from .data import data_group
-from .decode import TSV_COLUMNS, decode_cmd, explain_cmd
 from .errors import (
     EXIT_STATUS_HELP,
     CliFault,
@@ -28,12 +26,31 @@ from .errors import (
     os_fault,
     quiet_broken_pipe,
 )
-from .naming import screen_cmd, suggest_cmd, validate_cmd
-from .registry import lookup_cmd, registry_group, search_cmd
-from .serve import serve_cmd
+
+COMMANDS = {"annotate": ("annotate", "annotate_cmd"), "decode": ("decode", "decode_cmd"),
+            "explain": ("decode", "explain_cmd"), "lookup": ("registry", "lookup_cmd"),
+            "search": ("registry", "search_cmd"), "registry": ("registry", "registry_group"),
+            "data": ("data", "data_group"), "screen": ("naming", "screen_cmd"),
+            "validate": ("naming", "validate_cmd"), "suggest": ("naming", "suggest_cmd"),
+            "serve": ("serve", "serve_cmd")}
+"""Each command's module and object: a command's module is imported when that command runs
+(or help lists it), so ``annotate`` never pays for screening's numpy or the web app."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_STATUS_HELP)
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, attr = COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(f"{__name__}.{module}"), attr),
+                             cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=EXIT_STATUS_HELP)
 @click.version_option(__version__, prog_name="innkit")
 @click.option("--user-db", type=click.Path(dir_okay=False), envvar="INNKIT_USER_DB",
               help="User registry database (default: $INNKIT_USER_DB, else "
@@ -44,9 +61,12 @@ def main(user_db: str | None) -> None:
         set_registry(Registry(user_db))
 
 
-for command in (annotate_cmd, decode_cmd, explain_cmd, lookup_cmd, search_cmd, registry_group,
-                data_group, screen_cmd, validate_cmd, suggest_cmd, serve_cmd):
-    main.add_command(command)
+def __getattr__(name: str) -> object:
+    if name == "TSV_COLUMNS":  # kept importable from here; it lives with the decode command
+        from .decode import TSV_COLUMNS
+
+        return TSV_COLUMNS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 NAME_COMMANDS = frozenset({"decode", "explain", "lookup", "search", "screen", "validate",
@@ -56,7 +76,7 @@ NAME_COMMANDS = frozenset({"decode", "explain", "lookup", "search", "screen", "v
 
 def _check_arguments(args: Sequence[str]) -> None:
     """Refuse a name argument that is not UTF-8 (the shell passed bytes), naming which."""
-    at = next((i for i, a in enumerate(args) if a in main.commands), None)
+    at = next((i for i, a in enumerate(args) if a in COMMANDS), None)
     if at is None:
         return
     command = args[at]

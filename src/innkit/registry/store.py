@@ -140,6 +140,36 @@ class UserStore:
         finally:
             db.close()
 
+    def copy_into(self, db: sqlite3.Connection, insert: str, lead: str = "") -> None:
+        """Run ``insert`` (an ``INSERT INTO ... (key, [lead column,] *ENTRY_COLUMNS)``) over
+        every name of this file, attached read-only to ``db``: the rows never become Python
+        objects. Cells are text, empty for none, the kind defaulted as :meth:`entries` does."""
+        if not self.path.exists():
+            return
+        check = self._connect(create=False)  # the same checks, and messages, as a read
+        try:
+            tables = {r[0] for r in check.execute("SELECT name FROM sqlite_master WHERE "
+                                                  "type='table'")}
+        except sqlite3.Error as exc:
+            raise self._fault(exc, False) from exc
+        finally:
+            check.close()
+        if not tables:
+            return  # an empty file: no names yet
+        cells = ", ".join("COALESCE(NULLIF(kind, ''), 'candidate')" if c == "kind"
+                          else f"COALESCE(CAST({c} AS TEXT), '')" for c in ENTRY_COLUMNS)
+        try:
+            db.execute("ATTACH DATABASE ? AS innkit_user",
+                       (f"{self.path.resolve().as_uri()}?mode=ro",))
+            try:
+                db.execute(f"{insert} SELECT key, {lead + ', ' if lead else ''}{cells} "
+                           "FROM innkit_user.names ORDER BY key")
+            finally:
+                db.commit()  # a database is detached outside a transaction only
+                db.execute("DETACH DATABASE innkit_user")
+        except sqlite3.Error as exc:
+            raise self._fault(exc, False) from exc
+
     def repair(self) -> tuple[Path | None, int]:
         """Make the file a working registry again: an empty file is initialised; a damaged
         one is moved aside (``NAME.damaged-TIME``) and every row still readable is copied into

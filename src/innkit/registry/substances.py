@@ -41,6 +41,8 @@ DRUG_TAGS = frozenset({"INN", "USAN", "BAN", "JAN", "USP", "USP MONOGRAPH", "USP
                        "PURPLE BOOK CDER", "WHO-IP", "WHO-IP LATIN", "GREEN BOOK", "JP"})
 """Tags of pharmacopoeias, drug lists and naming bodies: a substance named in one of them (or
 with a brand name, a code or an INN) is a drug, not an organism, food or reagent."""
+NAME_TYPES = {t.value: t for t in NameType}
+"""Name types by their value: a dict look-up, not an Enum call, per row read."""
 NAMES_PER_TYPE = 8
 """Other names kept per name type (with the full count), so that outputs stay short."""
 
@@ -130,7 +132,8 @@ class SubstanceIndex:
         rows = self._conn().execute(
             "SELECT n.name, n.type, n.unii, n.tags, s.name, s.inn, s.names FROM names n "
             "JOIN substances s ON s.unii = n.unii WHERE n.key = ?", (key,)).fetchall()
-        return [(NameRecord(n, NameType(t), u, tuple(g.split("|")) if g else ()),
+        types = NAME_TYPES
+        return [(NameRecord(n, types[t], u, tuple(g.split("|")) if g else ()),
                  SubstanceRecord(u, sn, inn, names)) for n, t, u, g, sn, inn, names in rows]
 
     def substance(self, unii: str) -> SubstanceRecord | None:
