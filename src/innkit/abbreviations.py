@@ -99,40 +99,32 @@ def occurrences(text: str, short: str, start: int,
     return found
 
 
-_RUN = re.compile(r"[A-Za-z0-9\-+.]+")
-_CUT_RUN = re.compile(r"(?<![A-Za-z0-9\-+.])[A-Za-z0-9\-]*+[+.][A-Za-z0-9\-+.]*")
-"""A run of the characters short forms are made of: every use of a short form lies in one."""
+_SEGMENT = re.compile(r"[A-Za-z0-9\-]+")
+"""A use of a short form without ``+`` or ``.`` is a whole word: one of these segments."""
 FIND_AT_MOST = 32
-"""Up to this many short forms, each is looked for with ``str.find``; more, and the text's runs
-are read once for all of them."""
+"""Up to this many short forms, each is looked for with ``str.find``; more, and the text's
+segments are read once for all of them."""
 
 
 def occurrences_of(text: str, shorts: Iterable[str], start: int,
                    end: int | None = None) -> dict[str, list[tuple[int, int]]]:
     """:func:`occurrences` of many short forms at once, the same answer for each. A use of a
-    short form lies in one run of short-form characters, as the whole run or a piece of it cut
-    at ``+`` or ``.``: the runs of the text are collected once (in C), and only the short forms
-    among them are looked for, each with ``str.find``."""
+    short form without ``+`` or ``.`` is a whole segment of letters, digits and hyphens: the
+    segments of the text are collected once (in C), and one expression finds the uses of the
+    short forms among them; the few with ``+`` or ``.`` are looked for one by one."""
     wanted = list(dict.fromkeys(shorts))
     if len(wanted) <= FIND_AT_MOST:
         return {short: occurrences(text, short, start, end) for short in wanted}
     size = len(text)
     stop = size if end is None else min(end, size)
     longest = max(len(w) for w in wanted)
-    window = text[max(0, start - longest): stop + longest]
-    seen = set(_RUN.findall(window))
-    for piece in _CUT_RUN.findall(window):  # runs with a + or . in them: their pieces too
-        heads = [0] + [i + 1 for i, c in enumerate(piece) if c in "+."]
-        tails = [i for i, c in enumerate(piece) if c in "+."] + [len(piece)]
-        seen.update(piece[h:t] for h in heads for t in tails if h < t <= h + longest)
     found: dict[str, list[tuple[int, int]]] = {short: [] for short in wanted}
-    present = [w for w in wanted if w in seen and _RUN.fullmatch(w)]
-    odd = [w for w in wanted if not _RUN.fullmatch(w)]
-    if any("+" in w or "." in w for w in present):
-        odd += present  # uses that may overlap: each short form on its own
-    elif present:
-        # No short form here holds a + or a ., so a use is a whole word and no two uses
-        # overlap: one expression finds them all, as each short form's own would.
+    odd = [w for w in wanted if not _SEGMENT.fullmatch(w)]
+    seen = set(_SEGMENT.findall(text, max(0, start - longest), stop + longest))
+    present = [w for w in wanted if w in seen and _SEGMENT.fullmatch(w)]
+    if present:
+        # Whole words that never overlap: one expression finds them all, as each short
+        # form's own would.
         alternatives = "|".join(re.escape(w) for w in sorted(present, key=lambda w: -len(w)))
         rx = re.compile(rf"(?<![A-Za-z0-9\-])(?:{alternatives})(?![A-Za-z0-9\-])")
         for m in rx.finditer(text, start):
