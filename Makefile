@@ -2,14 +2,20 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
 .PHONY: demo test lint bench clean
 
-$(STAMP): pyproject.toml
+# The package alone (what the demo needs), then the development extras on top for the tests.
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
@@ -18,7 +24,7 @@ $(BENCH_STAMP): $(STAMP)
 	touch $(BENCH_STAMP)
 
 ## demo: find and decode every drug name of the bundled example document
-demo: $(STAMP)
+demo: $(RUN_STAMP)
 	@$(BIN)/innkit annotate examples/monograph.txt --html examples/monograph.html
 	@echo
 	@$(BIN)/innkit explain "inotuzumab ozogamicin"

@@ -9,9 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from .errors import DataError
 from .vocab import AntibodyFormat
@@ -25,10 +29,30 @@ def _split(value: str, sep: str = ";") -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(sep) if v.strip())
 
 
+_FOLDER: ContextVar[Path | None] = ContextVar("innkit_rules_folder", default=None)
+
+
+@contextmanager
+def rules_from(folder: Path | str) -> Iterator[None]:
+    """Read the rules tables from ``folder`` instead of the package's own, inside the block:
+    logic tests on small fixture tables (as python-phonenumbers tests on its own metadata), or
+    a curator trying an edited table. Tables read there are indexed apart from the real ones;
+    pair it with a registry of its own (``Registry(None, shipped=False, substances=False)``),
+    since decodings are remembered per registry."""
+    token = _FOLDER.set(Path(folder))
+    try:
+        yield
+    finally:
+        _FOLDER.reset(token)
+
+
 def read_table(name: str, required: tuple[str, ...]) -> list[dict[str, str]]:
     """Rows of ``innkit/data/<name>`` as dicts, with their 1-based line number under ``_line``."""
+    folder = _FOLDER.get()
     try:
-        text = resources.files("innkit").joinpath("data", name).read_text(encoding="utf-8")
+        source = folder / name if folder is not None else resources.files("innkit").joinpath(
+            "data", name)
+        text = source.read_text(encoding="utf-8")
     except (FileNotFoundError, OSError) as exc:
         raise DataError(f"data table {name} is missing", "reinstall innkit") from exc
     reader = csv.DictReader(io.StringIO(text), delimiter="\t")
@@ -540,9 +564,16 @@ def _index_general(general: tuple[StemEntry, ...]) -> tuple[dict[str, dict[str, 
     return by_position, free
 
 
-@cache
 def get_tables() -> Tables:
-    """Load and index every curated table (once per process)."""
+    """Every curated table, loaded and indexed once per process (per folder under
+    :func:`rules_from`)."""
+    return _tables_in(_FOLDER.get())
+
+
+@cache
+def _tables_in(folder: Path | None) -> Tables:
+    """The tables of ``folder`` (None: the package's own); the argument is the cache key,
+    read_table finds the folder itself."""
     targets = _read_targets()
     sources = _read_sources()
     stems = _read_stems()
@@ -570,8 +601,9 @@ def get_tables() -> Tables:
         suffixes_by_tail=_group_by_edge(by_position.get("suffix", {}), tail=True),
         prefixes_by_head=_group_by_edge(by_position.get("prefix", {}), tail=False),
         free_stems=free,
-        free_stem_pattern=re.compile(
-            "(?=(" + "|".join(re.escape(c) for c in sorted(free, key=len, reverse=True)) + "))"),
+        free_stem_pattern=re.compile(  # (?!) when no stem stands free: a pattern never matching
+            "(?=(" + "|".join(re.escape(c) for c in sorted(free, key=len, reverse=True)) + "))"
+            if free else "(?!)"),
         salts=salts,
         source_by_label={lab: row.substem for row in sources for lab in row.labels},
         unused_sources=frozenset(row.substem for row in sources if not row.used),
