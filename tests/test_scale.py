@@ -264,7 +264,9 @@ def test_many_short_forms_at_once_give_each_one_s_answer():
     from innkit import abbreviations
 
     rng = random.Random(11)
-    for letters in ("AB5+.-", "AB5-"):  # with + or . (each on its own), without (one pass)
+    # with + or . (each on its own), without (one pass), all small letters (many: every
+    # segment read; few: each on its own)
+    for letters in ("AB5+.-", "AB5-", "ab-", "aB5-"):
         shorts = sorted({"".join(rng.choice(letters) for _ in range(rng.randint(1, 4)))
                          for _ in range(200)} | {"A B", "5-FU"})
         assert len(shorts) > abbreviations.FIND_AT_MOST
@@ -275,7 +277,7 @@ def _same_uses(abbreviations, rng, shorts):
     import re
 
     for _ in range(200):
-        text = "".join(rng.choice("AB5+.- (x\n") for _ in range(rng.randint(0, 80)))
+        text = "".join(rng.choice("AaBb5+.- (x\n") for _ in range(rng.randint(0, 80)))
         start = rng.randint(0, len(text))
         end = rng.choice([None, rng.randint(0, len(text) + 2)])
         found = abbreviations.occurrences_of(text, shorts, start, end)
