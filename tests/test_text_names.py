@@ -203,3 +203,11 @@ def test_brands_given_with_a_trade_mark_sign_are_linked_to_the_name():
                      ("trastuzumab", "morphology", "trastuzumab"),
                      ("Rituxan", "brand", "rituximab"), ("Rituxan", "brand", "rituximab")]
     assert "Genentech" not in {m.text for m in bare.annotate(text)}
+
+
+@needs_unii
+def test_the_anion_of_an_acid_inn_is_found_and_linked_to_the_acid():
+    found = {m.text: m for m in innkit.annotate("Seizures stopped on valproate.")}
+    assert set(found) == {"valproate"}
+    assert found["valproate"].decoding.substance.inn == "valproic acid"
+    assert "aspartate" not in {m.text for m in innkit.annotate("aspartate aminotransferase")}

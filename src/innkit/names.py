@@ -36,7 +36,7 @@ EVERYDAY_ZIPF = 4.0
 """Words at least this common in English (Zipf scale, wordfreq: lead 5.2, iron 4.7, alcohol
 4.6) are everyday words; rarer English words that are drug names (aspirin 3.3, lithium 3.6,
 insulin 3.8) are kept."""
-LIST_VERSION = 2
+LIST_VERSION = 3
 """Bump when the rules of this module change, so that cached lists are rebuilt."""
 
 
@@ -77,6 +77,7 @@ def short_list(index: SubstanceIndex) -> list[tuple[str, str, str]]:
         value = name.lower()
         if _shaped(value, kind):
             names.setdefault(value, KEEP_TYPES[kind])
+    _add_anions(index, names)
     rows = []
     for value, kind in sorted(names.items()):
         note = ""
@@ -86,6 +87,26 @@ def short_list(index: SubstanceIndex) -> list[tuple[str, str, str]]:
                 continue
         rows.append((value, kind, note))
     return rows
+
+
+_ACID = re.compile(r"^([a-z]{3,})ic acid$")
+
+
+def _add_anions(index: SubstanceIndex, names: dict[str, str]) -> None:
+    """Text names an acid by its anion as often as by the acid (valproate, valproic acid):
+    the anion of each "-ic acid" INN goes in the list when the UNII list gives it, of any type,
+    to the same substance (VALPROATE is only a systematic name there). Acids that are no INN
+    (benzoic, butyric) stay out: their anions are the salt words of other names."""
+    for value in [v for v in names if v.endswith("ic acid")]:
+        m = _ACID.match(value)
+        if m is None:
+            continue
+        anion = m.group(1) + "ate"
+        if anion in names:
+            continue
+        acid = {s.unii for _n, s in index.lookup(name_key(value)) if s.inn == value}
+        if acid and acid & {s.unii for _n, s in index.lookup(name_key(anion))}:
+            names[anion] = "common"
 
 
 def _list_path(index: SubstanceIndex, suffix: str) -> Path:
