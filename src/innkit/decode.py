@@ -6,7 +6,7 @@ import re
 from dataclasses import fields, replace
 
 from .affixes import FDA_PREFIX, FDA_SUFFIX
-from .antibody import antibody_stem, enumerate_readings, rank
+from .antibody import Ranked, antibody_stem, enumerate_readings, rank
 from .caching import owner_cache
 from .classes import ClassRow, drug_class
 from .english import is_english
@@ -18,7 +18,7 @@ from .normalize import MAX_NAME_LENGTH, normalize_name
 from .registry import Registry, RegistryEntry, get_registry, name_key
 from .registry.checks import registry_conflicts
 from .stems import classify_word
-from .tables import ERA_ORDER, ExceptionRow, Tables, get_tables
+from .tables import ERA_ORDER, ExceptionRow, StemRow, Tables, get_tables
 from .vocab import RELATION_LABELS, Relation
 
 
@@ -229,89 +229,38 @@ _STEREO = re.compile(r"^(?:d|l|dl|d,l|rac|\(\+\)|\(-\)|\(±\)|\([rs]\)|[rs])-(?=
 
 
 def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -> Decoding:
+    """A normalised name: its antibody word read by the scheme, else its stems."""
     warnings: list[str] = []
     stereo = _STEREO.match(normal)
-    if stereo:
+    if stereo:  # d,l-sotalol: the INN is sotalol
         normal = normal[stereo.end():]
         warnings.append(f"'{stereo.group(0)}' is a stereo descriptor, not part of the INN")
     rest, label, label_warnings = split_radiolabel(normal, text, tables)
     warnings += label_warnings
-    tokens = rest.split(" ")
-    fda_suffix = None
-    # The FDA suffix sits on the last word of the whole name (fam-trastuzumab deruxtecan-nxki).
-    m = FDA_SUFFIX.match(tokens[-1]) if "-" in tokens[-1] else None
-    if m and tokens[-1] not in tables.exceptions:
-        left = m.group(1)
-        probe = [*tokens[:-1], left]
-        if _find_antibody_word(probe, tables) is not None or _is_biologic(left, tables):
-            tokens[-1] = left
-            fda_suffix = m.group(2)
+    tokens, fda_suffix = _without_fda_suffix(rest.split(" "), tables)
     index = _find_antibody_word(tokens, tables)
     if index is None:
         return decode_general(text, tokens, tables, label, fda_suffix, warnings, registry)
-    word = tokens[index]
-    fda_prefix = None
-    m = FDA_PREFIX.match(word) if "-" in word else None
-    if m and word not in tables.exceptions:
-        fda_prefix, word = m.groups()
+    fda_prefix, word = _without_fda_prefix(tokens[index], tables)
     if index > 0:
         warnings.append(f"ignored words before the antibody name: {' '.join(tokens[:index])}")
-    modifiers = (
-        tuple(classify_modifier(t, tables) for t in tokens[index + 1:])
-        if index + 1 < len(tokens) else ()
-    )
-    for mod in modifiers:
-        note = tables.qualifiers.get(mod.word)
-        if note is not None and note.note:
-            warnings.append(f"{mod.word}: {note.note}")
-        if mod.suggestion:
-            warnings.append(f"second word {mod.word!r} is not listed; it is close to "
-                            f"{mod.suggestion!r}: a misspelling?")
-        elif mod.kind == "unknown_modifier":
-            warnings.append(f"second word {mod.word!r} is in no modifier table and has no known "
-                            "ending")
+    modifiers = tuple(classify_modifier(t, tables) for t in tokens[index + 1:])
+    warnings += _modifier_warnings(modifiers, tables, fda_prefix)
     exception = tables.exceptions.get(word)
     if exception is not None:
         entry = _known(registry, word, modifiers)
         return _from_exception(text, exception, modifiers, fda_suffix, label, warnings, tables,
                                entry)
-    if fda_prefix:
-        warnings.append(f"'{fda_prefix}-' is an FDA prefix that sets this product apart from the "
-                        "unconjugated antibody; it is not part of the INN")
     stem_row = antibody_stem(word, tables)
     readings = enumerate_readings(word, tables, stem_row) if stem_row else []
     if not readings or stem_row is None:
-        stem = stem_row.stem if stem_row else "?"
-        suggestion = near_miss(word, registry.name_choices())
-        hint = f"; close to the known name {suggestion!r}: a misspelling?" if suggestion else ""
-        return Decoding(
-            input=text, kind="unknown", name=word, suggestion=suggestion,
-            reason=f"ends in -{stem} but no target or source substem of any era fits the "
-                   f"letters before it ({word[: -len(stem)] if stem_row else word}){hint}",
-        )
+        return _unreadable(text, word, stem_row, registry)
     ranked = rank(readings, tables)
     best = ranked.best
-    if best.source in tables.unused_sources:
-        warnings.append(f"the only reading needs the source -{best.source}- "
-                        f"({best.source_meaning}), which no INN is known to use")
-    if ranked.ambiguous:
-        tied = [a.segmentation for a in ranked.alternatives if a.score == best.score]
-        warnings.append(f"ambiguous: {best.segmentation} ties with {', '.join(tied)}")
-    if stem_row.kind == "stem" and stem_row.group == "USAN":
-        warnings.append(f"-{stem_row.stem} is a USAN-only stem")
-    entry = _known(registry, word, modifiers)
-    suggestion = None
-    if entry is not None:
-        warnings += registry_conflicts(entry, best.source, best.source_meaning, stem_row.stem,
-                                       tables)
-    else:
-        # A name that reads correctly may be new: only one edit away counts as a near miss.
-        if is_english(word):  # atonement, refinement: the letters fit, but it is English
-            warnings.append(f"{word!r} is an ordinary English word: the reading fits its "
-                            "letters, but the word is probably not a drug name")
-        suggestion = near_miss(word, registry.name_choices(), max_edits=1)
-        if suggestion:
-            warnings.append(f"not a known name, but close to {suggestion!r}: a misspelling?")
+    warnings += _reading_warnings(ranked, stem_row, tables)
+    entry, suggestion, checked = _known_or_new(word, modifiers, best, stem_row, tables,
+                                                registry)
+    warnings += checked
     return Decoding(
         input=text,
         kind="antibody",
@@ -337,6 +286,96 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
         suggestion=suggestion,
         warnings=tuple(warnings),
     )
+
+
+def _unreadable(text: str, word: str, stem_row: StemRow | None, registry: Registry
+                ) -> Decoding:
+    """An antibody-shaped word that no substems fit: unknown, with the nearest known name."""
+    stem = stem_row.stem if stem_row else "?"
+    suggestion = near_miss(word, registry.name_choices())
+    hint = f"; close to the known name {suggestion!r}: a misspelling?" if suggestion else ""
+    return Decoding(
+        input=text, kind="unknown", name=word, suggestion=suggestion,
+        reason=f"ends in -{stem} but no target or source substem of any era fits the "
+               f"letters before it ({word[: -len(stem)] if stem_row else word}){hint}",
+    )
+
+
+def _known_or_new(word: str, modifiers: tuple[Modifier, ...], best: Reading, stem_row: StemRow,
+                  tables: Tables, registry: Registry
+                  ) -> tuple[RegistryEntry | None, str | None, list[str]]:
+    """The registry entry of a name that reads well, with what contradicts the reading; or,
+    for a name no registry knows, a near miss one edit away and whether it is English."""
+    entry = _known(registry, word, modifiers)
+    if entry is not None:
+        return entry, None, registry_conflicts(entry, best.source, best.source_meaning,
+                                               stem_row.stem, tables)
+    warnings = []
+    if is_english(word):  # atonement, refinement: the letters fit, but it is English
+        warnings.append(f"{word!r} is an ordinary English word: the reading fits its "
+                        "letters, but the word is probably not a drug name")
+    # A name that reads correctly may be new: only one edit away counts as a near miss.
+    suggestion = near_miss(word, registry.name_choices(), max_edits=1)
+    if suggestion:
+        warnings.append(f"not a known name, but close to {suggestion!r}: a misspelling?")
+    return None, suggestion, warnings
+
+
+def _without_fda_prefix(word: str, tables: Tables) -> tuple[str | None, str]:
+    """The FDA prefix of an antibody word (ado-trastuzumab), if any, and the word without it."""
+    m = FDA_PREFIX.match(word) if "-" in word else None
+    if m and word not in tables.exceptions:
+        prefix, bare = m.groups()
+        return prefix, bare
+    return None, word
+
+
+def _without_fda_suffix(tokens: list[str], tables: Tables) -> tuple[list[str], str | None]:
+    """The words without the FDA suffix, and the suffix. It sits on the last word of the whole
+    name (fam-trastuzumab deruxtecan-nxki), and only of an antibody or a biologic."""
+    m = FDA_SUFFIX.match(tokens[-1]) if "-" in tokens[-1] else None
+    if m and tokens[-1] not in tables.exceptions:
+        left = m.group(1)
+        probe = [*tokens[:-1], left]
+        if _find_antibody_word(probe, tables) is not None or _is_biologic(left, tables):
+            return probe, m.group(2)
+    return tokens, None
+
+
+def _modifier_warnings(modifiers: tuple[Modifier, ...], tables: Tables,
+                       fda_prefix: str | None = None) -> list[str]:
+    """What a reader should know of the words around the antibody word: a qualifier's note,
+    a near miss, a word no table lists, and an FDA prefix (after them, as it was read)."""
+    out = []
+    for mod in modifiers:
+        note = tables.qualifiers.get(mod.word)
+        if note is not None and note.note:
+            out.append(f"{mod.word}: {note.note}")
+        if mod.suggestion:
+            out.append(f"second word {mod.word!r} is not listed; it is close to "
+                       f"{mod.suggestion!r}: a misspelling?")
+        elif mod.kind == "unknown_modifier":
+            out.append(f"second word {mod.word!r} is in no modifier table and has no known "
+                       "ending")
+    if fda_prefix:
+        out.append(f"'{fda_prefix}-' is an FDA prefix that sets this product apart from the "
+                   "unconjugated antibody; it is not part of the INN")
+    return out
+
+
+def _reading_warnings(ranked: Ranked, stem_row: StemRow, tables: Tables) -> list[str]:
+    """Doubts about the best reading: an unused source, a tie, a USAN-only stem."""
+    best = ranked.best
+    out = []
+    if best.source in tables.unused_sources:
+        out.append(f"the only reading needs the source -{best.source}- "
+                   f"({best.source_meaning}), which no INN is known to use")
+    if ranked.ambiguous:
+        tied = [a.segmentation for a in ranked.alternatives if a.score == best.score]
+        out.append(f"ambiguous: {best.segmentation} ties with {', '.join(tied)}")
+    if stem_row.kind == "stem" and stem_row.group == "USAN":
+        out.append(f"-{stem_row.stem} is a USAN-only stem")
+    return out
 
 
 def _era_notes(readings: tuple[Reading, ...]) -> tuple[str, ...]:
