@@ -79,3 +79,30 @@ def write_atomic(path: Path | str, data: str | bytes) -> Path:
     with atomic_output(path, binary=isinstance(data, bytes)) as f:
         f.write(data)
     return Path(path)
+
+
+@contextlib.contextmanager
+def atomic_sqlite(path: Path | str) -> Iterator[Any]:
+    """A new SQLite database to fill, which replaces ``path`` only when the block ends without
+    an exception (committed and closed first); else it is removed. Journal and sync are off
+    while it is filled: the rename is what makes it whole."""
+    import sqlite3
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        db = sqlite3.connect(tmp)
+        try:
+            db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+            yield db
+            db.commit()
+        finally:
+            db.close()
+        os.chmod(tmp, _mode_for(target))  # as a plain open would make it, or as the old file
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

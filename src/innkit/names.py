@@ -13,15 +13,13 @@ it comes from, written atomically, and rebuilt with it.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from .atomic import write_atomic
+from .atomic import atomic_sqlite, write_atomic
 from .registry.keys import name_key
 from .registry.substances import SubstanceIndex, unii_source  # noqa: F401  (re-exported)
 from .vocab import NameType
@@ -184,12 +182,8 @@ class KindIndex:
     @staticmethod
     def build(target: Path, rows: tuple[tuple[str, str, str], ...]) -> None:
         """Write the key file whole or not at all."""
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            db = sqlite3.connect(tmp)
+        with atomic_sqlite(target) as db:
             db.executescript("""
-                PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
                 CREATE TABLE kinds (key TEXT PRIMARY KEY, kind TEXT NOT NULL) WITHOUT ROWID;
             """)
@@ -198,15 +192,6 @@ class KindIndex:
             db.executemany("INSERT INTO meta VALUES (?, ?)",
                            [("schema", str(KEYS_SCHEMA)), ("rows", str(len(kinds))),
                             ("complete", "yes")])
-            db.commit()
-            db.close()
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(tmp, 0o666 & ~mask)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
 
 def open_kinds(path: Path, rows: Callable[[], tuple[tuple[str, str, str], ...]]

@@ -17,7 +17,6 @@ import os
 import re
 import sqlite3
 import sys
-import tempfile
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from ..atomic import atomic_sqlite
 from ..version import __version__
 from ..vocab import NameType
 from .keys import name_key
@@ -229,13 +229,8 @@ def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
             owners = inn_by_key.get(name_key(strip_salts(shown.lower(), salts)), ())
             if len(owners) == 1:
                 inn[unii] = next(iter(owners))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        db = sqlite3.connect(tmp)
+    with atomic_sqlite(target) as db:  # whole or not at all, with a plain file's permissions
         db.executescript("""
-            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE names (key TEXT NOT NULL, unii TEXT NOT NULL, name TEXT NOT NULL,
                                 type TEXT NOT NULL, tags TEXT NOT NULL, spellings TEXT NOT NULL,
@@ -269,15 +264,6 @@ def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
         db.executemany("INSERT OR IGNORE INTO skeletons VALUES (?, ?)",
                        sorted({(name_key(fold(i)), i) for i in inn.values()}))
         db.execute("INSERT INTO meta VALUES ('complete', 'yes')")
-        db.commit()
-        db.close()
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # readable as the umask allows, like every file we write
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _names_cell(by_type: dict[NameType, list[str]]) -> str:
