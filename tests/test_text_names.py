@@ -211,3 +211,9 @@ def test_the_anion_of_an_acid_inn_is_found_and_linked_to_the_acid():
     assert set(found) == {"valproate"}
     assert found["valproate"].decoding.substance.inn == "valproic acid"
     assert "aspartate" not in {m.text for m in innkit.annotate("aspartate aminotransferase")}
+
+
+@needs_unii
+def test_a_dose_is_not_a_laboratory_value():
+    given = "Give potassium 40 mEq orally, or glucose 5% infusion; potassium 5.5 mmol/L is high."
+    assert [m.text for m in innkit.annotate(given)] == ["potassium", "glucose"]

@@ -20,9 +20,14 @@ BODY_TABLE = "body_words.tsv"
 
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z0-9]*)[ \t]+$")
 _WORD_AFTER = re.compile(r"[ \t]+([A-Za-z][A-Za-z0-9]*)")
-# A value after an analyte (glucose 70-120 mg/dL, potassium > 5.0) or a compound it heads
+# A value after an analyte (potassium > 5.0, glucose 70-120 mg/dL: a comparison, or a
+# concentration, not a dose such as potassium 40 mEq) or a compound it heads
 # (glucose-6-phosphate dehydrogenase): a measurement or another substance, not a drug given.
-_VALUE_AFTER = re.compile(r"[ \t]*(?:[<>≤≥=~]|\d|\(\s*[<>≤≥]|-[A-Za-z0-9])")
+_NUMBER = r"\d+(?:[.,]\d+)?"
+_VALUE_AFTER = re.compile(
+    r"[ \t]*(?:[<>≤≥=]|\(\s*[<>≤≥]|-[A-Za-z0-9]"
+    rf"|(?:of\s+)?{_NUMBER}(?:\s*(?:-|~|–|to)\s*{_NUMBER})?\s*"
+    r"(?:(?:m?mol|[mµμnp]?g|mEq|m?IU|U)\s*/\s*(?:d?[lL]|m[lL])\b|x\s*ULN))")
 _COMPOUND_BEFORE = re.compile(r"[A-Za-z0-9]-$")
 
 
