@@ -147,14 +147,17 @@ unknown word the list means vocabulary, not a newly coined name. The dictionarie
 
 
 def _wordfreq_key() -> str:
-    from importlib import metadata
-
-    try:
-        version = metadata.version("wordfreq")
-    except metadata.PackageNotFoundError:
-        version = "absent"
-    return hashlib.sha256(f"{_MAGIC.hex()}\nwordfreq {version}\nzipf>={ESTABLISHED_ZIPF}"
-                          .encode()).hexdigest()
+    """The English lists wordfreq reads (their sizes and times), not its version: reading
+    package metadata costs a small run a fiftieth of a second."""
+    spec = importlib.util.find_spec("wordfreq")
+    parts = [_MAGIC.hex(), f"zipf>={ESTABLISHED_ZIPF}"]
+    if spec is not None and spec.origin:
+        data = Path(spec.origin).parent / "data"
+        for name in ("large_en.msgpack.gz", "small_en.msgpack.gz"):
+            with contextlib.suppress(OSError):
+                st = (data / name).stat()
+                parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def _established() -> frozenset[str]:
