@@ -85,7 +85,11 @@ def baseline(text: str, names: list[str]) -> int:
 
 
 def _env(src: str | None) -> dict[str, str]:
+    """The environment of both contestants: Python's defaults, so compiled modules are kept in
+    __pycache__ as for any installed package (a shell that sets PYTHONDONTWRITEBYTECODE would
+    have every run compile every module again: a tenth of a second of a small run)."""
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     src = src or str(ROOT / "src")
     env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
