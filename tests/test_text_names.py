@@ -159,11 +159,17 @@ def test_every_body_word_is_a_known_name_and_its_example_is_not_a_drug(row):
         assert name in {m.text.lower() for m in innkit.annotate(text, leniency="lenient")}
 
 
+@needs_unii
 @pytest.mark.parametrize("row", [r for r in USAGE_ROWS if r["marks"] == "measurement"],
                          ids=lambda r: f"{r['side']}-{r['word']}")
-def test_every_measurement_word_is_read_with_its_side(row):
-    example = row["example"].lower().split()
-    assert row["word"] in (example[:-1] if row["side"] == "before" else example[1:])
+def test_every_measurement_word_makes_its_analyte_a_measurement(row):
+    example = row["example"].split()
+    word, name = (example[0], example[1]) if row["side"] == "before" else (example[1],
+                                                                          example[0])
+    assert word.lower() == row["word"] and name.lower() in {r["name"] for r in BODY_ROWS}
+    text = f"Excluded: {row['example']}."
+    assert name.lower() not in {m.text.lower() for m in innkit.annotate(text)}, text
+    assert name.lower() in {m.text.lower() for m in innkit.annotate(text, leniency="lenient")}
 
 
 @needs_unii
