@@ -102,26 +102,92 @@ def occurrences(text: str, short: str, start: int,
 _SEGMENT = re.compile(r"[A-Za-z0-9\-]+")
 """A use of a short form without ``+`` or ``.`` is a whole word: one of these segments."""
 FIND_AT_MOST = 32
-"""Up to this many short forms, each is looked for with ``str.find``; more, and the text's
-segments are read once for all of them."""
+"""Up to this many short forms, each is looked for with ``str.find``; more, and one pass over
+the text finds them all."""
 
 
 def occurrences_of(text: str, shorts: Iterable[str], start: int,
                    end: int | None = None) -> dict[str, list[tuple[int, int]]]:
-    """:func:`occurrences` of many short forms at once, the same answer for each. A use of a
-    short form without ``+`` or ``.`` is a whole segment of letters, digits and hyphens: the
-    segments of the text are collected once (in C), and one expression finds the uses of the
-    short forms among them; the few with ``+`` or ``.`` are looked for one by one."""
+    """:func:`occurrences` of many short forms at once, the same answer for each.
+
+    A long document defines hundreds of short forms, and each piece of it is searched for all
+    of them: one Hyperscan literal database finds them in one pass (a few milliseconds a
+    megabyte, against a tenth of a second for a regular expression of alternatives). Without
+    Hyperscan, the text's segments are collected once and one expression finds those present.
+    """
     wanted = list(dict.fromkeys(shorts))
+    found: dict[str, list[tuple[int, int]]] = {short: [] for short in wanted}
     if len(wanted) <= FIND_AT_MOST:
         return {short: occurrences(text, short, start, end) for short in wanted}
+    ascii_forms = tuple(w for w in wanted if w and w.isascii())
+    for short in wanted:
+        if not short.isascii():
+            found[short] = occurrences(text, short, start, end)
+    if not ascii_forms:
+        return found
+    database = _literal_database(ascii_forms)
+    if database is None:
+        _by_segments(text, ascii_forms, start, end, found)
+    else:
+        _by_literals(text, ascii_forms, database, start, end, found)
+    return found
+
+
+def _by_literals(text: str, forms: tuple[str, ...], database, start: int, end: int | None,
+                 found: dict[str, list[tuple[int, int]]]) -> None:
+    import hyperscan
+
     size = len(text)
     stop = size if end is None else min(end, size)
-    longest = max(len(w) for w in wanted)
-    found: dict[str, list[tuple[int, int]]] = {short: [] for short in wanted}
-    odd = [w for w in wanted if not _SEGMENT.fullmatch(w)]
+    longest = max(len(w) for w in forms)
+    # Non-ASCII characters become one '?' byte each, so byte offsets are str offsets.
+    data = text[start:min(size, stop + longest)].encode("ascii", "replace")
+    hits: list[tuple[int, int]] = []
+    database.scan(data, match_event_handler=lambda i, _s, e, _f, _c: hits.append((i, e)),
+                  scratch=hyperscan.Scratch(database))
+    last_end = dict.fromkeys(range(len(forms)), -1)
+    edge = _WORD_EDGE
+    for i, e in sorted(hits, key=lambda h: (h[0], h[1])):
+        b = start + e
+        a = b - len(forms[i])
+        if a >= stop or a < last_end[i]:
+            continue
+        if (a == 0 or text[a - 1] not in edge) and (b == size or text[b] not in edge):
+            found[forms[i]].append((a, b))
+            last_end[i] = b
+
+
+_DATABASES: dict[tuple[str, ...], object] = {}
+"""The literal database of the last set of short forms: the pieces of one document mostly
+share it (the set only grows when the document defines another)."""
+
+
+def _literal_database(forms: tuple[str, ...]):
+    """A Hyperscan database of these literals, case as written, or None without Hyperscan."""
+    try:
+        import hyperscan
+    except ImportError:
+        return None
+    database = _DATABASES.get(forms)
+    if database is None:
+        database = hyperscan.Database()
+        database.compile(expressions=[w.encode() for w in forms], ids=list(range(len(forms))),
+                         elements=len(forms), flags=[0] * len(forms), literal=True)
+        _DATABASES.clear()
+        _DATABASES[forms] = database
+    return database
+
+
+def _by_segments(text: str, forms: tuple[str, ...], start: int, end: int | None,
+                 found: dict[str, list[tuple[int, int]]]) -> None:
+    """Without Hyperscan: a use of a short form without ``+`` or ``.`` is a whole segment of
+    letters, digits and hyphens, so the text's segments are collected once (in C) and one
+    expression finds the uses of those present; the few others are looked for one by one."""
+    size = len(text)
+    stop = size if end is None else min(end, size)
+    longest = max(len(w) for w in forms)
     seen = set(_SEGMENT.findall(text, max(0, start - longest), stop + longest))
-    present = [w for w in wanted if w in seen and _SEGMENT.fullmatch(w)]
+    present = [w for w in forms if w in seen and _SEGMENT.fullmatch(w)]
     if present:
         # Whole words that never overlap: one expression finds them all, as each short
         # form's own would.
@@ -131,6 +197,6 @@ def occurrences_of(text: str, shorts: Iterable[str], start: int,
             if m.start() >= stop:
                 break
             found[m.group()].append(m.span())
-    for short in odd:
-        found[short] = occurrences(text, short, start, end)
-    return found
+    for short in forms:
+        if not _SEGMENT.fullmatch(short):
+            found[short] = occurrences(text, short, start, end)
