@@ -159,20 +159,23 @@ class Annotator:
         return found
 
     # -- judging one candidate word ------------------------------------------------------
-    def _verdict(self, pid: int, word: str) -> _Verdict | None:
+    def _verdict(self, pid: int, word: str, written: str | None = None) -> _Verdict | None:
+        """The verdict on a lower-case word, remembered. ``written`` is the word as the text
+        has it: the decoder reads case-blind, so decoding it gives the same verdict, and the
+        decoding is then the one the mention itself needs (one decode, not two)."""
         key = (pid, word)
         if key in self._verdicts:
             return self._verdicts[key]
         if len(self._verdicts) > 200_000:  # bound the memory of a long stream
             self._verdicts.clear()
-        verdict = self._judge(pid, word)
+        verdict = self._judge(pid, word, written or word)
         self._verdicts[key] = verdict
         return verdict
 
-    def _judge(self, pid: int, word: str) -> _Verdict | None:
+    def _judge(self, pid: int, word: str, written: str) -> _Verdict | None:
         if pid in (STRONG_STEM, WEAK_STEM) and self.leniency == "strict":
             return None
-        d = decode(word, registry=self.registry)
+        d = self._decode(written)
         if d.kind == "class":  # classes belong to standard and lenient
             ok = pid == SUBSTANCE and self.leniency != "strict"
             return _Verdict("class", "high", "class") if ok else None
@@ -314,7 +317,7 @@ class Annotator:
                 continue  # the element of a radiolabel: the labelled name reaches back for it
             verdict = verdicts.get((pid, word), unseen)
             if verdict is unseen:
-                verdict = judge(pid, word)
+                verdict = judge(pid, word, text[start:end])
             if verdict is None:
                 continue
             if (verdict.kind == "class" and not word.endswith("s")

@@ -22,7 +22,7 @@ from ..formats import (
     TSV_COLUMNS,
     brat_lines,
     html_page,
-    jsonl_line,
+    jsonl_record,
     text_line,
     tsv_line,
 )
@@ -56,6 +56,17 @@ class Output:
 
     def write(self, text: str) -> None:
         self.stream.write(text)
+
+    def write_bytes(self, data: bytes) -> None:
+        """UTF-8 bytes, straight to the stream's byte buffer when it has one and writes UTF-8
+        (no second encoding of large output); otherwise as text."""
+        buffer = getattr(self.stream, "buffer", None)
+        encoding = (getattr(self.stream, "encoding", None) or "").lower().replace("-", "")
+        if buffer is None or encoding != "utf8":
+            self.stream.write(data.decode("utf-8"))
+            return
+        self.stream.flush()
+        buffer.write(data)
 
     def flush(self) -> None:
         self.stream.flush()
@@ -107,11 +118,34 @@ class TextSink(StreamSink):
 
 
 class JsonlSink(StreamSink):
+    """Lines gathered into blocks of about a megabyte and written as bytes."""
+
+    BLOCK = 1 << 20
+
+    def __init__(self, out: Output) -> None:
+        super().__init__(out)
+        self._lines: list[bytes] = []
+        self._size = 0
+
     def mention(self, doc_id: str, m: Mention) -> None:
-        self.out.write(jsonl_line(doc_id, m) + "\n")
+        line = jsonl_record(doc_id, m)
+        self._lines.append(line)
+        self._size += len(line)
+        if self._size >= self.BLOCK:
+            self._write()
+
+    def _write(self) -> None:
+        if self._lines:
+            self.out.write_bytes(b"".join(self._lines))
+            self._lines.clear()
+            self._size = 0
 
     def end(self, doc_id: str, found: int) -> None:
+        self._write()
         self.out.flush()
+
+    def finish(self, total: int, inputs: int) -> None:
+        self._write()
 
 
 class TsvSink(StreamSink):
