@@ -295,6 +295,16 @@ class Annotator:
         if _INVISIBLE.search(text, begin):
             return _annotate_visible(self, text, offset=offset, stop=stop, begin=begin,
                                      floor=floor, abbreviations=abbreviations)
+        out = self.found(text, offset=offset, stop=stop, begin=begin, floor=floor)
+        if self.leniency != "strict":
+            defined = {} if abbreviations is None else abbreviations
+            self.define(text, out, offset, defined)
+            out = link(text, out, offset, begin, stop, defined, floor)
+        return with_look_alikes(out, self.look_alikes(text, offset, begin, stop))
+
+    def found(self, text: str, *, offset: int = 0, stop: int | None = None, begin: int = 0,
+              floor: int = 0) -> list[Mention]:
+        """The names the scan finds, judged, grown and decoded (no short forms linked yet)."""
         out: list[Mention] = []
         last_end = floor
         scanner = self.scanner
@@ -342,11 +352,6 @@ class Annotator:
             out.append(Mention(s + offset, e + offset, span, d, d.registry is not None, how,
                                confidence, suggestion))
             last_end = e
-        if self.leniency != "strict":
-            out = self._abbreviated(text, out, offset, begin, stop,
-                                    {} if abbreviations is None else abbreviations)
-        if _FOREIGN_LETTER.search(text, begin):
-            out = self._look_alikes(text, out, offset, begin, stop)
         return out
 
     def _is_label(self, short: str) -> bool:
@@ -355,12 +360,10 @@ class Annotator:
         m = _LABEL_ONLY.fullmatch(short)
         return m is not None and m.group(2).lower() in self.tables.radiolabels_by_symbol
 
-    def _abbreviated(self, text: str, out: list[Mention], offset: int, begin: int,
-                     stop: int | None, defined: dict[str, tuple[Decoding, str]]
-                     ) -> list[Mention]:
-        """Short forms the text defines after a name (5-fluorouracil (5-FU)), found at every
-        later use and linked to the long form's substance. ``defined`` carries them on
-        through the pieces of one streamed document."""
+    def define(self, text: str, out: list[Mention], offset: int,
+               defined: dict[str, tuple[Decoding, str]]) -> None:
+        """Short forms the text defines after a name (5-fluorouracil (5-FU)) and brands given
+        after it with a trade-mark sign, added to ``defined`` (the first definition stands)."""
         for m in out:
             found = abbreviations.defined_after(text, m.end - offset, m.text)
             if found is not None and found[0] not in defined and not self._is_label(found[0]):
@@ -372,26 +375,14 @@ class Annotator:
                     note = f"{brand} is given in the text as a brand of {m.text!r}"
                     defined[brand] = (replace(m.decoding, input=brand,
                                               notes=(note, *m.decoding.notes)), "brand")
-        if not defined:
-            return out
-        taken = _Spans((m.start - offset, m.end - offset) for m in out)
-        added = []
-        limit = len(text) if stop is None else stop
-        uses = abbreviations.occurrences_of(text, defined, begin, limit)
-        for short, (d, how) in defined.items():
-            for a, b in uses[short]:
-                if taken.overlaps(a, b):
-                    continue
-                taken.add(a, b)
-                added.append(Mention(a + offset, b + offset, text[a:b], d, d.registry is not None,
-                                     how, "medium", None))
-        return sorted([*out, *added], key=lambda x: x.start) if added else out
 
-    def _look_alikes(self, text: str, out: list[Mention], offset: int, begin: int,
-                     stop: int | None) -> list[Mention]:
+    def look_alikes(self, text: str, offset: int, begin: int,
+                    stop: int | None) -> list[Mention]:
         """Names written with a look-alike letter of another script: reported, with a
         warning, as the name the letters spell in Latin; never misread."""
-        added = []
+        added: list[Mention] = []
+        if not _FOREIGN_LETTER.search(text, begin):
+            return added
         for m in confusables.words(text, begin):
             if stop is not None and m.start() >= stop:
                 break
@@ -407,7 +398,35 @@ class Annotator:
             d = replace(d, input=word, warnings=(*d.warnings, warning))
             added.append(Mention(m.start() + offset, m.end() + offset, word, d, True, "fuzzy",
                                  "low", latin))
-        return sorted([*out, *added], key=lambda x: x.start) if added else out
+        return added
+
+
+def link(text: str, out: list[Mention], offset: int, begin: int, stop: int | None,
+         defined: dict[str, tuple[Decoding, str]], floor: int = 0) -> list[Mention]:
+    """Every use of a defined short form or brand from ``begin`` (before ``stop``), linked to
+    the substance of its long form, where no name already stands; ``defined`` carries them on
+    through the pieces of one streamed document. None starts before ``floor``, where a name of
+    the previous piece ended."""
+    if not defined:
+        return out
+    taken = _Spans((m.start - offset, m.end - offset) for m in out)
+    added = []
+    limit = len(text) if stop is None else stop
+    uses = abbreviations.occurrences_of(text, defined, begin, limit)
+    for short, (d, how) in defined.items():
+        for a, b in uses[short]:
+            if a < floor or taken.overlaps(a, b):
+                continue
+            taken.add(a, b)
+            added.append(Mention(a + offset, b + offset, text[a:b], d, d.registry is not None,
+                                 how, "medium", None))
+    return sorted([*out, *added], key=lambda x: x.start) if added else out
+
+
+def with_look_alikes(out: list[Mention], looks: list[Mention]) -> list[Mention]:
+    """The mentions and the look-alike words, in order of start (a look-alike after a
+    mention at the same place)."""
+    return sorted([*out, *looks], key=lambda x: x.start) if looks else out
 
 
 def _annotate_visible(annotator: Annotator, text: str, **where: object) -> list[Mention]:
@@ -480,44 +499,62 @@ LOOKBEHIND = 64
 """Characters of the previous piece kept to find a radiolabel written before a name."""
 
 
-def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
-                    registry: Registry | None = None) -> Iterator[Mention]:
-    """Mentions of a text that arrives in pieces, in constant memory for any length.
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One piece of a streamed text: ``text[begin:stop]`` is its own, the rest context (the
+    tail of the previous piece before, up to LOOKAHEAD characters of the next after);
+    ``base`` is the document position of ``text[0]``; the last piece has ``stop`` None."""
 
-    Each piece is annotated up to a whitespace at least LOOKAHEAD characters before its end;
-    names that start there may read on into the held-back text, which is carried to the next
-    piece, and a name may reach back over its radiolabel into the previous piece. The result
-    equals ``annotate`` on the joined text. Offsets count from the start of the first piece.
-    """
-    annotator = shared_annotator(leniency, registry)
-    # abbreviations and brands the document defines, kept across pieces
-    defined: dict[str, tuple[Decoding, str]] = {}
+    text: str
+    begin: int
+    stop: int | None
+    base: int
+
+
+def pieces(chunks: Iterable[str]) -> Iterator[Piece]:
+    """The pieces of a text that arrives in chunks, each cut at a whitespace at least
+    LOOKAHEAD characters before the end of what has arrived. Where they are cut depends on
+    the text alone, not on the names found, so pieces can be annotated in any order."""
     context = ""  # already annotated text, kept for looking back
     carry = ""
     offset = 0  # absolute position of carry[0]
-    last_end = 0  # absolute end of the last name found
     for chunk in chunks:
         carry += require_text(chunk, "text")
         if len(carry) <= 2 * LOOKAHEAD:
             continue
         text = context + carry
         begin = len(context)
-        base = offset - begin  # absolute position of text[0]
         limit = len(text) - LOOKAHEAD
         stop = max(text.rfind(" ", begin, limit), text.rfind("\n", begin, limit))
         if stop <= begin:  # no whitespace at all (junk): cut anyway, nothing name-like is lost
             stop = limit
-        mentions = annotator.annotate(text, offset=base, stop=stop, begin=begin,
-                                      floor=max(0, last_end - base), abbreviations=defined)
+        yield Piece(text, begin, stop, offset - begin)
+        context = text[max(0, stop - LOOKBEHIND):stop]
+        carry = text[stop:]
+        offset += stop - begin
+    if carry:
+        yield Piece(context + carry, len(context), None, offset - len(context))
+
+
+def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
+                    registry: Registry | None = None) -> Iterator[Mention]:
+    """Mentions of a text that arrives in pieces, in constant memory for any length.
+
+    Each piece (see :func:`pieces`) is annotated up to its cut; names that start there may read
+    on into the held-back text, a name may reach back over its radiolabel into the previous
+    piece, and no name of a piece starts before the previous piece's last name ends. The
+    result equals ``annotate`` on the joined text. Offsets count from the start of the first
+    piece.
+    """
+    annotator = shared_annotator(leniency, registry)
+    # abbreviations and brands the document defines, kept across pieces
+    defined: dict[str, tuple[Decoding, str]] = {}
+    last_end = 0  # absolute end of the last name found
+    for piece in pieces(chunks):
+        mentions = annotator.annotate(piece.text, offset=piece.base, stop=piece.stop,
+                                      begin=piece.begin,
+                                      floor=max(0, last_end - piece.base),
+                                      abbreviations=defined)
         yield from mentions
         if mentions:
             last_end = mentions[-1].end
-        consumed = max(stop, last_end - base)
-        context = text[max(0, consumed - LOOKBEHIND):consumed]
-        carry = text[consumed:]
-        offset = base + consumed
-    if carry:
-        text = context + carry
-        base = offset - len(context)
-        yield from annotator.annotate(text, offset=base, begin=len(context),
-                                      floor=max(0, last_end - base), abbreviations=defined)
