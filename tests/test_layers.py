@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                 # The registry's consistency checks compare an entry with a reading, so they
                 # sit above the decoder's antibody scheme that they call.
                 "registry.checks")),
-    ("verbs", ("annotate", "scanner", "similarity", "naming", "audit")),
+    ("verbs", ("annotate", "parallel", "scanner", "similarity", "naming", "audit")),
     ("render and io", ("explain", "formats", "namelists", "reading")),
     ("api", ("",)),  # the package itself: innkit/__init__.py, the public names
     ("surfaces", ("web", "web.*", "integrations", "integrations.*")),

@@ -125,11 +125,13 @@ def occurrences_of(text: str, shorts: Iterable[str], start: int,
             found[short] = occurrences(text, short, start, end)
     if not ascii_forms:
         return found
-    database = _literal_database(ascii_forms)
+    database, covered = _literal_database(ascii_forms)
     if database is None:
         _by_segments(text, ascii_forms, start, end, found)
-    else:
-        _by_literals(text, ascii_forms, database, start, end, found)
+        return found
+    _by_literals(text, ascii_forms[:covered], database, start, end, found)
+    for short in ascii_forms[covered:]:
+        found[short] = occurrences(text, short, start, end)
     return found
 
 
@@ -157,25 +159,27 @@ def _by_literals(text: str, forms: tuple[str, ...], database, start: int, end: i
             last_end[i] = b
 
 
-_DATABASES: dict[tuple[str, ...], object] = {}
-"""The literal database of the last set of short forms: the pieces of one document mostly
-share it (the set only grows when the document defines another)."""
+_DATABASE: list = []
+"""[forms, database]: the literal database last compiled. A document's short forms only grow
+(in the order defined), so a later piece reuses it for the forms it covers and looks for the
+few defined since one by one, until they are FIND_AT_MOST."""
 
 
 def _literal_database(forms: tuple[str, ...]):
-    """A Hyperscan database of these literals, case as written, or None without Hyperscan."""
+    """(a Hyperscan database of the first ``covered`` forms, case as written, covered), or
+    (None, 0) without Hyperscan."""
     try:
         import hyperscan
     except ImportError:
-        return None
-    database = _DATABASES.get(forms)
-    if database is None:
-        database = hyperscan.Database()
-        database.compile(expressions=[w.encode() for w in forms], ids=list(range(len(forms))),
-                         elements=len(forms), flags=[0] * len(forms), literal=True)
-        _DATABASES.clear()
-        _DATABASES[forms] = database
-    return database
+        return None, 0
+    last = _DATABASE[:]
+    if last and forms[:len(last[0])] == last[0] and len(forms) - len(last[0]) <= FIND_AT_MOST:
+        return last[1], len(last[0])
+    database = hyperscan.Database()
+    database.compile(expressions=[w.encode() for w in forms], ids=list(range(len(forms))),
+                     elements=len(forms), flags=[0] * len(forms), literal=True)
+    _DATABASE[:] = [forms, database]
+    return database, len(forms)
 
 
 def _by_segments(text: str, forms: tuple[str, ...], start: int, end: int | None,

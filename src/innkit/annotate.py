@@ -88,6 +88,8 @@ class Mention:
 
 
 _UNSEEN = object()
+DECODINGS_KEPT = 100_000
+"""Distinct texts whose decodings an Annotator keeps (a long stream has tens of thousands)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,10 +155,20 @@ class Annotator:
     def _decode(self, span: str) -> Decoding:
         found = self._decodings.get(span)
         if found is None:
-            if len(self._decodings) > 100_000:  # bound the memory of a long stream
+            if len(self._decodings) > DECODINGS_KEPT:  # bound the memory of a long stream
                 self._decodings.clear()
             found = self._decodings[span] = decode(span, registry=self.registry)
         return found
+
+    decoding = _decode
+    """The decoding of a mention's text, as this annotator gives it (decoded once)."""
+
+    def remember(self, decodings: dict[str, Decoding]) -> None:
+        """Decodings of texts made elsewhere for the same registry (a worker process), kept
+        as if decoded here."""
+        if len(self._decodings) + len(decodings) > DECODINGS_KEPT:
+            self._decodings.clear()
+        self._decodings.update(decodings)
 
     # -- judging one candidate word ------------------------------------------------------
     def _verdict(self, pid: int, word: str, written: str | None = None) -> _Verdict | None:
@@ -292,7 +304,7 @@ class Annotator:
         """
         if not isinstance(text, str) or not text:
             return []
-        if _INVISIBLE.search(text, begin):
+        if has_invisible(text, begin):
             return _annotate_visible(self, text, offset=offset, stop=stop, begin=begin,
                                      floor=floor, abbreviations=abbreviations)
         out = self.found(text, offset=offset, stop=stop, begin=begin, floor=floor)
@@ -427,6 +439,12 @@ def with_look_alikes(out: list[Mention], looks: list[Mention]) -> list[Mention]:
     """The mentions and the look-alike words, in order of start (a look-alike after a
     mention at the same place)."""
     return sorted([*out, *looks], key=lambda x: x.start) if looks else out
+
+
+def has_invisible(text: str, begin: int = 0) -> bool:
+    """Invisible characters (soft hyphens, zero widths) from ``begin`` on: such a text is read
+    with them taken out, its offsets mapped back."""
+    return _INVISIBLE.search(text, begin) is not None
 
 
 def _annotate_visible(annotator: Annotator, text: str, **where: object) -> list[Mention]:

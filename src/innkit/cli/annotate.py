@@ -9,7 +9,8 @@ from typing import BinaryIO
 
 import click
 
-from ..annotate import LENIENCY_LEVELS, annotate_chunks
+from ..annotate import LENIENCY_LEVELS
+from ..parallel import Workers, annotate_stream
 from ..reading import ReadReport, SkippedRecord, iter_text, json_document
 from .errors import ClosedStreamError, ExitStatus, closed_stream_fault, input_fault, os_fault
 from .sinks import BratSink, HtmlReport, Output, Sink, main_sink
@@ -137,9 +138,13 @@ class _Inputs:
               help="Dask scheduler address (default: start a local cluster).")
 @click.option("--workers", type=int, help="Worker processes of the local Dask cluster "
               "(default: one per core).")
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Local engine: processes sharing a long document (over a megabyte) "
+                   "(default: one per core; 1: this process alone).")
 def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
                  html_path: str | None, input_format: str, text_field: str,
-                 id_field: str, engine: str, scheduler: str | None, workers: int | None) -> None:
+                 id_field: str, engine: str, scheduler: str | None, workers: int | None,
+                 jobs: int | None) -> None:
     """Find and decode every drug name in FILES ('-' reads standard input).
 
     \b
@@ -165,7 +170,8 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
     try:
         with out:
             sink = main_sink(fmt, out, output)
-            _run(inputs, [sink, *([report] if report else [])], leniency, len(files))
+            _run(inputs, [sink, *([report] if report else [])], leniency, len(files),
+                 None if jobs is None else jobs - 1)
     finally:
         progress.close()
     if inputs.problems:
@@ -176,35 +182,43 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
         click.get_current_context().exit(int(ExitStatus.ENVIRONMENT))
 
 
-def _run(inputs: _Inputs, sinks: list[Sink], leniency: str, n_inputs: int) -> None:
-    """Every document through every sink; a failed brat document leaves no half file."""
+def _run(inputs: _Inputs, sinks: list[Sink], leniency: str, n_inputs: int,
+         helpers: int | None = None) -> None:
+    """Every document through every sink; a failed brat document leaves no half file.
+    ``helpers``: worker processes for long documents (None: one per core but one)."""
     for s in sinks:
         s.begin()
-    total = 0
     readers = [s for s in sinks if s.wants_text]
     try:
-        for doc_id, chunks, report in inputs.documents():
-            for s in sinks:
-                s.start(doc_id)
-            if readers:
-                chunks = _teeing(chunks, readers)
-            found = 0
-            for m in annotate_chunks(chunks, leniency=leniency):
-                found += 1
-                for s in sinks:
-                    s.mention(doc_id, m)
-            total += found
-            if inputs.input_format == "text":
-                inputs.report(report)
-            for s in sinks:
-                s.end(doc_id, found)
-        for s in sinks:
-            s.finish(total, n_inputs)
+        with Workers(helpers, leniency) as workers:
+            _documents(inputs, sinks, readers, leniency, n_inputs, workers)
     except BaseException:
         for s in sinks:
             if isinstance(s, BratSink):
                 s.abort()
         raise
+
+
+def _documents(inputs: _Inputs, sinks: list[Sink], readers: list[Sink], leniency: str,
+               n_inputs: int, workers: Workers) -> None:
+    total = 0
+    for doc_id, chunks, report in inputs.documents():
+        for s in sinks:
+            s.start(doc_id)
+        if readers:
+            chunks = _teeing(chunks, readers)
+        found = 0
+        for m in annotate_stream(chunks, leniency=leniency, workers=workers):
+            found += 1
+            for s in sinks:
+                s.mention(doc_id, m)
+        total += found
+        if inputs.input_format == "text":
+            inputs.report(report)
+        for s in sinks:
+            s.end(doc_id, found)
+    for s in sinks:
+        s.finish(total, n_inputs)
 
 
 def _teeing(chunks: Iterator[str], readers: list[Sink]) -> Iterator[str]:

@@ -97,6 +97,11 @@ class Registry:
         self._user_mtime: float | None = None
         self._choices: tuple[int, tuple[str, ...]] | None = None
 
+    def arguments(self) -> dict[str, object]:
+        """What builds the same registry in another process (a worker of a long document)."""
+        return {"user_db": str(self.user_db) if self.user_db else None,
+                "shipped": self._shipped, "substances": self._with_substances}
+
     # -- loading ---------------------------------------------------------------------------
     def _ensure(self) -> sqlite3.Connection:
         if self._db is not None and self._user_mtime == self._current_user_mtime():

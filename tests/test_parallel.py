@@ -1,0 +1,123 @@
+"""A long document shared between processes gives exactly the mentions of one process: the
+same names, decodings, short forms and order, also where a name straddles a piece's edge, a
+piece holds invisible characters, or a worker dies."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+from pathlib import Path
+
+import pytest
+
+from innkit.annotate import LOOKAHEAD, Annotator, annotate, annotate_chunks, pieces
+from innkit.parallel import Workers, annotate_stream
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "monograph.txt"
+
+
+def _document(seed: int) -> str:
+    """A long text of many pieces: the example's sentences shuffled, short forms defined in
+    one place and used in others, a conjugate name cut by a piece's edge (its second word in
+    the next piece), invisible characters, and a look-alike letter."""
+    rng = random.Random(seed)
+    sentences = [s.strip() + "." for s in EXAMPLE.read_text(encoding="utf-8").split(".")
+                 if s.strip()]
+    extra = ["Patients received 5-fluorouracil (5-FU) and leucovorin.",
+             "Later, 5-FU was stopped and the dose of MTX lowered.",
+             "methotrexate (MTX) was given weekly.",
+             "rituximab (Zorvexa\u00ae) was added; Zorvexa was well tolerated."]
+    parts = []
+    for i in range(400):
+        parts.append(rng.choice(sentences + extra))
+        if i in (150, 300):
+            parts.append("Ri\u00adtuximab with a soft hyphen, r\u0456tuximab with a Cyrillic i.")
+        if rng.random() < 0.02:
+            # no whitespace for more than LOOKAHEAD characters after the name's first word:
+            # the piece is cut inside the name
+            parts.append("trastuzumab deruxtecan," + "x" * (LOOKAHEAD + 100))
+    return " ".join(parts)
+
+
+def _chunks(text: str, rng: random.Random) -> list[str]:
+    out, i = [], 0
+    while i < len(text):
+        n = rng.randint(500, 3000)
+        out.append(text[i:i + n])
+        i += n
+    return out
+
+
+@pytest.fixture(scope="module")
+def workers():
+    with Workers(1) as pool:
+        yield pool
+
+
+@pytest.mark.parametrize("leniency", ["standard", "strict"])
+def test_shared_pieces_give_the_mentions_of_one_process(workers, leniency, monkeypatch):
+    text = _document(3)
+    chunks = _chunks(text, random.Random(5))
+    redone = []
+    original = Annotator.annotate
+
+    def counting(self, *args, **kwargs):
+        redone.append(kwargs.get("begin"))
+        return original(self, *args, **kwargs)
+
+    alone = list(annotate_chunks(chunks, leniency=leniency))
+    monkeypatch.setattr(Annotator, "annotate", counting)
+    shared = list(annotate_stream(chunks, leniency=leniency, workers=workers))
+    monkeypatch.setattr(Annotator, "annotate", original)
+    assert shared == alone
+    # the whole text at once: the same, but that a stream cannot link a short form used
+    # before the piece that defines it
+    linked = {"abbreviation", "brand"}
+    assert [(m.start, m.end) for m in alone if m.how not in linked] == [
+        (m.start, m.end) for m in annotate(text, leniency=leniency) if m.how not in linked]
+    # annotated whole here: the first piece, those with invisible characters, and those after
+    # a name cut by a piece's edge; the workers did the rest
+    assert 3 <= len(redone) < len(list(pieces(chunks))) // 2
+    hows = {m.how for m in shared}
+    assert leniency == "strict" or {"abbreviation", "brand"} <= hows
+    assert any(m.text == "trastuzumab deruxtecan" for m in shared)
+
+
+def test_no_workers_is_one_process():
+    chunks = _chunks(_document(4), random.Random(6))
+    with Workers(0) as none:
+        assert list(annotate_stream(chunks, workers=none)) == list(annotate_chunks(chunks))
+        assert none._pool is None
+
+
+def test_a_dead_worker_costs_time_not_mentions():
+    chunks = _chunks(_document(8), random.Random(9))
+    alone = list(annotate_chunks(chunks))
+    with Workers(1) as pool:
+        stream = annotate_stream(chunks, workers=pool)
+        first = [next(stream) for _ in range(50)]
+        for process in list(pool._pool._processes.values()):
+            os.kill(process.pid, signal.SIGKILL)
+        rest = list(stream)
+        assert pool.broken
+    assert first + rest == alone
+
+
+def test_the_command_s_output_does_not_depend_on_jobs(tmp_path):
+    from click.testing import CliRunner
+
+    from innkit.cli import main
+
+    source = tmp_path / "long.txt"
+    text = " ".join(_document(seed) for seed in range(60))  # about 3 MB: several pieces
+    source.write_text(text, encoding="utf-8")
+    outputs = []
+    for jobs in ("1", "2"):
+        target = tmp_path / f"jobs{jobs}.jsonl"
+        result = CliRunner().invoke(main, ["annotate", "--format", "jsonl", "--jobs", jobs,
+                                           str(source), "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count(b"\n") > 20_000
