@@ -7,8 +7,9 @@ builds the automaton, scans the lower-cased text and writes one JSON line per wh
 both once to warm the disk caches, then in alternating pairs; prints the median of each, and
 the ratio script time / innkit time, on the bundled 2 KB document (goal: within 1.5x, ratio >=
 0.67) and on shared/corpora/bulk/biomed_bulk.txt (goal: ratio >= 1.0; skipped when absent).
-``--also-src DIR`` times a second innkit source tree in the same pairs (e.g. an export of the
-previous commit), so before and after come from one run.
+On the bulk text, ``innkit annotate --jobs 1`` (one process, no workers) is timed in the same
+pairs too. ``--also-src DIR`` times a second innkit source tree in the same pairs (e.g. an
+export of the previous commit), so before and after come from one run.
 
 In process (``--mode inprocess``): MB/s of streaming the bulk text through a freshly built
 annotator (scanner loaded from the disk cache; no pass over the same text before the timed
@@ -102,7 +103,7 @@ def _timed(cmd: list[str], env: dict[str, str]) -> float:
 
 
 def end_to_end(label: str, document: Path, names_file: Path, pairs: int, also: str | None,
-               work: Path) -> dict[str, float]:
+               work: Path, one_process: bool = False) -> dict[str, float]:
     out = work / "out.jsonl"
     contestants = {
         "innkit": ([sys.executable, "-c", INNKIT, "annotate", "--format", "jsonl",
@@ -110,6 +111,8 @@ def end_to_end(label: str, document: Path, names_file: Path, pairs: int, also: s
         "script": ([sys.executable, str(HERE / "_aho_script.py"), str(names_file),
                     str(document), str(work / "script.jsonl")], _env(None)),
     }
+    if one_process:
+        contestants["one process"] = ([*contestants["innkit"][0], "--jobs", "1"], _env(None))
     if also:
         contestants["before"] = (contestants["innkit"][0], _env(also))
     times: dict[str, list[float]] = {k: [] for k in contestants}
@@ -125,6 +128,13 @@ def end_to_end(label: str, document: Path, names_file: Path, pairs: int, also: s
     print(f"  {label}: innkit annotate --format jsonl {med['innkit']:.3f} s ({lines} mentions);"
           f" pyahocorasick script {med['script']:.3f} s ({script_lines} hits); "
           f"ratio script/innkit {med['script'] / med['innkit']:.2f}")
+    if "one process" in med:
+        from innkit.parallel import available_cores
+
+        print(f"  {label}: innkit --jobs 1 (one process) {med['one process']:.3f} s, ratio "
+              f"script/one process {med['script'] / med['one process']:.2f}; the default "
+              f"(one process per core, {available_cores()} cores) is "
+              f"{med['one process'] / med['innkit']:.2f}x faster")
     if "before" in med:
         print(f"  {label}: other tree ({also}) {med['before']:.3f} s, ratio script/other "
               f"{med['script'] / med['before']:.2f}; this tree is "
@@ -203,9 +213,10 @@ def main() -> int:
             results["e2e_small_innkit_s"] = med["innkit"]
             if bulk.exists() and not args.small_only:
                 med = end_to_end(f"{bulk.name} ({bulk.stat().st_size / 1e6:.0f} MB)", bulk,
-                                 names_file, pairs, args.also_src, work)
+                                 names_file, pairs, args.also_src, work, one_process=True)
                 results["e2e_bulk_ratio"] = med["script"] / med["innkit"]
                 results["e2e_bulk_innkit_s"] = med["innkit"]
+                results["e2e_bulk_one_process_s"] = med["one process"]
             elif not args.small_only:
                 print(f"  SKIPPED the bulk text: {bulk} is absent")
         small, big = results["e2e_small_ratio"], results.get("e2e_bulk_ratio")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from innkit import parallel
 from innkit.annotate import LOOKAHEAD, Annotator, annotate, annotate_chunks, pieces
 from innkit.parallel import Workers, annotate_stream
 
@@ -55,6 +56,12 @@ def workers():
         yield pool
 
 
+@pytest.fixture(autouse=True)
+def at_once(monkeypatch):
+    """Workers from the first piece on (these documents are short)."""
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
+
+
 @pytest.mark.parametrize("leniency", ["standard", "strict"])
 def test_shared_pieces_give_the_mentions_of_one_process(workers, leniency, monkeypatch):
     text = _document(3)
@@ -76,8 +83,8 @@ def test_shared_pieces_give_the_mentions_of_one_process(workers, leniency, monke
     linked = {"abbreviation", "brand"}
     assert [(m.start, m.end) for m in alone if m.how not in linked] == [
         (m.start, m.end) for m in annotate(text, leniency=leniency) if m.how not in linked]
-    # annotated whole here: the first piece, those with invisible characters, and those after
-    # a name cut by a piece's edge; the workers did the rest
+    # annotated whole here: the pieces with invisible characters, and those after a name cut
+    # by a piece's edge; the workers (and this process, while waiting) did the rest
     assert 3 <= len(redone) < len(list(pieces(chunks))) // 2
     hows = {m.how for m in shared}
     assert leniency == "strict" or {"abbreviation", "brand"} <= hows
@@ -89,6 +96,14 @@ def test_no_workers_is_one_process():
     with Workers(0) as none:
         assert list(annotate_stream(chunks, workers=none)) == list(annotate_chunks(chunks))
         assert none._pool is None
+
+
+def test_a_short_document_starts_no_worker(monkeypatch):
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2_000_000)
+    chunks = _chunks(_document(4), random.Random(6))
+    with Workers(1) as pool:
+        assert list(annotate_stream(chunks, workers=pool)) == list(annotate_chunks(chunks))
+        assert pool._pool is None
 
 
 def test_a_dead_worker_costs_time_not_mentions():

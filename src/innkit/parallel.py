@@ -34,9 +34,10 @@ from .registry import Registry, get_registry, set_registry
 if TYPE_CHECKING:  # the process machinery is imported when a long document needs it
     from concurrent.futures import Future, ProcessPoolExecutor
 
-PARALLEL_FROM = 1
-"""Pieces (of about a megabyte each) annotated here before workers start: a document of one
-piece never starts them."""
+PARALLEL_FROM = 2_000_000
+"""Characters of a document annotated here before workers start: a worker process takes about
+half a second to be ready, the time of some three megabytes, so a short document never starts
+one."""
 AHEAD = 2
 """Pieces per worker handed out ahead of the one being stitched (memory: a few megabytes)."""
 MAX_JOBS = 8
@@ -231,10 +232,10 @@ def annotate_stream(chunks: Iterable[str], *, leniency: str = "standard",
 
     ahead = (jobs + 1) * AHEAD
     try:
-        for n, piece in enumerate(pieces(chunks)):
+        for piece in pieces(chunks):
             slot = _Slot(piece)
-            slot.here = n < PARALLEL_FROM or jobs < 1 or (workers is not None and
-                                                          workers.broken)
+            slot.here = (piece.base + len(piece.text) < PARALLEL_FROM or jobs < 1
+                         or (workers is not None and workers.broken))
             pending.append(slot)
             dispatch()
             while pending and (pending[0].here or len(pending) > ahead):
