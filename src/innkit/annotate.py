@@ -11,8 +11,9 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any
 
 from . import abbreviations, confusables, contexts
@@ -163,7 +164,12 @@ class Annotator:
     decoding = _decode
     """The decoding of a mention's text, as this annotator gives it (decoded once)."""
 
-    def remember(self, decodings: dict[str, Decoding]) -> None:
+    @property
+    def decodings(self) -> Mapping[str, Decoding]:
+        """The decodings this annotator holds, by text (read only)."""
+        return MappingProxyType(self._decodings)
+
+    def remember(self, decodings: Mapping[str, Decoding]) -> None:
         """Decodings of texts made elsewhere for the same registry (a worker process), kept
         as if decoded here."""
         if len(self._decodings) + len(decodings) > DECODINGS_KEPT:
@@ -413,18 +419,27 @@ class Annotator:
         return added
 
 
+def uses_of(text: str, shorts: Iterable[str], begin: int,
+            stop: int | None) -> dict[str, list[tuple[int, int]]]:
+    """Where each short form is used from ``begin`` (before ``stop``), for :func:`link`."""
+    return abbreviations.occurrences_of(text, shorts, begin, len(text) if stop is None else stop)
+
+
 def link(text: str, out: list[Mention], offset: int, begin: int, stop: int | None,
-         defined: dict[str, tuple[Decoding, str]], floor: int = 0) -> list[Mention]:
+         defined: dict[str, tuple[Decoding, str]], floor: int = 0,
+         known: dict[str, list[tuple[int, int]]] | None = None) -> list[Mention]:
     """Every use of a defined short form or brand from ``begin`` (before ``stop``), linked to
     the substance of its long form, where no name already stands; ``defined`` carries them on
     through the pieces of one streamed document. None starts before ``floor``, where a name of
-    the previous piece ended."""
+    the previous piece ended. ``known``: the uses of some of the forms, already found
+    (:func:`uses_of`)."""
     if not defined:
         return out
     taken = _Spans((m.start - offset, m.end - offset) for m in out)
     added = []
-    limit = len(text) if stop is None else stop
-    uses = abbreviations.occurrences_of(text, defined, begin, limit)
+    known = known or {}
+    uses = uses_of(text, [k for k in defined if k not in known], begin, stop)
+    uses.update(known)
     for short, (d, how) in defined.items():
         for a, b in uses[short]:
             if a < floor or taken.overlaps(a, b):

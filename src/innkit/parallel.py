@@ -26,6 +26,7 @@ from .annotate import (
     link,
     pieces,
     shared_annotator,
+    uses_of,
     with_look_alikes,
 )
 from .models import Decoding
@@ -62,16 +63,27 @@ _Row = tuple[int, int, str, bool, str, str, str | None]
 _SENT: set[str] = set()  # in a worker: texts whose decoding this process has sent
 
 
-def _work(leniency: str, piece: Piece) -> tuple[Any, ...] | None:
-    """In a worker: a piece's names, its definitions and its look-alike words; None when the
-    piece must be annotated where the whole document is (invisible characters)."""
+def _work(leniency: str, piece: Piece | None, shorts: tuple[str, ...] = (),
+          known: dict[str, Decoding] | None = None) -> tuple[Any, ...] | None:
+    """In a worker: a piece's names, its definitions, the uses of those and of ``shorts``
+    (the short forms the document had defined when the piece was handed out), and its
+    look-alike words; None when the piece must be annotated where the whole document is
+    (invisible characters), or for no piece (a worker started ahead of need). ``known``:
+    decodings made elsewhere since, kept so as not to decode the same names again."""
+    if piece is None:
+        return None
     annotator = shared_annotator(leniency)
+    if known:
+        annotator.remember(known)
+        _SENT.update(known)
     if has_invisible(piece.text, piece.begin):
         return None
     found = annotator.found(piece.text, offset=piece.base, stop=piece.stop, begin=piece.begin)
     local: dict[str, tuple[Decoding, str]] = {}
+    uses: dict[str, list[tuple[int, int]]] = {}
     if leniency != "strict":
         annotator.define(piece.text, found, piece.base, local)
+        uses = uses_of(piece.text, [*shorts, *local], piece.begin, piece.stop)
     looks = annotator.look_alikes(piece.text, piece.base, piece.begin, piece.stop)
     if len(_SENT) > SENT_AT_MOST:
         _SENT.clear()
@@ -82,7 +94,7 @@ def _work(leniency: str, piece: Piece) -> tuple[Any, ...] | None:
             new[m.text] = m.decoding
     rows: list[_Row] = [(m.start, m.end, m.text, m.known, m.how, m.confidence, m.suggestion)
                         for m in found]
-    return rows, new, list(local.items()), looks
+    return rows, new, list(local.items()), uses, looks
 
 
 def _warm(leniency: str, registry: dict[str, Any]) -> None:
@@ -108,7 +120,8 @@ class Workers:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def submit(self, piece: Piece, leniency: str) -> Future | None:
+    def submit(self, piece: Piece | None, leniency: str, shorts: tuple[str, ...] = (),
+               known: dict[str, Decoding] | None = None) -> Future | None:
         """The piece handed to a worker, or None when there is none (then it is done here)."""
         if self.jobs < 1 or self.broken:
             return None
@@ -122,10 +135,18 @@ class Workers:
                 self._pool = ProcessPoolExecutor(
                     self.jobs, mp_context=multiprocessing.get_context("spawn"),
                     initializer=_warm, initargs=(self.leniency, get_registry().arguments()))
-            return self._pool.submit(_work, leniency, piece)
+            return self._pool.submit(_work, leniency, piece, shorts, known)
         except (BrokenProcessPool, RuntimeError, OSError):
             self.broken = True
             return None
+
+    def start(self) -> None:
+        """Start the workers now, ahead of need (a long file is coming): they load while this
+        process reads its first pieces."""
+        if self._pool is None:
+            for _ in range(self.jobs):  # each waiting task brings up one more process
+                if self.submit(None, self.leniency) is None:
+                    return
 
     def close(self) -> None:
         if self._pool is not None:
@@ -171,8 +192,7 @@ def annotate_stream(chunks: Iterable[str], *, leniency: str = "standard",
                                           begin=piece.begin, floor=floor,
                                           abbreviations=defined)
         else:
-            rows, new, local, looks = result
-            annotator.remember(new)
+            rows, _, local, uses, looks = result
             decoding = annotator.decoding
             found = [Mention(a, b, text, decoding(text), k, how, confidence, suggestion)
                      for a, b, text, k, how, confidence, suggestion in rows]
@@ -180,11 +200,21 @@ def annotate_stream(chunks: Iterable[str], *, leniency: str = "standard",
                 for short, definition in local:
                     defined.setdefault(short, definition)
                 found = link(piece.text, found, piece.base, piece.begin, piece.stop, defined,
-                             floor)
+                             floor, uses)
             mentions = with_look_alikes(found, looks)
         if mentions:
             last_end = mentions[-1].end
         return mentions
+
+    shared: set[str] = set()  # texts whose decodings the workers have (sent or received)
+
+    def news() -> dict[str, Decoding]:
+        """Decodings made here that no worker has been given."""
+        if len(shared) > SENT_AT_MOST:
+            shared.clear()
+        made = {t: d for t, d in annotator.decodings.items() if t not in shared}
+        shared.update(made)
+        return made
 
     def dispatch() -> None:
         """Hand waiting pieces, first first, to workers with room (a piece and one more)."""
@@ -195,7 +225,7 @@ def annotate_stream(chunks: Iterable[str], *, leniency: str = "standard",
             if busy >= 2 * jobs:
                 break
             if slot.future is None and not slot.ready and not slot.here:
-                slot.future = workers.submit(slot.piece, leniency)
+                slot.future = workers.submit(slot.piece, leniency, tuple(defined), news())
                 if slot.future is None:  # no workers after all
                     return
                 busy += 1
@@ -209,6 +239,9 @@ def annotate_stream(chunks: Iterable[str], *, leniency: str = "standard",
             slot.result = None
         slot.future = None
         slot.ready = True
+        if slot.result is not None:  # what the worker decoded is not decoded here again
+            annotator.remember(slot.result[1])
+            shared.update(slot.result[1])
 
     def next_done() -> list[Mention]:
         first = pending[0]
@@ -219,12 +252,17 @@ def annotate_stream(chunks: Iterable[str], *, leniency: str = "standard",
             if first.future.done():
                 collect(first)
                 break
+            for slot in pending:  # take in what workers have done meanwhile
+                if slot.future is not None and slot.future.done():
+                    collect(slot)
+            if first.ready:
+                break
             idle = next((s for s in reversed(pending)
                          if s.future is None and not s.ready and not s.here), None)
             if idle is None:
                 collect(first)
                 break
-            idle.result = _work(leniency, idle.piece)
+            idle.result = _work(leniency, idle.piece, tuple(defined))
             idle.ready = True
         pending.popleft()
         dispatch()

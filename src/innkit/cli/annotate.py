@@ -10,7 +10,7 @@ from typing import BinaryIO
 import click
 
 from ..annotate import LENIENCY_LEVELS
-from ..parallel import Workers, annotate_stream
+from ..parallel import PARALLEL_FROM, Workers, annotate_stream
 from ..reading import ReadReport, SkippedRecord, iter_text, json_document
 from .errors import ClosedStreamError, ExitStatus, closed_stream_fault, input_fault, os_fault
 from .sinks import BratSink, HtmlReport, Output, Sink, main_sink
@@ -162,8 +162,9 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
         return
     if fmt == "brat" and output == "-" and len(files) > 1:
         raise click.UsageError("brat output of several files needs -o FOLDER")
-    sizes = sum(Path(f).stat().st_size for f in files if f != "-" and Path(f).is_file())
-    progress = _Progress(sizes, sys.stderr.isatty() and (sizes > 8 << 20 or len(files) > 20))
+    sizes = [Path(f).stat().st_size for f in files if f != "-" and Path(f).is_file()] or [0]
+    total = sum(sizes)
+    progress = _Progress(total, sys.stderr.isatty() and (total > 8 << 20 or len(files) > 20))
     inputs = _Inputs(files, input_format, text_field, id_field, progress)
     out = Output(output if fmt != "brat" else "-")
     report = HtmlReport(html_path) if html_path else None
@@ -171,7 +172,7 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
         with out:
             sink = main_sink(fmt, out, output)
             _run(inputs, [sink, *([report] if report else [])], leniency, len(files),
-                 None if jobs is None else jobs - 1)
+                 None if jobs is None else jobs - 1, early=max(sizes) >= PARALLEL_FROM)
     finally:
         progress.close()
     if inputs.problems:
@@ -183,14 +184,17 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
 
 
 def _run(inputs: _Inputs, sinks: list[Sink], leniency: str, n_inputs: int,
-         helpers: int | None = None) -> None:
+         helpers: int | None = None, early: bool = False) -> None:
     """Every document through every sink; a failed brat document leaves no half file.
-    ``helpers``: worker processes for long documents (None: one per core but one)."""
+    ``helpers``: worker processes for long documents (None: one per core but one), started
+    at once when ``early`` (a long file is coming)."""
     for s in sinks:
         s.begin()
     readers = [s for s in sinks if s.wants_text]
     try:
         with Workers(helpers, leniency) as workers:
+            if early:
+                workers.start()
             _documents(inputs, sinks, readers, leniency, n_inputs, workers)
     except BaseException:
         for s in sinks:
