@@ -576,8 +576,9 @@ def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
     Each piece (see :func:`pieces`) is annotated up to its cut; names that start there may read
     on into the held-back text, a name may reach back over its radiolabel into the previous
     piece, and no name of a piece starts before the previous piece's last name ends. The
-    result equals ``annotate`` on the joined text. Offsets count from the start of the first
-    piece.
+    result equals ``annotate`` on the joined text, but that a short form used before the piece
+    that defines it is not linked (a stream cannot look back). Offsets count from the start of
+    the first piece.
     """
     annotator = shared_annotator(leniency, registry)
     # abbreviations and brands the document defines, kept across pieces
