@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from .annotate import (
@@ -43,7 +44,10 @@ AHEAD = 2
 """Pieces per worker handed out ahead of the one being stitched (memory: a few megabytes)."""
 MAX_JOBS = 8
 SENT_AT_MOST = 50_000
-"""Decodings a worker remembers having sent; then it starts again (sending some twice)."""
+"""Decodings a worker remembers having sent, and this process having given or received; then
+each starts again (sending some twice)."""
+GIVEN_AT_MOST = 5_000
+"""Decodings handed to a worker with one piece."""
 
 
 def available_cores() -> int:
@@ -209,10 +213,11 @@ def annotate_stream(chunks: Iterable[str], *, leniency: str = "standard",
     shared: set[str] = set()  # texts whose decodings the workers have (sent or received)
 
     def news() -> dict[str, Decoding]:
-        """Decodings made here that no worker has been given."""
+        """Decodings made here that no worker has been given (some thousands at most)."""
         if len(shared) > SENT_AT_MOST:
             shared.clear()
-        made = {t: d for t, d in annotator.decodings.items() if t not in shared}
+        made = dict(islice(((t, d) for t, d in annotator.decodings.items()
+                            if t not in shared), GIVEN_AT_MOST))
         shared.update(made)
         return made
 
