@@ -263,8 +263,9 @@ def test_short_form_search_and_span_check_give_the_plain_answers():
 def test_many_short_forms_at_once_give_each_one_s_answer(monkeypatch, literal_database):
     from innkit import abbreviations
 
+    monkeypatch.setattr(abbreviations, "FIND_BELOW", 0)  # these texts are short
     if not literal_database:
-        monkeypatch.setattr(abbreviations, "_literal_database", lambda forms: (None, 0))
+        monkeypatch.setattr(abbreviations, "_literal_database", lambda forms: (None, ()))
 
     rng = random.Random(11)
     # with + or . (each on its own), without (one pass), all small letters (many: every

@@ -102,8 +102,15 @@ def occurrences(text: str, short: str, start: int,
 _SEGMENT = re.compile(r"[A-Za-z0-9\-]+")
 """A use of a short form without ``+`` or ``.`` is a whole word: one of these segments."""
 FIND_AT_MOST = 32
-"""Up to this many short forms, each is looked for with ``str.find``; more, and one pass over
-the text finds them all."""
+"""Without Hyperscan: up to this many short forms, each is looked for with ``str.find``;
+more, and the text's segments are read once for all of them."""
+FIND_BELOW = 1_500_000
+"""With Hyperscan: forms times characters below which ``str.find`` for each form is cheaper
+than a literal database (compiling one takes about a millisecond; ``str.find`` of a short form
+about 0.7 ms a megabyte)."""
+EXTRA_AT_MOST = 8
+"""Forms a kept database may lack (found with ``str.find``) and still be used."""
+KEPT_DATABASES = 3
 
 
 def occurrences_of(text: str, shorts: Iterable[str], start: int,
@@ -112,31 +119,33 @@ def occurrences_of(text: str, shorts: Iterable[str], start: int,
 
     A long document defines hundreds of short forms, and each piece of it is searched for all
     of them: one Hyperscan literal database finds them in one pass (a few milliseconds a
-    megabyte, against a tenth of a second for a regular expression of alternatives). Without
-    Hyperscan, the text's segments are collected once and one expression finds those present.
+    megabyte, against a tenth of a second for a regular expression of alternatives, or for
+    ``str.find`` of each). Without Hyperscan, the text's segments are collected once and one
+    expression finds those present.
     """
     wanted = list(dict.fromkeys(shorts))
     found: dict[str, list[tuple[int, int]]] = {short: [] for short in wanted}
-    if len(wanted) <= FIND_AT_MOST:
-        return {short: occurrences(text, short, start, end) for short in wanted}
+    span = max(0, (len(text) if end is None else min(end, len(text))) - start)
     ascii_forms = tuple(w for w in wanted if w and w.isascii())
-    for short in wanted:
-        if not short.isascii():
-            found[short] = occurrences(text, short, start, end)
-    if not ascii_forms:
-        return found
-    database, covered = _literal_database(ascii_forms)
+    odd = [w for w in wanted if w and not w.isascii()]
+    small = len(ascii_forms) * span < FIND_BELOW
+    database, covered = (None, ()) if small else _literal_database(ascii_forms)
+    if small or (database is None and len(wanted) <= FIND_AT_MOST):
+        return {short: occurrences(text, short, start, end) for short in wanted}
     if database is None:
         _by_segments(text, ascii_forms, start, end, found)
-        return found
-    _by_literals(text, ascii_forms[:covered], database, start, end, found)
-    for short in ascii_forms[covered:]:
+    else:
+        _by_literals(text, covered, database, start, end, found)
+        have = set(covered)
+        odd += [w for w in ascii_forms if w not in have]
+    for short in odd:
         found[short] = occurrences(text, short, start, end)
     return found
 
 
 def _by_literals(text: str, forms: tuple[str, ...], database, start: int, end: int | None,
                  found: dict[str, list[tuple[int, int]]]) -> None:
+    """The uses of the database's ``forms`` that ``found`` asks for."""
     import hyperscan
 
     size = len(text)
@@ -155,31 +164,37 @@ def _by_literals(text: str, forms: tuple[str, ...], database, start: int, end: i
         if a >= stop or a < last_end[i]:
             continue
         if (a == 0 or text[a - 1] not in edge) and (b == size or text[b] not in edge):
-            found[forms[i]].append((a, b))
+            uses = found.get(forms[i])
+            if uses is not None:
+                uses.append((a, b))
             last_end[i] = b
 
 
-_DATABASE: list = []
-"""[forms, database]: the literal database last compiled. A document's short forms only grow
-(in the order defined), so a later piece reuses it for the forms it covers and looks for the
-few defined since one by one, until they are FIND_AT_MOST."""
+_DATABASES: list[tuple[tuple[str, ...], frozenset[str], object]] = []
+"""(forms, their set, database), the last used first: a document's short forms only grow, so a
+later piece reuses a database for the forms it has and finds the few defined since one by one;
+a worker's and the stitching process's sets differ, hence a few."""
 
 
 def _literal_database(forms: tuple[str, ...]):
-    """(a Hyperscan database of the first ``covered`` forms, case as written, covered), or
-    (None, 0) without Hyperscan."""
+    """(a Hyperscan database of most of ``forms`` (case as written), the forms it holds), or
+    (None, ()) without Hyperscan."""
     try:
         import hyperscan
     except ImportError:
-        return None, 0
-    last = _DATABASE[:]
-    if last and forms[:len(last[0])] == last[0] and len(forms) - len(last[0]) <= FIND_AT_MOST:
-        return last[1], len(last[0])
+        return None, ()
+    kept = _DATABASES[:]
+    for entry in kept:
+        have, held = entry[0], entry[1]
+        if len(have) <= 2 * len(forms) + 64 and \
+                sum(1 for w in forms if w not in held) <= EXTRA_AT_MOST:
+            _DATABASES[:] = [entry, *(e for e in kept if e is not entry)]
+            return entry[2], have
     database = hyperscan.Database()
     database.compile(expressions=[w.encode() for w in forms], ids=list(range(len(forms))),
                      elements=len(forms), flags=[0] * len(forms), literal=True)
-    _DATABASE[:] = [forms, database]
-    return database, len(forms)
+    _DATABASES[:] = [(forms, frozenset(forms), database), *kept][:KEPT_DATABASES]
+    return database, forms
 
 
 def _by_segments(text: str, forms: tuple[str, ...], start: int, end: int | None,
