@@ -40,7 +40,7 @@ PARALLEL_FROM = 2_000_000
 """Characters of a document annotated here before workers start: a worker process takes about
 half a second to be ready, the time of some three megabytes, so a short document never starts
 one."""
-AHEAD = 2
+AHEAD = 6
 """Pieces per worker handed out ahead of the one being stitched (memory: a few megabytes)."""
 MAX_JOBS = 8
 SENT_AT_MOST = 50_000
@@ -227,7 +227,7 @@ def annotate_stream(chunks: Iterable[str], *, leniency: str = "standard",
             return
         busy = sum(1 for s in pending if s.future is not None and not s.future.done())
         for slot in pending:
-            if busy >= 2 * jobs:
+            if busy >= 3 * jobs:
                 break
             if slot.future is None and not slot.ready and not slot.here:
                 slot.future = workers.submit(slot.piece, leniency, tuple(defined), news())
