@@ -4,9 +4,12 @@ piece holds invisible characters, or a worker dies."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -136,3 +139,59 @@ def test_the_command_s_output_does_not_depend_on_jobs(tmp_path):
         outputs.append(target.read_bytes())
     assert outputs[0] == outputs[1]
     assert outputs[0].count(b"\n") > 20_000
+
+
+def _long_file(folder: Path) -> Path:
+    path = folder / "long.txt"
+    path.write_text((EXAMPLE.read_text(encoding="utf-8") + "\n") * 2500, encoding="utf-8")
+    return path  # about 5 MB: workers start at once
+
+
+def _cli(*args: str, **kwargs) -> subprocess.Popen:
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root / "src"), "INNKIT_USER_DB": "/nonexistent/db"}
+    return subprocess.Popen([sys.executable, "-m", "innkit.cli", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes in /proc")
+@pytest.mark.parametrize("delay", [0.3, 1.0])
+def test_ctrl_c_stops_every_process_with_one_line(tmp_path, delay):
+    source = _long_file(tmp_path)
+    proc = _cli("annotate", "--format", "jsonl", "--jobs", "2", str(source), "-o",
+                str(tmp_path / "out.jsonl"), start_new_session=True,
+                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:  # finished before the signal came
+        return
+    assert proc.returncode == 130, err
+    assert err.decode().strip() == "innkit: interrupted"
+    assert not (tmp_path / "out.jsonl").exists()
+    assert not list(tmp_path.glob(".out.jsonl*"))
+    time.sleep(0.5)
+    assert _alive_in_group(proc.pid) == []  # no worker outlives the command
+
+
+def _alive_in_group(group: int) -> list[int]:
+    """Processes of a process group that still run (a dead one that nobody reaped is not)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == group and fields[0] != "Z":
+                alive.append(int(stat.parent.name))
+    return alive
+
+
+def test_a_closed_pipe_is_quiet_with_workers(tmp_path):
+    source = _long_file(tmp_path)
+    proc = _cli("annotate", "--format", "jsonl", "--jobs", "2", str(source))
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 141 and err == b""

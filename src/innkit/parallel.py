@@ -14,7 +14,9 @@ left it is decoded again here, so nothing rests on what was sent.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -101,9 +103,25 @@ def _work(leniency: str, piece: Piece | None, shorts: tuple[str, ...] = (),
     return rows, new, list(local.items()), uses, looks
 
 
+@contextlib.contextmanager
+def _no_interrupts() -> Iterator[None]:
+    """Ctrl-C ignored while worker processes start, so that they ignore it from birth: the
+    command's own process stops them, and a worker never prints a KeyboardInterrupt."""
+    try:
+        before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not this thread's to set
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def _warm(leniency: str, registry: dict[str, Any]) -> None:
     """A worker's first act: the registry the document's process uses, and the scanner
     loaded from the disk cache."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     set_registry(Registry(**registry))
     _ = shared_annotator(leniency).scanner
 
@@ -139,7 +157,8 @@ class Workers:
                 self._pool = ProcessPoolExecutor(
                     self.jobs, mp_context=multiprocessing.get_context("spawn"),
                     initializer=_warm, initargs=(self.leniency, get_registry().arguments()))
-            return self._pool.submit(_work, leniency, piece, shorts, known)
+            with _no_interrupts():  # a submit may start a worker: it inherits the setting
+                return self._pool.submit(_work, leniency, piece, shorts, known)
         except (BrokenProcessPool, RuntimeError, OSError):
             self.broken = True
             return None
