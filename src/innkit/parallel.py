@@ -196,10 +196,11 @@ def annotate_stream(chunks: Iterable[str], *, leniency: str = "standard",
     """:func:`~innkit.annotate.annotate_chunks` of the default registry, its pieces shared
     between this process and the ``workers``' processes: the same mentions in the same order.
 
-    Each worker has a piece and one more waiting; while the first piece's result is not back,
+    Each worker has a piece and two more waiting; while the first piece's result is not back,
     this process works on the last piece no worker has, so no core waits. (Nothing handed to
     a worker is taken back: cancelling queued work trips Python 3.11's pool when a worker
-    dies.)
+    dies.) Workers are fresh interpreters (spawned), so a script that uses them runs under
+    ``if __name__ == "__main__":``, as for any use of :mod:`multiprocessing`.
     """
     annotator = shared_annotator(leniency)
     defined: dict[str, tuple[Decoding, str]] = {}
