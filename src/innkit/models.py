@@ -258,6 +258,7 @@ class RegistryEntry:
         }
 
 
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class Decoding:
     """What a name says, part by part, and why innkit reads it that way."""
