@@ -139,7 +139,8 @@ class _Inputs:
 @click.option("--workers", type=int, help="Worker processes of the local Dask cluster "
               "(default: one per core).")
 @click.option("--jobs", type=click.IntRange(min=1), metavar="N",
-              help="Local engine: processes sharing a long document (over a megabyte) "
+              help="Local engine: processes sharing a long document (over two million "
+                   "characters) "
                    "(default: one per core; 1: this process alone).")
 def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
                  html_path: str | None, input_format: str, text_field: str,
