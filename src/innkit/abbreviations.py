@@ -158,7 +158,8 @@ def _by_literals(text: str, forms: tuple[str, ...], database, start: int, end: i
                   scratch=hyperscan.Scratch(database))
     last_end = dict.fromkeys(range(len(forms)), -1)
     edge = _WORD_EDGE
-    for i, e in sorted(hits, key=lambda h: (h[0], h[1])):
+    hits.sort()  # by form, then by end: each form's uses in order
+    for i, e in hits:
         b = start + e
         a = b - len(forms[i])
         if a >= stop or a < last_end[i]:

@@ -233,11 +233,13 @@ class Annotator:
             return start, end
         tables = self.tables
         fda_prefix_start = None
-        m = _PREFIX_LEFT.search(text, max(0, start - 8), start)
+        m = _PREFIX_LEFT.search(text, max(0, start - 8), start) \
+            if _hyphen_before(text, start) else None
         if m:
             start = m.start()
         if kind in ("antibody", "known"):
-            m = _FDA_PREFIX_LEFT.search(text, max(0, start - 6), start)
+            m = _FDA_PREFIX_LEFT.search(text, max(0, start - 6), start) \
+                if _hyphen_before(text, start) else None
             if m:
                 fda_prefix_start = m.start()
             window = text[max(0, start - 40):start]
@@ -337,8 +339,10 @@ class Annotator:
             if stop is not None and start >= stop:
                 break
             word = text[start:end].lower()
-            if (start and _FOREIGN_LETTER.match(text[start - 1])) or (
-                    end < len(text) and _FOREIGN_LETTER.match(text[end])):
+            before = text[start - 1] if start else " "
+            after = text[end] if end < len(text) else " "
+            if not (before + after).isascii() and (
+                    _FOREIGN_LETTER.match(before) or _FOREIGN_LETTER.match(after)):
                 continue  # part of a word with letters of another script: not this name
             if (pid == SUBSTANCE and word in self.tables.radiolabels
                     and _LABEL_FOLLOWS.match(text, end)):
@@ -454,6 +458,13 @@ def with_look_alikes(out: list[Mention], looks: list[Mention]) -> list[Mention]:
     """The mentions and the look-alike words, in order of start (a look-alike after a
     mention at the same place)."""
     return sorted([*out, *looks], key=lambda x: x.start) if looks else out
+
+
+def _hyphen_before(text: str, at: int) -> bool:
+    """Whether a hyphen ends the text before ``at`` (``$`` also allows one line end after it):
+    the prefix patterns, which end so, are tried only then (most names have none)."""
+    return at > 0 and (text[at - 1] == "-" or (
+        text[at - 1] == "\n" and at > 1 and text[at - 2] == "-"))
 
 
 def has_invisible(text: str, begin: int = 0) -> bool:
