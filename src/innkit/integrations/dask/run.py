@@ -19,6 +19,7 @@ from ... import __version__
 from ...annotate import LENIENCY_LEVELS
 from ...atomic import write_atomic
 from ...errors import InnkitError, InvalidInputError
+from ...parallel import available_cores
 from .plan import Partition, Settings, inspect_inputs, plan_partitions, sources
 from .report import (
     MAX_EXAMPLES,
@@ -93,9 +94,7 @@ def _connect(scheduler: str | Client | None, n_workers: int | None) -> Iterator[
         finally:
             client.close()
         return
-    cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-             else os.cpu_count() or 1)
-    count = n_workers or cores
+    count = n_workers or available_cores()
     try:
         cluster = LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
                                dashboard_address=None)
