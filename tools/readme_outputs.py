@@ -3,7 +3,8 @@ command prints today (``--check``: only report the blocks that differ; exit stat
 
 Files a block shows with ``$ cat FILE`` are written from the README first (or, when an earlier
 command made them, their shown content is refreshed). A listing shortened with a ``  ...`` line
-keeps as many lines before and after it as it had.
+keeps as many lines before and after it as it had. A block that differs only in the times
+commands report (``in 0.4 s``) is left as it is: a time is a measurement, not the output.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 _BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
 ELLIPSIS = "  ..."
+_TIME = re.compile(r"\b\d+(?:\.\d+)? (?:s|ms)\b")
+
+
+def _same_but_times(a: str, b: str) -> bool:
+    return _TIME.sub("<time>", a) == _TIME.sub("<time>", b)
 
 
 def _innkit() -> str:
@@ -92,6 +98,8 @@ def main() -> int:
             pieces, last = [], 0
             for m in _BLOCK.finditer(text):
                 new = refresh(m.group(1), work)
+                if new != m.group(1) and _same_but_times(new, m.group(1)):
+                    new = m.group(1)
                 if new != m.group(1):
                     differ += 1
                     print(f"{name}: the block of {m.group(1).split(chr(10))[0]!r} differs")
