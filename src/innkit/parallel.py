@@ -165,8 +165,10 @@ class Workers:
 
     def start(self) -> None:
         """Start the workers now, ahead of need (a long file is coming): they load while this
-        process reads its first pieces."""
-        if self._pool is None:
+        process reads its first pieces. This process's own scanner is loaded first, so that on
+        a fresh machine the disk caches are built once, here, not by every worker at once."""
+        if self._pool is None and self.jobs > 0 and not self.broken:
+            _ = shared_annotator(self.leniency).scanner
             for _ in range(self.jobs):  # each waiting task brings up one more process
                 if self.submit(None, self.leniency) is None:
                     return
