@@ -145,16 +145,16 @@ def test_damaged_english_cache_is_rebuilt(cache):
         english.is_english.cache_clear()
 
 
-def test_jsonl_line_is_exactly_json_dumps():
-    from innkit.formats import jsonl_line
+def test_jsonl_record_is_exactly_json_dumps():
+    from innkit.formats import jsonl_record
 
     text = EXAMPLE.read_text(encoding="utf-8") + ' "quoted" trastuzimab ünï rituximab\t'
     mentions = annotate(text)
     assert mentions
-    for doc in ("doc.txt", 'a "doc" é\n'):
+    for doc in ("doc.txt", 'a "doc" é\n', "bad \udcff bytes"):
         for m in mentions:
-            assert jsonl_line(doc, m) == json.dumps({"doc": doc, **m.to_dict()},
-                                                    ensure_ascii=False)
+            line = json.dumps({"doc": doc, **m.to_dict()}, ensure_ascii=False) + "\n"
+            assert jsonl_record(doc, m) == line.encode("utf-8", "backslashreplace")
 
 
 def test_near_miss_index_gives_the_linear_answer():

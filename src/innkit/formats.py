@@ -22,50 +22,37 @@ TSV_COLUMNS = ("doc", "start", "end", "text", "how", "known", "confidence", "kin
 
 
 _quote = json.encoder.encode_basestring  # the C string encoder json.dumps itself uses
-_SERIALISED: dict[int, tuple[object, str, bytes]] = {}
-"""id(decoding) -> (decoding, its JSON, that JSON in UTF-8): a running text repeats the same
-few thousand names, so each distinct decoding is serialised and encoded once (the entry holds
-the decoding, so its id cannot be reused while cached); bounded like the decoder's own cache."""
+_SERIALISED: dict[int, tuple[object, bytes]] = {}
+"""id(decoding) -> (decoding, its JSON in UTF-8): a running text repeats the same few thousand
+names, so each distinct decoding is serialised and encoded once (the entry holds the decoding,
+so its id cannot be reused while cached); bounded like the decoder's own cache."""
 _SERIALISED_MAX = 16384
 
 
-def _serialised(d: Decoding) -> tuple[object, str, bytes]:
+def _decoding_bytes(d: Decoding) -> bytes:
     hit = _SERIALISED.get(id(d))
     if hit is not None and hit[0] is d:
-        return hit
+        return hit[1]
     if len(_SERIALISED) >= _SERIALISED_MAX:
         _SERIALISED.clear()
-    text = json.dumps(d.to_dict(), ensure_ascii=False)
-    hit = _SERIALISED[id(d)] = (d, text, text.encode("utf-8", "backslashreplace"))
-    return hit
+    data = json.dumps(d.to_dict(), ensure_ascii=False).encode("utf-8", "backslashreplace")
+    _SERIALISED[id(d)] = (d, data)
+    return data
 
 
-def decoding_json(d: Decoding) -> str:
-    """``json.dumps(d.to_dict())``, computed once per distinct decoding."""
-    return _serialised(d)[1]
-
-
-def _jsonl_head(doc: str, m: Mention) -> str:
+def jsonl_record(doc: str, m: Mention) -> bytes:
+    """The mention as one JSON line in UTF-8: exactly ``json.dumps({"doc": doc,
+    **m.to_dict()})`` and a newline (text that is not valid Unicode, such as a lone surrogate,
+    as backslash escapes). Built from pieces so that only the decoding costs a full encoding,
+    once per distinct decoding (a bulk text's output is hundreds of megabytes, mostly
+    repeated decodings)."""
     suggestion = "null" if m.suggestion is None else _quote(m.suggestion)
-    return (f'{{"doc": {_quote(doc)}, "start": {m.start}, "end": {m.end}, '
+    head = (f'{{"doc": {_quote(doc)}, "start": {m.start}, "end": {m.end}, '
             f'"text": {_quote(m.text)}, "how": {_quote(m.how)}, '
             f'"known": {"true" if m.known else "false"}, '
             f'"confidence": {_quote(m.confidence)}, "suggestion": {suggestion}, '
             f'"decoding": ')
-
-
-def jsonl_line(doc: str, m: Mention) -> str:
-    """The mention as one JSON object: exactly ``json.dumps({"doc": doc, **m.to_dict()})``,
-    built from pieces so that only the decoding costs a full encoding, and that once."""
-    return f"{_jsonl_head(doc, m)}{decoding_json(m.decoding)}}}"
-
-
-def jsonl_record(doc: str, m: Mention) -> bytes:
-    """``jsonl_line`` and a newline in UTF-8 (text that is not valid Unicode, such as a lone
-    surrogate, as backslash escapes): the decoding's bytes are encoded once, not per mention
-    (a bulk text's output is hundreds of megabytes, mostly repeated decodings)."""
-    return (_jsonl_head(doc, m).encode("utf-8", "backslashreplace")
-            + _serialised(m.decoding)[2] + b"}\n")
+    return head.encode("utf-8", "backslashreplace") + _decoding_bytes(m.decoding) + b"}\n"
 
 
 def main_stem(d: Decoding) -> str | None:
