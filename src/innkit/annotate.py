@@ -153,16 +153,14 @@ class Annotator:
             self._decodings.clear()
         return self._scanner
 
-    def _decode(self, span: str) -> Decoding:
+    def decoding(self, span: str) -> Decoding:
+        """The decoding of a mention's text, as this annotator gives it (decoded once)."""
         found = self._decodings.get(span)
         if found is None:
             if len(self._decodings) > DECODINGS_KEPT:  # bound the memory of a long stream
                 self._decodings.clear()
             found = self._decodings[span] = decode(span, registry=self.registry)
         return found
-
-    decoding = _decode
-    """The decoding of a mention's text, as this annotator gives it (decoded once)."""
 
     @property
     def decodings(self) -> Mapping[str, Decoding]:
@@ -177,7 +175,7 @@ class Annotator:
         self._decodings.update(decodings)
 
     # -- judging one candidate word ------------------------------------------------------
-    def _verdict(self, pid: int, word: str, written: str | None = None) -> _Verdict | None:
+    def _verdict(self, pid: int, word: str, written: str) -> _Verdict | None:
         """The verdict on a lower-case word, remembered. ``written`` is the word as the text
         has it: the decoder reads case-blind, so decoding it gives the same verdict, and the
         decoding is then the one the mention itself needs (one decode, not two)."""
@@ -186,14 +184,14 @@ class Annotator:
             return self._verdicts[key]
         if len(self._verdicts) > 200_000:  # bound the memory of a long stream
             self._verdicts.clear()
-        verdict = self._judge(pid, word, written or word)
+        verdict = self._judge(pid, word, written)
         self._verdicts[key] = verdict
         return verdict
 
     def _judge(self, pid: int, word: str, written: str) -> _Verdict | None:
         if pid in (STRONG_STEM, WEAK_STEM) and self.leniency == "strict":
             return None
-        d = self._decode(written)
+        d = self.decoding(written)
         if d.kind == "class":  # classes belong to standard and lenient
             ok = pid == SUBSTANCE and self.leniency != "strict"
             return _Verdict("class", "high", "class") if ok else None
@@ -330,7 +328,7 @@ class Annotator:
         scanner = self.scanner
         verdicts = self._verdicts
         judge = self._verdict
-        decode_span = self._decode
+        decode_span = self.decoding
         unseen = _UNSEEN
         for start, neg_end, pid in scanner.scan(text):
             if start < last_end or start < begin:
@@ -393,7 +391,7 @@ class Annotator:
                 defined[found[0]] = (replace(m.decoding, input=found[0],
                                              notes=(note, *m.decoding.notes)), "abbreviation")
             for brand, _, _ in abbreviations.brands_after(text, m.end - offset):
-                if brand not in defined and self._decode(brand).kind == "unknown":
+                if brand not in defined and self.decoding(brand).kind == "unknown":
                     note = f"{brand} is given in the text as a brand of {m.text!r}"
                     defined[brand] = (replace(m.decoding, input=brand,
                                               notes=(note, *m.decoding.notes)), "brand")
@@ -412,7 +410,7 @@ class Annotator:
             latin, replaced = confusables.latinise(word)
             if not latin.isascii():
                 continue
-            d = self._decode(latin)
+            d = self.decoding(latin)
             if d.kind == "unknown" or (d.registry is None and d.substance is None):
                 continue
             warning = (f"written with {', '.join(replaced)} in place of Latin letters: "
