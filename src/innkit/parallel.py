@@ -42,8 +42,11 @@ PARALLEL_FROM = 2_000_000
 """Characters of a document annotated here before workers start: a worker process takes about
 half a second to be ready, the time of some three megabytes, so a short document never starts
 one."""
+IN_FLIGHT = 3
+"""Pieces a worker has at a time: one it works on, two waiting."""
 AHEAD = 6
-"""Pieces per worker handed out ahead of the one being stitched (memory: a few megabytes)."""
+"""Pieces read ahead of the one being stitched, per process (this one and each worker):
+a few megabytes of text."""
 MAX_JOBS = 8
 SENT_AT_MOST = 50_000
 """Decodings a worker remembers having sent, and this process having given or received; then
@@ -66,24 +69,20 @@ def default_jobs() -> int:
 
 _Row = tuple[int, int, str, bool, str, str, str | None]
 """A mention without its decoding: start, end, text, known, how, confidence, suggestion."""
+_Done = tuple[list[Mention], list[tuple[str, tuple[Decoding, str]]],
+              dict[str, list[tuple[int, int]]], list[Mention]]
+"""A piece's names, its definitions, the uses of the short forms, its look-alike words."""
 _SENT: set[str] = set()  # in a worker: texts whose decoding this process has sent
 
 
-def _work(leniency: str, piece: Piece | None, shorts: tuple[str, ...] = (),
-          known: dict[str, Decoding] | None = None) -> tuple[Any, ...] | None:
-    """In a worker: a piece's names, its definitions, the uses of those and of ``shorts``
-    (the short forms the document had defined when the piece was handed out), and its
-    look-alike words; None when the piece must be annotated where the whole document is
-    (invisible characters), or for no piece (a worker started ahead of need). ``known``:
-    decodings made elsewhere since, kept so as not to decode the same names again."""
-    if piece is None:
-        return None
-    annotator = shared_annotator(leniency)
-    if known:
-        annotator.remember(known)
-        _SENT.update(known)
+def _piece_names(leniency: str, piece: Piece, shorts: tuple[str, ...]) -> _Done | None:
+    """Everything of a piece that does not depend on the pieces before it: its names, its
+    definitions, the uses of those and of ``shorts`` (the short forms the document had defined
+    when the piece was handed out), and its look-alike words; None when the piece must be
+    annotated where the whole document is (invisible characters)."""
     if has_invisible(piece.text, piece.begin):
         return None
+    annotator = shared_annotator(leniency)
     found = annotator.found(piece.text, offset=piece.base, stop=piece.stop, begin=piece.begin)
     local: dict[str, tuple[Decoding, str]] = {}
     uses: dict[str, list[tuple[int, int]]] = {}
@@ -91,6 +90,23 @@ def _work(leniency: str, piece: Piece | None, shorts: tuple[str, ...] = (),
         annotator.define(piece.text, found, piece.base, local)
         uses = uses_of(piece.text, [*shorts, *local], piece.begin, piece.stop)
     looks = annotator.look_alikes(piece.text, piece.base, piece.begin, piece.stop)
+    return found, list(local.items()), uses, looks
+
+
+def _work(leniency: str, piece: Piece | None, shorts: tuple[str, ...] = (),
+          known: dict[str, Decoding] | None = None) -> tuple[Any, ...] | None:
+    """In a worker: :func:`_piece_names`, its names sent as rows and each decoding once; None
+    for no piece (a worker started ahead of need). ``known``: decodings made elsewhere since,
+    kept so as not to decode the same names again."""
+    if piece is None:
+        return None
+    if known:
+        shared_annotator(leniency).remember(known)
+        _SENT.update(known)
+    done = _piece_names(leniency, piece, shorts)
+    if done is None:
+        return None
+    found, local, uses, looks = done
     if len(_SENT) > SENT_AT_MOST:
         _SENT.clear()
     new: dict[str, Decoding] = {}
@@ -100,7 +116,7 @@ def _work(leniency: str, piece: Piece | None, shorts: tuple[str, ...] = (),
             new[m.text] = m.decoding
     rows: list[_Row] = [(m.start, m.end, m.text, m.known, m.how, m.confidence, m.suggestion)
                         for m in found]
-    return rows, new, list(local.items()), uses, looks
+    return rows, new, local, uses, looks
 
 
 @contextlib.contextmanager
@@ -188,7 +204,7 @@ class _Slot:
     def __init__(self, piece: Piece) -> None:
         self.piece = piece
         self.future: Future | None = None
-        self.result: tuple[Any, ...] | None = None
+        self.result: _Done | None = None
         self.ready = False  # result is the piece's answer (None: annotate it whole here)
         self.here = False
 
@@ -210,18 +226,15 @@ def annotate_stream(chunks: Iterable[str], *, leniency: str = "standard",
     pending: deque[_Slot] = deque()
     jobs = workers.jobs if workers is not None else 0
 
-    def stitched(piece: Piece, result: tuple[Any, ...] | None) -> list[Mention]:
+    def stitched(piece: Piece, result: _Done | None) -> list[Mention]:
         nonlocal last_end
         floor = max(0, last_end - piece.base)
-        if result is None or (result[0] and result[0][0][0] < last_end):
+        if result is None or (result[0] and result[0][0].start < last_end):
             mentions = annotator.annotate(piece.text, offset=piece.base, stop=piece.stop,
                                           begin=piece.begin, floor=floor,
                                           abbreviations=defined)
         else:
-            rows, _, local, uses, looks = result
-            decoding = annotator.decoding
-            found = [Mention(a, b, text, decoding(text), k, how, confidence, suggestion)
-                     for a, b, text, k, how, confidence, suggestion in rows]
+            found, local, uses, looks = result
             if leniency != "strict":
                 for short, definition in local:
                     defined.setdefault(short, definition)
@@ -244,12 +257,12 @@ def annotate_stream(chunks: Iterable[str], *, leniency: str = "standard",
         return made
 
     def dispatch() -> None:
-        """Hand waiting pieces, first first, to workers with room (a piece and one more)."""
+        """Hand waiting pieces, first first, to workers with room (IN_FLIGHT each)."""
         if workers is None:
             return
         busy = sum(1 for s in pending if s.future is not None and not s.future.done())
         for slot in pending:
-            if busy >= 3 * jobs:
+            if busy >= IN_FLIGHT * jobs:
                 break
             if slot.future is None and not slot.ready and not slot.here:
                 slot.future = workers.submit(slot.piece, leniency, tuple(defined), news())
@@ -258,17 +271,24 @@ def annotate_stream(chunks: Iterable[str], *, leniency: str = "standard",
                 busy += 1
 
     def collect(slot: _Slot) -> None:
+        """A worker's result, its decodings taken in (not decoded here again)."""
+        slot.future, future = None, slot.future
+        slot.ready = True
         try:
-            slot.result = slot.future.result()  # type: ignore[union-attr]
+            sent = future.result()  # type: ignore[union-attr]
         except Exception:  # a worker died (killed, out of memory) or failed: go on here
             if workers is not None:
                 workers.broken = True
-            slot.result = None
-        slot.future = None
-        slot.ready = True
-        if slot.result is not None:  # what the worker decoded is not decoded here again
-            annotator.remember(slot.result[1])
-            shared.update(slot.result[1])
+            return
+        if sent is None:
+            return
+        rows, new, local, uses, looks = sent
+        annotator.remember(new)
+        shared.update(new)
+        decoding = annotator.decoding
+        found = [Mention(a, b, text, decoding(text), k, how, confidence, suggestion)
+                 for a, b, text, k, how, confidence, suggestion in rows]
+        slot.result = (found, local, uses, looks)
 
     def next_done() -> list[Mention]:
         first = pending[0]
@@ -289,7 +309,7 @@ def annotate_stream(chunks: Iterable[str], *, leniency: str = "standard",
             if idle is None:
                 collect(first)
                 break
-            idle.result = _work(leniency, idle.piece, tuple(defined))
+            idle.result = _piece_names(leniency, idle.piece, tuple(defined))
             idle.ready = True
         pending.popleft()
         dispatch()
