@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _shared import results_file, shared_path
 
 from innkit import decode
-from innkit.annotate import Annotator
-from innkit.english import is_english
+from innkit.annotator.core import Annotator
 from innkit.registry import Registry
+from innkit.rules.english import is_english
 
 CORPORA = {
     "ddi2013": "ddi2013/ddi2013.jsonl",

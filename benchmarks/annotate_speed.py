@@ -53,9 +53,9 @@ def pieces(path: Path, repeat: int = 1, limit: int | None = None):
 def name_list(leniency: str = "standard") -> list[str]:
     """Every name innkit finds by name: registry names and full names, and the FDA UNII names
     of its dictionary scan, including those its stem patterns find without a literal."""
+    from innkit.annotator.scanner import _caught, known_names, stem_patterns, substance_names
     from innkit.registry import get_registry
-    from innkit.scanner import _caught, known_names, stem_patterns, substance_names
-    from innkit.tables import get_tables
+    from innkit.rules.tables import get_tables
 
     registry = get_registry()
     caught = _caught(stem_patterns(get_tables(), leniency))
@@ -129,7 +129,7 @@ def end_to_end(label: str, document: Path, names_file: Path, pairs: int, also: s
           f" pyahocorasick script {med['script']:.3f} s ({script_lines} hits); "
           f"ratio script/innkit {med['script'] / med['innkit']:.2f}")
     if "one process" in med:
-        from innkit.parallel import available_cores
+        from innkit.annotator.parallel import available_cores
 
         print(f"  {label}: innkit --jobs 1 (one process) {med['one process']:.3f} s, ratio "
               f"script/one process {med['script'] / med['one process']:.2f}; the default "
@@ -143,7 +143,7 @@ def end_to_end(label: str, document: Path, names_file: Path, pairs: int, also: s
 
 
 def in_process(path: Path, limit: int | None) -> dict[str, float]:
-    from innkit.annotate import Annotator, annotate_chunks
+    from innkit.annotator.core import Annotator, annotate_chunks
     from innkit.registry import Registry
 
     text = "".join(pieces(path, limit=limit))
@@ -155,7 +155,7 @@ def in_process(path: Path, limit: int | None) -> dict[str, float]:
         annotator = Annotator(leniency=leniency, registry=registry)
         _ = annotator.scanner
         setup = time.perf_counter() - start
-        from innkit.annotate import _ANNOTATORS
+        from innkit.annotator.core import _ANNOTATORS
 
         _ANNOTATORS[(leniency, id(registry))] = annotator
         start = time.perf_counter()

@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _shared import results_file, shared_path
 
 from innkit import decode
-from innkit.antibody import source_agrees
-from innkit.tables import get_tables
+from innkit.decoder.antibody import source_agrees
+from innkit.rules.tables import get_tables
 
 
 def main() -> int:

@@ -49,7 +49,7 @@ def load_names() -> tuple[list[str], str]:
     if path.exists():
         rows = list(csv.DictReader(path.open(encoding="utf-8")))
         return [r["name"] for r in rows], f"{path.name} ({len(rows)} names)"
-    from innkit.tables import get_tables
+    from innkit.rules.tables import get_tables
 
     tables = get_tables()
     names = sorted({e.replace("|", "") for row in tables.targets for e in row.examples})
@@ -84,7 +84,7 @@ def measure() -> dict[str, float]:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     import innkit
-    from innkit.decode import _decode_cached
+    from innkit.decoder.decode import _decode_cached
 
     names, _ = load_names()
     innkit.decode("warm-up")

@@ -87,7 +87,7 @@ def _rate(src: Path, names_file: Path) -> float:
 
 def speed(baseline_ref: str, repeats: int) -> None:
     from innkit.registry import get_registry
-    from innkit.tables import read_table
+    from innkit.rules.tables import read_table
     from innkit.vocab import NameType
 
     index = get_registry().substance_index()

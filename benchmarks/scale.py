@@ -103,9 +103,9 @@ def unseen_names(count: int) -> list[str]:
 
 
 def in_process(db: Path | None, screen_names: int) -> tuple[float, float, float]:
-    from innkit.decode import _decode_cached, decode
+    from innkit.decoder.decode import _decode_cached, decode
     from innkit.registry import Registry
-    from innkit.similarity import screen
+    from innkit.screening.similarity import screen
 
     registry = Registry(db)
     names = unseen_names(400)

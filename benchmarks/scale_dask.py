@@ -81,7 +81,7 @@ def single_process(kind: str, corpus: Path, folder: Path) -> list[float]:
                   str(folder / f"cli_{i}.jsonl"), str(corpus)], standalone_mode=False)
             times.append(time.perf_counter() - start)
         return times
-    from innkit.annotate import Annotator
+    from innkit.annotator.core import Annotator
 
     texts = [json.loads(line)["text"] for line in corpus.open(encoding="utf-8")]
     annotator = None

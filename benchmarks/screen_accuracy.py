@@ -35,7 +35,14 @@ from _shared import results_file
 from lasa_pairs import au_pairs, fda_pairs
 from rapidfuzz.distance import Levenshtein
 
-from innkit.similarity import LEVELS, Universe, bisim, build_universe, measures_many, screen
+from innkit.screening.similarity import (
+    LEVELS,
+    Universe,
+    bisim,
+    build_universe,
+    measures_many,
+    screen,
+)
 
 KS = (1, 5, 10)
 GOAL = 0.85

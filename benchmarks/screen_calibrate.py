@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from innkit.similarity import LEVELS, build_universe
+from innkit.screening.similarity import LEVELS, build_universe
 
 RATES = (("high", 1 / 50_000), ("medium", 1 / 10_000), ("low", 1 / 1_000))
 

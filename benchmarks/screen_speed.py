@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _shared import ROOT, results_file
 
 from innkit.registry import Registry
-from innkit.similarity import build_universe, level, screen, screen_all
+from innkit.screening.similarity import build_universe, level, screen, screen_all
 
 GOAL_MS = 20.0
 BASELINE = """

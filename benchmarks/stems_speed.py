@@ -28,7 +28,7 @@ GOAL = 150_000
 
 
 def names_to_classify() -> list[str]:
-    from innkit.tables import get_tables
+    from innkit.rules.tables import get_tables
 
     tables = get_tables()
     names = {x for e in tables.general_stems for x in e.examples}
@@ -49,7 +49,7 @@ def import_ms() -> float:
 
 def cold_rate() -> float:
     import innkit
-    from innkit.decode import _decode_cached
+    from innkit.decoder.decode import _decode_cached
     from innkit.registry import Registry
 
     registry = Registry(None)
@@ -91,7 +91,7 @@ def main() -> int:
         print(json.dumps(cold_rate()))
         return 0
     import innkit
-    from innkit.decode import _decode_cached
+    from innkit.decoder.decode import _decode_cached
     from innkit.registry import Registry
 
     registry = Registry(None)

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from innkit.annotate import LENIENCY_LEVELS, Annotator, annotate, annotate_chunks
+from innkit.annotator.core import LENIENCY_LEVELS, Annotator, annotate, annotate_chunks
+from innkit.annotator.scanner import PatternSet, RegexScanner, make_scanner
 from innkit.registry import Registry
-from innkit.scanner import PatternSet, RegexScanner, make_scanner
-from innkit.tables import get_tables
+from innkit.rules.tables import get_tables
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "monograph.txt"
 
@@ -147,7 +147,7 @@ def test_a_radiolabel_in_parentheses_abbreviates_nothing():
 
 def test_shared_annotators_keep_those_of_the_registries_used_last():
     """Each Annotator holds its registry: the shared ones are bounded, least recently used out."""
-    from innkit.annotate import _ANNOTATORS, KEPT_REGISTRIES, shared_annotator
+    from innkit.annotator.core import _ANNOTATORS, KEPT_REGISTRIES, shared_annotator
 
     assert KEPT_REGISTRIES == 2
     a, b, c = (Registry(None, shipped=False, substances=False) for _ in range(3))

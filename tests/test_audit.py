@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from innkit import decode
-from innkit.audit import (
+from innkit.cli import main
+from innkit.naming.audit import (
     AuditInputError,
     Check,
     audit_file,
@@ -17,8 +18,7 @@ from innkit.audit import (
     rules,
     unii_antibody_words,
 )
-from innkit.cli import main
-from innkit.tables import ERAS, get_tables, read_table
+from innkit.rules.tables import ERAS, get_tables, read_table
 
 HAVE_UNII = bool(unii_antibody_words())
 

@@ -14,7 +14,7 @@ pq = pytest.importorskip("pyarrow.parquet")
 from click.testing import CliRunner  # noqa: E402
 from distributed import Client, LocalCluster  # noqa: E402
 
-from innkit.annotate import Annotator  # noqa: E402
+from innkit.annotator.core import Annotator  # noqa: E402
 from innkit.cli import main  # noqa: E402
 from innkit.integrations.dask import (  # noqa: E402
     COLUMNS,

@@ -8,9 +8,10 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from innkit import datalint, manifest
 from innkit.cli import main
-from innkit.tables import ERAS, eras
+from innkit.rules import lint as datalint
+from innkit.rules import manifest
+from innkit.rules.tables import ERAS, eras
 
 
 def test_every_shipped_table_is_canonical():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import innkit
-from innkit.tables import ERAS, get_tables, read_table
+from innkit.rules.tables import ERAS, get_tables, read_table
 
 TABLES = get_tables()
 
@@ -71,7 +71,7 @@ def test_exception_rows_decode_as_stated(row):
 @pytest.mark.parametrize("row", list(TABLES.exceptions.values()), ids=lambda r: r.name)
 def test_exceptions_are_really_irregular(row):
     """An exception must not be readable by the regular rules as stated (else it is not one)."""
-    from innkit.antibody import enumerate_readings
+    from innkit.decoder.antibody import enumerate_readings
 
     regular = {r.segmentation for r in enumerate_readings(row.name, TABLES)}
     stated = "|".join(p for p in (row.prefix, row.target, row.source, row.stem, row.suffix) if p)
@@ -116,13 +116,13 @@ def test_modifier_examples_decode_with_their_modifier():
 
 
 def test_manifest_matches_tables():
-    from innkit import manifest
+    from innkit.rules import manifest
 
-    assert manifest.read() == manifest.compute(), "run: python -m innkit.manifest"
+    assert manifest.read() == manifest.compute(), "run: python -m innkit.rules.manifest"
 
 
 def test_tables_are_clean_tsv():
-    from innkit import manifest
+    from innkit.rules import manifest
 
     for path in manifest.data_dir().glob("*.tsv"):
         text = path.read_text(encoding="utf-8")

@@ -301,7 +301,7 @@ def test_json_contract_keys(text):
 def test_fast_replace_is_dataclasses_replace():
     import dataclasses
 
-    from innkit.decode import _replace
+    from innkit.decoder.decode import _replace
 
     d = decode("trastuzumab")
     ours = _replace(d, input="Trastuzumab", notes=("a note",))

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from innkit import decode
-from innkit.manifest import data_dir
 from innkit.registry import Registry
-from innkit.tables import get_tables, rules_from
+from innkit.rules.manifest import data_dir
+from innkit.rules.tables import get_tables, rules_from
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 

@@ -14,7 +14,7 @@ import innkit
 from innkit.registry import Registry, substances
 from innkit.registry.keys import name_key
 from innkit.registry.substances import open_index
-from innkit.tables import read_table
+from innkit.rules.tables import read_table
 from innkit.vocab import Relation
 
 GOLDEN = Path(__file__).parent / "golden" / "identity.tsv"
@@ -148,7 +148,7 @@ def test_missing_unii_list_degrades_to_the_shipped_tables(monkeypatch, tmp_path,
 
 @pytest.mark.parametrize("damage", ["truncate", "foreign", "empty"])
 def test_broad_list_key_file_answers_like_the_list_and_is_rebuilt(tmp_path, damage):
-    from innkit.names import open_kinds
+    from innkit.registry.names import open_kinds
 
     rows = (("besponsa", "brand", ""), ("cmc-544", "code", ""), ("cmc544", "common", ""),
             ("inotuzumab ozogamicin", "substance", ""))

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 import innkit
 from innkit.cli import main
-from innkit.naming import formats, resolve_target
-from innkit.similarity import LEVELS, bisim, dice, level, measures, screen, screen_all
+from innkit.naming.core import formats, resolve_target
+from innkit.screening.similarity import LEVELS, bisim, dice, level, measures, screen, screen_all
 
 
 def test_screen_finds_trastuzumab_for_trastuzimab():

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from innkit import parallel
-from innkit.annotate import LOOKAHEAD, Annotator, annotate, annotate_chunks, pieces
-from innkit.parallel import Workers, annotate_stream
+from innkit.annotator import parallel
+from innkit.annotator.core import LOOKAHEAD, Annotator, annotate, annotate_chunks, pieces
+from innkit.annotator.parallel import Workers, annotate_stream
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "monograph.txt"
 

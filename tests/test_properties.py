@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from innkit import decode
-from innkit.tables import get_tables
+from innkit.rules.tables import get_tables
 
 TABLES = get_tables()
 SURFACES = sorted({s for row in TABLES.targets

@@ -14,7 +14,7 @@ from innkit import decode
 from innkit.cli import main
 from innkit.registry import Registry, RegistryEntry, UserStore, name_key
 from innkit.registry.core import SHIPPED_COLUMNS
-from innkit.tables import read_table
+from innkit.rules.tables import read_table
 
 
 @pytest.fixture(scope="module")

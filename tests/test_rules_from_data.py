@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from innkit.errors import DataError
-from innkit.tables import BEFORE_STEM, SOURCE_SLOT, _parse_places, get_tables
+from innkit.rules.tables import BEFORE_STEM, SOURCE_SLOT, _parse_places, get_tables
 
 
 def test_a_slot_without_eras_holds_for_every_era_of_the_row():
@@ -48,7 +48,7 @@ def test_a_rejected_reading_that_needs_an_unused_source_says_so_from_the_used_co
     source marked unused the same reading is rejected for another reason."""
     from dataclasses import replace
 
-    from innkit.antibody import enumerate_readings, rank
+    from innkit.decoder.antibody import enumerate_readings, rank
 
     tables = get_tables()
     readings = enumerate_readings("tatamab", tables)
@@ -66,14 +66,14 @@ def test_a_substem_before_the_stem_merges_its_last_letter_with_the_stem_by_the_s
     assert [r.substem for r in tables.sources_before_stem()] == ["vet"]
     assert tables.source_as_written("ve") is tables.source_row("vet")
     assert tables.source_as_written("zz") is None
-    from innkit.antibody import enumerate_readings
+    from innkit.decoder.antibody import enumerate_readings
 
     merged = [r for r in enumerate_readings("gacovetug", tables) if r.source == "ve"]
     assert merged and all("the t of -vet-" in r.note for r in merged)
 
 
 def test_the_format_vocabulary_is_the_stems_table_format_column():
-    from innkit.naming import formats
+    from innkit.naming.core import formats
     from innkit.vocab import AntibodyFormat
 
     assert set(formats()) == set(AntibodyFormat)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from innkit.annotate import Annotator, annotate
+from innkit.annotator.core import Annotator, annotate
 from innkit.registry import Registry, RegistryEntry
 from innkit.registry.core import ENTRY_COLUMNS, name_key
 from innkit.registry.store import UserStore
@@ -89,7 +89,7 @@ def _scanner_files(cache: Path) -> list[Path]:
 
 def test_damaged_or_foreign_cache_files_are_rejected_and_rebuilt(cache):
     pytest.importorskip("hyperscan")
-    from innkit.scanner import _read_blob
+    from innkit.annotator.scanner import _read_blob
 
     registry = Registry(None, substances=False)
     text = EXAMPLE.read_text(encoding="utf-8") + " Muromonab-CD3 was given."
@@ -115,7 +115,7 @@ def test_damaged_or_foreign_cache_files_are_rejected_and_rebuilt(cache):
 
 def test_a_cache_file_of_other_inputs_is_not_used(cache, tmp_path):
     pytest.importorskip("hyperscan")
-    from innkit.scanner import _read_blob
+    from innkit.annotator.scanner import _read_blob
 
     Annotator(registry=Registry(None, substances=False)).annotate("rituximab")
     (registry_file,) = cache.glob("scanner-registry-*.hsdb")
@@ -127,7 +127,7 @@ def test_a_cache_file_of_other_inputs_is_not_used(cache, tmp_path):
 
 
 def test_damaged_english_cache_is_rebuilt(cache):
-    from innkit import english
+    from innkit.rules import english
 
     english._sorted_words.cache_clear()
     english.is_english.cache_clear()
@@ -146,7 +146,7 @@ def test_damaged_english_cache_is_rebuilt(cache):
 
 
 def test_jsonl_record_is_exactly_json_dumps():
-    from innkit.formats import jsonl_record
+    from innkit.render import jsonl_record
 
     text = EXAMPLE.read_text(encoding="utf-8") + ' "quoted" trastuzimab ünï rituximab\t'
     mentions = annotate(text)
@@ -161,7 +161,7 @@ def test_near_miss_index_gives_the_linear_answer():
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
-    from innkit.modifiers import NearMissIndex
+    from innkit.decoder.modifiers import NearMissIndex
 
     rng = random.Random(5)
     base = [n.lower() for n, _ in _names(3_000, seed=1)]
@@ -232,8 +232,8 @@ def test_short_form_search_and_span_check_give_the_plain_answers():
     regular expression and the pass over every span."""
     import re
 
-    from innkit.abbreviations import occurrences
-    from innkit.annotate import _Spans
+    from innkit.annotator.abbreviations import occurrences
+    from innkit.annotator.core import _Spans
 
     rng = random.Random(3)
     for _ in range(300):
@@ -261,7 +261,7 @@ def test_short_form_search_and_span_check_give_the_plain_answers():
 
 @pytest.mark.parametrize("literal_database", [True, False], ids=["hyperscan", "segments"])
 def test_many_short_forms_at_once_give_each_one_s_answer(monkeypatch, literal_database):
-    from innkit import abbreviations
+    from innkit.annotator import abbreviations
 
     monkeypatch.setattr(abbreviations, "FIND_BELOW", 0)  # these texts are short
     if not literal_database:
@@ -297,7 +297,7 @@ def _same_uses(abbreviations, rng, shorts):
 
 
 def test_look_alike_words_are_the_plain_pattern_s_matches():
-    from innkit import confusables
+    from innkit.annotator import confusables
 
     look = sorted(confusables._table())[:3]
     rng = random.Random(13)

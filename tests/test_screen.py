@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from innkit import phonetic
 from innkit.cli import main
 from innkit.errors import InvalidInputError
-from innkit.namelists import read_names
-from innkit.similarity import (
+from innkit.files.namelists import read_names
+from innkit.rules.tables import read_table
+from innkit.screening import phonetic
+from innkit.screening.similarity import (
     LEVELS,
     Universe,
     _bounds,
@@ -27,7 +28,6 @@ from innkit.similarity import (
     screen,
     screen_many,
 )
-from innkit.tables import read_table
 
 LOW = LEVELS[-1][1]
 
@@ -226,7 +226,7 @@ def test_web_batch_route():
 # -- the prepared-list cache -------------------------------------------------------------
 
 def test_a_damaged_cache_is_ignored(tmp_path, monkeypatch):
-    from innkit import similarity
+    from innkit.screening import similarity
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(similarity, "CACHE_FROM", 2)

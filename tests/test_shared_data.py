@@ -8,8 +8,8 @@ import re
 import pytest
 
 from innkit import decode
-from innkit.antibody import source_agrees
-from innkit.tables import get_tables
+from innkit.decoder.antibody import source_agrees
+from innkit.rules.tables import get_tables
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def _corrected_spellings() -> dict[str, str]:
     """Names the shipped table corrected against UNII (the audit), old spelling -> INN."""
     import re
 
-    from innkit.tables import read_table
+    from innkit.rules.tables import read_table
 
     found = {}
     for row in read_table("antibody_inns.tsv", ("name", "notes")):

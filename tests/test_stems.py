@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from innkit import decode
-from innkit.tables import get_tables
+from innkit.rules.tables import get_tables
 
 TABLES = get_tables()
 GOLDEN = Path(__file__).parent / "golden" / "everyday_drugs.tsv"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 import innkit
-from innkit.classes import drug_class, plural
 from innkit.registry import substances
-from innkit.tables import read_table
+from innkit.rules.classes import drug_class, plural
+from innkit.rules.tables import read_table
 
 CLASS_ROWS = read_table("drug_classes.tsv", ("class", "phrases", "stem", "members"))
 needs_unii = pytest.mark.skipif(substances.unii_source() is None,
@@ -112,7 +112,7 @@ def test_abbreviations_defined_in_the_text():
 
 
 def test_schwartz_hearst_rule():
-    from innkit.abbreviations import is_definition
+    from innkit.annotator.abbreviations import is_definition
 
     assert is_definition("methotrexate", "MTX") and is_definition("5-fluorouracil", "5-FU")
     assert is_definition("monoamine oxidase inhibitors", "MAOIs")
@@ -197,7 +197,7 @@ def test_a_class_word_before_a_word_of_use_is_a_mention():
 
 
 def test_brands_given_with_a_trade_mark_sign_are_linked_to_the_name():
-    from innkit.annotate import Annotator
+    from innkit.annotator.core import Annotator
     from innkit.registry import Registry
 
     bare = Annotator(registry=Registry(None, shipped=False, substances=False))  # morphology only

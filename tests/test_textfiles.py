@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from innkit.textfiles import FileProblem, TextFileError, looks_binary, read_text_file
+from innkit.files.textfiles import FileProblem, TextFileError, looks_binary, read_text_file
 
 
 @pytest.mark.parametrize(("content", "problem", "says"), [

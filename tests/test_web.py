@@ -29,11 +29,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 import innkit
-from innkit import manifest
-from innkit.annotate import LENIENCY_LEVELS
+from innkit.annotator.core import LENIENCY_LEVELS
 from innkit.cli.serve import is_loopback, serve_cmd
-from innkit.explain import render_card, summary
 from innkit.registry import Registry
+from innkit.render import render_card, summary
+from innkit.rules import manifest
 from innkit.web import LOOPBACK_HOSTS
 from innkit.web.app import MAX_NAMES, STATIC, Leniency, create_app
 

@@ -28,8 +28,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 import innkit
-from innkit.explain import summary
 from innkit.registry import Registry
+from innkit.render import summary
 from innkit.web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -9,22 +9,27 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from .annotate import LENIENCY_LEVELS, Annotator, Mention, annotate, annotate_chunks
-from .decode import decode
+from .annotator.core import LENIENCY_LEVELS, Annotator, Mention, annotate, annotate_chunks
+from .decoder.decode import decode
 from .errors import DataError, InnkitError, InvalidInputError, UnknownNameError
-from .explain import explain
 from .models import Decoding, Modifier, Radiolabel, Reading
+from .render import render_card
 from .version import __version__
 
 if TYPE_CHECKING:
-    from .naming import Suggestion, Validation, suggest, validate
-    from .similarity import Screening, SimilarityHit, screen
+    from .naming.core import Suggestion, Validation, suggest, validate
+    from .screening.similarity import Screening, SimilarityHit, screen
 
-_LAZY = {"Suggestion": "naming", "Validation": "naming", "suggest": "naming",
-         "validate": "naming", "Screening": "similarity", "SimilarityHit": "similarity",
-         "screen": "similarity"}
+_LAZY = {"Suggestion": "naming.core", "Validation": "naming.core", "suggest": "naming.core",
+         "validate": "naming.core", "Screening": "screening.similarity",
+         "SimilarityHit": "screening.similarity", "screen": "screening.similarity"}
 """Naming and screening load numpy and their name index: imported on first use, so that
 ``import innkit`` (and every ``innkit annotate``) does not pay for them."""
+
+
+def explain(name: object) -> str:
+    """Decode ``name`` and describe each part in plain words: the card of ``innkit explain``."""
+    return render_card(decode(name))
 
 
 _LOADED: set[str] = set()

@@ -340,3 +340,29 @@ class Decoding:
             "substance": self.substance.to_dict() if self.substance else None,
             "identifiers": dict(self.identifiers),
         }
+
+@_quick_init
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A drug name found in a text, with its decoding and how it was found."""
+
+    start: int
+    end: int  # exclusive, in characters of the text
+    text: str
+    decoding: Decoding
+    known: bool  # in the registry (shipped or user)
+    how: str  # registry, morphology, stem, fuzzy
+    confidence: str  # high, medium, low
+    suggestion: str | None = None  # for near misses: the known name it probably means
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "how": self.how,
+            "known": self.known,
+            "confidence": self.confidence,
+            "suggestion": self.suggestion,
+            "decoding": self.decoding.to_dict(),
+        }

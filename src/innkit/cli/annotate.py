@@ -9,9 +9,9 @@ from typing import BinaryIO
 
 import click
 
-from ..annotate import LENIENCY_LEVELS
-from ..parallel import PARALLEL_FROM, Workers, annotate_stream
-from ..reading import ReadReport, SkippedRecord, iter_text, json_document
+from ..annotator.core import LENIENCY_LEVELS
+from ..annotator.parallel import PARALLEL_FROM, Workers, annotate_stream
+from ..files.readers import ReadReport, SkippedRecord, iter_text, json_document
 from .errors import ClosedStreamError, ExitStatus, closed_stream_fault, input_fault, os_fault
 from .sinks import BratSink, HtmlReport, Output, Sink, main_sink
 

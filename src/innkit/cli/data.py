@@ -9,8 +9,10 @@ import sys
 
 import click
 
-from .. import audit, datalint, manifest
+from ..naming import audit
 from ..registry import get_registry
+from ..rules import lint as datalint
+from ..rules import manifest
 
 
 @click.group("data")

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Iterator
 
 import click
 
-from ..decode import decode
-from ..explain import identity_label, render_card, summary
+from ..decoder.decode import decode
 from ..models import Decoding
+from ..render import identity_label, render_card, summary
 
 TSV_COLUMNS = (
     "input", "name", "kind", "segmentation", "prefix", "target_substem", "target_meaning",

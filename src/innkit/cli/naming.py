@@ -11,11 +11,11 @@ from pathlib import Path
 
 import click
 
-from ..atomic import write_atomic
 from ..errors import InvalidInputError
-from ..namelists import NameList, read_names
-from ..naming import formats, suggest, validate
-from ..similarity import LEVELS, Screening, Universe, screen, screen_many
+from ..files.atomic import write_atomic
+from ..files.namelists import NameList, read_names
+from ..naming.core import formats, suggest, validate
+from ..screening.similarity import LEVELS, Screening, Universe, screen, screen_many
 from ..vocab import AntibodyFormat
 
 _FORMATS = tuple(f.value for f in AntibodyFormat)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from ..explain import relation_phrase
 from ..registry import ENTRY_KINDS, RegistryEntry, UserStore, get_registry, name_key
 from ..registry.entries import ENTRY_COLUMNS
 from ..registry.store import MAX_IMPORT_BYTES, ImportReport
+from ..render import relation_phrase
 from .errors import (
     CliFault,
     ClosedStreamError,

@@ -14,9 +14,9 @@ from typing import IO, Any
 
 import click
 
-from ..annotate import Mention
-from ..atomic import atomic_output
-from ..formats import (
+from ..annotator.core import Mention
+from ..files.atomic import atomic_output
+from ..render import (
     HTML_MAX_CHARS,
     HTML_MAX_NAMES,
     TSV_COLUMNS,

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from ..annotate import LENIENCY_LEVELS, Annotator
+from ..annotator.core import LENIENCY_LEVELS, Annotator
 
 for _name in ("innkit", "innkit_how"):
     if not Span.has_extension(_name):

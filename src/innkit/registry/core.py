@@ -14,8 +14,8 @@ from typing import Any
 
 from ..errors import require_text
 from ..models import Substance
-from ..normalize import normalize_name
-from ..tables import get_tables, read_table
+from ..rules.normalize import normalize_name
+from ..rules.tables import get_tables, read_table
 from .entries import ENTRY_COLUMNS, RegistryEntry
 from .entries import ENTRY_KINDS as ENTRY_KINDS  # re-exported: callers import it from here
 from .identity import Resolver
@@ -279,13 +279,13 @@ class Registry:
 
     def unii_names(self) -> tuple[tuple[str, str], ...]:
         """(name, kind) of the broad list drawn from this registry's substance index."""
-        from ..names import unii_names
+        from .names import unii_names
 
         return unii_names(self.substance_index())
 
     def english_judged(self) -> dict[str, str]:
         """English words the broad list keeps as drug names, with the reason for each."""
-        from ..names import english_judged
+        from .names import english_judged
 
         return english_judged(self.substance_index())
 
@@ -302,7 +302,7 @@ class Registry:
         if key in kinds:
             kind = kinds[key]
         else:
-            from ..names import broad_kind  # one indexed query per distinct name
+            from .names import broad_kind  # one indexed query per distinct name
 
             kind = broad_kind(self.substance_index(), key)
             if len(kinds) >= KIND_MEMO:
@@ -315,7 +315,7 @@ class Registry:
 
     def substance_names(self) -> list[RegistryEntry]:
         """Every broad-layer entry, and the drug-class phrases (for a dictionary scan)."""
-        from ..classes import TABLE, class_phrases
+        from ..rules.classes import TABLE, class_phrases
 
         classes = [RegistryEntry(name=text, second_word=None, kind="class", origin="classes",
                                  provenance=f"innkit {TABLE}") for text in class_phrases()]

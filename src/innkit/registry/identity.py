@@ -13,8 +13,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..affixes import strip_fda_affixes
 from ..models import Substance
+from ..rules.affixes import strip_fda_affixes
 from ..vocab import AUTHORITY_RELATIONS, US_SOURCE_TAGS, NameType, Relation
 from .keys import name_key
 from .languages import LanguageForms, language_forms

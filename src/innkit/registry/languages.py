@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from ..tables import read_table
+from ..rules.tables import read_table
 from ..vocab import Relation
 
 TABLE = "inn_languages.tsv"

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..atomic import write_atomic
+from ..files.atomic import write_atomic
 from .entries import ENTRY_COLUMNS, ENTRY_KINDS, RegistryEntry
 from .keys import name_key
 

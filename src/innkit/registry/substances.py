@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from ..atomic import atomic_sqlite
+from ..files.atomic import atomic_sqlite
 from ..version import __version__
 from ..vocab import NameType
 from .keys import name_key

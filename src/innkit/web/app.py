@@ -24,9 +24,9 @@ from starlette.middleware import Middleware
 
 import innkit
 
-from .. import manifest
-from ..normalize import MAX_NAME_LENGTH
 from ..registry import Registry, get_registry
+from ..rules import manifest
+from ..rules.normalize import MAX_NAME_LENGTH
 from . import errors
 from .guards import BodyLimitMiddleware, GuardMiddleware
 from .limits import (

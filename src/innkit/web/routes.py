@@ -14,13 +14,13 @@ from fastapi.responses import FileResponse, Response
 
 import innkit
 
-from ..annotate import LENIENCY_LEVELS
-from ..explain import render_card, summary
-from ..naming import CURRENT_ERA, formats
-from ..normalize import MAX_NAME_LENGTH
+from ..annotator.core import LENIENCY_LEVELS
+from ..naming.core import CURRENT_ERA, formats
 from ..registry import Registry, get_registry
-from ..similarity import screen_many
-from ..tables import get_tables
+from ..render import render_card, summary
+from ..rules.normalize import MAX_NAME_LENGTH
+from ..rules.tables import get_tables
+from ..screening.similarity import screen_many
 from .schemas import (
     ERRORS,
     MAX_TARGET_CHARS,

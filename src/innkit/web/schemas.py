@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..normalize import MAX_NAME_LENGTH
+from ..rules.normalize import MAX_NAME_LENGTH
 
 MAX_NAMES = 1000
 """Most names in one batch request."""

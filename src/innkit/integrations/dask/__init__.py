@@ -20,13 +20,13 @@ task runs, so an interrupted run never looks finished.
 
 from .plan import Partition, Settings
 from .report import (
-    COLUMNS,
-    REPORT_NAME,
-    SUCCESS_NAME,
-    CorpusReport,
-    PartitionProblem,
-    part_name,
-    read_report,
+           COLUMNS,
+           REPORT_NAME,
+           SUCCESS_NAME,
+           CorpusReport,
+           PartitionProblem,
+           part_name,
+           read_report,
 )
 from .run import INSTALL_HINT, annotate_corpus
 

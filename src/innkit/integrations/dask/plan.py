@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import InvalidInputError
-from ...reading import SNIFF_BYTES, UTF16_BOMS, looks_binary
+from ...files.readers import SNIFF_BYTES, UTF16_BOMS, looks_binary
 
 DEFAULT_PARTITION_SIZE = 32 << 20
 """Upper bound on input bytes per partition: a few seconds of work for one core."""

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ... import __version__
-from ...annotate import LENIENCY_LEVELS
-from ...atomic import write_atomic
+from ...annotator.core import LENIENCY_LEVELS
+from ...annotator.parallel import available_cores
 from ...errors import InnkitError, InvalidInputError
-from ...parallel import available_cores
+from ...files.atomic import write_atomic
 from .plan import Partition, Settings, inspect_inputs, plan_partitions, sources
 from .report import (
     MAX_EXAMPLES,

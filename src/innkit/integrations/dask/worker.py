@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from ... import __version__
-from ...annotate import Annotator, Mention, shared_annotator
-from ...atomic import atomic_output
-from ...formats import main_stem
-from ...reading import SkippedRecord, json_document
+from ...annotator.core import Annotator, Mention, shared_annotator
+from ...files.atomic import atomic_output
+from ...files.readers import SkippedRecord, json_document
 from ...registry import Registry, get_registry
+from ...render import main_stem
 from .plan import Partition, Settings
 from .report import COLUMNS, MAX_EXAMPLES, part_name
 

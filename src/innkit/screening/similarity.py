@@ -37,13 +37,13 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import LCSseq, Levenshtein, Postfix, Prefix
 
+from ..caching import owner_cache
+from ..errors import InvalidInputError, require_text
+from ..files.atomic import write_atomic
+from ..registry import Registry, get_registry
+from ..rules.normalize import normalize_name
+from ..rules.tables import read_table
 from . import phonetic
-from .atomic import write_atomic
-from .caching import owner_cache
-from .errors import InvalidInputError, require_text
-from .normalize import normalize_name
-from .registry import Registry, get_registry
-from .tables import read_table
 
 LEVELS = (("high", 0.65), ("medium", 0.57), ("low", 0.48))
 """Combined-score thresholds, set on random pairs of listed names only, never on known confused
@@ -644,7 +644,7 @@ def _prepare(ordered: list[str]) -> tuple[tuple[list[str], list[str], list[str]]
 def _cache_key(ordered: list[str]) -> str:
     """Content and version: the names, the tables that shape readings and sounds, and the
     layout of the cache itself."""
-    from . import manifest
+    from ..rules import manifest
 
     files = manifest.read().get("files", {})
     tables = [files.get(t, {}).get("sha256", "") for t in

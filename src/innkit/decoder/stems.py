@@ -8,8 +8,8 @@ matches; stems deleted from the General Principles are reported as historical.
 
 from __future__ import annotations
 
-from .models import StemMatch
-from .tables import StemEntry, Tables
+from ..models import StemMatch
+from ..rules.tables import StemEntry, Tables
 
 MIN_FREE_STEM = 3
 """Infix and free-position stems shorter than this are too common by chance (``ni``, ``io``)."""

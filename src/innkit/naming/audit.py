@@ -21,13 +21,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .antibody import source_agrees
-from .decode import decode
-from .models import Decoding
-from .names import unii_source
-from .tables import ERAS, Tables, get_tables, read_table
-from .textfiles import FileProblem, TextFileError, read_text_file
-from .vocab import AntibodyFormat
+from ..decoder.antibody import source_agrees
+from ..decoder.decode import decode
+from ..files.textfiles import FileProblem, TextFileError, read_text_file
+from ..models import Decoding
+from ..registry.substances import unii_source
+from ..rules.tables import ERAS, Tables, get_tables, read_table
+from ..vocab import AntibodyFormat
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """A table of names larger than this is not a curator's table; refuse it rather than stall."""

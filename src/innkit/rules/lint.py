@@ -12,7 +12,7 @@ A table is canonical when its bytes equal :func:`canonical` of its rows:
   every other table keeps its order, for the reason :data:`ORDER_KEPT` gives.
 
 ``innkit data lint`` reports what is not canonical; ``--fix`` rewrites the tables (then
-``python -m innkit.manifest`` records their new hashes).
+``python -m innkit.rules.manifest`` records their new hashes).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import write_atomic
+from ..files.atomic import write_atomic
 from .manifest import data_dir
 
 SORTED_BY: dict[str, tuple[str, ...]] = {

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-from .tables import read_table
+from ..rules.tables import read_table
 
 
 @cache

@@ -6,10 +6,10 @@ The stems that name a format, and the words of a database's format label, come f
 
 from __future__ import annotations
 
-from ..antibody import source_agrees
-from ..tables import ERAS, Tables, format_keywords
+from ..registry.entries import RegistryEntry
+from ..rules.tables import ERAS, Tables, format_keywords
 from ..vocab import AntibodyFormat
-from .entries import RegistryEntry
+from .antibody import source_agrees
 
 MULTISPECIFIC = AntibodyFormat.MULTISPECIFIC
 FRAGMENT = AntibodyFormat.FRAGMENT

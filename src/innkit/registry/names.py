@@ -19,10 +19,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from .atomic import atomic_sqlite, write_atomic
-from .registry.keys import name_key
-from .registry.substances import SubstanceIndex, unii_source  # noqa: F401  (re-exported)
-from .vocab import NameType
+from ..files.atomic import atomic_sqlite, write_atomic
+from ..vocab import NameType
+from .keys import name_key
+from .substances import SubstanceIndex
 
 _NAME = re.compile(r"^[a-z][a-z \-]{2,39}$")
 _CODE = re.compile(r"^[a-z]{1,6}-?[a-z]{0,3}\d{1,7}[a-z]?$|^[a-z]-[a-z]{2,4}\d$")
@@ -63,7 +63,7 @@ def english_verdict(word: str, kind: str) -> tuple[bool, str]:
 def short_list(index: SubstanceIndex) -> list[tuple[str, str, str]]:
     """(name, kind, judgement) rows: kind is substance, official, brand, common or code;
     judgement is empty, or why an English word is kept."""
-    from .english import english_words
+    from ..rules.english import english_words
 
     english = english_words()
     names: dict[str, str] = {}

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-from .models import Modifier, Radiolabel
+from ..models import Modifier, Radiolabel
+from ..rules.tables import ModifierRow, Tables
 from .stems import classify_word
-from .tables import ModifierRow, Tables
 
 # INN style: "indium (111In) ..." (spacing inside the parentheses varies: "(99m Tc)").
 _INN_LABEL = re.compile(r"^([a-z]+) \((\d{1,3})(m?) ?([a-z]{1,2})\) (.+)$")

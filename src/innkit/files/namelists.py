@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
 from .textfiles import FileProblem, TextFileError, read_text_file
 
 MAX_BYTES = 64 << 20

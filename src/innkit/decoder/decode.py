@@ -5,21 +5,21 @@ from __future__ import annotations
 import re
 from dataclasses import fields, replace
 
-from .affixes import FDA_PREFIX, FDA_SUFFIX
+from ..caching import owner_cache
+from ..errors import InvalidInputError, UnknownNameError
+from ..models import Decoding, Modifier, Radiolabel, Reading, StemMatch
+from ..registry import Registry, RegistryEntry, get_registry, name_key
+from ..rules.affixes import FDA_PREFIX, FDA_SUFFIX
+from ..rules.classes import ClassRow, drug_class
+from ..rules.english import is_english
+from ..rules.normalize import MAX_NAME_LENGTH, normalize_name
+from ..rules.tables import ERA_ORDER, ExceptionRow, StemRow, Tables, get_tables
+from ..vocab import RELATION_LABELS, Relation
 from .antibody import Ranked, antibody_stem, enumerate_readings, rank
-from .caching import owner_cache
-from .classes import ClassRow, drug_class
-from .english import is_english
-from .errors import InvalidInputError, UnknownNameError
+from .checks import registry_conflicts
 from .general import decode_general
-from .models import Decoding, Modifier, Radiolabel, Reading, StemMatch
 from .modifiers import classify_modifier, near_miss, split_radiolabel
-from .normalize import MAX_NAME_LENGTH, normalize_name
-from .registry import Registry, RegistryEntry, get_registry, name_key
-from .registry.checks import registry_conflicts
 from .stems import classify_word
-from .tables import ERA_ORDER, ExceptionRow, StemRow, Tables, get_tables
-from .vocab import RELATION_LABELS, Relation
 
 
 def _setters(cls: type) -> tuple[tuple[str, object], ...] | None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from .models import Decoding, Modifier, Radiolabel, StemMatch
+from ..models import Decoding, Modifier, Radiolabel, StemMatch
+from ..registry import Registry
+from ..rules.tables import Tables
 from .modifiers import classify_modifier, qualifier
-from .registry import Registry
 from .stems import classify_word
-from .tables import Tables
 
 _WORD = re.compile(r"^[a-z]+(?:-[a-z0-9]+)*$")
 _HAS_LETTER = re.compile(r"[a-z]")

@@ -17,8 +17,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from .errors import DataError
-from .vocab import AntibodyFormat
+from ..errors import DataError
+from ..vocab import AntibodyFormat
 
 ERAS: tuple[str, ...] = ("original", "2009", "2017", "2022")
 ERA_ORDER = {era: i for i, era in enumerate(ERAS)}

@@ -27,8 +27,8 @@ from functools import cache, lru_cache
 
 import numpy as np
 
-from .errors import DataError
-from .tables import read_table
+from ..errors import DataError
+from ..rules.tables import read_table
 
 _VOWEL_LETTERS = "aeiouy"
 _CONSONANT_LETTERS = "bcdfghjklmnpqrstvwxz"

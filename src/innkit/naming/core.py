@@ -10,14 +10,14 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-from .antibody import enumerate_readings
-from .decode import decode
-from .english import is_english
-from .errors import InvalidInputError, require_text
-from .models import Decoding
-from .registry import Registry, get_registry
-from .similarity import Screening, SimilarityHit, screen
-from .tables import ERAS, Tables, get_tables, read_table
+from ..decoder.antibody import enumerate_readings
+from ..decoder.decode import decode
+from ..errors import InvalidInputError, require_text
+from ..models import Decoding
+from ..registry import Registry, get_registry
+from ..rules.english import is_english
+from ..rules.tables import ERAS, Tables, get_tables, read_table
+from ..screening.similarity import Screening, SimilarityHit, screen
 
 CURRENT_ERA = ERAS[-1]
 """The scheme in force: the last row of eras.tsv."""

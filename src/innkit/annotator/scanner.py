@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .registry import Registry
-    from .tables import Tables
+    from ..registry import Registry
+    from ..rules.tables import Tables
 
 ANTIBODY, STRONG_STEM, WEAK_STEM, KNOWN, SUBSTANCE = 0, 1, 2, 3, 4
 """Pattern ids: antibody-stem words, words ending in a strong WHO stem, words ending in a weak
@@ -128,8 +128,8 @@ def substance_names(registry: Registry, caught: re.Pattern[str],
     they match is found by them at the same place and judged the same way (the registry is
     asked first, whichever pattern found the word), so it need not be a literal as well: the
     literal scan, the slowest part of a pass over the text, gets that much smaller."""
-    from .english import english_words
-    from .registry.keys import code_spellings
+    from ..registry.keys import code_spellings
+    from ..rules.english import english_words
 
     english = english_words()
     judged = registry.english_judged()  # English words kept as drug names, with the reason
@@ -396,9 +396,9 @@ def _list_key() -> str:
     of the substance index, and the class table."""
     from importlib import resources
 
-    from .names import LIST_VERSION
-    from .registry.languages import table_digest
-    from .registry.substances import SCHEMA
+    from ..registry.languages import table_digest
+    from ..registry.names import LIST_VERSION
+    from ..registry.substances import SCHEMA
 
     classes = resources.files("innkit").joinpath("data", "drug_classes.tsv").read_bytes()
     return (f"list{LIST_VERSION}:rules{SUBSTANCE_RULES}:index{SCHEMA}:{table_digest()}:"
@@ -424,7 +424,7 @@ def _base_key(kind: str, *parts: str) -> hashlib._Hash:
     Hyperscan's and the machine's versions, and the kind of database."""
     import hyperscan
 
-    from .version import __version__
+    from ..version import __version__
 
     if not _CODE_DIGEST:
         _CODE_DIGEST.append(hashlib.sha256(Path(__file__).read_bytes()).hexdigest())
@@ -465,7 +465,7 @@ def _read_blob(path: Path, key: str) -> tuple[list[bytes], dict] | None:
 
 
 def _write_blob(path: Path, key: str, sections: list[bytes], meta: dict) -> None:
-    from .atomic import write_atomic
+    from ..files.atomic import write_atomic
 
     payload = b"".join(sections)
     header = json.dumps({"key": key, "sizes": [len(x) for x in sections],
@@ -567,7 +567,7 @@ def load_scanner(tables: Tables, registry: Registry, leniency: str = "standard",
 
 
 def _hyperscan_scanner(tables: Tables, registry: Registry, leniency: str) -> HyperscanScanner:
-    from .names import unii_source
+    from ..registry.substances import unii_source
 
     patterns = stem_patterns(tables, leniency)
     antibody = patterns[ANTIBODY]

@@ -113,7 +113,7 @@ class SortedWords:
 def _cached_words(kind: str, key: str, build) -> SortedWords:
     """A word list from the cache folder when it is whole and built from ``key``; else built
     by ``build()`` and stored for the next process."""
-    from .atomic import write_atomic
+    from ..files.atomic import write_atomic
 
     path = _cache_file(key, kind)
     with contextlib.suppress(OSError):

@@ -14,24 +14,16 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Any
 
+from ..decoder.decode import decode
+from ..decoder.modifiers import near_miss, qualifier
+from ..errors import require_text
+from ..models import Decoding, Mention
+from ..registry import Registry, get_registry
+from ..rules.english import is_english, is_established
+from ..rules.tables import Tables, get_tables
 from . import abbreviations, confusables, contexts
-from .decode import decode
-from .english import is_english, is_established
-from .errors import require_text
-from .models import Decoding, _quick_init
-from .modifiers import near_miss, qualifier
-from .registry import Registry, get_registry
-from .scanner import (
-    ANTIBODY,
-    KNOWN,
-    STRONG_STEM,
-    SUBSTANCE,
-    WEAK_STEM,
-    load_scanner,
-)
-from .tables import Tables, get_tables
+from .scanner import ANTIBODY, KNOWN, STRONG_STEM, SUBSTANCE, WEAK_STEM, load_scanner
 
 LENIENCY_LEVELS = ("strict", "standard", "lenient")
 """strict: known names of every kind (shipped, user and FDA UNII brands, codes, official and
@@ -60,32 +52,6 @@ _LABEL_ONLY = re.compile(_LABEL)
 # After an element word: the rest of a radiolabel, then the labelled name (indium (111In) ...).
 _LABEL_FOLLOWS = re.compile(r" (?:\(\d{1,3}m? ?[A-Za-z]{1,2}\)|[A-Z][a-z]? \d{1,3}m?) [A-Za-z]")
 
-
-@_quick_init
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """A drug name found in a text, with its decoding and how it was found."""
-
-    start: int
-    end: int  # exclusive, in characters of the text
-    text: str
-    decoding: Decoding
-    known: bool  # in the registry (shipped or user)
-    how: str  # registry, morphology, stem, fuzzy
-    confidence: str  # high, medium, low
-    suggestion: str | None = None  # for near misses: the known name it probably means
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "how": self.how,
-            "known": self.known,
-            "confidence": self.confidence,
-            "suggestion": self.suggestion,
-            "decoding": self.decoding.to_dict(),
-        }
 
 
 _UNSEEN = object()

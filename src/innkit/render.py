@@ -1,17 +1,19 @@
-"""``explain``: a readable card of one decoding, for people rather than programs."""
+"""What people and files see of results: the explanation card, one-line summaries, and the
+output formats of mentions (jsonl, tsv, text, an HTML page, brat standoff).
+
+Rendering never decodes: it is given results (Decoding, Mention) and writes them.
+"""
 
 from __future__ import annotations
 
-from .decode import decode
-from .models import Decoding, Substance
-from .normalize import normalize_name
-from .tables import ERA_ORDER, eras
+import html
+import json
+from collections.abc import Iterable
+
+from .models import Decoding, Mention, Substance
+from .rules.normalize import normalize_name
+from .rules.tables import ERA_ORDER, eras
 from .vocab import RELATION_LABELS, Relation
-
-
-def explain(name: object) -> str:
-    """Decode ``name`` and describe each part in plain words."""
-    return render_card(decode(name))
 
 
 def render_card(d: Decoding) -> str:
@@ -193,3 +195,157 @@ def summary(d: Decoding) -> str:
     if d.ambiguous:
         parts.append("AMBIGUOUS")
     return " · ".join(p for p in parts if p)
+
+HTML_MAX_CHARS = 1_000_000
+"""Characters of a document an HTML page shows (about 300 pages): beyond, the page says where it
+stops and points to jsonl or tsv, which have no limit."""
+HTML_MAX_NAMES = 5_000
+"""Names an HTML page shows: each carries its card, so a page is many times the size of its
+text (30 MB of text made a 477 MB page); 5,000 names make a page of about 4 MB."""
+
+TSV_COLUMNS = ("doc", "start", "end", "text", "how", "known", "confidence", "kind",
+               "segmentation", "stem", "summary", "suggestion", "unii", "inn", "relation")
+
+
+_quote = json.encoder.encode_basestring  # the C string encoder json.dumps itself uses
+_SERIALISED: dict[int, tuple[object, bytes]] = {}
+"""id(decoding) -> (decoding, its JSON in UTF-8): a running text repeats the same few thousand
+names, so each distinct decoding is serialised and encoded once (the entry holds the decoding,
+so its id cannot be reused while cached); bounded like the decoder's own cache."""
+_SERIALISED_MAX = 16384
+
+
+def _decoding_bytes(d: Decoding) -> bytes:
+    hit = _SERIALISED.get(id(d))
+    if hit is not None and hit[0] is d:
+        return hit[1]
+    if len(_SERIALISED) >= _SERIALISED_MAX:
+        _SERIALISED.clear()
+    data = json.dumps(d.to_dict(), ensure_ascii=False).encode("utf-8", "backslashreplace")
+    _SERIALISED[id(d)] = (d, data)
+    return data
+
+
+def jsonl_record(doc: str, m: Mention) -> bytes:
+    """The mention as one JSON line in UTF-8: exactly ``json.dumps({"doc": doc,
+    **m.to_dict()})`` and a newline (text that is not valid Unicode, such as a lone surrogate,
+    as backslash escapes). Built from pieces so that only the decoding costs a full encoding,
+    once per distinct decoding (a bulk text's output is hundreds of megabytes, mostly
+    repeated decodings)."""
+    suggestion = "null" if m.suggestion is None else _quote(m.suggestion)
+    head = (f'{{"doc": {_quote(doc)}, "start": {m.start}, "end": {m.end}, '
+            f'"text": {_quote(m.text)}, "how": {_quote(m.how)}, '
+            f'"known": {"true" if m.known else "false"}, '
+            f'"confidence": {_quote(m.confidence)}, "suggestion": {suggestion}, '
+            f'"decoding": ')
+    return head.encode("utf-8", "backslashreplace") + _decoding_bytes(m.decoding) + b"}\n"
+
+
+def main_stem(d: Decoding) -> str | None:
+    """The one stem a table column shows: the antibody stem, else the first WHO stem found."""
+    return d.stem or (d.stems[0].stem if d.stems else None)
+
+
+def tsv_line(doc: str, m: Mention) -> str:
+    d = m.decoding
+    stem = main_stem(d) or ""
+    sub = d.substance
+    cells = (doc, m.start, m.end, m.text, m.how, "yes" if m.known else "no", m.confidence,
+             d.kind, d.segmentation or "", stem, summary(d), m.suggestion or "",
+             sub.unii if sub else "", (sub.inn or "") if sub else "", sub.relation if sub else "")
+    return "\t".join(str(c).replace("\t", " ").replace("\n", " ") for c in cells)
+
+
+def text_line(m: Mention, width: int = 28) -> str:
+    """One mention, for a person at a terminal."""
+    name = m.text.replace("\n", " ")
+    flag = f"  did you mean {m.suggestion!r}?" if m.suggestion else ""
+    label = identity_label(m.decoding)
+    ident = f"  [{label}]" if label else ""
+    return (f"  {m.start:>7}  {name:<{width}}  {m.how:<12} {summary(m.decoding)}{ident}{flag}")
+
+
+def html_page(title: str, text: str, mentions: list[Mention], *, total_chars: int | None = None,
+              total_mentions: int | None = None) -> str:
+    """A self-contained page: the text with every name highlighted, its card on hover.
+
+    When ``text`` is the beginning of a longer document (``total_chars``), the page says so.
+    """
+    parts = []
+    pos = 0
+    for i, m in enumerate(mentions):
+        parts.append(html.escape(text[pos:m.start]))
+        card = html.escape(render_card(m.decoding), quote=True)
+        parts.append(f'<mark class="{m.how}" id="m{i}" title="{card}">'
+                     f"{html.escape(text[m.start:m.end])}</mark>")
+        pos = m.end
+    parts.append(html.escape(text[pos:]))
+    rows = "\n".join(
+        f'<tr><td><a href="#m{i}">{m.start}</a></td><td>{html.escape(m.text)}</td>'
+        f"<td>{m.how}</td><td>{'yes' if m.known else 'no'}</td>"
+        f"<td>{html.escape(summary(m.decoding))}</td><td>{_substance_cell(m)}</td>"
+        f"<td>{html.escape(m.suggestion or '')}</td></tr>"
+        for i, m in enumerate(mentions))
+    counts = {}
+    for m in mentions:
+        counts[m.how] = counts.get(m.how, 0) + 1
+    legend = " · ".join(f'<mark class="{k}">{k}</mark> {v}' for k, v in sorted(counts.items()))
+    cut = ""
+    if total_chars is not None and total_chars > len(text):
+        all_names = f" of {total_mentions:,}" if total_mentions is not None else ""
+        cut = (f'<p class="cut"><strong>This report shows the first {len(text):,} of '
+               f"{total_chars:,} characters ({len(mentions):,}{all_names} names).</strong> "
+               "For the whole document use <code>innkit annotate --format jsonl</code> or "
+               "<code>--format tsv</code>.</p>\n")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>innkit: {html.escape(title)}</title>
+<style>
+body {{ font: 16px/1.6 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
+       color: #1d1d1f; }}
+.cut {{ background: #fff4d6; padding: .5rem .75rem; border-radius: 6px; }}
+.doc {{ white-space: pre-wrap; border: 1px solid #ddd; padding: 1rem 1.25rem; border-radius: 6px; }}
+mark {{ border-radius: 3px; padding: 0 2px; cursor: help; }}
+mark.registry {{ background: #c8f0c8; }} mark.morphology {{ background: #c8dcff; }}
+mark.stem {{ background: #e8e8e8; }} mark.class {{ background: #f0e0ff; }}
+mark.fuzzy {{ background: #ffd59e; outline: 1px dashed #c60; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 14px; margin-top: 1.5rem; }}
+td, th {{ border-bottom: 1px solid #eee; text-align: left; padding: 4px 6px; vertical-align: top; }}
+</style></head><body>
+<h1>{html.escape(title)}</h1>
+{cut}<p>{len(mentions)} drug names found: {legend}. Hover a name to read its decoding.</p>
+<div class="doc">{"".join(parts)}</div>
+<table><thead><tr><th>offset</th><th>name</th><th>found by</th><th>known</th><th>reading</th>
+<th>substance</th><th>did you mean</th></tr></thead><tbody>
+{rows}
+</tbody></table>
+<p><small>innkit: names decoded by the WHO INN rules; see the data sources in the package.
+</small></p>
+</body></html>
+"""
+
+
+def _substance_cell(m: Mention) -> str:
+    sub = m.decoding.substance
+    if sub is None:
+        return html.escape(identity_label(m.decoding))
+    shown = html.escape(sub.inn or sub.name)
+    return (f'{shown} <a href="{html.escape(sub.url, quote=True)}">UNII {sub.unii}</a> '
+            f"({html.escape(sub.relation)})")
+
+
+def brat_lines(mentions: Iterable[Mention], start: int = 1) -> Iterable[str]:
+    """brat standoff: one text-bound annotation per name, its reading as an annotator note,
+    and a normalisation line linking it to its substance (``unii:`` CURIE); ``start`` is the
+    number of the first (to stream a document's mentions one by one)."""
+    for i, m in enumerate(mentions, start=start):
+        kind = m.decoding.kind
+        label = {"antibody": "Antibody", "combination": "Antibody", "class": "DrugClass"}.get(
+            kind, "Drug")
+        text = m.text.replace("\n", " ")
+        yield f"T{i}\t{label} {m.start} {m.end}\t{text}"
+        note = summary(m.decoding) + (f"; did you mean {m.suggestion}" if m.suggestion else "")
+        yield f"#{i}\tAnnotatorNotes T{i}\t{note} [{m.how}]"
+        sub = m.decoding.substance
+        if sub is not None:
+            yield f"N{i}\tReference T{i} {sub.curie}\t{sub.inn or sub.name}"

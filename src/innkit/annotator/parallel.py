@@ -22,7 +22,9 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from .annotate import (
+from ..models import Decoding
+from ..registry import Registry, get_registry, set_registry
+from .core import (
     Mention,
     Piece,
     has_invisible,
@@ -32,8 +34,6 @@ from .annotate import (
     uses_of,
     with_look_alikes,
 )
-from .models import Decoding
-from .registry import Registry, get_registry, set_registry
 
 if TYPE_CHECKING:  # the process machinery is imported when a long document needs it
     from concurrent.futures import Future, ProcessPoolExecutor

@@ -1,6 +1,6 @@
 """The data manifest: version and SHA-256 of every shipped table, so edits are deliberate.
 
-``python -m innkit.manifest`` rewrites ``data/MANIFEST.json`` after a table was edited on
+``python -m innkit.rules.manifest`` rewrites ``data/MANIFEST.json`` after a table was edited on
 purpose; a test fails whenever a table and the manifest disagree.
 """
 
@@ -11,7 +11,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from .atomic import write_atomic
+from ..files.atomic import write_atomic
 
 DATA_VERSION = "2026.12.1"
 """Bump when a table changes meaning (rows added, facts corrected), not for re-formatting."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import Reading, _quick_init
-from .tables import ERA_ORDER, StemRow, Tables
+from ..models import Reading, _quick_init
+from ..rules.tables import ERA_ORDER, StemRow, Tables
 
 ONE_LETTER_PREFIX_PENALTY = -1
 

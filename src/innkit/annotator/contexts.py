@@ -13,7 +13,7 @@ import re
 from enum import StrEnum
 from functools import cache
 
-from .tables import read_table
+from ..rules.tables import read_table
 
 USAGE_TABLE = "usage_contexts.tsv"
 BODY_TABLE = "body_words.tsv"
