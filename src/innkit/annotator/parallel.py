@@ -79,15 +79,15 @@ class _Sent:
 _SENT: set[str] = set()  # in a worker: texts whose decoding this process has sent
 
 
-def _annotator(leniency: str, registry: dict[str, object]) -> Annotator:
+def _annotator(leniency: str, registry: dict[str, Any]) -> Annotator:
     """In a worker: the annotator of the document's registry (given by its arguments), the
     process-wide one, replaced when a document comes with another."""
     if get_registry().arguments() != registry:
-        set_registry(Registry(**registry))  # type: ignore[arg-type]
+        set_registry(Registry(**registry))
     return shared_annotator(leniency)
 
 
-def _work(leniency: str, registry: dict[str, object], piece: Piece | None,
+def _work(leniency: str, registry: dict[str, Any], piece: Piece | None,
           shorts: tuple[str, ...] = (), known: dict[str, Decoding] | None = None) -> _Sent | None:
     """In a worker: :func:`~innkit.annotator.stream.piece_names`, its names sent as rows and
     each decoding once; None for no piece (a worker started ahead of need). ``known``:
@@ -152,7 +152,7 @@ class Workers:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def submit(self, piece: Piece | None, leniency: str, registry: dict[str, object],
+    def submit(self, piece: Piece | None, leniency: str, registry: dict[str, Any],
                shorts: tuple[str, ...] = (),
                known: dict[str, Decoding] | None = None) -> Future | None:
         """The piece handed to a worker, or None when there is none (then it is done here).
