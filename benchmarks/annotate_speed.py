@@ -143,7 +143,8 @@ def end_to_end(label: str, document: Path, names_file: Path, pairs: int, also: s
 
 
 def in_process(path: Path, limit: int | None) -> dict[str, float]:
-    from innkit.annotator.core import Annotator, annotate_chunks
+    from innkit.annotator.core import Annotator
+    from innkit.annotator.stitch import annotate_chunks
     from innkit.registry import Registry
 
     text = "".join(pieces(path, limit=limit))

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from innkit.annotator.core import LENIENCY_LEVELS, Annotator, annotate, annotate_chunks
+from innkit.annotator.core import LENIENCY_LEVELS, Annotator, annotate
 from innkit.annotator.scanner import PatternSet, RegexScanner, make_scanner
+from innkit.annotator.stitch import annotate_chunks
 from innkit.registry import Registry
 from innkit.rules.tables import get_tables
 

@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 
 from innkit.annotator import parallel
-from innkit.annotator.core import LOOKAHEAD, Annotator, annotate, annotate_chunks, pieces
-from innkit.annotator.parallel import Workers, annotate_stream
+from innkit.annotator.core import Annotator, annotate, shared_annotator
+from innkit.annotator.parallel import Schedule, Workers
+from innkit.annotator.stitch import Stitcher, annotate_chunks
+from innkit.annotator.stream import LOOKAHEAD, Piece, pieces
+from innkit.registry import Registry
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "monograph.txt"
 
@@ -78,7 +81,7 @@ def test_shared_pieces_give_the_mentions_of_one_process(workers, leniency, monke
 
     alone = list(annotate_chunks(chunks, leniency=leniency))
     monkeypatch.setattr(Annotator, "annotate", counting)
-    shared = list(annotate_stream(chunks, leniency=leniency, workers=workers))
+    shared = list(annotate_chunks(chunks, leniency=leniency, workers=workers))
     monkeypatch.setattr(Annotator, "annotate", original)
     assert shared == alone
     # the whole text at once: the same, but that a stream cannot link a short form used
@@ -94,10 +97,76 @@ def test_shared_pieces_give_the_mentions_of_one_process(workers, leniency, monke
     assert any(m.text == "trastuzumab deruxtecan" for m in shared)
 
 
+def test_workers_annotate_with_the_document_s_registry(workers):
+    """The workers (started with the process-wide registry) take the registry of the
+    document's annotator, not their own."""
+    chunks = _chunks(_document(7), random.Random(8))
+    bare = Registry(None, shipped=False, substances=False)  # names read by the decoder alone
+    alone = list(annotate_chunks(chunks, registry=bare))
+    assert alone != list(annotate_chunks(chunks))
+    assert list(annotate_chunks(chunks, registry=bare, workers=workers)) == alone
+
+
+class _Arrival:
+    """A worker's answer: it arrives when the test lets it (``done``), or when waited for."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+        self.arrived = False
+
+    def done(self) -> bool:
+        return self.arrived
+
+    def result(self) -> object:
+        self.arrived = True
+        return self.value
+
+
+class _FakeWorkers:
+    """Two workers in name only: a piece's answer is worked out at once, in this process,
+    and arrives when the test says."""
+
+    jobs = 2
+    broken = False
+
+    def __init__(self) -> None:
+        self.handed: list[tuple[Piece, _Arrival]] = []
+
+    def submit(self, piece, leniency, registry, shorts=(), known=None) -> _Arrival:
+        arrival = _Arrival(parallel._work(leniency, registry, piece, shorts, known))
+        self.handed.append((piece, arrival))
+        return arrival
+
+
+def test_the_schedule_gives_pieces_back_in_order_when_answers_arrive_out_of_order():
+    document = list(pieces(_chunks(_document(11), random.Random(12))))[:10]
+    annotator = shared_annotator("standard")
+    pool = _FakeWorkers()
+    stitcher = Stitcher(annotator)
+    schedule = Schedule(pool, annotator, stitcher.defined)  # type: ignore[arg-type]
+    for piece in document:
+        schedule.add(piece)
+    assert not schedule.due()  # nothing is stitched before enough is read ahead
+    assert [p for p, _ in pool.handed] == document[:parallel.IN_FLIGHT * pool.jobs]
+    for _, arrival in reversed(pool.handed[1:]):  # the last first; the first not yet
+        arrival.arrived = True
+    back, mentions = [], []
+    while schedule:
+        piece, names = schedule.next_done()
+        back.append(piece)
+        mentions += stitcher.stitch(piece, names)
+    assert back == document
+    # while the first answer was missing, this process worked on the pieces nobody had
+    assert [p for p, _ in pool.handed] == document[:parallel.IN_FLIGHT * pool.jobs]
+    whole = Stitcher(annotator)
+    assert mentions == [m for piece in document for m in whole.whole(piece)]
+    assert len(mentions) > 50
+
+
 def test_no_workers_is_one_process():
     chunks = _chunks(_document(4), random.Random(6))
     with Workers(0) as none:
-        assert list(annotate_stream(chunks, workers=none)) == list(annotate_chunks(chunks))
+        assert list(annotate_chunks(chunks, workers=none)) == list(annotate_chunks(chunks))
         assert none._pool is None
 
 
@@ -105,7 +174,7 @@ def test_a_short_document_starts_no_worker(monkeypatch):
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 2_000_000)
     chunks = _chunks(_document(4), random.Random(6))
     with Workers(1) as pool:
-        assert list(annotate_stream(chunks, workers=pool)) == list(annotate_chunks(chunks))
+        assert list(annotate_chunks(chunks, workers=pool)) == list(annotate_chunks(chunks))
         assert pool._pool is None
 
 
@@ -113,7 +182,7 @@ def test_a_dead_worker_costs_time_not_mentions():
     chunks = _chunks(_document(8), random.Random(9))
     alone = list(annotate_chunks(chunks))
     with Workers(1) as pool:
-        stream = annotate_stream(chunks, workers=pool)
+        stream = annotate_chunks(chunks, workers=pool)
         first = [next(stream) for _ in range(50)]
         for process in list(pool._pool._processes.values()):
             os.kill(process.pid, signal.SIGKILL)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from .annotator.core import LENIENCY_LEVELS, Annotator, Mention, annotate, annotate_chunks
+from .annotator.core import LENIENCY_LEVELS, Annotator, Mention, annotate
+from .annotator.parallel import Workers
+from .annotator.stitch import annotate_chunks
 from .decoder.decode import decode
 from .errors import DataError, InnkitError, InvalidInputError, UnknownNameError
 from .models import Decoding, Modifier, Radiolabel, Reading
@@ -60,6 +62,7 @@ __all__ = [
     "Suggestion",
     "UnknownNameError",
     "Validation",
+    "Workers",
     "__version__",
     "annotate",
     "annotate_chunks",

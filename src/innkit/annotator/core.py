@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
@@ -500,70 +500,3 @@ def shared_annotator(leniency: str, registry: Registry | None = None) -> Annotat
             del _ANNOTATORS[old]
     return found
 
-
-LOOKAHEAD = 512
-"""Characters of the next piece a streamed piece may read to finish a name cut at its end."""
-LOOKBEHIND = 64
-"""Characters of the previous piece kept to find a radiolabel written before a name."""
-
-
-@dataclass(frozen=True, slots=True)
-class Piece:
-    """One piece of a streamed text: ``text[begin:stop]`` is its own, the rest context (the
-    tail of the previous piece before, up to LOOKAHEAD characters of the next after);
-    ``base`` is the document position of ``text[0]``; the last piece has ``stop`` None."""
-
-    text: str
-    begin: int
-    stop: int | None
-    base: int
-
-
-def pieces(chunks: Iterable[str]) -> Iterator[Piece]:
-    """The pieces of a text that arrives in chunks, each cut at a whitespace at least
-    LOOKAHEAD characters before the end of what has arrived. Where they are cut depends on
-    the text alone, not on the names found, so pieces can be annotated in any order."""
-    context = ""  # already annotated text, kept for looking back
-    carry = ""
-    offset = 0  # absolute position of carry[0]
-    for chunk in chunks:
-        carry += require_text(chunk, "text")
-        if len(carry) <= 2 * LOOKAHEAD:
-            continue
-        text = context + carry
-        begin = len(context)
-        limit = len(text) - LOOKAHEAD
-        stop = max(text.rfind(" ", begin, limit), text.rfind("\n", begin, limit))
-        if stop <= begin:  # no whitespace at all (junk): cut anyway, nothing name-like is lost
-            stop = limit
-        yield Piece(text, begin, stop, offset - begin)
-        context = text[max(0, stop - LOOKBEHIND):stop]
-        carry = text[stop:]
-        offset += stop - begin
-    if carry:
-        yield Piece(context + carry, len(context), None, offset - len(context))
-
-
-def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
-                    registry: Registry | None = None) -> Iterator[Mention]:
-    """Mentions of a text that arrives in pieces, in constant memory for any length.
-
-    Each piece (see :func:`pieces`) is annotated up to its cut; names that start there may read
-    on into the held-back text, a name may reach back over its radiolabel into the previous
-    piece, and no name of a piece starts before the previous piece's last name ends. The
-    result equals ``annotate`` on the joined text, but that a short form used before the piece
-    that defines it is not linked (a stream cannot look back). Offsets count from the start of
-    the first piece.
-    """
-    annotator = shared_annotator(leniency, registry)
-    # abbreviations and brands the document defines, kept across pieces
-    defined: dict[str, tuple[Decoding, str]] = {}
-    last_end = 0  # absolute end of the last name found
-    for piece in pieces(chunks):
-        mentions = annotator.annotate(piece.text, offset=piece.base, stop=piece.stop,
-                                      begin=piece.begin,
-                                      floor=max(0, last_end - piece.base),
-                                      abbreviations=defined)
-        yield from mentions
-        if mentions:
-            last_end = mentions[-1].end

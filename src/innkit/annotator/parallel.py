@@ -1,11 +1,11 @@
 """One long text on several cores: its pieces scanned and decoded in worker processes, and
-stitched in order here.
+handed back in order to the stitcher (:func:`innkit.annotator.stitch.annotate_chunks`).
 
 Most of the work on a bulk text (the scan, judging words, decoding names) depends on each piece
-alone; only the short forms a text defines run through it, so they are linked here, piece by
-piece, in order. The answer is that of :func:`innkit.annotate.annotate_chunks`: a piece whose
-first name would start before the previous piece's last name ends (a name cut by the piece's
-edge), or that holds invisible characters, is annotated again here, as annotate_chunks would.
+alone; only the short forms a text defines run through it, so they are linked in this process,
+piece by piece, in order. The answer is that of the stitcher in one process: a piece whose first
+name would start before the previous piece's last name ends (a name cut by the piece's edge),
+or that holds invisible characters, is annotated again here.
 
 Workers send each decoding once (keyed by the text it decodes: a mention's decoding is the
 decoding of its text); here they go into the annotator's own cache, and a decoding that has
@@ -18,22 +18,15 @@ import contextlib
 import os
 import signal
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from ..models import Decoding
+from ..models import Decoding, Mention
 from ..registry import Registry, get_registry, set_registry
-from .core import (
-    Mention,
-    Piece,
-    has_invisible,
-    link,
-    pieces,
-    shared_annotator,
-    uses_of,
-    with_look_alikes,
-)
+from .core import Annotator, shared_annotator
+from .stream import Piece, PieceNames, piece_names
 
 if TYPE_CHECKING:  # the process machinery is imported when a long document needs it
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -69,54 +62,55 @@ def default_jobs() -> int:
 
 _Row = tuple[int, int, str, bool, str, str, str | None]
 """A mention without its decoding: start, end, text, known, how, confidence, suggestion."""
-_Done = tuple[list[Mention], list[tuple[str, tuple[Decoding, str]]],
-              dict[str, list[tuple[int, int]]], list[Mention]]
-"""A piece's names, its definitions, the uses of the short forms, its look-alike words."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    """A piece's names as a worker sends them: rows, and the decodings it has not sent before
+    (``new``); the rest as in :class:`~innkit.annotator.stream.PieceNames`."""
+
+    rows: list[_Row]
+    new: dict[str, Decoding]
+    defined: list[tuple[str, tuple[Decoding, str]]]
+    uses: dict[str, list[tuple[int, int]]]
+    looks: list[Mention]
+
+
 _SENT: set[str] = set()  # in a worker: texts whose decoding this process has sent
 
 
-def _piece_names(leniency: str, piece: Piece, shorts: tuple[str, ...]) -> _Done | None:
-    """Everything of a piece that does not depend on the pieces before it: its names, its
-    definitions, the uses of those and of ``shorts`` (the short forms the document had defined
-    when the piece was handed out), and its look-alike words; None when the piece must be
-    annotated where the whole document is (invisible characters)."""
-    if has_invisible(piece.text, piece.begin):
-        return None
-    annotator = shared_annotator(leniency)
-    found = annotator.found(piece.text, offset=piece.base, stop=piece.stop, begin=piece.begin)
-    local: dict[str, tuple[Decoding, str]] = {}
-    uses: dict[str, list[tuple[int, int]]] = {}
-    if leniency != "strict":
-        annotator.define(piece.text, found, piece.base, local)
-        uses = uses_of(piece.text, [*shorts, *local], piece.begin, piece.stop)
-    looks = annotator.look_alikes(piece.text, piece.base, piece.begin, piece.stop)
-    return found, list(local.items()), uses, looks
+def _annotator(leniency: str, registry: dict[str, Any]) -> Annotator:
+    """In a worker: the annotator of the document's registry (given by its arguments), the
+    process-wide one, replaced when a document comes with another."""
+    if get_registry().arguments() != registry:
+        set_registry(Registry(**registry))
+    return shared_annotator(leniency)
 
 
-def _work(leniency: str, piece: Piece | None, shorts: tuple[str, ...] = (),
-          known: dict[str, Decoding] | None = None) -> tuple[Any, ...] | None:
-    """In a worker: :func:`_piece_names`, its names sent as rows and each decoding once; None
-    for no piece (a worker started ahead of need). ``known``: decodings made elsewhere since,
-    kept so as not to decode the same names again."""
+def _work(leniency: str, registry: dict[str, Any], piece: Piece | None,
+          shorts: tuple[str, ...] = (), known: dict[str, Decoding] | None = None) -> _Sent | None:
+    """In a worker: :func:`~innkit.annotator.stream.piece_names`, its names sent as rows and
+    each decoding once; None for no piece (a worker started ahead of need). ``known``:
+    decodings made elsewhere since, kept so as not to decode the same names again."""
     if piece is None:
         return None
+    annotator = _annotator(leniency, registry)
     if known:
-        shared_annotator(leniency).remember(known)
+        annotator.remember(known)
         _SENT.update(known)
-    done = _piece_names(leniency, piece, shorts)
-    if done is None:
+    names = piece_names(annotator, piece, shorts)
+    if names is None:
         return None
-    found, local, uses, looks = done
     if len(_SENT) > SENT_AT_MOST:
         _SENT.clear()
     new: dict[str, Decoding] = {}
-    for m in found:
+    for m in names.found:
         if m.text not in _SENT:
             _SENT.add(m.text)
             new[m.text] = m.decoding
     rows: list[_Row] = [(m.start, m.end, m.text, m.known, m.how, m.confidence, m.suggestion)
-                        for m in found]
-    return rows, new, local, uses, looks
+                        for m in names.found]
+    return _Sent(rows, new, names.defined, names.uses, names.looks)
 
 
 @contextlib.contextmanager
@@ -158,9 +152,12 @@ class Workers:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def submit(self, piece: Piece | None, leniency: str, shorts: tuple[str, ...] = (),
+    def submit(self, piece: Piece | None, leniency: str, registry: dict[str, Any],
+               shorts: tuple[str, ...] = (),
                known: dict[str, Decoding] | None = None) -> Future | None:
-        """The piece handed to a worker, or None when there is none (then it is done here)."""
+        """The piece handed to a worker, or None when there is none (then it is done here).
+        ``registry``: the arguments of the document's registry; the first submission's warm
+        the workers."""
         if self.jobs < 1 or self.broken:
             return None
         import multiprocessing
@@ -172,9 +169,9 @@ class Workers:
                 # spawn: a fresh interpreter, not a copy of this one with its open SQLite files
                 self._pool = ProcessPoolExecutor(
                     self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_warm, initargs=(self.leniency, get_registry().arguments()))
+                    initializer=_warm, initargs=(self.leniency, registry))
             with _no_interrupts():  # a submit may start a worker: it inherits the setting
-                return self._pool.submit(_work, leniency, piece, shorts, known)
+                return self._pool.submit(_work, leniency, registry, piece, shorts, known)
         except (BrokenProcessPool, RuntimeError, OSError):
             self.broken = True
             return None
@@ -186,7 +183,7 @@ class Workers:
         if self._pool is None and self.jobs > 0 and not self.broken:
             _ = shared_annotator(self.leniency).scanner
             for _ in range(self.jobs):  # each waiting task brings up one more process
-                if self.submit(None, self.leniency) is None:
+                if self.submit(None, self.leniency, get_registry().arguments()) is None:
                     return
 
     def close(self) -> None:
@@ -201,131 +198,128 @@ class _Slot:
 
     __slots__ = ("future", "here", "piece", "ready", "result")
 
-    def __init__(self, piece: Piece) -> None:
+    def __init__(self, piece: Piece, here: bool) -> None:
         self.piece = piece
         self.future: Future | None = None
-        self.result: _Done | None = None
+        self.result: PieceNames | None = None
         self.ready = False  # result is the piece's answer (None: annotate it whole here)
-        self.here = False
+        self.here = here  # nobody has it: it is annotated whole here when its turn comes
+
+    @property
+    def idle(self) -> bool:
+        """Neither handed out nor done."""
+        return self.future is None and not self.ready and not self.here
+
+    @property
+    def finished(self) -> bool:
+        """A worker has sent its result."""
+        return self.future is not None and self.future.done()
 
 
-def annotate_stream(chunks: Iterable[str], *, leniency: str = "standard",
-                    workers: Workers | None = None) -> Iterator[Mention]:
-    """:func:`~innkit.annotate.annotate_chunks` of the default registry, its pieces shared
-    between this process and the ``workers``' processes: the same mentions in the same order.
+class Schedule:
+    """One document's pieces on their way to the stitcher, first first, shared between this
+    process and the ``workers``' processes.
 
     Each worker has a piece and two more waiting; while the first piece's result is not back,
     this process works on the last piece no worker has, so no core waits. (Nothing handed to
     a worker is taken back: cancelling queued work trips Python 3.11's pool when a worker
-    dies.) Workers are fresh interpreters (spawned), so a script that uses them runs under
-    ``if __name__ == "__main__":``, as for any use of :mod:`multiprocessing`.
+    dies.) ``defined``: the short forms the document has defined so far, as the stitcher grows
+    them; a worker is told them to find their uses in its piece.
     """
-    annotator = shared_annotator(leniency)
-    defined: dict[str, tuple[Decoding, str]] = {}
-    last_end = 0
-    pending: deque[_Slot] = deque()
-    jobs = workers.jobs if workers is not None else 0
 
-    def stitched(piece: Piece, result: _Done | None) -> list[Mention]:
-        nonlocal last_end
-        floor = max(0, last_end - piece.base)
-        if result is None or (result[0] and result[0][0].start < last_end):
-            mentions = annotator.annotate(piece.text, offset=piece.base, stop=piece.stop,
-                                          begin=piece.begin, floor=floor,
-                                          abbreviations=defined)
-        else:
-            found, local, uses, looks = result
-            if leniency != "strict":
-                for short, definition in local:
-                    defined.setdefault(short, definition)
-                found = link(piece.text, found, piece.base, piece.begin, piece.stop, defined,
-                             floor, uses)
-            mentions = with_look_alikes(found, looks)
-        if mentions:
-            last_end = mentions[-1].end
-        return mentions
+    def __init__(self, workers: Workers, annotator: Annotator,
+                 defined: Mapping[str, object]) -> None:
+        self.workers = workers
+        self.annotator = annotator
+        self.registry = annotator.registry.arguments()
+        self.defined = defined
+        self.pending: deque[_Slot] = deque()
+        self.shared: set[str] = set()  # texts whose decodings the workers have (sent or given)
+        self.ahead = (workers.jobs + 1) * AHEAD
 
-    shared: set[str] = set()  # texts whose decodings the workers have (sent or received)
+    def __len__(self) -> int:
+        return len(self.pending)
 
-    def news() -> dict[str, Decoding]:
+    def add(self, piece: Piece) -> None:
+        """The document's next piece: done here while the document is short, else handed to a
+        worker when one has room."""
+        workers = self.workers
+        here = piece.base + len(piece.text) < PARALLEL_FROM or workers.jobs < 1 or workers.broken
+        self.pending.append(_Slot(piece, here))
+        self._dispatch()
+
+    def due(self) -> bool:
+        """Whether the first piece is to be stitched now: it is done here, or enough pieces
+        are read ahead of it."""
+        return bool(self.pending) and (self.pending[0].here or len(self.pending) > self.ahead)
+
+    def next_done(self) -> tuple[Piece, PieceNames | None]:
+        """The first piece and its names, waiting for them if need be (working on other
+        pieces meanwhile); names None: the stitcher annotates the piece whole."""
+        first = self.pending[0]
+        while not (first.ready or first.here):
+            if first.future is None:
+                first.here = True  # nobody has it: annotate it whole now
+                break
+            if first.future.done():
+                self._collect(first)
+                break
+            for slot in self.pending:  # take in what workers have done meanwhile
+                if slot.finished:
+                    self._collect(slot)
+            if first.ready:
+                break
+            idle = next((s for s in reversed(self.pending) if s.idle), None)
+            if idle is None:
+                self._collect(first)
+                break
+            idle.result = piece_names(self.annotator, idle.piece, tuple(self.defined))
+            idle.ready = True
+        self.pending.popleft()
+        self._dispatch()
+        return first.piece, None if first.here else first.result
+
+    def clear(self) -> None:
+        """Forget the pieces on their way (the document is abandoned or done)."""
+        self.pending.clear()
+
+    def _news(self) -> dict[str, Decoding]:
         """Decodings made here that no worker has been given (some thousands at most)."""
-        if len(shared) > SENT_AT_MOST:
-            shared.clear()
-        made = dict(islice(((t, d) for t, d in annotator.decodings.items()
-                            if t not in shared), GIVEN_AT_MOST))
-        shared.update(made)
+        if len(self.shared) > SENT_AT_MOST:
+            self.shared.clear()
+        made = dict(islice(((t, d) for t, d in self.annotator.decodings.items()
+                            if t not in self.shared), GIVEN_AT_MOST))
+        self.shared.update(made)
         return made
 
-    def dispatch() -> None:
+    def _dispatch(self) -> None:
         """Hand waiting pieces, first first, to workers with room (IN_FLIGHT each)."""
-        if workers is None:
-            return
-        busy = sum(1 for s in pending if s.future is not None and not s.future.done())
-        for slot in pending:
-            if busy >= IN_FLIGHT * jobs:
+        busy = sum(1 for s in self.pending if s.future is not None and not s.future.done())
+        for slot in self.pending:
+            if busy >= IN_FLIGHT * self.workers.jobs:
                 break
-            if slot.future is None and not slot.ready and not slot.here:
-                slot.future = workers.submit(slot.piece, leniency, tuple(defined), news())
+            if slot.idle:
+                slot.future = self.workers.submit(slot.piece, self.annotator.leniency,
+                                                  self.registry, tuple(self.defined),
+                                                  self._news())
                 if slot.future is None:  # no workers after all
                     return
                 busy += 1
 
-    def collect(slot: _Slot) -> None:
+    def _collect(self, slot: _Slot) -> None:
         """A worker's result, its decodings taken in (not decoded here again)."""
         slot.future, future = None, slot.future
         slot.ready = True
         try:
             sent = future.result()  # type: ignore[union-attr]
         except Exception:  # a worker died (killed, out of memory) or failed: go on here
-            if workers is not None:
-                workers.broken = True
+            self.workers.broken = True
             return
         if sent is None:
             return
-        rows, new, local, uses, looks = sent
-        annotator.remember(new)
-        shared.update(new)
-        decoding = annotator.decoding
+        self.annotator.remember(sent.new)
+        self.shared.update(sent.new)
+        decoding = self.annotator.decoding
         found = [Mention(a, b, text, decoding(text), k, how, confidence, suggestion)
-                 for a, b, text, k, how, confidence, suggestion in rows]
-        slot.result = (found, local, uses, looks)
-
-    def next_done() -> list[Mention]:
-        first = pending[0]
-        while not (first.ready or first.here):
-            if first.future is None:
-                first.here = True  # nobody has it: annotate it whole now
-                break
-            if first.future.done():
-                collect(first)
-                break
-            for slot in pending:  # take in what workers have done meanwhile
-                if slot.future is not None and slot.future.done():
-                    collect(slot)
-            if first.ready:
-                break
-            idle = next((s for s in reversed(pending)
-                         if s.future is None and not s.ready and not s.here), None)
-            if idle is None:
-                collect(first)
-                break
-            idle.result = _piece_names(leniency, idle.piece, tuple(defined))
-            idle.ready = True
-        pending.popleft()
-        dispatch()
-        return stitched(first.piece, None if first.here else first.result)
-
-    ahead = (jobs + 1) * AHEAD
-    try:
-        for piece in pieces(chunks):
-            slot = _Slot(piece)
-            slot.here = (piece.base + len(piece.text) < PARALLEL_FROM or jobs < 1
-                         or (workers is not None and workers.broken))
-            pending.append(slot)
-            dispatch()
-            while pending and (pending[0].here or len(pending) > ahead):
-                yield from next_done()
-        while pending:
-            yield from next_done()
-    finally:
-        pending.clear()
+                 for a, b, text, k, how, confidence, suggestion in sent.rows]
+        slot.result = PieceNames(found, sent.defined, sent.uses, sent.looks)

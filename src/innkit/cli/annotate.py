@@ -10,7 +10,8 @@ from typing import BinaryIO
 import click
 
 from ..annotator.core import LENIENCY_LEVELS
-from ..annotator.parallel import PARALLEL_FROM, Workers, annotate_stream
+from ..annotator.parallel import PARALLEL_FROM, Workers
+from ..annotator.stitch import annotate_chunks
 from ..files.readers import ReadReport, SkippedRecord, iter_text, json_document
 from .errors import ClosedStreamError, ExitStatus, closed_stream_fault, input_fault, os_fault
 from .sinks import BratSink, HtmlReport, Output, Sink, main_sink
@@ -213,7 +214,7 @@ def _documents(inputs: _Inputs, sinks: list[Sink], readers: list[Sink], leniency
         if readers:
             chunks = _teeing(chunks, readers)
         found = 0
-        for m in annotate_stream(chunks, leniency=leniency, workers=workers):
+        for m in annotate_chunks(chunks, leniency=leniency, workers=workers):
             found += 1
             for s in sinks:
                 s.mention(doc_id, m)

@@ -1,0 +1,88 @@
+"""The one stitcher of a streamed text: its pieces, annotated here or by worker processes,
+joined in order into the mentions of the whole document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from ..models import Decoding, Mention
+from ..registry import Registry
+from .core import Annotator, link, shared_annotator, with_look_alikes
+from .parallel import Schedule, Workers
+from .stream import Piece, PieceNames, pieces
+
+
+class Stitcher:
+    """One document's state across its pieces: the short forms and brands it defines (the
+    first definition stands; a stream cannot look back, so a use before the piece that
+    defines it is not linked), and where its last name ended (no name of a later piece starts
+    before it: the floor)."""
+
+    def __init__(self, annotator: Annotator) -> None:
+        self.annotator = annotator
+        self.defined: dict[str, tuple[Decoding, str]] = {}
+        self.last_end = 0  # absolute end of the last name found
+
+    def whole(self, piece: Piece) -> list[Mention]:
+        """The piece annotated here, in full, on from the pieces before it."""
+        return self._ended(self.annotator.annotate(
+            piece.text, offset=piece.base, stop=piece.stop, begin=piece.begin,
+            floor=self._floor(piece), abbreviations=self.defined))
+
+    def stitch(self, piece: Piece, names: PieceNames | None) -> list[Mention]:
+        """The piece from its own names, worked out elsewhere: its definitions added to the
+        document's and the short forms linked. Annotated whole instead when it has none (it
+        holds invisible characters) or when its first name starts before the previous piece's
+        last name ends (a name cut by the piece's edge): the answer is always that of
+        :meth:`whole`."""
+        if names is None or (names.found and names.found[0].start < self.last_end):
+            return self.whole(piece)
+        found = names.found
+        if self.annotator.leniency != "strict":
+            for short, definition in names.defined:
+                self.defined.setdefault(short, definition)
+            found = link(piece.text, found, piece.base, piece.begin, piece.stop, self.defined,
+                         self._floor(piece), names.uses)
+        return self._ended(with_look_alikes(found, names.looks))
+
+    def _floor(self, piece: Piece) -> int:
+        return max(0, self.last_end - piece.base)
+
+    def _ended(self, mentions: list[Mention]) -> list[Mention]:
+        if mentions:
+            self.last_end = mentions[-1].end
+        return mentions
+
+
+def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
+                    registry: Registry | None = None,
+                    workers: Workers | None = None) -> Iterator[Mention]:
+    """Mentions of a text that arrives in pieces, in constant memory for any length.
+
+    Each piece (see :func:`~innkit.annotator.stream.pieces`) is annotated up to its cut; names
+    that start there may read on into the held-back text, a name may reach back over its
+    radiolabel into the previous piece, and no name of a piece starts before the previous
+    piece's last name ends. The result equals ``annotate`` on the joined text, but that a short
+    form used before the piece that defines it is not linked (a stream cannot look back).
+    Offsets count from the start of the first piece.
+
+    ``workers`` (:class:`~innkit.annotator.parallel.Workers`) share the pieces of a long text
+    with worker processes: the same mentions in the same order. Workers are fresh interpreters
+    (spawned), so a script that uses them runs under ``if __name__ == "__main__":``, as for any
+    use of :mod:`multiprocessing`.
+    """
+    stitcher = Stitcher(shared_annotator(leniency, registry))
+    if workers is None or workers.jobs < 1:
+        for piece in pieces(chunks):
+            yield from stitcher.whole(piece)
+        return
+    schedule = Schedule(workers, stitcher.annotator, stitcher.defined)
+    try:
+        for piece in pieces(chunks):
+            schedule.add(piece)
+            while schedule.due():
+                yield from stitcher.stitch(*schedule.next_done())
+        while schedule:
+            yield from stitcher.stitch(*schedule.next_done())
+    finally:
+        schedule.clear()
