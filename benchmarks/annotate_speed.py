@@ -55,10 +55,10 @@ def name_list(leniency: str = "standard") -> list[str]:
     of its dictionary scan, including those its stem patterns find without a literal."""
     from innkit.annotator.scanner import _caught, known_names, stem_patterns, substance_names
     from innkit.registry import get_registry
-    from innkit.rules.tables import get_tables
+    from innkit.rules import Rules
 
     registry = get_registry()
-    caught = _caught(stem_patterns(get_tables(), leniency))
+    caught = _caught(stem_patterns(Rules.shipped().tables, leniency))
     names = {e.full_name.lower() for e in registry.entries()}
     names |= {e.name.lower() for e in registry.entries()}
     names |= set(known_names(registry, caught))

@@ -18,12 +18,12 @@ from _shared import results_file, shared_path
 
 from innkit import decode
 from innkit.decoder.antibody import source_agrees
-from innkit.rules.tables import get_tables
+from innkit.rules import Rules
 
 
 def main() -> int:
     rows = list(csv.DictReader(shared_path("data", "antibody_inns.csv").open(encoding="utf-8")))
-    tables = get_tables()
+    tables = Rules.shipped().tables
     eras: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
     ambiguous, irregular, not_antibody, disagreements = [], [], [], []

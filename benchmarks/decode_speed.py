@@ -49,9 +49,9 @@ def load_names() -> tuple[list[str], str]:
     if path.exists():
         rows = list(csv.DictReader(path.open(encoding="utf-8")))
         return [r["name"] for r in rows], f"{path.name} ({len(rows)} names)"
-    from innkit.rules.tables import get_tables
+    from innkit.rules import Rules
 
-    tables = get_tables()
+    tables = Rules.shipped().tables
     names = sorted({e.replace("|", "") for row in tables.targets for e in row.examples})
     return names, f"package example names ({len(names)}; {path} absent)"
 

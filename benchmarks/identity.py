@@ -87,7 +87,7 @@ def _rate(src: Path, names_file: Path) -> float:
 
 def speed(baseline_ref: str, repeats: int) -> None:
     from innkit.registry import get_registry
-    from innkit.rules.tables import read_table
+    from innkit.rules import Rules
     from innkit.vocab import NameType
 
     index = get_registry().substance_index()
@@ -100,8 +100,8 @@ def speed(baseline_ref: str, repeats: int) -> None:
     brands.write_text("\n".join(picked[:: max(1, len(picked) // 10_000)][:10_000]) + "\n",
                       encoding="utf-8")
     antibodies = tmp / "antibodies.txt"
-    antibodies.write_text("\n".join(r["name"] for r in read_table("antibody_inns.tsv",
-                                                                   ("name",))) + "\n")
+    antibodies.write_text("\n".join(r["name"] for r in Rules.shipped().read("antibody_inns.tsv",
+                                                                             ("name",))) + "\n")
     base = tmp / "baseline"
     made = subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(base),
                            baseline_ref], capture_output=True, text=True)

@@ -28,9 +28,9 @@ GOAL = 150_000
 
 
 def names_to_classify() -> list[str]:
-    from innkit.rules.tables import get_tables
+    from innkit.rules import Rules
 
-    tables = get_tables()
+    tables = Rules.shipped().tables
     names = {x for e in tables.general_stems for x in e.examples}
     golden = Path(__file__).resolve().parents[1] / "tests" / "golden" / "everyday_drugs.tsv"
     names |= {line.split("\t")[0] for line in golden.read_text().splitlines()[1:]}

@@ -14,7 +14,7 @@ from innkit.annotator.core import LENIENCY_LEVELS, Annotator, annotate
 from innkit.annotator.scanner import PatternSet, RegexScanner, make_scanner
 from innkit.annotator.stitch import annotate_chunks
 from innkit.registry import Registry
-from innkit.rules.tables import get_tables
+from innkit.rules import Rules
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "monograph.txt"
 
@@ -121,7 +121,7 @@ def test_streamed_pieces_equal_the_whole_text():
 @pytest.mark.parametrize("leniency", LENIENCY_LEVELS)
 def test_hyperscan_and_re_scanners_agree(leniency):
     pytest.importorskip("hyperscan")
-    patterns = PatternSet.build(get_tables(), Registry(None), leniency)
+    patterns = PatternSet.build(Rules.shipped().tables, Registry(None), leniency)
     text = EXAMPLE.read_text(encoding="utf-8") + " Muromonab  and clinical haloperidol 5mab_x"
     fast = make_scanner(patterns, "hyperscan")
     assert fast.name == "hyperscan"

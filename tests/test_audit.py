@@ -14,11 +14,14 @@ from innkit.naming.audit import (
     AuditInputError,
     Check,
     audit_file,
+    audit_rules,
     audit_shipped,
-    rules,
     unii_antibody_words,
 )
-from innkit.rules.tables import ERAS, get_tables, read_table
+from innkit.rules import Rules
+from innkit.rules.tables import ERAS
+
+read_table = Rules.shipped().read
 
 HAVE_UNII = bool(unii_antibody_words())
 
@@ -170,9 +173,9 @@ def test_bad_input_is_one_line_and_exit_two(tmp_path, content, phrase):
 
 
 def test_rule_tables_are_consistent():
-    tables = get_tables()
+    tables = Rules.shipped().tables
     classes = {t.target_class for t in tables.targets}
-    data = rules()
+    data = audit_rules()
     assert set(data.earliest) <= set(ERAS)
     for group in data.antigens:
         assert set(group.classes) <= classes, group.group
@@ -184,7 +187,7 @@ def test_every_antigen_class_example_agrees_with_its_row():
     """Each example name reads a class its row allows, and its shipped target matches the row."""
     targets = {r["name"]: r["target_antigen"]
                for r in read_table("antibody_inns.tsv", ("name", "target_antigen"))}
-    data = {g.line: g for g in rules().antigens}
+    data = {g.line: g for g in audit_rules().antigens}
     for row in read_table("antigen_classes.tsv", ("group", "examples")):
         group = data[int(row["_line"])]
         for name in (n.strip() for n in row["examples"].split(";") if n.strip()):

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from innkit.cli import main
+from innkit.rules import Rules, manifest
 from innkit.rules import lint as datalint
-from innkit.rules import manifest
-from innkit.rules.tables import ERAS, eras
+from innkit.rules.tables import ERAS
 
 
 def test_every_shipped_table_is_canonical():
@@ -82,6 +82,6 @@ def test_command_exit_statuses(tmp_path, monkeypatch):
 
 
 def test_the_eras_table_is_the_decoders_era_list():
-    table = eras()
+    table = Rules.shipped().eras
     assert tuple(table) == ERAS
     assert all(row.label and row.source and row.evidence for row in table.values())

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 import innkit
-from innkit.rules.tables import ERAS, get_tables, read_table
+from innkit.rules import Rules
+from innkit.rules.tables import ERAS
 
-TABLES = get_tables()
+TABLES = Rules.shipped().tables
 
 
 def _target_examples():
@@ -89,7 +90,7 @@ def test_every_row_has_evidence():
         ("radiolabels.tsv", ("evidence",)),
         ("exceptions.tsv", ("evidence", "reason")),
     ]:
-        for row in read_table(name, cols):
+        for row in Rules.shipped().read(name, cols):
             for col in cols:
                 assert row[col].strip(), f"{name} line {row['_line']}: empty {col}"
 
@@ -104,7 +105,7 @@ def test_eras_and_stems_are_known():
 
 
 def test_modifier_examples_decode_with_their_modifier():
-    for row in read_table("modifiers.tsv", ("word", "examples")):
+    for row in Rules.shipped().read("modifiers.tsv", ("word", "examples")):
         for example in (e.strip() for e in row["examples"].split(";")):
             phrase = example.split(" (")[0].strip('"')
             if " " not in phrase or phrase.startswith(("(", "non-mAb")):
@@ -137,5 +138,5 @@ def test_tables_are_clean_tsv():
         keys = ["\t".join(line.split("\t")[:width_key]) for line in lines[1:]]
         if path.name != "target_substems.tsv":  # keyed by (era, form)
             assert len(keys) == len(set(keys)), f"{path.name}: duplicate keys"
-    pairs = [(r.era, r.form) for r in get_tables().targets]
+    pairs = [(r.era, r.form) for r in Rules.shipped().tables.targets]
     assert len(pairs) == len(set(pairs))

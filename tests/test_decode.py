@@ -1,4 +1,7 @@
-"""Decoder behaviour: the worked examples of the spec, normalisation, modifiers and bad input."""
+"""Decoder behaviour: the worked examples of the spec, normalisation, modifiers and bad input.
+
+Every test here runs on the small fixture tables (tests/fixtures/rules), with no shipped names
+and no UNII index: the decoder's logic, not the data."""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import pytest
 
 import innkit
 from innkit import InvalidInputError, UnknownNameError, decode
+
+pytestmark = pytest.mark.usefixtures("on_fixture_tables")
 
 # Spec section 5.4: name, chosen reading, rejected runner-up (or None), eras.
 WORKED_EXAMPLES = [

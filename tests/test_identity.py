@@ -14,7 +14,7 @@ import innkit
 from innkit.registry import Registry, substances
 from innkit.registry.keys import name_key
 from innkit.registry.substances import open_index
-from innkit.rules.tables import read_table
+from innkit.rules import Rules
 from innkit.vocab import Relation
 
 GOLDEN = Path(__file__).parent / "golden" / "identity.tsv"
@@ -52,7 +52,7 @@ def test_golden_covers_every_relation():
 
 
 @needs_unii
-@pytest.mark.parametrize("row", read_table("inn_languages.tsv", ("language", "examples")),
+@pytest.mark.parametrize("row", Rules.shipped().read("inn_languages.tsv", ("language", "examples")),
                          ids=lambda r: r["rule"])
 def test_every_language_example_resolves(row):
     for example in row["examples"].split("; "):

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from innkit import decode
-from innkit.rules.tables import get_tables
+from innkit.rules import Rules
 
-TABLES = get_tables()
+TABLES = Rules.shipped().tables
 SURFACES = sorted({s for row in TABLES.targets
                    for s in row.before_consonant + row.before_vowel + row.before_stem})
 SOURCES = sorted(s.substem for s in TABLES.sources)

@@ -1,4 +1,5 @@
-"""The registry: shipped names round-trip, search, and a user database that never half-changes."""
+"""The registry: look-up and search on the fixture tables' names, the shipped names round-trip,
+and a user database that never half-changes."""
 
 from __future__ import annotations
 
@@ -14,16 +15,19 @@ from innkit import decode
 from innkit.cli import main
 from innkit.registry import Registry, RegistryEntry, UserStore, name_key
 from innkit.registry.core import SHIPPED_COLUMNS
-from innkit.rules.tables import read_table
+from innkit.rules import Rules
 
 
 @pytest.fixture(scope="module")
-def shipped() -> Registry:
-    return Registry(None)
+def known(fixture_rules) -> Registry:
+    """The known names of the fixture tables' antibody_inns.tsv, and nothing else."""
+    return Registry(rules=fixture_rules, substances=False)
 
 
-def test_every_shipped_name_round_trips(shipped):
-    rows = read_table("antibody_inns.tsv", SHIPPED_COLUMNS)
+def test_every_shipped_name_round_trips(shipped_registry):
+    """End to end: the shipped table."""
+    shipped = shipped_registry
+    rows = Rules.shipped().read("antibody_inns.tsv", SHIPPED_COLUMNS)
     assert len(rows) == len(shipped) == 1137
     for row in rows:
         [entry] = [e for e in shipped.lookup(row["name"]) if e.origin == "shipped"]
@@ -34,33 +38,44 @@ def test_every_shipped_name_round_trips(shipped):
 
 @pytest.mark.parametrize("query", ["Inotuzumab Ozogamicin", "INOTUZUMAB", "ino-tuzumab",
                                    "inotuzumab\u2011ozogamicin"])
-def test_lookup_ignores_case_space_and_hyphen(shipped, query):
-    assert shipped.lookup(query)[0].name == "inotuzumab"
+def test_lookup_ignores_case_space_and_hyphen(known, query):
+    assert known.lookup(query)[0].name == "inotuzumab"
 
 
-def test_lookup_strips_a_hyphenated_tail(shipped):
-    assert shipped.lookup("muromonab-CD3")[0].name == "muromonab"
-    assert shipped.lookup("trastuzumab-anns")[0].name == "trastuzumab"
-    assert shipped.lookup("nosuchname") == []
+def test_lookup_strips_a_hyphenated_tail(known):
+    assert known.lookup("muromonab-CD3")[0].name == "muromonab"
+    assert known.lookup("trastuzumab-anns")[0].name == "trastuzumab"
+    assert known.lookup("nosuchname") == []
 
 
-def test_search_by_target_prefix_and_fuzzy(shipped):
-    names = {h.entry.name for h in shipped.search("CD22", limit=50)}
+def test_the_look_ups_agree(known):
+    """lookup, known and get answer from the same known names; without a substance index
+    a name that is not known has no entry."""
+    for name in ("Inotuzumab Ozogamicin", "muromonab-CD3", "trastuzumab-anns", "nosuchname",
+                 "-trastuzumab-", "efalizumab"):
+        first = (known.lookup(name) or [None])[0]
+        assert known.known(name) == first == known.get(name), name
+    assert known.substance("aspirin") is None and known.identify("aspirin") is None
+
+
+def test_search_by_target_prefix_and_fuzzy(known):
+    names = {h.entry.name for h in known.search("CD22", limit=50)}
     assert {"inotuzumab", "epratuzumab", "moxetumomab"} <= names
-    assert shipped.search("inotu")[0].entry.name == "inotuzumab"
-    top = shipped.search("trastuzimab")[0]
+    assert known.search("inotu")[0].entry.name == "inotuzumab"
+    top = known.search("trastuzimab")[0]
     assert (top.entry.name, top.matched_on) == ("trastuzumab", "fuzzy name")
-    assert shipped.search("") == []
-    assert shipped.search("%_%")  is not None  # SQL wildcards are taken literally
+    assert known.search("") == []
+    assert known.search("%_%")  is not None  # SQL wildcards are taken literally
 
 
-def test_decode_carries_registry_facts_and_conflicts():
-    d = decode("inotuzumab ozogamicin", registry=Registry(None))
+def test_decode_carries_registry_facts_and_conflicts(known, fixture_registry):
+    d = decode("inotuzumab ozogamicin", registry=known)
     assert d.registry.target_antigen == "SIGLEC2/CD22"
     assert d.to_dict()["registry"]["full_name"] == "inotuzumab ozogamicin"
-    d = decode("efalizumab", registry=Registry(None))
+    d = decode("efalizumab", registry=known)
     assert any("registry records the source as 'human'" in w for w in d.warnings)
-    assert decode("imatinib", registry=Registry(None, substances=False)).registry is None
+    assert decode("imatinib", registry=known).registry is None
+    assert decode("inotuzumab", registry=fixture_registry).registry is None  # no names
 
 
 def _digest(path) -> str:
@@ -68,6 +83,7 @@ def _digest(path) -> str:
 
 
 def test_user_names_are_used_by_decode(tmp_path):
+    """End to end: the shipped names and the UNII index."""
     registry = Registry(tmp_path / "user.sqlite")
     store = UserStore(registry.user_db)
     before = decode("besponsa", registry=registry).registry

@@ -1,12 +1,14 @@
 """Rules the decoder reads from the tables rather than from code: the slot and used columns of
-source_substems.tsv and the eras table, on small rows kept apart from the live data."""
+source_substems.tsv and the eras table, on small rows kept apart from the live data (the
+fixture tables), and what the live tables say."""
 
 from __future__ import annotations
 
 import pytest
 
 from innkit.errors import DataError
-from innkit.rules.tables import BEFORE_STEM, SOURCE_SLOT, _parse_places, get_tables
+from innkit.rules import Rules
+from innkit.rules.tables import BEFORE_STEM, SOURCE_SLOT, _parse_places
 
 
 def test_a_slot_without_eras_holds_for_every_era_of_the_row():
@@ -31,26 +33,27 @@ def test_a_bad_slot_is_a_data_error_that_names_the_row(cell, eras, says):
 
 
 def test_the_live_tables_place_vet_before_the_stem_from_2017():
-    vet = get_tables().source_row("vet")
+    vet = Rules.shipped().tables.source_row("vet")
     assert vet is not None
     assert [vet.place(e) for e in ("original", "2009", "2017", "2022")] == [
         None, SOURCE_SLOT, BEFORE_STEM, BEFORE_STEM]
 
 
-def test_unused_sources_are_the_rows_marked_used_no():
-    tables = get_tables()
+def test_unused_sources_are_the_rows_marked_used_no(fixture_rules):
+    tables = fixture_rules.tables
     assert tables.unused_sources == {r.substem for r in tables.sources if not r.used}
     assert tables.unused_sources  # rat, hamster, primate
 
 
-def test_a_rejected_reading_that_needs_an_unused_source_says_so_from_the_used_column():
+def test_a_rejected_reading_that_needs_an_unused_source_says_so_from_the_used_column(
+        fixture_rules):
     """The rejection note reads the table's unused sources, not a list in the code: with no
     source marked unused the same reading is rejected for another reason."""
     from dataclasses import replace
 
     from innkit.decoder.antibody import enumerate_readings, rank
 
-    tables = get_tables()
+    tables = fixture_rules.tables
     readings = enumerate_readings("tatamab", tables)
     needs = [r for r in readings if r.source in tables.unused_sources]
     assert needs, "tatamab reads ta|t|a|mab too (t + a, rat)"
@@ -61,8 +64,9 @@ def test_a_rejected_reading_that_needs_an_unused_source_says_so_from_the_used_co
     assert "defined but never used" not in notes.get(needs[0].source, "")
 
 
-def test_a_substem_before_the_stem_merges_its_last_letter_with_the_stem_by_the_slot_column():
-    tables = get_tables()
+def test_a_substem_before_the_stem_merges_its_last_letter_with_the_stem_by_the_slot_column(
+        fixture_rules):
+    tables = fixture_rules.tables
     assert [r.substem for r in tables.sources_before_stem()] == ["vet"]
     assert tables.source_as_written("ve") is tables.source_row("vet")
     assert tables.source_as_written("zz") is None

@@ -298,13 +298,16 @@ def _same_uses(abbreviations, rng, shorts):
 
 def test_look_alike_words_are_the_plain_pattern_s_matches():
     from innkit.annotator import confusables
+    from innkit.rules import Rules
 
-    look = sorted(confusables._table())[:3]
+    rules = Rules.shipped()
+    alikes = rules.derived(confusables._read)
+    look = sorted(alikes.table)[:3]
     rng = random.Random(13)
     for _ in range(400):
         text = "".join(rng.choice(["a", "b", "é", " ", "1", "_", "-", *look])
                        for _ in range(rng.randint(0, 40)))
         start = rng.randint(0, len(text))
-        plain = [(m.start(), m.end()) for m in confusables.pattern().finditer(text, start)]
-        assert [(m.start(), m.end()) for m in confusables.words(text, start)] == plain, \
+        plain = [(m.start(), m.end()) for m in alikes.pattern.finditer(text, start)]
+        assert [(m.start(), m.end()) for m in confusables.words(text, start, rules)] == plain, \
             (text, start)

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from innkit.cli import main
 from innkit.errors import InvalidInputError
 from innkit.files.namelists import read_names
-from innkit.rules.tables import read_table
+from innkit.rules import Rules
 from innkit.screening import phonetic
 from innkit.screening.similarity import (
     LEVELS,
@@ -103,7 +103,7 @@ def test_salt_matters_less_than_the_stem_word():
 
 # -- phonetics ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("row", read_table("g2p_rules.tsv", ("rule", "example")),
+@pytest.mark.parametrize("row", Rules.shipped().read("g2p_rules.tsv", ("rule", "example")),
                          ids=lambda r: r["rule"])
 def test_every_spelling_rule_reads_its_example(row):
     rules = [key for _letters, _sounds, key in phonetic.explain_phonemes(row["example"])]
@@ -112,7 +112,8 @@ def test_every_spelling_rule_reads_its_example(row):
 
 def test_every_phoneme_has_features_and_identity_is_the_best_match():
     ph = phonetic.phonology()
-    used = {p for row in read_table("g2p_rules.tsv", ("phonemes",)) for p in row["phonemes"]}
+    rows = Rules.shipped().read("g2p_rules.tsv", ("phonemes",))
+    used = {p for row in rows for p in row["phonemes"]}
     assert used - {"-"} <= set(ph.code)
     sub = ph.sub[1:, 1:]
     assert (sub <= np.minimum.outer(ph.self_score[1:], ph.self_score[1:]) + 1e-6).all()

@@ -9,7 +9,7 @@ import pytest
 
 from innkit import decode
 from innkit.decoder.antibody import source_agrees
-from innkit.rules.tables import get_tables
+from innkit.rules import Rules
 
 
 @pytest.fixture(scope="module")
@@ -24,10 +24,10 @@ def _corrected_spellings() -> dict[str, str]:
     """Names the shipped table corrected against UNII (the audit), old spelling -> INN."""
     import re
 
-    from innkit.rules.tables import read_table
+    from innkit.rules import Rules
 
     found = {}
-    for row in read_table("antibody_inns.tsv", ("name", "notes")):
+    for row in Rules.shipped().read("antibody_inns.tsv", ("name", "notes")):
         m = re.search(r"name was spelled (\w+)", row["notes"])
         if m:
             found[m.group(1)] = row["name"]
@@ -35,7 +35,7 @@ def _corrected_spellings() -> dict[str, str]:
 
 
 def test_every_antibody_inn_decodes_as_antibody(antibody_rows):
-    exceptions = get_tables().exceptions
+    exceptions = Rules.shipped().tables.exceptions
     corrected = _corrected_spellings()
     failures = []
     for row in antibody_rows:
@@ -56,7 +56,7 @@ def test_every_antibody_inn_with_its_second_word(antibody_rows):
 
 
 def test_source_agreement_up_to_2017(antibody_rows):
-    tables = get_tables()
+    tables = Rules.shipped().tables
     compared = agreed = 0
     unexplained = []
     for row in antibody_rows:

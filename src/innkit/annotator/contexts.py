@@ -10,10 +10,10 @@ drug names everywhere else ("potassium chloride", "desiccated thyroid", "anticoa
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
 
-from ..rules.tables import read_table
+from ..rules.core import Rules
 
 USAGE_TABLE = "usage_contexts.tsv"
 BODY_TABLE = "body_words.tsv"
@@ -41,27 +41,24 @@ class Marks(StrEnum):
     MEASUREMENT = "measurement"  # around an analyte: a laboratory value (serum creatinine)
 
 
-@cache
-def _usage() -> dict[tuple[str, str], frozenset[str]]:
-    out: dict[tuple[str, str], set[str]] = {}
-    for r in read_table(USAGE_TABLE, ("word", "side", "marks", "example", "source")):
-        out.setdefault((Marks(r["marks"]).value, r["side"]), set()).add(r["word"].lower())
-    return {k: frozenset(v) for k, v in out.items()}
+@dataclass(frozen=True)
+class _Contexts:
+    """The two tables of one set of rules: usage words by (marks, side), body words."""
+
+    usage: dict[tuple[str, str], frozenset[str]]
+    body: dict[str, BodyKind]
+
+    def words(self, marks: Marks, side: str) -> frozenset[str]:
+        return self.usage.get((marks.value, side), frozenset())
 
 
-@cache
-def _body() -> dict[str, BodyKind]:
-    return {r["name"].lower(): BodyKind(r["kind"])
-            for r in read_table(BODY_TABLE, ("name", "kind", "example", "source"))}
-
-
-def body_kind(name: str) -> BodyKind | None:
-    """Whether a known name is also a body constituent or an organ word."""
-    return _body().get(name.lower())
-
-
-def _words(marks: Marks, side: str) -> frozenset[str]:
-    return _usage().get((marks.value, side), frozenset())
+def _read(rules: Rules) -> _Contexts:
+    usage: dict[tuple[str, str], set[str]] = {}
+    for r in rules.read(USAGE_TABLE, ("word", "side", "marks", "example", "source")):
+        usage.setdefault((Marks(r["marks"]).value, r["side"]), set()).add(r["word"].lower())
+    body = {r["name"].lower(): BodyKind(r["kind"])
+            for r in rules.read(BODY_TABLE, ("name", "kind", "example", "source"))}
+    return _Contexts({k: frozenset(v) for k, v in usage.items()}, body)
 
 
 def _after(text: str, end: int) -> str | None:
@@ -69,17 +66,18 @@ def _after(text: str, end: int) -> str | None:
     return m.group(1).lower() if m else None
 
 
-def class_adjective(text: str, end: int) -> bool:
+def class_adjective(text: str, end: int, rules: Rules) -> bool:
     """A singular class word followed by a noun of effect or property (anticoagulant effect)."""
-    return _after(text, end) in _words(Marks.PROPERTY, "after")
+    return _after(text, end) in rules.derived(_read).words(Marks.PROPERTY, "after")
 
 
-def body_use(name: str, text: str, start: int, end: int) -> str | None:
+def body_use(name: str, text: str, start: int, end: int, rules: Rules) -> str | None:
     """Why a known name at ``text[start:end]`` is not a drug here, or None when it may be.
 
     An analyte is a measurement when laboratory wording or a value surrounds it; an organ word
     is anatomy when it qualifies the word after it (thyroid disorder)."""
-    kind = body_kind(name)
+    contexts = rules.derived(_read)
+    kind = contexts.body.get(name.lower())
     if kind is None:
         return None
     following = _WORD_AFTER.match(text, end)
@@ -90,9 +88,9 @@ def body_use(name: str, text: str, start: int, end: int) -> str | None:
         return None
     m = _WORD_BEFORE.search(text, max(0, start - 30), start)
     before = m.group(1).lower() if m else None
-    if before in _words(Marks.MEASUREMENT, "before"):
+    if before in contexts.words(Marks.MEASUREMENT, "before"):
         return f"a laboratory measurement ('{before} {name}', {USAGE_TABLE})"
-    if after in _words(Marks.MEASUREMENT, "after"):
+    if after in contexts.words(Marks.MEASUREMENT, "after"):
         return f"a laboratory measurement ('{name} {after}', {USAGE_TABLE})"
     if _VALUE_AFTER.match(text, end) or _COMPOUND_BEFORE.search(text, max(0, start - 2), start):
         return f"a laboratory value or compound follows ({BODY_TABLE})"

@@ -21,7 +21,7 @@ from ..errors import require_text
 from ..models import Decoding, Mention
 from ..registry import Registry, get_registry
 from ..rules.english import is_english, is_established
-from ..rules.tables import Tables, get_tables
+from ..rules.tables import Tables
 from . import abbreviations, confusables, contexts
 from .scanner import ANTIBODY, KNOWN, STRONG_STEM, SUBSTANCE, WEAK_STEM, load_scanner
 
@@ -99,7 +99,7 @@ class Annotator:
                              f"not {leniency!r}")
         self.leniency = leniency
         self.registry = registry if registry is not None else get_registry()
-        self.tables: Tables = get_tables()
+        self.tables: Tables = self.registry.rules.tables
         self.backend = backend
         self._scanner = None
         self._generation = -1
@@ -317,10 +317,10 @@ class Annotator:
             if verdict is None:
                 continue
             if (verdict.kind == "class" and not word.endswith("s")
-                    and contexts.class_adjective(text, end)):
+                    and contexts.class_adjective(text, end, self.registry.rules)):
                 continue  # "anticoagulant effect": a class word as adjective
             if (verdict.how in ("registry", "class") and self.leniency != "lenient"
-                    and contexts.body_use(word, text, start, end)):
+                    and contexts.body_use(word, text, start, end, self.registry.rules)):
                 continue  # "serum creatinine", "thyroid disorder": not a drug given here
             s, e = self._extend(text, start, end, verdict.kind)
             s = s if s >= last_end else start  # never reach back into the previous name
@@ -369,11 +369,11 @@ class Annotator:
         added: list[Mention] = []
         if not _FOREIGN_LETTER.search(text, begin):
             return added
-        for m in confusables.words(text, begin):
+        for m in confusables.words(text, begin, self.registry.rules):
             if stop is not None and m.start() >= stop:
                 break
             word = m.group(0)
-            latin, replaced = confusables.latinise(word)
+            latin, replaced = confusables.latinise(word, self.registry.rules)
             if not latin.isascii():
                 continue
             d = self.decoding(latin)

@@ -7,7 +7,7 @@ The stems that name a format, and the words of a database's format label, come f
 from __future__ import annotations
 
 from ..registry.entries import RegistryEntry
-from ..rules.tables import ERAS, Tables, format_keywords
+from ..rules.tables import ERAS, Tables
 from ..vocab import AntibodyFormat
 from .antibody import source_agrees
 
@@ -30,7 +30,7 @@ def registry_conflicts(entry: RegistryEntry, source: str | None, source_meaning:
     row = tables.stem_row(stem)
     named = row.format if row is not None else ""
     if fmt and named:
-        words = format_keywords()
+        words = tables.format_keywords
         multi = any(w in fmt for w in words.get(MULTISPECIFIC, ()))
         fragment = (any(w in fmt for w in words.get(FRAGMENT, ()))
                     and not any(w in fmt for w in words.get(WHOLE, ())))

@@ -10,10 +10,10 @@ from ..errors import InvalidInputError, UnknownNameError
 from ..models import Decoding, Modifier, Radiolabel, Reading, StemMatch
 from ..registry import Registry, RegistryEntry, get_registry, name_key
 from ..rules.affixes import FDA_PREFIX, FDA_SUFFIX
-from ..rules.classes import ClassRow, drug_class
+from ..rules.classes import ClassRow
 from ..rules.english import is_english
 from ..rules.normalize import MAX_NAME_LENGTH, normalize_name
-from ..rules.tables import ERA_ORDER, ExceptionRow, StemRow, Tables, get_tables
+from ..rules.tables import ERA_ORDER, ExceptionRow, StemRow, Tables
 from ..vocab import RELATION_LABELS, Relation
 from .antibody import Ranked, antibody_stem, enumerate_readings, rank
 from .checks import registry_conflicts
@@ -118,8 +118,8 @@ def _decode(text: object, registry: Registry) -> Decoding:
     normal = normalize_name(text)
     if not normal:
         return _unknown(text, "empty input: nothing to decode")
-    tables = get_tables()
-    row = drug_class(normal)
+    tables = registry.rules.tables
+    row = registry.rules.drug_classes.find(normal)
     if row is not None and registry.identify(normal) is None:
         return _drug_class(text, row, tables)
     if "/" in normal and " " not in normal:

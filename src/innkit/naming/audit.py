@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,10 @@ from ..decoder.antibody import source_agrees
 from ..decoder.decode import decode
 from ..files.textfiles import FileProblem, TextFileError, read_text_file
 from ..models import Decoding
+from ..registry import Registry, get_registry
 from ..registry.substances import unii_source
-from ..rules.tables import ERAS, Tables, get_tables, read_table
+from ..rules.core import Rules
+from ..rules.tables import ERAS, Tables
 from ..vocab import AntibodyFormat
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -169,43 +170,51 @@ def _word_pattern(alternatives: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])", re.IGNORECASE)
 
 
-@cache
-def rules() -> _Rules:
-    """The audit's data tables, read once."""
+def audit_rules(rules: Rules | None = None) -> _Rules:
+    """The audit's data tables of ``rules`` (the package's own by default), read once."""
+    return (rules or Rules.shipped()).derived(_read_rules)
+
+
+def _read_rules(rules: Rules) -> _Rules:
+    """The audit's data tables of ``rules``."""
     earliest = {}
-    for r in read_table("audit_eras.tsv", ("era", "earliest_year", "evidence")):
+    for r in rules.read("audit_eras.tsv", ("era", "earliest_year", "evidence")):
         if r["earliest_year"].strip():
             earliest[r["era"]] = (int(r["earliest_year"]), int(r["_line"]))
     antigens = tuple(
         _AntigenGroup(r["group"], _word_pattern(_split(r["patterns"])),
                       _split(r["target_classes"]), int(r["_line"]))
-        for r in read_table("antigen_classes.tsv",
+        for r in rules.read("antigen_classes.tsv",
                             ("group", "patterns", "target_classes", "examples", "evidence"))
     )
     formats = tuple(sorted(
         ((r["keyword"].lower(), r["means"])
-         for r in read_table("audit_formats.tsv", ("keyword", "means", "evidence"))),
+         for r in rules.read("audit_formats.tsv", ("keyword", "means", "evidence"))),
         key=lambda kv: -len(kv[0])))
     kinds = tuple(sorted(
         ((r["label"].lower(), r["means"], r["antibody"] == "yes", int(r["_line"]))
-         for r in read_table("audit_kinds.tsv", ("label", "means", "antibody", "evidence"))),
+         for r in rules.read("audit_kinds.tsv", ("label", "means", "antibody", "evidence"))),
         key=lambda k: -len(k[0])))
     exceptions = {
         (r["name"].lower(), r["check"], r["value"]): r["reason"]
-        for r in read_table("audit_exceptions.tsv",
+        for r in rules.read("audit_exceptions.tsv",
                             ("name", "check", "value", "reason", "evidence"))
     }
     return _Rules(earliest, antigens, formats, kinds, exceptions)
 
 
-@cache
-def unii_antibody_words() -> dict[str, tuple[str, str]]:
-    """First words of UNII official and common names that end in an antibody stem:
-    word -> (UNII code, display name). Empty when the UNII file is not installed."""
+def unii_antibody_words(rules: Rules | None = None) -> dict[str, tuple[str, str]]:
+    """First words of UNII official and common names that end in an antibody stem of
+    ``rules`` (the package's own by default): word -> (UNII code, display name). Empty when
+    the UNII file is not installed."""
+    return (rules or Rules.shipped()).derived(_unii_antibody_words)
+
+
+def _unii_antibody_words(rules: Rules) -> dict[str, tuple[str, str]]:
     source = unii_source()
     if source is None:
         return {}
-    stems = tuple(s.stem for s in get_tables().stems)
+    stems = tuple(s.stem for s in rules.tables.stems)
     words: dict[str, tuple[str, str]] = {}
     with source.open(encoding="utf-8", errors="replace") as f:
         next(f, None)
@@ -232,12 +241,12 @@ def _target_classes(d: Decoding, tables: Tables) -> set[str]:
     return classes
 
 
-def check_year(d: Decoding, year: str, tables: Tables) -> tuple[str, str, str] | None:
+def check_year(d: Decoding, year: str, rules: Rules) -> tuple[str, str, str] | None:
     """A name cannot be older than the earliest era its letters fit."""
     m = re.search(r"\b(1[89]\d\d|20\d\d)\b", year)
     if not m or not d.eras:
         return None
-    bounds = rules().earliest
+    bounds = audit_rules(rules).earliest
     floors = [bounds[e] for e in d.eras if e in bounds]
     if len(floors) < len(d.eras):  # an era without a lower bound fits any year
         return None
@@ -250,16 +259,16 @@ def check_year(d: Decoding, year: str, tables: Tables) -> tuple[str, str, str] |
             f"{m.group(1)}", f"audit_eras.tsv line {line}")
 
 
-def check_target(d: Decoding, target: str, tables: Tables) -> tuple[str, str, str] | None:
+def check_target(d: Decoding, target: str, rules: Rules) -> tuple[str, str, str] | None:
     """The target antigen must be one the name's target class is used for."""
-    classes = _target_classes(d, tables)
+    classes = _target_classes(d, rules.tables)
     if not classes or not target.strip():
         return None
     # A multi-specific names one class for several antigens (a tumour antigen and a T-cell
     # co-stimulator): judge only when every antigen is one the table knows.
     matched = []
     for antigen in _split(target):
-        groups = [g for g in rules().antigens if g.pattern.search(antigen)]
+        groups = [g for g in audit_rules(rules).antigens if g.pattern.search(antigen)]
         if not groups:
             return None
         matched += [g for g in groups if g not in matched]
@@ -274,12 +283,12 @@ def check_target(d: Decoding, target: str, tables: Tables) -> tuple[str, str, st
             "; ".join(f"antigen_classes.tsv line {g.line}" for g in matched))
 
 
-def check_source(d: Decoding, source: str, tables: Tables) -> tuple[str, str, str] | None:
+def check_source(d: Decoding, source: str, rules: Rules) -> tuple[str, str, str] | None:
     if not source.strip() or not d.source_substem:
         return None
-    if source_agrees(d.source_substem, source, tables) is not False:
+    if source_agrees(d.source_substem, source, rules.tables) is not False:
         return None
-    row = tables.source_row(d.source_substem)
+    row = rules.tables.source_row(d.source_substem)
     return (d.source_meaning or d.source_substem,
             f"-{d.source_substem}- says {d.source_meaning}, but the source is {source!r}",
             f"source_substems.tsv line {row.line}" if row else "source_substems.tsv")
@@ -293,15 +302,17 @@ def _means(value: str, table: Iterable[tuple[Any, ...]]) -> tuple[Any, ...] | No
     return None
 
 
-def check_format(d: Decoding, fmt: str, tables: Tables) -> tuple[str, str, str] | None:
+def check_format(d: Decoding, fmt: str, rules: Rules) -> tuple[str, str, str] | None:
     """The 2022 stems say the format (antibody_stems.tsv ``format``): -mig multi-specific,
     -ment a fragment."""
+    tables = rules.tables
     row = tables.stem_row(d.stem) if d.stem else None
     named = row.format if row is not None else ""
     if not fmt.strip() or not named:
         return None
     low = fmt.lower()
-    means = {m for k, m in rules().formats if re.search(rf"(?<![a-z]){re.escape(k)}", low)}
+    means = {m for k, m in audit_rules(rules).formats
+             if re.search(rf"(?<![a-z]){re.escape(k)}", low)}
     stem = d.stem_meaning or d.stem
     multi, fragment, whole = (AntibodyFormat.MULTISPECIFIC, AntibodyFormat.FRAGMENT,
                               AntibodyFormat.WHOLE)
@@ -318,10 +329,10 @@ def check_format(d: Decoding, fmt: str, tables: Tables) -> tuple[str, str, str] 
     return None
 
 
-def check_kind(d: Decoding, kind: str, tables: Tables) -> tuple[str, str, str] | None:
+def check_kind(d: Decoding, kind: str, rules: Rules) -> tuple[str, str, str] | None:
     """A kind column saying "small molecule" for an antibody name, or "antibody" for a name
     built on a chemical stem."""
-    entry = _means(kind, rules().kinds)
+    entry = _means(kind, audit_rules(rules).kinds)
     if entry is None:
         return None
     _label, means, antibody_ok, line = entry
@@ -338,10 +349,10 @@ def check_kind(d: Decoding, kind: str, tables: Tables) -> tuple[str, str, str] |
     return None
 
 
-def check_spelling(name: str, known: set[str]) -> tuple[str, str, str] | None:
+def check_spelling(name: str, known: set[str], rules: Rules) -> tuple[str, str, str] | None:
     """A name absent from UNII while UNII has a name one or two letters away: UNII probably
     spells it so, unless both are names of the shipped table (two INNs that look alike)."""
-    words = unii_antibody_words()
+    words = unii_antibody_words(rules)
     if not words or name in words or not _NAME_WORD.match(name):
         return None
     from rapidfuzz import process
@@ -424,10 +435,12 @@ def read_rows(path: str | Path) -> tuple[list[str], Iterator[tuple[int, dict[str
     return list(where), rows()
 
 
-def shipped_rows() -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """The shipped antibody table, with its columns under the audit's names."""
-    table = read_table("antibody_inns.tsv", ("name", "source", "target_antigen", "format",
-                                             "year"))
+def shipped_rows(rules: Rules | None = None
+                 ) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The antibody table of ``rules`` (the package's own by default), with its columns under
+    the audit's names."""
+    table = (rules or Rules.shipped()).read(
+        "antibody_inns.tsv", ("name", "source", "target_antigen", "format", "year"))
     cols = ["name", "source", "target", "format", "year"]
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
@@ -443,11 +456,14 @@ def shipped_rows() -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
 
 
 def audit_rows(rows: Iterable[tuple[int, Mapping[str, str]]], *, source: str = "",
-               columns: Iterable[str] = (), unii: bool = True) -> AuditReport:
-    """Run every check that the row's columns allow; record why known contradictions stand."""
-    tables = get_tables()
-    data = rules()
-    known = {r["name"] for r in read_table("antibody_inns.tsv", ("name",))}
+               columns: Iterable[str] = (), unii: bool = True,
+               registry: Registry | None = None) -> AuditReport:
+    """Run every check that the row's columns allow; record why known contradictions stand
+    (``registry``: the names and rules to decode with, the process-wide one by default)."""
+    registry = registry if registry is not None else get_registry()
+    rules = registry.rules
+    data = audit_rules(rules)
+    known = {r["name"] for r in rules.read("antibody_inns.tsv", ("name",))}
     checked = {str(c): 0 for c in Check}
     found: list[Contradiction] = []
     count = 0
@@ -456,19 +472,19 @@ def audit_rows(rows: Iterable[tuple[int, Mapping[str, str]]], *, source: str = "
         name = row.get("name", "").strip()
         if not name:
             continue
-        d = decode(name)
+        d = decode(name, registry=registry)
         word = (d.name or name).lower()
         outcomes: list[tuple[Check, str, str, tuple[str, str, str] | None]] = []
         if d.kind == "antibody":
             for check, column, rule in ANTIBODY_RULES:
                 value = row.get(column, "")
                 if value:
-                    outcomes.append((check, column, value, rule(d, value, tables)))
+                    outcomes.append((check, column, value, rule(d, value, rules)))
             if unii and " " not in name.strip():
                 outcomes.append((Check.SPELLING, "name", name,
-                                 check_spelling(word, known)))
+                                 check_spelling(word, known, rules)))
         if row.get("kind"):
-            outcomes.append((Check.KIND, "kind", row["kind"], check_kind(d, row["kind"], tables)))
+            outcomes.append((Check.KIND, "kind", row["kind"], check_kind(d, row["kind"], rules)))
         for check, column, value, result in outcomes:
             checked[str(check)] += 1
             if result is None:
@@ -480,17 +496,21 @@ def audit_rows(rows: Iterable[tuple[int, Mapping[str, str]]], *, source: str = "
     return AuditReport(source, count, checked, tuple(found), tuple(columns))
 
 
-def audit_file(path: str | Path, *, unii: bool = True) -> AuditReport:
+def audit_file(path: str | Path, *, unii: bool = True,
+               registry: Registry | None = None) -> AuditReport:
     """Audit a user's CSV table (a ``name`` column and any of source, target, format, kind,
     year)."""
     columns, rows = read_rows(path)
-    return audit_rows(rows, source=str(path), columns=columns, unii=unii)
+    return audit_rows(rows, source=str(path), columns=columns, unii=unii, registry=registry)
 
 
-def audit_shipped(*, unii: bool = True) -> AuditReport:
-    """Audit the shipped antibody table; its investigated contradictions carry their reason."""
-    columns, rows = shipped_rows()
-    return audit_rows(rows, source="innkit/data/antibody_inns.tsv", columns=columns, unii=unii)
+def audit_shipped(*, unii: bool = True, registry: Registry | None = None) -> AuditReport:
+    """Audit the antibody table of the registry's rules (the package's own by default); its
+    investigated contradictions carry their reason."""
+    registry = registry if registry is not None else get_registry()
+    columns, rows = shipped_rows(registry.rules)
+    return audit_rows(rows, source="innkit/data/antibody_inns.tsv", columns=columns, unii=unii,
+                      registry=registry)
 
 
 __all__ = ["AuditInputError", "AuditReport", "Check", "Contradiction",

@@ -15,8 +15,9 @@ from ..decoder.decode import decode
 from ..errors import InvalidInputError, require_text
 from ..models import Decoding
 from ..registry import Registry, get_registry
+from ..rules.core import Rules
 from ..rules.english import is_english
-from ..rules.tables import ERAS, Tables, get_tables, read_table
+from ..rules.tables import ERAS, Tables
 from ..screening.similarity import Screening, SimilarityHit, screen
 
 CURRENT_ERA = ERAS[-1]
@@ -69,14 +70,14 @@ class Validation:
 
 def formats(tables: Tables | None = None) -> dict[str, str]:
     """format word -> stem of the 2022 scheme (whole: tug, engineered: bart ...)."""
-    tables = tables or get_tables()
+    tables = tables or Rules.shipped().tables
     return {s.format: s.stem for s in tables.stems if s.format}
 
 
 def resolve_target(target: str, tables: Tables | None = None):
     """The 2022 infix row for a target: a class word (tumour, viral), an infix (ta), or a form
     (-ta-). Raises ValueError listing the choices."""
-    tables = tables or get_tables()
+    tables = tables or Rules.shipped().tables
     rows = [r for r in tables.targets if r.era == CURRENT_ERA and r.status == "active"]
     key = require_text(target, "target").strip().lower().strip("-")
     for r in rows:
@@ -107,8 +108,8 @@ def validate(name: str, *, format: str | None = None, target: str | None = None,
              registry: Registry | None = None) -> Validation:
     """Apply every rule of the 2022 scheme to a proposed name (``format``: whole, engineered,
     multispecific or fragment; ``target``: a target class such as tumour)."""
-    tables = get_tables()
     reg = registry if registry is not None else get_registry()
+    tables = reg.rules.tables
     wanted_stem = _stem_for(format, tables) if format else None
     wanted_target = resolve_target(target, tables) if target else None
     word = require_text(name).strip().lower()
@@ -156,7 +157,7 @@ def validate(name: str, *, format: str | None = None, target: str | None = None,
     inner = [s for s in (*legacy, *sorted(stems_2022)) if s in prefix]
     check("prefix_stems", not inner, "the prefix holds no other antibody stem" if not inner else
           f"the prefix contains the stem -{inner[0]}, which would mislead readers")
-    for row in read_table("spelling_guidance.tsv", ("pattern", "advice", "exception")):
+    for row in reg.rules.read("spelling_guidance.tsv", ("pattern", "advice", "exception")):
         text = word.replace(row["exception"], "") if row["exception"] else word
         if row["pattern"] in text:
             check("spelling", False, f"{row['advice']} (found {row['pattern']!r})", "advice")
@@ -227,7 +228,7 @@ def suggest(*, target: str, format: str = "whole", count: int = 5, seed: int | N
     ``medium`` screening level; the same seed gives the same names."""
     if not isinstance(count, int) or not 1 <= count <= 50:
         raise InvalidInputError("count must be between 1 and 50")
-    tables = get_tables()
+    tables = (registry if registry is not None else get_registry()).rules.tables
     row = resolve_target(target, tables)
     stem = _stem_for(format, tables)
     infix = row.before_stem[0]

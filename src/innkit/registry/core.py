@@ -1,4 +1,10 @@
-"""Registry: exact look-up (case- and hyphen-insensitive), prefix, target and fuzzy search."""
+"""Registry: exact look-up (case- and hyphen-insensitive), prefix, target and fuzzy search.
+
+Three layers answer, each its own object: the known names (the rules' antibody table and the
+user's store, :class:`KnownNames`), and the FDA UNII substance index, which gives both the
+broad list of names and the identity of a name (:class:`Substances`). The registry also holds
+the rules every caller that has a registry reads its tables from.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,15 @@ import os
 import re
 import sqlite3
 import threading
-import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ..errors import require_text
 from ..models import Substance
+from ..rules.core import Rules
 from ..rules.normalize import normalize_name
-from ..rules.tables import get_tables, read_table
 from .entries import ENTRY_COLUMNS, RegistryEntry
 from .entries import ENTRY_KINDS as ENTRY_KINDS  # re-exported: callers import it from here
 from .identity import Resolver
@@ -29,12 +34,12 @@ KIND_MEMO = 1 << 16
 _FORM_KINDS = ("release", "form", "formulation", "modifier")
 
 
-@cache
-def _form_words() -> frozenset[str]:
+def _form_words(rules: Rules) -> frozenset[str]:
     """Release, dosage-form and brand-modifier words (screen_words.tsv) that follow a name in
     a product's name (VERSED Syrup, Ambien CR): the resolver reads the name before them."""
-    return frozenset(r["word"] for r in read_table("screen_words.tsv", ("word", "kind"))
+    return frozenset(r["word"] for r in rules.read("screen_words.tsv", ("word", "kind"))
                      if r["kind"] in _FORM_KINDS)
+
 
 SHIPPED_COLUMNS = ("name", "second_word", "source", "target_antigen", "target_category",
                    "format", "year", "status", "provenance", "notes")
@@ -70,45 +75,38 @@ def _row_to_entry(row: sqlite3.Row) -> RegistryEntry:
     return RegistryEntry(**data)
 
 
-class Registry:
-    """Known names from the shipped tables and, optionally, a user database.
+class KnownNames:
+    """The known names: the antibody table of the rules (when ``shipped``) and the user's
+    database, copied into one in-memory table and kept until the user database changes."""
 
-    Build one with :func:`get_registry` (the process-wide default) or directly to inject a
-    different user database in tests and services.
-    """
-
-    def __init__(self, user_db: Path | str | None = None, *, shipped: bool = True,
-                 substances: bool = True) -> None:
-        self.user_db = Path(user_db) if user_db else None
-        self._shipped = shipped
-        self._with_substances = substances
-        self._kinds: dict[str, str | None] = {}  # name key -> broad-list kind, or None
-        self._index: SubstanceIndex | bool | None = None
-        self._resolver: Resolver | None = None
+    def __init__(self, rules: Rules, user_db: Path | None, shipped: bool) -> None:
+        self.rules = rules
+        self.user_db = user_db
+        self.shipped = shipped
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         self._by_key: dict[str, list[RegistryEntry]] = {}  # look-ups so far, by key
         self._shipped_by_key: dict[str, list[RegistryEntry]] = {}
         self._has_user = False
-        self._identities: dict[str, Substance | None] = {}  # normalised name -> substance
         self._names: list[str] | None = None
         self._entries: list[RegistryEntry] | None = None
         self._generation = 0
         self._user_mtime: float | None = None
         self._choices: tuple[int, tuple[str, ...]] | None = None
 
-    def arguments(self) -> dict[str, object]:
-        """What builds the same registry in another process (a worker of a long document)."""
-        return {"user_db": str(self.user_db) if self.user_db else None,
-                "shipped": self._shipped, "substances": self._with_substances}
+    def load_once(self) -> None:
+        """Load the names if they are not loaded yet (the user database is not looked at
+        again: a look-up's fast path)."""
+        if self._db is None:
+            self.ensure()
 
-    # -- loading ---------------------------------------------------------------------------
-    def _ensure(self) -> sqlite3.Connection:
+    def ensure(self) -> sqlite3.Connection:
+        """The names, loaded (again, when the user database changed since)."""
         if self._db is not None and self._user_mtime == self._current_user_mtime():
             return self._db
         with self._lock:
             if self._db is None or self._user_mtime != self._current_user_mtime():
-                self._load()
+                self.load()
         assert self._db is not None
         return self._db
 
@@ -120,7 +118,7 @@ class Registry:
         except OSError:
             return None
 
-    def _load(self) -> None:
+    def load(self) -> None:
         """Copy the names into one in-memory table, in SQLite's own loops: a 100,000-name
         user registry costs a fraction of a second, and entries become objects only when
         asked for (a look-up, a list)."""
@@ -130,8 +128,8 @@ class Registry:
         cols = ", ".join(f"{c} TEXT" for c in (*ENTRY_COLUMNS, "inn_number"))
         db.execute(f"CREATE TABLE names (key TEXT NOT NULL, origin TEXT NOT NULL, {cols}, "
                    "fkey TEXT)")
-        if self._shipped:
-            rows = read_table("antibody_inns.tsv", SHIPPED_COLUMNS)
+        if self.shipped:
+            rows = self.rules.read("antibody_inns.tsv", SHIPPED_COLUMNS)
             db.executemany(
                 f"INSERT INTO names (key, origin, kind, refers_to, inn_number, "
                 f"{', '.join(SHIPPED_COLUMNS)}) "
@@ -160,15 +158,20 @@ class Registry:
         self._db, self._shipped_by_key = db, shipped
         self._entries = None
         self._names = None
-        self.clear_memos()
+        self._by_key = {}
         self._generation += 1
 
-    def clear_memos(self) -> None:
-        """Forget the answers remembered so far (the next look-ups query again): for cold
-        measurements; the names themselves stay loaded."""
+    def clear_memo(self) -> None:
         self._by_key = {}
-        self._kinds = {}
-        self._identities = {}
+
+    def refresh(self) -> None:
+        with self._lock:
+            self.load()
+
+    @property
+    def generation(self) -> int:
+        self.load_once()
+        return self._generation
 
     def _found(self, key: str) -> list[RegistryEntry]:
         """Entries whose name or full name has the look-up ``key``, user entries first
@@ -187,8 +190,22 @@ class Registry:
             self._by_key[key] = found
         return found
 
-    def _all_entries(self) -> list[RegistryEntry]:
-        db = self._ensure()
+    def find(self, name: str) -> list[RegistryEntry]:
+        """Entries whose name (or name + second word) is ``name``, ignoring case, spaces and
+        hyphens, user entries first; else those of the name before a hyphenated tail that is
+        not part of the listed name (muromonab-CD3, an FDA suffix such as trastuzumab-anns)."""
+        self.load_once()
+        found = self._found(name_key(name))
+        if not found and "-" in name.strip("-"):
+            found = self._found(name_key(name.strip("-").rsplit("-", 1)[0]))
+        return found
+
+    def inn_number(self, inn: str) -> str | None:
+        found = self.find(inn)
+        return found[0].inn_number if found else None
+
+    def entries(self) -> list[RegistryEntry]:
+        db = self.ensure()
         entries = self._entries
         if entries is None:
             entries = [_row_to_entry(row) for row in
@@ -197,178 +214,28 @@ class Registry:
         return entries
 
     def full_names(self) -> list[str]:
-        """Every entry's full name, in the order of :meth:`entries`, without building the
-        entries (for the scanner's cache key and literal list)."""
-        db = self._ensure()
+        db = self.ensure()
         return [f"{n} {w}" if w else n for n, w in db.execute(
             f"SELECT name, second_word FROM names ORDER BY {_ORDER}")]
 
-    @property
-    def generation(self) -> int:
-        """Changes whenever the names change, so that cached decodings are not reused."""
-        if self._db is None:
-            self._ensure()
-        return self._generation
-
-    def refresh(self) -> None:
-        """Re-read the user database (after it was changed by this or another process)."""
-        with self._lock:
-            self._load()
-
-    # -- queries ---------------------------------------------------------------------------
-    def lookup(self, name: str) -> list[RegistryEntry]:
-        """Entries whose name (or name + second word) equals ``name``, ignoring case, spaces
-        and hyphens. User entries come first."""
-        name = require_text(name)
-        self._ensure()
-        found = self._found(name_key(name))
-        if not found and "-" in name.strip("-"):
-            # A hyphenated tail that is not part of the listed name: muromonab-CD3, or an FDA
-            # suffix (trastuzumab-anns).
-            found = self._found(name_key(name.strip("-").rsplit("-", 1)[0]))
-        if not found:
-            substance = self.substance(name)
-            return [substance] if substance else []
-        return list(found)
-
-    def substance_index(self) -> SubstanceIndex | None:
-        """The on-disk UNII index (opened, or built once, on first use); None without it."""
-        if not self._with_substances:
-            return None
-        if self._index is None:
-            with self._lock:
-                if self._index is None:
-                    index = open_index(frozenset(get_tables().salts))
-                    self._index = index if index is not None else False
-        return self._index or None
-
-    def identify(self, name: str) -> Substance | None:
-        """The substance ``name`` denotes (brand, code, INN, salt, language form ...), or None.
-
-        Ambiguous names come back with every other substance in ``candidates``.
-        """
-        index = self.substance_index()
-        if index is None or not isinstance(name, str):
-            return None
-        if self._resolver is None:
-            # The resolver asks back through a weak reference: a bound method would make a
-            # cycle that keeps this registry (and its names) alive until a full collection.
-            me = weakref.ref(self)
-
-            def inn_number(inn: str) -> str | None:
-                registry = me()
-                return registry._inn_number(inn) if registry is not None else None
-
-            self._resolver = Resolver(index, frozenset(get_tables().salts), inn_number,
-                                      _form_words())
-        if self._db is None:
-            self._ensure()  # INN numbers come from the names: loaded before answers are kept
-        normal = normalize_name(name)
-        memo = self._identities
-        if normal in memo:
-            return memo[normal]
-        found = self._resolver.resolve(normal)  # a frozen result: safe to hand out again
-        if len(memo) >= KIND_MEMO:
-            memo.clear()
-        memo[normal] = found
-        return found
-
-    def _inn_number(self, inn: str) -> str | None:
-        entry = self.known(inn)
-        return entry.inn_number if entry is not None else None
-
-    def unii_names(self) -> tuple[tuple[str, str], ...]:
-        """(name, kind) of the broad list drawn from this registry's substance index."""
-        from .names import unii_names
-
-        return unii_names(self.substance_index())
-
-    def english_judged(self) -> dict[str, str]:
-        """English words the broad list keeps as drug names, with the reason for each."""
-        from .names import english_judged
-
-        return english_judged(self.substance_index())
-
-    def substance(self, name: str) -> RegistryEntry | None:
-        """The broad-layer entry (an FDA UNII preferred, official or brand name), or None.
-
-        These ~90,000 names are the broad layer of known names, kept apart from the antibody
-        and user tables (they take no part in search or patterns).
-        """
-        if not self._with_substances:
-            return None
-        key = name_key(name)
-        kinds = self._kinds
-        if key in kinds:
-            kind = kinds[key]
-        else:
-            from .names import broad_kind  # one indexed query per distinct name
-
-            kind = broad_kind(self.substance_index(), key)
-            if len(kinds) >= KIND_MEMO:
-                kinds.clear()
-            kinds[key] = kind
-        if kind is None:
-            return None
-        return RegistryEntry(name=name.lower(), second_word=None, kind=kind, origin="unii",
-                             provenance=UNII_PROVENANCE)
-
-    def substance_names(self) -> list[RegistryEntry]:
-        """Every broad-layer entry, and the drug-class phrases (for a dictionary scan)."""
-        from ..rules.classes import TABLE, class_phrases
-
-        classes = [RegistryEntry(name=text, second_word=None, kind="class", origin="classes",
-                                 provenance=f"innkit {TABLE}") for text in class_phrases()]
-        if not self._with_substances:
-            return classes
-        return [RegistryEntry(name=text, second_word=None, kind=kind, origin="unii",
-                              provenance=UNII_PROVENANCE)
-                for text, kind in self.unii_names()] + classes
-
-    def known(self, name: str) -> RegistryEntry | None:
-        """The first shipped or user entry for ``name`` (never the broad UNII layer)."""
-        if self._db is None:
-            self._ensure()
-        found = self._found(name_key(name))
-        if found:
-            return found[0]
-        if "-" in name.strip("-"):
-            found = self._found(name_key(name.strip("-").rsplit("-", 1)[0]))
-            if found:
-                return found[0]
-        return None
-
-    def get(self, name: str) -> RegistryEntry | None:
-        """The first entry for ``name``, or None (the decoder's fast path)."""
-        if self._db is None:
-            self._ensure()
-        key = name_key(name)
-        found = self._found(key)
-        if found:
-            return found[0]
-        if "-" in name:
-            return (self.lookup(name) or (None,))[0]
-        return self.substance(name) if self._with_substances else None
-
     def name_choices(self) -> tuple[str, ...]:
-        """Every distinct name, for near-miss and similarity searches."""
-        db = self._ensure()
+        db = self.ensure()
         if self._choices is None or self._choices[0] != self._generation:
             names = [n for (n,) in db.execute(f"SELECT name FROM names ORDER BY {_ORDER}")]
             self._choices = (self._generation, tuple(dict.fromkeys(names)))
         return self._choices[1]
 
-    def __len__(self) -> int:
-        db = self._ensure()
+    def count(self) -> int:
+        db = self.ensure()
         return int(db.execute("SELECT COUNT(*) FROM names").fetchone()[0])
 
-    def entries(self) -> list[RegistryEntry]:
-        return list(self._all_entries())
+    def counts(self) -> dict[str, int]:
+        db = self.ensure()
+        return {f"{origin}:{kind}": n for origin, kind, n in db.execute(
+            "SELECT origin, kind, COUNT(*) FROM names GROUP BY origin, kind ORDER BY 1, 2")}
 
-    def search(self, query: str, *, limit: int = 10, score_cutoff: float = 70.0) -> list[SearchHit]:
-        """Names starting with the query, names or target antigens containing it, then fuzzy
-        name matches (rapidfuzz), best first."""
-        db = self._ensure()
+    def search(self, query: str, *, limit: int, score_cutoff: float) -> list[SearchHit]:
+        db = self.ensure()
         q = require_text(query, "query").strip()
         if not q:
             return []
@@ -394,7 +261,7 @@ class Registry:
         if len(key) >= 3:
             from rapidfuzz import fuzz, process  # imported on first search, not at start-up
 
-            entries = self._all_entries()
+            entries = self.entries()
             if self._names is None:
                 self._names = [e.name for e in entries]
             for _name, score, idx in process.extract(
@@ -404,10 +271,212 @@ class Registry:
         ranked = sorted(hits.values(), key=lambda h: (-h.score, h.entry.name))
         return ranked[:limit]
 
+
+class Substances:
+    """The FDA UNII substance index: the broad list of names (~90,000 preferred, official and
+    brand names, kept apart from the known names: no part in search or patterns) and the
+    identity of a name. The index on disk is built from the package's own tables (its salts
+    and language forms), so it reads those, whatever the registry's rules."""
+
+    def __init__(self, inn_number: Callable[[str], str | None]) -> None:
+        self._inn_number = inn_number
+        self._lock = threading.Lock()
+        self._index: SubstanceIndex | bool | None = None
+        self._resolver: Resolver | None = None
+        self._kinds: dict[str, str | None] = {}  # name key -> broad-list kind, or None
+        # normalised name -> substance, for one generation of the known names (which give the
+        # INN numbers)
+        self._identities: dict[str, Substance | None] = {}
+        self._generation = -1
+
+    def clear_memos(self) -> None:
+        self._kinds = {}
+        self._identities = {}
+
+    def index(self) -> SubstanceIndex | None:
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    index = open_index(frozenset(Rules.shipped().tables.salts))
+                    self._index = index if index is not None else False
+        return self._index or None
+
+    def identify(self, normal: str, generation: int) -> Substance | None:
+        """The substance a normalised name denotes (remembered per name while the known
+        names stay at ``generation``), or None."""
+        index = self.index()
+        if index is None:
+            return None
+        if self._resolver is None:
+            shipped = Rules.shipped()
+            self._resolver = Resolver(index, frozenset(shipped.tables.salts), self._inn_number,
+                                      shipped.derived(_form_words))
+        if generation != self._generation:
+            self._identities, self._generation = {}, generation
+        memo = self._identities
+        if normal in memo:
+            return memo[normal]
+        found = self._resolver.resolve(normal)  # a frozen result: safe to hand out again
+        if len(memo) >= KIND_MEMO:
+            memo.clear()
+        memo[normal] = found
+        return found
+
+    def kind(self, key: str) -> str | None:
+        """The broad-list kind of a name key (official, brand ...), or None when unlisted."""
+        kinds = self._kinds
+        if key in kinds:
+            return kinds[key]
+        from .names import broad_kind  # one indexed query per distinct name
+
+        kind = broad_kind(self.index(), key)
+        if len(kinds) >= KIND_MEMO:
+            kinds.clear()
+        kinds[key] = kind
+        return kind
+
+
+class Registry:
+    """Known names from the shipped tables and, optionally, a user database; the broad UNII
+    list and identities; and the rules they and their callers read.
+
+    Build one with :func:`get_registry` (the process-wide default) or directly to inject a
+    different user database or rules (``rules``: a :class:`Rules`, or the folder of one; None
+    for the package's own) in tests and services.
+    """
+
+    def __init__(self, user_db: Path | str | None = None, *,
+                 rules: Rules | Path | str | None = None, shipped: bool = True,
+                 substances: bool = True) -> None:
+        self.user_db = Path(user_db) if user_db else None
+        if rules is None:
+            rules = Rules.shipped()
+        self.rules = rules if isinstance(rules, Rules) else Rules(rules)
+        self._with_substances = substances
+        self.known_names = KnownNames(self.rules, self.user_db, shipped)
+        # The resolver asks back for INN numbers: the known names answer, not this registry
+        # (a reference back would make a cycle that keeps the registry alive).
+        self.substances = Substances(self.known_names.inn_number) if substances else None
+
+    def arguments(self) -> dict[str, object]:
+        """What builds the same registry in another process (a worker of a long document)."""
+        return {"user_db": str(self.user_db) if self.user_db else None,
+                "rules": str(self.rules.folder) if self.rules.folder else None,
+                "shipped": self.known_names.shipped, "substances": self._with_substances}
+
+    # -- loading ---------------------------------------------------------------------------
+    @property
+    def generation(self) -> int:
+        """Changes whenever the names change, so that cached decodings are not reused."""
+        return self.known_names.generation
+
+    def refresh(self) -> None:
+        """Re-read the user database (after it was changed by this or another process)."""
+        self.known_names.refresh()
+        self.clear_memos()
+
+    def clear_memos(self) -> None:
+        """Forget the answers remembered so far (the next look-ups query again): for cold
+        measurements; the names themselves stay loaded."""
+        self.known_names.clear_memo()
+        if self.substances is not None:
+            self.substances.clear_memos()
+
+    # -- the known names -------------------------------------------------------------------
+    def lookup(self, name: str) -> list[RegistryEntry]:
+        """Entries whose name (or name + second word) equals ``name``, ignoring case, spaces
+        and hyphens. User entries come first; a name that is not known comes back as its
+        broad-list entry, if any."""
+        name = require_text(name)
+        self.known_names.ensure()
+        found = self.known_names.find(name)
+        if found:
+            return list(found)
+        substance = self.substance(name)
+        return [substance] if substance else []
+
+    def known(self, name: str) -> RegistryEntry | None:
+        """The first shipped or user entry for ``name`` (never the broad UNII layer)."""
+        found = self.known_names.find(name)
+        return found[0] if found else None
+
+    def get(self, name: str) -> RegistryEntry | None:
+        """The first entry :meth:`lookup` gives, or None (the decoder's fast path)."""
+        found = self.known_names.find(name)
+        return found[0] if found else self.substance(name)
+
+    def entries(self) -> list[RegistryEntry]:
+        return list(self.known_names.entries())
+
+    def full_names(self) -> list[str]:
+        """Every entry's full name, in the order of :meth:`entries`, without building the
+        entries (for the scanner's cache key and literal list)."""
+        return self.known_names.full_names()
+
+    def name_choices(self) -> tuple[str, ...]:
+        """Every distinct name, for near-miss and similarity searches."""
+        return self.known_names.name_choices()
+
+    def __len__(self) -> int:
+        return self.known_names.count()
+
     def counts(self) -> dict[str, int]:
-        db = self._ensure()
-        return {f"{origin}:{kind}": n for origin, kind, n in db.execute(
-            "SELECT origin, kind, COUNT(*) FROM names GROUP BY origin, kind ORDER BY 1, 2")}
+        return self.known_names.counts()
+
+    def search(self, query: str, *, limit: int = 10, score_cutoff: float = 70.0) -> list[SearchHit]:
+        """Names starting with the query, names or target antigens containing it, then fuzzy
+        name matches (rapidfuzz), best first."""
+        return self.known_names.search(query, limit=limit, score_cutoff=score_cutoff)
+
+    # -- the broad list and identity (the UNII substance index) ----------------------------
+    def substance_index(self) -> SubstanceIndex | None:
+        """The on-disk UNII index (opened, or built once, on first use); None without it."""
+        return self.substances.index() if self.substances is not None else None
+
+    def substance(self, name: str) -> RegistryEntry | None:
+        """The broad-layer entry (an FDA UNII preferred, official or brand name), or None."""
+        if self.substances is None:
+            return None
+        kind = self.substances.kind(name_key(name))
+        if kind is None:
+            return None
+        return RegistryEntry(name=name.lower(), second_word=None, kind=kind, origin="unii",
+                             provenance=UNII_PROVENANCE)
+
+    def identify(self, name: str) -> Substance | None:
+        """The substance ``name`` denotes (brand, code, INN, salt, language form ...), or None.
+
+        Ambiguous names come back with every other substance in ``candidates``.
+        """
+        if self.substances is None or not isinstance(name, str):
+            return None
+        # INN numbers come from the names: loaded before answers are kept
+        return self.substances.identify(normalize_name(name), self.known_names.generation)
+
+    def unii_names(self) -> tuple[tuple[str, str], ...]:
+        """(name, kind) of the broad list drawn from this registry's substance index."""
+        from .names import unii_names
+
+        return unii_names(self.substance_index())
+
+    def english_judged(self) -> dict[str, str]:
+        """English words the broad list keeps as drug names, with the reason for each."""
+        from .names import english_judged
+
+        return english_judged(self.substance_index())
+
+    def substance_names(self) -> list[RegistryEntry]:
+        """Every broad-layer entry, and the drug-class phrases (for a dictionary scan)."""
+        from ..rules.classes import TABLE
+
+        classes = [RegistryEntry(name=text, second_word=None, kind="class", origin="classes",
+                                 provenance=f"innkit {TABLE}")
+                   for text in self.rules.drug_classes.phrases]
+        if self.substances is None:
+            return classes
+        return [RegistryEntry(name=text, second_word=None, kind=kind, origin="unii",
+                              provenance=UNII_PROVENANCE)
+                for text, kind in self.unii_names()] + classes
 
 
 _NONE: list[RegistryEntry] = []  # never changed: an answer of no entries

@@ -7,13 +7,10 @@ so that a form and its INN meet in the substance index's skeleton table.
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
-from ..rules.tables import read_table
+from ..rules.core import Rules
 from ..vocab import Relation
 
 TABLE = "inn_languages.tsv"
@@ -34,10 +31,11 @@ def strip_accents(text: str) -> str:
 
 
 class LanguageForms:
-    """The Latin, French and Spanish INN forms, read from ``inn_languages.tsv``."""
+    """The Latin, French and Spanish INN forms, read from the ``inn_languages.tsv`` of
+    ``rules``."""
 
-    def __init__(self) -> None:
-        rows = read_table(TABLE, ("language", "kind", "form", "inn", "examples"))
+    def __init__(self, rules: Rules) -> None:
+        rows = rules.read(TABLE, ("language", "kind", "form", "inn", "examples"))
         self.rules = tuple(LanguageRule(Relation(r["language"]), r["kind"], r["form"], r["inn"],
                                         int(r["_line"])) for r in rows)
         self.endings = tuple(r for r in self.rules if r.kind == "ending")
@@ -70,14 +68,11 @@ class LanguageForms:
         return None
 
 
+def language_forms(rules: Rules | None = None) -> LanguageForms:
+    """The language forms of ``rules`` (the package's own by default), read once."""
+    return (rules or Rules.shipped()).derived(LanguageForms)
 
 
-@cache
-def language_forms() -> LanguageForms:
-    return LanguageForms()
-
-
-def table_digest() -> str:
+def table_digest(rules: Rules | None = None) -> str:
     """The rules' content hash: the index's skeletons are rebuilt when the rules change."""
-    data = resources.files("innkit").joinpath("data", TABLE).read_bytes()
-    return hashlib.sha256(data).hexdigest()[:12]
+    return (rules or Rules.shipped()).digest(TABLE)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
-from .tables import read_table
+from .tables import Reader
 
 TABLE = "drug_classes.tsv"
 _HEADS = ("", " drug", " agent", " medication")
@@ -52,9 +51,22 @@ def _variants(phrase: str) -> set[str]:
     return out
 
 
-@cache
-def _load() -> tuple[dict[str, ClassRow], tuple[str, ...]]:
-    rows = read_table(TABLE, ("class", "phrases", "stem", "members", "source", "evidence"))
+@dataclass(frozen=True)
+class DrugClasses:
+    """The classes of drug_classes.tsv: every spelling of their phrases, and the class each
+    names."""
+
+    by_key: dict[str, ClassRow]
+    phrases: tuple[str, ...]  # every spelling, lower case (for the dictionary scan)
+
+    def find(self, text: str) -> ClassRow | None:
+        """The class a phrase names (any listed spelling, singular or plural), or None."""
+        return self.by_key.get(class_key(text))
+
+
+def read_classes(read: Reader) -> DrugClasses:
+    """drug_classes.tsv, each phrase with its spelling variants."""
+    rows = read(TABLE, ("class", "phrases", "stem", "members", "source", "evidence"))
     by_key: dict[str, ClassRow] = {}
     phrases: set[str] = set()
     for r in rows:
@@ -66,14 +78,4 @@ def _load() -> tuple[dict[str, ClassRow], tuple[str, ...]]:
             for form in _variants(phrase):
                 by_key.setdefault(class_key(form), row)
                 phrases.add(form.lower())
-    return by_key, tuple(sorted(phrases))
-
-
-def drug_class(text: str) -> ClassRow | None:
-    """The class a phrase names (any listed spelling, singular or plural), or None."""
-    return _load()[0].get(class_key(text))
-
-
-def class_phrases() -> tuple[str, ...]:
-    """Every spelling of every class phrase, lower case (for the dictionary scan)."""
-    return _load()[1]
+    return DrugClasses(by_key, tuple(sorted(phrases)))

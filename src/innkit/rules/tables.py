@@ -1,7 +1,8 @@
-"""Curated data tables: read once on first use (never at import) and indexed for fast decoding.
+"""Curated data tables: their rows, checked, and the look-up structures the decoder needs.
 
-The TSV files under ``innkit/data`` are the source of truth; this module only reads them, checks
-their shape, and builds the look-up structures the decoder needs.
+The TSV files under ``innkit/data`` (or a folder of tables of the same shape) are the source of
+truth; this module parses them and builds the indexes from a reader, and :class:`Rules`
+(``innkit.rules.core``) reads each folder once, on first use (never at import).
 """
 
 from __future__ import annotations
@@ -9,13 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from pathlib import Path
 
 from ..errors import DataError
 from ..vocab import AntibodyFormat
@@ -29,32 +25,13 @@ def _split(value: str, sep: str = ";") -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(sep) if v.strip())
 
 
-_FOLDER: ContextVar[Path | None] = ContextVar("innkit_rules_folder", default=None)
+Reader = Callable[[str, tuple[str, ...]], list[dict[str, str]]]
+"""Rows of a table by its file name, given the columns it must have (:meth:`Rules.read`)."""
 
 
-@contextmanager
-def rules_from(folder: Path | str) -> Iterator[None]:
-    """Read the rules tables from ``folder`` instead of the package's own, inside the block:
-    logic tests on small fixture tables (as python-phonenumbers tests on its own metadata), or
-    a curator trying an edited table. Tables read there are indexed apart from the real ones;
-    pair it with a registry of its own (``Registry(None, shipped=False, substances=False)``),
-    since decodings are remembered per registry."""
-    token = _FOLDER.set(Path(folder))
-    try:
-        yield
-    finally:
-        _FOLDER.reset(token)
-
-
-def read_table(name: str, required: tuple[str, ...]) -> list[dict[str, str]]:
-    """Rows of ``innkit/data/<name>`` as dicts, with their 1-based line number under ``_line``."""
-    folder = _FOLDER.get()
-    try:
-        source = folder / name if folder is not None else resources.files("innkit").joinpath(
-            "data", name)
-        text = source.read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError) as exc:
-        raise DataError(f"data table {name} is missing", "reinstall innkit") from exc
+def parse_table(name: str, text: str, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of table ``name`` (its ``text``) as dicts, with their 1-based line number
+    under ``_line``; its shape checked."""
     reader = csv.DictReader(io.StringIO(text), delimiter="\t")
     missing = [c for c in required if c not in (reader.fieldnames or ())]
     if missing:
@@ -147,13 +124,12 @@ class EraRow:
     line: int
 
 
-@cache
-def eras() -> dict[str, EraRow]:
+def read_eras(read: Reader) -> dict[str, EraRow]:
     """The scheme's eras, oldest first, as eras.tsv lists them (its order is the order)."""
     rows = {
         r["era"]: EraRow(r["era"], r["label"], r["from"], r["to"], r["source"], r["evidence"],
                          int(r["_line"]))
-        for r in read_table("eras.tsv", ("era", "label", "from", "to", "source", "evidence"))
+        for r in read("eras.tsv", ("era", "label", "from", "to", "source", "evidence"))
     }
     if tuple(rows) != ERAS:
         raise DataError(f"eras.tsv lists {tuple(rows)}, the decoder knows {ERAS}",
@@ -161,12 +137,11 @@ def eras() -> dict[str, EraRow]:
     return rows
 
 
-@cache
-def format_keywords() -> dict[str, tuple[str, ...]]:
+def read_format_keywords(read: Reader) -> dict[str, tuple[str, ...]]:
     """Words of a database's format label by what they mean (audit_formats.tsv): ``bispec``
     and ``multispec`` mean multispecific, ``scfv`` and ``fab`` a fragment, ``whole`` whole."""
     out: dict[str, tuple[str, ...]] = {}
-    for r in read_table("audit_formats.tsv", ("keyword", "means", "evidence")):
+    for r in read("audit_formats.tsv", ("keyword", "means", "evidence")):
         out[r["means"]] = (*out.get(r["means"], ()), r["keyword"].lower())
     return out
 
@@ -263,6 +238,7 @@ class Tables:
     free_stems: dict[str, tuple[StemEntry, ...]]  # infix and free-position stems by letters
     free_stem_pattern: re.Pattern[str]  # finds them all in one pass, longest first
     salts: dict[str, str]
+    format_keywords: dict[str, tuple[str, ...]]  # what a database's format label says
     source_by_label: dict[str, str]  # "humanized" -> "zu"
     unused_sources: frozenset[str]  # defined but never used in a name (``used`` = no)
     # Derived indices for the decoder: stem -> ending -> readings of that ending.
@@ -384,14 +360,14 @@ def _stem_core(stem: str) -> tuple[str, str]:
     return text, "anywhere"
 
 
-def _load_general_stems() -> tuple[StemEntry, ...]:
+def _load_general_stems(read: Reader) -> tuple[StemEntry, ...]:
     """inn_stems.tsv and biologic_stems.tsv, with each stem's parent worked out from the rows."""
     raw: list[tuple[str, str, str, str, bool, bool, str, tuple[str, ...], str]] = []
     for table, cols in (("inn_stems.tsv", ("stem", "position", "meaning", "status", "strength",
                                            "examples", "evidence")),
                         ("biologic_stems.tsv", ("stem", "position", "meaning", "examples",
                                                 "evidence", "confidence"))):
-        for r in read_table(table, cols):
+        for r in read(table, cols):
             core, shape = _stem_core(r["stem"])
             if shape != r["position"]:
                 raise DataError(f"{table} line {r['_line']}: {r['stem']!r} is written as a "
@@ -425,7 +401,7 @@ def _group_by_edge(rows_by_core: dict[str, list[StemEntry]], *, tail: bool) -> d
             for edge, items in groups.items()}
 
 
-def _read_targets() -> tuple[TargetRow, ...]:
+def _read_targets(read: Reader) -> tuple[TargetRow, ...]:
     """target_substems.tsv, every row's era checked."""
     targets = tuple(
         TargetRow(
@@ -441,7 +417,7 @@ def _read_targets() -> tuple[TargetRow, ...]:
             evidence=r["evidence"],
             line=int(r["_line"]),
         )
-        for r in read_table(
+        for r in read(
             "target_substems.tsv",
             ("era", "form", "target_class", "meaning", "before_consonant", "before_vowel",
              "before_stem", "status", "examples", "evidence"),
@@ -454,7 +430,7 @@ def _read_targets() -> tuple[TargetRow, ...]:
     return targets
 
 
-def _read_sources() -> tuple[SourceRow, ...]:
+def _read_sources(read: Reader) -> tuple[SourceRow, ...]:
     """source_substems.tsv, with the slot of every era."""
     sources = tuple(
         SourceRow(
@@ -470,7 +446,7 @@ def _read_sources() -> tuple[SourceRow, ...]:
             places=_parse_places(r["slot"], _split(r["eras"]),
                                  f"source_substems.tsv line {r['_line']}"),
         )
-        for r in read_table(
+        for r in read(
             "source_substems.tsv",
             ("substem", "meaning", "database_labels", "initial", "eras", "slot", "used",
              "examples"),
@@ -479,7 +455,7 @@ def _read_sources() -> tuple[SourceRow, ...]:
     return sources
 
 
-def _read_stems() -> tuple[StemRow, ...]:
+def _read_stems(read: Reader) -> tuple[StemRow, ...]:
     """antibody_stems.tsv."""
     stems = tuple(
         StemRow(
@@ -493,7 +469,7 @@ def _read_stems() -> tuple[StemRow, ...]:
             evidence=r["evidence"],
             line=int(r["_line"]),
         )
-        for r in read_table("antibody_stems.tsv",
+        for r in read("antibody_stems.tsv",
                             ("stem", "kind", "format", "group", "meaning", "eras"))
     )
     for row in stems:
@@ -503,20 +479,20 @@ def _read_stems() -> tuple[StemRow, ...]:
     return stems
 
 
-def _read_modifiers() -> tuple[dict[str, ModifierRow], tuple[ModifierRow, ...],
+def _read_modifiers(read: Reader) -> tuple[dict[str, ModifierRow], tuple[ModifierRow, ...],
                                dict[str, ModifierRow]]:
     """modifiers.tsv, modifier_endings.tsv (longest first) and qualifiers.tsv."""
     modifiers = {
         r["word"]: ModifierRow(r["word"], r["kind"], r["payload_class"], r["meaning"],
                                r["confidence"], f"modifiers.tsv line {r['_line']}")
-        for r in read_table("modifiers.tsv", ("word", "kind", "payload_class", "meaning"))
+        for r in read("modifiers.tsv", ("word", "kind", "payload_class", "meaning"))
     }
     endings = tuple(
         sorted(
             (
                 ModifierRow(r["ending"], r["kind"], r["payload_class"], r["meaning"], "medium",
                             f"ending -{r['ending']} (modifier_endings.tsv line {r['_line']})")
-                for r in read_table("modifier_endings.tsv", ("ending", "kind", "payload_class"))
+                for r in read("modifier_endings.tsv", ("ending", "kind", "payload_class"))
             ),
             key=lambda m: -len(m.word),
         )
@@ -524,12 +500,12 @@ def _read_modifiers() -> tuple[dict[str, ModifierRow], tuple[ModifierRow, ...],
     qualifiers = {
         r["word"]: ModifierRow(r["word"], "qualifier", "", r["meaning"], "high",
                                f"qualifiers.tsv line {r['_line']}", r["notes"])
-        for r in read_table("qualifiers.tsv", ("word", "kind", "meaning", "notes"))
+        for r in read("qualifiers.tsv", ("word", "kind", "meaning", "notes"))
     }
     return modifiers, endings, qualifiers
 
 
-def _read_exceptions() -> dict[str, ExceptionRow]:
+def _read_exceptions(read: Reader) -> dict[str, ExceptionRow]:
     """exceptions.tsv, each row's parts checked to spell its name."""
     exceptions = {
         r["name"]: ExceptionRow(
@@ -538,7 +514,7 @@ def _read_exceptions() -> dict[str, ExceptionRow]:
             eras=_split(r["eras"]), reason=r["reason"], evidence=r["evidence"],
             line=int(r["_line"]),
         )
-        for r in read_table(
+        for r in read(
             "exceptions.tsv",
             ("name", "prefix", "target", "target_era", "target_form", "source", "stem", "suffix",
              "eras", "reason", "evidence"),
@@ -564,28 +540,20 @@ def _index_general(general: tuple[StemEntry, ...]) -> tuple[dict[str, dict[str, 
     return by_position, free
 
 
-def get_tables() -> Tables:
-    """Every curated table, loaded and indexed once per process (per folder under
-    :func:`rules_from`)."""
-    return _tables_in(_FOLDER.get())
-
-
-@cache
-def _tables_in(folder: Path | None) -> Tables:
-    """The tables of ``folder`` (None: the package's own); the argument is the cache key,
-    read_table finds the folder itself."""
-    targets = _read_targets()
-    sources = _read_sources()
-    stems = _read_stems()
-    modifiers, endings, qualifiers = _read_modifiers()
+def build_tables(read: Reader) -> Tables:
+    """Every curated table the decoder and annotator use, read with ``read`` and indexed."""
+    targets = _read_targets(read)
+    sources = _read_sources(read)
+    stems = _read_stems(read)
+    modifiers, endings, qualifiers = _read_modifiers(read)
     radiolabels = {
         r["element"]: RadiolabelRow(r["element"], r["symbol"], _split(r["mass_numbers"]))
-        for r in read_table("radiolabels.tsv", ("element", "symbol", "mass_numbers"))
+        for r in read("radiolabels.tsv", ("element", "symbol", "mass_numbers"))
     }
-    exceptions = _read_exceptions()
-    general = _load_general_stems()
+    exceptions = _read_exceptions(read)
+    general = _load_general_stems(read)
     by_position, free = _index_general(general)
-    salts = {r["word"]: r["kind"] for r in read_table("salts.tsv", ("word", "kind", "evidence"))}
+    salts = {r["word"]: r["kind"] for r in read("salts.tsv", ("word", "kind", "evidence"))}
     by_era = _build_slots(targets, sources)
     parse_stems = tuple(
         sorted((s for s in stems if s.kind == "stem"), key=lambda s: -len(s.stem))
@@ -605,6 +573,7 @@ def _tables_in(folder: Path | None) -> Tables:
             "(?=(" + "|".join(re.escape(c) for c in sorted(free, key=len, reverse=True)) + "))"
             if free else "(?!)"),
         salts=salts,
+        format_keywords=read_format_keywords(read),
         source_by_label={lab: row.substem for row in sources for lab in row.labels},
         unused_sources=frozenset(row.substem for row in sources if not row.used),
         slot_index=slot_index,

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import numpy as np
 
 from ..errors import DataError
-from ..rules.tables import read_table
+from ..rules.core import Rules
 
 _VOWEL_LETTERS = "aeiouy"
 _CONSONANT_LETTERS = "bcdfghjklmnpqrstvwxz"
@@ -75,13 +75,19 @@ class Phonology:
     skip: float
 
 
-@cache
 def phonology() -> Phonology:
+    """The phonetic tables of the package's own rules, read once (screening's cache of sounds
+    is keyed by these tables)."""
+    return Rules.shipped().derived(read_phonology)
+
+
+def read_phonology(rules: Rules) -> Phonology:
+    """aline.tsv, phonemes.tsv and g2p_rules.tsv of ``rules``, checked and indexed."""
     values: dict[str, float] = {}
     salience: dict[str, float] = {}
     relevant: dict[str, tuple[str, ...]] = {}
     constants: dict[str, float] = {}
-    for row in read_table("aline.tsv", ("key", "value", "evidence")):
+    for row in rules.read("aline.tsv", ("key", "value", "evidence")):
         kind, _, name = row["key"].partition(":")
         if kind == "salience":
             salience[name] = float(row["value"])
@@ -96,7 +102,7 @@ def phonology() -> Phonology:
     inventory = [""]
     vectors = [np.zeros(len(features))]
     vowel = [False]
-    for row in read_table("phonemes.tsv", ("phoneme", *features, "evidence")):
+    for row in rules.read("phonemes.tsv", ("phoneme", *features, "evidence")):
         if len(row["phoneme"]) != 1:
             raise DataError(f"phonemes.tsv line {row['_line']}: one character per phoneme",
                             "fix the row")
@@ -130,18 +136,18 @@ def phonology() -> Phonology:
         raise DataError("aline.tsv/phonemes.tsv: a substitution outscores an identity",
                         "check the feature values")
     code = {p: i for i, p in enumerate(inventory) if p}
-    rules: list[Rule] = []
-    for row in read_table("g2p_rules.tsv", ("rule", "grapheme", "before", "after", "phonemes",
+    spelling: list[Rule] = []
+    for row in rules.read("g2p_rules.tsv", ("rule", "grapheme", "before", "after", "phonemes",
                                             "example", "evidence")):
         out = "" if row["phonemes"] == "-" else row["phonemes"]
         unknown = [p for p in out if p not in code]
         if unknown:
             raise DataError(f"g2p_rules.tsv line {row['_line']}: unknown phonemes {unknown}",
                             "add them to phonemes.tsv")
-        rules.append(Rule(row["rule"], row["grapheme"], _context(row["before"]),
-                          _context(row["after"]), out, int(row["_line"])))
+        spelling.append(Rule(row["rule"], row["grapheme"], _context(row["before"]),
+                             _context(row["after"]), out, int(row["_line"])))
     by_letter: dict[str, list[Rule]] = {}
-    for rule in sorted(rules, key=lambda r: -len(r.grapheme)):  # stable: table order kept
+    for rule in sorted(spelling, key=lambda r: -len(r.grapheme)):  # stable: table order kept
         by_letter.setdefault(rule.grapheme[0], []).append(rule)
     return Phonology({k: tuple(v) for k, v in by_letter.items()}, "".join(inventory), code,
                      sub.astype(np.float32), self_score.astype(np.float32),

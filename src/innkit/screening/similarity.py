@@ -29,7 +29,6 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +40,8 @@ from ..caching import owner_cache
 from ..errors import InvalidInputError, require_text
 from ..files.atomic import write_atomic
 from ..registry import Registry, get_registry
+from ..rules.core import Rules
 from ..rules.normalize import normalize_name
-from ..rules.tables import read_table
 from . import phonetic
 
 LEVELS = (("high", 0.65), ("medium", 0.57), ("low", 0.48))
@@ -67,12 +66,11 @@ _PLAIN = re.compile(r"[A-Za-z0-9,()'.+/-]+(?: [A-Za-z0-9,()'.+/-]+)*").fullmatch
 """Names that normalize_name would only lower-case (most of the list): a fast path."""
 
 
-@cache
-def _set_aside() -> dict[str, str]:
+def _set_aside(rules: Rules) -> dict[str, str]:
     """Words read as secondary to the stem word: salts (salts.tsv) and release, form, route and
     connecting words (screen_words.tsv), each with its kind."""
-    words = {r["word"]: "salt" for r in read_table("salts.tsv", ("word", "kind"))}
-    for r in read_table("screen_words.tsv", ("word", "kind", "evidence")):
+    words = {r["word"]: "salt" for r in rules.read("salts.tsv", ("word", "kind"))}
+    for r in rules.read("screen_words.tsv", ("word", "kind", "evidence")):
         words[r["word"]] = r["kind"]
     return words
 
@@ -94,7 +92,7 @@ def reading(name: str) -> Reading:
     """Read a (normalised) name: drop punctuation, join hyphenated parts, set aside salts,
     forms, brand modifiers (XR, HCT, PM; a one-letter one such as D only after a hyphen),
     strengths and FDA suffixes, and find the stem word."""
-    aside = _set_aside()
+    aside = Rules.shipped().derived(_set_aside)
     words: list[str] = []
     stem = ""
     secondary: list[str] = []

@@ -19,7 +19,6 @@ from ..naming.core import CURRENT_ERA, formats
 from ..registry import Registry, get_registry
 from ..render import render_card, summary
 from ..rules.normalize import MAX_NAME_LENGTH
-from ..rules.tables import get_tables
 from ..screening.similarity import screen_many
 from .schemas import (
     ERRORS,
@@ -287,10 +286,10 @@ async def registry_lookup(name: str, registry: RegistryDep, worker: WorkerDep) -
     return Response(json_bytes(entries), media_type="application/json")
 
 
-def _naming_meta() -> dict[str, Any]:
-    targets = sorted({r.target_class for r in get_tables().targets
+def _naming_meta(registry: Registry) -> dict[str, Any]:
+    targets = sorted({r.target_class for r in registry.rules.tables.targets
                       if r.era == CURRENT_ERA and r.status == "active"})
-    return {"formats": list(formats()), "targets": targets}
+    return {"formats": list(formats(registry.rules.tables)), "targets": targets}
 
 
 @router.get("/v1/meta", tags=["meta"], response_model=dict[str, Any])
@@ -308,7 +307,7 @@ async def meta(request: Request, registry: RegistryDep, worker: WorkerDep,
             "limits": limits,
             "leniency_levels": list(LENIENCY_LEVELS),
             "features": {v: hasattr(innkit, v) for v in ("screen", "validate", "suggest")},
-            "naming": _naming_meta(),
+            "naming": _naming_meta(registry),
             "registry": registry.counts(),
         }
 
