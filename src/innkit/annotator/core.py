@@ -16,10 +16,27 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from ..decoder.decode import decode
-from ..decoder.modifiers import near_miss, qualifier
+from ..decoder.modifiers import near_miss
 from ..errors import require_text
 from ..models import Decoding, Mention
 from ..registry import Registry, get_registry
+from ..rules.affixes import (
+    FDA_PREFIX_LEFT,
+    HYPHEN_TAIL,
+    INN_LABEL_LEFT,
+    LABEL_FOLLOWS,
+    LABEL_ONLY,
+    NEXT_WORD,
+    PREFIX_LEFT,
+    SLASH_NEXT,
+    TRAILING_LABEL_TEXT,
+    USAN_LABEL_LEFT,
+    LabelStyle,
+    label_row,
+    listed_second_word,
+    modifier_ending,
+    without_tail,
+)
 from ..rules.english import is_english, is_established
 from ..rules.tables import Tables, get_tables
 from . import abbreviations, confusables, contexts
@@ -32,26 +49,10 @@ names built on a strong WHO stem that are not English words, and long non-Englis
 weak stem. lenient: also English words on a strong stem and every non-English word on a weak
 one."""
 
-_NEXT_WORD = re.compile(
-    r"(?:[ \t]{1,3}(?:\r?\n[ \t]*)?|\r?\n[ \t]*)([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)")
-_HYPHEN_TAIL = re.compile(r"-([A-Za-z0-9]{1,5})\b")
-_SLASH_NEXT = re.compile(r"/([A-Za-z][a-z0-9]*)\b")
-_FDA_PREFIX_LEFT = re.compile(r"(?<![A-Za-z])([a-z]{3})-$", re.IGNORECASE)  # Ado-, fam-
-# Before a name, part of it: a stereo descriptor (d,l-sotalol), a locant (5-fluorouracil), or a
-# radiolabel in the literature's style (131I-tositumomab).
-_PREFIX_LEFT = re.compile(r"(?<![A-Za-z0-9,()])(?:[dDlL]|dl|DL|d,l|D,L|\([+\-±RSrs]\)|[RS]|rac"
-                          r"|\d{1,2}(?:,\d{1,2})*|\d{1,3}m?[A-Z][a-z]?)-$")
 # Invisible characters that split names in text from PDF and HTML (soft hyphen, zero widths).
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _FOREIGN_LETTER = re.compile(r"[^\W\d_A-Za-z]")  # a letter outside the Latin alphabet
-_INN_LABEL_LEFT = re.compile(r"([A-Za-z]+) \((\d{1,3}m?) ?([A-Za-z]{1,2})\)\s$")
-_USAN_LABEL_LEFT = re.compile(r"([A-Za-z]+) ([A-Z][a-z]?) (\d{1,3}m?)\s$")
-_LABEL = r"(\d{1,3}m?) ?([A-Za-z]{1,2})"  # a radiolabel as written after a name: 111In, 90 Y
-_TRAILING_LABEL = re.compile(rf" \({_LABEL}\)")
-_LABEL_ONLY = re.compile(_LABEL)
-# After an element word: the rest of a radiolabel, then the labelled name (indium (111In) ...).
-_LABEL_FOLLOWS = re.compile(r" (?:\(\d{1,3}m? ?[A-Za-z]{1,2}\)|[A-Z][a-z]? \d{1,3}m?) [A-Za-z]")
-
+_LEFT_LABELS = ((INN_LABEL_LEFT, LabelStyle.INN), (USAN_LABEL_LEFT, LabelStyle.USAN))
 
 
 _UNSEEN = object()
@@ -197,38 +198,35 @@ class Annotator:
             return start, end
         tables = self.tables
         fda_prefix_start = None
-        m = _PREFIX_LEFT.search(text, max(0, start - 8), start) \
+        m = PREFIX_LEFT.search(text, max(0, start - 8), start) \
             if _hyphen_before(text, start) else None
         if m:
             start = m.start()
         if kind in ("antibody", "known"):
-            m = _FDA_PREFIX_LEFT.search(text, max(0, start - 6), start) \
+            m = FDA_PREFIX_LEFT.search(text, max(0, start - 6), start) \
                 if _hyphen_before(text, start) else None
             if m:
                 fda_prefix_start = m.start()
             window = text[max(0, start - 40):start]
-            for rx in (_INN_LABEL_LEFT, _USAN_LABEL_LEFT):
+            for rx, style in _LEFT_LABELS:
                 m = rx.search(window)
-                if m and m.group(1).lower() in tables.radiolabels:
+                if m and label_row(m, style, tables) is not None:
                     start -= len(m.group(0))
                     break
-            m = _HYPHEN_TAIL.match(text, end)
+            m = HYPHEN_TAIL.match(text, end)
             if m and not is_english(m.group(1)):
                 end = m.end()
             while True:  # combinations written with slashes: a/b/c
-                m = _SLASH_NEXT.match(text, end)
-                if not (m and decode(m.group(1), registry=self.registry).kind == "antibody"):
+                m = SLASH_NEXT.match(text, end)
+                if not (m and self.decoding(m.group(1)).kind == "antibody"):
                     break
                 end = m.end()
         words = 0
         for _ in range(3):  # second words: payloads, qualifiers, salts
-            m = _NEXT_WORD.match(text, end)
+            m = NEXT_WORD.match(text, end)
             if not m:
                 break
-            word = m.group(1).lower()
-            tail = _HYPHEN_TAIL.fullmatch(word, word.find("-")) if "-" in word else None
-            if tail and not is_english(tail.group(1)):  # deruxtecan-nxki: an FDA suffix
-                word = word[: word.find("-")]
+            word = without_tail(m.group(1).lower())  # deruxtecan-nxki: an FDA suffix
             if not self._is_second_word(word, kind):
                 break
             end = m.end()
@@ -237,8 +235,8 @@ class Annotator:
         # fam-trastuzumab deruxtecan): a hyphenated prefix counts when a second word follows.
         if fda_prefix_start is not None and words:
             start = fda_prefix_start
-        m = _TRAILING_LABEL.match(text, end)
-        if m and m.group(2).lower() in tables.radiolabels_by_symbol:
+        m = TRAILING_LABEL_TEXT.match(text, end)
+        if m and label_row(m, LabelStyle.TRAILING, tables) is not None:
             end = m.end()
         return start, end
 
@@ -252,14 +250,15 @@ class Annotator:
         return found
 
     def _second_word(self, word: str, kind: str) -> bool:
+        """A word the tables list after a name; after an antibody or a known name also an
+        unlisted word that is no English word, ends as payloads do or nearly spells a listed
+        one (the decoder then reads it as a modifier, with a suggestion)."""
         tables = self.tables
-        if word in tables.modifiers or qualifier(word, tables) is not None:
-            return True
-        if word in tables.salts:
+        if listed_second_word(word, tables):
             return True
         if kind == "stem" or is_english(word):
             return False
-        if any(word.endswith(e.word) for e in tables.endings):
+        if modifier_ending(word, tables) is not None:
             return True
         return near_miss(word, tuple(tables.modifiers)) is not None
 
@@ -309,7 +308,7 @@ class Annotator:
                     _FOREIGN_LETTER.match(before) or _FOREIGN_LETTER.match(after)):
                 continue  # part of a word with letters of another script: not this name
             if (pid == SUBSTANCE and word in self.tables.radiolabels
-                    and _LABEL_FOLLOWS.match(text, end)):
+                    and LABEL_FOLLOWS.match(text, end)):
                 continue  # the element of a radiolabel: the labelled name reaches back for it
             verdict = verdicts.get((pid, word), unseen)
             if verdict is unseen:
@@ -343,8 +342,8 @@ class Annotator:
     def _is_label(self, short: str) -> bool:
         """A radiolabel in parentheses (111In) labels the name before it; it abbreviates
         nothing, even when its letters stand in the name (rituximab (111In) ... (111In))."""
-        m = _LABEL_ONLY.fullmatch(short)
-        return m is not None and m.group(2).lower() in self.tables.radiolabels_by_symbol
+        m = LABEL_ONLY.fullmatch(short)
+        return m is not None and label_row(m, LabelStyle.TRAILING, self.tables) is not None
 
     def define(self, text: str, out: list[Mention], offset: int,
                defined: dict[str, tuple[Decoding, str]]) -> None:
