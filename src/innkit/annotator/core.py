@@ -2,8 +2,9 @@
 
 One pass of compiled patterns finds candidate words (antibody stems, WHO suffix stems, known
 names); each candidate is judged once per distinct word (registry, then the decoder, then the
-English-word guard), grown to the whole name (radiolabel, FDA prefix and suffix, second words,
-combinations written with slashes) and decoded as a whole.
+English-word guard), grown to the whole name by the affix grammar (``rules.affixes``: radiolabel,
+stereo descriptor, FDA prefix and suffix, second words, combinations written with slashes) and
+decoded as a whole; the decoder strips the same affixes with the same grammar.
 """
 
 from __future__ import annotations
@@ -22,9 +23,7 @@ from ..models import Decoding, Mention
 from ..registry import Registry, get_registry
 from ..rules.affixes import (
     FDA_PREFIX_LEFT,
-    HYPHEN_TAIL,
     INN_LABEL_LEFT,
-    LABEL_FOLLOWS,
     LABEL_ONLY,
     NEXT_WORD,
     PREFIX_LEFT,
@@ -32,7 +31,9 @@ from ..rules.affixes import (
     TRAILING_LABEL_TEXT,
     USAN_LABEL_LEFT,
     LabelStyle,
+    hyphen_tail,
     label_row,
+    labels_a_name,
     listed_second_word,
     modifier_ending,
     without_tail,
@@ -194,6 +195,9 @@ class Annotator:
 
     # -- growing a word into the whole name ----------------------------------------------
     def _extend(self, text: str, start: int, end: int, kind: str) -> tuple[int, int]:
+        """The span of the whole name around a found word, by the affix grammar: what stands
+        before it (a stereo descriptor, a locant, a radiolabel, an FDA prefix) and after it
+        (a hyphenated tail, slash combinations, second words, a radiolabel)."""
         if kind == "class":  # a class phrase is found whole
             return start, end
         tables = self.tables
@@ -213,8 +217,8 @@ class Annotator:
                 if m and label_row(m, style, tables) is not None:
                     start -= len(m.group(0))
                     break
-            m = HYPHEN_TAIL.match(text, end)
-            if m and not is_english(m.group(1)):
+            m = hyphen_tail(text, end)
+            if m:
                 end = m.end()
             while True:  # combinations written with slashes: a/b/c
                 m = SLASH_NEXT.match(text, end)
@@ -307,9 +311,8 @@ class Annotator:
             if not (before + after).isascii() and (
                     _FOREIGN_LETTER.match(before) or _FOREIGN_LETTER.match(after)):
                 continue  # part of a word with letters of another script: not this name
-            if (pid == SUBSTANCE and word in self.tables.radiolabels
-                    and LABEL_FOLLOWS.match(text, end)):
-                continue  # the element of a radiolabel: the labelled name reaches back for it
+            if pid == SUBSTANCE and labels_a_name(text, start, end, self.tables):
+                continue  # a radiolabel: the labelled name reaches back for it
             verdict = verdicts.get((pid, word), unseen)
             if verdict is unseen:
                 verdict = judge(pid, word, text[start:end])
@@ -324,8 +327,11 @@ class Annotator:
             s, e = self._extend(text, start, end, verdict.kind)
             s = s if s >= last_end else start  # never reach back into the previous name
             span = text[s:e]
-            d = decode_span(span)
+            d = decode_span(span)  # the decoder strips what the grammar grew over
             if d.kind == "unknown" and (s, e) != (start, end):
+                # The whole reads as nothing: a part the decoder keeps (a locant, a second
+                # word) that no registry knows, or a core that reads as nothing alone
+                # (S-warfarin). The word stands alone; its verdict already decoded it.
                 s, e, span = start, end, text[start:end]
                 d = decode_span(span)
             how, confidence, suggestion = verdict.how, verdict.confidence, d.suggestion

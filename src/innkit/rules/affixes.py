@@ -179,6 +179,14 @@ def find_label(name: str, tables: Tables) -> LabelMatch | None:
     return None
 
 
+def labels_a_name(text: str, start: int, end: int, tables: Tables) -> bool:
+    """Whether ``text[start:end]`` is a radiolabel's element (``indium``) written before the
+    rest of its label and a name: no name of its own, for the labelled name reaches back for
+    it."""
+    return text[start:end].lower() in tables.radiolabels and \
+        LABEL_FOLLOWS.match(text, end) is not None
+
+
 def strip_stereo(name: str) -> tuple[str, str | None]:
     """``d,l-sotalol`` → (``sotalol``, ``d,l-``): a stereo descriptor is not part of the INN."""
     m = STEREO.match(name)
@@ -241,9 +249,15 @@ def modifier_ending(word: str, tables: Tables) -> ModifierRow | None:
     return None
 
 
+def hyphen_tail(text: str, at: int) -> re.Match[str] | None:
+    """The hyphenated tail at ``at`` that is no English word (an FDA suffix, a code), or None."""
+    m = HYPHEN_TAIL.match(text, at)
+    return m if m and not is_english(m.group(1)) else None
+
+
 def without_tail(word: str) -> str:
-    """A lower-case second word without a hyphenated tail that is no English word (the FDA
-    suffix of deruxtecan-nxki)."""
+    """A lower-case second word without its hyphenated tail (the FDA suffix of
+    deruxtecan-nxki), to be looked up."""
     at = word.find("-")
-    tail = HYPHEN_TAIL.fullmatch(word, at) if at >= 0 else None
-    return word[:at] if tail and not is_english(tail.group(1)) else word
+    return word[:at] if at >= 0 and (m := hyphen_tail(word, at)) and m.end() == len(word) \
+        else word
