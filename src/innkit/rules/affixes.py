@@ -95,10 +95,22 @@ def _stereo(v: View) -> str:
 
 
 _LOCANT = r"\d{1,2}(?:,\d{1,2})*"  # 5-fluorouracil, 1,2,3,6-tetrahydropyridine
-_FDA_PREFIX = "[a-z]{3}"
-_FDA_SUFFIX = "[a-z]{4}"
-_TAIL = "[{letter}0-9]{{1,5}}"
-_WORD = "[{letter}][{letter}0-9]*(?:-[{letter}0-9]+)*"
+
+
+def _fda_prefix(v: View) -> str:
+    """The FDA's three letters before a conjugate's antibody word: ado-, fam-."""
+    return rf"[{v.letter}]{{3}}"
+
+
+def _tail(v: View) -> str:
+    """What a hyphen joins to a name's end: the FDA's four letters (-nxki) or a code (-CD3)."""
+    return rf"[{v.letter}0-9]{{1,5}}"
+
+
+def _word(v: View) -> str:
+    """A word that may follow a name, with hyphenated parts (beta-1b, deruxtecan-nxki)."""
+    return rf"[{v.letter}][{v.letter}0-9]*(?:-[{v.letter}0-9]+)*"
+
 
 # -- the NORMAL view: the decoder strips these from a normalised name ----------------------
 STEREO = re.compile(rf"^(?:{_stereo(NORMAL)})-(?=[a-z]{{4}})")
@@ -106,14 +118,15 @@ INN_LABEL = re.compile(rf"^{_inn_label(NORMAL)} (?P<rest>.+)$")
 USAN_LABEL = re.compile(rf"^{_usan_label(NORMAL)} (?P<rest>.+)$")
 PREFIX_LABEL = re.compile(rf"^{_prefix_label(NORMAL)}-(?P<rest>[a-z]{{4}}.*)$")
 TRAILING_LABEL = re.compile(rf"^(?P<rest>.+) {_inn_rest(NORMAL)}$")
-FDA_PREFIX = re.compile(rf"^({_FDA_PREFIX})-([a-z]{{5,}})$")
-FDA_SUFFIX = re.compile(rf"^(.+)-({_FDA_SUFFIX})$")
+FDA_PREFIX = re.compile(rf"^({_fda_prefix(NORMAL)})-([a-z]{{5,}})$")
+FDA_SUFFIX = re.compile(r"^(.+)-([a-z]{4})$")
+"""The FDA's four-letter suffix; in text it is one of the hyphenated tails."""
 
 # -- the TEXT view: the annotator grows a found word over these ----------------------------
 PREFIX_LEFT = re.compile(
     rf"(?<![A-Za-z0-9,()])(?:{_stereo(TEXT)}|{_LOCANT}|{_anonymous(_prefix_label(TEXT))})-$")
 """Before a name, hyphenated to it: a stereo descriptor, a locant or a radiolabel."""
-FDA_PREFIX_LEFT = re.compile(rf"(?<![A-Za-z])({_FDA_PREFIX})-$", re.IGNORECASE)
+FDA_PREFIX_LEFT = re.compile(rf"(?<![{TEXT.letter}])({_fda_prefix(TEXT)})-$")
 INN_LABEL_LEFT = re.compile(rf"{_inn_label(TEXT)}\s$")
 USAN_LABEL_LEFT = re.compile(rf"{_usan_label(TEXT)}\s$")
 TRAILING_LABEL_TEXT = re.compile(rf" {_inn_rest(TEXT)}")
@@ -122,10 +135,10 @@ LABEL_FOLLOWS = re.compile(
     rf" (?:{_anonymous(_inn_rest(TEXT))}|{_anonymous(_usan_rest(TEXT))}) [{TEXT.letter}]")
 """After an element word: the rest of a radiolabel, then the labelled name (indium (111In) …);
 the element is then no name of its own."""
-HYPHEN_TAIL = re.compile(rf"-({_TAIL.format(letter=TEXT.letter)})\b")
+HYPHEN_TAIL = re.compile(rf"-({_tail(TEXT)})\b")
 """A hyphenated tail: an FDA suffix (-nxki) or a code that is part of the name (-CD3)."""
 NEXT_WORD = re.compile(
-    rf"(?:[ \t]{{1,3}}(?:\r?\n[ \t]*)?|\r?\n[ \t]*)({_WORD.format(letter=TEXT.letter)})")
+    rf"(?:[ \t]{{1,3}}(?:\r?\n[ \t]*)?|\r?\n[ \t]*)({_word(TEXT)})")
 """A second word: after up to three spaces or one line break."""
 SLASH_NEXT = re.compile(rf"/([{TEXT.letter}][a-z0-9]*)\b")
 """The next name of a combination written with slashes (lower case or capitalised)."""
