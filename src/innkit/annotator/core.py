@@ -23,13 +23,12 @@ from ..models import Decoding, Mention
 from ..registry import Registry, get_registry
 from ..rules.affixes import (
     FDA_PREFIX_LEFT,
-    INN_LABEL_LEFT,
     LABEL_ONLY,
+    LEFT_LABELS,
     NEXT_WORD,
     PREFIX_LEFT,
     SLASH_NEXT,
     TRAILING_LABEL_TEXT,
-    USAN_LABEL_LEFT,
     LabelStyle,
     hyphen_tail,
     label_row,
@@ -53,7 +52,6 @@ one."""
 # Invisible characters that split names in text from PDF and HTML (soft hyphen, zero widths).
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _FOREIGN_LETTER = re.compile(r"[^\W\d_A-Za-z]")  # a letter outside the Latin alphabet
-_LEFT_LABELS = ((INN_LABEL_LEFT, LabelStyle.INN), (USAN_LABEL_LEFT, LabelStyle.USAN))
 
 
 _UNSEEN = object()
@@ -212,7 +210,7 @@ class Annotator:
             if m:
                 fda_prefix_start = m.start()
             window = text[max(0, start - 40):start]
-            for rx, style in _LEFT_LABELS:
+            for rx, style in LEFT_LABELS:
                 m = rx.search(window)
                 if m and label_row(m, style, tables) is not None:
                     start -= len(m.group(0))

@@ -47,6 +47,16 @@ class View:
 NORMAL = View("a-z", "[a-z]{1,2}", "[a-z]{1,2}")
 TEXT = View("A-Za-z", "[A-Za-z]{1,2}", "[A-Z][a-z]?")
 
+
+class LabelStyle(StrEnum):
+    """Where and how a radiolabel is written (the ``style`` of a Radiolabel)."""
+
+    INN = "INN"
+    USAN = "USAN"
+    PREFIX = "prefix"
+    TRAILING = "trailing"
+
+
 _MASS = r"(?P<mass>\d{1,3})(?P<meta>m?)"
 
 
@@ -129,6 +139,8 @@ PREFIX_LEFT = re.compile(
 FDA_PREFIX_LEFT = re.compile(rf"(?<![{TEXT.letter}])({_fda_prefix(TEXT)})-$")
 INN_LABEL_LEFT = re.compile(rf"{_inn_label(TEXT)}\s$")
 USAN_LABEL_LEFT = re.compile(rf"{_usan_label(TEXT)}\s$")
+LEFT_LABELS = ((INN_LABEL_LEFT, LabelStyle.INN), (USAN_LABEL_LEFT, LabelStyle.USAN))
+"""The labels written before a name, each with its style (for :func:`label_row`)."""
 TRAILING_LABEL_TEXT = re.compile(rf" {_inn_rest(TEXT)}")
 LABEL_ONLY = re.compile(_label(TEXT))
 LABEL_FOLLOWS = re.compile(
@@ -142,15 +154,6 @@ NEXT_WORD = re.compile(
 """A second word: after up to three spaces or one line break."""
 SLASH_NEXT = re.compile(rf"/([{TEXT.letter}][a-z0-9]*)\b")
 """The next name of a combination written with slashes (lower case or capitalised)."""
-
-
-class LabelStyle(StrEnum):
-    """Where and how a radiolabel is written (the ``style`` of a Radiolabel)."""
-
-    INN = "INN"
-    USAN = "USAN"
-    PREFIX = "prefix"
-    TRAILING = "trailing"
 
 
 @dataclass(frozen=True, slots=True)
