@@ -213,12 +213,10 @@ def strip_fda_affixes(name: str) -> tuple[str, str | None, str | None]:
     """``fam-trastuzumab deruxtecan-nxki`` → (``trastuzumab deruxtecan``, ``fam``, ``nxki``)."""
     words = name.split(" ")
     prefix = suffix = None
-    m = FDA_PREFIX.match(words[0])
-    if m:
-        prefix, words[0] = m.groups()
-    m = FDA_SUFFIX.match(words[-1])
-    if m:
-        words[-1], suffix = m.groups()
+    if found := fda_prefix_of(words[0]):
+        prefix, words[0] = found
+    if found := fda_suffix_of(words[-1]):
+        words[-1], suffix = found
     return " ".join(words), prefix, suffix
 
 
