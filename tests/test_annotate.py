@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import itertools
 import random
 from pathlib import Path
@@ -158,3 +159,33 @@ def test_shared_annotators_keep_those_of_the_registries_used_last():
     shared_annotator("standard", c)
     assert {key[1] for key in _ANNOTATORS} == {id(a), id(c)}
     assert shared_annotator("standard", a) is first
+
+
+def _decoder_calls(monkeypatch, text: str) -> collections.Counter[str]:
+    """How often annotating ``text`` calls the decoder, by the text it is given."""
+    import innkit.annotator.core as core
+
+    calls: collections.Counter[str] = collections.Counter()
+    decode = core.decode
+
+    def counted(span, **kw):
+        calls[span] += 1
+        return decode(span, **kw)
+
+    monkeypatch.setattr(core, "decode", counted)
+    mentions = Annotator().annotate(text)
+    assert mentions and {m.text for m in mentions} <= set(calls)
+    return calls
+
+
+@pytest.mark.parametrize("text", [
+    EXAMPLE.read_text(encoding="utf-8"),
+    # a slash part named again alone, a grown name that reads as nothing (the locant), a label
+    "atoltivimab/maftivimab, then maftivimab; 5-hydroxytryptamine; "
+    "indium (111In) capromab pendetide and capromab pendetide",
+])
+def test_each_distinct_span_is_decoded_once(monkeypatch, text):
+    """A candidate's verdict, its grown name, its slash parts and a fall-back to the word
+    itself share one decoding per distinct text: the decoder never reads a span twice."""
+    calls = _decoder_calls(monkeypatch, text)
+    assert [s for s, n in calls.items() if n > 1] == []

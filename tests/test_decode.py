@@ -316,3 +316,29 @@ def test_fast_replace_is_dataclasses_replace():
         ours.input = "x"  # type: ignore[misc]
     with pytest.raises(TypeError):
         _replace(d, not_a_field=1)
+
+
+def test_the_literature_style_radiolabel_is_stripped_when_listed():
+    d = decode("131I-tositumomab")
+    assert (d.kind, d.name, d.radiolabel.style, d.radiolabel.isotope) == \
+        ("antibody", "tositumomab", "prefix", "131I")
+    assert decode("3H-tositumomab").radiolabel is None  # no hydrogen row: no label
+
+
+def test_a_usan_style_label_needs_a_listed_symbol():
+    d = decode("iodine Qq 131 tositumomab")
+    assert d.radiolabel is None and d.name == "tositumomab"
+    assert any(w.startswith("ignored words before the antibody name") for w in d.warnings)
+
+
+@pytest.mark.parametrize("written", ["d,l-", "(S)-", "(±)-", "rac-", "DL-"])
+def test_stereo_descriptors_are_stripped(written):
+    d = decode(f"{written}trastuzumab")
+    assert (d.kind, d.name) == ("antibody", "trastuzumab")
+    assert f"'{written.lower()}' is a stereo descriptor, not part of the INN" in d.warnings
+
+
+def test_fda_prefix_and_suffix_around_a_conjugate():
+    d = decode("fam-trastuzumab deruxtecan-nxki")
+    assert (d.name, d.fda_prefix, d.fda_suffix) == ("trastuzumab", "fam", "nxki")
+    assert [m.word for m in d.modifiers] == ["deruxtecan"]

@@ -2,8 +2,9 @@
 
 One pass of compiled patterns finds candidate words (antibody stems, WHO suffix stems, known
 names); each candidate is judged once per distinct word (registry, then the decoder, then the
-English-word guard), grown to the whole name (radiolabel, FDA prefix and suffix, second words,
-combinations written with slashes) and decoded as a whole.
+English-word guard), grown to the whole name by the affix grammar (``rules.affixes``: radiolabel,
+stereo descriptor, FDA prefix and suffix, second words, combinations written with slashes) and
+decoded as a whole; the decoder strips the same affixes with the same grammar.
 """
 
 from __future__ import annotations
@@ -16,10 +17,26 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from ..decoder.decode import decode
-from ..decoder.modifiers import near_miss, qualifier
+from ..decoder.modifiers import near_miss
 from ..errors import require_text
 from ..models import Decoding, Mention
 from ..registry import Registry, get_registry
+from ..rules.affixes import (
+    FDA_PREFIX_LEFT,
+    LABEL_ONLY,
+    LEFT_LABELS,
+    NEXT_WORD,
+    PREFIX_LEFT,
+    SLASH_NEXT,
+    TRAILING_LABEL_TEXT,
+    LabelStyle,
+    hyphen_tail,
+    label_row,
+    labels_a_name,
+    listed_second_word,
+    modifier_ending,
+    without_tail,
+)
 from ..rules.english import is_english, is_established
 from ..rules.tables import Tables
 from . import abbreviations, confusables, contexts
@@ -32,26 +49,9 @@ names built on a strong WHO stem that are not English words, and long non-Englis
 weak stem. lenient: also English words on a strong stem and every non-English word on a weak
 one."""
 
-_NEXT_WORD = re.compile(
-    r"(?:[ \t]{1,3}(?:\r?\n[ \t]*)?|\r?\n[ \t]*)([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)")
-_HYPHEN_TAIL = re.compile(r"-([A-Za-z0-9]{1,5})\b")
-_SLASH_NEXT = re.compile(r"/([A-Za-z][a-z0-9]*)\b")
-_FDA_PREFIX_LEFT = re.compile(r"(?<![A-Za-z])([a-z]{3})-$", re.IGNORECASE)  # Ado-, fam-
-# Before a name, part of it: a stereo descriptor (d,l-sotalol), a locant (5-fluorouracil), or a
-# radiolabel in the literature's style (131I-tositumomab).
-_PREFIX_LEFT = re.compile(r"(?<![A-Za-z0-9,()])(?:[dDlL]|dl|DL|d,l|D,L|\([+\-±RSrs]\)|[RS]|rac"
-                          r"|\d{1,2}(?:,\d{1,2})*|\d{1,3}m?[A-Z][a-z]?)-$")
 # Invisible characters that split names in text from PDF and HTML (soft hyphen, zero widths).
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _FOREIGN_LETTER = re.compile(r"[^\W\d_A-Za-z]")  # a letter outside the Latin alphabet
-_INN_LABEL_LEFT = re.compile(r"([A-Za-z]+) \((\d{1,3}m?) ?([A-Za-z]{1,2})\)\s$")
-_USAN_LABEL_LEFT = re.compile(r"([A-Za-z]+) ([A-Z][a-z]?) (\d{1,3}m?)\s$")
-_LABEL = r"(\d{1,3}m?) ?([A-Za-z]{1,2})"  # a radiolabel as written after a name: 111In, 90 Y
-_TRAILING_LABEL = re.compile(rf" \({_LABEL}\)")
-_LABEL_ONLY = re.compile(_LABEL)
-# After an element word: the rest of a radiolabel, then the labelled name (indium (111In) ...).
-_LABEL_FOLLOWS = re.compile(r" (?:\(\d{1,3}m? ?[A-Za-z]{1,2}\)|[A-Z][a-z]? \d{1,3}m?) [A-Za-z]")
-
 
 
 _UNSEEN = object()
@@ -193,42 +193,42 @@ class Annotator:
 
     # -- growing a word into the whole name ----------------------------------------------
     def _extend(self, text: str, start: int, end: int, kind: str) -> tuple[int, int]:
+        """The span of the whole name around a found word, by the affix grammar: what stands
+        before it (a stereo descriptor, a locant, a radiolabel, an FDA prefix) and after it
+        (a hyphenated tail, slash combinations, second words, a radiolabel)."""
         if kind == "class":  # a class phrase is found whole
             return start, end
         tables = self.tables
         fda_prefix_start = None
-        m = _PREFIX_LEFT.search(text, max(0, start - 8), start) \
+        m = PREFIX_LEFT.search(text, max(0, start - 8), start) \
             if _hyphen_before(text, start) else None
         if m:
             start = m.start()
         if kind in ("antibody", "known"):
-            m = _FDA_PREFIX_LEFT.search(text, max(0, start - 6), start) \
+            m = FDA_PREFIX_LEFT.search(text, max(0, start - 6), start) \
                 if _hyphen_before(text, start) else None
             if m:
                 fda_prefix_start = m.start()
             window = text[max(0, start - 40):start]
-            for rx in (_INN_LABEL_LEFT, _USAN_LABEL_LEFT):
+            for rx, style in LEFT_LABELS:
                 m = rx.search(window)
-                if m and m.group(1).lower() in tables.radiolabels:
+                if m and label_row(m, style, tables) is not None:
                     start -= len(m.group(0))
                     break
-            m = _HYPHEN_TAIL.match(text, end)
-            if m and not is_english(m.group(1)):
+            m = hyphen_tail(text, end)
+            if m:
                 end = m.end()
             while True:  # combinations written with slashes: a/b/c
-                m = _SLASH_NEXT.match(text, end)
-                if not (m and decode(m.group(1), registry=self.registry).kind == "antibody"):
+                m = SLASH_NEXT.match(text, end)
+                if not (m and self.decoding(m.group(1)).kind == "antibody"):
                     break
                 end = m.end()
         words = 0
         for _ in range(3):  # second words: payloads, qualifiers, salts
-            m = _NEXT_WORD.match(text, end)
+            m = NEXT_WORD.match(text, end)
             if not m:
                 break
-            word = m.group(1).lower()
-            tail = _HYPHEN_TAIL.fullmatch(word, word.find("-")) if "-" in word else None
-            if tail and not is_english(tail.group(1)):  # deruxtecan-nxki: an FDA suffix
-                word = word[: word.find("-")]
+            word = without_tail(m.group(1).lower())  # deruxtecan-nxki: an FDA suffix
             if not self._is_second_word(word, kind):
                 break
             end = m.end()
@@ -237,8 +237,8 @@ class Annotator:
         # fam-trastuzumab deruxtecan): a hyphenated prefix counts when a second word follows.
         if fda_prefix_start is not None and words:
             start = fda_prefix_start
-        m = _TRAILING_LABEL.match(text, end)
-        if m and m.group(2).lower() in tables.radiolabels_by_symbol:
+        m = TRAILING_LABEL_TEXT.match(text, end)
+        if m and label_row(m, LabelStyle.TRAILING, tables) is not None:
             end = m.end()
         return start, end
 
@@ -252,14 +252,15 @@ class Annotator:
         return found
 
     def _second_word(self, word: str, kind: str) -> bool:
+        """A word the tables list after a name; after an antibody or a known name also an
+        unlisted word that is no English word, ends as payloads do or nearly spells a listed
+        one (the decoder then reads it as a modifier, with a suggestion)."""
         tables = self.tables
-        if word in tables.modifiers or qualifier(word, tables) is not None:
-            return True
-        if word in tables.salts:
+        if listed_second_word(word, tables):
             return True
         if kind == "stem" or is_english(word):
             return False
-        if any(word.endswith(e.word) for e in tables.endings):
+        if modifier_ending(word, tables) is not None:
             return True
         return near_miss(word, tuple(tables.modifiers)) is not None
 
@@ -308,9 +309,8 @@ class Annotator:
             if not (before + after).isascii() and (
                     _FOREIGN_LETTER.match(before) or _FOREIGN_LETTER.match(after)):
                 continue  # part of a word with letters of another script: not this name
-            if (pid == SUBSTANCE and word in self.tables.radiolabels
-                    and _LABEL_FOLLOWS.match(text, end)):
-                continue  # the element of a radiolabel: the labelled name reaches back for it
+            if pid == SUBSTANCE and labels_a_name(text, start, end, self.tables):
+                continue  # a radiolabel: the labelled name reaches back for it
             verdict = verdicts.get((pid, word), unseen)
             if verdict is unseen:
                 verdict = judge(pid, word, text[start:end])
@@ -325,8 +325,11 @@ class Annotator:
             s, e = self._extend(text, start, end, verdict.kind)
             s = s if s >= last_end else start  # never reach back into the previous name
             span = text[s:e]
-            d = decode_span(span)
+            d = decode_span(span)  # the decoder strips what the grammar grew over
             if d.kind == "unknown" and (s, e) != (start, end):
+                # The whole reads as nothing: a part the decoder keeps (a locant, a second
+                # word) that no registry knows, or a core that reads as nothing alone
+                # (S-warfarin). The word stands alone; its verdict already decoded it.
                 s, e, span = start, end, text[start:end]
                 d = decode_span(span)
             how, confidence, suggestion = verdict.how, verdict.confidence, d.suggestion
@@ -343,8 +346,8 @@ class Annotator:
     def _is_label(self, short: str) -> bool:
         """A radiolabel in parentheses (111In) labels the name before it; it abbreviates
         nothing, even when its letters stand in the name (rituximab (111In) ... (111In))."""
-        m = _LABEL_ONLY.fullmatch(short)
-        return m is not None and m.group(2).lower() in self.tables.radiolabels_by_symbol
+        m = LABEL_ONLY.fullmatch(short)
+        return m is not None and label_row(m, LabelStyle.TRAILING, self.tables) is not None
 
     def define(self, text: str, out: list[Mention], offset: int,
                defined: dict[str, tuple[Decoding, str]]) -> None:

@@ -9,7 +9,7 @@ from ..caching import owner_cache
 from ..errors import InvalidInputError, UnknownNameError
 from ..models import Decoding, Modifier, Radiolabel, Reading, StemMatch
 from ..registry import Registry, RegistryEntry, get_registry, name_key
-from ..rules.affixes import FDA_PREFIX, FDA_SUFFIX
+from ..rules.affixes import fda_prefix_of, fda_suffix_of, strip_stereo
 from ..rules.classes import ClassRow
 from ..rules.english import is_english
 from ..rules.normalize import MAX_NAME_LENGTH, normalize_name
@@ -224,17 +224,12 @@ def _combination(text: str, normal: str, tables: Tables, registry: Registry) -> 
     )
 
 
-_STEREO = re.compile(r"^(?:d|l|dl|d,l|rac|\(\+\)|\(-\)|\(±\)|\([rs]\)|[rs])-(?=[a-z]{4})")
-"""Stereo descriptors written before a name (d,l-sotalol, (S)-ketamine): not part of the INN."""
-
-
 def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -> Decoding:
     """A normalised name: its antibody word read by the scheme, else its stems."""
     warnings: list[str] = []
-    stereo = _STEREO.match(normal)
+    normal, stereo = strip_stereo(normal)
     if stereo:  # d,l-sotalol: the INN is sotalol
-        normal = normal[stereo.end():]
-        warnings.append(f"'{stereo.group(0)}' is a stereo descriptor, not part of the INN")
+        warnings.append(f"'{stereo}' is a stereo descriptor, not part of the INN")
     rest, label, label_warnings = split_radiolabel(normal, text, tables)
     warnings += label_warnings
     tokens, fda_suffix = _without_fda_suffix(rest.split(" "), tables)
@@ -323,22 +318,21 @@ def _known_or_new(word: str, modifiers: tuple[Modifier, ...], best: Reading, ste
 
 def _without_fda_prefix(word: str, tables: Tables) -> tuple[str | None, str]:
     """The FDA prefix of an antibody word (ado-trastuzumab), if any, and the word without it."""
-    m = FDA_PREFIX.match(word) if "-" in word else None
-    if m and word not in tables.exceptions:
-        prefix, bare = m.groups()
-        return prefix, bare
+    found = fda_prefix_of(word)
+    if found and word not in tables.exceptions:
+        return found
     return None, word
 
 
 def _without_fda_suffix(tokens: list[str], tables: Tables) -> tuple[list[str], str | None]:
     """The words without the FDA suffix, and the suffix. It sits on the last word of the whole
     name (fam-trastuzumab deruxtecan-nxki), and only of an antibody or a biologic."""
-    m = FDA_SUFFIX.match(tokens[-1]) if "-" in tokens[-1] else None
-    if m and tokens[-1] not in tables.exceptions:
-        left = m.group(1)
+    found = fda_suffix_of(tokens[-1])
+    if found and tokens[-1] not in tables.exceptions:
+        left, suffix = found
         probe = [*tokens[:-1], left]
         if _find_antibody_word(probe, tables) is not None or _is_biologic(left, tables):
-            return probe, m.group(2)
+            return probe, suffix
     return tokens, None
 
 
@@ -401,8 +395,8 @@ def _find_antibody_word(tokens: list[str], tables: Tables) -> int | None:
     for i, token in enumerate(tokens):
         if token in tables.exceptions:
             return i
-        m = FDA_PREFIX.match(token) if "-" in token else None
-        word = m.group(2) if m else token
+        found = fda_prefix_of(token)
+        word = found[1] if found else token
         if word.isalpha() and word.isascii() and antibody_stem(word, tables) is not None:
             return i
     return None

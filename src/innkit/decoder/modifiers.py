@@ -8,20 +8,11 @@ from __future__ import annotations
 import re
 
 from ..models import Modifier, Radiolabel
+from ..rules.affixes import find_label, modifier_ending, qualifier_row
 from ..rules.tables import ModifierRow, Tables
 from .stems import classify_word
 
-# INN style: "indium (111In) ..." (spacing inside the parentheses varies: "(99m Tc)").
-_INN_LABEL = re.compile(r"^([a-z]+) \((\d{1,3})(m?) ?([a-z]{1,2})\) (.+)$")
-# USAN style: "iodine I 131 tositumomab", "technetium Tc 99m fanolesomab".
-_USAN_LABEL = re.compile(r"^([a-z]+) ([a-z]{1,2}) (\d{1,3})(m?) (.+)$")
-# ATC-list style, after the name: "ibritumomab tiuxetan (90Y)".
-_TRAILING_LABEL = re.compile(r"^(.+) \((\d{1,3})(m?) ?([a-z]{1,2})\)$")
-# Literature style, before the name: "131I-tositumomab", "90Y-ibritumomab tiuxetan".
-_PREFIX_LABEL = re.compile(r"^(\d{1,3})(m?)([a-z]{1,2})-([a-z]{4}.*)$")
 _HAS_DIGIT = re.compile(r"\d")
-# Greek-letter qualifiers may carry a variant number: "alfa-2a", "beta-1b".
-_QUALIFIER_NUMBER = re.compile(r"^([a-z]+)-(\d+[a-z]?)$")
 
 
 def split_radiolabel(
@@ -31,42 +22,21 @@ def split_radiolabel(
     warnings: list[str] = []
     if not _HAS_DIGIT.search(text):  # every radiolabel has a mass number
         return text, None, warnings
-    by_symbol = tables.radiolabels_by_symbol
-    m = _INN_LABEL.match(text)
-    if m and m.group(1) in tables.radiolabels:
-        element, mass, meta, symbol, rest = m.groups()
-        style = "INN"
-    else:
-        m = _USAN_LABEL.match(text)
-        if m and m.group(1) in tables.radiolabels and m.group(2) in by_symbol:
-            element, symbol, mass, meta, rest = m.groups()
-            style = "USAN"
-        elif (m := _PREFIX_LABEL.match(text)) and m.group(3) in by_symbol:
-            mass, meta, symbol, rest = m.groups()  # 131I-tositumomab, 90Y-ibritumomab
-            element = None
-            style = "prefix"
-        else:
-            m = _TRAILING_LABEL.match(text)
-            if not (m and m.group(4) in by_symbol):
-                return text, None, warnings
-            rest, mass, meta, symbol = m.groups()
-            element = None
-            style = "trailing"
-    row = tables.radiolabels.get(element) if element else by_symbol[symbol]
-    if row is None:  # pragma: no cover - guarded by the regex branches above
+    found = find_label(text, tables)
+    if found is None:
         return text, None, warnings
+    row, rest, symbol, mass_number = found.row, found.rest, found.symbol, found.mass_number
     if row.symbol.lower() != symbol:
         warnings.append(
             f"radiolabel symbol {symbol!r} does not match element {row.element} ({row.symbol})"
         )
-    mass_number = mass + meta
     if mass_number not in row.mass_numbers:
         warnings.append(
             f"isotope {mass_number}{row.symbol} is not among those listed for {row.element} "
             f"({', '.join(row.mass_numbers)})"
         )
     label_text = _label_text(original, text, rest)
-    label = Radiolabel(label_text, row.element, row.symbol, mass_number, style)
+    label = Radiolabel(label_text, row.element, row.symbol, mass_number, found.style.value)
     return rest, label, warnings
 
 
@@ -82,10 +52,7 @@ def _label_text(original: str, text: str, rest: str) -> str:
 
 def qualifier(word: str, tables: Tables) -> Modifier | None:
     """A Greek-letter or parenthesised qualifier (``alfa``, ``beta-1b``, ``(activated)``)."""
-    row = tables.qualifiers.get(word)
-    if row is None and "-" in word:
-        m = _QUALIFIER_NUMBER.match(word)
-        row = tables.qualifiers.get(m.group(1)) if m else None
+    row = qualifier_row(word, tables)
     return _from_row(word, row) if row is not None else None
 
 
@@ -98,17 +65,17 @@ def classify_modifier(word: str, tables: Tables) -> Modifier:
     if found is not None:
         return found
     near = near_miss(word, tuple(tables.modifiers))
-    for ending in tables.endings:
-        if word.endswith(ending.word) and len(word) > len(ending.word):
-            return Modifier(
-                word=word,
-                kind=ending.kind,
-                meaning=ending.meaning,
-                payload_class=ending.payload_class or None,
-                matched_by=ending.source,
-                confidence="low" if near else "medium",
-                suggestion=near,
-            )
+    ending = modifier_ending(word, tables)
+    if ending is not None:
+        return Modifier(
+            word=word,
+            kind=ending.kind,
+            meaning=ending.meaning,
+            payload_class=ending.payload_class or None,
+            matched_by=ending.source,
+            confidence="low" if near else "medium",
+            suggestion=near,
+        )
     if near:
         row = tables.modifiers[near]
         return Modifier(word=word, kind="unknown_modifier", meaning=f"near miss of {near}: "
