@@ -23,11 +23,12 @@ from typing import Any
 
 from ..decoder.antibody import source_agrees
 from ..decoder.decode import decode
+from ..errors import InnkitError
 from ..files.textfiles import FileProblem, TextFileError, read_text_file
 from ..models import Decoding
 from ..registry.substances import unii_source
 from ..rules.tables import ERAS, Tables, get_tables, read_table
-from ..vocab import AntibodyFormat
+from ..vocab import AntibodyFormat, Confidence, Kind
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """A table of names larger than this is not a curator's table; refuse it rather than stall."""
@@ -58,13 +59,8 @@ COLUMN_ALIASES: Mapping[str, tuple[str, ...]] = {
 """Header names accepted for each column (compared lower-case, spaces as underscores)."""
 
 
-class AuditInputError(ValueError):
+class AuditInputError(InnkitError, ValueError):
     """The file cannot be audited (missing, not CSV, no name column): ``hint`` says the fix."""
-
-    def __init__(self, reason: str, hint: str) -> None:
-        self.reason = reason
-        self.hint = hint
-        super().__init__(f"{reason}: {hint}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,13 +321,13 @@ def check_kind(d: Decoding, kind: str, tables: Tables) -> tuple[str, str, str] |
     if entry is None:
         return None
     _label, means, antibody_ok, line = entry
-    if d.kind == "antibody" and not antibody_ok:
+    if d.kind == Kind.ANTIBODY and not antibody_ok:
         said = f"{kind!r}" if kind.strip().lower() == means else f"{kind!r} ({means})"
         return ("antibody", f"the name reads {d.segmentation} (-{d.stem}: {d.stem_meaning}), an "
                 f"antibody, but the kind is {said}", f"audit_kinds.tsv line {line}")
-    if d.kind == "stem" and means == "antibody" and d.stems:
+    if d.kind == Kind.STEM and means == "antibody" and d.stems:
         top = d.stems[0]
-        if top.confidence == "high" and top.position == "suffix":
+        if top.confidence == Confidence.HIGH and top.position == "suffix":
             return (f"-{top.stem.strip('-')} ({top.meaning})",
                     f"the name is built on the stem {top.stem} ({top.meaning}), not on an "
                     f"antibody stem, but the kind is {kind!r}", top.row)
@@ -459,7 +455,7 @@ def audit_rows(rows: Iterable[tuple[int, Mapping[str, str]]], *, source: str = "
         d = decode(name)
         word = (d.name or name).lower()
         outcomes: list[tuple[Check, str, str, tuple[str, str, str] | None]] = []
-        if d.kind == "antibody":
+        if d.kind == Kind.ANTIBODY:
             for check, column, rule in ANTIBODY_RULES:
                 value = row.get(column, "")
                 if value:
