@@ -32,8 +32,6 @@ from ..rules.tables import read_table
 
 _VOWEL_LETTERS = "aeiouy"
 _CONSONANT_LETTERS = "bcdfghjklmnpqrstvwxz"
-PAD = 0
-"""Phoneme code of padding (and of nothing): never equal to a real phoneme."""
 
 
 def _context(spec: str) -> frozenset[str] | None:
@@ -93,7 +91,7 @@ def phonology() -> Phonology:
             values[f"{kind}:{name}"] = float(row["value"])
     features = list(salience)
     kinds = {"place": "place", "manner": "manner", "high": "high", "back": "back"}
-    inventory = [""]
+    inventory = [""]  # code 0: padding (and nothing), never equal to a real phoneme
     vectors = [np.zeros(len(features))]
     vowel = [False]
     for row in read_table("phonemes.tsv", ("phoneme", *features, "evidence")):
