@@ -105,7 +105,7 @@ def test_kinds_are_what_the_json_shows():
 
 
 def test_leniency_levels_are_the_enum_values():
-    assert LENIENCY_LEVELS == tuple(level.value for level in Leniency)
+    assert tuple(level.value for level in Leniency) == LENIENCY_LEVELS
     schemas = pytest.importorskip("innkit.web.schemas")
     assert typing.get_args(schemas.Leniency) == LENIENCY_LEVELS
 
