@@ -9,12 +9,13 @@ writes spends most of a decode (each field goes through ``object.__setattr__``, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, fields
 from enum import Enum
 from functools import cache
 from operator import attrgetter
-from typing import Any, ClassVar, TypeVar
+from types import UnionType
+from typing import Any, ClassVar, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from .vocab import Confidence, Failure, How, Kind
 
@@ -23,7 +24,8 @@ _FACTORY = object()  # marks a field left to its default factory
 
 JsonKey = str | tuple[str, str | Callable[[Any], Any]]
 """One key of a result's JSON: a field or property of the same name; (key, attribute) for a
-key named otherwise; (key, function of the result) for a value made only for the JSON."""
+key named otherwise; (key, function of the result) for a value made only for the JSON (which
+returns it as JSON holds it)."""
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
@@ -36,34 +38,107 @@ class Result:
     _json: ClassVar[tuple[JsonKey, ...] | None] = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {key: plain(get(self)) for key, get in _getters(type(self))}
+        return _writer(type(self))(self)
 
 
 @cache
-def _getters(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
-    """(key, how to get its value) for each key of a result class, worked out once."""
+def _writer(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """The ``to_dict`` of a result class, written once from its keys as one dict display (a
+    decode's JSON is made per name, so it must be near a hand-written method's speed): each
+    value is converted as its declared type says, and :func:`plain` is left for the others."""
     spec = cls._json if cls._json is not None else tuple(f.name for f in fields(cls))
-    out = []
-    for entry in spec:
+    hints = get_type_hints(cls)
+    scope: dict[str, Any] = {"_plain": plain}
+    items = []
+    for i, entry in enumerate(spec):
         key, source = (entry, entry) if isinstance(entry, str) else entry
-        out.append((key, attrgetter(source) if isinstance(source, str) else source))
-    return tuple(out)
+        if not isinstance(source, str):  # made for the JSON, as JSON holds it
+            scope[f"_g{i}"] = source
+            value = f"_g{i}(self)"
+        elif not source.isidentifier():
+            raise TypeError(f"{cls.__name__}._json: {source!r} is not an attribute name")
+        else:
+            attribute = getattr(cls, source, None)
+            hint = (get_type_hints(attribute.fget).get("return")
+                    if isinstance(attribute, property) else hints.get(source))
+            value = _expression(hint, f"self.{source}")
+        items.append(f"        {key!r}: {value},\n")
+    exec(f"def to_dict(self):\n    return {{\n{''.join(items)}    }}\n", scope)
+    return scope["to_dict"]
+
+
+def _expression(hint: Any, ref: str) -> str:
+    """Python for the JSON value of ``ref``, a value of type ``hint``."""
+    if _is_plain(hint):
+        return ref
+    args = get_args(hint)
+    if get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        if _is_plain(args[0]):
+            return f"list({ref})"
+        if _is_result(args[0]):
+            return f"[x.to_dict() for x in {ref}]"
+    if _is_result(hint):
+        return f"{ref}.to_dict()"
+    if all(isinstance(a, type) and issubclass(a, Enum | type(None)) for a in args or (hint,)):
+        # an enum's value (or None); a plain string given for one is taken as it is
+        return f"getattr({ref}, '_value_', {ref})"
+    if get_origin(hint) in (Union, UnionType) and len(args) == 2 and type(None) in args \
+            and all(_is_result(a) for a in args if a is not type(None)):
+        return f"({ref}.to_dict() if {ref} is not None else None)"
+    return f"_plain({ref})"
+
+
+def _is_plain(hint: Any) -> bool:
+    """A type whose values JSON holds as they are: str, int, float, bool, or one of them or
+    None."""
+    if get_origin(hint) in (Union, UnionType):
+        return all(_is_plain(h) for h in get_args(hint))
+    return hint in _PLAIN
+
+
+def _is_result(hint: Any) -> bool:
+    return isinstance(hint, type) and issubclass(hint, Result)
 
 
 def plain(value: Any) -> Any:
     """``value`` as JSON holds it: enums as their values, results as their dicts, tuples and
     lists as lists, mappings as dicts (recursively); anything else as it is."""
-    if type(value) in _PLAIN:
-        return value
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Result):
-        return value.to_dict()
-    if isinstance(value, tuple | list):
-        return [plain(v) for v in value]
-    if isinstance(value, Mapping):
-        return {plain(k): plain(v) for k, v in value.items()}
+    kind = type(value)
+    convert = _CONVERTERS.get(kind)
+    if convert is None:
+        convert = _CONVERTERS[kind] = _converter(kind)
+    return convert(value)
+
+
+def _same(value: Any) -> Any:
     return value
+
+
+def _list(value: Iterable[Any]) -> list[Any]:
+    return [plain(v) for v in value]
+
+
+def _dict(value: Mapping[Any, Any]) -> dict[Any, Any]:
+    return {plain(k): plain(v) for k, v in value.items()}
+
+
+def _converter(kind: type) -> Callable[[Any], Any]:
+    """How :func:`plain` converts a value of this type (chosen once per type: the checks of a
+    subclass, an enum's in particular, cost more than the conversion)."""
+    if kind in _PLAIN:
+        return _same
+    if issubclass(kind, Enum):
+        return attrgetter("_value_")  # what .value returns, without its descriptor's cost
+    if issubclass(kind, Result):
+        return kind.to_dict
+    if issubclass(kind, tuple | list):
+        return _list
+    if issubclass(kind, Mapping):
+        return _dict
+    return _same
+
+
+_CONVERTERS: dict[type, Callable[[Any], Any]] = {}
 
 
 def _quick_init(cls: type[T]) -> type[T]:
@@ -194,7 +269,7 @@ class Substance(Result):
 
     # names by type, each with its count; the INN number is in the decoding's identifiers
     _json = ("name", "inn", "unii", "relation",
-             ("names", lambda s: {t: {"count": n, "names": v} for t, v, n in s.names}),
+             ("names", lambda s: {t: {"count": n, "names": list(v)} for t, v, n in s.names}),
              "name_type", "tags", "curie", "url", "ambiguous", "candidates")
 
     @property

@@ -450,7 +450,8 @@ class Screening(Result):
     scored: int = 0  # names scored in full (the others were ruled out by their bound)
 
     _json = ("input", "name", "against", "compared", "scored", "top_level",
-             ("thresholds", lambda _: dict(LEVELS)), "hits", "reason")
+             ("thresholds", lambda _: {level.value: score for level, score in LEVELS}), "hits",
+             "reason")
 
     @property
     def top_level(self) -> Confidence | None:
