@@ -40,8 +40,8 @@ class ReadReport:
 
 
 class SkippedRecord(InnkitError, ValueError):
-    """A JSON Lines record that holds no document; its reason says where and why, and how to
-    fix it."""
+    """A JSON Lines record that holds no document; its reason says where and why (the reader
+    goes on without it, so there is nothing to fix but the record)."""
 
 
 def json_document(line: str, where: str, text_field: str, id_field: str,

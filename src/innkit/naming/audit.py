@@ -25,7 +25,7 @@ from ..decoder.antibody import source_agrees
 from ..decoder.decode import decode
 from ..errors import InnkitError
 from ..files.textfiles import FileProblem, TextFileError, read_text_file
-from ..models import Decoding
+from ..models import Decoding, Result
 from ..registry.substances import unii_source
 from ..rules.tables import ERAS, Tables, get_tables, read_table
 from ..vocab import AntibodyFormat, Confidence, Kind
@@ -64,7 +64,7 @@ class AuditInputError(InnkitError, ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class Contradiction:
+class Contradiction(Result):
     """One fact of a row that the name contradicts, and why."""
 
     line: int  # line of the row in the file (the header is line 1)
@@ -77,22 +77,9 @@ class Contradiction:
     rule: str  # the data row the rule comes from
     kept: str | None = None  # the recorded reason it stands (audit_exceptions.tsv), if any
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "line": self.line,
-            "name": self.name,
-            "check": str(self.check),
-            "column": self.column,
-            "value": self.value,
-            "expected": self.expected,
-            "reason": self.reason,
-            "rule": self.rule,
-            "kept": self.kept,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class AuditReport:
+class AuditReport(Result):
     """The outcome of an audit: rows read, rows each check applied to, contradictions."""
 
     source: str
@@ -100,6 +87,12 @@ class AuditReport:
     checked: Mapping[str, int]
     contradictions: tuple[Contradiction, ...]
     columns: tuple[str, ...] = field(default=())
+
+    # the counts beside the contradictions themselves
+    _json = ("source", "rows", "columns", ("checked", lambda r: dict(r.checked)),
+             ("contradictions_per_check", lambda r: r.counts()),
+             ("open", lambda r: len(r.open)), ("kept", lambda r: len(r.kept)), "clean",
+             "contradictions")
 
     @property
     def open(self) -> tuple[Contradiction, ...]:
@@ -120,19 +113,6 @@ class AuditReport:
         for c in self.contradictions:
             out[str(c.check)] += 1
         return out
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "rows": self.rows,
-            "columns": list(self.columns),
-            "checked": dict(self.checked),
-            "contradictions_per_check": self.counts(),
-            "open": len(self.open),
-            "kept": len(self.kept),
-            "clean": self.clean,
-            "contradictions": [c.to_dict() for c in self.contradictions],
-        }
 
 
 # ---------------------------------------------------------------------------------- rule data
