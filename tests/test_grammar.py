@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from innkit import decode
 from innkit.annotator.core import Annotator
 from innkit.annotator.scanner import SUBSTANCE
-from innkit.rules import affixes
+from innkit.rules import Rules, affixes
 from innkit.rules.affixes import (
     NORMAL,
     STEREO_WRITTEN,
@@ -35,9 +35,10 @@ from innkit.rules.affixes import (
 )
 from innkit.rules.english import is_english
 from innkit.rules.normalize import normalize_name
-from innkit.rules.tables import get_tables, read_table
 
-TABLES = get_tables()
+RULES = Rules.shipped()
+TABLES = RULES.tables
+read_table = RULES.read
 ANNOTATOR = Annotator()
 _PLAIN = re.compile(r"[a-z]{5,}")
 

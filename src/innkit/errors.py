@@ -1,4 +1,8 @@
-"""Typed errors for callers who prefer exceptions (``strict=True``) to ``kind="unknown"``."""
+"""Typed errors for callers who prefer exceptions (``strict=True``) to ``kind="unknown"``.
+
+Every exception innkit raises is an :class:`InnkitError`, so that one ``except`` catches them
+all; each also keeps the built-in base its callers may catch (``ValueError``, ``LookupError``).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Frozen result types. ``to_dict()`` is the public JSON contract shared by library, CLI and web.
+"""Frozen result types. ``to_dict()`` is the public JSON contract shared by library, CLI and web:
+every result writes it the same way (:class:`Result`), from the keys it lists.
 
 Results are frozen dataclasses with slots, and stay so for callers: assigning a field raises
 ``FrozenInstanceError``. Only construction is changed (:func:`_quick_init`), because decoding
@@ -8,11 +9,136 @@ writes spends most of a decode (each field goes through ``object.__setattr__``, 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, fields
-from typing import Any, TypeVar
+from enum import Enum
+from functools import cache
+from operator import attrgetter
+from types import UnionType
+from typing import Any, ClassVar, TypeVar, Union, get_args, get_origin, get_type_hints
+
+from .vocab import Confidence, Failure, How, Kind
 
 T = TypeVar("T")
 _FACTORY = object()  # marks a field left to its default factory
+
+JsonKey = str | tuple[str, str | Callable[[Any], Any]]
+"""One key of a result's JSON: a field or property of the same name; (key, attribute) for a
+key named otherwise; (key, function of the result) for a value made only for the JSON (which
+returns it as JSON holds it)."""
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+class Result:
+    """A result whose JSON is the keys ``_json`` lists, in order (by default every field, in
+    order), each value made plain: an enum as its value, a result as its dict, a tuple as a
+    list. One writer for every result, so that none drifts from the others' conventions."""
+
+    __slots__ = ()
+    _json: ClassVar[tuple[JsonKey, ...] | None] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _writer(type(self))(self)
+
+
+@cache
+def _writer(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """The ``to_dict`` of a result class, written once from its keys as one dict display (a
+    decode's JSON is made per name, so it must be near a hand-written method's speed): each
+    value is converted as its declared type says, and :func:`plain` is left for the others."""
+    spec = cls._json if cls._json is not None else tuple(f.name for f in fields(cls))
+    hints = get_type_hints(cls)
+    scope: dict[str, Any] = {"_plain": plain}
+    items = []
+    for i, entry in enumerate(spec):
+        key, source = (entry, entry) if isinstance(entry, str) else entry
+        if not isinstance(source, str):  # made for the JSON, as JSON holds it
+            scope[f"_g{i}"] = source
+            value = f"_g{i}(self)"
+        elif not source.isidentifier():
+            raise TypeError(f"{cls.__name__}._json: {source!r} is not an attribute name")
+        else:
+            attribute = getattr(cls, source, None)
+            hint = (get_type_hints(attribute.fget).get("return")
+                    if isinstance(attribute, property) else hints.get(source))
+            value = _expression(hint, f"self.{source}")
+        items.append(f"        {key!r}: {value},\n")
+    exec(f"def to_dict(self):\n    return {{\n{''.join(items)}    }}\n", scope)
+    return scope["to_dict"]
+
+
+def _expression(hint: Any, ref: str) -> str:
+    """Python for the JSON value of ``ref``, a value of type ``hint``."""
+    if _is_plain(hint):
+        return ref
+    args = get_args(hint)
+    if get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        if _is_plain(args[0]):
+            return f"list({ref})"
+        if _is_result(args[0]):
+            return f"[x.to_dict() for x in {ref}]"
+    if _is_result(hint):
+        return f"{ref}.to_dict()"
+    if all(isinstance(a, type) and issubclass(a, Enum | type(None)) for a in args or (hint,)):
+        # an enum's value (or None); a plain string given for one is taken as it is
+        return f"getattr({ref}, '_value_', {ref})"
+    if get_origin(hint) in (Union, UnionType) and len(args) == 2 and type(None) in args \
+            and all(_is_result(a) for a in args if a is not type(None)):
+        return f"({ref}.to_dict() if {ref} is not None else None)"
+    return f"_plain({ref})"
+
+
+def _is_plain(hint: Any) -> bool:
+    """A type whose values JSON holds as they are: str, int, float, bool, or one of them or
+    None."""
+    if get_origin(hint) in (Union, UnionType):
+        return all(_is_plain(h) for h in get_args(hint))
+    return hint in _PLAIN
+
+
+def _is_result(hint: Any) -> bool:
+    return isinstance(hint, type) and issubclass(hint, Result)
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON holds it: enums as their values, results as their dicts, tuples and
+    lists as lists, mappings as dicts (recursively); anything else as it is."""
+    kind = type(value)
+    convert = _CONVERTERS.get(kind)
+    if convert is None:
+        convert = _CONVERTERS[kind] = _converter(kind)
+    return convert(value)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _list(value: Iterable[Any]) -> list[Any]:
+    return [plain(v) for v in value]
+
+
+def _dict(value: Mapping[Any, Any]) -> dict[Any, Any]:
+    return {plain(k): plain(v) for k, v in value.items()}
+
+
+def _converter(kind: type) -> Callable[[Any], Any]:
+    """How :func:`plain` converts a value of this type (chosen once per type: the checks of a
+    subclass, an enum's in particular, cost more than the conversion)."""
+    if kind in _PLAIN:
+        return _same
+    if issubclass(kind, Enum):
+        return attrgetter("_value_")  # what .value returns, without its descriptor's cost
+    if issubclass(kind, Result):
+        return kind.to_dict
+    if issubclass(kind, tuple | list):
+        return _list
+    if issubclass(kind, Mapping):
+        return _dict
+    return _same
+
+
+_CONVERTERS: dict[type, Callable[[Any], Any]] = {}
 
 
 def _quick_init(cls: type[T]) -> type[T]:
@@ -45,7 +171,7 @@ def _quick_init(cls: type[T]) -> type[T]:
 
 @_quick_init
 @dataclass(frozen=True, slots=True)
-class Reading:
+class Reading(Result):
     """One cut of an antibody word into prefix + target + source + stem under one era's rules."""
 
     prefix: str
@@ -60,30 +186,19 @@ class Reading:
     score: int
     note: str = ""
 
+    _json = ("segmentation", "era", "prefix", ("target_substem", "target"), "target_form",
+             "target_meaning", ("source_substem", "source"), "source_meaning", "stem", "score",
+             "note")
+
     @property
     def segmentation(self) -> str:
         """The word cut at its joints, e.g. ``ino|tu|zu|mab`` (empty parts left out)."""
         return "|".join(p for p in (self.prefix, self.target, self.source, self.stem) if p)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "segmentation": self.segmentation,
-            "era": self.era,
-            "prefix": self.prefix,
-            "target_substem": self.target,
-            "target_form": self.target_form,
-            "target_meaning": self.target_meaning,
-            "source_substem": self.source,
-            "source_meaning": self.source_meaning,
-            "stem": self.stem,
-            "score": self.score,
-            "note": self.note,
-        }
-
 
 @_quick_init
 @dataclass(frozen=True, slots=True)
-class Modifier:
+class Modifier(Result):
     """A word after the antibody word: payload, toxin, chelator, PEG, fusion or qualifier."""
 
     word: str
@@ -91,56 +206,35 @@ class Modifier:
     meaning: str | None = None
     payload_class: str | None = None
     matched_by: str | None = None
-    confidence: str | None = None
+    confidence: Confidence | None = None
     suggestion: str | None = None  # a listed word this one is a near miss of
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "word": self.word,
-            "kind": self.kind,
-            "meaning": self.meaning,
-            "payload_class": self.payload_class,
-            "matched_by": self.matched_by,
-            "confidence": self.confidence,
-            "suggestion": self.suggestion,
-        }
 
 
 @_quick_init
 @dataclass(frozen=True, slots=True)
-class StemMatch:
+class StemMatch(Result):
     """A WHO stem found in a (non-antibody) name, with the row it comes from."""
 
     stem: str
     position: str  # suffix, prefix, infix, anywhere
     meaning: str | None
     lineage: tuple[str, ...]  # the shorter stems this one extends, nearest first
-    confidence: str  # high, medium, low
+    confidence: Confidence
     historical: bool  # deleted from the General Principles
     word: str
     row: str
+
+    _json = ("stem", "position", "meaning", "parent", "lineage", "confidence", "historical",
+             "word", "row")
 
     @property
     def parent(self) -> str | None:
         return self.lineage[0] if self.lineage else None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "stem": self.stem,
-            "position": self.position,
-            "meaning": self.meaning,
-            "parent": self.parent,
-            "lineage": list(self.lineage),
-            "confidence": self.confidence,
-            "historical": self.historical,
-            "word": self.word,
-            "row": self.row,
-        }
-
 
 @_quick_init
 @dataclass(frozen=True, slots=True)
-class Radiolabel:
+class Radiolabel(Result):
     """A radionuclide written with the name, e.g. ``indium (111In)``."""
 
     text: str
@@ -149,24 +243,16 @@ class Radiolabel:
     mass_number: str
     style: str  # "INN" (before the name), "USAN" (element Sym NNN), "trailing" (after the name)
 
+    _json = ("text", "element", "symbol", "mass_number", "isotope", "style")
+
     @property
     def isotope(self) -> str:
         return f"{self.mass_number}{self.symbol}"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "element": self.element,
-            "symbol": self.symbol,
-            "mass_number": self.mass_number,
-            "isotope": self.isotope,
-            "style": self.style,
-        }
-
 
 @_quick_init
 @dataclass(frozen=True, slots=True)
-class Substance:
+class Substance(Result):
     """The substance a name denotes (from the FDA UNII list), and how the name relates to it."""
 
     name: str  # the list's preferred name, lower case
@@ -180,6 +266,11 @@ class Substance:
     candidates: tuple[Substance, ...] = ()  # other substances the same name denotes
     ambiguous: bool = False  # candidates with another INN rank as high as this one
     matches: int = 1
+
+    # names by type, each with its count; the INN number is in the decoding's identifiers
+    _json = ("name", "inn", "unii", "relation",
+             ("names", lambda s: {t: {"count": n, "names": list(v)} for t, v, n in s.names}),
+             "name_type", "tags", "curie", "url", "ambiguous", "candidates")
 
     @property
     def curie(self) -> str:
@@ -198,24 +289,9 @@ class Substance:
             ids["inn_number"] = self.inn_number
         return ids
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "inn": self.inn,
-            "unii": self.unii,
-            "relation": self.relation,
-            "names": {t: {"count": n, "names": list(v)} for t, v, n in self.names},
-            "name_type": self.name_type,
-            "tags": list(self.tags),
-            "curie": self.curie,
-            "url": self.url,
-            "ambiguous": self.ambiguous,
-            "candidates": [c.to_dict() for c in self.candidates],
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class RegistryEntry:
+class RegistryEntry(Result):
     """Facts about one known name, and where they come from (the shipped table or the user's
     store hold the same columns)."""
 
@@ -234,37 +310,22 @@ class RegistryEntry:
     notes: str | None = None
     inn_number: str | None = None  # the WHO INN list number, where the shipped table has it
 
+    _json = ("name", "second_word", "full_name", "kind", "origin", "refers_to", "source",
+             "target_antigen", "target_category", "format", "year", "status", "provenance",
+             "notes", "inn_number")
+
     @property
     def full_name(self) -> str:
         return f"{self.name} {self.second_word}" if self.second_word else self.name
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "second_word": self.second_word,
-            "full_name": self.full_name,
-            "kind": self.kind,
-            "origin": self.origin,
-            "refers_to": self.refers_to,
-            "source": self.source,
-            "target_antigen": self.target_antigen,
-            "target_category": self.target_category,
-            "format": self.format,
-            "year": self.year,
-            "status": self.status,
-            "provenance": self.provenance,
-            "notes": self.notes,
-            "inn_number": self.inn_number,
-        }
-
 
 @_quick_init
 @dataclass(frozen=True, slots=True)
-class Decoding:
+class Decoding(Result):
     """What a name says, part by part, and why innkit reads it that way."""
 
     input: str
-    kind: str  # "antibody", "stem", "combination", "unknown"
+    kind: Kind
     name: str | None = None
     prefix: str | None = None
     target_substem: str | None = None
@@ -295,55 +356,27 @@ class Decoding:
     suffix: str | None = None
     substance: Substance | None = None  # what the input denotes (brand, code, INN ...)
     identifiers: tuple[tuple[str, str], ...] = ()  # (scheme, id): unii, inn_number
+    failure: Failure | None = None  # of an unknown decoding: why (``reason`` says it in words)
+
+    _json = ("input", "name", "kind", "segmentation", "prefix", "target_substem", "target_form",
+             "target_meaning", "source_substem", "source_meaning", "stem", "stem_meaning",
+             "suffix", "eras", "modifiers", "fda_suffix", "fda_prefix", "radiolabel",
+             "ambiguous", "irregular", "readings", "alternatives", "components", "stems",
+             "salts", "conjugate", "registry", "suggestion", "notes", "warnings", "reason",
+             "substance", ("identifiers", lambda d: dict(d.identifiers)))
 
     @property
     def segmentation(self) -> str | None:
         """``prefix|target|source|stem`` of the chosen reading, or None when not an antibody."""
-        if self.kind != "antibody" or self.stem is None:
+        if self.kind != Kind.ANTIBODY or self.stem is None:
             return None
         parts = (self.prefix, self.target_substem, self.source_substem, self.stem, self.suffix)
         return "|".join(p for p in parts if p)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "input": self.input,
-            "name": self.name,
-            "kind": self.kind,
-            "segmentation": self.segmentation,
-            "prefix": self.prefix,
-            "target_substem": self.target_substem,
-            "target_form": self.target_form,
-            "target_meaning": self.target_meaning,
-            "source_substem": self.source_substem,
-            "source_meaning": self.source_meaning,
-            "stem": self.stem,
-            "stem_meaning": self.stem_meaning,
-            "suffix": self.suffix,
-            "eras": list(self.eras),
-            "modifiers": [m.to_dict() for m in self.modifiers],
-            "fda_suffix": self.fda_suffix,
-            "fda_prefix": self.fda_prefix,
-            "radiolabel": self.radiolabel.to_dict() if self.radiolabel else None,
-            "ambiguous": self.ambiguous,
-            "irregular": self.irregular,
-            "readings": [r.to_dict() for r in self.readings],
-            "alternatives": [r.to_dict() for r in self.alternatives],
-            "components": [c.to_dict() for c in self.components],
-            "stems": [m.to_dict() for m in self.stems],
-            "salts": list(self.salts),
-            "conjugate": self.conjugate.to_dict() if self.conjugate else None,
-            "registry": self.registry.to_dict() if self.registry else None,
-            "suggestion": self.suggestion,
-            "notes": list(self.notes),
-            "warnings": list(self.warnings),
-            "reason": self.reason,
-            "substance": self.substance.to_dict() if self.substance else None,
-            "identifiers": dict(self.identifiers),
-        }
 
 @_quick_init
 @dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(Result):
     """A drug name found in a text, with its decoding and how it was found."""
 
     start: int
@@ -351,18 +384,8 @@ class Mention:
     text: str
     decoding: Decoding
     known: bool  # in the registry (shipped or user)
-    how: str  # registry, morphology, stem, fuzzy
-    confidence: str  # high, medium, low
+    how: How
+    confidence: Confidence
     suggestion: str | None = None  # for near misses: the known name it probably means
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "how": self.how,
-            "known": self.known,
-            "confidence": self.confidence,
-            "suggestion": self.suggestion,
-            "decoding": self.decoding.to_dict(),
-        }
+    _json = ("start", "end", "text", "how", "known", "confidence", "suggestion", "decoding")

@@ -14,7 +14,7 @@ from .models import Decoding, Mention, Substance
 from .rules.core import Rules
 from .rules.normalize import normalize_name
 from .rules.tables import ERA_ORDER
-from .vocab import RELATION_LABELS, Relation
+from .vocab import RELATION_LABELS, Kind, Relation
 
 
 def render_card(d: Decoding) -> str:
@@ -22,11 +22,11 @@ def render_card(d: Decoding) -> str:
     label = identity_label(d)
     if label:
         lines[0] += f"  ({label})"
-    if d.kind == "unknown":
+    if d.kind == Kind.UNKNOWN:
         lines.append(f"  {'reading' if d.registry is not None else 'not decoded'}: {d.reason}")
         lines += _registry_lines(d)
         return "\n".join(lines)
-    if d.kind == "stem":
+    if d.kind == Kind.STEM:
         for m in d.stems:
             lineage = f" (a sub-stem of {', '.join(m.lineage)})" if m.lineage else ""
             history = "; deleted from the General Principles" if m.historical else ""
@@ -44,11 +44,11 @@ def render_card(d: Decoding) -> str:
         lines += _registry_lines(d)
         lines += [f"  warning: {w}" for w in d.warnings]
         return "\n".join(lines)
-    if d.kind == "class":
+    if d.kind == Kind.CLASS:
         lines += [f"  {n}" for n in d.notes]
         lines += [f"  stem {m.stem}: {m.meaning}  [{m.row}]" for m in d.stems]
         return "\n".join(lines)
-    if d.kind == "combination":
+    if d.kind == Kind.COMBINATION:
         lines.append(f"  a combination of {len(d.components)} antibodies:")
         for c in d.components:
             lines += ["  " + line for line in render_card(c).splitlines()]
@@ -170,14 +170,14 @@ def _registry_lines(d: Decoding) -> list[str]:
 
 def summary(d: Decoding) -> str:
     """One line: the reading of a name, for lists and tables."""
-    if d.kind == "unknown":  # a known name without a stem reads as what it is
+    if d.kind == Kind.UNKNOWN:  # a known name without a stem reads as what it is
         return d.reason if d.registry is not None else f"unknown: {d.reason}"
-    if d.kind == "combination":
+    if d.kind == Kind.COMBINATION:
         return "combination: " + "; ".join(summary(c) for c in d.components)
-    if d.kind == "class":
+    if d.kind == Kind.CLASS:
         stem = f" · stem {d.stems[0].stem} ({d.stems[0].meaning})" if d.stems else ""
         return f"drug class {d.name}{stem} · {d.notes[-1]}"
-    if d.kind == "stem":
+    if d.kind == Kind.STEM:
         parts = []
         for m in d.stems[:3]:
             parts.append(f"{m.stem} ({m.meaning or 'no definition'}; {m.confidence})")
@@ -335,14 +335,18 @@ def _substance_cell(m: Mention) -> str:
             f"({html.escape(sub.relation)})")
 
 
+_BRAT_LABELS = {Kind.ANTIBODY: "Antibody", Kind.COMBINATION: "Antibody",
+                Kind.CLASS: "DrugClass"}
+"""The brat entity type of each kind of decoding; every other kind is a Drug."""
+
+
 def brat_lines(mentions: Iterable[Mention], start: int = 1) -> Iterable[str]:
     """brat standoff: one text-bound annotation per name, its reading as an annotator note,
     and a normalisation line linking it to its substance (``unii:`` CURIE); ``start`` is the
     number of the first (to stream a document's mentions one by one)."""
     for i, m in enumerate(mentions, start=start):
         kind = m.decoding.kind
-        label = {"antibody": "Antibody", "combination": "Antibody", "class": "DrugClass"}.get(
-            kind, "Drug")
+        label = _BRAT_LABELS.get(kind, "Drug")
         text = m.text.replace("\n", " ")
         yield f"T{i}\t{label} {m.start} {m.end}\t{text}"
         note = summary(m.decoding) + (f"; did you mean {m.suggestion}" if m.suggestion else "")

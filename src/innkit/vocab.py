@@ -1,4 +1,5 @@
-"""Closed vocabularies shared by every layer: what a name is and how it relates to a substance."""
+"""Closed vocabularies shared by every layer: what a name is, how it relates to a substance,
+what a decoding and a mention are, and how sure innkit is of them."""
 
 from __future__ import annotations
 
@@ -68,3 +69,52 @@ RELATION_LABELS = {
     Relation.SYSTEMATIC: "systematic name",
 }
 """How each relation reads in a sentence: "Besponsa is the brand of inotuzumab ozogamicin"."""
+
+
+class Kind(StrEnum):
+    """What a decoding says a name is (the ``kind`` key of a decoding)."""
+
+    ANTIBODY = "antibody"  # read by the antibody scheme (prefix, substems, stem)
+    STEM = "stem"  # built on one or more general WHO stems
+    CLASS = "class"  # a drug class phrase (beta-blockers)
+    COMBINATION = "combination"  # a fixed combination written a/b
+    UNKNOWN = "unknown"  # no rule reads it; ``reason`` says why
+    KNOWN = "known"  # a listed name no rule reads: how the annotator grows it, never a decoding's
+
+
+class Leniency(StrEnum):
+    """How much the annotator accepts beyond known names (strictest first)."""
+
+    STRICT = "strict"
+    STANDARD = "standard"
+    LENIENT = "lenient"
+
+
+class How(StrEnum):
+    """How a mention was found in a text (the ``how`` key of a mention)."""
+
+    REGISTRY = "registry"  # a listed name
+    MORPHOLOGY = "morphology"  # an antibody name read by the scheme
+    STEM = "stem"  # a word built on a general WHO stem
+    FUZZY = "fuzzy"  # a near miss of a listed name, or a name written with look-alike letters
+    CLASS = "class"  # a drug class phrase
+    ABBREVIATION = "abbreviation"  # a short form the text defines for a name
+    BRAND = "brand"  # a brand the text gives for a name (Besponsa®)
+
+
+class Confidence(StrEnum):
+    """How sure a reading or a mention is (strongest first)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Failure(StrEnum):
+    """Why a name was not decoded (``Decoding.failure`` of an unknown decoding): the error
+    ``decode(..., strict=True)`` raises follows from it, never from the wording of a reason."""
+
+    NOT_TEXT = "not_text"  # bytes that are not UTF-8, control characters, not a str at all
+    TOO_LONG = "too_long"  # longer than one name can be
+    EMPTY = "empty"  # nothing but spaces and punctuation
+    NO_RULE = "no_rule"  # text, but no rule of the naming scheme reads it

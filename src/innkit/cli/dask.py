@@ -13,6 +13,7 @@ from click.core import ParameterSource
 
 from ..errors import InnkitError
 from ..integrations.dask import REPORT_NAME, CorpusReport, annotate_corpus
+from ..registry.store import StoreError
 
 
 def _given(ctx: Any, name: str) -> bool:
@@ -80,6 +81,8 @@ def run_cli(ctx: Any, files: tuple[str, ...], output: str, *, engine: str, sched
             input_format="jsonl" if _given(ctx, "input_format") else None, leniency=leniency,
             scheduler=scheduler, n_workers=workers, progress=sys.stderr.isatty(),
             user_db=user_db)
+    except StoreError:
+        raise  # the environment, not the input: the command line's fault for it (exit 3)
     except InnkitError as exc:
         click.echo(f"innkit: {exc}", err=True)
         ctx.exit(2)

@@ -11,6 +11,7 @@ import click
 from ..decoder.decode import decode
 from ..models import Decoding
 from ..render import identity_label, render_card, summary
+from ..vocab import Kind
 
 TSV_COLUMNS = (
     "input", "name", "kind", "segmentation", "prefix", "target_substem", "target_meaning",
@@ -104,7 +105,7 @@ def decode_cmd(names: tuple[str, ...], fmt: str, strict: bool) -> None:
         nonlocal failed
         for name in source:
             d = decode(name)
-            failed = failed or d.kind == "unknown"
+            failed = failed or d.kind == Kind.UNKNOWN
             yield d
 
     _emit(decoded(), fmt, single=len(names) == 1)

@@ -39,7 +39,9 @@ EXIT_STATUS_HELP = (
 
 
 class CliFault(click.ClickException):
-    """An expected failure: printed as ``innkit: message`` with its exit status."""
+    """An expected failure: printed as ``innkit: message`` with its exit status. A click
+    exception, not an InnkitError: it is the command line's own way out, raised and caught
+    inside it (click shows it and sets the status), never seen by a library caller."""
 
     def __init__(self, message: str, status: ExitStatus = ExitStatus.BAD_INPUT) -> None:
         super().__init__(message)
@@ -83,7 +85,9 @@ def input_fault(exc: OSError, name: str) -> str:
 
 
 class ClosedStreamError(OSError):
-    """Standard input or output was closed by the shell (``<&-``, ``>&-``)."""
+    """Standard input or output was closed by the shell (``<&-``, ``>&-``). An OSError, not an
+    InnkitError: it stands for the failed read or write of a real stream (EBADF), so code that
+    handles the operating system's errors handles it too."""
 
     def __init__(self, which: str) -> None:
         super().__init__(errno.EBADF, f"standard {which} is closed")

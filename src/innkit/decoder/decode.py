@@ -14,7 +14,7 @@ from ..rules.classes import ClassRow
 from ..rules.english import is_english
 from ..rules.normalize import MAX_NAME_LENGTH, normalize_name
 from ..rules.tables import ERA_ORDER, ExceptionRow, StemRow, Tables
-from ..vocab import RELATION_LABELS, Relation
+from ..vocab import RELATION_LABELS, Confidence, Failure, Kind, Relation
 from .antibody import Ranked, antibody_stem, enumerate_readings, rank
 from .checks import registry_conflicts
 from .general import decode_general
@@ -60,35 +60,32 @@ def decode(text: object, *, strict: bool = False, registry: Registry | None = No
     Known names also carry their ``registry`` facts (target, format, year, status), from the
     given registry or the default one (shipped names plus the user database).
     Never raises for bad input: it returns ``kind="unknown"`` with a ``reason``. With
-    ``strict=True`` it raises :class:`InvalidInputError` or :class:`UnknownNameError` instead.
+    ``strict=True`` it raises :class:`InvalidInputError` or :class:`UnknownNameError` instead,
+    as the decoding's ``failure`` says.
     """
     reg = registry if registry is not None else get_registry()
     # Only text is cached; bytes and junk are rare and not worth keeping.
     cached = type(text) is str
     result = _decode_cached(reg, text, reg.generation) if cached else _decode(text, reg)
-    if strict and result.kind == "unknown":
-        error = InvalidInputError if result.reason and result.reason.startswith(_INPUT_REASONS) \
-            else UnknownNameError
-        raise error(result.reason or "not a name", _hint(result))
+    if strict and result.kind == Kind.UNKNOWN:
+        failure = result.failure or Failure.NO_RULE
+        error = UnknownNameError if failure is Failure.NO_RULE else InvalidInputError
+        raise error(result.reason or "not a name", _HINTS[failure])
     return result
 
 
-_INPUT_REASONS = ("input is", "empty input", "binary", "expected text")
+_HINTS = {
+    Failure.TOO_LONG: f"pass one name of at most {MAX_NAME_LENGTH} characters",
+    Failure.NOT_TEXT: "pass the name as a str (decode bytes as UTF-8 first)",
+    Failure.EMPTY: "pass a non-empty name",
+    Failure.NO_RULE: _STEMS_HINT,
+}
+"""What to do about each failure, for the error ``strict=True`` raises."""
 
 
-def _hint(result: Decoding) -> str:
-    reason = result.reason or ""
-    if reason.startswith("input is"):
-        return f"pass one name of at most {MAX_NAME_LENGTH} characters"
-    if reason.startswith(("binary", "expected text")):
-        return "pass the name as a str (decode bytes as UTF-8 first)"
-    if reason.startswith("empty input"):
-        return "pass a non-empty name"
-    return _STEMS_HINT
-
-
-def _unknown(display: str, reason: str, name: str | None = None) -> Decoding:
-    return Decoding(input=display, kind="unknown", name=name, reason=reason)
+def _unknown(display: str, reason: str, failure: Failure) -> Decoding:
+    """The decoding of an input that is not a name's text at all."""
+    return Decoding(input=display, kind=Kind.UNKNOWN, reason=reason, failure=failure)
 
 
 @owner_cache(CACHE_SIZE)
@@ -104,20 +101,22 @@ def _decode(text: object, registry: Registry) -> Decoding:
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError:
-            return _unknown(repr(bytes(text[:40])), "binary input: not valid UTF-8 text")
+            return _unknown(repr(bytes(text[:40])), "binary input: not valid UTF-8 text",
+                            Failure.NOT_TEXT)
     if not isinstance(text, str):
-        return _unknown(repr(text)[:80], f"expected text, got {type(text).__name__}")
+        return _unknown(repr(text)[:80], f"expected text, got {type(text).__name__}",
+                        Failure.NOT_TEXT)
     if len(text) > MAX_NAME_LENGTH:
         return _unknown(
             text[:40] + "…",
             f"input is {len(text):,} characters long; a single name is at most "
-            f"{MAX_NAME_LENGTH}",
+            f"{MAX_NAME_LENGTH}", Failure.TOO_LONG,
         )
     if _CONTROL_RE.search(text):
-        return _unknown(text, "binary input: contains control characters")
+        return _unknown(text, "binary input: contains control characters", Failure.NOT_TEXT)
     normal = normalize_name(text)
     if not normal:
-        return _unknown(text, "empty input: nothing to decode")
+        return _unknown(text, "empty input: nothing to decode", Failure.EMPTY)
     tables = registry.rules.tables
     row = registry.rules.drug_classes.find(normal)
     if row is not None and registry.identify(normal) is None:
@@ -137,7 +136,7 @@ def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
     if substance is None and user is not None and user.refers_to:
         # A team's own code or brand: read as the name it stands for.
         meant = _decode_phrase(user.refers_to, normalize_name(user.refers_to), tables, registry)
-        if meant.kind != "unknown":
+        if meant.kind != Kind.UNKNOWN:
             note = f"{text} is a {user.kind} name for {user.refers_to} in the user registry"
             substance = registry.identify(normalize_name(user.refers_to))
             ids = (("unii", substance.unii),) if substance is not None else ()
@@ -156,11 +155,11 @@ def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
             name_key(substance.inn) != name_key(normal):
         notes.insert(0, f"the UNII list gives this substance a second INN, {substance.inn} "
                         "(a renamed substance); the name is read as written")
-    elif substance.relation != Relation.INN and (substance.inn or own.kind == "unknown"):
+    elif substance.relation != Relation.INN and (substance.inn or own.kind == Kind.UNKNOWN):
         # Read the INN; a substance without one is read by the list's preferred name.
         meant = substance.inn or substance.name
         inn = _decode_phrase(meant, meant, tables, registry)
-        if inn.kind != "unknown" and (own.kind == "unknown" or _word(own) != _word(inn)):
+        if inn.kind != Kind.UNKNOWN and (own.kind == Kind.UNKNOWN or _word(own) != _word(inn)):
             result = _replace(inn, input=text)
             warnings = list(inn.warnings)
             notes = list(inn.notes)
@@ -201,7 +200,7 @@ def _drug_class(text: str, row: ClassRow, tables: Tables) -> Decoding:
     defined = f"; defined by the WHO stem {row.stem}" if row.stem else "; no WHO stem defines it"
     notes = (f"a drug class ({row.label}, drug_classes.tsv line {row.line}){defined}",
              f"members include {', '.join(row.members)}")
-    return Decoding(input=text, kind="class", name=row.key, stems=stems, notes=notes)
+    return Decoding(input=text, kind=Kind.CLASS, name=row.key, stems=stems, notes=notes)
 
 
 def _combination(text: str, normal: str, tables: Tables, registry: Registry) -> Decoding:
@@ -209,16 +208,17 @@ def _combination(text: str, normal: str, tables: Tables, registry: Registry) -> 
     parts = [p for p in normal.split("/") if p]
     components = tuple(_resolved(p, p, _decode_phrase(p, p, tables, registry), tables, registry)
                        for p in parts)
-    if not components or any(c.kind == "unknown" for c in components):
-        bad = [c.input for c in components if c.kind == "unknown"]
+    if not components or any(c.kind == Kind.UNKNOWN for c in components):
+        bad = [c.input for c in components if c.kind == Kind.UNKNOWN]
         return Decoding(
-            input=text, kind="unknown", name=normal, components=components,
+            input=text, kind=Kind.UNKNOWN, name=normal, components=components,
             reason=f"combination with parts that are not antibody names: {', '.join(bad)}",
+            failure=Failure.NO_RULE,
         )
     eras = sorted({e for c in components for e in c.eras}, key=ERA_ORDER.__getitem__)
     whole = registry.identify(normal)  # a fixed combination may be one substance
     return Decoding(
-        input=text, kind="combination", name=normal, components=components, eras=tuple(eras),
+        input=text, kind=Kind.COMBINATION, name=normal, components=components, eras=tuple(eras),
         warnings=tuple(w for c in components for w in c.warnings), substance=whole,
         identifiers=(("unii", whole.unii),) if whole else (),
     )
@@ -258,7 +258,7 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
     warnings += checked
     return Decoding(
         input=text,
-        kind="antibody",
+        kind=Kind.ANTIBODY,
         name=word,
         prefix=best.prefix,
         target_substem=best.target,
@@ -290,7 +290,7 @@ def _unreadable(text: str, word: str, stem_row: StemRow | None, registry: Regist
     suggestion = near_miss(word, registry.name_choices())
     hint = f"; close to the known name {suggestion!r}: a misspelling?" if suggestion else ""
     return Decoding(
-        input=text, kind="unknown", name=word, suggestion=suggestion,
+        input=text, kind=Kind.UNKNOWN, name=word, suggestion=suggestion, failure=Failure.NO_RULE,
         reason=f"ends in -{stem} but no target or source substem of any era fits the "
                f"letters before it ({word[: -len(stem)] if stem_row else word}){hint}",
     )
@@ -416,17 +416,9 @@ def _known(registry: Registry, word: str, modifiers: tuple[Modifier, ...]) -> Re
 
 def _is_biologic(word: str, tables: Tables) -> bool:
     """A word built on a suffix stem (tagraxofusp, luspatercept): FDA suffixes follow these."""
-    return any((m.position == "suffix" and not m.historical and m.confidence != "low")
+    return any((m.position == "suffix" and not m.historical and m.confidence != Confidence.LOW)
                or (m.position == "suffix" and m.row.startswith("biologic_stems"))
                for m in classify_word(word, tables))
-
-
-def _no_antibody_reason(tokens: list[str]) -> str:
-    if not any(c.isalpha() for t in tokens for c in t):
-        return "no letters: an INN is written in letters"
-    if any(not t.isascii() for t in tokens):
-        return "contains characters that INNs never use (INNs are plain Latin letters)"
-    return f"not an antibody name: {_STEMS_HINT}"
 
 
 def _from_exception(
@@ -446,7 +438,7 @@ def _from_exception(
     warnings = [*warnings, f"irregular name (exceptions.tsv line {ex.line}): {ex.reason}"]
     return Decoding(
         input=text,
-        kind="antibody",
+        kind=Kind.ANTIBODY,
         name=ex.name,
         prefix=ex.prefix,
         target_substem=ex.target or None,

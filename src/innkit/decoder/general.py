@@ -7,6 +7,7 @@ import re
 from ..models import Decoding, Modifier, Radiolabel, StemMatch
 from ..registry import Registry
 from ..rules.tables import Tables
+from ..vocab import Confidence, Failure, Kind
 from .modifiers import classify_modifier, qualifier
 from .stems import classify_word
 
@@ -53,17 +54,18 @@ def decode_general(
             kept.append(word)
     name = " ".join(kept)
     if not kept or not _HAS_LETTER.search(name):
-        return Decoding(input=text, kind="unknown", name=name or None, salts=tuple(salts),
+        return Decoding(input=text, kind=Kind.UNKNOWN, name=name or None, salts=tuple(salts),
                         reason="no letters: an INN is written in letters"
-                        if not _HAS_LETTER.search(text.lower()) else "only salt words")
+                        if not _HAS_LETTER.search(text.lower()) else "only salt words",
+                        failure=Failure.NO_RULE)
     if not name.isascii():
-        return Decoding(input=text, kind="unknown", name=name,
+        return Decoding(input=text, kind=Kind.UNKNOWN, name=name,
                         reason="contains characters that INNs never use (INNs are plain Latin "
-                               "letters)")
+                               "letters)", failure=Failure.NO_RULE)
     if not (_WORD.match(name) if len(kept) == 1 else all(_WORD.match(w) for w in kept)):
-        return Decoding(input=text, kind="unknown", name=name,
+        return Decoding(input=text, kind=Kind.UNKNOWN, name=name,
                         reason="not a name: INN words are letters, with at most a hyphenated "
-                               "code (sipuleucel-T)")
+                               "code (sipuleucel-T)", failure=Failure.NO_RULE)
     matches: list[StemMatch] = []
     covered: set[str] = set()
     if len(kept) > 1:  # stems written as two words: "-dronic acid"
@@ -85,15 +87,16 @@ def decode_general(
             reason = (f"a known {what} ({entry.origin} list); no WHO stem or antibody rule is "
                       "written in it")
         return Decoding(
-            input=text, kind="unknown", name=name, salts=tuple(salts), radiolabel=label,
+            input=text, kind=Kind.UNKNOWN, name=name, salts=tuple(salts), radiolabel=label,
             modifiers=tuple(qualifiers), conjugate=conjugate, registry=entry, reason=reason,
+            failure=Failure.NO_RULE,
         )
-    if all(m.confidence == "low" for m in matches):
+    if all(m.confidence == Confidence.LOW for m in matches):
         warnings.append("only weak or short stems match: the reading is uncertain")
     if any(m.historical for m in matches):
         warnings.append("a matching stem was deleted from the General Principles: historical")
     return Decoding(
-        input=text, kind="stem", name=name, stems=tuple(matches), salts=tuple(salts),
+        input=text, kind=Kind.STEM, name=name, stems=tuple(matches), salts=tuple(salts),
         modifiers=tuple(qualifiers), radiolabel=label, conjugate=conjugate,
         fda_suffix=fda_suffix, registry=entry, warnings=tuple(warnings),
     )

@@ -10,6 +10,7 @@ import re
 from ..models import Modifier, Radiolabel
 from ..rules.affixes import find_label, modifier_ending, qualifier_row
 from ..rules.tables import ModifierRow, Tables
+from ..vocab import Confidence
 from .stems import classify_word
 
 _HAS_DIGIT = re.compile(r"\d")
@@ -73,16 +74,16 @@ def classify_modifier(word: str, tables: Tables) -> Modifier:
             meaning=ending.meaning,
             payload_class=ending.payload_class or None,
             matched_by=ending.source,
-            confidence="low" if near else "medium",
+            confidence=Confidence.LOW if near else Confidence.MEDIUM,
             suggestion=near,
         )
     if near:
         row = tables.modifiers[near]
         return Modifier(word=word, kind="unknown_modifier", meaning=f"near miss of {near}: "
                         f"{row.meaning}", payload_class=None, matched_by=row.source,
-                        confidence="low", suggestion=near)
+                        confidence=Confidence.LOW, suggestion=near)
     for match in classify_word(word, tables):
-        if match.confidence != "low":
+        if match.confidence != Confidence.LOW:
             return Modifier(
                 word=word,
                 kind="stem",
@@ -211,5 +212,5 @@ def _from_row(word: str, row: ModifierRow) -> Modifier:
         meaning=row.meaning or None,
         payload_class=row.payload_class or None,
         matched_by=row.source,
-        confidence=row.confidence or None,
+        confidence=Confidence(row.confidence) if row.confidence else None,
     )

@@ -10,20 +10,23 @@ from __future__ import annotations
 
 from ..models import StemMatch
 from ..rules.tables import StemEntry, Tables
+from ..vocab import Confidence
 
 MIN_FREE_STEM = 3
 """Infix and free-position stems shorter than this are too common by chance (``ni``, ``io``)."""
 
 
-def _confidence(entry: StemEntry, matched_length: int) -> str:
+def _confidence(entry: StemEntry, matched_length: int) -> Confidence:
+    """Deleted and weak stems are low; a suffix or prefix of four letters or more is high, an
+    infix or free stem so long medium; a row may lower, never raise, its stems' confidence."""
     if entry.deleted or entry.weak:
-        return "low"
+        return Confidence.LOW
     if entry.position == "suffix" or entry.position == "prefix":
-        level = "high" if matched_length >= 4 else "medium"
+        level = Confidence.HIGH if matched_length >= 4 else Confidence.MEDIUM
     else:
-        level = "medium" if matched_length >= 4 else "low"
-    if entry.confidence in ("medium", "low") and level == "high":
-        level = entry.confidence
+        level = Confidence.MEDIUM if matched_length >= 4 else Confidence.LOW
+    if entry.confidence in (Confidence.MEDIUM, Confidence.LOW) and level is Confidence.HIGH:
+        level = Confidence(entry.confidence)
     return level
 
 
@@ -71,7 +74,7 @@ def classify_word(word: str, tables: Tables) -> list[StemMatch]:
     return found
 
 
-_ORDER = {"high": 0, "medium": 1, "low": 2}
+_ORDER = {level: rank for rank, level in enumerate(Confidence)}
 
 
 def _strength(m: StemMatch) -> tuple[int, int]:

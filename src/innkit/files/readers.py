@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from ..errors import InnkitError
 from .textfiles import SNIFF_BYTES, UTF16_BOMS, looks_binary
 
 BLOCK = 1 << 20  # 1 MiB
@@ -38,8 +39,9 @@ class ReadReport:
         return out
 
 
-class SkippedRecord(ValueError):
-    """A JSON Lines record that holds no document; its message says where and why."""
+class SkippedRecord(InnkitError, ValueError):
+    """A JSON Lines record that holds no document; its reason says where and why (the reader
+    goes on without it, so there is nothing to fix but the record)."""
 
 
 def json_document(line: str, where: str, text_field: str, id_field: str,

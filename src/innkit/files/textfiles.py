@@ -8,6 +8,8 @@ import codecs
 from enum import StrEnum
 from pathlib import Path
 
+from ..errors import InnkitError
+
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 SNIFF_BYTES = 8192
 """How much of a file's head is looked at to tell text from binary."""
@@ -31,13 +33,13 @@ class FileProblem(StrEnum):
     NOT_UTF8 = "not utf-8"
 
 
-class TextFileError(ValueError):
-    """``reason`` names the file and the problem; ``problem`` says which, for the hint."""
+class TextFileError(InnkitError, ValueError):
+    """``reason`` names the file and the problem; ``problem`` says which, so that each reader
+    can give the fix for its own files (the hint is left to it)."""
 
     def __init__(self, problem: FileProblem, reason: str) -> None:
         super().__init__(reason)
         self.problem = problem
-        self.reason = reason
 
 
 def read_text_file(path: Path, *, max_bytes: int, what: str) -> str:

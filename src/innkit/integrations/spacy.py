@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..annotator.core import LENIENCY_LEVELS, Annotator
+from ..vocab import Kind
 
 for _name in ("innkit", "innkit_how"):
     if not Span.has_extension(_name):
@@ -40,9 +41,9 @@ class InnkitComponent:
     def __call__(self, doc: Doc) -> Doc:
         spans = []
         for m in self.annotator.annotate(doc.text):
-            antibody = m.decoding.kind in ("antibody", "combination")
+            antibody = m.decoding.kind in (Kind.ANTIBODY, Kind.COMBINATION)
             label = self.antibody_label if antibody else self.drug_label
-            if m.decoding.kind == "class":
+            if m.decoding.kind == Kind.CLASS:
                 label = self.class_label
             sub = m.decoding.substance
             span = doc.char_span(m.start, m.end, label=label, alignment_mode="expand",

@@ -22,13 +22,14 @@ from typing import Any
 
 from ..decoder.antibody import source_agrees
 from ..decoder.decode import decode
+from ..errors import InnkitError
 from ..files.textfiles import FileProblem, TextFileError, read_text_file
-from ..models import Decoding
+from ..models import Decoding, Result
 from ..registry import Registry, get_registry
 from ..registry.substances import unii_source
 from ..rules.core import Rules
 from ..rules.tables import ERAS, Tables
-from ..vocab import AntibodyFormat
+from ..vocab import AntibodyFormat, Confidence, Kind
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """A table of names larger than this is not a curator's table; refuse it rather than stall."""
@@ -59,17 +60,12 @@ COLUMN_ALIASES: Mapping[str, tuple[str, ...]] = {
 """Header names accepted for each column (compared lower-case, spaces as underscores)."""
 
 
-class AuditInputError(ValueError):
+class AuditInputError(InnkitError, ValueError):
     """The file cannot be audited (missing, not CSV, no name column): ``hint`` says the fix."""
-
-    def __init__(self, reason: str, hint: str) -> None:
-        self.reason = reason
-        self.hint = hint
-        super().__init__(f"{reason}: {hint}")
 
 
 @dataclass(frozen=True, slots=True)
-class Contradiction:
+class Contradiction(Result):
     """One fact of a row that the name contradicts, and why."""
 
     line: int  # line of the row in the file (the header is line 1)
@@ -82,22 +78,9 @@ class Contradiction:
     rule: str  # the data row the rule comes from
     kept: str | None = None  # the recorded reason it stands (audit_exceptions.tsv), if any
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "line": self.line,
-            "name": self.name,
-            "check": str(self.check),
-            "column": self.column,
-            "value": self.value,
-            "expected": self.expected,
-            "reason": self.reason,
-            "rule": self.rule,
-            "kept": self.kept,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class AuditReport:
+class AuditReport(Result):
     """The outcome of an audit: rows read, rows each check applied to, contradictions."""
 
     source: str
@@ -105,6 +88,12 @@ class AuditReport:
     checked: Mapping[str, int]
     contradictions: tuple[Contradiction, ...]
     columns: tuple[str, ...] = field(default=())
+
+    # the counts beside the contradictions themselves
+    _json = ("source", "rows", "columns", ("checked", lambda r: dict(r.checked)),
+             ("contradictions_per_check", lambda r: r.counts()),
+             ("open", lambda r: len(r.open)), ("kept", lambda r: len(r.kept)), "clean",
+             "contradictions")
 
     @property
     def open(self) -> tuple[Contradiction, ...]:
@@ -125,19 +114,6 @@ class AuditReport:
         for c in self.contradictions:
             out[str(c.check)] += 1
         return out
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "rows": self.rows,
-            "columns": list(self.columns),
-            "checked": dict(self.checked),
-            "contradictions_per_check": self.counts(),
-            "open": len(self.open),
-            "kept": len(self.kept),
-            "clean": self.clean,
-            "contradictions": [c.to_dict() for c in self.contradictions],
-        }
 
 
 # ---------------------------------------------------------------------------------- rule data
@@ -336,13 +312,13 @@ def check_kind(d: Decoding, kind: str, rules: Rules) -> tuple[str, str, str] | N
     if entry is None:
         return None
     _label, means, antibody_ok, line = entry
-    if d.kind == "antibody" and not antibody_ok:
+    if d.kind == Kind.ANTIBODY and not antibody_ok:
         said = f"{kind!r}" if kind.strip().lower() == means else f"{kind!r} ({means})"
         return ("antibody", f"the name reads {d.segmentation} (-{d.stem}: {d.stem_meaning}), an "
                 f"antibody, but the kind is {said}", f"audit_kinds.tsv line {line}")
-    if d.kind == "stem" and means == "antibody" and d.stems:
+    if d.kind == Kind.STEM and means == "antibody" and d.stems:
         top = d.stems[0]
-        if top.confidence == "high" and top.position == "suffix":
+        if top.confidence == Confidence.HIGH and top.position == "suffix":
             return (f"-{top.stem.strip('-')} ({top.meaning})",
                     f"the name is built on the stem {top.stem} ({top.meaning}), not on an "
                     f"antibody stem, but the kind is {kind!r}", top.row)
@@ -475,7 +451,7 @@ def audit_rows(rows: Iterable[tuple[int, Mapping[str, str]]], *, source: str = "
         d = decode(name, registry=registry)
         word = (d.name or name).lower()
         outcomes: list[tuple[Check, str, str, tuple[str, str, str] | None]] = []
-        if d.kind == "antibody":
+        if d.kind == Kind.ANTIBODY:
             for check, column, rule in ANTIBODY_RULES:
                 value = row.get(column, "")
                 if value:

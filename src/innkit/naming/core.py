@@ -6,19 +6,19 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
 from ..decoder.antibody import enumerate_readings
 from ..decoder.decode import decode
 from ..errors import InvalidInputError, require_text
-from ..models import Decoding
+from ..models import Decoding, Result
 from ..registry import Registry, get_registry
 from ..rules.core import Rules
 from ..rules.english import is_english
 from ..rules.tables import ERAS, Tables
 from ..screening.similarity import Screening, SimilarityHit, screen
+from ..vocab import Confidence, Kind
 
 CURRENT_ERA = ERAS[-1]
 """The scheme in force: the last row of eras.tsv."""
@@ -30,7 +30,7 @@ MAX_PREFIX = 6
 
 
 @dataclass(frozen=True, slots=True)
-class Check:
+class Check(Result):
     """One rule applied to a proposed name."""
 
     rule: str
@@ -38,13 +38,9 @@ class Check:
     severity: str  # error (the name fails) or advice (worth changing)
     reason: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "passed": self.passed, "severity": self.severity,
-                "reason": self.reason}
-
 
 @dataclass(frozen=True, slots=True)
-class Validation:
+class Validation(Result):
     """Whether a proposed name complies with the current scheme, rule by rule."""
 
     name: str
@@ -53,19 +49,12 @@ class Validation:
     decoding: Decoding
     closest: tuple[SimilarityHit, ...]
 
+    _json = ("name", "valid", "checks", ("failures", lambda v: [c.rule for c in v.failures]),
+             "decoding", "closest")
+
     @property
     def failures(self) -> tuple[Check, ...]:
         return tuple(c for c in self.checks if not c.passed and c.severity == "error")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "valid": self.valid,
-            "checks": [c.to_dict() for c in self.checks],
-            "failures": [c.rule for c in self.failures],
-            "decoding": self.decoding.to_dict(),
-            "closest": [h.to_dict() for h in self.closest],
-        }
 
 
 def formats(tables: Tables | None = None) -> dict[str, str]:
@@ -125,7 +114,7 @@ def validate(name: str, *, format: str | None = None, target: str | None = None,
     current = [s.stem for s in tables.stems if s.kind == "stem" and CURRENT_ERA in s.eras]
     legacy = [s.stem for s in tables.stems if s.kind == "stem" and s.group == "legacy"]
     stems_2022 = set(current)
-    stem_ok = d.kind == "antibody" and d.stem in stems_2022
+    stem_ok = d.kind == Kind.ANTIBODY and d.stem in stems_2022
     check("stem", stem_ok,
           f"ends in the {CURRENT_ERA} stem -{d.stem} ({d.stem_meaning})" if stem_ok else
           f"new antibody names end in {_either(current)} "
@@ -187,19 +176,19 @@ def validate(name: str, *, format: str | None = None, target: str | None = None,
     else:
         edits = Levenshtein.distance(word, top.name)
         same_end = any(w.startswith("same ending") for w in top.why)
-        too_close = top.level == "high" or (edits <= 2 and same_end)
+        too_close = top.level == Confidence.HIGH or (edits <= 2 and same_end)
         summary = (f"closest existing name {top.name} ({top.level or 'below low'}, score "
                    f"{top.score:.2f}: {', '.join(top.why) or 'similar overall'})")
         if too_close:
             check("distance", False, summary)
         else:
-            check("distance", top.level != "medium", summary, "advice")
+            check("distance", top.level != Confidence.MEDIUM, summary, "advice")
     valid = all(c.passed for c in checks if c.severity == "error")
     return Validation(word, valid, tuple(checks), d, screening.hits[:3])
 
 
 @dataclass(frozen=True, slots=True)
-class Suggestion:
+class Suggestion(Result):
     """A generated name that validates, with the existing names closest to it."""
 
     name: str
@@ -208,10 +197,8 @@ class Suggestion:
     stem: str
     closest: tuple[SimilarityHit, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "segmentation": f"{self.prefix}|{self.infix}|{self.stem}",
-                "prefix": self.prefix, "infix": self.infix, "stem": self.stem,
-                "closest": [h.to_dict() for h in self.closest]}
+    _json = ("name", ("segmentation", lambda s: f"{s.prefix}|{s.infix}|{s.stem}"), "prefix",
+             "infix", "stem", "closest")
 
 
 def _prefix(rng: random.Random) -> str:

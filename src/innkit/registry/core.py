@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import require_text
-from ..models import Substance
+from ..models import Result, Substance
 from ..rules.core import Rules
 from ..rules.normalize import normalize_name
 from .entries import ENTRY_COLUMNS, RegistryEntry
@@ -55,16 +55,18 @@ def default_user_db() -> Path:
 
 
 @dataclass(frozen=True, slots=True)
-class SearchHit:
+class SearchHit(Result):
     """One search result: the entry, a 0-100 score and what matched."""
 
     entry: RegistryEntry
     score: float
     matched_on: str  # "name", "name prefix", "target antigen", "fuzzy name"
 
+    _json = (("score", lambda h: round(h.score, 1)), "matched_on")
+
     def to_dict(self) -> dict[str, Any]:
-        return {"score": round(self.score, 1), "matched_on": self.matched_on,
-                **self.entry.to_dict()}
+        """The score and what matched, then the entry's own keys (one flat record)."""
+        return {**Result.to_dict(self), **self.entry.to_dict()}
 
 
 def _row_to_entry(row: sqlite3.Row) -> RegistryEntry:

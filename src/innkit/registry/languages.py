@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from enum import StrEnum
 
 from ..rules.core import Rules
 from ..vocab import Relation
@@ -16,10 +17,17 @@ from ..vocab import Relation
 TABLE = "inn_languages.tsv"
 
 
+class RuleKind(StrEnum):
+    """The ``kind`` column: what a rule of the table does."""
+
+    ENDING = "ending"  # a language's ending, taken off to find the INN
+    LETTERS = "letters"  # a spelling the language uses for the INN's letters
+
+
 @dataclass(frozen=True, slots=True)
 class LanguageRule:
     language: Relation
-    kind: str  # ending or letters
+    kind: RuleKind
     form: str
     inn: str
     line: int
@@ -36,14 +44,14 @@ class LanguageForms:
 
     def __init__(self, rules: Rules) -> None:
         rows = rules.read(TABLE, ("language", "kind", "form", "inn", "examples"))
-        self.rules = tuple(LanguageRule(Relation(r["language"]), r["kind"], r["form"], r["inn"],
-                                        int(r["_line"])) for r in rows)
-        self.endings = tuple(r for r in self.rules if r.kind == "ending")
-        letters = [r for r in self.rules if r.kind == "letters" and r.form.isascii()]
+        self.rules = tuple(LanguageRule(Relation(r["language"]), RuleKind(r["kind"]), r["form"],
+                                        r["inn"], int(r["_line"])) for r in rows)
+        self.endings = tuple(r for r in self.rules if r.kind is RuleKind.ENDING)
+        letters = [r for r in self.rules if r.kind is RuleKind.LETTERS and r.form.isascii()]
         # Longest first, so that "ll" is folded before "l".
         self._folds = sorted(((r.inn, r.form) for r in letters), key=lambda p: -len(p[0]))
         self._accents = {r.form: r.language for r in self.rules
-                         if r.kind == "letters" and not r.form.isascii()}
+                         if r.kind is RuleKind.LETTERS and not r.form.isascii()}
 
     def skeleton(self, word: str) -> str:
         """The spelling with accents and the languages' letter differences folded away."""

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import InnkitError
 from ..files.atomic import write_atomic
 from .entries import ENTRY_COLUMNS, ENTRY_KINDS, RegistryEntry
 from .keys import name_key
@@ -55,8 +56,8 @@ class ImportReport:
         return not self.errors
 
 
-class StoreError(Exception):
-    """The user database cannot be read or written; the message names the fix."""
+class StoreError(InnkitError):
+    """The user database cannot be read or written; the reason ends with the fix, its hint."""
 
 
 _REPAIR = ("run `innkit registry repair` to move it aside and rescue its names into a new "
@@ -75,16 +76,20 @@ class UserStore:
         text = str(exc)
         low = text.lower()
         if "locked" in low or "busy" in low:
+            hint = "wait until it has finished and try again"
             return StoreError(f"the user registry {self.path} is locked by another program "
-                              f"({text}); wait until it has finished and try again")
+                              f"({text}); {hint}", hint)
         if "readonly" in low or "read-only" in low or (
                 writing and isinstance(exc, OSError)) or "unable to open" in low:
+            hint = ("make the file and its folder writable (chmod u+w), or copy it elsewhere "
+                    "and point --user-db at the copy")
             return StoreError(f"cannot {'write' if writing else 'read'} the user registry "
-                              f"{self.path} ({text}); make the file and its folder writable "
-                              "(chmod u+w), or copy it elsewhere and point --user-db at the copy")
+                              f"{self.path} ({text}); {hint}", hint)
         if "not a database" in low or "malformed" in low or "corrupt" in low:
-            return StoreError(f"the user registry {self.path} is damaged ({text}); {_REPAIR}")
-        return StoreError(f"the user registry {self.path} cannot be used ({text}); {_REPAIR}")
+            return StoreError(f"the user registry {self.path} is damaged ({text}); {_REPAIR}",
+                              _REPAIR)
+        return StoreError(f"the user registry {self.path} cannot be used ({text}); {_REPAIR}",
+                          _REPAIR)
 
     def _check_ours(self, db: sqlite3.Connection) -> None:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -94,15 +99,17 @@ class UserStore:
                 return
         if not tables:
             return
+        hint = "point --user-db or INNKIT_USER_DB at another file"
         raise StoreError(f"{self.path} is an SQLite database of another program (tables: "
-                         f"{', '.join(sorted(tables))}), not an innkit user registry; point "
-                         "--user-db or INNKIT_USER_DB at another file (nothing was changed)")
+                         f"{', '.join(sorted(tables))}), not an innkit user registry; {hint} "
+                         "(nothing was changed)", hint)
 
     def _connect(self, *, create: bool) -> sqlite3.Connection:
         """A connection to a checked innkit registry; ``create``: to write (made if absent or
         empty), else read-only."""
         if not create and not self.path.exists():
-            raise StoreError(f"no user registry at {self.path} (add a name to create it)")
+            raise StoreError(f"no user registry at {self.path} (add a name to create it)",
+                             "add a name to create it")
         try:
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -315,7 +322,7 @@ class UserStore:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             fault = self._fault(exc, True)
-            raise StoreError(f"nothing was changed: {fault}") from exc
+            raise StoreError(f"nothing was changed: {fault}", fault.hint) from exc
         finally:
             db.close()
         return ImportReport(added=len(clean) - len(clash), replaced=len(clash))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from ..errors import InnkitError
 from ..files.atomic import atomic_sqlite
 from ..version import __version__
 from ..vocab import NameType
@@ -93,8 +94,9 @@ class SubstanceRecord:
     names: str = "[]"  # JSON: [[type, [first names], count], ...]
 
 
-class IndexError_(Exception):
-    """The index file is unusable (truncated, foreign, stale): it must be rebuilt."""
+class IndexError_(InnkitError):
+    """The index file is unusable (truncated, foreign, stale): it must be rebuilt (which its
+    loader does, so the reason alone is told)."""
 
 
 class SubstanceIndex:

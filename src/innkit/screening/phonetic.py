@@ -32,8 +32,6 @@ from ..rules.core import Rules
 
 _VOWEL_LETTERS = "aeiouy"
 _CONSONANT_LETTERS = "bcdfghjklmnpqrstvwxz"
-PAD = 0
-"""Phoneme code of padding (and of nothing): never equal to a real phoneme."""
 
 
 def _context(spec: str) -> frozenset[str] | None:
@@ -99,7 +97,7 @@ def read_phonology(rules: Rules) -> Phonology:
             values[f"{kind}:{name}"] = float(row["value"])
     features = list(salience)
     kinds = {"place": "place", "manner": "manner", "high": "high", "back": "back"}
-    inventory = [""]
+    inventory = [""]  # code 0: padding (and nothing), never equal to a real phoneme
     vectors = [np.zeros(len(features))]
     vowel = [False]
     for row in rules.read("phonemes.tsv", ("phoneme", *features, "evidence")):

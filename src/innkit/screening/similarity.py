@@ -30,7 +30,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from rapidfuzz import process
@@ -39,12 +38,14 @@ from rapidfuzz.distance import LCSseq, Levenshtein, Postfix, Prefix
 from ..caching import owner_cache
 from ..errors import InvalidInputError, require_text
 from ..files.atomic import write_atomic
+from ..models import Result
 from ..registry import Registry, get_registry
 from ..rules.core import Rules
 from ..rules.normalize import normalize_name
+from ..vocab import Confidence
 from . import phonetic
 
-LEVELS = (("high", 0.65), ("medium", 0.57), ("low", 0.48))
+LEVELS = ((Confidence.HIGH, 0.65), (Confidence.MEDIUM, 0.57), (Confidence.LOW, 0.48))
 """Combined-score thresholds, set on random pairs of listed names only, never on known confused
 pairs (benchmarks/screen_calibrate.py): 1 in 50,000 random pairs reaches high, 1 in 10,000
 medium, 1 in 1,000 low. High means a confusion a regulator would flag, medium one worth a
@@ -381,7 +382,7 @@ def _combine(full: np.ndarray, stem: np.ndarray | None) -> np.ndarray:
 
 # -- results -----------------------------------------------------------------------------
 
-def level(score: float) -> str | None:
+def level(score: float) -> Confidence | None:
     for name, threshold in LEVELS:
         if score >= threshold:
             return name
@@ -418,31 +419,24 @@ def explain_pair(a: str, b: str, m: dict[str, float]) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class SimilarityHit:
+class SimilarityHit(Result):
     """An existing name close to the screened one."""
 
     name: str
     origin: str  # registry (shipped), user, unii, list
     kind: str  # inn, brand, substance, official, candidate ...
     score: float
-    level: str | None
+    level: Confidence | None  # how strongly the names look alike (LEVELS)
     measures: dict[str, float]
     why: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "origin": self.origin,
-            "kind": self.kind,
-            "score": round(self.score, 4),
-            "level": self.level,
-            "measures": {k: round(v, 4) for k, v in self.measures.items()},
-            "why": list(self.why),
-        }
+    # scores to four places: more is noise of the measures
+    _json = ("name", "origin", "kind", ("score", lambda h: round(h.score, 4)), "level",
+             ("measures", lambda h: {k: round(v, 4) for k, v in h.measures.items()}), "why")
 
 
 @dataclass(frozen=True, slots=True)
-class Screening:
+class Screening(Result):
     """The result of screening one name against a list of existing names."""
 
     input: str
@@ -453,22 +447,13 @@ class Screening:
     reason: str | None = None
     scored: int = 0  # names scored in full (the others were ruled out by their bound)
 
-    @property
-    def top_level(self) -> str | None:
-        return self.hits[0].level if self.hits else None
+    _json = ("input", "name", "against", "compared", "scored", "top_level",
+             ("thresholds", lambda _: {level.value: score for level, score in LEVELS}), "hits",
+             "reason")
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "input": self.input,
-            "name": self.name,
-            "against": self.against,
-            "compared": self.compared,
-            "scored": self.scored,
-            "top_level": self.top_level,
-            "thresholds": dict(LEVELS),
-            "hits": [h.to_dict() for h in self.hits],
-            "reason": self.reason,
-        }
+    @property
+    def top_level(self) -> Confidence | None:
+        return self.hits[0].level if self.hits else None
 
 
 def _measure_dict(a: Reading, b: Reading, full: np.ndarray, stem: np.ndarray | None,

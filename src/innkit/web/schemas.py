@@ -17,7 +17,7 @@ MAX_NAMES = 1000
 """Most names in one batch request."""
 MAX_TARGET_CHARS = 60
 
-Leniency = Literal["strict", "standard", "lenient"]
+Leniency = Literal["strict", "standard", "lenient"]  # the values of innkit.vocab.Leniency
 Against = Literal["all", "registry", "unii"]
 Format = Literal["whole", "engineered", "multispecific", "fragment"]
 

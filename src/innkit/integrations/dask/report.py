@@ -10,6 +10,7 @@ from typing import Any
 
 from ... import __version__
 from ...errors import InvalidInputError
+from ...models import Result
 
 COLUMNS = ("doc_id", "start", "end", "text", "kind", "how", "known", "confidence", "name",
            "segmentation", "stem", "target_meaning", "source_meaning", "eras", "suggestion")
@@ -28,7 +29,7 @@ def part_name(index: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class PartitionProblem:
+class PartitionProblem(Result):
     """A partition that raised: recovered on a retry, or failed for good after ``attempts``."""
 
     partition: int
@@ -37,13 +38,9 @@ class PartitionProblem:
     error: str  # the last error, as "Type: message"
     recovered: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"partition": self.partition, "source": self.source, "attempts": self.attempts,
-                "error": self.error, "recovered": self.recovered}
-
 
 @dataclass(frozen=True, slots=True)
-class CorpusReport:
+class CorpusReport(Result):
     """What one run did; ``complete`` is False whenever a partition's mentions are missing."""
 
     inputs: tuple[str, ...]
@@ -76,36 +73,19 @@ class CorpusReport:
     def megabytes_per_second(self) -> float:
         return self.input_bytes / 1e6 / self.seconds if self.seconds > 0 else 0.0
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "innkit_version": __version__,
-            "complete": self.complete,
-            "status": "complete" if self.complete else "incomplete",
-            "inputs": list(self.inputs),
-            "output": self.output,
-            "leniency": self.leniency,
-            "documents": self.documents,
-            "skipped": self.skipped,
-            "characters": self.characters,
-            "input_bytes": self.input_bytes,
-            "mentions": self.mentions,
-            "partitions": self.partitions,
-            "partitions_failed": [p.to_dict() for p in self.partitions_failed],
-            "partitions_retried": [p.to_dict() for p in self.partitions_retried],
-            "workers": self.workers,
-            "threads": self.threads,
-            "annotators_built": self.annotators_built,
-            "seconds": round(self.seconds, 3),
-            "worker_seconds": round(self.worker_seconds, 3),
-            "megabytes_per_core_second": round(
-                self.input_bytes / 1e6 / self.worker_seconds if self.worker_seconds else 0.0, 3),
-            "documents_per_second": round(self.documents_per_second, 1),
-            "megabytes_per_second": round(self.megabytes_per_second, 3),
-            "scheduler": self.scheduler,
-            "skipped_examples": list(self.skipped_examples),
-            "warnings": list(self.warnings),
-            "interrupted": self.interrupted,
-        }
+    # the version that wrote it, a status word beside ``complete``, and rates to the
+    # precision a reader can use
+    _json = (("innkit_version", lambda _: __version__), "complete",
+             ("status", lambda r: "complete" if r.complete else "incomplete"), "inputs",
+             "output", "leniency", "documents", "skipped", "characters", "input_bytes",
+             "mentions", "partitions", "partitions_failed", "partitions_retried", "workers",
+             "threads", "annotators_built", ("seconds", lambda r: round(r.seconds, 3)),
+             ("worker_seconds", lambda r: round(r.worker_seconds, 3)),
+             ("megabytes_per_core_second", lambda r: round(
+                 r.input_bytes / 1e6 / r.worker_seconds if r.worker_seconds else 0.0, 3)),
+             ("documents_per_second", lambda r: round(r.documents_per_second, 1)),
+             ("megabytes_per_second", lambda r: round(r.megabytes_per_second, 3)),
+             "scheduler", "skipped_examples", "warnings", "interrupted")
 
 
 def read_report(output: str | os.PathLike[str]) -> dict[str, Any]:
