@@ -39,10 +39,11 @@ from ..rules.affixes import (
 )
 from ..rules.english import is_english, is_established
 from ..rules.tables import Tables
+from ..vocab import Confidence, How, Kind, Leniency
 from . import abbreviations, confusables, contexts
 from .scanner import ANTIBODY, KNOWN, STRONG_STEM, SUBSTANCE, WEAK_STEM, load_scanner
 
-LENIENCY_LEVELS = ("strict", "standard", "lenient")
+LENIENCY_LEVELS = tuple(level.value for level in Leniency)
 """strict: known names of every kind (shipped, user and FDA UNII brands, codes, official and
 common names) and antibody names read by the decoder. standard (default): also drug classes and
 names built on a strong WHO stem that are not English words, and long non-English words on a
@@ -61,9 +62,9 @@ DECODINGS_KEPT = 100_000
 
 @dataclass(frozen=True, slots=True)
 class _Verdict:
-    how: str
-    confidence: str
-    kind: str  # antibody, stem
+    how: How
+    confidence: Confidence
+    kind: Kind  # what the word grows into: antibody, stem, class or known
 
 
 class _Spans:
@@ -92,12 +93,12 @@ class _Spans:
 class Annotator:
     """Reusable annotator: patterns compiled once, verdicts remembered per distinct word."""
 
-    def __init__(self, *, leniency: str = "standard", registry: Registry | None = None,
-                 backend: str = "auto") -> None:
+    def __init__(self, *, leniency: Leniency | str = Leniency.STANDARD,
+                 registry: Registry | None = None, backend: str = "auto") -> None:
         if leniency not in LENIENCY_LEVELS:
             raise ValueError(f"leniency must be one of {', '.join(LENIENCY_LEVELS)}, "
                              f"not {leniency!r}")
-        self.leniency = leniency
+        self.leniency = Leniency(leniency)
         self.registry = registry if registry is not None else get_registry()
         self.tables: Tables = self.registry.rules.tables
         self.backend = backend
@@ -155,48 +156,52 @@ class Annotator:
         return verdict
 
     def _judge(self, pid: int, word: str, written: str) -> _Verdict | None:
-        if pid in (STRONG_STEM, WEAK_STEM) and self.leniency == "strict":
+        if pid in (STRONG_STEM, WEAK_STEM) and self.leniency == Leniency.STRICT:
             return None
         d = self.decoding(written)
-        if d.kind == "class":  # classes belong to standard and lenient
-            ok = pid == SUBSTANCE and self.leniency != "strict"
-            return _Verdict("class", "high", "class") if ok else None
+        if d.kind == Kind.CLASS:  # classes belong to standard and lenient
+            ok = pid == SUBSTANCE and self.leniency != Leniency.STRICT
+            return _Verdict(How.CLASS, Confidence.HIGH, Kind.CLASS) if ok else None
         if d.registry is not None:
             if d.registry.origin == "unii":
                 # The broad FDA list: a drug or substance name, with salts and qualifiers.
-                return _Verdict("registry", "high", d.kind if d.kind != "unknown" else "stem")
-            return _Verdict("registry", "high", d.kind if d.kind != "unknown" else "known")
+                grows = d.kind if d.kind != Kind.UNKNOWN else Kind.STEM
+                return _Verdict(How.REGISTRY, Confidence.HIGH, grows)
+            grows = d.kind if d.kind != Kind.UNKNOWN else Kind.KNOWN
+            return _Verdict(How.REGISTRY, Confidence.HIGH, grows)
         if pid in (KNOWN, SUBSTANCE):
-            return _Verdict("registry", "high", "known")
+            return _Verdict(How.REGISTRY, Confidence.HIGH, Kind.KNOWN)
         english = is_english(word)
         if pid == ANTIBODY:
-            if d.kind == "antibody" and not english:
+            if d.kind == Kind.ANTIBODY and not english:
                 if d.suggestion:
-                    return _Verdict("fuzzy", "low", "antibody")
-                return _Verdict("morphology", "low" if d.ambiguous else "medium", "antibody")
-            if d.kind == "unknown" and d.suggestion and not english:
-                return _Verdict("fuzzy", "low", "antibody")
+                    return _Verdict(How.FUZZY, Confidence.LOW, Kind.ANTIBODY)
+                sure = Confidence.LOW if d.ambiguous else Confidence.MEDIUM
+                return _Verdict(How.MORPHOLOGY, sure, Kind.ANTIBODY)
+            if d.kind == Kind.UNKNOWN and d.suggestion and not english:
+                return _Verdict(How.FUZZY, Confidence.LOW, Kind.ANTIBODY)
             return None
-        if d.kind != "stem":
+        if d.kind != Kind.STEM:
             return None
         # Unknown to every registry, yet in current English use (smartphone, synthase): words
         # newer than the dictionaries, not newly coined drug names.
         english = english or is_established(word.rsplit("-", 1)[-1])
         if pid == STRONG_STEM:
             if english:
-                return _Verdict("stem", "low", "stem") if self.leniency == "lenient" else None
-            return _Verdict("stem", d.stems[0].confidence, "stem")
+                lenient = self.leniency == Leniency.LENIENT
+                return _Verdict(How.STEM, Confidence.LOW, Kind.STEM) if lenient else None
+            return _Verdict(How.STEM, d.stems[0].confidence, Kind.STEM)
         # Weak or short stems: never English words (the patterns set the length limits).
         if english:
             return None
-        return _Verdict("stem", "low", "stem")
+        return _Verdict(How.STEM, Confidence.LOW, Kind.STEM)
 
     # -- growing a word into the whole name ----------------------------------------------
     def _extend(self, text: str, start: int, end: int, kind: str) -> tuple[int, int]:
         """The span of the whole name around a found word, by the affix grammar: what stands
         before it (a stereo descriptor, a locant, a radiolabel, an FDA prefix) and after it
         (a hyphenated tail, slash combinations, second words, a radiolabel)."""
-        if kind == "class":  # a class phrase is found whole
+        if kind == Kind.CLASS:  # a class phrase is found whole
             return start, end
         tables = self.tables
         fda_prefix_start = None
@@ -204,7 +209,7 @@ class Annotator:
             if _hyphen_before(text, start) else None
         if m:
             start = m.start()
-        if kind in ("antibody", "known"):
+        if kind in (Kind.ANTIBODY, Kind.KNOWN):
             m = FDA_PREFIX_LEFT.search(text, max(0, start - 6), start) \
                 if _hyphen_before(text, start) else None
             if m:
@@ -220,7 +225,7 @@ class Annotator:
                 end = m.end()
             while True:  # combinations written with slashes: a/b/c
                 m = SLASH_NEXT.match(text, end)
-                if not (m and self.decoding(m.group(1)).kind == "antibody"):
+                if not (m and self.decoding(m.group(1)).kind == Kind.ANTIBODY):
                     break
                 end = m.end()
         words = 0
@@ -258,7 +263,7 @@ class Annotator:
         tables = self.tables
         if listed_second_word(word, tables):
             return True
-        if kind == "stem" or is_english(word):
+        if kind == Kind.STEM or is_english(word):
             return False
         if modifier_ending(word, tables) is not None:
             return True
@@ -267,7 +272,7 @@ class Annotator:
     # -- the whole text ------------------------------------------------------------------
     def annotate(self, text: str, *, offset: int = 0, stop: int | None = None,
                  begin: int = 0, floor: int = 0,
-                 abbreviations: dict[str, tuple[Decoding, str]] | None = None) -> list[Mention]:
+                 abbreviations: dict[str, tuple[Decoding, How]] | None = None) -> list[Mention]:
         """Mentions in ``text`` (offsets shifted by ``offset``), in order, never overlapping.
 
         For streaming (see annotate_chunks): only words from ``begin`` up to ``stop`` are
@@ -281,7 +286,7 @@ class Annotator:
             return _annotate_visible(self, text, offset=offset, stop=stop, begin=begin,
                                      floor=floor, abbreviations=abbreviations)
         out = self.found(text, offset=offset, stop=stop, begin=begin, floor=floor)
-        if self.leniency != "strict":
+        if self.leniency != Leniency.STRICT:
             defined = {} if abbreviations is None else abbreviations
             self.define(text, out, offset, defined)
             out = link(text, out, offset, begin, stop, defined, floor)
@@ -316,17 +321,17 @@ class Annotator:
                 verdict = judge(pid, word, text[start:end])
             if verdict is None:
                 continue
-            if (verdict.kind == "class" and not word.endswith("s")
+            if (verdict.kind == Kind.CLASS and not word.endswith("s")
                     and contexts.class_adjective(text, end, self.registry.rules)):
                 continue  # "anticoagulant effect": a class word as adjective
-            if (verdict.how in ("registry", "class") and self.leniency != "lenient"
+            if (verdict.how in (How.REGISTRY, How.CLASS) and self.leniency != Leniency.LENIENT
                     and contexts.body_use(word, text, start, end, self.registry.rules)):
                 continue  # "serum creatinine", "thyroid disorder": not a drug given here
             s, e = self._extend(text, start, end, verdict.kind)
             s = s if s >= last_end else start  # never reach back into the previous name
             span = text[s:e]
             d = decode_span(span)  # the decoder strips what the grammar grew over
-            if d.kind == "unknown" and (s, e) != (start, end):
+            if d.kind == Kind.UNKNOWN and (s, e) != (start, end):
                 # The whole reads as nothing: a part the decoder keeps (a locant, a second
                 # word) that no registry knows, or a core that reads as nothing alone
                 # (S-warfarin). The word stands alone; its verdict already decoded it.
@@ -335,7 +340,7 @@ class Annotator:
             how, confidence, suggestion = verdict.how, verdict.confidence, d.suggestion
             fixes = [m for m in d.modifiers if m.suggestion]
             if fixes:
-                how, confidence = "fuzzy", "low"
+                how, confidence = How.FUZZY, Confidence.LOW
                 suggestion = " ".join(
                     [d.name or "", *(m.suggestion or m.word for m in d.modifiers)]).strip()
             out.append(Mention(s + offset, e + offset, span, d, d.registry is not None, how,
@@ -350,7 +355,7 @@ class Annotator:
         return m is not None and label_row(m, LabelStyle.TRAILING, self.tables) is not None
 
     def define(self, text: str, out: list[Mention], offset: int,
-               defined: dict[str, tuple[Decoding, str]]) -> None:
+               defined: dict[str, tuple[Decoding, How]]) -> None:
         """Short forms the text defines after a name (5-fluorouracil (5-FU)) and brands given
         after it with a trade-mark sign, added to ``defined`` (the first definition stands)."""
         for m in out:
@@ -358,12 +363,12 @@ class Annotator:
             if found is not None and found[0] not in defined and not self._is_label(found[0]):
                 note = f"{found[0]} is defined in the text as {m.text!r}"
                 defined[found[0]] = (replace(m.decoding, input=found[0],
-                                             notes=(note, *m.decoding.notes)), "abbreviation")
+                                             notes=(note, *m.decoding.notes)), How.ABBREVIATION)
             for brand, _, _ in abbreviations.brands_after(text, m.end - offset):
-                if brand not in defined and self.decoding(brand).kind == "unknown":
+                if brand not in defined and self.decoding(brand).kind == Kind.UNKNOWN:
                     note = f"{brand} is given in the text as a brand of {m.text!r}"
                     defined[brand] = (replace(m.decoding, input=brand,
-                                              notes=(note, *m.decoding.notes)), "brand")
+                                              notes=(note, *m.decoding.notes)), How.BRAND)
 
     def look_alikes(self, text: str, offset: int, begin: int,
                     stop: int | None) -> list[Mention]:
@@ -380,13 +385,13 @@ class Annotator:
             if not latin.isascii():
                 continue
             d = self.decoding(latin)
-            if d.kind == "unknown" or (d.registry is None and d.substance is None):
+            if d.kind == Kind.UNKNOWN or (d.registry is None and d.substance is None):
                 continue
             warning = (f"written with {', '.join(replaced)} in place of Latin letters: "
                        f"read as {latin!r}")
             d = replace(d, input=word, warnings=(*d.warnings, warning))
-            added.append(Mention(m.start() + offset, m.end() + offset, word, d, True, "fuzzy",
-                                 "low", latin))
+            added.append(Mention(m.start() + offset, m.end() + offset, word, d, True, How.FUZZY,
+                                 Confidence.LOW, latin))
         return added
 
 
@@ -397,7 +402,7 @@ def uses_of(text: str, shorts: Iterable[str], begin: int,
 
 
 def link(text: str, out: list[Mention], offset: int, begin: int, stop: int | None,
-         defined: dict[str, tuple[Decoding, str]], floor: int = 0,
+         defined: dict[str, tuple[Decoding, How]], floor: int = 0,
          known: dict[str, list[tuple[int, int]]] | None = None) -> list[Mention]:
     """Every use of a defined short form or brand from ``begin`` (before ``stop``), linked to
     the substance of its long form, where no name already stands; ``defined`` carries them on
@@ -417,7 +422,7 @@ def link(text: str, out: list[Mention], offset: int, begin: int, stop: int | Non
                 continue
             taken.add(a, b)
             added.append(Mention(a + offset, b + offset, text[a:b], d, d.registry is not None,
-                                 how, "medium", None))
+                                 how, Confidence.MEDIUM, None))
     return sorted([*out, *added], key=lambda x: x.start) if added else out
 
 
@@ -466,7 +471,7 @@ def _annotate_visible(annotator: Annotator, text: str, **where: object) -> list[
     return out
 
 
-def annotate(text: str, *, leniency: str = "standard",
+def annotate(text: str, *, leniency: Leniency | str = Leniency.STANDARD,
              registry: Registry | None = None) -> list[Mention]:
     """Find and decode every drug name in ``text``.
 
@@ -484,7 +489,7 @@ _LAST_REGISTRY = [0]  # id of the registry of the last call: its Annotators need
 _ANNOTATORS_LOCK = threading.Lock()
 
 
-def shared_annotator(leniency: str, registry: Registry | None = None) -> Annotator:
+def shared_annotator(leniency: Leniency | str, registry: Registry | None = None) -> Annotator:
     """This process's Annotator for a leniency and registry (default: the process-wide one),
     built once and reused by every caller; rebuilt when the registry is replaced."""
     reg = registry if registry is not None else get_registry()

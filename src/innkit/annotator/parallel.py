@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..models import Decoding, Mention
 from ..registry import Registry, get_registry, set_registry
+from ..vocab import How, Leniency
 from .core import Annotator, shared_annotator
 from .stream import Piece, PieceNames, piece_names
 
@@ -71,7 +72,7 @@ class _Sent:
 
     rows: list[_Row]
     new: dict[str, Decoding]
-    defined: list[tuple[str, tuple[Decoding, str]]]
+    defined: list[tuple[str, tuple[Decoding, How]]]
     uses: dict[str, list[tuple[int, int]]]
     looks: list[Mention]
 
@@ -79,7 +80,7 @@ class _Sent:
 _SENT: set[str] = set()  # in a worker: texts whose decoding this process has sent
 
 
-def _annotator(leniency: str, registry: dict[str, Any]) -> Annotator:
+def _annotator(leniency: Leniency | str, registry: dict[str, Any]) -> Annotator:
     """In a worker: the annotator of the document's registry (given by its arguments), the
     process-wide one, replaced when a document comes with another."""
     if get_registry().arguments() != registry:
@@ -87,7 +88,7 @@ def _annotator(leniency: str, registry: dict[str, Any]) -> Annotator:
     return shared_annotator(leniency)
 
 
-def _work(leniency: str, registry: dict[str, Any], piece: Piece | None,
+def _work(leniency: Leniency | str, registry: dict[str, Any], piece: Piece | None,
           shorts: tuple[str, ...] = (), known: dict[str, Decoding] | None = None) -> _Sent | None:
     """In a worker: :func:`~innkit.annotator.stream.piece_names`, its names sent as rows and
     each decoding once; None for no piece (a worker started ahead of need). ``known``:
@@ -128,7 +129,7 @@ def _no_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGINT, before)
 
 
-def _warm(leniency: str, registry: dict[str, Any]) -> None:
+def _warm(leniency: Leniency | str, registry: dict[str, Any]) -> None:
     """A worker's first act: the registry the document's process uses, and the scanner
     loaded from the disk cache."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -140,9 +141,10 @@ class Workers:
     """A pool of worker processes for long documents, started on first need and shared by
     every document of a run. ``jobs`` 0 (the default on one core) never starts one."""
 
-    def __init__(self, jobs: int | None = None, leniency: str = "standard") -> None:
+    def __init__(self, jobs: int | None = None,
+                 leniency: Leniency | str = Leniency.STANDARD) -> None:
         self.jobs = default_jobs() if jobs is None else max(0, jobs)
-        self.leniency = leniency
+        self.leniency = Leniency(leniency)
         self._pool: ProcessPoolExecutor | None = None
         self.broken = False
 
@@ -152,7 +154,7 @@ class Workers:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def submit(self, piece: Piece | None, leniency: str, registry: dict[str, Any],
+    def submit(self, piece: Piece | None, leniency: Leniency | str, registry: dict[str, Any],
                shorts: tuple[str, ...] = (),
                known: dict[str, Decoding] | None = None) -> Future | None:
         """The piece handed to a worker, or None when there is none (then it is done here).

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from ..models import Decoding, Mention
 from ..registry import Registry
+from ..vocab import How, Leniency
 from .core import Annotator, link, shared_annotator, with_look_alikes
 from .parallel import Schedule, Workers
 from .stream import Piece, PieceNames, pieces
@@ -20,7 +21,7 @@ class Stitcher:
 
     def __init__(self, annotator: Annotator) -> None:
         self.annotator = annotator
-        self.defined: dict[str, tuple[Decoding, str]] = {}
+        self.defined: dict[str, tuple[Decoding, How]] = {}
         self.last_end = 0  # absolute end of the last name found
 
     def whole(self, piece: Piece) -> list[Mention]:
@@ -38,7 +39,7 @@ class Stitcher:
         if names is None or (names.found and names.found[0].start < self.last_end):
             return self.whole(piece)
         found = names.found
-        if self.annotator.leniency != "strict":
+        if self.annotator.leniency != Leniency.STRICT:
             for short, definition in names.defined:
                 self.defined.setdefault(short, definition)
             found = link(piece.text, found, piece.base, piece.begin, piece.stop, self.defined,
@@ -54,7 +55,7 @@ class Stitcher:
         return mentions
 
 
-def annotate_chunks(chunks: Iterable[str], *, leniency: str = "standard",
+def annotate_chunks(chunks: Iterable[str], *, leniency: Leniency | str = Leniency.STANDARD,
                     registry: Registry | None = None,
                     workers: Workers | None = None) -> Iterator[Mention]:
     """Mentions of a text that arrives in pieces, in constant memory for any length.

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..errors import require_text
 from ..models import Decoding, Mention
+from ..vocab import How, Leniency
 from .core import Annotator, has_invisible, uses_of
 
 LOOKAHEAD = 512
@@ -63,7 +64,7 @@ class PieceNames:
     those and the document's earlier short forms are used, and its look-alike words."""
 
     found: list[Mention]
-    defined: list[tuple[str, tuple[Decoding, str]]]
+    defined: list[tuple[str, tuple[Decoding, How]]]
     uses: dict[str, list[tuple[int, int]]]
     looks: list[Mention]
 
@@ -75,9 +76,9 @@ def piece_names(annotator: Annotator, piece: Piece, shorts: tuple[str, ...]) -> 
     if has_invisible(piece.text, piece.begin):
         return None
     found = annotator.found(piece.text, offset=piece.base, stop=piece.stop, begin=piece.begin)
-    local: dict[str, tuple[Decoding, str]] = {}
+    local: dict[str, tuple[Decoding, How]] = {}
     uses: dict[str, list[tuple[int, int]]] = {}
-    if annotator.leniency != "strict":
+    if annotator.leniency != Leniency.STRICT:
         annotator.define(piece.text, found, piece.base, local)
         uses = uses_of(piece.text, [*shorts, *local], piece.begin, piece.stop)
     looks = annotator.look_alikes(piece.text, piece.base, piece.begin, piece.stop)
