@@ -254,3 +254,33 @@ def test_a_database_in_a_folder_with_an_odd_name_opens(tmp_path):
     assert meta["rows"] == "5000"
     conn.close()
 
+
+SMALL_UNII = (
+    "Name\tTYPE\tUNII\tDisplay Name\n"
+    "INOTUZUMAB OZOGAMICIN\tof\tP93RUU11P7\tINOTUZUMAB OZOGAMICIN\n"
+    "INOTUZUMAB OZOGAMICIN [INN]\tcn\tP93RUU11P7\tINOTUZUMAB OZOGAMICIN\n"
+    "BESPONSA\tbn\tP93RUU11P7\tINOTUZUMAB OZOGAMICIN\n"
+    "CMC-544\tcd\tP93RUU11P7\tINOTUZUMAB OZOGAMICIN\n"
+)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "foreign"])
+def test_a_damaged_broad_name_list_is_rebuilt(folder, tmp_path, monkeypatch, damage):
+    from innkit.registry import names
+    from innkit.registry.substances import open_index
+
+    source = tmp_path / "UNII_Names.txt"
+    source.write_text(SMALL_UNII, encoding="utf-8")
+    index = open_index(frozenset(), source=source)
+    assert index is not None and index.path.parent == folder
+    monkeypatch.setattr(names, "_ROWS", {})
+    rows = names.unii_names(index)
+    assert ("besponsa", "brand") in rows
+    (stored,) = folder.glob("substances-*.names-*.bin")
+    whole = stored.read_bytes()
+    stored.write_bytes({"truncate": whole[:len(whole) // 2],
+                        "flip": whole[:-3] + bytes(b ^ 0x20 for b in whole[-3:]),
+                        "foreign": b"besponsa\tbrand\t\n"}[damage])
+    monkeypatch.setattr(names, "_ROWS", {})
+    assert names.unii_names(index) == rows
+    assert stored.read_bytes() == whole
