@@ -89,7 +89,7 @@ def _scanner_files(cache: Path) -> list[Path]:
 
 def test_damaged_or_foreign_cache_files_are_rejected_and_rebuilt(cache):
     pytest.importorskip("hyperscan")
-    from innkit.annotator.scanner import _read_blob
+    from innkit.files.cache import read_blob
 
     registry = Registry(None, substances=False)
     text = EXAMPLE.read_text(encoding="utf-8") + " Muromonab-CD3 was given."
@@ -106,7 +106,7 @@ def test_damaged_or_foreign_cache_files_are_rejected_and_rebuilt(cache):
                 f.write_bytes(b"PK\x03\x04 not a scanner database" * 10)
             else:  # the right header over a damaged body: the checksum catches it
                 f.write_bytes(data[:-10] + bytes(b ^ 0xFF for b in data[-10:]))
-        assert all(_read_blob(f, "any key") is None for f in files)
+        assert all(read_blob(f, "any key") is None for f in files)
         found = [(m.start, m.text) for m in Annotator(registry=registry).annotate(text)]
         assert found == expected, damage
         # Compiled again and stored whole.
@@ -115,7 +115,7 @@ def test_damaged_or_foreign_cache_files_are_rejected_and_rebuilt(cache):
 
 def test_a_cache_file_of_other_inputs_is_not_used(cache, tmp_path):
     pytest.importorskip("hyperscan")
-    from innkit.annotator.scanner import _read_blob
+    from innkit.files.cache import read_blob
 
     Annotator(registry=Registry(None, substances=False)).annotate("rituximab")
     (registry_file,) = cache.glob("scanner-registry-*.hsdb")
@@ -123,7 +123,7 @@ def test_a_cache_file_of_other_inputs_is_not_used(cache, tmp_path):
     # Same file content under another name: its key does not match, so it is never loaded.
     other = cache / "scanner-registry-000000000000000000000000.hsdb"
     other.write_bytes(data)
-    assert _read_blob(other, "0" * 64) is None
+    assert read_blob(other, "0" * 64) is None
 
 
 def test_damaged_english_cache_is_rebuilt(cache):

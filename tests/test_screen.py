@@ -233,7 +233,7 @@ def test_a_damaged_cache_is_ignored(tmp_path, monkeypatch):
     monkeypatch.setattr(similarity, "CACHE_FROM", 2)
     entries = [(n, "list", "name") for n in ("celexa", "zestril", "celebrex")]
     first = Universe(entries, cache=True)
-    files = list(tmp_path.glob("innkit/screen-*.npz"))
+    files = list(tmp_path.glob("innkit/screen-*.bin"))
     assert len(files) == 1
     again = Universe(entries, cache=True)
     assert again.forms.texts == first.forms.texts

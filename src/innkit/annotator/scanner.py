@@ -21,11 +21,21 @@ import hashlib
 import json
 import os
 import re
-import struct
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ..files.cache import (
+    Blob,
+    CacheFolderError,
+    Kept,
+    cache_folder,
+    cached,
+    file_stamp,
+    key_hash,
+    prune,
+)
 
 if TYPE_CHECKING:
     from ..registry import Registry
@@ -243,13 +253,16 @@ class Literals:
             "substance_count": self.multi_from - self.known_count, "multi": list(self.multi)}
 
     @classmethod
-    def load(cls, sections: list[bytes], meta: dict) -> Literals:
-        import hyperscan
-
+    def load(cls, blob: Blob) -> Literals | None:
+        """The database stored in ``blob``, or None when Hyperscan cannot read it."""
+        sections, meta = blob.sections, blob.meta
+        db = _loadb(sections[0])
+        if db is None or len(sections) != 2 or len(sections[1]) % 2:
+            return None
         lengths = array.array("H")
         lengths.frombytes(sections[1])
-        return cls(hyperscan.loadb(sections[0], hyperscan.HS_MODE_BLOCK), lengths,
-                   int(meta["known_count"]), int(meta["substance_count"]), tuple(meta["multi"]))
+        return cls(db, lengths, int(meta["known_count"]), int(meta["substance_count"]),
+                   tuple(meta["multi"]))
 
     def scan(self, text: str, data: bytes, scratch, out: list[tuple[int, int, int]]) -> None:
         lengths = self.lengths
@@ -366,25 +379,11 @@ def compile_stems(patterns: dict[int, str]):
 
 
 # -- the disk cache ----------------------------------------------------------------------
-_MAGIC = b"innkit-scanner\x00\x04"
-CACHE_KEEP = 12
+CACHE_KEPT = Kept("scanner-*.hsdb", keep=12)
 """Compiled databases kept in the cache folder (the most recently used; older ones go)."""
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "innkit"
-
-
-def _stat_key(path: Path | None) -> str:
-    if path is None:
-        return "-"
-    try:
-        st = path.stat()
-    except OSError:
-        return f"{path}:missing"
-    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
-
+OLD_FORMAT = Kept("hs-names-*.db", keep=0, idle=7 * 86400)
+"""Files of an older format, dropped once unused for a week (an older innkit on the same
+machine may still read them)."""
 
 SUBSTANCE_RULES = 2
 """The version of ``substance_names``' rules (2: every spelling of a research code); part of
@@ -412,106 +411,45 @@ def _english_source() -> str:
     if spec is None or not spec.submodule_search_locations:
         return "-"
     data = Path(next(iter(spec.submodule_search_locations))) / "data"
-    return ";".join(_stat_key(data / f) for f in ("web2_alpha_lower.pickle",
-                                                   "gcide_alpha_lower.pickle"))
+    return ";".join(file_stamp(data / f) for f in ("web2_alpha_lower.pickle",
+                                                    "gcide_alpha_lower.pickle"))
 
 
 _CODE_DIGEST: list[str] = []
 
 
 def _base_key(kind: str, *parts: str) -> hashlib._Hash:
-    """A digest started with what every compiled database depends on: this code, innkit's,
-    Hyperscan's and the machine's versions, and the kind of database."""
+    """A digest started with what every compiled database depends on: this code, Hyperscan's
+    and the machine's versions, and the kind of database (innkit's version and the file
+    format come with every cache key)."""
     import hyperscan
-
-    from ..version import __version__
 
     if not _CODE_DIGEST:
         _CODE_DIGEST.append(hashlib.sha256(Path(__file__).read_bytes()).hexdigest())
     machine = os.uname().machine if hasattr(os, "uname") else os.name
-    h = hashlib.sha256()
-    for part in (_MAGIC.hex(), __version__, getattr(hyperscan, "__version__", "?"), machine,
-                 _CODE_DIGEST[0], kind, *parts):
-        h.update(part.encode("utf-8", "replace"))
-        h.update(b"\x00")
-    return h
-
-
-def _read_blob(path: Path, key: str) -> tuple[list[bytes], dict] | None:
-    """The sections and metadata stored at ``path``, if the file is whole and was built from
-    ``key``; None for a missing, foreign, stale, truncated or damaged file."""
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        return None
-    try:
-        if not blob.startswith(_MAGIC):
-            return None
-        at = len(_MAGIC)
-        (size,) = struct.unpack_from("<I", blob, at)
-        header = json.loads(blob[at + 4: at + 4 + size])
-        payload = memoryview(blob)[at + 4 + size:]
-        sizes = header["sizes"]
-        if (header.get("key") != key or len(payload) != sum(sizes)
-                or hashlib.sha256(payload).hexdigest() != header["sha256"]):
-            return None
-        sections, pos = [], 0
-        for n in sizes:
-            sections.append(bytes(payload[pos:pos + n]))
-            pos += n
-        return sections, header["meta"]
-    except (ValueError, KeyError, TypeError, struct.error):
-        return None
-
-
-def _write_blob(path: Path, key: str, sections: list[bytes], meta: dict) -> None:
-    from ..files.atomic import write_atomic
-
-    payload = b"".join(sections)
-    header = json.dumps({"key": key, "sizes": [len(x) for x in sections],
-                         "sha256": hashlib.sha256(payload).hexdigest(), "meta": meta}).encode()
-    write_atomic(path, b"".join((_MAGIC, struct.pack("<I", len(header)), header, payload)))
-    _prune(path)
-
-
-def _prune(keep: Path) -> None:
-    """Keep the CACHE_KEEP most recently used databases; drop the rest, and files of the old
-    format unused for a week (an older innkit on the same machine may still read them)."""
-    import time
-
-    folder = keep.parent
-    with contextlib.suppress(OSError):
-        for old in folder.glob("hs-names-*.db"):
-            if old.stat().st_mtime < time.time() - 7 * 86400:
-                old.unlink(missing_ok=True)
-        found = []
-        for p in folder.glob("scanner-*.hsdb"):
-            with contextlib.suppress(OSError):
-                found.append((p.stat().st_mtime, p))
-        found.sort(reverse=True)
-        for _, p in found[CACHE_KEEP:]:
-            if p != keep:
-                p.unlink(missing_ok=True)
+    return key_hash(f"scanner-{kind}", getattr(hyperscan, "__version__", "?"), machine,
+                    _CODE_DIGEST[0], *parts)
 
 
 def _cached(kind: str, key: str, load, build):
-    """``load(sections, meta)`` of the database cached for ``key``, or ``build()`` stored
-    (as ``(object, sections, meta)``) for next time."""
-    path = cache_dir() / f"scanner-{kind}-{key[:24]}.hsdb"
-    found = _read_blob(path, key)
-    if found is not None:
-        try:
-            result = load(*found)
-        except Exception:  # a database Hyperscan cannot read (another build): compile again
-            result = None
-        if result is not None:
-            with contextlib.suppress(OSError):
-                os.utime(path)  # most recently used: kept by the pruning
-            return result
-    result, sections, meta = build()
-    with contextlib.suppress(OSError):  # a read-only cache folder: compile each time
-        _write_blob(path, key, sections, meta)
-    return result
+    """``load(blob)`` of the database cached for ``key`` (None when Hyperscan rejects it), or
+    ``build()`` stored (as ``(object, sections, meta)``) for next time."""
+    def build_and_tidy():
+        with contextlib.suppress(CacheFolderError):  # a write is coming: old files go first
+            prune(cache_folder(), OLD_FORMAT)
+        return build()
+
+    return cached(f"scanner-{kind}-{key[:24]}.hsdb", key, CACHE_KEPT, load, build_and_tidy)
+
+
+def _loadb(data: bytes):
+    """A stored Hyperscan database, or None when this build of Hyperscan cannot read it."""
+    import hyperscan
+
+    try:
+        return hyperscan.loadb(data, hyperscan.HS_MODE_BLOCK)
+    except Exception:  # hyperscan.error, or a database of another build: compile again
+        return None
 
 
 def _stem_db(patterns: dict[int, str]):
@@ -524,8 +462,7 @@ def _stem_db(patterns: dict[int, str]):
         return db, [hyperscan.dumpb(db)], {}
 
     return _cached("stems", _base_key("stems", text).hexdigest(),
-                   lambda sections, meta: hyperscan.loadb(sections[0], hyperscan.HS_MODE_BLOCK),
-                   build)
+                   lambda blob: _loadb(blob.sections[0]), build)
 
 
 def _literal_layer(kind: str, key: str, names):
@@ -538,8 +475,8 @@ def _literal_layer(kind: str, key: str, names):
         sections, meta = layer.dump()
         return layer, sections, meta
 
-    def load(sections, meta):
-        return False if meta.get("empty") else Literals.load(sections, meta)
+    def load(blob: Blob) -> Literals | bool | None:
+        return False if blob.meta.get("empty") else Literals.load(blob)
 
     found = _cached(kind, key, load, build)
     return found or None
@@ -581,7 +518,7 @@ def _hyperscan_scanner(tables: Tables, registry: Registry, leniency: str) -> Hyp
     # The substance layer (known names of every kind, and the class phrases) is read at every
     # level; it can be switched off for a registry.
     if getattr(registry, "_with_substances", True):
-        key = _base_key("unii", json.dumps(patterns, sort_keys=True), _stat_key(unii_source()),
+        key = _base_key("unii", json.dumps(patterns, sort_keys=True), file_stamp(unii_source()),
                         _english_source(), _list_key())
         layers.append(_literal_layer("unii", key.hexdigest(), lambda: (
             (), substance_names(registry, _caught(patterns), _covered(patterns)))))

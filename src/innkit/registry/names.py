@@ -7,7 +7,7 @@ spaces and hyphens (one to three words), and research codes (CMC-544, T-DM1). A 
 also an English word is judged, not vetoed: brands that are English words stay out (Acclaim,
 Affirm), everyday words stay out (lead, iron, water, alcohol), and rarer drug words are kept
 (aspirin, digoxin, lithium, codeine), each with the reason. The list is cached beside the index
-it comes from, written atomically, and rebuilt with it.
+it comes from (a checked blob, see :mod:`innkit.files.cache`) and rebuilt with it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,16 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from ..files.atomic import atomic_sqlite, write_atomic
+from ..files.cache import (
+    Blob,
+    CacheDbError,
+    build_cache_db,
+    cache_key,
+    connect_readonly,
+    open_cache_db,
+    read_blob,
+    write_blob,
+)
 from ..vocab import NameType
 from .keys import name_key
 from .substances import SubstanceIndex
@@ -115,21 +124,35 @@ _ROWS: dict[str, tuple[tuple[str, str, str], ...]] = {}
 """index path -> its short list, read once per process (one index per cache folder)."""
 
 
+def _stored_rows(blob: Blob | None) -> list[tuple[str, str, str]] | None:
+    """The rows of a stored list (tab-separated lines), or None when they do not add up."""
+    if blob is None or len(blob.sections) != 1:
+        return None
+    try:
+        lines = blob.sections[0].decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        return None
+    rows = [tuple(line.split("\t")) for line in lines]
+    if len(rows) != blob.meta.get("rows") or any(len(r) != 3 for r in rows):
+        return None
+    return rows  # type: ignore[return-value]
+
+
 def _rows(index: SubstanceIndex) -> tuple[tuple[str, str, str], ...]:
-    key = str(index.path)
-    found = _ROWS.get(key)
+    """The broad list of ``index``: from the checked file beside it (built with the index's
+    key, and pruned with it), else drawn from the index and stored there."""
+    found = _ROWS.get(str(index.path))
     if found is not None:
         return found
-    cached = _list_path(index, "tsv")
-    rows: list[tuple[str, str, str]] = []
-    with contextlib.suppress(OSError, UnicodeDecodeError):  # unreadable: build it again
-        rows = [tuple(line.split("\t")) for line in  # type: ignore[misc]
-                cached.read_text(encoding="utf-8").splitlines() if line.count("\t") == 2]
-    if not rows:
+    path = _list_path(index, "bin")
+    key = cache_key("names", str(LIST_VERSION), index.path.name)
+    rows = _stored_rows(read_blob(path, key))
+    if rows is None:
         rows = short_list(index)
+        text = "".join(f"{a}\t{b}\t{c}\n" for a, b, c in rows).encode("utf-8")
         with contextlib.suppress(OSError):  # a read-only cache: read the index again next time
-            write_atomic(cached, "".join(f"{a}\t{b}\t{c}\n" for a, b, c in rows))
-    found = _ROWS[key] = tuple(rows)
+            write_blob(path, key, [text], {"rows": len(rows)})
+    found = _ROWS[str(index.path)] = tuple(rows)
     return found
 
 
@@ -153,26 +176,18 @@ class KindIndex:
 
     A process asks it for the few names it meets instead of keying all ~130,000 names at
     start-up. Where two names share a key, the later one in the sorted list wins, as a dict
-    built from the list would have it. Checked on open (schema, completeness, size)."""
+    built from the list would have it. Checked on open (schema, completeness, size): a file
+    that cannot be used raises :class:`~innkit.files.cache.CacheDbError`."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
-        conn = self._conn()
-        meta = dict(conn.execute("SELECT key, value FROM meta"))
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-        size = conn.execute("PRAGMA page_size").fetchone()[0]
-        if meta.get("schema") != str(KEYS_SCHEMA) or meta.get("complete") != "yes":
-            raise sqlite3.DatabaseError("written by another version, or never finished")
-        if path.stat().st_size < pages * size:
-            raise sqlite3.DatabaseError("truncated")
+        self._local.conn, _meta = open_cache_db(path, KEYS_SCHEMA)
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
-                                   check_same_thread=False)
-            self._local.conn = conn
+            conn = self._local.conn = connect_readonly(self.path, check_same_thread=False)
         return conn
 
     def kind(self, key: str) -> str | None:
@@ -182,27 +197,26 @@ class KindIndex:
     @staticmethod
     def build(target: Path, rows: tuple[tuple[str, str, str], ...]) -> None:
         """Write the key file whole or not at all."""
-        with atomic_sqlite(target) as db:
-            db.executescript("""
-                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-                CREATE TABLE kinds (key TEXT PRIMARY KEY, kind TEXT NOT NULL) WITHOUT ROWID;
-            """)
+        with build_cache_db(target, KEYS_SCHEMA) as db:
+            db.execute("CREATE TABLE kinds (key TEXT PRIMARY KEY, kind TEXT NOT NULL) "
+                       "WITHOUT ROWID")
             kinds = {name_key(text): kind for text, kind, _note in rows}
             db.executemany("INSERT INTO kinds VALUES (?, ?)", sorted(kinds.items()))
-            db.executemany("INSERT INTO meta VALUES (?, ?)",
-                           [("schema", str(KEYS_SCHEMA)), ("rows", str(len(kinds))),
-                            ("complete", "yes")])
+            db.execute("INSERT INTO meta VALUES ('rows', ?)", (str(len(kinds)),))
 
 
 def open_kinds(path: Path, rows: Callable[[], tuple[tuple[str, str, str], ...]]
                ) -> KindIndex | None:
     """The key file at ``path``; a missing, truncated or foreign one is built again from
-    ``rows()``. None when it cannot be written."""
-    with contextlib.suppress(OSError, sqlite3.Error):
+    ``rows()``. None when it cannot be read or written."""
+    try:
         return KindIndex(path)
+    except CacheDbError as exc:
+        if not exc.rebuild:
+            return None
     with contextlib.suppress(OSError):
         path.unlink()
-    with contextlib.suppress(OSError, sqlite3.Error):
+    with contextlib.suppress(OSError, sqlite3.Error, CacheDbError):
         KindIndex.build(path, rows())
         return KindIndex(path)
     return None

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..errors import InnkitError
 from ..files.atomic import write_atomic
+from ..files.cache import connect_readonly, readonly_uri
 from .entries import ENTRY_COLUMNS, ENTRY_KINDS, RegistryEntry
 from .keys import name_key
 
@@ -115,8 +116,7 @@ class UserStore:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
             else:
-                db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                     timeout=self.timeout, isolation_level=None)
+                db = connect_readonly(self.path, timeout=self.timeout, isolation_level=None)
         except (sqlite3.Error, OSError) as exc:
             raise self._fault(exc, create) from exc
         try:
@@ -166,8 +166,7 @@ class UserStore:
         cells = ", ".join("COALESCE(NULLIF(kind, ''), 'candidate')" if c == "kind"
                           else f"COALESCE(CAST({c} AS TEXT), '')" for c in ENTRY_COLUMNS)
         try:
-            db.execute("ATTACH DATABASE ? AS innkit_user",
-                       (f"{self.path.resolve().as_uri()}?mode=ro",))
+            db.execute("ATTACH DATABASE ? AS innkit_user", (readonly_uri(self.path),))
             try:
                 db.execute(f"{insert} SELECT key, {lead + ', ' if lead else ''}{cells} "
                            "FROM innkit_user.names ORDER BY key")
@@ -185,8 +184,7 @@ class UserStore:
             self._connect(create=True).close()
             return None, 0
         try:
-            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                 timeout=self.timeout)
+            db = connect_readonly(self.path, timeout=self.timeout)
             try:
                 self._check_ours(db)
                 ok = db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -331,7 +329,7 @@ class UserStore:
 def _rescue(path: Path) -> list[dict[str, str]]:
     """Every row of ``names`` that can still be read, row by row around the damage."""
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        db = connect_readonly(path)
         db.row_factory = sqlite3.Row
     except sqlite3.Error:
         return []

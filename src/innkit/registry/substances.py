@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import importlib.util
 import json
-import os
 import re
 import sqlite3
 import sys
@@ -24,8 +23,16 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from ..errors import InnkitError
-from ..files.atomic import atomic_sqlite
+from ..files.cache import (
+    CacheDbError,
+    CacheFolderError,
+    Kept,
+    build_cache_db,
+    cache_folder,
+    connect_readonly,
+    open_cache_db,
+    prune,
+)
 from ..version import __version__
 from ..vocab import NameType
 from .keys import name_key
@@ -55,11 +62,6 @@ def unii_source() -> Path | None:
         return None
     path = Path(next(iter(spec.submodule_search_locations))) / "data" / "UNII_Names.txt"
     return path if path.is_file() else None
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "innkit"
 
 
 def split_tags(name: str) -> tuple[str, tuple[str, ...]]:
@@ -94,40 +96,30 @@ class SubstanceRecord:
     names: str = "[]"  # JSON: [[type, [first names], count], ...]
 
 
-class IndexError_(InnkitError):
-    """The index file is unusable (truncated, foreign, stale): it must be rebuilt (which its
-    loader does, so the reason alone is told)."""
-
-
 class SubstanceIndex:
-    """Read access to the on-disk index; one read-only SQLite connection per thread."""
+    """Read access to the on-disk index; one read-only SQLite connection per thread.
+
+    Opening checks the file (see :func:`innkit.files.cache.open_cache_db`) and raises
+    :class:`~innkit.files.cache.CacheDbError` for one that cannot be used."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
-        self._check(self._conn())
+        conn, meta = open_cache_db(path, SCHEMA)
+        self._local.conn = self._tuned(conn)
+        self.counts = {k[6:]: int(v) for k, v in meta.items() if k.startswith("count:")}
+
+    @staticmethod
+    def _tuned(conn: sqlite3.Connection) -> sqlite3.Connection:
+        conn.execute("PRAGMA mmap_size = 268435456")  # page reads without system calls
+        return conn
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA mmap_size = 268435456")  # page reads without system calls
-            self._local.conn = conn
+            conn = self._local.conn = self._tuned(
+                connect_readonly(self.path, check_same_thread=False))
         return conn
-
-    def _check(self, conn: sqlite3.Connection) -> None:
-        try:
-            meta = dict(conn.execute("SELECT key, value FROM meta"))
-            pages = conn.execute("PRAGMA page_count").fetchone()[0]
-            size = conn.execute("PRAGMA page_size").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise IndexError_(f"unreadable ({exc})") from exc
-        if meta.get("schema") != str(SCHEMA) or meta.get("complete") != "yes":
-            raise IndexError_("written by another version, or never finished")
-        if self.path.stat().st_size < pages * size:
-            raise IndexError_("truncated")
-        self.counts = {k[6:]: int(v) for k, v in meta.items() if k.startswith("count:")}
 
     def lookup(self, key: str) -> list[tuple[NameRecord, SubstanceRecord]]:
         """Every (name, substance) pair whose name has the look-up ``key``: one query."""
@@ -231,9 +223,8 @@ def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
             owners = inn_by_key.get(name_key(strip_salts(shown.lower(), salts)), ())
             if len(owners) == 1:
                 inn[unii] = next(iter(owners))
-    with atomic_sqlite(target) as db:  # whole or not at all, with a plain file's permissions
+    with build_cache_db(target, SCHEMA) as db:  # whole or not at all, checked when opened
         db.executescript("""
-            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE names (key TEXT NOT NULL, unii TEXT NOT NULL, name TEXT NOT NULL,
                                 type TEXT NOT NULL, tags TEXT NOT NULL, spellings TEXT NOT NULL,
                                 PRIMARY KEY (key, unii)) WITHOUT ROWID;
@@ -258,14 +249,13 @@ def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
         counts = defaultdict(int)
         for _base, kind, _tags, _spelled in names.values():
             counts[kind.value] += 1
-        meta = {"schema": str(SCHEMA), "innkit": __version__, "source": str(source),
+        meta = {"innkit": __version__, "source": str(source),
                 "substances": str(len(display)), "with_inn": str(len(inn)),
                 **{f"count:{k}": str(v) for k, v in counts.items()}}
         db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         fold = language_forms().skeleton
         db.executemany("INSERT OR IGNORE INTO skeletons VALUES (?, ?)",
                        sorted({(name_key(fold(i)), i) for i in inn.values()}))
-        db.execute("INSERT INTO meta VALUES ('complete', 'yes')")
 
 
 def _names_cell(by_type: dict[NameType, list[str]]) -> str:
@@ -283,7 +273,7 @@ def _index_path(source: Path) -> Path:
     ident = (f"{source.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{SCHEMA}:{__version__}:"
              f"{table_digest()}:{hashlib.sha256(rules).hexdigest()[:12]}")
     digest = hashlib.sha256(ident.encode()).hexdigest()[:16]
-    return cache_dir() / f"substances-{digest}.sqlite"
+    return cache_folder() / f"substances-{digest}.sqlite"
 
 
 _lock = threading.Lock()
@@ -313,21 +303,25 @@ def open_index(salts: frozenset[str], *, source: Path | None = None,
         if present:
             try:
                 return SubstanceIndex(path)
-            except (IndexError_, OSError, sqlite3.Error) as exc:
-                if not os.access(path, os.R_OK):
-                    _warn(f"cannot read the substance index {path}; only the shipped tables "
-                          "are known; fix: make it readable, or set XDG_CACHE_HOME")
+            except CacheDbError as exc:
+                if not exc.rebuild:
+                    _warn(exc.report("substance index", "only the shipped tables are known"))
                     return None
-                _warn(f"the substance index {path} is unusable ({exc}); rebuilding it")
+                _warn(exc.report("substance index"))
                 with contextlib.suppress(OSError):
                     path.unlink()
         if not quiet and sys.stderr.isatty():
             _warn("building the substance index from the FDA UNII list (once, ~10 s) ...")
         try:
+            cache_folder(create=True)
             build_index(source, path, salts)
-            _prune(path)
+            prune(path.parent, KEPT, path)
+            prune(path.parent, OLD_LISTS)
             return SubstanceIndex(path)
-        except (OSError, sqlite3.Error, IndexError_) as exc:
+        except CacheFolderError as exc:
+            _warn(f"{exc.reason}; only the shipped tables are known; fix: {exc.hint}")
+            return None
+        except (OSError, sqlite3.Error, CacheDbError) as exc:
             _warn(f"could not build the substance index in {path.parent} ({exc}); only the "
                   "shipped tables are known; fix: make the folder writable or set "
                   "XDG_CACHE_HOME")
@@ -337,19 +331,11 @@ def open_index(salts: frozenset[str], *, source: Path | None = None,
 STALE_AFTER = 7 * 24 * 3600
 """Other indexes are removed only when unused this long: another installation (another venv,
 another innkit version) may share the cache folder and still be reading its own."""
-
-
-def _prune(keep: Path) -> None:
-    import time
-
-    now = time.time()
-    stale = [*keep.parent.glob("substances-*"), *keep.parent.glob("unii-names-*.tsv")]
-    for old in stale:
-        if old.name.startswith(keep.stem + "."):
-            continue
-        with contextlib.suppress(OSError):
-            if now - old.stat().st_atime > STALE_AFTER:
-                old.unlink()
+KEPT = Kept("substances-*", keep=1, idle=STALE_AFTER)
+"""The index in use and what is built beside it (its name list and keys) stay; others go
+once unused for STALE_AFTER."""
+OLD_LISTS = Kept("unii-names-*.tsv", keep=0, idle=STALE_AFTER)
+"""Name lists of an older format."""
 
 
 def _warn(message: str) -> None:

@@ -14,16 +14,15 @@ bisection) and builds the set only for callers that want the whole list.
 from __future__ import annotations
 
 import array
-import contextlib
-import hashlib
 import importlib.util
-import os
-import struct
 from functools import cache, lru_cache
 from pathlib import Path
 
-_MAGIC = b"innkit-english\x00\x01"
+from ..files.cache import Blob, Kept, cache_key, cached, file_stamp
+
 _SOURCES = ("web2", "gcide")
+KEPT = {kind: Kept(f"{kind}-*.bin", keep=4) for kind in ("english", "wordfreq")}
+"""Word lists kept in the cache folder, by kind (the most recently used)."""
 
 
 @cache
@@ -36,19 +35,11 @@ def english_words() -> frozenset[str]:
 
 def _source_key() -> str:
     spec = importlib.util.find_spec("english_words")
-    parts = [_MAGIC.hex(), *_SOURCES]
+    parts = list(_SOURCES)
     if spec is not None and spec.submodule_search_locations:
         data = Path(next(iter(spec.submodule_search_locations))) / "data"
-        for name in _SOURCES:
-            with contextlib.suppress(OSError):
-                st = (data / f"{name}_alpha_lower.pickle").stat()
-                parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
-def _cache_file(key: str, kind: str = "english") -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "innkit" / f"{kind}-{key[:24]}.bin"
+        parts += [file_stamp(data / f"{name}_alpha_lower.pickle") for name in _SOURCES]
+    return cache_key("english", *parts)
 
 
 class SortedWords:
@@ -86,44 +77,33 @@ class SortedWords:
                 hi = mid
         return lo < self._count and blob[offsets[lo]:offsets[lo + 1]] == target
 
-    def dump(self, key: str) -> bytes:
-        offsets = self._offsets.tobytes()
-        body = struct.pack("<II", len(offsets), len(self._blob)) + offsets + self._blob
-        return _MAGIC + key.encode() + hashlib.sha256(body).digest() + body
+    def sections(self) -> list[bytes]:
+        """The list as stored in the cache: the offsets, then the words."""
+        return [self._offsets.tobytes(), self._blob]
 
     @classmethod
-    def load(cls, data: bytes, key: str) -> SortedWords | None:
-        """The list stored in ``data`` when it is whole and built from ``key``, else None."""
-        head = _MAGIC + key.encode()
-        if not data.startswith(head):
+    def load(cls, blob: Blob) -> SortedWords | None:
+        """The list stored in ``blob``, or None when its parts do not fit together."""
+        if len(blob.sections) != 2:
             return None
-        digest, body = data[len(head):len(head) + 32], data[len(head) + 32:]
-        if len(body) < 8 or hashlib.sha256(body).digest() != digest:
-            return None
-        n_off, n_blob = struct.unpack_from("<II", body)
-        if len(body) != 8 + n_off + n_blob or n_off % 4:
-            return None
+        raw, words = blob.sections
         offsets = array.array("I")
-        offsets.frombytes(body[8:8 + n_off])
-        if not offsets or offsets[-1] != n_blob:
+        if len(raw) % offsets.itemsize:
             return None
-        return cls(body[8 + n_off:], offsets)
+        offsets.frombytes(raw)
+        if not offsets or offsets[-1] != len(words):
+            return None
+        return cls(words, offsets)
 
 
 def _cached_words(kind: str, key: str, build) -> SortedWords:
     """A word list from the cache folder when it is whole and built from ``key``; else built
     by ``build()`` and stored for the next process."""
-    from ..files.atomic import write_atomic
+    def make() -> tuple[SortedWords, list[bytes], dict]:
+        words = SortedWords.from_words(build())
+        return words, words.sections(), {}
 
-    path = _cache_file(key, kind)
-    with contextlib.suppress(OSError):
-        found = SortedWords.load(path.read_bytes(), key)
-        if found is not None:
-            return found
-    words = SortedWords.from_words(build())
-    with contextlib.suppress(OSError):  # a read-only cache folder: rebuilt next time
-        write_atomic(path, words.dump(key))
-    return words
+    return cached(f"{kind}-{key[:24]}.bin", key, KEPT[kind], SortedWords.load, make)
 
 
 @cache
@@ -150,14 +130,12 @@ def _wordfreq_key() -> str:
     """The English lists wordfreq reads (their sizes and times), not its version: reading
     package metadata costs a small run a fiftieth of a second."""
     spec = importlib.util.find_spec("wordfreq")
-    parts = [_MAGIC.hex(), f"zipf>={ESTABLISHED_ZIPF}"]
+    parts = [f"zipf>={ESTABLISHED_ZIPF}"]
     if spec is not None and spec.origin:
         data = Path(spec.origin).parent / "data"
-        for name in ("large_en.msgpack.gz", "small_en.msgpack.gz"):
-            with contextlib.suppress(OSError):
-                st = (data / name).stat()
-                parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        parts += [file_stamp(data / name) for name in ("large_en.msgpack.gz",
+                                                       "small_en.msgpack.gz")]
+    return cache_key("wordfreq", *parts)
 
 
 def _established() -> frozenset[str]:

@@ -22,14 +22,9 @@ The levels are documented in docs/screening.md with the data they were set on.
 from __future__ import annotations
 
 import bisect
-import contextlib
-import hashlib
-import io
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from rapidfuzz import process
@@ -37,7 +32,7 @@ from rapidfuzz.distance import LCSseq, Levenshtein, Postfix, Prefix
 
 from ..caching import owner_cache
 from ..errors import InvalidInputError, require_text
-from ..files.atomic import write_atomic
+from ..files.cache import Blob, Kept, cached, key_hash
 from ..models import Result
 from ..registry import Registry, get_registry
 from ..rules.core import Rules
@@ -486,11 +481,7 @@ class Universe:
         self.meta = [seen[n] for n in ordered]
         self.index = {n: i for i, n in enumerate(ordered)}
         cache = cache and len(ordered) >= CACHE_FROM
-        prepared = _load_prepared(ordered) if cache else None
-        if prepared is None:
-            prepared = _prepare(ordered)
-            if cache:
-                _save_prepared(ordered, prepared)
+        prepared = _cached_prepared(ordered) if cache else _prepare(ordered)
         self._readings, self.full, self.stem, self.forms = prepared
         self.compound = self.full != self.stem
 
@@ -601,7 +592,10 @@ class Universe:
 
 CACHE_FROM = 5000
 """Lists at least this long keep their prepared readings in the user's cache directory."""
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
+CACHE_KEPT = Kept("screen-*", keep=6)
+"""Prepared lists kept in the cache folder (the most recently used; each change of the
+user's names makes a new one)."""
 
 
 def _prepare(ordered: list[str]) -> tuple[tuple[list[str], list[str], list[str]], np.ndarray,
@@ -632,60 +626,61 @@ def _cache_key(ordered: list[str]) -> str:
     files = manifest.read().get("files", {})
     tables = [files.get(t, {}).get("sha256", "") for t in
               ("g2p_rules.tsv", "phonemes.tsv", "aline.tsv", "salts.tsv", "screen_words.tsv")]
-    h = hashlib.sha256(f"{_CACHE_FORMAT}:{LEVELS_OF_COUNT}:{MAX_NAME}:{tables}".encode())
+    h = key_hash("screen", f"{_CACHE_FORMAT}:{LEVELS_OF_COUNT}:{MAX_NAME}:{tables}")
     h.update("\n".join(ordered).encode("utf-8"))
-    return h.hexdigest()[:24]
+    return h.hexdigest()
 
 
-def _cache_path(key: str) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "innkit" / f"screen-{key}.npz"
+def _joined(items: Iterable[str]) -> bytes:
+    return "\n".join(items).encode("utf-8")
 
 
-def _joined(items: Iterable[str]) -> np.ndarray:
-    return np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8)
+def _split_text(data: bytes) -> list[str]:
+    return data.decode("utf-8").split("\n")
 
 
-def _split_text(array: np.ndarray) -> list[str]:
-    return array.tobytes().decode("utf-8").split("\n")
+_TEXTS = ("texts", "rtext", "rstem", "raside")
+"""The text columns of a stored list, in order; the arrays (full, stem, the forms') follow."""
+_ARRAYS = ("full", "stem", *_Forms.KEYS)
 
 
-def _save_prepared(ordered: list[str], prepared: tuple) -> None:
+def _store(prepared: tuple) -> tuple[tuple, list[bytes], dict]:
+    """The prepared list as blob sections (texts, then raw arrays) and the arrays' shapes."""
     readings, full, stem, forms = prepared
-    buffer = io.BytesIO()
-    np.savez(buffer, key=np.frombuffer(_cache_key(ordered).encode(), dtype=np.uint8),
-             texts=_joined(forms.texts), rtext=_joined(readings[0]),
-             rstem=_joined(readings[1]), raside=_joined(readings[2]),
-             full=full, stem=stem, **forms.arrays)
-    with contextlib.suppress(OSError):  # a read-only home: prepare again next time
-        write_atomic(_cache_path(_cache_key(ordered)), buffer.getvalue())
+    arrays = {"full": full, "stem": stem, **forms.arrays}
+    sections = [_joined(forms.texts), *(_joined(column) for column in readings)]
+    sections += [np.ascontiguousarray(arrays[k]).tobytes() for k in _ARRAYS]
+    meta = {k: [arrays[k].dtype.str, list(arrays[k].shape)] for k in _ARRAYS}
+    return prepared, sections, meta
 
 
-def _load_prepared(ordered: list[str]) -> tuple | None:
-    """The prepared readings from the cache, or None when absent, stale or damaged."""
-    key = _cache_key(ordered)
-    path = _cache_path(key)
-    if not path.is_file():
+def _restore(ordered: list[str], blob: Blob) -> tuple | None:
+    """The prepared list stored in ``blob``, or None when its parts do not fit ``ordered``."""
+    if len(blob.sections) != len(_TEXTS) + len(_ARRAYS):
         return None
     try:
-        with np.load(path, allow_pickle=False) as z:
-            data = {k: z[k] for k in z.files}
-        if data["key"].tobytes().decode() != key:
-            return None
-        texts = _split_text(data["texts"])
-        rtext, rstem = _split_text(data["rtext"]), _split_text(data["rstem"])
-        raside = _split_text(data["raside"])
-        n = len(ordered)
-        if not (len(rtext) == len(rstem) == len(raside) == n == len(data["full"])
-                and len(data["letters"]) == len(texts) == len(data["sounds"])
-                == data["bits"].shape[1]):
-            return None
-        arrays = {k: data[k] for k in _Forms.KEYS}
-        if len(arrays["lex_order"]) != len(texts):
-            return None
-        return (rtext, rstem, raside), data["full"], data["stem"], _Forms(texts, arrays)
-    except (OSError, ValueError, KeyError, UnicodeDecodeError):
+        texts, rtext, rstem, raside = (_split_text(b) for b in blob.sections[:len(_TEXTS)])
+        data = {}
+        for k, raw in zip(_ARRAYS, blob.sections[len(_TEXTS):], strict=True):
+            dtype, shape = blob.meta[k]
+            data[k] = np.frombuffer(raw, dtype=np.dtype(dtype)).reshape(shape)
+    except (KeyError, ValueError, TypeError, UnicodeDecodeError):
         return None
+    n = len(ordered)
+    if not (len(rtext) == len(rstem) == len(raside) == n == len(data["full"])
+            and len(data["letters"]) == len(texts) == len(data["sounds"])
+            == data["bits"].shape[1] == len(data["lex_order"])):
+        return None
+    arrays = {k: data[k] for k in _Forms.KEYS}
+    return (rtext, rstem, raside), data["full"], data["stem"], _Forms(texts, arrays)
+
+
+def _cached_prepared(ordered: list[str]) -> tuple:
+    """The prepared readings from the cache folder when they were stored for these names;
+    else prepared now and stored."""
+    key = _cache_key(ordered)
+    return cached(f"screen-{key[:24]}.bin", key, CACHE_KEPT,
+                  lambda blob: _restore(ordered, blob), lambda: _store(_prepare(ordered)))
 
 
 def build_universe(against: str | Iterable[str] | Universe = "all",
