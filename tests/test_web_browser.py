@@ -101,7 +101,7 @@ def page(server: str, browser: webdriver.Chrome) -> webdriver.Chrome:
     return browser
 
 
-def wait(driver: webdriver.Chrome, seconds: float = 20) -> WebDriverWait:
+def wait(driver: webdriver.Chrome, seconds: float = 120) -> WebDriverWait:
     return WebDriverWait(driver, seconds)
 
 
