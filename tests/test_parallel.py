@@ -173,8 +173,9 @@ def test_ctrl_c_stops_every_process_with_one_line(tmp_path, monkeypatch, moment)
     assert proc.stderr is not None
     said: list[bytes] = []
     if moment == "writing":
-        for _ in range(12_000):  # until the output is opened: at most two minutes
-            if list(tmp_path.glob(".out.jsonl*")) or proc.poll() is not None:
+        for _ in range(12_000):  # output opened, a worker started: at most two minutes
+            if proc.poll() is not None or (list(tmp_path.glob(".out.jsonl*"))
+                                           and len(_alive_in_group(proc.pid)) > 1):
                 break
             time.sleep(0.01)
     else:
