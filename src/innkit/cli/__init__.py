@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 from typing import Any
 
-Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
+_Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 INTERRUPTED = "innkit: interrupted"
 """The one line of a run ended by Ctrl-C."""
@@ -35,7 +35,7 @@ class _CtrlC:
         os._exit(128 + signum)  # a signal's status: 130 for Ctrl-C
 
     @classmethod
-    def take(cls) -> Handler:
+    def take(cls) -> _Handler:
         """Handle Ctrl-C from here on; the handler it replaces. None where it stays as it is:
         ignored by whoever started the process (a background job), or in a thread other than
         the main one (which cannot set handlers)."""
