@@ -7,6 +7,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from one_registry import _module_registry, one_registry  # noqa: F401
 
 from innkit import decode
 from innkit.cli import main

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from one_registry import _module_registry, one_registry  # noqa: F401
 
 from innkit import decode
 from innkit.cli import TSV_COLUMNS, main

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from one_registry import _module_registry, one_registry  # noqa: F401
 
 from innkit.cli import main
 

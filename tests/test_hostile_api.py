@@ -9,6 +9,7 @@ import contextlib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from one_registry import _module_registry, one_registry  # noqa: F401
 
 import innkit
 from innkit.errors import InnkitError, InvalidInputError

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from one_registry import _module_registry, one_registry  # noqa: F401
 
 import innkit
+from innkit.cli import main
 from innkit.registry import Registry, substances
 from innkit.registry.keys import name_key
 from innkit.registry.substances import open_index
@@ -19,7 +20,6 @@ from innkit.vocab import Relation
 
 GOLDEN = Path(__file__).parent / "golden" / "identity.tsv"
 ROWS = list(csv.DictReader(GOLDEN.open(encoding="utf-8"), delimiter="\t"))
-CLI = [sys.executable, "-c", "from innkit.cli import run; run()"]
 needs_unii = pytest.mark.skipif(substances.unii_source() is None,
                                 reason="the FDA UNII list is not installed")
 
@@ -86,13 +86,13 @@ def test_unknown_and_inn_names():
 
 @needs_unii
 def test_cli_text_names_the_substance():
-    out = subprocess.run([*CLI, "decode", "Besponsa"], capture_output=True, text=True,
-                         check=True).stdout
-    assert "brand of inotuzumab ozogamicin, UNII P93RUU11P7" in out
-    assert "ino|tu|zu|mab" in out
-    row = subprocess.run([*CLI, "decode", "--format", "json", "CMC-544"],
-                         capture_output=True, text=True, check=True).stdout
-    assert json.loads(row)["substance"]["relation"] == "code"
+    out = CliRunner().invoke(main, ["decode", "Besponsa"])
+    assert out.exit_code == 0, out.output
+    assert "brand of inotuzumab ozogamicin, UNII P93RUU11P7" in out.output
+    assert "ino|tu|zu|mab" in out.output
+    row = CliRunner().invoke(main, ["decode", "--format", "json", "CMC-544"])
+    assert row.exit_code == 0, row.output
+    assert json.loads(row.output)["substance"]["relation"] == "code"
 
 
 # -- the on-disk index: built once, checked on open, rebuilt when broken ------------------------

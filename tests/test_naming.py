@@ -6,6 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from one_registry import _module_registry, one_registry  # noqa: F401
 
 import innkit
 from innkit.cli import main

@@ -226,20 +226,45 @@ def _cli(*args: str, **kwargs) -> subprocess.Popen:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes in /proc")
-@pytest.mark.parametrize("delay", [0.3, 1.0])
-def test_ctrl_c_stops_every_process_with_one_line(tmp_path, delay):
+@pytest.mark.parametrize("moment", ["click.", "innkit.registry.core", "innkit.annotator.core",
+                                    "writing"])
+def test_ctrl_c_stops_every_process_with_one_line(tmp_path, monkeypatch, moment):
+    """Ctrl-C while the command line loads (click, then the rules: Python reports each module
+    as it is imported), while the command loads (its annotator), and while it writes with its
+    workers: each time one line, status 130, no output and no process left. Each moment is
+    reached, not timed."""
     source = _long_file(tmp_path, copies=10_000)  # 20 MB: seconds of work, still running
+    if moment != "writing":
+        monkeypatch.setenv("PYTHONPROFILEIMPORTTIME", "1")
     proc = _cli("annotate", "--format", "jsonl", "--jobs", "2", str(source), "-o",
                 str(tmp_path / "out.jsonl"), start_new_session=True,
                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    time.sleep(delay)
+    assert proc.stderr is not None
+    said: list[bytes] = []
+    if moment == "writing":
+        for _ in range(12_000):  # output opened, a worker started: at most two minutes
+            if proc.poll() is not None or (list(tmp_path.glob(".out.jsonl*"))
+                                           and len(_alive_in_group(proc.pid)) > 1):
+                break
+            time.sleep(0.01)
+    else:
+        for line in proc.stderr:  # "import time: ... | <module>", once a module is loaded
+            said.append(line)
+            if line.rsplit(b"|", 1)[-1].strip().startswith(moment.encode()):
+                break
+    assert proc.poll() is None, "the command ended before the moment"
     os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
-    assert err.decode().strip() == "innkit: interrupted"
+    _, err = proc.communicate(timeout=120)
+    lines = [line for line in b"".join([*said, err]).decode().splitlines()
+             if not line.startswith("import time:")]
+    assert proc.returncode == 130, lines
+    assert lines == ["innkit: interrupted"]
     assert not (tmp_path / "out.jsonl").exists()
     assert not list(tmp_path.glob(".out.jsonl*"))
-    time.sleep(0.5)
+    for _ in range(1200):  # a worker gone, but not yet reaped, is given two minutes
+        if not _alive_in_group(proc.pid):
+            break
+        time.sleep(0.1)
     assert _alive_in_group(proc.pid) == []  # no worker outlives the command
 
 

@@ -6,6 +6,7 @@ import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from one_registry import _module_registry, one_registry  # noqa: F401
 
 from innkit import decode
 from innkit.rules import Rules

@@ -10,6 +10,7 @@ import random
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from one_registry import _module_registry, one_registry  # noqa: F401
 
 from innkit.cli import main
 from innkit.errors import InvalidInputError

@@ -6,6 +6,7 @@ import csv
 import re
 
 import pytest
+from one_registry import _module_registry, one_registry  # noqa: F401
 
 from innkit import decode
 from innkit.decoder.antibody import source_agrees

@@ -6,6 +6,8 @@ import pytest
 
 spacy = pytest.importorskip("spacy")
 
+from one_registry import _module_registry, one_registry  # noqa: E402, F401
+
 
 def test_add_pipe_by_entry_point_sets_entities_with_decodings():
     nlp = spacy.blank("en")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from one_registry import _module_registry, one_registry  # noqa: F401
 
 import innkit
 from innkit.registry import substances

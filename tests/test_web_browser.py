@@ -81,7 +81,7 @@ def browser(tmp_path_factory) -> Iterator[webdriver.Chrome]:
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
                               options=options)
-    driver.set_page_load_timeout(30)
+    driver.set_page_load_timeout(120)
     yield driver
     driver.quit()
 
@@ -101,7 +101,7 @@ def page(server: str, browser: webdriver.Chrome) -> webdriver.Chrome:
     return browser
 
 
-def wait(driver: webdriver.Chrome, seconds: float = 20) -> WebDriverWait:
+def wait(driver: webdriver.Chrome, seconds: float = 120) -> WebDriverWait:
     return WebDriverWait(driver, seconds)
 
 

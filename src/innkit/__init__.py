@@ -9,28 +9,37 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from .annotator.core import LENIENCY_LEVELS, Annotator, Mention, annotate
-from .annotator.parallel import Workers
-from .annotator.stitch import annotate_chunks
-from .decoder.decode import decode
 from .errors import DataError, InnkitError, InvalidInputError, UnknownNameError
-from .models import Decoding, Modifier, Radiolabel, Reading
-from .render import render_card
 from .version import __version__
 
 if TYPE_CHECKING:
+    from .annotator.core import LENIENCY_LEVELS, Annotator, Mention, annotate
+    from .annotator.parallel import Workers
+    from .annotator.stitch import annotate_chunks
+    from .decoder.decode import decode
+    from .models import Decoding, Modifier, Radiolabel, Reading
     from .naming.core import Suggestion, Validation, suggest, validate
     from .screening.similarity import Screening, SimilarityHit, screen
 
-_LAZY = {"Suggestion": "naming.core", "Validation": "naming.core", "suggest": "naming.core",
-         "validate": "naming.core", "Screening": "screening.similarity",
-         "SimilarityHit": "screening.similarity", "screen": "screening.similarity"}
-"""Naming and screening load numpy and their name index: imported on first use, so that
-``import innkit`` (and every ``innkit annotate``) does not pay for them."""
+_LAZY = {"LENIENCY_LEVELS": "annotator.core", "Annotator": "annotator.core",
+         "Mention": "models", "annotate": "annotator.core",
+         "annotate_chunks": "annotator.stitch", "Workers": "annotator.parallel",
+         "decode": "decoder.decode",
+         "Decoding": "models", "Modifier": "models", "Radiolabel": "models",
+         "Reading": "models", "Suggestion": "naming.core", "Validation": "naming.core",
+         "suggest": "naming.core", "validate": "naming.core",
+         "Screening": "screening.similarity", "SimilarityHit": "screening.similarity",
+         "screen": "screening.similarity"}
+"""Every name that loads rules or indexes is imported on first use, so that ``import innkit``
+costs nothing: the command line starts by taking charge of Ctrl-C before anything heavy loads,
+and ``innkit annotate`` never pays for screening's numpy."""
 
 
 def explain(name: object) -> str:
     """Decode ``name`` and describe each part in plain words: the card of ``innkit explain``."""
+    from .decoder.decode import decode
+    from .render import render_card
+
     return render_card(decode(name))
 
 

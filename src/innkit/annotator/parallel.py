@@ -116,17 +116,17 @@ def _work(leniency: Leniency | str, registry: dict[str, Any], piece: Piece | Non
 
 @contextlib.contextmanager
 def _no_interrupts() -> Iterator[None]:
-    """Ctrl-C ignored while worker processes start, so that they ignore it from birth: the
-    command's own process stops them, and a worker never prints a KeyboardInterrupt."""
-    try:
-        before = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: signals are not this thread's to set
+    """Ctrl-C held back while worker processes start, so that they are born with it blocked:
+    the command's own process stops them, and a worker never prints a KeyboardInterrupt. A
+    Ctrl-C that comes meanwhile is not lost: it reaches this process once they have started."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks to inherit
         yield
         return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, before)
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _warm(leniency: Leniency | str, registry: dict[str, Any]) -> None:

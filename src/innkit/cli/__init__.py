@@ -6,16 +6,66 @@ import contextlib
 import errno
 import importlib
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from types import FrameType
+from typing import Any
 
-import click
+_Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
-from .. import __version__
-from ..errors import DataError, InnkitError
-from ..registry import Registry, set_registry
-from ..registry.store import StoreError
-from .errors import (
+INTERRUPTED = "innkit: interrupted"
+"""The one line of a run ended by Ctrl-C."""
+
+
+class _CtrlC:
+    """What Ctrl-C does, from the first instruction of the command line to the exit. Inside a
+    command's work it raises KeyboardInterrupt, so that the command removes what it half wrote
+    and stops its workers; anywhere else (the program loading, or ending) nothing is open, and
+    the process ends at once, with the same line and status."""
+
+    in_work = False
+
+    @classmethod
+    def handle(cls, signum: int, frame: FrameType | None) -> None:
+        if cls.in_work:
+            raise KeyboardInterrupt
+        with contextlib.suppress(OSError):  # standard error may be closed
+            os.write(2, INTERRUPTED.encode() + b"\n")
+        os._exit(128 + signum)  # a signal's status: 130 for Ctrl-C
+
+    @classmethod
+    def take(cls) -> _Handler:
+        """Handle Ctrl-C from here on; the handler it replaces. None where it stays as it is:
+        ignored by whoever started the process (a background job), or in a thread other than
+        the main one (which cannot set handlers)."""
+        try:
+            if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+                return None
+            return signal.signal(signal.SIGINT, cls.handle)
+        except ValueError:
+            return None
+
+    @classmethod
+    @contextlib.contextmanager
+    def raising(cls) -> Iterator[None]:
+        """A command's work: Ctrl-C raises KeyboardInterrupt, for its clean-up."""
+        cls.in_work = True
+        try:
+            yield
+        finally:
+            cls.in_work = False
+
+
+_BEFORE = _CtrlC.take()  # before the imports below, which load the rules and take a while
+
+import click  # noqa: E402
+
+from .. import __version__  # noqa: E402
+from ..errors import DataError, InnkitError  # noqa: E402
+from ..registry import Registry, set_registry  # noqa: E402
+from ..registry.store import StoreError  # noqa: E402
+from .errors import (  # noqa: E402
     EXIT_STATUS_HELP,
     CliFault,
     ClosedStream,
@@ -26,6 +76,9 @@ from .errors import (
     os_fault,
     quiet_broken_pipe,
 )
+
+if _BEFORE is not None:  # imported, not run (tests, tools): Ctrl-C is the importer's again
+    signal.signal(signal.SIGINT, _BEFORE)
 
 COMMANDS = {"annotate": ("annotate", "annotate_cmd"), "decode": ("decode", "decode_cmd"),
             "explain": ("decode", "explain_cmd"), "lookup": ("registry", "lookup_cmd"),
@@ -129,7 +182,8 @@ def _run(args: Sequence[str]) -> int:
     try:
         _check_arguments(args)
         try:
-            status = _status(_invoke(args))
+            with _CtrlC.raising():
+                status = _status(_invoke(args))
         except click.exceptions.Exit as exc:
             status = exc.exit_code
         except SystemExit as exc:
@@ -142,7 +196,7 @@ def _run(args: Sequence[str]) -> int:
     except ClosedStreamError as exc:
         fault = closed_stream_fault(exc)
     except (KeyboardInterrupt, click.exceptions.Abort):
-        click.echo("innkit: interrupted", err=True)
+        click.echo(INTERRUPTED, err=True)
         return int(ExitStatus.INTERRUPTED)
     except click.ClickException as exc:
         exc.show()
@@ -173,7 +227,9 @@ def _run(args: Sequence[str]) -> int:
 
 def run(args: Sequence[str] | None = None) -> None:
     """Console entry point: every expected failure is one line naming the fix, and the exit
-    status of :class:`ExitStatus`."""
+    status of :class:`ExitStatus`. It owns the process: Ctrl-C at any moment, until the exit,
+    ends it with one line and status 130."""
+    _CtrlC.take()
     sys.exit(_run(sys.argv[1:] if args is None else args))
 
 
