@@ -36,6 +36,7 @@ from ..files.cache import (
     key_hash,
     prune,
 )
+from ..vocab import Leniency
 
 if TYPE_CHECKING:
     from ..registry import Registry
@@ -65,8 +66,8 @@ def _phrase(name: str) -> str:
     return r"\s+".join(re.escape(w) for w in name.split())
 
 
-def stem_patterns(tables: Tables, leniency: str = "standard") -> dict[int, str]:
-    """The stem regular expressions of one leniency level (see ``annotate.LENIENCY_LEVELS``)."""
+def stem_patterns(tables: Tables, leniency: Leniency | str = Leniency.STANDARD) -> dict[int, str]:
+    """The stem regular expressions of one leniency level (see ``innkit.vocab.Leniency``)."""
     antibody_stems = [s.stem for s in tables.parse_stems]
     patterns = {ANTIBODY: rf"\b{_WORD_TAIL}(?:{_alternation(antibody_stems)})\b"}
     strong, weak = [], []
@@ -76,15 +77,15 @@ def stem_patterns(tables: Tables, leniency: str = "standard") -> dict[int, str]:
         solid = len(core) >= 4 and any(not (r.weak or r.deleted) for r in rows)
         (strong if solid else weak).append(core)
     patterns[STRONG_STEM] = rf"\b{_WORD_TAIL}(?:{_alternation(strong)})\b"
-    if leniency == "lenient":
+    if leniency == Leniency.LENIENT:
         patterns[WEAK_STEM] = rf"\b{_WORD_TAIL}(?:{_alternation(weak)})\b"
-    elif leniency == "standard":
+    elif leniency == Leniency.STANDARD:
         # Two-letter endings (-al, -ol, -ac ...) match half the English language; the
         # standard level keeps three-letter and weak endings on words of seven letters.
         kept = [c for c in weak if len(c) >= 3]
         head = MIN_WEAK_WORD - 3
         patterns[WEAK_STEM] = rf"\b[a-z][a-z0-9]{{{head},}}(?:{_alternation(kept)})\b"
-    if leniency == "strict":
+    if leniency == Leniency.STRICT:
         del patterns[STRONG_STEM]
     return patterns
 
@@ -97,11 +98,12 @@ class PatternSet:
     patterns: dict[int, str]
     known: tuple[str, ...] = ()
     substances: tuple[str, ...] = ()
-    leniency: str = field(default="standard", compare=False)
+    leniency: Leniency | str = field(default=Leniency.STANDARD, compare=False)
 
     @classmethod
-    def build(cls, tables: Tables, registry: Registry, leniency: str = "standard") -> PatternSet:
-        """Patterns for one leniency level (see ``annotate.LENIENCY_LEVELS``)."""
+    def build(cls, tables: Tables, registry: Registry,
+              leniency: Leniency | str = Leniency.STANDARD) -> PatternSet:
+        """Patterns for one leniency level (see ``innkit.vocab.Leniency``)."""
         patterns = stem_patterns(tables, leniency)
         caught = _caught(patterns)
         # Known names of every kind at every level; class phrases are judged out at strict.
@@ -482,7 +484,7 @@ def _literal_layer(kind: str, key: str, names):
     return found or None
 
 
-def load_scanner(tables: Tables, registry: Registry, leniency: str = "standard",
+def load_scanner(tables: Tables, registry: Registry, leniency: Leniency | str = Leniency.STANDARD,
                  backend: str = "auto"):
     """The scanner for a registry and leniency level: Hyperscan when it is installed, its
     databases from the disk cache when ones built from the same inputs are there (else
@@ -503,7 +505,8 @@ def load_scanner(tables: Tables, registry: Registry, leniency: str = "standard",
     return RegexScanner(PatternSet.build(tables, registry, leniency))
 
 
-def _hyperscan_scanner(tables: Tables, registry: Registry, leniency: str) -> HyperscanScanner:
+def _hyperscan_scanner(tables: Tables, registry: Registry,
+                       leniency: Leniency | str) -> HyperscanScanner:
     from ..registry.substances import unii_source
 
     patterns = stem_patterns(tables, leniency)

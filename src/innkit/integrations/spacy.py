@@ -23,7 +23,7 @@ for _name in ("innkit", "innkit_how"):
 
 
 class InnkitComponent:
-    """Finds drug names with :class:`innkit.annotate.Annotator` and sets them as entities."""
+    """Finds drug names with :class:`innkit.annotator.core.Annotator` and sets them as entities."""
 
     def __init__(self, nlp: Language, name: str, leniency: str, antibody_label: str,
                  drug_label: str, overwrite_ents: bool, span_key: str,

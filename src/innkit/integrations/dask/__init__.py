@@ -7,7 +7,7 @@ a worker, ``run`` drives the job and ``report`` holds what it writes; the comman
 The corpus (JSON Lines or Parquet files with a text and an id column) is cut into partitions:
 byte ranges of JSONL files, groups of row groups of Parquet files. Each partition is one task;
 the task reads its own slice of the input, annotates every document with the worker process's
-cached :class:`~innkit.annotate.Annotator` (built once, never per document) and writes one
+cached :class:`~innkit.annotator.core.Annotator` (built once, never per document) and writes one
 Parquet file of mentions. Input and output paths must therefore be visible, at the same path,
 to the client and to every worker (a local disk for a LocalCluster, a shared filesystem for a
 real cluster).

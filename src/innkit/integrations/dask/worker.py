@@ -1,6 +1,6 @@
 """What runs on a Dask worker: read one partition, annotate it, write its Parquet file whole.
 
-A worker process annotates with the package's shared :func:`~innkit.annotate.shared_annotator`
+A worker process annotates with the package's shared :func:`~innkit.annotator.core.shared_annotator`
 (built once per process, never per document) and writes through
 :func:`~innkit.atomic.atomic_output`, so a retried partition replaces its file, never doubles it.
 """
