@@ -3,10 +3,13 @@
 A curator's table states facts (source, target, format, kind, year) that the name's letters
 often claim too: ``-ci-`` says cardiovascular, ``-zu-`` humanized, ``-mig`` multi-specific, a name
 without a source substem was coined after April 2017. Each rule here compares one column with
-the decoding (and the spelling with the FDA UNII list); the facts the rules use live in tables
-under ``innkit/data`` (``audit_eras.tsv``, ``antigen_classes.tsv``, ``audit_formats.tsv``,
-``audit_kinds.tsv``), and contradictions that were investigated and stand are recorded, with
-their reason, in ``audit_exceptions.tsv``.
+the decoding (and the spelling with the FDA UNII list); a row's columns are also held against
+each other (a payload word against the format, the status against its own source's words) and
+against the whole table (a year against the years of the names with neighbouring INN numbers,
+which WHO assigns in the order it proposes names). The facts the rules use live in tables under
+``innkit/data`` (``audit_eras.tsv``, ``antigen_classes.tsv``, ``audit_formats.tsv``,
+``audit_conjugates.tsv``, ``audit_kinds.tsv``), and contradictions that were investigated and
+stand are recorded, with their reason, in ``audit_exceptions.tsv``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import statistics
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -22,6 +26,7 @@ from typing import Any
 
 from ..decoder.antibody import source_agrees
 from ..decoder.decode import decode
+from ..decoder.modifiers import classify_modifier
 from ..errors import InnkitError
 from ..files.textfiles import FileProblem, TextFileError, read_text_file
 from ..models import Decoding, Result
@@ -36,6 +41,13 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 _NAME_WORD = re.compile(r"^[a-z]+$")
 _UNII_TAG = re.compile(r"\s*\[[^\]]*\]\s*$")
 _UNII_TYPES = ("of", "cn")
+NEIGHBOURS = 5
+"""INN numbers on each side whose years give the expected year of a name (WHO numbers names in
+the order it proposes them, two lists a year)."""
+YEAR_SLACK = 2
+"""Years a name may lie from the median year of its neighbours: a list's names span a year, and
+a year taken from the recommended list (a year or two later) is off by one or two."""
+_PHASE_STATUS = re.compile(r"phase/status:\s*([^|]*)", re.IGNORECASE)
 
 
 class Check(StrEnum):
@@ -47,6 +59,18 @@ class Check(StrEnum):
     FORMAT = "format"
     KIND = "kind"
     SPELLING = "spelling"
+    NUMBER = "number"  # the year against the years of neighbouring INN numbers
+    CONJUGATE = "conjugate"  # the format against the second word (payload, chelator ...)
+    STATUS = "status"  # the status against its own words and its source's
+    CATEGORY = "category"  # the target category against the name's target substem
+
+
+class Status(StrEnum):
+    """The development states a status cell begins with."""
+
+    APPROVED = "approved"
+    INVESTIGATIONAL = "investigational"
+    DISCONTINUED = "discontinued"
 
 
 COLUMN_ALIASES: Mapping[str, tuple[str, ...]] = {
@@ -56,6 +80,11 @@ COLUMN_ALIASES: Mapping[str, tuple[str, ...]] = {
     "format": ("format",),
     "kind": ("kind", "type"),
     "year": ("year",),
+    "second_word": ("second_word", "conjugate_word"),
+    "status": ("status",),
+    "inn_number": ("inn_number", "inn_no"),
+    "target_category": ("target_category",),
+    "notes": ("notes",),
 }
 """Header names accepted for each column (compared lower-case, spaces as underscores)."""
 
@@ -133,6 +162,7 @@ class _Rules:
     antigens: tuple[_AntigenGroup, ...]
     formats: tuple[tuple[str, str], ...]  # (keyword, means), longest first
     kinds: tuple[tuple[str, str, bool, int], ...]  # (label, means, antibody?, line)
+    conjugates: Mapping[str, tuple[tuple[str, ...], int]]  # modifier kind -> (formats, line)
     exceptions: Mapping[tuple[str, str, str], str]  # (name, check, value) -> reason
 
 
@@ -171,12 +201,16 @@ def _read_rules(rules: Rules) -> _Rules:
         ((r["label"].lower(), r["means"], r["antibody"] == "yes", int(r["_line"]))
          for r in rules.read("audit_kinds.tsv", ("label", "means", "antibody", "evidence"))),
         key=lambda k: -len(k[0])))
+    conjugates = {
+        r["kind"]: (_split(r["formats"]), int(r["_line"]))
+        for r in rules.read("audit_conjugates.tsv", ("kind", "formats", "evidence"))
+    }
     exceptions = {
         (r["name"].lower(), r["check"], r["value"]): r["reason"]
         for r in rules.read("audit_exceptions.tsv",
                             ("name", "check", "value", "reason", "evidence"))
     }
-    return _Rules(earliest, antigens, formats, kinds, exceptions)
+    return _Rules(earliest, antigens, formats, kinds, conjugates, exceptions)
 
 
 def unii_antibody_words(rules: Rules | None = None) -> dict[str, tuple[str, str]]:
@@ -344,6 +378,107 @@ def check_spelling(name: str, known: set[str], rules: Rules) -> tuple[str, str, 
     return None
 
 
+def check_conjugate(d: Decoding, row: Mapping[str, str], rules: Rules
+                    ) -> tuple[str, str, str] | None:
+    """A second word that names a payload, chelator, toxin or fused protein makes the molecule a
+    conjugate, a radiolabelled antibody or a fusion: the format must say so (tisotumab vedotin is
+    no plain "Whole mAb"), and must not claim a drug conjugate for a fused protein."""
+    fmt, words = row.get("format", "").strip(), row.get("second_word", "").strip()
+    if not fmt or not words:
+        return None
+    data = audit_rules(rules)
+    modifier = classify_modifier(words.lower().split()[0], rules.tables)
+    entry = data.conjugates.get(str(modifier.kind))
+    if entry is None:
+        return None
+    allowed, line = entry
+    low = fmt.lower()
+    means = {m for k, m in data.formats if re.search(rf"(?<![a-z]){re.escape(k)}", low)}
+    if means & set(allowed):
+        return None
+    what = f"{modifier.kind}: {modifier.meaning}" if modifier.meaning else str(modifier.kind)
+    return (" or ".join(allowed), f"{words!r} ({what}) makes the molecule "
+            f"{' or '.join(allowed)}, but the format is {fmt!r}",
+            f"audit_conjugates.tsv line {line}; {modifier.matched_by or 'modifiers'}")
+
+
+def check_status(d: Decoding, row: Mapping[str, str], rules: Rules
+                 ) -> tuple[str, str, str] | None:
+    """A status must agree with its own words and with the phase/status its source gave (in
+    ``notes``): "investigational (Phase-III; Approved)" says two things."""
+    value = row.get("status", "").strip()
+    head, _, rest = value.partition(" ")
+    try:
+        stated = Status(head.lower())
+    except ValueError:
+        return None
+    source = _PHASE_STATUS.search(row.get("notes", ""))
+    said = f"{rest} {source.group(1) if source else ''}".lower()
+    where = "the status cell and the notes' phase/status" if source else "the status cell"
+    if re.search(r"(?<!not )\bapproved\b", said) and stated != Status.APPROVED:
+        return (str(Status.APPROVED), f"{where} say approved, but the status begins "
+                f"{stated.value!r}", where)
+    if "discontinued" in said and stated == Status.INVESTIGATIONAL:
+        return (str(Status.DISCONTINUED), f"{where} say discontinued, but the status begins "
+                f"{stated.value!r}", where)
+    return None
+
+
+def target_category(d: Decoding, target: str, rules: Rules) -> str:
+    """The target category a name says: its target substem's class, narrowed by the antigen
+    (antigen_classes.tsv) when the letters allow several; for a name without a target substem
+    (a veterinary -vet- name), the antigen's class when its group names only one; else empty."""
+    classes = _target_classes(d, rules.tables)
+    allowed: set[str] | None = None
+    for antigen in _split(target):
+        groups = [g for g in audit_rules(rules).antigens if g.pattern.search(antigen)]
+        if groups:
+            found = {c for g in groups for c in g.classes}
+            allowed = found if allowed is None else allowed | found
+    if len(classes) > 1 and allowed:
+        classes = (classes & allowed) or classes
+    if not classes and allowed is not None and len(allowed) == 1:
+        classes = allowed
+    return "; ".join(sorted(classes))
+
+
+def check_category(d: Decoding, row: Mapping[str, str], rules: Rules
+                   ) -> tuple[str, str, str] | None:
+    """A target category must be one the name's target substem says (only categories that are
+    target classes of target_substems.tsv are judged)."""
+    value = row.get("target_category", "").strip()
+    known = {r.target_class for r in rules.tables.targets}
+    claimed = set(_split(value))
+    classes = _target_classes(d, rules.tables)
+    if not claimed or not claimed <= known or not classes or claimed <= classes:
+        return None
+    return ("/".join(sorted(classes)), f"-{d.target_substem}- says "
+            f"{d.target_meaning or '/'.join(sorted(classes))}, but the target category is "
+            f"{value!r}", "target_substems.tsv")
+
+
+def check_numbers(items: list[tuple[int, int]]) -> dict[int, tuple[str, str, str]]:
+    """Years out of line with the INN numbers: ``items`` are (INN number, year) of every row
+    that has both; a year more than :data:`YEAR_SLACK` from the median year of the
+    :data:`NEIGHBOURS` numbers on each side is reported, by the item's index."""
+    order = sorted(range(len(items)), key=lambda i: items[i][0])
+    out: dict[int, tuple[str, str, str]] = {}
+    for pos, i in enumerate(order):
+        near = order[max(0, pos - NEIGHBOURS):pos] + order[pos + 1:pos + 1 + NEIGHBOURS]
+        if not near:
+            continue
+        years = [items[j][1] for j in near]
+        median = statistics.median(years)
+        number, year = items[i]
+        if abs(year - median) <= YEAR_SLACK:
+            continue
+        numbers = sorted(items[j][0] for j in near)
+        out[i] = (f"about {median:g}", f"INN {number} lies among names numbered "
+                  f"{numbers[0]}-{numbers[-1]}, proposed {min(years)}-{max(years)} (median "
+                  f"{median:g}), but the year is {year}", "the table's own INN numbers and years")
+    return out
+
+
 ANTIBODY_RULES = (
     (Check.YEAR, "year", check_year),
     (Check.TARGET, "target", check_target),
@@ -351,6 +486,13 @@ ANTIBODY_RULES = (
     (Check.FORMAT, "format", check_format),
 )
 """The rules that compare a column with an antibody name's decoding."""
+
+ROW_RULES = (
+    (Check.CONJUGATE, "format", check_conjugate),
+    (Check.STATUS, "status", check_status),
+    (Check.CATEGORY, "target_category", check_category),
+)
+"""The rules that hold a row's columns against each other (and the decoding)."""
 
 
 # ---------------------------------------------------------------------------------- reading
@@ -416,14 +558,16 @@ def shipped_rows(rules: Rules | None = None
     """The antibody table of ``rules`` (the package's own by default), with its columns under
     the audit's names."""
     table = (rules or Rules.shipped()).read(
-        "antibody_inns.tsv", ("name", "source", "target_antigen", "format", "year"))
-    cols = ["name", "source", "target", "format", "year"]
+        "antibody_inns.tsv", ("name", "second_word", "source", "target_antigen",
+                              "target_category", "format", "year", "status", "notes",
+                              "inn_number"))
+    cols = ["name", "second_word", "source", "target", "target_category", "format", "year",
+            "status", "notes", "inn_number"]
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         for r in table:
-            yield int(r["_line"]), {"name": r["name"], "source": r["source"],
-                                    "target": r["target_antigen"], "format": r["format"],
-                                    "year": r["year"]}
+            yield int(r["_line"]), {c: r["target_antigen" if c == "target" else c]
+                                    for c in cols}
 
     return cols, rows()
 
@@ -442,6 +586,8 @@ def audit_rows(rows: Iterable[tuple[int, Mapping[str, str]]], *, source: str = "
     known = {r["name"] for r in rules.read("antibody_inns.tsv", ("name",))}
     checked = {str(c): 0 for c in Check}
     found: list[Contradiction] = []
+    numbered: list[tuple[int, int]] = []
+    numbered_rows: list[tuple[int, str, str, str]] = []  # line, name, word, year
     count = 0
     for line, row in rows:  # streamed: only contradictions are kept
         count += 1
@@ -459,6 +605,15 @@ def audit_rows(rows: Iterable[tuple[int, Mapping[str, str]]], *, source: str = "
             if unii and " " not in name.strip():
                 outcomes.append((Check.SPELLING, "name", name,
                                  check_spelling(word, known, rules)))
+            for check, column, row_rule in ROW_RULES:
+                value = row.get(column, "")
+                if value:
+                    outcomes.append((check, column, value, row_rule(d, row, rules)))
+        year = re.search(r"\b(1[89]\d\d|20\d\d)\b", row.get("year", ""))
+        number = row.get("inn_number", "").strip()
+        if year and number.isdigit():
+            numbered.append((int(number), int(year.group(1))))
+            numbered_rows.append((line, name, word, row["year"]))
         if row.get("kind"):
             outcomes.append((Check.KIND, "kind", row["kind"], check_kind(d, row["kind"], rules)))
         for check, column, value, result in outcomes:
@@ -469,6 +624,12 @@ def audit_rows(rows: Iterable[tuple[int, Mapping[str, str]]], *, source: str = "
             kept = data.exceptions.get((word, str(check), value))
             found.append(Contradiction(line, name, check, column, value, expected, reason,
                                        rule, kept))
+    checked[str(Check.NUMBER)] += len(numbered)
+    for i, (expected, reason, rule) in check_numbers(numbered).items():
+        line, name, word, value = numbered_rows[i]
+        found.append(Contradiction(line, name, Check.NUMBER, "year", value, expected, reason,
+                                   rule, data.exceptions.get((word, str(Check.NUMBER), value))))
+    found.sort(key=lambda c: c.line)
     return AuditReport(source, count, checked, tuple(found), tuple(columns))
 
 
@@ -489,5 +650,5 @@ def audit_shipped(*, unii: bool = True, registry: Registry | None = None) -> Aud
                       registry=registry)
 
 
-__all__ = ["AuditInputError", "AuditReport", "Check", "Contradiction",
-           "audit_file", "audit_rows", "audit_shipped"]
+__all__ = ["AuditInputError", "AuditReport", "Check", "Contradiction", "Status",
+           "audit_file", "audit_rows", "audit_shipped", "target_category"]
