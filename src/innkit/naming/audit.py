@@ -488,11 +488,12 @@ ANTIBODY_RULES = (
 """The rules that compare a column with an antibody name's decoding."""
 
 ROW_RULES = (
-    (Check.CONJUGATE, "format", check_conjugate),
-    (Check.STATUS, "status", check_status),
-    (Check.CATEGORY, "target_category", check_category),
+    (Check.CONJUGATE, ("format", "second_word"), check_conjugate),
+    (Check.STATUS, ("status",), check_status),
+    (Check.CATEGORY, ("target_category",), check_category),
 )
-"""The rules that hold a row's columns against each other (and the decoding)."""
+"""The rules that hold a row's columns against each other (and the decoding): the check, the
+columns it needs filled (the first is the one reported), the rule."""
 
 
 # ---------------------------------------------------------------------------------- reading
@@ -605,10 +606,9 @@ def audit_rows(rows: Iterable[tuple[int, Mapping[str, str]]], *, source: str = "
             if unii and " " not in name.strip():
                 outcomes.append((Check.SPELLING, "name", name,
                                  check_spelling(word, known, rules)))
-            for check, column, row_rule in ROW_RULES:
-                value = row.get(column, "")
-                if value:
-                    outcomes.append((check, column, value, row_rule(d, row, rules)))
+            for check, needs, row_rule in ROW_RULES:
+                if all(row.get(c) for c in needs):
+                    outcomes.append((check, needs[0], row[needs[0]], row_rule(d, row, rules)))
         year = re.search(r"\b(1[89]\d\d|20\d\d)\b", row.get("year", ""))
         number = row.get("inn_number", "").strip()
         if year and number.isdigit():
