@@ -11,12 +11,14 @@ from one_registry import _module_registry, one_registry  # noqa: F401
 
 from innkit import decode
 from innkit.cli import main
+from innkit.decoder.modifiers import classify_modifier
 from innkit.naming.audit import (
     AuditInputError,
     Check,
     audit_file,
     audit_rules,
     audit_shipped,
+    target_category,
     unii_antibody_words,
 )
 from innkit.rules import Rules
@@ -63,6 +65,48 @@ def test_shipped_corrections_hold(shipped):
                 and c.check is Check.TARGET]
 
 
+def test_shipped_facts_corrected_from_their_sources():
+    """Rows that contradicted their sources: each now says what the source says, and its notes
+    keep the old value."""
+    rows = {(r["name"], r["second_word"]): r for r in read_table(
+        "antibody_inns.tsv", ("name", "second_word", "target_antigen", "format", "year",
+                              "status", "notes"))}
+    assert "HBsAg" in rows["tobevibart", ""]["target_antigen"]
+    assert "Toxin B" in rows["bezlotoxumab", ""]["target_antigen"]
+    assert rows["frunevetmab", ""]["status"].startswith("approved")
+    assert rows["gemtuzumab", "ozogamicin"]["year"] == "2000"
+    assert rows["labetuzumab", "govitecan"]["year"] == "2001"
+    assert rows["glembatumumab", "vedotin"]["year"] == "2009"
+    assert rows["tisotumab", "vedotin"]["format"] == "Whole mAb ADC"
+    assert rows["tucotuzumab", "celmoleukin"]["format"] == "Whole mAb Fusion"
+    for key in (("tobevibart", ""), ("gemtuzumab", "ozogamicin"), ("tisotumab", "vedotin")):
+        assert "audit correction:" in rows[key]["notes"], key
+
+
+def test_every_conjugate_word_has_a_conjugate_format(shipped):
+    """No row with a payload, chelator, toxin or fused-protein word has a plain format, save the
+    recorded ones."""
+    opened = [c for c in shipped.open if c.check is Check.CONJUGATE]
+    assert opened == []
+    assert shipped.checked[str(Check.CONJUGATE)] >= 90
+
+
+def test_shipped_target_category_is_what_the_name_says():
+    """The column is filled from the target substem (narrowed by the antigen), for every row
+    whose name or antigen says a category."""
+    rules = Rules.shipped()
+    rows = read_table("antibody_inns.tsv", ("name", "target_antigen", "target_category"))
+    filled = 0
+    for r in rows:
+        assert r["target_category"] == target_category(decode(r["name"]), r["target_antigen"],
+                                                       rules), r["name"]
+        filled += bool(r["target_category"])
+    assert filled >= 1120
+    cats = {r["name"]: r["target_category"] for r in rows}
+    assert (cats["trastuzumab"], cats["palivizumab"], cats["evolocumab"]) == (
+        "tumour", "viral", "cardiovascular")
+
+
 PLANTED = """name,source,target,format,kind,year
 tocilizumab,,,,small molecule,
 imatinib,,,,monoclonal antibody,
@@ -102,6 +146,47 @@ def test_planted_mistakes_are_each_found_with_their_reason(planted):
     assert got[("tocilizumab", Check.KIND)].line == 2
     assert not report.clean
     assert report.counts()["kind"] == 2
+
+
+ROW_PLANTED = """name,second_word,format,status,target_category,inn_number,year
+tisotumab,vedotin,Whole mAb,,,,
+tucotuzumab,celmoleukin,Whole mAb ADC,,,,
+certolizumab,pegol,Fab,,,,
+ibritumomab,tiuxetan,Whole mAb Radiolabelled,,,,
+adalimumab,,,investigational (Phase-III; Approved),,,
+rituximab,,,investigational (Phase-II),,,
+trastuzumab,,,,viral,,
+palivizumab,,,,viral,,
+infliximab,,,,,7601,1997
+rituximab,,,,,7609,1997
+trastuzumab,,,,,7637,1997
+basiliximab,,,,,7578,1996
+palivizumab,,,,,7753,1998
+natalizumab,,,,,7716,1998
+gemtuzumab,,,,,7700,2016
+"""
+
+
+def test_planted_row_mistakes_are_each_found(tmp_path):
+    """A payload word with a plain format, a fused protein called a drug conjugate, a status
+    that says two things, a category the name contradicts, a year out of line with the INN
+    numbers around it."""
+    path = tmp_path / "rows.csv"
+    path.write_text(ROW_PLANTED, encoding="utf-8")
+    report = audit_file(path, unii=False)
+    got = {(c.name, c.check): c for c in report.contradictions}
+    expected = {
+        ("tisotumab", Check.CONJUGATE): "makes the molecule conjugate",
+        ("tucotuzumab", Check.CONJUGATE): "makes the molecule fusion",
+        ("adalimumab", Check.STATUS): "say approved",
+        ("trastuzumab", Check.CATEGORY): "-tu- says tumour",
+        ("gemtuzumab", Check.NUMBER): "but the year is 2016",
+    }
+    assert set(got) == set(expected), sorted(got)
+    for key, phrase in expected.items():
+        assert phrase in got[key].reason, (key, got[key].reason)
+    assert got[("gemtuzumab", Check.NUMBER)].column == "year"
+    assert report.checked[str(Check.NUMBER)] == 7
 
 
 @pytest.mark.skipif(not HAVE_UNII, reason="FDA UNII names file not installed")
@@ -180,7 +265,11 @@ def test_rule_tables_are_consistent():
     assert set(data.earliest) <= set(ERAS)
     for group in data.antigens:
         assert set(group.classes) <= classes, group.group
-    assert {m for _, m in data.formats} <= {"multispecific", "fragment", "whole"}
+    means = {m for _, m in data.formats}
+    assert means <= {"multispecific", "fragment", "whole", "conjugate", "radiolabelled",
+                     "fusion"}
+    for formats, _line in data.conjugates.values():
+        assert set(formats) <= means
     assert all(isinstance(k[2], bool) for k in data.kinds)
 
 
@@ -205,3 +294,10 @@ def test_a_recorded_reason_covers_only_the_recorded_value(tmp_path):
     report = audit_file(path, unii=False)
     assert [c.kept is not None for c in report.contradictions] == [True, False]
     assert len(report.open) == 1 and not report.clean
+
+
+def test_every_conjugate_kind_example_is_read_as_that_kind():
+    tables = Rules.shipped().tables
+    for row in read_table("audit_conjugates.tsv", ("kind", "examples")):
+        for word in (w.strip() for w in row["examples"].split(";") if w.strip()):
+            assert str(classify_modifier(word, tables).kind) == row["kind"], word

@@ -56,9 +56,10 @@ def audit_cmd(file: str | None, fmt: str, no_unii: bool) -> None:
     """Check a table of names against what each name says (no FILE: the shipped table).
 
     FILE is a CSV (or tab-separated) table with a header row: a `name` column and any of
-    `source`, `target`, `format`, `kind`, `year`. Each contradiction is printed with its
-    reason. Exit status: 0 no contradictions (or only ones recorded with a reason), 1
-    contradictions found, 2 the file cannot be read.
+    `source`, `target`, `format`, `kind`, `year`, `second_word`, `status`, `notes`,
+    `target_category`, `inn_number`. Each contradiction is printed with its reason. Exit
+    status: 0 no contradictions (or only ones recorded with a reason), 1 contradictions found,
+    2 the file cannot be read.
     """
     try:
         report = (audit.audit_file(file, unii=not no_unii) if file
