@@ -32,6 +32,7 @@ MADE_UP = [
     "Café au lait spots were noted after nivolumab, ipilimumab and adalimumab.",
     "Dosing of tocilizumab\r",
     "No drug names here at all.",
+    "Ketas was stopped and ProAir given: each a brand of two substances.",
 ]
 SPLIT = 300  # bytes per partition: many partitions from a small corpus
 
@@ -100,9 +101,13 @@ def _expected(docs: list[tuple[str, str]], annotator: Annotator) -> list[tuple]:
         for m in annotator.annotate(text):
             d = m.decoding
             stem = d.stem or (d.stems[0].stem if d.stems else None)
+            sub = d.substance
+            one = sub if sub is not None and not sub.ambiguous else None
             rows.append((doc_id, m.start, m.end, m.text, d.kind, m.how, m.known, m.confidence,
                          d.name, d.segmentation, stem, d.target_meaning, d.source_meaning,
-                         ",".join(d.eras), m.suggestion))
+                         ",".join(d.eras), m.suggestion, one and one.unii, one and one.inn,
+                         sub and sub.relation, one and one.curie, bool(sub and sub.ambiguous),
+                         [c.unii for c in sub.denotes] if sub else []))
     return rows
 
 
@@ -144,10 +149,13 @@ def test_same_mentions_as_the_single_process_cli(tmp_path, client):
         row = json.loads(line)
         d = row["decoding"]
         stem = d["stem"] or (d["stems"][0]["stem"] if d["stems"] else None)
+        sub = d["substance"] or {}
         cli_rows.append((row["doc"], row["start"], row["end"], row["text"], d["kind"],
                          row["how"], row["known"], row["confidence"], d["name"],
                          d["segmentation"], stem, d["target_meaning"], d["source_meaning"],
-                         ",".join(d["eras"]), row["suggestion"]))
+                         ",".join(d["eras"]), row["suggestion"], sub.get("unii"),
+                         sub.get("inn"), sub.get("relation"), sub.get("curie"),
+                         bool(sub.get("ambiguous")), [c["unii"] for c in sub.get("denotes", [])]))
     out = tmp_path / "dask-out"
     r = CliRunner().invoke(main, ["annotate", "--engine", "dask", "--scheduler",
                                   client.scheduler.address, "--input-format", "jsonl",

@@ -161,6 +161,18 @@ def test_the_name_box_explains_a_name(page):
     assert parts == ["pemi", "vi", "bart"]
 
 
+def test_the_name_box_lists_every_substance_of_an_ambiguous_name(page):
+    box = page.find_element(By.ID, "name-input")
+    box.clear()
+    box.send_keys("Ketas")  # a brand of esketamine and of ibudilast
+    page.find_element(By.CSS_SELECTOR, "#explain-form button").click()
+    wait(page).until(lambda d: "Ketas" in d.find_element(By.ID, "explain-result").text)
+    shown = page.find_element(By.CSS_SELECTOR, "#explain-result p.substance")
+    assert shown.text.startswith("AMBIGUOUS: brand of ")
+    links = [a.text for a in shown.find_elements(By.TAG_NAME, "a")]
+    assert sorted(links) == ["UNII 50LFG02TXD", "UNII M0TTH61XC5"]
+
+
 @pytest.mark.skipif(not hasattr(innkit, "screen"), reason="innkit.screen (issue 5) is missing")
 def test_the_candidate_box_shows_a_screening_table(page):
     box = page.find_element(By.ID, "candidate")

@@ -267,10 +267,19 @@ class Substance(Result):
     ambiguous: bool = False  # candidates with another INN rank as high as this one
     matches: int = 1
 
-    # names by type, each with its count; the INN number is in the decoding's identifiers
-    _json = ("name", "inn", "unii", "relation",
-             ("names", lambda s: {t: {"count": n, "names": list(v)} for t, v, n in s.names}),
-             "name_type", "tags", "curie", "url", "ambiguous", "candidates")
+    # names by type, each with its count; the INN number is in the decoding's identifiers.
+    # An ambiguous name denotes no single substance: the keys that would describe one are null
+    # (empty for names), and ``denotes`` lists every substance it may denote.
+    _json = (("name", lambda s: None if s.ambiguous else s.name),
+             ("inn", lambda s: None if s.ambiguous else s.inn),
+             ("unii", lambda s: None if s.ambiguous else s.unii), "relation",
+             ("names", lambda s: {} if s.ambiguous else
+              {t: {"count": n, "names": list(v)} for t, v, n in s.names}),
+             "name_type", "tags",
+             ("curie", lambda s: None if s.ambiguous else s.curie),
+             ("url", lambda s: None if s.ambiguous else s.url),
+             "ambiguous", "candidates",
+             ("denotes", lambda s: [c.brief() for c in s.denotes]))
 
     @property
     def curie(self) -> str:
@@ -281,6 +290,22 @@ class Substance(Result):
     def url(self) -> str:
         """The substance's public record (the FDA UNII search, as bioregistry links it)."""
         return f"https://precision.fda.gov/uniisearch/srs/unii/{self.unii}"
+
+    @property
+    def denotes(self) -> tuple[Substance, ...]:
+        """Every substance the name may denote: this one alone, or, when the name is
+        ambiguous, this one and each candidate that ranks as high (same relation, same type of
+        name), none preferred: the fields of this object then describe only the first of
+        them, in the index's order."""
+        if not self.ambiguous:
+            return (self,)
+        return (self, *(c for c in self.candidates
+                        if c.relation == self.relation and c.name_type == self.name_type))
+
+    def brief(self) -> dict[str, str | None]:
+        """Name, INN, UNII, CURIE, record and relation: one entry of ``denotes``."""
+        return {"name": self.name, "inn": self.inn, "unii": self.unii, "curie": self.curie,
+                "url": self.url, "relation": self.relation}
 
     @property
     def identifiers(self) -> dict[str, str]:
@@ -363,7 +388,14 @@ class Decoding(Result):
              "suffix", "eras", "modifiers", "fda_suffix", "fda_prefix", "radiolabel",
              "ambiguous", "irregular", "readings", "alternatives", "components", "stems",
              "salts", "conjugate", "registry", "suggestion", "notes", "warnings", "reason",
-             "substance", ("identifiers", lambda d: dict(d.identifiers)))
+             "substance", ("identifiers", lambda d: d.identifier_dict()))
+
+    def identifier_dict(self) -> dict[str, str | None]:
+        """The identifiers as JSON gives them: for a name that denotes several substances,
+        the keys stay and each value is null, as no single substance's identifier applies."""
+        if self.substance is not None and self.substance.ambiguous:
+            return dict.fromkeys(k for k, _ in self.identifiers)
+        return dict(self.identifiers)
 
     @property
     def segmentation(self) -> str | None:

@@ -82,7 +82,10 @@ def render_card(d: Decoding) -> str:
             detail += f" ({m.payload_class})"
         source = f"  [{m.matched_by}]" if m.matched_by else ""
         rows.append((m.word, f"{what}: {detail}{source}"))
-    if d.fda_suffix:
+    if d.fda_suffix and d.substance and d.substance.relation == Relation.FDA_STYLE:
+        rows.append((f"-{d.fda_suffix}", "FDA-style suffix, not on the list: no product of "
+                                         "this name is in the FDA UNII list"))
+    elif d.fda_suffix:
         rows.append((f"-{d.fda_suffix}", "FDA suffix: four letters that tell products apart, "
                                          "with no meaning"))
     width = max(len(a) for a, _ in rows)
@@ -122,7 +125,7 @@ def identity_label(d: Decoding) -> str:
         return f"INN no. {ids['inn_number']}" if "inn_number" in ids else ""
     parts = []
     if s.ambiguous:
-        each = " or ".join(f"{c.inn or c.name} (UNII {c.unii})" for c in (s, *s.candidates))
+        each = " or ".join(f"{c.inn or c.name} (UNII {c.unii})" for c in s.denotes)
         return f"AMBIGUOUS: {RELATION_LABELS[Relation(s.relation)]} of {each}"
     phrase = relation_phrase(s, d.input)
     if phrase and phrase != "INN":
@@ -139,6 +142,17 @@ def _substance_lines(d: Decoding) -> list[str]:
         label = identity_label(d)
         return [f"  identifiers: {label}"] if label else []
     relation = RELATION_LABELS[Relation(s.relation)]
+    if s.ambiguous:  # no single substance: each candidate, none preferred
+        lines = [f"  substance: AMBIGUOUS, this name is the {relation} of "
+                 f"{len(s.denotes)} substances:"]
+        lines += [f"    {c.name} (UNII {c.unii}, {c.curie})"
+                  + (f"; INN {c.inn}" if c.inn and c.inn != c.name else "") + f"; {c.url}"
+                  for c in s.denotes]
+        shown = {c.unii for c in s.denotes}
+        lines += [f"  also denotes: {c.name} (UNII {c.unii}, as its "
+                  f"{RELATION_LABELS[Relation(c.relation)]})"
+                  for c in s.candidates if c.unii not in shown]
+        return lines
     lines = [f"  substance: {s.name} (UNII {s.unii}, {s.curie}); this name is its {relation}"
              + (f"; INN {s.inn}" if s.inn and s.inn != s.name else "")]
     number = dict(d.identifiers).get("inn_number")
@@ -205,7 +219,10 @@ HTML_MAX_NAMES = 5_000
 text (30 MB of text made a 477 MB page); 5,000 names make a page of about 4 MB."""
 
 TSV_COLUMNS = ("doc", "start", "end", "text", "how", "known", "confidence", "kind",
-               "segmentation", "stem", "summary", "suggestion", "unii", "inn", "relation")
+               "segmentation", "stem", "summary", "suggestion", "unii", "inn", "relation",
+               "ambiguous", "candidate_uniis")
+"""The columns of ``annotate --format tsv``; new columns go at the end, so that the position of
+every older one holds."""
 
 
 _quote = json.encoder.encode_basestring  # the C string encoder json.dumps itself uses
@@ -253,8 +270,19 @@ def tsv_line(doc: str, m: Mention) -> str:
     sub = d.substance
     cells = (doc, m.start, m.end, m.text, m.how, "yes" if m.known else "no", m.confidence,
              d.kind, d.segmentation or "", stem, summary(d), m.suggestion or "",
-             sub.unii if sub else "", (sub.inn or "") if sub else "", sub.relation if sub else "")
+             *substance_cells(sub))
     return "\t".join(str(c).replace("\t", " ").replace("\n", " ") for c in cells)
+
+
+def substance_cells(sub: Substance | None) -> tuple[str, str, str, str, str]:
+    """The table cells unii, inn, relation, ambiguous and candidate_uniis: a name that denotes
+    several substances has no single UNII or INN; its candidates' UNIIs are listed instead
+    (``;`` between them)."""
+    if sub is None:
+        return "", "", "", "no", ""
+    if sub.ambiguous:
+        return "", "", sub.relation, "yes", ";".join(c.unii for c in sub.denotes)
+    return sub.unii, sub.inn or "", sub.relation, "no", ""
 
 
 def text_line(m: Mention, width: int = 28) -> str:
@@ -330,6 +358,11 @@ def _substance_cell(m: Mention) -> str:
     sub = m.decoding.substance
     if sub is None:
         return html.escape(identity_label(m.decoding))
+    if sub.ambiguous:
+        each = " or ".join(
+            f'{html.escape(c.inn or c.name)} <a href="{html.escape(c.url, quote=True)}">'
+            f"UNII {c.unii}</a>" for c in sub.denotes)
+        return f"AMBIGUOUS: {each} ({html.escape(sub.relation)})"
     shown = html.escape(sub.inn or sub.name)
     return (f'{shown} <a href="{html.escape(sub.url, quote=True)}">UNII {sub.unii}</a> '
             f"({html.escape(sub.relation)})")
@@ -340,10 +373,15 @@ _BRAT_LABELS = {Kind.ANTIBODY: "Antibody", Kind.COMBINATION: "Antibody",
 """The brat entity type of each kind of decoding; every other kind is a Drug."""
 
 
-def brat_lines(mentions: Iterable[Mention], start: int = 1) -> Iterable[str]:
+def brat_lines(mentions: Iterable[Mention], start: int = 1,
+               norm_start: int | None = None) -> Iterable[str]:
     """brat standoff: one text-bound annotation per name, its reading as an annotator note,
-    and a normalisation line linking it to its substance (``unii:`` CURIE); ``start`` is the
-    number of the first (to stream a document's mentions one by one)."""
+    and a normalisation line linking it to its substance (``unii:`` CURIE), one per candidate
+    when the name denotes several; ``start`` is the number of the first annotation and
+    ``norm_start`` that of the first normalisation (by default ``start``), to stream a
+    document's mentions one by one. Normalisations are numbered in order, apart from the
+    annotations: a name may have none or several."""
+    norm = start if norm_start is None else norm_start
     for i, m in enumerate(mentions, start=start):
         kind = m.decoding.kind
         label = _BRAT_LABELS.get(kind, "Drug")
@@ -352,5 +390,6 @@ def brat_lines(mentions: Iterable[Mention], start: int = 1) -> Iterable[str]:
         note = summary(m.decoding) + (f"; did you mean {m.suggestion}" if m.suggestion else "")
         yield f"#{i}\tAnnotatorNotes T{i}\t{note} [{m.how}]"
         sub = m.decoding.substance
-        if sub is not None:
-            yield f"N{i}\tReference T{i} {sub.curie}\t{sub.inn or sub.name}"
+        for c in sub.denotes if sub is not None else ():
+            yield f"N{norm}\tReference T{i} {c.curie}\t{c.inn or c.name}"
+            norm += 1

@@ -49,6 +49,7 @@ class Relation(StrEnum):
     SPANISH = "spanish"
     SALT = "salt"  # a salt or ester of the INN's moiety (imatinib mesylate)
     FDA_NAME = "fda_name"  # the INN with an FDA prefix or suffix (trastuzumab-anns)
+    FDA_STYLE = "fda_style"  # the INN with a four-letter suffix that no listed name has
     SYNONYM = "synonym"
     SYSTEMATIC = "systematic"
 
@@ -65,7 +66,8 @@ RELATION_LABELS = {
     Relation.FORMER: "former name", Relation.USAN: "USAN", Relation.BAN: "BAN",
     Relation.JAN: "JAN", Relation.LATIN: "Latin INN", Relation.FRENCH: "French INN",
     Relation.SPANISH: "Spanish INN", Relation.SALT: "salt or ester name",
-    Relation.FDA_NAME: "FDA name", Relation.SYNONYM: "synonym",
+    Relation.FDA_NAME: "FDA name",
+    Relation.FDA_STYLE: "FDA-style name (suffix not on the list)", Relation.SYNONYM: "synonym",
     Relation.SYSTEMATIC: "systematic name",
 }
 """How each relation reads in a sentence: "Besponsa is the brand of inotuzumab ozogamicin"."""

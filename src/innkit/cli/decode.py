@@ -10,15 +10,29 @@ import click
 
 from ..decoder.decode import decode
 from ..models import Decoding
-from ..render import identity_label, render_card, summary
+from ..render import identity_label, render_card, substance_cells, summary
 from ..vocab import Kind
 
 TSV_COLUMNS = (
     "input", "name", "kind", "segmentation", "prefix", "target_substem", "target_meaning",
     "source_substem", "source_meaning", "stem", "stem_meaning", "eras", "modifiers",
     "fda_suffix", "radiolabel", "ambiguous", "warnings", "reason", "unii", "inn", "relation",
-    "inn_number",
+    "inn_number", "substance_ambiguous", "candidate_uniis",
 )
+"""New columns go at the end, so that the position of every older one holds. ``ambiguous`` says
+the antibody readings tie; ``substance_ambiguous`` that the name denotes several substances (then
+``unii``, ``inn`` and ``inn_number`` are empty and ``candidate_uniis`` lists each, ``;`` between
+them)."""
+
+
+_SUBSTANCE_CELLS = {"unii": 0, "inn": 1, "relation": 2, "substance_ambiguous": 3,
+                    "candidate_uniis": 4}
+"""Columns filled from :func:`~innkit.render.substance_cells`, by its position."""
+
+
+def _single(d: Decoding) -> bool:
+    """The decoding's identifiers belong to one substance (or to none): not an ambiguous name."""
+    return d.substance is None or not d.substance.ambiguous
 
 
 def _tsv_cell(key: str, d: Decoding) -> str:
@@ -32,10 +46,10 @@ def _tsv_cell(key: str, d: Decoding) -> str:
         return " | ".join(d.warnings)
     if key == "segmentation":
         return d.segmentation or ""
-    if key in ("unii", "inn", "relation"):
-        return (getattr(d.substance, key) or "") if d.substance else ""
+    if key in _SUBSTANCE_CELLS:
+        return substance_cells(d.substance)[_SUBSTANCE_CELLS[key]]
     if key == "inn_number":
-        return dict(d.identifiers).get("inn_number", "")
+        return dict(d.identifiers).get("inn_number", "") if _single(d) else ""
     value = getattr(d, key)
     if isinstance(value, bool):
         return "yes" if value else "no"

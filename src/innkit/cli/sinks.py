@@ -292,10 +292,12 @@ class BratSink(Sink):
         self._txt: IO[str] | None = None
         self._ann: IO[str] | None = None
         self._index = 0
+        self._norms = 0  # normalisation lines written in the document
         self._stems: set[str] = set()
 
     def start(self, doc_id: str) -> None:
         self._index = 0
+        self._norms = 0
         if self.output == "-":
             return
         stem = Path(doc_id).stem or "stdin"
@@ -325,7 +327,9 @@ class BratSink(Sink):
 
     def mention(self, doc_id: str, m: Mention) -> None:
         self._index += 1
-        lines = "\n".join(brat_lines([m], start=self._index)) + "\n"
+        found = list(brat_lines([m], start=self._index, norm_start=self._norms + 1))
+        self._norms += sum(line.startswith("N") for line in found)
+        lines = "\n".join(found) + "\n"
         if self._ann is not None:
             self._ann.write(lines)
         else:

@@ -2,7 +2,10 @@
 
 Each span's ``kb_id_`` is the CURIE of the substance it denotes (``unii:P93RUU11P7``), its
 decoding is in ``span._.innkit`` (the same JSON as ``innkit decode``) and how
-it was found in ``span._.innkit_how``. The component is registered through the
+it was found in ``span._.innkit_how``. Every substance the span may denote is in
+``span._.innkit_candidates`` (name, INN, UNII, CURIE and relation of each): one for most names;
+several for an ambiguous one (``Ketas``, a brand of two substances), whose ``kb_id_`` is then
+empty, as no single substance is meant. The component is registered through the
 ``spacy_factories`` entry point, so ``add_pipe`` works without importing innkit first.
 """
 
@@ -17,7 +20,7 @@ from spacy.util import filter_spans
 from ..annotator.core import LENIENCY_LEVELS, Annotator
 from ..vocab import Kind
 
-for _name in ("innkit", "innkit_how"):
+for _name in ("innkit", "innkit_how", "innkit_candidates"):
     if not Span.has_extension(_name):
         Span.set_extension(_name, default=None)
 
@@ -46,12 +49,14 @@ class InnkitComponent:
             if m.decoding.kind == Kind.CLASS:
                 label = self.class_label
             sub = m.decoding.substance
+            single = sub is not None and not sub.ambiguous
             span = doc.char_span(m.start, m.end, label=label, alignment_mode="expand",
-                                 kb_id=sub.curie if sub else "")
+                                 kb_id=sub.curie if single else "")
             if span is None:
                 continue
             span._.innkit = m.decoding.to_dict()
             span._.innkit_how = m.how
+            span._.innkit_candidates = [c.brief() for c in sub.denotes] if sub else []
             spans.append(span)
         doc.spans[self.span_key] = spans
         if self.overwrite_ents:

@@ -29,9 +29,9 @@ from .substances import (
 
 MAX_CANDIDATES = 10
 _RELATION_RANK = {r: i for i, r in enumerate((
-    Relation.INN, Relation.SALT, Relation.FDA_NAME, Relation.LATIN, Relation.FRENCH,
-    Relation.SPANISH, Relation.BRAND, Relation.CODE, Relation.USAN, Relation.BAN, Relation.JAN,
-    Relation.FORMER, Relation.SYNONYM, Relation.SYSTEMATIC))}
+    Relation.INN, Relation.SALT, Relation.FDA_NAME, Relation.FDA_STYLE, Relation.LATIN,
+    Relation.FRENCH, Relation.SPANISH, Relation.BRAND, Relation.CODE, Relation.USAN,
+    Relation.BAN, Relation.JAN, Relation.FORMER, Relation.SYNONYM, Relation.SYSTEMATIC))}
 _TYPE_RANK = {NameType.OFFICIAL: 0, NameType.BRAND: 1, NameType.CODE: 2, NameType.COMMON: 3,
               NameType.SYSTEMATIC: 4}
 _FORMER_TAIL = 4
@@ -63,7 +63,7 @@ class Resolver:
         if (prefix or suffix) and bare != normal:
             records = self.index.lookup(name_key(bare))
             if records:
-                return self._from_records(normal, records, Relation.FDA_NAME)
+                return self._from_records(normal, records, _affixed_relation(suffix))
         words = bare.split(" ")
         no_salt = strip_salts(bare, self.salts)
         if no_salt != bare:
@@ -184,6 +184,17 @@ class Resolver:
             name_type=rec.type.value, tags=rec.tags, names=names, inn_number=inn_number,
             candidates=candidates, ambiguous=ambiguous, matches=total,
         )
+
+
+def _affixed_relation(suffix: str | None) -> Relation:
+    """How a name the list lacks relates to the listed name left after its FDA affixes.
+
+    FDA prefixes are a closed set (``ado-``, ``fam-``), so the prefixed name is the FDA name.
+    A four-letter suffix is assigned to one product, and the FDA publishes no list of the
+    suffixes it has assigned: the suffixed names the UNII list holds (``trastuzumab-anns``)
+    are found before this, so a suffix here is on no list, and the name only has the FDA's
+    style (``pembrolizumab-xyzw``)."""
+    return Relation.FDA_STYLE if suffix else Relation.FDA_NAME
 
 
 def _unencodable(text: str) -> bool:

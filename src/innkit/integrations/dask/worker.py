@@ -135,16 +135,21 @@ def _parquet_records(part: Partition, settings: Settings,
 
 def _row(doc_id: str, m: Mention) -> tuple[Any, ...]:
     d = m.decoding
+    sub = d.substance
+    one = sub if sub is not None and not sub.ambiguous else None
     return (doc_id, m.start, m.end, m.text, d.kind, m.how, m.known, m.confidence, d.name,
             d.segmentation, main_stem(d), d.target_meaning, d.source_meaning, ",".join(d.eras),
-            m.suggestion)
+            m.suggestion, one and one.unii, one and one.inn, sub and sub.relation,
+            one and one.curie, bool(sub and sub.ambiguous),
+            [c.unii for c in sub.denotes] if sub else [])
 
 
 def _table(rows: list[tuple[Any, ...]]):
     import pyarrow as pa
 
     text = pa.string()
-    types = {"start": pa.int64(), "end": pa.int64(), "known": pa.bool_()}
+    types = {"start": pa.int64(), "end": pa.int64(), "known": pa.bool_(),
+             "ambiguous": pa.bool_(), "candidates": pa.list_(pa.string())}
     schema = pa.schema([(c, types.get(c, text)) for c in COLUMNS])
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(COLUMNS)
     return pa.table([pa.array(list(col), type=schema.field(i).type)

@@ -87,14 +87,23 @@ function partsOf(d) {
   return row.childElementCount ? row : el("div");
 }
 
-// What the name denotes: the substance, how the name relates to it, and its public record.
+// What the name denotes: the substance, how the name relates to it, and its public record;
+// for an ambiguous name, every substance it may denote, none preferred.
 function substanceView(d) {
   const s = d.substance;
   if (!s) return null;
   const relation = s.relation === "inn" ? "INN" : s.relation.replaceAll("_", " ");
-  return el("p", { class: "substance" }, `${relation} of ${s.inn || s.name} \u00b7 `,
-    el("a", { href: s.url, target: "_blank", rel: "noopener noreferrer", text: `UNII ${s.unii}` }),
-    s.ambiguous ? " \u00b7 denotes more than one substance" : null);
+  const link = (c) => el("a", { href: c.url, target: "_blank", rel: "noopener noreferrer",
+    text: `UNII ${c.unii}` });
+  if (s.ambiguous) {
+    const each = [];
+    s.denotes.forEach((c, i) => {
+      if (i) each.push(" or ");
+      each.push(`${c.inn || c.name} (`, link(c), ")");
+    });
+    return el("p", { class: "substance" }, `AMBIGUOUS: ${relation} of `, ...each);
+  }
+  return el("p", { class: "substance" }, `${relation} of ${s.inn || s.name} \u00b7 `, link(s));
 }
 
 function cardView(explained, heading) {
