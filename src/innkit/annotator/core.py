@@ -158,6 +158,9 @@ class Annotator:
     def _judge(self, pid: int, word: str, written: str) -> _Verdict | None:
         if pid in (STRONG_STEM, WEAK_STEM) and self.leniency == Leniency.STRICT:
             return None
+        lens = self.registry.rules.lenses.get(word)
+        if lens is not None and not lens.drug and self.leniency != Leniency.LENIENT:
+            return None  # linker chemistry, amino acids, foods, reagents: no drug mention
         d = self.decoding(written)
         if d.kind == Kind.CLASS:  # classes belong to standard and lenient
             ok = pid == SUBSTANCE and self.leniency != Leniency.STRICT
