@@ -96,7 +96,7 @@ def test_salt_words_are_reported_not_read_as_stems(text, name, salts):
 
 @pytest.mark.usefixtures("on_fixture_tables")
 def test_weak_endings_are_low_confidence():
-    d = decode("nicotine")
+    d = decode("atropine")
     assert d.kind == "stem"
     assert {m.confidence for m in d.stems} == {"low"}
     assert any("uncertain" in w for w in d.warnings)
