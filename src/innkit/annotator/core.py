@@ -319,6 +319,8 @@ class Annotator:
                 continue  # part of a word with letters of another script: not this name
             if pid == SUBSTANCE and labels_a_name(text, start, end, self.tables):
                 continue  # a radiolabel: the labelled name reaches back for it
+            if before == "-" and pid == KNOWN and self.registry.rules.lenses.get(word):
+                continue  # T-DXd: a payload code inside a longer code is not the payload
             verdict = verdicts.get((pid, word), unseen)
             if verdict is unseen:
                 verdict = judge(pid, word, text[start:end])

@@ -55,7 +55,8 @@ def decode_general(
         return _class_phrase(text, tokens, lenses)
     whole = lenses.get(" ".join(tokens))
     if whole is not None:
-        return _lens_reading(text, " ".join(tokens), whole, (), (), tables, registry, warnings)
+        return _lens_reading(text, " ".join(tokens), whole, (), (), tables, registry, warnings,
+                             label, fda_suffix)
     if len(tokens) > 1 and all(t in tables.salts for t in tokens):
         return _inorganic_salt(text, tokens, lenses, registry)
     words, salts = split_salts(tokens, tables)
@@ -71,7 +72,7 @@ def decode_general(
     head = lenses.get(kept[0]) if kept else None
     if head is not None and (len(kept) == 1 or head.lens in HEAD_LENSES):
         return _lens_reading(text, name, head, tuple(salts), tuple(qualifiers), tables,
-                             registry, warnings)
+                             registry, warnings, label, fda_suffix)
     if not kept or not _HAS_LETTER.search(name):
         return Decoding(input=text, kind=Kind.UNKNOWN, name=name or None, salts=tuple(salts),
                         reason="no letters: an INN is written in letters"
@@ -133,7 +134,8 @@ def _lens_modifier(row: LensRow) -> Modifier:
 
 def _lens_reading(text: str, name: str, row: LensRow, salts: tuple[str, ...],
                   qualifiers: tuple[Modifier, ...], tables: Tables, registry: Registry,
-                  warnings: list[str]) -> Decoding:
+                  warnings: list[str], label: Radiolabel | None,
+                  fda_suffix: str | None) -> Decoding:
     """A word a lens claims: read as the lens says. The only stem offered is the one the row
     names, and then as a known member of the stem's class (high confidence)."""
     word = name.split(" ")[0]
@@ -153,9 +155,11 @@ def _lens_reading(text: str, name: str, row: LensRow, salts: tuple[str, ...],
     if stems:
         return Decoding(input=text, kind=Kind.STEM, name=name, stems=stems, salts=salts,
                         modifiers=qualifiers, conjugate=conjugate, registry=entry,
+                        radiolabel=label, fda_suffix=fda_suffix,
                         notes=(note,), warnings=tuple(warnings), identifiers=ids)
     return Decoding(input=text, kind=Kind.UNKNOWN, name=name, salts=salts, modifiers=qualifiers,
-                    conjugate=conjugate, registry=entry, reason=note,
+                    conjugate=conjugate, registry=entry, reason=note, radiolabel=label,
+                    fda_suffix=fda_suffix,
                     warnings=tuple(warnings), identifiers=ids)
 
 
