@@ -154,3 +154,9 @@ def test_payload_codes_are_found_and_linked():
     assert found == {"MMAE": "V7I58RC5EJ", "MMAF": "1Z1AI9IW5L", "DM1": "DDZ29HGH0E",
                      "DM4": "WOB38VS2NI", "DXd": "OQM5SD32BQ", "SN-38": "0H43101T0J",
                      "PE38": None}
+
+
+def test_every_lens_row_has_evidence_and_a_known_in_text_value():
+    for row in Rules.shipped().read("lenses.tsv", ("word", "in_text", "evidence")):
+        assert row["evidence"].strip(), row["word"]
+        assert row["in_text"] in ("mention", NOT_A_DRUG), row["word"]

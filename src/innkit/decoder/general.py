@@ -148,7 +148,8 @@ def _lens_reading(text: str, name: str, row: LensRow, salts: tuple[str, ...],
     rest = name[len(word):].strip()
     variant = f" ({rest} names the {row.word} variant)" if rest and row.lens in HEAD_LENSES \
         else ""
-    note = f"{word}: {row.describe()} [{row.source}]{variant}{member}"
+    shown = text.strip() if name == row.word else word  # as written: MMAE, not mmae
+    note = f"{shown}: {row.describe()} [{row.source}]{variant}{member}"
     entry = registry.get(name)
     ids = (("unii", row.unii),) if row.unii and name == row.word else ()
     conjugate = _lens_modifier(row) if row.lens in CONJUGATE_LENSES else None
