@@ -62,7 +62,6 @@ def test_longest_suffix_wins_and_reports_its_lineage():
 
 
 @pytest.mark.parametrize(("word", "stem", "payload"), [
-    ("ozogamicin", "-micin", "enediyne"),
     ("vedotin", "-dotin", "auristatin"),
     ("deruxtecan", "-tecan", "camptothecin"),
 ])
@@ -72,6 +71,14 @@ def test_conjugate_words_alone_report_payload_stem_and_class(word, stem, payload
     assert d.kind == "stem"
     assert d.stems[0].stem == stem
     assert d.conjugate.payload_class == payload
+
+
+@pytest.mark.usefixtures("on_fixture_tables")
+def test_a_conjugate_word_gets_no_stem_its_row_does_not_name():
+    # -micin is defined as aminoglycosides: ozogamicin is an enediyne, not one of them.
+    d = decode("ozogamicin")
+    assert d.stems == ()
+    assert d.conjugate.payload_class == "enediyne"
 
 
 @pytest.mark.parametrize(("text", "name", "salts"), [
@@ -89,11 +96,17 @@ def test_salt_words_are_reported_not_read_as_stems(text, name, salts):
 
 @pytest.mark.usefixtures("on_fixture_tables")
 def test_weak_endings_are_low_confidence():
-    d = decode("paracetamol")
+    d = decode("atropine")
     assert d.kind == "stem"
     assert {m.confidence for m in d.stems} == {"low"}
     assert any("uncertain" in w for w in d.warnings)
-    assert any(m.historical for m in d.stems)  # -ol was deleted from the General Principles
+
+
+@pytest.mark.usefixtures("on_fixture_tables")
+def test_deleted_stems_are_never_offered():
+    # -ol and mer- were deleted from the General Principles: their definitions no longer apply.
+    assert decode("paracetamol").stems == ()
+    assert all(not m.historical and m.stem != "mer-" for m in decode("merbromin").stems)
 
 
 @pytest.mark.usefixtures("on_fixture_tables")

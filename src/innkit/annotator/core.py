@@ -158,6 +158,9 @@ class Annotator:
     def _judge(self, pid: int, word: str, written: str) -> _Verdict | None:
         if pid in (STRONG_STEM, WEAK_STEM) and self.leniency == Leniency.STRICT:
             return None
+        lens = self.registry.rules.lenses.get(word)
+        if lens is not None and not lens.drug and self.leniency != Leniency.LENIENT:
+            return None  # linker chemistry, amino acids, foods, reagents: no drug mention
         d = self.decoding(written)
         if d.kind == Kind.CLASS:  # classes belong to standard and lenient
             ok = pid == SUBSTANCE and self.leniency != Leniency.STRICT
@@ -316,6 +319,8 @@ class Annotator:
                 continue  # part of a word with letters of another script: not this name
             if pid == SUBSTANCE and labels_a_name(text, start, end, self.tables):
                 continue  # a radiolabel: the labelled name reaches back for it
+            if before == "-" and pid == KNOWN and self.registry.rules.lenses.get(word):
+                continue  # T-DXd: a payload code inside a longer code is not the payload
             verdict = verdicts.get((pid, word), unseen)
             if verdict is unseen:
                 verdict = judge(pid, word, text[start:end])

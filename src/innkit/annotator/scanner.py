@@ -118,9 +118,16 @@ def _caught(patterns: dict[int, str]) -> re.Pattern[str]:
 def known_names(registry: Registry, caught: re.Pattern[str]) -> tuple[str, ...]:
     """Known names whose first word no stem pattern catches (muromonab, brand names, codes);
     second words of caught names are picked up when a mention is extended."""
-    others = sorted({n.lower() for n in _full_names(registry)})
+    others = sorted({n.lower() for n in _full_names(registry)} | set(lens_codes(registry)))
     return tuple(n for n in others if n.isascii() and n.split()
                  and not caught.match(n.split()[0]))
+
+
+def lens_codes(registry: Registry) -> tuple[str, ...]:
+    """Payload and toxin codes a lens names (MMAE, DM1, PE38): too short for the UNII layer,
+    yet drug mentions in a paper on conjugates."""
+    return tuple(sorted(w for w, row in registry.rules.lenses.words.items()
+                        if row.drug and row.lens.endswith(" code")))
 
 
 def _full_names(registry: Registry) -> list[str]:
@@ -515,6 +522,9 @@ def _hyperscan_scanner(tables: Tables, registry: Registry,
     h = _base_key("registry", antibody)
     for full_name in _full_names(registry):
         h.update(full_name.encode("utf-8", "replace"))
+        h.update(b"\n")
+    for code in lens_codes(registry):
+        h.update(code.encode("utf-8"))
         h.update(b"\n")
     layers.append(_literal_layer("registry", h.hexdigest(), lambda: (
         known_names(registry, _caught(patterns)), ())))

@@ -155,6 +155,13 @@ def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
             name_key(substance.inn) != name_key(normal):
         notes.insert(0, f"the UNII list gives this substance a second INN, {substance.inn} "
                         "(a renamed substance); the name is read as written")
+    elif registry.rules.lenses.get(normal) is not None:
+        # A word a lens claims (DM1, collagenase) keeps its lens reading; the list names
+        # the substance it denotes.
+        meant = substance.inn or substance.name
+        if name_key(meant) != name_key(normal):
+            notes.insert(0, f"{text} is the {RELATION_LABELS[Relation(substance.relation)]} of "
+                            f"{meant} (UNII {substance.unii})")
     elif substance.relation != Relation.INN and (substance.inn or own.kind == Kind.UNKNOWN):
         # Read the INN; a substance without one is read by the list's preferred name.
         meant = substance.inn or substance.name

@@ -1,11 +1,14 @@
-"""Names that are not antibodies: salts and qualifiers aside, then the WHO stems of each word."""
+"""Names that are not antibodies: the lens of each word first (a payload, an element, an amino
+acid ...), then salts and qualifiers aside, then the WHO stems of the words no lens claims."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..models import Decoding, Modifier, Radiolabel, StemMatch
 from ..registry import Registry
+from ..rules.lenses import HEAD_LENSES, Lenses, LensRow
 from ..rules.tables import Tables
 from ..vocab import Confidence, Failure, Kind
 from .modifiers import classify_modifier, qualifier
@@ -42,7 +45,20 @@ def decode_general(
     warnings: list[str],
     registry: Registry,
 ) -> Decoding:
-    """Decode a name by its general WHO stems (spec 9.2); ``kind`` is ``stem`` or ``unknown``."""
+    """Decode a name by its general WHO stems (spec 9.2); ``kind`` is ``stem`` or ``unknown``.
+
+    A word a lens claims is read as the lens says, and offered no stem but the one its lens
+    row names; a phrase ending in a class word is a drug class; a name of salt words only is
+    an inorganic salt."""
+    lenses = registry.rules.lenses
+    if lenses.is_class_phrase(tokens):
+        return _class_phrase(text, tokens, lenses)
+    whole = lenses.get(" ".join(tokens))
+    if whole is not None:
+        return _lens_reading(text, " ".join(tokens), whole, (), (), tables, registry, warnings,
+                             label, fda_suffix)
+    if len(tokens) > 1 and all(t in tables.salts for t in tokens):
+        return _inorganic_salt(text, tokens, lenses, registry)
     words, salts = split_salts(tokens, tables)
     qualifiers: list[Modifier] = []
     kept: list[str] = []
@@ -53,6 +69,10 @@ def decode_general(
         else:
             kept.append(word)
     name = " ".join(kept)
+    head = lenses.get(kept[0]) if kept else None
+    if head is not None and (len(kept) == 1 or head.lens in HEAD_LENSES):
+        return _lens_reading(text, name, head, tuple(salts), tuple(qualifiers), tables,
+                             registry, warnings, label, fda_suffix)
     if not kept or not _HAS_LETTER.search(name):
         return Decoding(input=text, kind=Kind.UNKNOWN, name=name or None, salts=tuple(salts),
                         reason="no letters: an INN is written in letters"
@@ -93,10 +113,78 @@ def decode_general(
         )
     if all(m.confidence == Confidence.LOW for m in matches):
         warnings.append("only weak or short stems match: the reading is uncertain")
-    if any(m.historical for m in matches):
-        warnings.append("a matching stem was deleted from the General Principles: historical")
     return Decoding(
         input=text, kind=Kind.STEM, name=name, stems=tuple(matches), salts=tuple(salts),
         modifiers=tuple(qualifiers), radiolabel=label, conjugate=conjugate,
         fda_suffix=fda_suffix, registry=entry, warnings=tuple(warnings),
     )
+
+
+CONJUGATE_LENSES = frozenset({"payload", "payload code", "toxin", "toxin code", "chelator",
+                              "pegylation", "fusion", "pretargeting"})
+"""Lenses of what is attached to an antibody: their reading is also the ``conjugate`` part."""
+
+
+def _lens_modifier(row: LensRow) -> Modifier:
+    """A conjugate lens reading as the decoding's ``conjugate`` part: kind, class, mechanism."""
+    return Modifier(word=row.word, kind=row.lens, meaning=row.mechanism or None,
+                    payload_class=row.klass or None, matched_by=row.source,
+                    confidence=Confidence.HIGH)
+
+
+def _lens_reading(text: str, name: str, row: LensRow, salts: tuple[str, ...],
+                  qualifiers: tuple[Modifier, ...], tables: Tables, registry: Registry,
+                  warnings: list[str], label: Radiolabel | None,
+                  fda_suffix: str | None) -> Decoding:
+    """A word a lens claims: read as the lens says. The only stem offered is the one the row
+    names, and then as a known member of the stem's class (high confidence)."""
+    word = name.split(" ")[0]
+    stems: tuple[StemMatch, ...] = ()
+    if row.who_stem:
+        stems = tuple(replace(m, confidence=Confidence.HIGH)
+                      for m in classify_word(word, tables) if m.stem == row.who_stem)
+    member = f"; a known member of the class of the WHO stem {row.who_stem}" if stems else \
+        "; no WHO stem is read in it"
+    rest = name[len(word):].strip()
+    variant = f" ({rest} names the {row.word} variant)" if rest and row.lens in HEAD_LENSES \
+        else ""
+    shown = text.strip() if name == row.word else word  # as written: MMAE, not mmae
+    note = f"{shown}: {row.describe()} [{row.source}]{variant}{member}"
+    entry = registry.get(name)
+    ids = (("unii", row.unii),) if row.unii and name == row.word else ()
+    conjugate = _lens_modifier(row) if row.lens in CONJUGATE_LENSES else None
+    if stems:
+        return Decoding(input=text, kind=Kind.STEM, name=name, stems=stems, salts=salts,
+                        modifiers=qualifiers, conjugate=conjugate, registry=entry,
+                        radiolabel=label, fda_suffix=fda_suffix,
+                        notes=(note,), warnings=tuple(warnings), identifiers=ids)
+    return Decoding(input=text, kind=Kind.UNKNOWN, name=name, salts=salts, modifiers=qualifiers,
+                    conjugate=conjugate, registry=entry, reason=note, radiolabel=label,
+                    fda_suffix=fda_suffix,
+                    warnings=tuple(warnings), identifiers=ids)
+
+
+def _inorganic_salt(text: str, tokens: list[str], lenses: Lenses,
+                    registry: Registry) -> Decoding:
+    """A name of salt and element words only (magnesium sulfate): an inorganic salt, each
+    word read by its lens; no WHO stem applies."""
+    parts = []
+    for token in tokens:
+        row = lenses.get(token)
+        parts.append(f"{token}: {row.describe()} [{row.source}]" if row else token)
+    reason = "an inorganic salt, no WHO stem is read in it: " + "; ".join(parts)
+    name = " ".join(tokens)
+    return Decoding(input=text, kind=Kind.UNKNOWN, name=name, salts=tuple(tokens),
+                    registry=registry.get(name), reason=reason)
+
+
+def _class_phrase(text: str, tokens: list[str], lenses: Lenses) -> Decoding:
+    """A phrase ending in a class word (topoisomerase I inhibitors): a drug class; no stem is
+    read inside it."""
+    last = tokens[-1]
+    row = lenses.get(last) or lenses.get(last[:-1])
+    where = f" [{row.source}]" if row else ""
+    name = " ".join(tokens)
+    return Decoding(input=text, kind=Kind.CLASS, name=name,
+                    notes=(f"a drug class phrase: it ends in the class word {last!r}{where}; no "
+                           "WHO stem is read inside it", f"the class of {name}"))

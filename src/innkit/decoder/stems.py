@@ -3,7 +3,8 @@
 Spec section 9.2: match stems by position (suffix, prefix, infix, anywhere); the longest suffix
 wins and carries its parent (-teplase < -plase < -ase); generic chemical endings (-ine, -one,
 -ol, -ium, -al) are weak; short infix or free-position stems only count when nothing else
-matches; stems deleted from the General Principles are reported as historical.
+matches; a stem deleted from the General Principles is never offered (its definition no
+longer applies: mer- for mercury).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ MIN_FREE_STEM = 3
 
 
 def _confidence(entry: StemEntry, matched_length: int) -> Confidence:
-    """Deleted and weak stems are low; a suffix or prefix of four letters or more is high, an
+    """Weak stems are low; a suffix or prefix of four letters or more is high, an
     infix or free stem so long medium; a row may lower, never raise, its stems' confidence."""
-    if entry.deleted or entry.weak:
+    if entry.weak:
         return Confidence.LOW
     if entry.position == "suffix" or entry.position == "prefix":
         level = Confidence.HIGH if matched_length >= 4 else Confidence.MEDIUM
@@ -63,6 +64,8 @@ def classify_word(word: str, tables: Tables) -> list[StemMatch]:
         core = hit.group(1)
         at = hit.start()
         for entry in tables.free_stems[core]:
+            if entry.deleted:
+                continue
             if entry.position == "infix" and (at < 2 or at + len(core) > len(word) - 2):
                 continue
             if all(m.stem != entry.stem for m in free):
@@ -83,7 +86,8 @@ def _strength(m: StemMatch) -> tuple[int, int]:
 
 def _longest(candidates: tuple[tuple[str, tuple[StemEntry, ...]], ...], word: str, *,
              suffix: bool) -> tuple[StemEntry, ...] | None:
-    """Rows of the longest stem at the word's end (or start); candidates come longest first.
+    """Rows of the longest current stem at the word's end (or start); candidates come longest
+    first, and a deleted row is passed over.
 
     A stem of five letters or more may stand with any letters beside it, or none (``nonacog
     alfa``, ``epoetin``); shorter ones need at least two letters of their own beside them.
@@ -92,5 +96,7 @@ def _longest(candidates: tuple[tuple[str, tuple[StemEntry, ...]], ...], word: st
     size = len(word)
     for core, rows in candidates:
         if test(core) and (size - len(core) >= 2 or len(core) >= 5):
-            return rows
+            current = tuple(r for r in rows if not r.deleted)
+            if current:
+                return current
     return None

@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from ..errors import DataError
 from .classes import DrugClasses, read_classes
+from .lenses import Lenses, read_lenses
 from .tables import EraRow, Tables, build_tables, parse_table, read_eras
 
 T = TypeVar("T")
@@ -84,6 +85,11 @@ class Rules:
     def drug_classes(self) -> DrugClasses:
         """Drug-class phrases (drug_classes.tsv) and the class each names."""
         return read_classes(self.read)
+
+    @cached_property
+    def lenses(self) -> Lenses:
+        """What kind of word a word is (lenses.tsv, modifiers.tsv, salts.tsv), before stems."""
+        return read_lenses(self.read)
 
     def derived(self, build: Callable[[Rules], T]) -> T:
         """What ``build`` makes of these rules, made once per instance: the layers above keep

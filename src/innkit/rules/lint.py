@@ -28,6 +28,7 @@ from .manifest import data_dir
 SORTED_BY: dict[str, tuple[str, ...]] = {
     # Read into dictionaries keyed by these columns: the order of the rows means nothing.
     "antibody_inns.tsv": ("name", "second_word"),
+    "lenses.tsv": ("word",),
     "modifiers.tsv": ("word",),
     "radiolabels.tsv": ("element",),
     "salts.tsv": ("word",),

@@ -1,0 +1,90 @@
+"""Lenses: what kind of word a word is, decided before any WHO stem is tried.
+
+A stem is a guess from letters; a lens is a fact about the word. ``calicheamicin`` ends in
+-micin, yet it is an enediyne payload, not an aminoglycoside; ``magnesium`` ends in -ium, yet it
+is an element, not a quaternary ammonium. The lenses are ``lenses.tsv`` (payload chemicals and
+their codes, elements, amino acids, linker chemistry, enzymes, foods, organisms, proteins,
+hormones and class words), the conjugate words of ``modifiers.tsv`` and the salt words of
+``salts.tsv``: each table is read once, and a word a lens claims is read as the lens says. Only
+the WHO stem the row names (``who_stem``) may then be offered for it, as a known member of
+the stem's class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .tables import Reader
+
+NOT_A_DRUG = "not a drug"
+"""The ``in_text`` value of words that are no drug mention in running text (valine, trypsin)."""
+CLASS_WORD = "class word"
+"""The lens of words that make a phrase a drug class (``topoisomerase I inhibitors``)."""
+HEAD_LENSES = frozenset({"protein"})
+"""Lenses whose word heads a name: the words after it name a variant (``insulin glargine``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LensRow:
+    """One word and how to read it."""
+
+    word: str
+    lens: str  # the kind of word: payload, payload code, element, amino acid, enzyme ...
+    klass: str  # its class (payload class, chemical class)
+    mechanism: str
+    who_stem: str  # the WHO stem whose class the word belongs to, or empty
+    unii: str
+    drug: bool  # a drug mention in running text (``in_text``)
+    source: str  # the table and line
+
+    def describe(self) -> str:
+        """``a payload (enediyne; DNA double-strand cleavage)``: the reading in words."""
+        facts = "; ".join(f for f in (self.klass, self.mechanism) if f)
+        return f"{self.lens}" + (f" ({facts})" if facts else "")
+
+
+@dataclass(frozen=True)
+class Lenses:
+    """Every lens word, lower case, and the class words."""
+
+    words: dict[str, LensRow]
+    class_words: frozenset[str]
+
+    def get(self, word: str) -> LensRow | None:
+        """The lens that claims ``word`` (lower case), or None."""
+        return self.words.get(word)
+
+    def is_class_phrase(self, tokens: list[str]) -> bool:
+        """A phrase of two words or more that ends in a class word, singular or plural."""
+        if len(tokens) < 2:
+            return False
+        last = tokens[-1]
+        return last in self.class_words or (last.endswith("s") and last[:-1] in self.class_words)
+
+
+def read_lenses(read: Reader) -> Lenses:
+    """lenses.tsv first; conjugate words (modifiers.tsv) and salt words (salts.tsv) fill in."""
+    words: dict[str, LensRow] = {}
+    mechanisms: dict[str, str] = {}
+    for r in read("lenses.tsv", ("word", "lens", "class", "mechanism", "who_stem", "unii",
+                                 "in_text", "examples", "evidence")):
+        row = LensRow(r["word"], r["lens"], r["class"], r["mechanism"], r["who_stem"],
+                      r["unii"], r["in_text"] != NOT_A_DRUG, f"lenses.tsv line {r['_line']}")
+        words[row.word] = row
+        if row.word == row.klass:  # a class row (auristatin) gives the class its mechanism
+            mechanisms[row.klass] = row.mechanism
+    for r in read("modifiers.tsv", ("word", "kind", "payload_class", "meaning")):
+        klass = r["payload_class"]
+        mechanism = mechanisms.get(klass) or mechanisms.get(klass.split(" ")[0]) or r["meaning"]
+        words.setdefault(r["word"], LensRow(
+            r["word"], r["kind"], klass, mechanism, r.get("who_stem", ""), "", True,
+            f"modifiers.tsv line {r['_line']}"))
+    for r in read("salts.tsv", ("word", "kind")):
+        words.setdefault(r["word"], LensRow(
+            r["word"], "salt or ester word", r["kind"], "", "", "", True,
+            f"salts.tsv line {r['_line']}"))
+    class_words = frozenset(w for w, row in words.items() if row.lens == CLASS_WORD)
+    return Lenses(words, class_words)
+
+
+__all__ = ["CLASS_WORD", "HEAD_LENSES", "NOT_A_DRUG", "LensRow", "Lenses", "read_lenses"]

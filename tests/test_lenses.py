@@ -1,0 +1,162 @@
+"""Lenses: a word's kind is decided before any WHO stem, in the decoder and in text alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from innkit import annotate, decode
+from innkit.rules.core import Rules
+from innkit.rules.lenses import CLASS_WORD, NOT_A_DRUG
+
+LENS_ROWS = Rules.shipped().read(
+    "lenses.tsv", ("word", "lens", "class", "who_stem", "unii", "in_text", "examples"))
+MODIFIER_ROWS = Rules.shipped().read("modifiers.tsv", ("word", "who_stem"))
+
+
+def _said(d) -> str:
+    """Everything a decoding says in words."""
+    return " ".join([d.reason or "", *d.notes])
+
+
+@pytest.mark.parametrize(("row", "example"), [
+    (row, example) for row in LENS_ROWS if row["lens"] != CLASS_WORD
+    for example in row["examples"].split("; ")
+], ids=lambda x: x if isinstance(x, str) else x["word"])
+def test_lens_row_example_reads_as_its_lens(row, example):
+    d = decode(example)
+    assert f"lenses.tsv line {row['_line']}" in _said(d)
+    assert row["lens"] in _said(d)
+    assert all(m.stem == row["who_stem"] for m in d.stems)
+
+
+@pytest.mark.parametrize("row", [r for r in LENS_ROWS if r["who_stem"]],
+                         ids=lambda r: r["word"])
+def test_a_lens_stem_is_offered_as_a_known_member(row):
+    d = decode(row["word"])
+    assert [(m.stem, m.confidence) for m in d.stems] == [(row["who_stem"], "high")]
+    assert "known member" in _said(d)
+
+
+@pytest.mark.parametrize("row", [r for r in LENS_ROWS if r["unii"]], ids=lambda r: r["word"])
+def test_a_lens_word_carries_its_unii(row):
+    assert dict(decode(row["word"]).identifiers).get("unii") == row["unii"]
+
+
+@pytest.mark.parametrize(("row", "example"), [
+    (row, example) for row in LENS_ROWS if row["lens"] == CLASS_WORD
+    for example in row["examples"].split("; ")
+], ids=lambda x: x if isinstance(x, str) else x["word"])
+def test_class_word_examples_are_classes_without_inner_stems(row, example):
+    d = decode(example)
+    assert d.kind == "class"
+    assert not any(m.stem in ("-ase", "-ine") for m in d.stems)
+
+
+@pytest.mark.parametrize("row", MODIFIER_ROWS, ids=lambda r: r["word"])
+def test_a_conjugate_word_offers_only_the_stem_its_row_names(row):
+    d = decode(row["word"])
+    assert [m.stem for m in d.stems] == ([row["who_stem"]] if row["who_stem"] else [])
+    assert d.conjugate is not None and d.conjugate.word == row["word"]
+
+
+@pytest.mark.parametrize(("name", "wrong"), [
+    ("ozogamicin", "-micin"),
+    ("calicheamicin", "-micin"),
+    ("pyrrolobenzodiazepine", "-zepine"),
+    ("DM1", "mer-"),
+    ("mertansine", "mer-"),
+    ("MMAE", "-stat-"),
+    ("auristatin", "-stat-"),
+    ("pasudotox", "-ox"),
+    ("magnesium sulfate", "sulfa-"),
+    ("sodium chloride", "-ium"),
+    ("potassium chloride", "-ium"),
+    ("lithium carbonate", "-ium"),
+    ("calcium gluconate", "calci"),
+    ("magnesium", "-ium"),
+    ("saline", "sal"),
+    ("insulin glargine", "-ine"),
+])
+def test_the_wrong_readings_are_gone(name, wrong):
+    d = decode(name)
+    assert wrong not in [m.stem for m in d.stems]
+    assert d.reason or d.notes  # and it says what the word is
+
+
+@pytest.mark.parametrize(("name", "payload_class", "mechanism"), [
+    ("ozogamicin", "enediyne", "DNA double-strand cleavage"),
+    ("calicheamicin", "enediyne", "DNA double-strand cleavage"),
+    ("auristatin", "auristatin", "tubulin"),
+    ("MMAE", "auristatin", "tubulin"),
+    ("DM1", "maytansinoid", "tubulin"),
+    ("DXd", "camptothecin", "topoisomerase I"),
+    ("pyrrolobenzodiazepine", "pyrrolobenzodiazepine", "DNA minor-groove alkylation"),
+    ("PE38", "Pseudomonas exotoxin A", "elongation factor 2"),
+])
+def test_payload_words_say_class_and_mechanism(name, payload_class, mechanism):
+    d = decode(name)
+    assert d.conjugate is not None
+    assert d.conjugate.payload_class == payload_class
+    assert mechanism in (d.conjugate.meaning or "")
+
+
+def test_a_class_phrase_is_a_class_not_an_enzyme():
+    d = decode("topoisomerase I inhibitors")
+    assert d.kind == "class"
+    assert [m.stem for m in d.stems] in ([], ["-tecan"])
+
+
+def test_an_androgen_ester_reads_as_an_androgen_first():
+    # The known substance decides: testosterone is an androgen, so -ster- (androgens) is
+    # offered with high confidence, and -terone (antiandrogens), letters alone, not at all.
+    d = decode("testosterone cypionate")
+    assert [m.stem for m in d.stems] == ["-ster-"]
+    assert d.stems[0].confidence == "high"
+    assert d.salts == ("cypionate",)
+
+
+def test_letters_alone_are_weaker_than_a_known_member():
+    known = decode("testosterone").stems[0]
+    letters = [m for m in decode("mesterolone").stems if m.stem == "-ster-"]
+    assert known.confidence == "high"
+    assert letters and letters[0].confidence != "high"
+
+
+def test_deleted_stems_are_never_offered():
+    for name in ("mersalyl", "merbromin", "paracetamol", "mertansine"):
+        assert not any(m.historical for m in decode(name).stems), name
+
+
+@pytest.mark.parametrize("sentence", [
+    "The linker joins valine and citrulline through a maleimide to the payload.",
+    "Conjugation used lysine or cysteine residues and a hydrazine linker.",
+    "Patients should avoid grapefruit juice.",
+    "Tissue was digested with trypsin and collagenase before staining.",
+])
+def test_linker_chemistry_amino_acids_foods_and_reagents_are_no_mentions(sentence):
+    assert annotate(sentence) == []
+
+
+def test_lens_words_that_are_no_drug_are_found_when_lenient():
+    assert [m.text for m in annotate("Tissue was digested with trypsin.", leniency="lenient")] \
+        == ["trypsin"]
+
+
+@pytest.mark.parametrize("row", [r for r in LENS_ROWS if r["in_text"] == NOT_A_DRUG
+                                 and r["lens"] != CLASS_WORD], ids=lambda r: r["word"])
+def test_every_not_a_drug_word_is_no_mention(row):
+    assert annotate(f"The sample held {row['word']} only.") == []
+
+
+def test_payload_codes_are_found_and_linked():
+    text = "The conjugates carry MMAE, MMAF, DM1, DM4, DXd, SN-38 or PE38 as payload."
+    found = {m.text: dict(m.decoding.identifiers).get("unii") for m in annotate(text)}
+    assert found == {"MMAE": "V7I58RC5EJ", "MMAF": "1Z1AI9IW5L", "DM1": "DDZ29HGH0E",
+                     "DM4": "WOB38VS2NI", "DXd": "OQM5SD32BQ", "SN-38": "0H43101T0J",
+                     "PE38": None}
+
+
+def test_every_lens_row_has_evidence_and_a_known_in_text_value():
+    for row in Rules.shipped().read("lenses.tsv", ("word", "in_text", "evidence")):
+        assert row["evidence"].strip(), row["word"]
+        assert row["in_text"] in ("mention", NOT_A_DRUG), row["word"]
