@@ -184,8 +184,9 @@ def _registry_lines(d: Decoding) -> list[str]:
 
 def summary(d: Decoding) -> str:
     """One line: the reading of a name, for lists and tables."""
-    if d.kind == Kind.UNKNOWN:  # a known name without a stem reads as what it is
-        return d.reason if d.registry is not None else f"unknown: {d.reason}"
+    if d.kind == Kind.UNKNOWN:  # a known name, substance or lens word reads as what it is
+        known = d.registry is not None or d.substance is not None or d.conjugate is not None
+        return d.reason if known else f"unknown: {d.reason}"
     if d.kind == Kind.COMBINATION:
         return "combination: " + "; ".join(summary(c) for c in d.components)
     if d.kind == Kind.CLASS:
