@@ -186,7 +186,7 @@ def test_web_decode_and_annotate():
 
     from innkit.web.app import create_app
 
-    with TestClient(create_app(), base_url="http://127.0.0.1") as client:
+    with TestClient(create_app(time_limit_s=600), base_url="http://127.0.0.1") as client:
         sub = client.get("/v1/decode", params={"name": "Ketas"}).json()["substance"]
         assert sub["unii"] is None and _candidates(sub) == AMBIGUOUS["Ketas"]
         found = {m["text"]: m for m in client.post("/v1/annotate", json={"text": TEXT}).json()}

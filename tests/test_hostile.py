@@ -340,7 +340,7 @@ def server():
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(SRC), "INNKIT_USER_DB": "/nonexistent/db"}
     proc = subprocess.Popen([*CLI, "serve", "--port", str(port), "--header-timeout", "1",
-                             "--max-connections", "4", "--max-queue", "200",
+                             "--max-connections", "4", "--max-queue", "200", "--time-limit", "600",
                              "--log-level", "warning"], env=env, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:

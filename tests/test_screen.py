@@ -211,7 +211,7 @@ def test_web_batch_route():
 
     from innkit.web.app import create_app
 
-    with TestClient(create_app(warm_up=False, allowed_hosts=None)) as client:
+    with TestClient(create_app(warm_up=False, allowed_hosts=None, time_limit_s=600)) as client:
         r = client.post("/v1/screen/batch", json={"names": ["celebrix", "zestril"],
                                                   "against_names": ["celebrex", "zestril"]})
         assert r.status_code == 200

@@ -56,7 +56,7 @@ def server() -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))  # bound here, so no other process can take the port
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(registry=REGISTRY), log_level="warning")
+    config = uvicorn.Config(create_app(registry=REGISTRY, time_limit_s=600), log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
