@@ -110,10 +110,10 @@ def main() -> int:
         for n in names:
             floor_table.get(n)
         floor = max(floor, len(names) / (time.perf_counter() - start))
-    kinds = {}
+    kinds: dict[str, int] = {}
     for n in names:
-        kinds[innkit.decode(n, registry=registry).kind] = kinds.get(
-            innkit.decode(n, registry=registry).kind, 0) + 1
+        kind = str(innkit.decode(n, registry=registry).kind)
+        kinds[kind] = kinds.get(kind, 0) + 1
     print(f"stem classification over {len(names)} INNs (stem-table examples and the golden list)")
     print(f"  cold decode: {best:>12,.0f} names/s  goal {GOAL:,}: ratio {best / GOAL:.2f} "
           f"({'met' if best >= GOAL else 'NOT met'}); kinds {kinds}")
