@@ -31,9 +31,11 @@ def test_jsonl_has_doc_ids_and_offsets():
     for row in rows:
         assert text[row["start"]:row["end"]] == row["text"]
         d = row["decoding"]
-        # A known substance no stem is read in (a payload, an element) reads as what it is.
+        # A known substance or a lens word no stem is read in (a payload, an element) reads
+        # as what it is.
         assert d["kind"] in {"antibody", "stem", "combination", "class"} or (
-            d["kind"] == "unknown" and (d["registry"] or d["substance"]) and d["reason"])
+            d["kind"] == "unknown" and (d["registry"] or d["substance"] or d["conjugate"])
+            and d["reason"])
 
 
 def test_tsv_html_and_brat(tmp_path):

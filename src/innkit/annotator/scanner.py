@@ -124,10 +124,10 @@ def known_names(registry: Registry, caught: re.Pattern[str]) -> tuple[str, ...]:
 
 
 def lens_codes(registry: Registry) -> tuple[str, ...]:
-    """Payload and toxin codes a lens names (MMAE, DM1, PE38): too short for the UNII layer,
-    yet drug mentions in a paper on conjugates."""
+    """Payloads and their codes a lens names (calicheamicin, MMAE, DM1, PE38): some too short
+    for the UNII layer, some not in it, yet drug mentions in a paper on conjugates."""
     return tuple(sorted(w for w, row in registry.rules.lenses.words.items()
-                        if row.drug and row.lens.endswith(" code")))
+                        if row.drug and (row.lens.endswith(" code") or row.lens == "payload")))
 
 
 def _full_names(registry: Registry) -> list[str]:
