@@ -125,7 +125,7 @@ def antibody_precision(annotator: Annotator, docs_by_corpus: dict[str, list[dict
                     unscored += 1  # the corpus README: such hits are not scored
                 else:
                     fp += 1
-                    false.append((corpus, doc["doc_id"], m.text, m.how))
+                    false.append((corpus, doc["doc_id"], m.text, str(m.how)))
     return tp, fp, unscored, false
 
 
@@ -232,7 +232,7 @@ def main() -> int:
     added = Counter()
     for m in Annotator(registry=full).annotate(bulk):
         if m.decoding.kind == "antibody" and not m.known:
-            added[(m.text.lower(), m.how)] += 1
+            added[(m.text.lower(), str(m.how))] += 1
     print(f"   {sum(added.values())} mentions of {len(added)} distinct names:")
     for (name, how), n in added.most_common():
         print(f"      {name} ({how}) x{n}")
