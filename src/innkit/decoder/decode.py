@@ -195,8 +195,8 @@ def _with_conjugates(d: Decoding, tables: Tables, registry: Registry) -> Decodin
     """A naked antibody word with its conjugates: each listed substance whose INN is the word
     and one word more (a payload, toxin, chelator, polymer or immune agonist), as related
     substances, never as itself; a qualifier after it (dinutuximab beta) makes a variant INN,
-    not a conjugate."""
-    if d.kind != Kind.ANTIBODY or d.modifiers or not d.name:
+    not a conjugate. A product's name (an FDA suffix: trastuzumab-anns) names no conjugates."""
+    if d.kind != Kind.ANTIBODY or d.modifiers or d.fda_suffix or not d.name:
         return d
     found = tuple((inn, unii) for inn, unii in registry.related_inns(d.name)
                   if len(words := inn.split(" ")) == 2 and words[1] not in tables.qualifiers)
