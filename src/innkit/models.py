@@ -380,21 +380,23 @@ class Decoding(Result):
     reason: str | None = None
     suffix: str | None = None
     substance: Substance | None = None  # what the input denotes (brand, code, INN ...)
-    identifiers: tuple[tuple[str, str], ...] = ()  # (scheme, id): unii, inn_number
+    # (scheme, id): unii, inn_number; each id None when the name denotes several substances
+    identifiers: tuple[tuple[str, str | None], ...] = ()
     failure: Failure | None = None  # of an unknown decoding: why (``reason`` says it in words)
+    # (INN, UNII) of each conjugate of a naked antibody word: related substances, never itself
+    conjugates: tuple[tuple[str, str], ...] = ()
 
     _json = ("input", "name", "kind", "segmentation", "prefix", "target_substem", "target_form",
              "target_meaning", "source_substem", "source_meaning", "stem", "stem_meaning",
              "suffix", "eras", "modifiers", "fda_suffix", "fda_prefix", "radiolabel",
              "ambiguous", "irregular", "readings", "alternatives", "components", "stems",
              "salts", "conjugate", "registry", "suggestion", "notes", "warnings", "reason",
-             "substance", ("identifiers", lambda d: d.identifier_dict()))
+             "substance", ("identifiers", lambda d: d.identifier_dict()),
+             ("conjugates", lambda d: [{"inn": inn, "unii": unii} for inn, unii in d.conjugates]))
 
     def identifier_dict(self) -> dict[str, str | None]:
         """The identifiers as JSON gives them: for a name that denotes several substances,
         the keys stay and each value is null, as no single substance's identifier applies."""
-        if self.substance is not None and self.substance.ambiguous:
-            return dict.fromkeys(k for k, _ in self.identifiers)
         return dict(self.identifiers)
 
     @property

@@ -171,15 +171,22 @@ def _substance_lines(d: Decoding) -> list[str]:
     return lines
 
 
+def _conjugate_lines(d: Decoding) -> list[str]:
+    """The conjugates of a naked antibody word: related substances, never the word's own."""
+    if not d.conjugates:
+        return []
+    return ["  conjugates: " + ", ".join(f"{inn} (UNII {unii})" for inn, unii in d.conjugates)]
+
+
 def _registry_lines(d: Decoding) -> list[str]:
     e = d.registry
     if e is None:
-        return _substance_lines(d)
+        return _substance_lines(d) + _conjugate_lines(d)
     facts = [f"{label} {value}" for label, value in (
         ("target", e.target_antigen), ("format", e.format), ("source", e.source),
         ("proposed", e.year), ("status", e.status), ("for", e.refers_to)) if value]
     return [f"  registry ({e.origin}, {e.kind})" + (": " + "; ".join(facts) if facts else ""),
-            *_substance_lines(d)]
+            *_substance_lines(d), *_conjugate_lines(d)]
 
 
 def summary(d: Decoding) -> str:

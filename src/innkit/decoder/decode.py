@@ -130,7 +130,14 @@ def _decode(text: object, registry: Registry) -> Decoding:
 def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
               registry: Registry) -> Decoding:
     """Resolve before reading: a brand, code, former name or language form of an INN comes
-    back as the decoding of that INN, with the substance that links the two."""
+    back as the decoding of that INN, with the substance that links the two, and a naked
+    antibody word with its conjugates."""
+    return _with_conjugates(_identified(text, normal, own, tables, registry), tables, registry)
+
+
+def _identified(text: str, normal: str, own: Decoding, tables: Tables,
+                registry: Registry) -> Decoding:
+    """The decoding with what the name denotes: its substance and identifiers."""
     substance = registry.identify(normal)
     user = own.registry if own.registry is not None and own.registry.origin == "user" else None
     if substance is None and user is not None and user.refers_to:
@@ -172,11 +179,28 @@ def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
             notes = list(inn.notes)
         notes.insert(0, f"{text} is the {RELATION_LABELS[Relation(substance.relation)]} of "
                         f"{meant} (UNII {substance.unii}): {_read_as(result, own)}")
-    number = substance.inn_number or _inn_number(result.registry, substance.inn or "")
-    identifiers = (("unii", substance.unii),) + ((("inn_number", number),) if number else ())
+    # The number of the name as read (dinutuximab beta has none of its own, whatever
+    # dinutuximab's is); a brand or code takes its INN's.
+    read = normal if substance.relation == Relation.INN else substance.inn or ""
+    number = substance.inn_number or _inn_number(result.registry, read)
+    identifiers: tuple[tuple[str, str | None], ...] = (
+        (("unii", None),) if substance.ambiguous  # no single substance: no single identifier
+        else (("unii", substance.unii),) + ((("inn_number", number),) if number else ()))
     return _replace(result, substance=substance, identifiers=identifiers,
                    warnings=tuple(warnings), notes=tuple(notes),
                    registry=user if user is not None else result.registry)
+
+
+def _with_conjugates(d: Decoding, tables: Tables, registry: Registry) -> Decoding:
+    """A naked antibody word with its conjugates: each listed substance whose INN is the word
+    and one word more (a payload, toxin, chelator, polymer or immune agonist), as related
+    substances, never as itself; a qualifier after it (dinutuximab beta) makes a variant INN,
+    not a conjugate. A product's name (an FDA suffix: trastuzumab-anns) names no conjugates."""
+    if d.kind != Kind.ANTIBODY or d.modifiers or d.fda_suffix or not d.name:
+        return d
+    found = tuple((inn, unii) for inn, unii in registry.related_inns(d.name)
+                  if len(words := inn.split(" ")) == 2 and words[1] not in tables.qualifiers)
+    return _replace(d, conjugates=found) if found else d
 
 
 def _inn_number(entry: RegistryEntry | None, name: str) -> str | None:

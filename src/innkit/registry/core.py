@@ -324,6 +324,11 @@ class Substances:
         memo[normal] = found
         return found
 
+    def conjugates(self, word: str) -> list[tuple[str, str]]:
+        """(INN, UNII) of each substance whose INN is ``word`` with more words after it."""
+        index = self.index()
+        return index.conjugates(word) if index is not None else []
+
     def kind(self, key: str) -> str | None:
         """The broad-list kind of a name key (official, brand ...), or None when unlisted."""
         kinds = self._kinds
@@ -454,6 +459,13 @@ class Registry:
             return None
         # INN numbers come from the names: loaded before answers are kept
         return self.substances.identify(normalize_name(name), self.known_names.generation)
+
+    def related_inns(self, word: str) -> list[tuple[str, str]]:
+        """(INN, UNII) of each listed substance whose INN is ``word`` and more words (the
+        conjugates of an antibody, with other names built on it), or none without the list."""
+        if self.substances is None:
+            return []
+        return self.substances.conjugates(normalize_name(word))
 
     def unii_names(self) -> tuple[tuple[str, str], ...]:
         """(name, kind) of the broad list drawn from this registry's substance index."""

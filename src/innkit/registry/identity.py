@@ -24,6 +24,7 @@ from .substances import (
     NameRecord,
     SubstanceIndex,
     SubstanceRecord,
+    is_fragment,
     strip_salts,
 )
 
@@ -56,28 +57,35 @@ class Resolver:
         """The substance ``normal`` (a normalised name) denotes, or None when none is known."""
         if not normal or not normal.isprintable() or _unencodable(normal):
             return None
-        records = self.index.lookup(name_key(normal))
+        records = self._lookup(normal)
         if records:
             return self._from_records(normal, records, None)
         bare, prefix, suffix = strip_fda_affixes(normal)
         if (prefix or suffix) and bare != normal:
-            records = self.index.lookup(name_key(bare))
+            records = self._lookup(bare)
             if records:
                 return self._from_records(normal, records, _affixed_relation(suffix))
         words = bare.split(" ")
         no_salt = strip_salts(bare, self.salts)
         if no_salt != bare:
-            records = self.index.lookup(name_key(no_salt))
+            records = self._lookup(no_salt)
             if records:
                 return self._from_records(normal, records, Relation.SALT)
         head = words
         while len(head) > 1 and head[-1] in self.forms:  # a product: name + form words
             head = head[:-1]
         if len(head) < len(words):
-            records = self.index.lookup(name_key(" ".join(head)))
+            records = self._lookup(" ".join(head))
             if records:
                 return self._from_records(normal, records, None)
         return self._language_form(normal, words)
+
+    def _lookup(self, name: str) -> list[tuple[NameRecord, SubstanceRecord]]:
+        """The list's records for ``name``, less those where the name is only a part of the
+        substance's INN (brentuximab, listed as a short name of brentuximab vedotin): an INN
+        is never a fragment left after stripping words."""
+        return [(rec, sub) for rec, sub in self.index.lookup(name_key(name))
+                if not (sub.inn and is_fragment(name, sub.inn))]
 
     def _language_form(self, normal: str, words: list[str]) -> Substance | None:
         if len(words) > 4 or not all(w.isalpha() for w in words):
@@ -96,7 +104,7 @@ class Resolver:
             target = inns[0] if inns else (spelled if ruled else None)
             if target is None:
                 continue
-            records = self.index.lookup(name_key(target))
+            records = self._lookup(target)
             if records:
                 return self._from_records(normal, records, language)
         return None

@@ -38,7 +38,7 @@ from ..vocab import NameType
 from .keys import name_key
 from .languages import language_forms, table_digest
 
-SCHEMA = 11
+SCHEMA = 12
 """Bump when the index's tables or the way they are filled change."""
 _TAG = re.compile(r"\s*\[([^\[\]]+)\]$")
 _TYPE_RANK = {NameType.OFFICIAL: 0, NameType.BRAND: 1, NameType.CODE: 2, NameType.COMMON: 3,
@@ -144,6 +144,19 @@ class SubstanceIndex:
         return [r[0] for r in self._conn().execute(
             "SELECT DISTINCT inn FROM substances WHERE inn IS NOT NULL")]
 
+    def conjugates(self, word: str) -> list[tuple[str, str]]:
+        """(INN, UNII) of every substance whose INN is ``word`` and more words (trastuzumab
+        emtansine of trastuzumab); one UNII per INN, that of the substance named by it."""
+        rows = self._conn().execute(
+            "SELECT inn, unii, name FROM substances WHERE inn > ? AND inn < ? ORDER BY inn",
+            (f"{word} ", f"{word}!")).fetchall()
+        best: dict[str, tuple[bool, str]] = {}
+        for inn, unii, shown in rows:
+            rank = (shown.lower() != inn, unii)
+            if inn not in best or rank < best[inn]:
+                best[inn] = rank
+        return [(inn, best[inn][1]) for inn in sorted(best)]
+
     def inns_by_skeleton(self, skeleton: str) -> list[str]:
         """INNs whose spelling folds to ``skeleton`` (see :mod:`innkit.registry.languages`)."""
         return [r[0] for r in self._conn().execute(
@@ -180,6 +193,21 @@ def strip_salts(name: str, salts: frozenset[str]) -> str:
     return " ".join(kept) if kept else name
 
 
+def is_fragment(name: str, inn: str) -> bool:
+    """Whether ``name`` is ``inn`` with words stripped (brentuximab of brentuximab vedotin):
+    such a name is a part of the INN, never the substance the INN names."""
+    words, whole = name.split(" "), inn.split(" ")
+    size = len(words)
+    return size < len(whole) and any(whole[i:i + size] == words
+                                     for i in range(len(whole) - size + 1))
+
+
+def _inn_of(name: str, salts: frozenset[str], listed: set[str]) -> str:
+    """The INN an [INN] name gives: without its salt words where that leaves a listed name."""
+    bare = strip_salts(name, salts)
+    return bare if bare == name or name_key(bare) in listed else name
+
+
 def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
     """Read the UNII list and write the index to ``target`` (whole or not at all)."""
     names: dict[tuple[str, str], list] = {}  # (key, unii) -> [name, type rank, tags]
@@ -209,18 +237,26 @@ def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
     for (_key, unii), (base, kind, tags, _spelled) in names.items():
         if INN_TAG in tags:
             inn_tagged[unii].append((kind is not NameType.OFFICIAL, base.lower()))
+    # Salt words are stripped only where a listed name is left (imatinib of imatinib
+    # mesylate); otherwise they belong to the INN (sodium aurotiosulfate, diroximel fumarate).
+    # An INN that holds the substance's own name with more words (compound solution of sodium
+    # chloride, brentuximab vedotin) names a preparation or conjugate of it, not the substance.
+    listed = {key for key, _unii in names}
     inn: dict[str, str] = {}
     for unii, found in inn_tagged.items():
         bare = sorted((not_official, len(b), b) for not_official, n in found
-                      for b in (strip_salts(n, salts),))
-        inn[unii] = bare[0][2]
+                      for b in (_inn_of(n, salts, listed),)
+                      if not is_fragment(display[unii].lower(), b))
+        if bare:
+            inn[unii] = bare[0][2]
     inn_by_key: dict[str, set[str]] = defaultdict(set)
     for key, unii in names:
         if unii in inn:
             inn_by_key[key].add(inn[unii])
     for unii, shown in display.items():
         if unii not in inn:
-            owners = inn_by_key.get(name_key(strip_salts(shown.lower(), salts)), ())
+            owners = {o for o in inn_by_key.get(name_key(strip_salts(shown.lower(), salts)), ())
+                      if not is_fragment(shown.lower(), o)}
             if len(owners) == 1:
                 inn[unii] = next(iter(owners))
     with build_cache_db(target, SCHEMA) as db:  # whole or not at all, checked when opened
@@ -231,6 +267,7 @@ def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
             CREATE TABLE substances (unii TEXT PRIMARY KEY, name TEXT NOT NULL, inn TEXT,
                                      names TEXT NOT NULL, drug INTEGER NOT NULL)
                                      WITHOUT ROWID;
+            CREATE INDEX substances_inn ON substances (inn);
             CREATE TABLE skeletons (skeleton TEXT NOT NULL, inn TEXT NOT NULL,
                                     PRIMARY KEY (skeleton, inn)) WITHOUT ROWID;
         """)
