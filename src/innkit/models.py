@@ -374,6 +374,7 @@ class Decoding(Result):
     conjugate: Modifier | None = None
     registry: RegistryEntry | None = None
     suggestion: str | None = None  # a known name this one is a near miss of (a misspelling?)
+    suggestion_unii: str | None = None  # the UNII of the substance ``suggestion`` names
     irregular: bool = False
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -388,7 +389,7 @@ class Decoding(Result):
              "suffix", "eras", "modifiers", "fda_suffix", "fda_prefix", "radiolabel",
              "ambiguous", "irregular", "readings", "alternatives", "components", "stems",
              "salts", "conjugate", "registry", "suggestion", "notes", "warnings", "reason",
-             "substance", ("identifiers", lambda d: d.identifier_dict()))
+             "substance", ("identifiers", lambda d: d.identifier_dict()), "suggestion_unii")
 
     def identifier_dict(self) -> dict[str, str | None]:
         """The identifiers as JSON gives them: for a name that denotes several substances,
