@@ -55,3 +55,61 @@ def test_a_stem_word_that_misspells_no_listed_word_keeps_its_stem():
     d = decode("zorbamycin")
     assert [s.stem for s in d.stems] == ["-mycin"]
     assert d.suggestion is None
+
+
+# -- in text -----------------------------------------------------------------------------------
+
+def _found(text: str) -> list[tuple[str, str]]:
+    from innkit import annotate
+
+    return [(m.text, m.how) for m in annotate(text)]
+
+
+def _text_names():
+    from innkit.rules import Rules
+
+    return Rules.shipped().read("text_names.tsv", ("name", "means", "kind", "example", "source",
+                                                   "evidence"))
+
+
+@pytest.mark.parametrize("row", _text_names(), ids=lambda r: r["name"])
+def test_every_text_name_is_found_in_its_example_and_linked(row):
+    from innkit import annotate
+
+    found = [m for m in annotate(f"Treatment: {row['example']}.") if m.text == row["name"]]
+    assert found, row["example"]
+    d = found[0].decoding
+    assert row["name"] in " ".join(d.notes)
+    parts = row["means"].split("/")
+    if len(parts) == 1:
+        assert d.substance is not None and d.substance == decode(parts[0]).substance
+    else:  # a combination: each part linked to its own substance
+        assert [c.name for c in d.components] == parts
+        assert all(c.substance is not None for c in d.components)
+    assert row["source"] and row["evidence"]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Patients received 5-FU and leucovorin.", "5-FU"),
+    ("Prophylaxis with co-trimoxazole was given.", "co-trimoxazole"),
+    ("6-MP and MTX were continued.", "6-MP"),
+])
+def test_undefined_short_forms_and_co_names_are_found(text, name):
+    assert (name, "registry") in _found(text)
+
+
+@pytest.mark.parametrize("text", ["Patients on PPIs had lower absorption.",
+                                  "A PPI was started.",
+                                  "Concomitant proton pump inhibitors reduce absorption."])
+def test_proton_pump_inhibitors_and_their_short_form_are_a_class(text):
+    [(span, how)] = _found(text)
+    assert how == "class"
+    assert decode(span).kind == "class"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Imatinib and atenolol were given.", [("Imatinib", "registry"), ("atenolol", "registry")]),
+    ("The PPIX signal and the MTXL line were measured.", []),  # no short form inside a word
+])
+def test_controls_in_text_do_not_change(text, expected):
+    assert _found(text) == expected

@@ -126,8 +126,17 @@ class Annotator:
         if found is None:
             if len(self._decodings) > DECODINGS_KEPT:  # bound the memory of a long stream
                 self._decodings.clear()
-            found = self._decodings[span] = decode(span, registry=self.registry)
+            found = self._decodings[span] = self._decode(span)
         return found
+
+    def _decode(self, span: str) -> Decoding:
+        """A span decoded; a well-known short form or combination name (5-FU, co-trimoxazole)
+        is decoded as the name it stands for, so that the mention links to its substance."""
+        row = abbreviations.well_known(self.registry.rules).get(" ".join(span.lower().split()))
+        if row is None:
+            return decode(span, registry=self.registry)
+        meant = decode(row.means, registry=self.registry)
+        return replace(meant, input=span, notes=(row.note(), *meant.notes))
 
     @property
     def decodings(self) -> Mapping[str, Decoding]:
