@@ -35,6 +35,29 @@ def test_a_near_miss_of_a_conjugate_word_is_suggested_before_any_stem(word, mean
     assert meant in (d.reason or "")
 
 
+@pytest.mark.parametrize(("name", "language", "word"), [
+    ("gemtuzumab ozogamicina", "Spanish", "ozogamicin"),
+    ("brentuximab vedotine", "French", "vedotin"),
+    ("trastuzumab emtansina", "Spanish", "emtansine"),
+])
+def test_a_language_form_of_a_conjugate_word_is_no_misspelling(name, language, word):
+    d = decode(name)
+    assert d.suggestion is None and d.suggestion_unii is None
+    assert [m.kind for m in d.modifiers] == ["payload"]
+    assert any(f"{language} INN form of {word!r}" in w for w in d.warnings)
+    assert not any("misspelling" in w for w in d.warnings)
+
+
+@pytest.mark.parametrize(("name", "suggestion"), [
+    ("gemtuzumab ozogamycina", "gemtuzumab ozogamicin"),  # a misspelt Spanish form
+    ("gemtuzumab ozogamycine", "gemtuzumab ozogamicin"),  # a misspelt French form
+])
+def test_a_misspelt_language_form_suggests_the_inn(name, suggestion):
+    d = decode(name)
+    assert d.suggestion == suggestion
+    assert d.suggestion_unii == decode(suggestion).substance.unii
+
+
 def test_the_suggestion_of_a_single_word_carries_its_unii():
     d = decode("ozogamycin")
     found = decode("ozogamicin").substance

@@ -6,9 +6,10 @@ import re
 from dataclasses import fields, replace
 
 from ..caching import owner_cache
-from ..errors import InvalidInputError, UnknownNameError
+from ..errors import DataError, InvalidInputError, UnknownNameError
 from ..models import Decoding, Modifier, Radiolabel, Reading, StemMatch
 from ..registry import Registry, RegistryEntry, get_registry, name_key
+from ..registry.languages import language_forms
 from ..rules.affixes import fda_prefix_of, fda_suffix_of, strip_stereo
 from ..rules.classes import ClassRow
 from ..rules.english import is_english
@@ -260,7 +261,9 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
     fda_prefix, word = _without_fda_prefix(tokens[index], tables)
     if index > 0:
         warnings.append(f"ignored words before the antibody name: {' '.join(tokens[:index])}")
-    modifiers = tuple(classify_modifier(t, tables) for t in tokens[index + 1:])
+    read = [_modifier_in_language(t, tables, registry) for t in tokens[index + 1:]]
+    modifiers = tuple(m for m, _ in read)
+    warnings += [note for _, note in read if note]
     warnings += _modifier_warnings(modifiers, tables, fda_prefix)
     exception = tables.exceptions.get(word)
     if exception is not None:
@@ -378,6 +381,25 @@ def _without_fda_suffix(tokens: list[str], tables: Tables) -> tuple[list[str], s
         if _find_antibody_word(probe, tables) is not None or _is_biologic(left, tables):
             return probe, suffix
     return tokens, None
+
+
+def _modifier_in_language(word: str, tables: Tables, registry: Registry
+                          ) -> tuple[Modifier, str | None]:
+    """A word after the antibody word; a Latin, French or Spanish form of a listed word
+    (ozogamicina) reads as that word, with a note, never as a misspelling of it."""
+    mod = classify_modifier(word, tables)
+    if not mod.suggestion:
+        return mod, None
+    try:
+        forms = language_forms(registry.rules)
+    except DataError:  # a folder of rules without language forms: no word is one
+        return mod, None
+    for form, language in forms.inn_candidates(word):
+        if language is not None and form in tables.modifiers:
+            label = RELATION_LABELS.get(language, language.value)
+            return (replace(classify_modifier(form, tables), word=word),
+                    f"second word {word!r} is the {label} form of {form!r}")
+    return mod, None
 
 
 def _modifier_warnings(modifiers: tuple[Modifier, ...], tables: Tables,
