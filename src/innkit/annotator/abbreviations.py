@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ..models import Decoding
     from ..rules import Rules
 
 _SHORT = re.compile(r"[ \t]*\([ \t]*([A-Za-z0-9][A-Za-z0-9\-+.]{0,11}?)[ \t]*[),;]")
@@ -240,6 +241,12 @@ class WellKnown:
 
     def note(self) -> str:
         return f"{self.name} stands for {self.means} ({WELL_KNOWN} line {self.line})"
+
+
+def stands_for(d: Decoding) -> bool:
+    """Whether a decoding was made for a well-known short form (its first note says so)."""
+    return bool(d.notes) and d.notes[0].startswith(f"{d.input} stands for ") \
+        and f"({WELL_KNOWN} line " in d.notes[0]
 
 
 def well_known(rules: Rules) -> dict[str, WellKnown]:

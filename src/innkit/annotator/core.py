@@ -425,6 +425,8 @@ def link(text: str, out: list[Mention], offset: int, begin: int, stop: int | Non
     (:func:`uses_of`)."""
     if not defined:
         return out
+    # A short form the text defines means what the text says, not what it usually means.
+    out = [m for m in out if not (m.text in defined and abbreviations.stands_for(m.decoding))]
     taken = _Spans((m.start - offset, m.end - offset) for m in out)
     added = []
     known = known or {}
