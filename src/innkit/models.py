@@ -374,6 +374,7 @@ class Decoding(Result):
     conjugate: Modifier | None = None
     registry: RegistryEntry | None = None
     suggestion: str | None = None  # a known name this one is a near miss of (a misspelling?)
+    suggestion_unii: str | None = None  # the UNII of the substance ``suggestion`` names
     irregular: bool = False
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -392,7 +393,8 @@ class Decoding(Result):
              "ambiguous", "irregular", "readings", "alternatives", "components", "stems",
              "salts", "conjugate", "registry", "suggestion", "notes", "warnings", "reason",
              "substance", ("identifiers", lambda d: d.identifier_dict()),
-             ("conjugates", lambda d: [{"inn": inn, "unii": unii} for inn, unii in d.conjugates]))
+             ("conjugates", lambda d: [{"inn": inn, "unii": unii} for inn, unii in d.conjugates]),
+             "suggestion_unii")
 
     def identifier_dict(self) -> dict[str, str | None]:
         """The identifiers as JSON gives them: for a name that denotes several substances,

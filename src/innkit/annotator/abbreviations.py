@@ -14,6 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..models import Decoding
+    from ..rules import Rules
 
 _SHORT = re.compile(r"[ \t]*\([ \t]*([A-Za-z0-9][A-Za-z0-9\-+.]{0,11}?)[ \t]*[),;]")
 
@@ -220,3 +226,34 @@ def _by_segments(text: str, forms: tuple[str, ...], start: int, end: int | None,
     for short in forms:
         if not _SEGMENT.fullmatch(short):
             found[short] = occurrences(text, short, start, end)
+
+
+WELL_KNOWN = "text_names.tsv"
+"""Short forms clinical writing uses without defining them (5-FU, MTX), and the British
+combination names (co-trimoxazole): each with the name it stands for."""
+
+
+@dataclass(frozen=True, slots=True)
+class WellKnown:
+    name: str  # as the table writes it
+    means: str  # the INN, or the INNs of a combination joined by "/"
+    line: int
+
+    def note(self) -> str:
+        return f"{self.name} stands for {self.means} ({WELL_KNOWN} line {self.line})"
+
+
+def stands_for(d: Decoding) -> bool:
+    """Whether a decoding was made for a well-known short form (its first note says so)."""
+    return bool(d.notes) and d.notes[0].startswith(f"{d.input} stands for ") \
+        and f"({WELL_KNOWN} line " in d.notes[0]
+
+
+def well_known(rules: Rules) -> dict[str, WellKnown]:
+    """The rows of text_names.tsv of ``rules``, by lower-case name (read once per rules)."""
+    return rules.derived(_read_well_known)
+
+
+def _read_well_known(rules: Rules) -> dict[str, WellKnown]:
+    rows = rules.read(WELL_KNOWN, ("name", "means", "kind", "example", "source", "evidence"))
+    return {r["name"].lower(): WellKnown(r["name"], r["means"], int(r["_line"])) for r in rows}

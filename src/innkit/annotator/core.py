@@ -126,8 +126,17 @@ class Annotator:
         if found is None:
             if len(self._decodings) > DECODINGS_KEPT:  # bound the memory of a long stream
                 self._decodings.clear()
-            found = self._decodings[span] = decode(span, registry=self.registry)
+            found = self._decodings[span] = self._decode(span)
         return found
+
+    def _decode(self, span: str) -> Decoding:
+        """A span decoded; a well-known short form or combination name (5-FU, co-trimoxazole)
+        is decoded as the name it stands for, so that the mention links to its substance."""
+        row = abbreviations.well_known(self.registry.rules).get(" ".join(span.lower().split()))
+        if row is None:
+            return decode(span, registry=self.registry)
+        meant = decode(row.means, registry=self.registry)
+        return replace(meant, input=span, notes=(row.note(), *meant.notes))
 
     @property
     def decodings(self) -> Mapping[str, Decoding]:
@@ -416,6 +425,8 @@ def link(text: str, out: list[Mention], offset: int, begin: int, stop: int | Non
     (:func:`uses_of`)."""
     if not defined:
         return out
+    # A short form the text defines means what the text says, not what it usually means.
+    out = [m for m in out if not (m.text in defined and abbreviations.stands_for(m.decoding))]
     taken = _Spans((m.start - offset, m.end - offset) for m in out)
     added = []
     known = known or {}

@@ -37,6 +37,7 @@ from ..files.cache import (
     prune,
 )
 from ..vocab import Leniency
+from .abbreviations import well_known
 
 if TYPE_CHECKING:
     from ..registry import Registry
@@ -125,9 +126,13 @@ def known_names(registry: Registry, caught: re.Pattern[str]) -> tuple[str, ...]:
 
 def lens_codes(registry: Registry) -> tuple[str, ...]:
     """Payloads and their codes a lens names (calicheamicin, MMAE, DM1, PE38): some too short
-    for the UNII layer, some not in it, yet drug mentions in a paper on conjugates."""
-    return tuple(sorted(w for w, row in registry.rules.lenses.words.items()
-                        if row.drug and (row.lens.endswith(" code") or row.lens == "payload")))
+    for the UNII layer, some not in it, yet drug mentions in a paper on conjugates; and the
+    short forms clinical writing leaves undefined (5-FU) and the hyphenated combination names
+    (co-trimoxazole) of text_names.tsv, which the UNII layer's rule (five letters or more,
+    letters only) leaves out."""
+    codes = {w for w, row in registry.rules.lenses.words.items()
+             if row.drug and (row.lens.endswith(" code") or row.lens == "payload")}
+    return tuple(sorted(codes | set(well_known(registry.rules))))
 
 
 def _full_names(registry: Registry) -> list[str]:

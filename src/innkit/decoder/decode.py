@@ -6,9 +6,10 @@ import re
 from dataclasses import fields, replace
 
 from ..caching import owner_cache
-from ..errors import InvalidInputError, UnknownNameError
+from ..errors import DataError, InvalidInputError, UnknownNameError
 from ..models import Decoding, Modifier, Radiolabel, Reading, StemMatch
 from ..registry import Registry, RegistryEntry, get_registry, name_key
+from ..registry.languages import language_forms
 from ..rules.affixes import fda_prefix_of, fda_suffix_of, strip_stereo
 from ..rules.classes import ClassRow
 from ..rules.english import is_english
@@ -18,7 +19,7 @@ from ..vocab import RELATION_LABELS, Confidence, Failure, Kind, Relation
 from .antibody import Ranked, antibody_stem, enumerate_readings, rank
 from .checks import registry_conflicts
 from .general import decode_general
-from .modifiers import classify_modifier, near_miss, split_radiolabel
+from .modifiers import classify_modifier, lens_choices, near_miss, split_radiolabel
 from .stems import classify_word
 
 
@@ -123,8 +124,18 @@ def _decode(text: object, registry: Registry) -> Decoding:
         return _drug_class(text, row, tables)
     if "/" in normal and " " not in normal:
         return _combination(text, normal, tables, registry)
-    return _resolved(text, normal, _decode_phrase(text, normal, tables, registry), tables,
-                     registry)
+    return _suggested(_resolved(text, normal, _decode_phrase(text, normal, tables, registry),
+                                tables, registry), registry)
+
+
+def _suggested(d: Decoding, registry: Registry) -> Decoding:
+    """A suggestion carries the UNII of the substance it names, when it names one."""
+    if d.suggestion is None:
+        return d
+    found = registry.identify(d.suggestion)
+    if found is None or found.ambiguous:
+        return d
+    return _replace(d, suggestion_unii=found.unii)
 
 
 def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
@@ -265,12 +276,18 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
     warnings += label_warnings
     tokens, fda_suffix = _without_fda_suffix(rest.split(" "), tables)
     index = _find_antibody_word(tokens, tables)
+    if index is None and len(tokens) == 1:
+        missed = _conjugate_near_miss(text, tokens[0], tables, registry)
+        if missed is not None:
+            return missed
     if index is None:
         return decode_general(text, tokens, tables, label, fda_suffix, warnings, registry)
     fda_prefix, word = _without_fda_prefix(tokens[index], tables)
     if index > 0:
         warnings.append(f"ignored words before the antibody name: {' '.join(tokens[:index])}")
-    modifiers = tuple(classify_modifier(t, tables) for t in tokens[index + 1:])
+    read = [_modifier_in_language(t, tables, registry) for t in tokens[index + 1:]]
+    modifiers = tuple(m for m, _ in read)
+    warnings += [note for _, note in read if note]
     warnings += _modifier_warnings(modifiers, tables, fda_prefix)
     exception = tables.exceptions.get(word)
     if exception is not None:
@@ -287,6 +304,9 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
     entry, suggestion, checked = _known_or_new(word, modifiers, best, stem_row, tables,
                                                 registry)
     warnings += checked
+    if suggestion is None and any(m.suggestion for m in modifiers):
+        # Trastuzumab Emtansin: the whole name as it is probably meant, not the antibody alone.
+        suggestion = " ".join([word, *(m.suggestion or m.word for m in modifiers)])
     return Decoding(
         input=text,
         kind=Kind.ANTIBODY,
@@ -311,6 +331,26 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
         registry=entry,
         suggestion=suggestion,
         warnings=tuple(warnings),
+    )
+
+
+def _conjugate_near_miss(text: str, word: str, tables: Tables, registry: Registry
+                         ) -> Decoding | None:
+    """A word no registry knows that misspells a conjugate, payload or other lens word
+    (ozogamycin): the word it probably means, offered before any stem is read into it."""
+    lenses = registry.rules.lenses
+    if word in tables.modifiers or lenses.get(word) is not None or registry.identify(word):
+        return None
+    near = near_miss(word, lens_choices(tables, lenses.words))
+    if near is None:
+        return None
+    row = tables.modifiers.get(near)
+    lens = lenses.get(near)
+    meaning = row.meaning if row is not None else lens.describe() if lens is not None else ""
+    return Decoding(
+        input=text, kind=Kind.UNKNOWN, name=word, suggestion=near, failure=Failure.NO_RULE,
+        reason=f"not a listed name; close to the listed word {near!r} ({meaning}): a "
+               "misspelling? No stem is read into a misspelt word",
     )
 
 
@@ -365,6 +405,25 @@ def _without_fda_suffix(tokens: list[str], tables: Tables) -> tuple[list[str], s
         if _find_antibody_word(probe, tables) is not None or _is_biologic(left, tables):
             return probe, suffix
     return tokens, None
+
+
+def _modifier_in_language(word: str, tables: Tables, registry: Registry
+                          ) -> tuple[Modifier, str | None]:
+    """A word after the antibody word; a Latin, French or Spanish form of a listed word
+    (ozogamicina) reads as that word, with a note, never as a misspelling of it."""
+    mod = classify_modifier(word, tables)
+    if not mod.suggestion:
+        return mod, None
+    try:
+        forms = language_forms(registry.rules)
+    except DataError:  # a folder of rules without language forms: no word is one
+        return mod, None
+    for form, language in forms.inn_candidates(word):
+        if language is not None and form in tables.modifiers:
+            label = RELATION_LABELS.get(language, language.value)
+            return (replace(classify_modifier(form, tables), word=word),
+                    f"second word {word!r} is the {label} form of {form!r}")
+    return mod, None
 
 
 def _modifier_warnings(modifiers: tuple[Modifier, ...], tables: Tables,

@@ -6,6 +6,8 @@ Spec sections 5.1 and 7. Every answer names the table row (or the ending rule) t
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from functools import lru_cache
 
 from ..models import Modifier, Radiolabel
 from ..rules.affixes import find_label, modifier_ending, qualifier_row
@@ -92,6 +94,17 @@ def classify_modifier(word: str, tables: Tables) -> Modifier:
                 confidence=match.confidence,
             )
     return Modifier(word=word, kind="unknown_modifier", matched_by=None, confidence=None)
+
+
+def lens_choices(tables: Tables, lens_words: Mapping[str, object]) -> tuple[str, ...]:
+    """The words a near miss may mean before any stem is read: conjugate and modifier words,
+    then the lens words (payloads, linkers), each once, in table order."""
+    return _lens_choices(tuple(tables.modifiers), tuple(lens_words))
+
+
+@lru_cache(maxsize=8)
+def _lens_choices(modifiers: tuple[str, ...], lens_words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w for w in (*modifiers, *lens_words) if w.isalpha()))
 
 
 MAX_NEAR_MISS = 2

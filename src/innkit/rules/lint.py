@@ -34,6 +34,7 @@ SORTED_BY: dict[str, tuple[str, ...]] = {
     "salts.tsv": ("word",),
     "body_words.tsv": ("kind", "name"),
     "usage_contexts.tsv": ("marks", "side", "word"),
+    "text_names.tsv": ("name",),
     "audit_conjugates.tsv": ("kind",),
 }
 """Tables whose rows are sorted (code point order) by these columns."""
