@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from small_unii import SMALL_UNII
 
 from innkit.errors import InnkitError
 from innkit.files import cache
@@ -255,13 +256,6 @@ def test_a_database_in_a_folder_with_an_odd_name_opens(tmp_path):
     conn.close()
 
 
-SMALL_UNII = (
-    "Name\tTYPE\tUNII\tDisplay Name\n"
-    "INOTUZUMAB OZOGAMICIN\tof\tP93RUU11P7\tINOTUZUMAB OZOGAMICIN\n"
-    "INOTUZUMAB OZOGAMICIN [INN]\tcn\tP93RUU11P7\tINOTUZUMAB OZOGAMICIN\n"
-    "BESPONSA\tbn\tP93RUU11P7\tINOTUZUMAB OZOGAMICIN\n"
-    "CMC-544\tcd\tP93RUU11P7\tINOTUZUMAB OZOGAMICIN\n"
-)
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "foreign"])

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from one_registry import _module_registry, one_registry  # noqa: F401
+from small_unii import SMALL_UNII
 
 import innkit
 from innkit.cli import main
@@ -97,13 +98,6 @@ def test_cli_text_names_the_substance():
 
 # -- the on-disk index: built once, checked on open, rebuilt when broken ------------------------
 
-SMALL_UNII = (
-    "Name\tTYPE\tUNII\tDisplay Name\n"
-    "INOTUZUMAB OZOGAMICIN\tof\tP93RUU11P7\tINOTUZUMAB OZOGAMICIN\n"
-    "INOTUZUMAB OZOGAMICIN [INN]\tcn\tP93RUU11P7\tINOTUZUMAB OZOGAMICIN\n"
-    "BESPONSA\tbn\tP93RUU11P7\tINOTUZUMAB OZOGAMICIN\n"
-    "CMC-544\tcd\tP93RUU11P7\tINOTUZUMAB OZOGAMICIN\n"
-)
 
 
 @pytest.fixture
