@@ -6,7 +6,7 @@ import pytest
 
 from innkit import annotate, decode
 from innkit.rules.core import Rules
-from innkit.rules.lenses import CLASS_WORD, NOT_A_DRUG
+from innkit.rules.lenses import CLASS_WORD, NO_SUBSTANCE, NOT_A_DRUG
 
 LENS_ROWS = Rules.shipped().read(
     "lenses.tsv", ("word", "lens", "class", "who_stem", "unii", "in_text", "examples"))
@@ -37,9 +37,37 @@ def test_a_lens_stem_is_offered_as_a_known_member(row):
     assert "known member" in _said(d)
 
 
-@pytest.mark.parametrize("row", [r for r in LENS_ROWS if r["unii"]], ids=lambda r: r["word"])
+@pytest.mark.parametrize("row", [r for r in LENS_ROWS if r["unii"] not in ("", NO_SUBSTANCE)],
+                         ids=lambda r: r["word"])
 def test_a_lens_word_carries_its_unii(row):
     assert dict(decode(row["word"]).identifiers).get("unii") == row["unii"]
+
+
+@pytest.mark.parametrize("row", [r for r in LENS_ROWS if r["unii"] == NO_SUBSTANCE],
+                         ids=lambda r: r["word"])
+def test_a_group_word_denotes_no_single_substance(row):
+    """A genus (lactobacillus) is no one substance, whatever member a list files it under."""
+    d = decode(row["word"])
+    assert d.substance is None and "unii" not in dict(d.identifiers)
+    assert any("names a group" in note for note in d.notes)
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("nivolumb", "nivolumab"), ("adalimumub", "adalimumab"), ("warfrin", "warfarin"),
+    ("atorvastatn", "atorvastatin"),
+])
+def test_a_misspelt_drug_word_gets_the_name_not_a_stem(typed, meant):
+    d = decode(typed)
+    assert d.suggestion == meant and not d.stems
+    assert d.suggestion_unii == decode(meant).substance.unii
+
+
+def test_a_misspelt_second_word_is_suggested_on_the_summary_line():
+    from innkit.render import summary
+
+    d = decode("inotuzumab ozagamicin")
+    assert "did you mean 'ozogamicin'?" in summary(d)
+    assert [(m.kind, m.payload_class) for m in d.modifiers] == [("payload", "enediyne")]
 
 
 @pytest.mark.parametrize(("row", "example"), [

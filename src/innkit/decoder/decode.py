@@ -149,6 +149,11 @@ def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
 def _identified(text: str, normal: str, own: Decoding, tables: Tables,
                 registry: Registry) -> Decoding:
     """The decoding with what the name denotes: its substance and identifiers."""
+    lens = registry.rules.lenses.get(normal)
+    if lens is not None and lens.group:
+        # A genus or a class: the list may file the word under one member; it denotes none.
+        return _replace(own, notes=(f"{text} names a group ({lens.klass}), not one substance: "
+                                    "no single substance or UNII is linked to it", *own.notes))
     substance = registry.identify(normal)
     user = own.registry if own.registry is not None and own.registry.origin == "user" else None
     if substance is None and user is not None and user.refers_to:
@@ -281,7 +286,10 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
         if missed is not None:
             return missed
     if index is None:
-        return decode_general(text, tokens, tables, label, fda_suffix, warnings, registry)
+        general = decode_general(text, tokens, tables, label, fda_suffix, warnings, registry)
+        if len(tokens) == 1 and label is None and fda_suffix is None:
+            return _name_near_miss(text, tokens[0], general, registry) or general
+        return general
     fda_prefix, word = _without_fda_prefix(tokens[index], tables)
     if index > 0:
         warnings.append(f"ignored words before the antibody name: {' '.join(tokens[:index])}")
@@ -351,6 +359,37 @@ def _conjugate_near_miss(text: str, word: str, tables: Tables, registry: Registr
         input=text, kind=Kind.UNKNOWN, name=word, suggestion=near, failure=Failure.NO_RULE,
         reason=f"not a listed name; close to the listed word {near!r} ({meaning}): a "
                "misspelling? No stem is read into a misspelt word",
+    )
+
+
+_NAME_KINDS = frozenset({"substance", "official", "brand"})
+"""Kinds of the broad list a misspelt drug word is matched against (codes are not words)."""
+
+
+@owner_cache(maxsize=1)
+def _drug_words(registry: Registry) -> tuple[str, ...]:
+    """The one-word substance, official and brand names of the broad list, for near misses."""
+    return tuple(dict.fromkeys(name for name, kind in registry.unii_names()
+                               if kind in _NAME_KINDS and name.isalpha()))
+
+
+def _name_near_miss(text: str, word: str, general: Decoding, registry: Registry
+                    ) -> Decoding | None:
+    """A word no list knows, with no stem read surely, one or two letters from a known drug
+    name (nivolumb, adalimumub, warfrin): the name it probably means, offered instead of a
+    guess from its letters. A word read by a lens or a sure stem keeps its reading."""
+    if general.failure is None and general.kind == Kind.UNKNOWN:  # a lens or salt reading
+        return None
+    if any(m.confidence == Confidence.HIGH for m in general.stems) or general.registry \
+            is not None or registry.identify(word) is not None or is_english(word):
+        return None
+    near = near_miss(word, registry.name_choices()) or near_miss(word, _drug_words(registry))
+    if near is None:
+        return None
+    return Decoding(
+        input=text, kind=Kind.UNKNOWN, name=word, suggestion=near, failure=Failure.NO_RULE,
+        reason=f"not a listed name; close to the known name {near!r}: a misspelling? No stem "
+               "is read into a misspelt word",
     )
 
 

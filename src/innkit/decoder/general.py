@@ -151,7 +151,7 @@ def _lens_reading(text: str, name: str, row: LensRow, salts: tuple[str, ...],
     shown = text.strip() if name == row.word else word  # as written: MMAE, not mmae
     note = f"{shown}: {row.describe()} [{row.source}]{variant}{member}"
     entry = registry.get(name)
-    ids = (("unii", row.unii),) if row.unii and name == row.word else ()
+    ids = (("unii", row.unii),) if row.unii and not row.group and name == row.word else ()
     conjugate = _lens_modifier(row) if row.lens in CONJUGATE_LENSES else None
     if stems:
         return Decoding(input=text, kind=Kind.STEM, name=name, stems=stems, salts=salts,

@@ -31,8 +31,9 @@ from .substances import (
 MAX_CANDIDATES = 10
 _RELATION_RANK = {r: i for i, r in enumerate((
     Relation.INN, Relation.SALT, Relation.FDA_NAME, Relation.FDA_STYLE, Relation.LATIN,
-    Relation.FRENCH, Relation.SPANISH, Relation.BRAND, Relation.CODE, Relation.USAN,
-    Relation.BAN, Relation.JAN, Relation.FORMER, Relation.SYNONYM, Relation.SYSTEMATIC))}
+    Relation.FRENCH, Relation.SPANISH, Relation.GERMAN, Relation.BRAND, Relation.CODE,
+    Relation.USAN, Relation.BAN, Relation.JAN, Relation.FORMER, Relation.SYNONYM,
+    Relation.SYSTEMATIC))}
 _TYPE_RANK = {NameType.OFFICIAL: 0, NameType.BRAND: 1, NameType.CODE: 2, NameType.COMMON: 3,
               NameType.SYSTEMATIC: 4}
 _FORMER_TAIL = 4
