@@ -18,12 +18,14 @@ MIN_FREE_STEM = 3
 
 
 def _confidence(entry: StemEntry, matched_length: int) -> Confidence:
-    """Weak stems are low; a suffix or prefix of four letters or more is high, an
-    infix or free stem so long medium; a row may lower, never raise, its stems' confidence."""
+    """Weak stems are low; a suffix or prefix of four letters or more is high, of three
+    medium, of two low (``ni-`` begins nirmatrelvir by chance); an infix or free stem of four
+    letters or more is medium; a row may lower, never raise, its stems' confidence."""
     if entry.weak:
         return Confidence.LOW
     if entry.position == "suffix" or entry.position == "prefix":
-        level = Confidence.HIGH if matched_length >= 4 else Confidence.MEDIUM
+        level = Confidence.HIGH if matched_length >= 4 else \
+            Confidence.MEDIUM if matched_length >= 3 else Confidence.LOW
     else:
         level = Confidence.MEDIUM if matched_length >= 4 else Confidence.LOW
     if entry.confidence in (Confidence.MEDIUM, Confidence.LOW) and level is Confidence.HIGH:
