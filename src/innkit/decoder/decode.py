@@ -189,7 +189,8 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
         # Read the INN; a substance without one is read by the list's preferred name.
         meant = substance.inn or substance.name
         inn = _decode_phrase(meant, meant, tables, registry)
-        if inn.kind != Kind.UNKNOWN and (own.kind == Kind.UNKNOWN or _word(own) != _word(inn)):
+        read = inn.kind != Kind.UNKNOWN or inn.failure is None  # a rule's or a lens's reading
+        if read and (own.kind == Kind.UNKNOWN or _word(own) != _word(inn)):
             result = _replace(inn, input=text)
             warnings = list(inn.warnings)
             notes = list(inn.notes)
