@@ -74,6 +74,11 @@ def classify_word(word: str, tables: Tables) -> list[StemMatch]:
                 free.append(_match(entry, word))
     strong_free = [m for m in free if len(m.stem.strip("-")) >= MIN_FREE_STEM]
     found += strong_free if (found or strong_free) else free
+    if tables.exclusions and len(found) > 1:
+        # A stem whose definition leaves out another matched stem's class does not apply
+        # (-olone, "steroids other than prednisolone derivatives", in prednisolone).
+        stems = {m.stem for m in found}
+        found = [m for m in found if tables.exclusions.get(m.stem, "") not in stems]
     if len(found) > 1:
         found.sort(key=_strength)
     return found
