@@ -188,3 +188,31 @@ def test_every_lens_row_has_evidence_and_a_known_in_text_value():
     for row in Rules.shipped().read("lenses.tsv", ("word", "in_text", "evidence")):
         assert row["evidence"].strip(), row["word"]
         assert row["in_text"] in ("mention", NOT_A_DRUG), row["word"]
+
+
+def test_a_stem_whose_definition_leaves_the_name_out_is_not_offered():
+    """-olone is "steroids other than prednisolone derivatives": not offered where pred is."""
+    rows = {r["stem"]: r["excluded_with"] for r in Rules.shipped().read(
+        "inn_stems.tsv", ("stem", "excluded_with")) if r["excluded_with"]}
+    assert rows
+    stems = [m.stem for m in decode("methylprednisolone").stems]
+    assert "pred" in stems and not [s for s in stems if rows.get(s) in stems]
+
+
+def test_a_class_word_is_no_language_form_of_a_longer_name():
+    """auristatin + e is the key of auristatin E: a language form keeps its number of words."""
+    d = decode("auristatin")
+    assert d.substance is None and "unii" not in dict(d.identifiers)
+
+
+def test_a_product_of_two_substances_reads_each():
+    d = decode("trastuzumab and hyaluronidase-oysk")
+    assert d.kind == "combination"
+    assert [c.kind for c in d.components] == ["antibody", "stem"]
+    assert d.components[1].stems[0].stem == "-ase"
+
+
+def test_a_radionuclide_salt_is_no_misspelling():
+    d = decode("radium (223Ra) dichloride")
+    assert d.suggestion is None and d.radiolabel is not None and not d.stems
+    assert d.reason.startswith("a salt of a radionuclide")

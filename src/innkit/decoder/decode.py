@@ -123,7 +123,10 @@ def _decode(text: object, registry: Registry) -> Decoding:
     if row is not None and registry.identify(normal) is None:
         return _drug_class(text, row, tables)
     if "/" in normal and " " not in normal:
-        return _combination(text, normal, tables, registry)
+        return _combination(text, normal, tables, registry, "/")
+    if " and " in normal and registry.identify(normal) is None:
+        # A product of two substances under one name (trastuzumab and hyaluronidase-oysk)
+        return _combination(text, normal, tables, registry, " and ")
     return _suggested(_resolved(text, normal, _decode_phrase(text, normal, tables, registry),
                                 tables, registry), registry)
 
@@ -251,16 +254,18 @@ def _drug_class(text: str, row: ClassRow, tables: Tables) -> Decoding:
     return Decoding(input=text, kind=Kind.CLASS, name=row.key, stems=stems, notes=notes)
 
 
-def _combination(text: str, normal: str, tables: Tables, registry: Registry) -> Decoding:
-    """``a/b/c`` fixed combinations: decode each part."""
-    parts = [p for p in normal.split("/") if p]
+def _combination(text: str, normal: str, tables: Tables, registry: Registry, sep: str
+                 ) -> Decoding:
+    """``a/b/c`` fixed combinations, and ``a and b`` products: decode each part."""
+    parts = [p.strip() for p in normal.split(sep) if p.strip()]
     components = tuple(_resolved(p, p, _decode_phrase(p, p, tables, registry), tables, registry)
                        for p in parts)
-    if not components or any(c.kind == Kind.UNKNOWN for c in components):
-        bad = [c.input for c in components if c.kind == Kind.UNKNOWN]
+    bad = [c.input for c in components if c.failure is not None and c.substance is None
+           and c.registry is None]
+    if not components or bad:
         return Decoding(
             input=text, kind=Kind.UNKNOWN, name=normal, components=components,
-            reason=f"combination with parts that are not antibody names: {', '.join(bad)}",
+            reason=f"combination with parts that no rule or list reads: {', '.join(bad)}",
             failure=Failure.NO_RULE,
         )
     eras = sorted({e for c in components for e in c.eras}, key=ERA_ORDER.__getitem__)
