@@ -6,10 +6,10 @@ Each row gives a name, what it should read as, and a category. ``expected`` is o
 ``antibody``, ``class`` (a drug class phrase), ``salt`` (an inorganic salt: salt words only),
 ``stem:-x`` (the WHO stem read first), ``lens:KIND`` (a kind of word: the decoding says
 ``KIND (`` and offers no WHO stem), ``suggest:NAME`` (a misspelling: the name is suggested and
-no stem read) or ``form:LANGUAGE`` (a language form: it resolves with that relation). The expectations are written from the sources, not from
-innkit's tables. A reading is *right* when it says what the row expects, *unread* when innkit
-reads nothing (kind unknown, no stem), and *wrong* otherwise. Per-name results go to
-benchmarks/results/readings.tsv.
+no stem read) or ``form:LANGUAGE`` (a language form: it resolves with that relation). The
+expectations are written from the sources, not from innkit's tables. A reading is *right* when
+it says what the row expects, *unread* when innkit reads nothing (kind unknown, no stem), and
+*wrong* otherwise. Per-name results go to benchmarks/results/readings.tsv.
 """
 
 from __future__ import annotations
