@@ -4,11 +4,12 @@ commit before the word lenses), judged by one rule from what each version prints
 
 Each row gives a name, what it should read as, and a category. ``expected`` is one of:
 ``antibody``, ``class`` (a drug class phrase), ``salt`` (an inorganic salt: salt words only),
-``stem:-x`` (the WHO stem read first) or ``lens:KIND`` (a kind of word: the decoding says
-``KIND (`` and offers no WHO stem). The expectations are written from the sources, not from
-innkit's tables. A reading is *right* when it says what the row expects, *unread* when innkit
-reads nothing (kind unknown, no stem), and *wrong* otherwise. Per-name results go to
-benchmarks/results/readings.tsv.
+``stem:-x`` (the WHO stem read first), ``lens:KIND`` (a kind of word: the decoding says
+``KIND (`` and offers no WHO stem), ``suggest:NAME`` (a misspelling: the name is suggested and
+no stem read) or ``form:LANGUAGE`` (a language form: it resolves with that relation). The
+expectations are written from the sources, not from innkit's tables. A reading is *right* when
+it says what the row expects, *unread* when innkit reads nothing (kind unknown, no stem), and
+*wrong* otherwise. Per-name results go to benchmarks/results/readings.tsv.
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ def judge(d: dict, expected: str) -> str:
         return "right" if d["kind"] == expected else "wrong"
     if expected == "salt":
         return "right" if "inorganic salt" in _said(d) and not stems else "wrong"
+    if expected.startswith("suggest:"):
+        if d.get("suggestion") == expected[8:] and not stems:
+            return "right"
+        return "unread" if d["kind"] == "unknown" and not stems else "wrong"
+    if expected.startswith("form:"):
+        relation = (d.get("substance") or {}).get("relation")
+        return "right" if relation == expected[5:] else "unread" if relation is None else "wrong"
     if expected.startswith("stem:"):
         if stems:
             return "right" if stems[0] == expected[5:] else "wrong"

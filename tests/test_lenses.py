@@ -6,7 +6,7 @@ import pytest
 
 from innkit import annotate, decode
 from innkit.rules.core import Rules
-from innkit.rules.lenses import CLASS_WORD, NOT_A_DRUG
+from innkit.rules.lenses import CLASS_WORD, NO_SUBSTANCE, NOT_A_DRUG
 
 LENS_ROWS = Rules.shipped().read(
     "lenses.tsv", ("word", "lens", "class", "who_stem", "unii", "in_text", "examples"))
@@ -37,9 +37,37 @@ def test_a_lens_stem_is_offered_as_a_known_member(row):
     assert "known member" in _said(d)
 
 
-@pytest.mark.parametrize("row", [r for r in LENS_ROWS if r["unii"]], ids=lambda r: r["word"])
+@pytest.mark.parametrize("row", [r for r in LENS_ROWS if r["unii"] not in ("", NO_SUBSTANCE)],
+                         ids=lambda r: r["word"])
 def test_a_lens_word_carries_its_unii(row):
     assert dict(decode(row["word"]).identifiers).get("unii") == row["unii"]
+
+
+@pytest.mark.parametrize("row", [r for r in LENS_ROWS if r["unii"] == NO_SUBSTANCE],
+                         ids=lambda r: r["word"])
+def test_a_group_word_denotes_no_single_substance(row):
+    """A genus (lactobacillus) is no one substance, whatever member a list files it under."""
+    d = decode(row["word"])
+    assert d.substance is None and "unii" not in dict(d.identifiers)
+    assert any("names a group" in note for note in d.notes)
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("nivolumb", "nivolumab"), ("adalimumub", "adalimumab"), ("warfrin", "warfarin"),
+    ("atorvastatn", "atorvastatin"),
+])
+def test_a_misspelt_drug_word_gets_the_name_not_a_stem(typed, meant):
+    d = decode(typed)
+    assert d.suggestion == meant and not d.stems
+    assert d.suggestion_unii == decode(meant).substance.unii
+
+
+def test_a_misspelt_second_word_is_suggested_on_the_summary_line():
+    from innkit.render import summary
+
+    d = decode("inotuzumab ozagamicin")
+    assert "did you mean 'ozogamicin'?" in summary(d)
+    assert [(m.kind, m.payload_class) for m in d.modifiers] == [("payload", "enediyne")]
 
 
 @pytest.mark.parametrize(("row", "example"), [
@@ -160,3 +188,31 @@ def test_every_lens_row_has_evidence_and_a_known_in_text_value():
     for row in Rules.shipped().read("lenses.tsv", ("word", "in_text", "evidence")):
         assert row["evidence"].strip(), row["word"]
         assert row["in_text"] in ("mention", NOT_A_DRUG), row["word"]
+
+
+def test_a_stem_whose_definition_leaves_the_name_out_is_not_offered():
+    """-olone is "steroids other than prednisolone derivatives": not offered where pred is."""
+    rows = {r["stem"]: r["excluded_with"] for r in Rules.shipped().read(
+        "inn_stems.tsv", ("stem", "excluded_with")) if r["excluded_with"]}
+    assert rows
+    stems = [m.stem for m in decode("methylprednisolone").stems]
+    assert "pred" in stems and not [s for s in stems if rows.get(s) in stems]
+
+
+def test_a_class_word_is_no_language_form_of_a_longer_name():
+    """auristatin + e is the key of auristatin E: a language form keeps its number of words."""
+    d = decode("auristatin")
+    assert d.substance is None and "unii" not in dict(d.identifiers)
+
+
+def test_a_product_of_two_substances_reads_each():
+    d = decode("trastuzumab and hyaluronidase-oysk")
+    assert d.kind == "combination"
+    assert [c.kind for c in d.components] == ["antibody", "stem"]
+    assert d.components[1].stems[0].stem == "-ase"
+
+
+def test_a_radionuclide_salt_is_no_misspelling():
+    d = decode("radium (223Ra) dichloride")
+    assert d.suggestion is None and d.radiolabel is not None and not d.stems
+    assert d.reason.startswith("a salt of a radionuclide")

@@ -192,7 +192,8 @@ def _registry_lines(d: Decoding) -> list[str]:
 def summary(d: Decoding) -> str:
     """One line: the reading of a name, for lists and tables."""
     if d.kind == Kind.UNKNOWN:  # a known name, substance or lens word reads as what it is
-        known = d.registry is not None or d.substance is not None or d.conjugate is not None
+        known = d.failure is None or d.registry is not None or d.substance is not None \
+            or d.conjugate is not None
         return d.reason if known else f"unknown: {d.reason}"
     if d.kind == Kind.COMBINATION:
         return "combination: " + "; ".join(summary(c) for c in d.components)
@@ -214,9 +215,13 @@ def summary(d: Decoding) -> str:
     parts.append(d.stem_meaning or "")
     parts.append("era " + "/".join(d.eras) if d.eras else "pre-scheme")
     for m in d.modifiers:
-        parts.append(f"+ {m.word} ({m.kind}{': ' + m.payload_class if m.payload_class else ''})")
+        meant = f"; did you mean {m.suggestion!r}?" if m.suggestion else ""
+        parts.append(f"+ {m.word} ({m.kind}{': ' + m.payload_class if m.payload_class else ''}"
+                     f"{meant})")
     if d.ambiguous:
         parts.append("AMBIGUOUS")
+    if d.suggestion and not any(m.suggestion for m in d.modifiers):
+        parts.append(f"did you mean {d.suggestion!r}?")
     return " · ".join(p for p in parts if p)
 
 HTML_MAX_CHARS = 1_000_000

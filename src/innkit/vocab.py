@@ -47,6 +47,7 @@ class Relation(StrEnum):
     LATIN = "latin"  # the Latin INN (trastuzumabum)
     FRENCH = "french"
     SPANISH = "spanish"
+    GERMAN = "german"  # the German form: the INN without its final e (Furosemid)
     SALT = "salt"  # a salt or ester of the INN's moiety (imatinib mesylate)
     FDA_NAME = "fda_name"  # the INN with an FDA prefix or suffix (trastuzumab-anns)
     FDA_STYLE = "fda_style"  # the INN with a four-letter suffix that no listed name has
@@ -65,7 +66,8 @@ RELATION_LABELS = {
     Relation.INN: "INN", Relation.BRAND: "brand", Relation.CODE: "code",
     Relation.FORMER: "former name", Relation.USAN: "USAN", Relation.BAN: "BAN",
     Relation.JAN: "JAN", Relation.LATIN: "Latin INN", Relation.FRENCH: "French INN",
-    Relation.SPANISH: "Spanish INN", Relation.SALT: "salt or ester name",
+    Relation.SPANISH: "Spanish INN", Relation.GERMAN: "German form",
+    Relation.SALT: "salt or ester name",
     Relation.FDA_NAME: "FDA name",
     Relation.FDA_STYLE: "FDA-style name (suffix not on the list)", Relation.SYNONYM: "synonym",
     Relation.SYSTEMATIC: "systematic name",

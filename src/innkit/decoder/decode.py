@@ -123,7 +123,10 @@ def _decode(text: object, registry: Registry) -> Decoding:
     if row is not None and registry.identify(normal) is None:
         return _drug_class(text, row, tables)
     if "/" in normal and " " not in normal:
-        return _combination(text, normal, tables, registry)
+        return _combination(text, normal, tables, registry, "/")
+    if " and " in normal and registry.identify(normal) is None:
+        # A product of two substances under one name (trastuzumab and hyaluronidase-oysk)
+        return _combination(text, normal, tables, registry, " and ")
     return _suggested(_resolved(text, normal, _decode_phrase(text, normal, tables, registry),
                                 tables, registry), registry)
 
@@ -149,6 +152,11 @@ def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
 def _identified(text: str, normal: str, own: Decoding, tables: Tables,
                 registry: Registry) -> Decoding:
     """The decoding with what the name denotes: its substance and identifiers."""
+    lens = registry.rules.lenses.get(normal)
+    if lens is not None and lens.group:
+        # A genus or a class: the list may file the word under one member; it denotes none.
+        return _replace(own, notes=(f"{text} names a group ({lens.klass}), not one substance: "
+                                    "no single substance or UNII is linked to it", *own.notes))
     substance = registry.identify(normal)
     user = own.registry if own.registry is not None and own.registry.origin == "user" else None
     if substance is None and user is not None and user.refers_to:
@@ -184,7 +192,8 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
         # Read the INN; a substance without one is read by the list's preferred name.
         meant = substance.inn or substance.name
         inn = _decode_phrase(meant, meant, tables, registry)
-        if inn.kind != Kind.UNKNOWN and (own.kind == Kind.UNKNOWN or _word(own) != _word(inn)):
+        read = inn.kind != Kind.UNKNOWN or inn.failure is None  # a rule's or a lens's reading
+        if read and (own.kind == Kind.UNKNOWN or _word(own) != _word(inn)):
             result = _replace(inn, input=text)
             warnings = list(inn.warnings)
             notes = list(inn.notes)
@@ -245,16 +254,18 @@ def _drug_class(text: str, row: ClassRow, tables: Tables) -> Decoding:
     return Decoding(input=text, kind=Kind.CLASS, name=row.key, stems=stems, notes=notes)
 
 
-def _combination(text: str, normal: str, tables: Tables, registry: Registry) -> Decoding:
-    """``a/b/c`` fixed combinations: decode each part."""
-    parts = [p for p in normal.split("/") if p]
+def _combination(text: str, normal: str, tables: Tables, registry: Registry, sep: str
+                 ) -> Decoding:
+    """``a/b/c`` fixed combinations, and ``a and b`` products: decode each part."""
+    parts = [p.strip() for p in normal.split(sep) if p.strip()]
     components = tuple(_resolved(p, p, _decode_phrase(p, p, tables, registry), tables, registry)
                        for p in parts)
-    if not components or any(c.kind == Kind.UNKNOWN for c in components):
-        bad = [c.input for c in components if c.kind == Kind.UNKNOWN]
+    bad = [c.input for c in components if c.failure is not None and c.substance is None
+           and c.registry is None]
+    if not components or bad:
         return Decoding(
             input=text, kind=Kind.UNKNOWN, name=normal, components=components,
-            reason=f"combination with parts that are not antibody names: {', '.join(bad)}",
+            reason=f"combination with parts that no rule or list reads: {', '.join(bad)}",
             failure=Failure.NO_RULE,
         )
     eras = sorted({e for c in components for e in c.eras}, key=ERA_ORDER.__getitem__)
@@ -281,7 +292,10 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
         if missed is not None:
             return missed
     if index is None:
-        return decode_general(text, tokens, tables, label, fda_suffix, warnings, registry)
+        general = decode_general(text, tokens, tables, label, fda_suffix, warnings, registry)
+        if len(tokens) == 1 and label is None and fda_suffix is None:
+            return _name_near_miss(text, tokens[0], general, registry) or general
+        return general
     fda_prefix, word = _without_fda_prefix(tokens[index], tables)
     if index > 0:
         warnings.append(f"ignored words before the antibody name: {' '.join(tokens[:index])}")
@@ -351,6 +365,37 @@ def _conjugate_near_miss(text: str, word: str, tables: Tables, registry: Registr
         input=text, kind=Kind.UNKNOWN, name=word, suggestion=near, failure=Failure.NO_RULE,
         reason=f"not a listed name; close to the listed word {near!r} ({meaning}): a "
                "misspelling? No stem is read into a misspelt word",
+    )
+
+
+_NAME_KINDS = frozenset({"substance", "official", "brand"})
+"""Kinds of the broad list a misspelt drug word is matched against (codes are not words)."""
+
+
+@owner_cache(maxsize=1)
+def _drug_words(registry: Registry) -> tuple[str, ...]:
+    """The one-word substance, official and brand names of the broad list, for near misses."""
+    return tuple(dict.fromkeys(name for name, kind in registry.unii_names()
+                               if kind in _NAME_KINDS and name.isalpha()))
+
+
+def _name_near_miss(text: str, word: str, general: Decoding, registry: Registry
+                    ) -> Decoding | None:
+    """A word no list knows, with no stem read surely, one or two letters from a known drug
+    name (nivolumb, adalimumub, warfrin): the name it probably means, offered instead of a
+    guess from its letters. A word read by a lens or a sure stem keeps its reading."""
+    if general.failure is None and general.kind == Kind.UNKNOWN:  # a lens or salt reading
+        return None
+    if any(m.confidence == Confidence.HIGH for m in general.stems) or general.registry \
+            is not None or registry.identify(word) is not None or is_english(word):
+        return None
+    near = near_miss(word, registry.name_choices()) or near_miss(word, _drug_words(registry))
+    if near is None:
+        return None
+    return Decoding(
+        input=text, kind=Kind.UNKNOWN, name=word, suggestion=near, failure=Failure.NO_RULE,
+        reason=f"not a listed name; close to the known name {near!r}: a misspelling? No stem "
+               "is read into a misspelt word",
     )
 
 

@@ -53,12 +53,12 @@ def decode_general(
     lenses = registry.rules.lenses
     if lenses.is_class_phrase(tokens):
         return _class_phrase(text, tokens, lenses)
+    if (len(tokens) > 1 or label is not None) and all(t in tables.salts for t in tokens):
+        return _inorganic_salt(text, tokens, lenses, registry, label)
     whole = lenses.get(" ".join(tokens))
     if whole is not None:
         return _lens_reading(text, " ".join(tokens), whole, (), (), tables, registry, warnings,
                              label, fda_suffix)
-    if len(tokens) > 1 and all(t in tables.salts for t in tokens):
-        return _inorganic_salt(text, tokens, lenses, registry)
     words, salts = split_salts(tokens, tables)
     qualifiers: list[Modifier] = []
     kept: list[str] = []
@@ -151,7 +151,7 @@ def _lens_reading(text: str, name: str, row: LensRow, salts: tuple[str, ...],
     shown = text.strip() if name == row.word else word  # as written: MMAE, not mmae
     note = f"{shown}: {row.describe()} [{row.source}]{variant}{member}"
     entry = registry.get(name)
-    ids = (("unii", row.unii),) if row.unii and name == row.word else ()
+    ids = (("unii", row.unii),) if row.unii and not row.group and name == row.word else ()
     conjugate = _lens_modifier(row) if row.lens in CONJUGATE_LENSES else None
     if stems:
         return Decoding(input=text, kind=Kind.STEM, name=name, stems=stems, salts=salts,
@@ -164,18 +164,21 @@ def _lens_reading(text: str, name: str, row: LensRow, salts: tuple[str, ...],
                     warnings=tuple(warnings), identifiers=ids)
 
 
-def _inorganic_salt(text: str, tokens: list[str], lenses: Lenses,
-                    registry: Registry) -> Decoding:
-    """A name of salt and element words only (magnesium sulfate): an inorganic salt, each
-    word read by its lens; no WHO stem applies."""
-    parts = []
+def _inorganic_salt(text: str, tokens: list[str], lenses: Lenses, registry: Registry,
+                    label: Radiolabel | None = None) -> Decoding:
+    """A name of salt and element words only (magnesium sulfate), or of a radionuclide and
+    salt words (radium (223Ra) dichloride): an inorganic salt, each word read by its lens; no
+    WHO stem applies."""
+    parts = [f"{label.text}: radionuclide {label.symbol}-{label.mass_number}"] \
+        if label is not None else []
     for token in tokens:
         row = lenses.get(token)
         parts.append(f"{token}: {row.describe()} [{row.source}]" if row else token)
-    reason = "an inorganic salt, no WHO stem is read in it: " + "; ".join(parts)
+    what = "a salt of a radionuclide" if label is not None else "an inorganic salt"
+    reason = f"{what}, no WHO stem is read in it: " + "; ".join(parts)
     name = " ".join(tokens)
     return Decoding(input=text, kind=Kind.UNKNOWN, name=name, salts=tuple(tokens),
-                    registry=registry.get(name), reason=reason)
+                    radiolabel=label, registry=registry.get(name), reason=reason)
 
 
 def _class_phrase(text: str, tokens: list[str], lenses: Lenses) -> Decoding:

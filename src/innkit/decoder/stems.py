@@ -18,12 +18,14 @@ MIN_FREE_STEM = 3
 
 
 def _confidence(entry: StemEntry, matched_length: int) -> Confidence:
-    """Weak stems are low; a suffix or prefix of four letters or more is high, an
-    infix or free stem so long medium; a row may lower, never raise, its stems' confidence."""
+    """Weak stems are low; a suffix or prefix of four letters or more is high, of three
+    medium, of two low (``ni-`` begins nirmatrelvir by chance); an infix or free stem of four
+    letters or more is medium; a row may lower, never raise, its stems' confidence."""
     if entry.weak:
         return Confidence.LOW
     if entry.position == "suffix" or entry.position == "prefix":
-        level = Confidence.HIGH if matched_length >= 4 else Confidence.MEDIUM
+        level = Confidence.HIGH if matched_length >= 4 else \
+            Confidence.MEDIUM if matched_length >= 3 else Confidence.LOW
     else:
         level = Confidence.MEDIUM if matched_length >= 4 else Confidence.LOW
     if entry.confidence in (Confidence.MEDIUM, Confidence.LOW) and level is Confidence.HIGH:
@@ -72,6 +74,11 @@ def classify_word(word: str, tables: Tables) -> list[StemMatch]:
                 free.append(_match(entry, word))
     strong_free = [m for m in free if len(m.stem.strip("-")) >= MIN_FREE_STEM]
     found += strong_free if (found or strong_free) else free
+    if tables.exclusions and len(found) > 1:
+        # A stem whose definition leaves out another matched stem's class does not apply
+        # (-olone, "steroids other than prednisolone derivatives", in prednisolone).
+        stems = {m.stem for m in found}
+        found = [m for m in found if tables.exclusions.get(m.stem, "") not in stems]
     if len(found) > 1:
         found.sort(key=_strength)
     return found

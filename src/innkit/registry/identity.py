@@ -31,8 +31,9 @@ from .substances import (
 MAX_CANDIDATES = 10
 _RELATION_RANK = {r: i for i, r in enumerate((
     Relation.INN, Relation.SALT, Relation.FDA_NAME, Relation.FDA_STYLE, Relation.LATIN,
-    Relation.FRENCH, Relation.SPANISH, Relation.BRAND, Relation.CODE, Relation.USAN,
-    Relation.BAN, Relation.JAN, Relation.FORMER, Relation.SYNONYM, Relation.SYSTEMATIC))}
+    Relation.FRENCH, Relation.SPANISH, Relation.GERMAN, Relation.BRAND, Relation.CODE,
+    Relation.USAN, Relation.BAN, Relation.JAN, Relation.FORMER, Relation.SYNONYM,
+    Relation.SYSTEMATIC))}
 _TYPE_RANK = {NameType.OFFICIAL: 0, NameType.BRAND: 1, NameType.CODE: 2, NameType.COMMON: 3,
               NameType.SYSTEMATIC: 4}
 _FORMER_TAIL = 4
@@ -98,13 +99,17 @@ class Resolver:
             language = ruled or langs.accent_language(normal) or Relation.SYNONYM
             if spelled == normal and language is Relation.SYNONYM:
                 continue  # the INN itself is found by the index, never here
-            inns = self.index.inns_by_skeleton(name_key(langs.skeleton(spelled)))
+            # Keys fold spaces away: a language form keeps its number of words, so that
+            # auristatin (a class) is never read as auristatine, the key of auristatin E.
+            inns = [inn for inn in self.index.inns_by_skeleton(name_key(langs.skeleton(spelled)))
+                    if inn.count(" ") == spelled.count(" ")]
             # An ending rule may also give a listed name that is no substance's INN on its own:
             # the antibody of a conjugate (inotuzumabum -> inotuzumab).
             target = inns[0] if inns else (spelled if ruled else None)
             if target is None:
                 continue
-            records = self._lookup(target)
+            records = [(rec, sub) for rec, sub in self._lookup(target)
+                       if rec.name.count(" ") == spelled.count(" ")]
             if records:
                 return self._from_records(normal, records, language)
         return None

@@ -20,6 +20,9 @@ NOT_A_DRUG = "not a drug"
 """The ``in_text`` value of words that are no drug mention in running text (valine, trypsin)."""
 CLASS_WORD = "class word"
 """The lens of words that make a phrase a drug class (``topoisomerase I inhibitors``)."""
+NO_SUBSTANCE = "none"
+"""The ``unii`` value of a word that names a group of substances or organisms, not one
+(``lactobacillus``, a genus of many species): no single substance may be linked to it."""
 HEAD_LENSES = frozenset({"protein"})
 """Lenses whose word heads a name: the words after it name a variant (``insulin glargine``)."""
 
@@ -33,9 +36,14 @@ class LensRow:
     klass: str  # its class (payload class, chemical class)
     mechanism: str
     who_stem: str  # the WHO stem whose class the word belongs to, or empty
-    unii: str
+    unii: str  # empty when none is known; NO_SUBSTANCE for a group
     drug: bool  # a drug mention in running text (``in_text``)
     source: str  # the table and line
+
+    @property
+    def group(self) -> bool:
+        """The word names a group (a genus, a class), so it denotes no single substance."""
+        return self.unii == NO_SUBSTANCE
 
     def describe(self) -> str:
         """``a payload (enediyne; DNA double-strand cleavage)``: the reading in words."""
@@ -87,4 +95,5 @@ def read_lenses(read: Reader) -> Lenses:
     return Lenses(words, class_words)
 
 
-__all__ = ["CLASS_WORD", "HEAD_LENSES", "NOT_A_DRUG", "LensRow", "Lenses", "read_lenses"]
+__all__ = ["CLASS_WORD", "HEAD_LENSES", "NOT_A_DRUG", "NO_SUBSTANCE", "LensRow", "Lenses",
+           "read_lenses"]

@@ -207,6 +207,7 @@ class StemEntry:
     examples: tuple[str, ...]
     lineage: tuple[str, ...]  # the shorter stems this one extends, nearest first (-plase, -ase)
     ref: str  # table and line, for "which row"
+    excluded_with: str = ""  # a stem whose class this one's definition leaves out (-olone: pred)
 
     @property
     def parent(self) -> str | None:
@@ -237,6 +238,7 @@ class Tables:
     prefixes_by_head: dict[str, tuple[tuple[str, tuple[StemEntry, ...]], ...]]
     free_stems: dict[str, tuple[StemEntry, ...]]  # infix and free-position stems by letters
     free_stem_pattern: re.Pattern[str]  # finds them all in one pass, longest first
+    exclusions: dict[str, str]  # stem -> the stem whose class its definition leaves out
     salts: dict[str, str]
     format_keywords: dict[str, tuple[str, ...]]  # what a database's format label says
     source_by_label: dict[str, str]  # "humanized" -> "zu"
@@ -362,9 +364,9 @@ def _stem_core(stem: str) -> tuple[str, str]:
 
 def _load_general_stems(read: Reader) -> tuple[StemEntry, ...]:
     """inn_stems.tsv and biologic_stems.tsv, with each stem's parent worked out from the rows."""
-    raw: list[tuple[str, str, str, str, bool, bool, str, tuple[str, ...], str]] = []
+    raw: list[tuple[str, str, str, str, bool, bool, str, tuple[str, ...], str, str]] = []
     for table, cols in (("inn_stems.tsv", ("stem", "position", "meaning", "status", "strength",
-                                           "examples", "evidence")),
+                                           "examples", "evidence", "excluded_with")),
                         ("biologic_stems.tsv", ("stem", "position", "meaning", "examples",
                                                 "evidence", "confidence"))):
         for r in read(table, cols):
@@ -375,11 +377,11 @@ def _load_general_stems(read: Reader) -> tuple[StemEntry, ...]:
             raw.append((r["stem"].strip(), core, r["position"], r["meaning"],
                         r.get("status") == "deleted", r.get("strength") == "weak",
                         r.get("confidence", ""), _split(r["examples"]),
-                        f"{table} line {r['_line']}"))
+                        f"{table} line {r['_line']}", r.get("excluded_with", "")))
     suffixes = {core for _, core, pos, *_ in raw if pos == "suffix"}
     prefixes = {core for _, core, pos, *_ in raw if pos == "prefix"}
     entries = []
-    for stem, core, pos, meaning, deleted, weak, confidence, examples, ref in raw:
+    for stem, core, pos, meaning, deleted, weak, confidence, examples, ref, excluded in raw:
         lineage: list[str] = []
         if pos in ("suffix", "prefix"):
             pool = suffixes if pos == "suffix" else prefixes
@@ -388,7 +390,7 @@ def _load_general_stems(read: Reader) -> tuple[StemEntry, ...]:
                 if shorter in pool:
                     lineage.append(f"-{shorter}" if pos == "suffix" else f"{shorter}-")
         entries.append(StemEntry(stem, core, pos, meaning, deleted, weak, confidence, examples,
-                                 tuple(lineage), ref))
+                                 tuple(lineage), ref, excluded))
     return tuple(entries)
 
 
@@ -572,6 +574,7 @@ def build_tables(read: Reader) -> Tables:
         free_stem_pattern=re.compile(  # (?!) when no stem stands free: a pattern never matching
             "(?=(" + "|".join(re.escape(c) for c in sorted(free, key=len, reverse=True)) + "))"
             if free else "(?!)"),
+        exclusions={e.stem: e.excluded_with for e in general if e.excluded_with},
         salts=salts,
         format_keywords=read_format_keywords(read),
         source_by_label={lab: row.substem for row in sources for lab in row.labels},
