@@ -50,7 +50,8 @@ _HEADING = re.compile(r"^#+\s*consu[a-z]*\s*(\d+)", re.IGNORECASE)
 _HELD_BACK = re.compile(r"^#\s*not in pl\s*(\d+)", re.IGNORECASE)
 _NAME = re.compile(r"^([a-z]+)\s*(?:#(.*))?$")
 _OWN_NUMBER = re.compile(r"^\s*(\d{4,5})\*?(?=\s|$|[,/(])")
-_CONJUGATE = re.compile(r"(^|[/,(]\s*)(\d{4,5})\s+(?:\d{2,3}[A-Za-z]{1,2}\s+(?:-\s+)?)?([a-z]+)\b")
+_CONJUGATE = re.compile(r"(^|[/,(]\s*|\s)(\d{4,5})\s+"
+                        r"(?:\d{2,3}[A-Za-z]{1,2}\s+(?:-\s+)?)?([a-z]+)\b")  # 225Ac: a label
 _VARIANT_WORDS = frozenset({"alfa", "beta", "gamma", "delta"})
 """Second words of glycoform or sequence variants (``alemtuzumab beta``): no conjugate."""
 _NOT_PUBLISHED = re.compile(r"not published", re.IGNORECASE)
@@ -146,7 +147,8 @@ def extract(names: Path, numbers: Path | None, stems: tuple[str, ...]) -> list[F
             f.inn_number = f.inn_number or own
             for conj in _CONJUGATE.finditer(comment.strip()):
                 word = conj.group(3)
-                if f.conjugate or not _conjugate_word(word, bool(conj.group(1)), stems):
+                set_off = conj.start() == 0 or bool(conj.group(1).strip())
+                if f.conjugate or not _conjugate_word(word, set_off, stems):
                     continue
                 f.conjugate, f.conjugate_number = word, conj.group(2)
         if held or _NOT_PUBLISHED.search(comment):
@@ -195,7 +197,7 @@ def _write_extract(found: list[Found], names: Path, last: str) -> None:
                     f.conjugate_number, note))
     EXTRACT.parent.mkdir(parents=True, exist_ok=True)
     EXTRACT.write_text(out.getvalue(), encoding="utf-8")
-    print(f"wrote {EXTRACT.relative_to(ROOT)}: {len(found)} antibody names from {names.name} "
+    print(f"wrote {EXTRACT.name}: {len(found)} antibody names from {names.name} "
           f"(through consultation {last})", file=sys.stderr)
 
 
@@ -304,7 +306,7 @@ def apply(check: bool) -> int:
             if not give:
                 continue
             if variant and (variant["kind"] == "probable"
-                            or variant["kind"] == "renamed" and col != "inn_number"):
+                            or (variant["kind"] == "renamed" and col != "inn_number")):
                 continue  # the consultation and list of the first name, not of the INN
             if not have:
                 row[col] = give
@@ -322,7 +324,8 @@ def apply(check: bool) -> int:
                     f"({source})")
             if part not in row["notes"]:
                 row["notes"] = _note(row["notes"], part)
-        if f["note"] and f["note"] not in row["notes"] and not variant:
+        first_name = variant is not None and variant["kind"] != "spelling"
+        if f["note"] and f["note"] not in row["notes"] and not first_name:
             row["notes"] = _note(row["notes"], f"{f['note']} ({source})")
         if variant:
             part = (f"the source ({source}) writes {variant['source_name']}: "
@@ -352,7 +355,7 @@ def apply(check: bool) -> int:
               "apply", file=sys.stderr)
         return 0 if same else 1
     TABLE.write_text(text, encoding="utf-8")
-    print(f"wrote {TABLE.relative_to(ROOT)}: {len(rows)} rows; now run `innkit data lint "
+    print(f"wrote {TABLE.name}: {len(rows)} rows; now run `innkit data lint "
           "--fix` and `innkit data audit`", file=sys.stderr)
     return 0
 

@@ -91,14 +91,12 @@ class Coverage(Result):
     year: int | None
 
     def phrase(self) -> str:
-        """``1,399 antibody INNs, through INN consultation 82 (2026; proposed list 136)``."""
+        """``1,399 names through INN consultation 82 of 2026 (proposed list 136)``."""
         if self.consultation is None:
-            return f"{self.names:,} antibody INNs"
-        where = "; ".join(str(p) for p in (
-            self.year, f"proposed list {self.proposed_list}" if self.proposed_list else None)
-            if p)
-        return (f"{self.names:,} antibody INNs, through INN consultation {self.consultation}"
-                + (f" ({where})" if where else ""))
+            return f"{self.names:,} names"
+        when = f" of {self.year}" if self.year else ""
+        listed = f" (proposed list {self.proposed_list})" if self.proposed_list else ""
+        return f"{self.names:,} names through INN consultation {self.consultation}{when}{listed}"
 
 
 def _read_coverage(rules: Rules) -> Coverage:
@@ -121,4 +119,4 @@ def antibody_coverage(rules: Rules | None = None) -> Coverage:
     return (rules or Rules.shipped()).derived(_read_coverage)
 
 
-__all__ = ["Coverage", "ListRule", "Numbering", "SERIES", "antibody_coverage", "numbering"]
+__all__ = ["SERIES", "Coverage", "ListRule", "Numbering", "antibody_coverage", "numbering"]
