@@ -92,6 +92,20 @@ def test_rows_of_the_lists_carry_number_consultation_and_list():
     assert "zimbirelimab" in rows["zimberelimab"]["notes"]
 
 
+def test_a_published_list_decides_spelling_list_and_facts():
+    """WHO proposed list 135 spells clulevibart (the name list: clalevibart) and lists
+    dalvaprubart, which its consultation (79) would have put in list 133."""
+    rows = {r["name"]: r for r in _table()}
+    assert "clalevibart" not in rows
+    row = rows["clulevibart"]
+    assert (row["inn_number"], row["proposed_list"], row["target_antigen"]) == (
+        "14070", "135", "RSV fusion glycoprotein F")
+    moved = rows["dalvaprubart"]
+    assert (moved["proposed_list"], moved["year"]) == ("135", "2026")
+    assert "not 133 as inferred from the consultation" in moved["notes"]
+    assert "WHO-PL135" in rows["agubecimig"]["provenance"]
+
+
 def test_coverage_is_what_the_table_holds():
     c = antibody_coverage()
     rows = _table()
@@ -171,6 +185,7 @@ def test_update_stops_on_an_undecided_near_spelling(tmp_path, monkeypatch, capsy
     monkeypatch.setattr(tool, "TABLE", table)
     monkeypatch.setattr(tool, "EXTRACT", extract)
     monkeypatch.setattr(tool, "VARIANTS", variants)
+    monkeypatch.setattr(tool, "LIST_FACTS", tmp_path / "no_list_facts.tsv")
     assert tool.apply(check=False) == 2
     assert "zimbirelimab (table: zimberelimab)" in capsys.readouterr().err
     variants.write_text("source_name\tname\tkind\treason\tevidence\nzimbirelimab\tzimberelimab\t"

@@ -42,6 +42,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TABLE = ROOT / "src" / "innkit" / "data" / "antibody_inns.tsv"
 EXTRACT = ROOT / "tools" / "data" / "who_antibody_names.tsv"
 VARIANTS = ROOT / "tools" / "data" / "antibody_source_variants.tsv"
+LIST_FACTS = ROOT / "tools" / "data" / "who_list_facts.tsv"
+"""Facts read from the descriptions of a WHO proposed list (target, format, species), by hand:
+the list is the primary source, so its list number and spelling win over the name list's."""
 SOURCE = "namegen-C{last}"
 """Provenance word of a fact taken from the namegen list through consultation ``last``."""
 NEW_COLUMNS = ("consultation", "proposed_list", "recommended_list")
@@ -219,8 +222,9 @@ def _provenance(cell: str, word: str) -> str:
 
 
 def _categories(rows: list[dict[str, str]]) -> None:
-    """Fill an empty target category with the class the name says (the audit's
-    ``target_category``: the target substem's class, narrowed by the antigen)."""
+    """Set the target category of the rows the lists made (and fill an empty one) to the class
+    the name says (the audit's ``target_category``: the target substem's class, narrowed by
+    the antigen)."""
     from innkit.decoder.decode import decode
     from innkit.naming.audit import target_category
     from innkit.registry import Registry
@@ -228,9 +232,51 @@ def _categories(rows: list[dict[str, str]]) -> None:
 
     registry = Registry(None, rules=Rules.shipped(), shipped=False, substances=False)
     for r in rows:
-        if not r["target_category"]:
+        if not r["target_category"] or "Thera-SAbDab" not in r["provenance"]:
             r["target_category"] = target_category(decode(r["name"], registry=registry),
                                                    r["target_antigen"], registry.rules)
+
+
+def names_of(facts: list[dict[str, str]]) -> set[str]:
+    return {f["name"] for f in facts}
+
+
+def _list_facts(fact: dict[str, str], by_name: dict[str, dict[str, str]],
+                rows: list[dict[str, str]], header: list[str], order, stats: Counter[str]
+                ) -> None:
+    """Merge one row of ``who_list_facts.tsv``: empty cells are filled; the list number and its
+    year replace those inferred from a consultation, with a note."""
+    word = f"WHO-PL{fact['proposed_list']}"
+    row = by_name.get(fact["name"])
+    if row is None:
+        row = {c: "" for c in header}
+        row["name"] = fact["name"]
+        by_name[fact["name"]] = row
+        rows.append(row)
+        stats["new rows from a WHO list"] += 1
+    for col in ("target_antigen", "format", "source"):
+        if not row[col] and fact[col]:
+            row[col] = fact[col]
+            stats[f"{col} from a WHO list"] += 1
+    listed = fact["proposed_list"]
+    year = str(order.year("PL", int(listed)) or "")
+    if row["proposed_list"] != listed:
+        if row["proposed_list"]:
+            part = (f"correction: proposed list {listed} ({word}), not {row['proposed_list']} "
+                    "as inferred from the consultation")
+            row["notes"] = _note(row["notes"], part)
+            stats["proposed_list corrected by a WHO list"] += 1
+        row["proposed_list"] = listed
+    inferred = re.search(r"year = year of proposed list (\d+)", row["notes"])
+    if not row["year"] or (inferred and row["year"] != year):
+        row["year"] = year
+        row["notes"] = re.sub(r"year = year of proposed list \d+",
+                              f"year = year of proposed list {listed}", row["notes"])
+        if f"year = year of proposed list {listed}" not in row["notes"]:
+            row["notes"] = _note(row["notes"], f"year = year of proposed list {listed}")
+    if fact["evidence"] and "WHO proposed INN list" not in row["notes"]:
+        row["notes"] = _note(row["notes"], f"target, format and source: {fact['evidence']}")
+    row["provenance"] = _provenance(row["provenance"], word)
 
 
 def apply(check: bool) -> int:
@@ -241,6 +287,7 @@ def apply(check: bool) -> int:
     header, rows = _read_tsv(TABLE)
     _, found = _read_tsv(EXTRACT)
     _, variants = _read_tsv(VARIANTS)
+    _, listed_facts = _read_tsv(LIST_FACTS) if LIST_FACTS.is_file() else ([], [])
     last = max(int(f["consultation"]) for f in found if f["consultation"])
     source = SOURCE.format(last=last)
     now = order.year("consultation", last) or 0  # the source's own year
@@ -257,6 +304,16 @@ def apply(check: bool) -> int:
             header.append(col)
     by_name = {r["name"]: r for r in rows}
     variant_of = {v["source_name"]: v for v in variants}
+    stats: Counter[str] = Counter()
+    for fact in listed_facts:  # the published list first: it decides spelling and list
+        _list_facts(fact, by_name, rows, header, order, stats)
+    # a source spelling recorded as a variant is no row of its own
+    dropped = [r for r in rows if r["name"] in variant_of
+               and r["provenance"] == source and r["name"] not in names_of(listed_facts)]
+    for r in dropped:
+        rows.remove(r)
+        del by_name[r["name"]]
+        stats["rows of variant spellings removed"] += 1
     stray = [v["source_name"] for v in variants if v["name"] not in by_name]
     if stray:
         print(f"variants of names not in the table: {', '.join(stray)}: correct "
@@ -275,7 +332,6 @@ def apply(check: bool) -> int:
         print("source names one or two letters from a table name, not decided in "
               f"{VARIANTS.name}: {'; '.join(undecided)}", file=sys.stderr)
         return 2
-    stats: Counter[str] = Counter()
     conflicts: list[str] = []
     for r in rows:  # list numbers a row's own notes give
         for col, pattern in (("proposed_list", _PL), ("recommended_list", _RL)):
