@@ -12,6 +12,12 @@ Two steps:
     (name, consultation, INN number, conjugate, proposed list), which is kept in the repository
     so that ``apply`` needs no download.
 
+``who_list_facts.tsv`` (by hand)
+    Facts read from the descriptions of a published WHO proposed list (targets, format,
+    species), one row per antibody. The published list decides: its names become rows, its
+    list number replaces one inferred from a consultation (with a note), and a name list
+    spelling it differently is recorded in ``antibody_source_variants.tsv``.
+
 ``apply [--check]``
     Merge ``tools/data/who_antibody_names.tsv`` into the antibody table: a name the table lacks
     becomes a row; a row gains the INN number, consultation and list numbers the sources give
@@ -37,6 +43,10 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from innkit.rules.lists import Numbering
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = ROOT / "src" / "innkit" / "data" / "antibody_inns.tsv"
@@ -242,8 +252,8 @@ def names_of(facts: list[dict[str, str]]) -> set[str]:
 
 
 def _list_facts(fact: dict[str, str], by_name: dict[str, dict[str, str]],
-                rows: list[dict[str, str]], header: list[str], order, stats: Counter[str]
-                ) -> None:
+                rows: list[dict[str, str]], header: list[str], order: Numbering,
+                stats: Counter[str]) -> None:
     """Merge one row of ``who_list_facts.tsv``: empty cells are filled; the list number and its
     year replace those inferred from a consultation, with a note."""
     word = f"WHO-PL{fact['proposed_list']}"
