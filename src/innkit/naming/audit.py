@@ -33,6 +33,7 @@ from ..models import Decoding, Result
 from ..registry import Registry, get_registry
 from ..registry.substances import unii_source
 from ..rules.core import Rules
+from ..rules.lists import numbering
 from ..rules.tables import ERAS, Tables
 from ..vocab import AntibodyFormat, Confidence, Kind
 
@@ -47,6 +48,9 @@ the order it proposes them, two lists a year)."""
 YEAR_SLACK = 2
 """Years a name may lie from the median year of its neighbours: a list's names span a year, and
 a year taken from the recommended list (a year or two later) is off by one or two."""
+LIST_SLACK = 1
+"""Years a proposal year may lie from the year of its proposed list: a list that appeared at the
+turn of a year is dated either way by secondary sources (Thera-SAbDab's years)."""
 _PHASE_STATUS = re.compile(r"phase/status:\s*([^|]*)", re.IGNORECASE)
 
 
@@ -63,6 +67,7 @@ class Check(StrEnum):
     CONJUGATE = "conjugate"  # the format against the second word (payload, chelator ...)
     STATUS = "status"  # the status against its own words and its source's
     CATEGORY = "category"  # the target category against the name's target substem
+    LIST = "list"  # the year against the WHO list numbers (inn_lists.tsv)
 
 
 class Status(StrEnum):
@@ -85,6 +90,8 @@ COLUMN_ALIASES: Mapping[str, tuple[str, ...]] = {
     "inn_number": ("inn_number", "inn_no"),
     "target_category": ("target_category",),
     "notes": ("notes",),
+    "proposed_list": ("proposed_list", "pl"),
+    "recommended_list": ("recommended_list", "rl"),
 }
 """Header names accepted for each column (compared lower-case, spaces as underscores)."""
 
@@ -457,6 +464,33 @@ def check_category(d: Decoding, row: Mapping[str, str], rules: Rules
             f"{value!r}", "target_substems.tsv")
 
 
+def check_list(d: Decoding, row: Mapping[str, str], rules: Rules
+               ) -> tuple[str, str, str] | None:
+    """The year a name was proposed is the year of its proposed list (give or take
+    :data:`LIST_SLACK`), and no later than the year of its recommended list (inn_lists.tsv
+    gives each list's year)."""
+    m = re.search(r"\b(1[89]\d\d|20\d\d)\b", row.get("year", ""))
+    if not m:
+        return None
+    year = int(m.group(1))
+    order = numbering(rules)
+    proposed, recommended = row.get("proposed_list", ""), row.get("recommended_list", "")
+    if proposed.isdigit():
+        want = order.year("PL", int(proposed))
+        if want is not None and abs(want - year) > LIST_SLACK:
+            rule = order.rule("PL", int(proposed))
+            return (str(want), f"proposed list {proposed} appeared in {want}, but the year is "
+                    f"{year}", f"inn_lists.tsv line {rule.line if rule else '?'}")
+    if recommended.isdigit():
+        latest = order.year("RL", int(recommended))
+        if latest is not None and year > latest:
+            rule = order.rule("RL", int(recommended))
+            return (f"{latest} or earlier", f"recommended list {recommended} appeared in "
+                    f"{latest}, before the year {year} the name is said to be proposed",
+                    f"inn_lists.tsv line {rule.line if rule else '?'}")
+    return None
+
+
 def check_numbers(items: list[tuple[int, int]]) -> dict[int, tuple[str, str, str]]:
     """Years out of line with the INN numbers: ``items`` are (INN number, year) of every row
     that has both; a year more than :data:`YEAR_SLACK` from the median year of the
@@ -494,6 +528,11 @@ ROW_RULES = (
 )
 """The rules that hold a row's columns against each other (and the decoding): the check, the
 columns it needs filled (the first is the one reported), the rule."""
+
+LIST_RULES = (
+    (Check.LIST, ("year",), check_list),
+)
+"""The rules that hold a year against the WHO list numbers of the row, whatever the name."""
 
 
 # ---------------------------------------------------------------------------------- reading
@@ -561,9 +600,9 @@ def shipped_rows(rules: Rules | None = None
     table = (rules or Rules.shipped()).read(
         "antibody_inns.tsv", ("name", "second_word", "source", "target_antigen",
                               "target_category", "format", "year", "status", "notes",
-                              "inn_number"))
+                              "inn_number", "proposed_list", "recommended_list"))
     cols = ["name", "second_word", "source", "target", "target_category", "format", "year",
-            "status", "notes", "inn_number"]
+            "status", "notes", "inn_number", "proposed_list", "recommended_list"]
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         for r in table:
@@ -614,6 +653,10 @@ def audit_rows(rows: Iterable[tuple[int, Mapping[str, str]]], *, source: str = "
         if year and number.isdigit():
             numbered.append((int(number), int(year.group(1))))
             numbered_rows.append((line, name, word, row["year"]))
+        for check, needs, row_rule in LIST_RULES:
+            if all(row.get(c) for c in needs) and (row.get("proposed_list")
+                                                   or row.get("recommended_list")):
+                outcomes.append((check, needs[0], row[needs[0]], row_rule(d, row, rules)))
         if row.get("kind"):
             outcomes.append((Check.KIND, "kind", row["kind"], check_kind(d, row["kind"], rules)))
         for check, column, value, result in outcomes:

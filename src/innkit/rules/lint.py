@@ -36,6 +36,7 @@ SORTED_BY: dict[str, tuple[str, ...]] = {
     "usage_contexts.tsv": ("marks", "side", "word"),
     "text_names.tsv": ("name",),
     "audit_conjugates.tsv": ("kind",),
+    "inn_lists.tsv": ("series",),
 }
 """Tables whose rows are sorted (code point order) by these columns."""
 
