@@ -81,7 +81,7 @@ class Finder:
 
     def find(self, text: str, mentions: Sequence[Mention]) -> list[Found]:
         subjects = [m for m in mentions if is_subject(m)]
-        blocked = [(m.start, m.end) for m in mentions if m.decoding.kind != Kind.CLASS]
+        blocked = [(m.start, m.end) for m in subjects]
         found: list[Found] = []
         previous: list[Mention] = []
         i = 0
@@ -95,9 +95,15 @@ class Finder:
             if claims and not here and previous and self.lex.anaphor.match(text, s):
                 here = previous[-1:]  # "It is a humanized antibody." after the name
             if here:
+                said: set[tuple[int, ClaimKind, str]] = set()
                 for kind, value, a, b, word in claims:
                     for subject in self._attach(text, s, a, b, here):
-                        found.append(Found(kind, value, a, b, text[a:b], word, subject))
+                        # a sentence that says one thing twice (its payload, SN-38, is a
+                        # topoisomerase I inhibitor) makes one claim
+                        key = (id(subject), kind, word.value if word else self.lex.symbol(value))
+                        if key not in said:
+                            said.add(key)
+                            found.append(Found(kind, value, a, b, text[a:b], word, subject))
                 previous = here
         return found
 

@@ -169,7 +169,9 @@ class Judge:
             for spellings in row_antigens(data):
                 for s in spellings:
                     known |= self.lex.expand(s)
-            if claimed & known:
+            # a descriptive antigen (Respiratory Syncytial Virus Glycoprotein F) is matched by
+            # the organism or protein it names
+            if claimed & known or any(len(k) >= 6 and k in s for k in claimed for s in known):
                 return Verdict.CONSISTENT, evidence
             return Verdict.CONTRADICTS, evidence
         if classes and allowed and not fits:

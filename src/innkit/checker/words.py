@@ -207,7 +207,7 @@ def _build(rules: Rules) -> Lexicon:
         claim_regex=word_regex(words),
         noun_regex=word_regex(nouns),
         cue_before=re.compile(
-            rf"(?<![A-Za-z0-9])(?:{before_body})(?:[\s\-]+[\w\-]+){{0,3}}?[\s\-]+$",
+            rf"(?<![A-Za-z0-9])(?:{before_body})(?:[\s\-]+[\w\-]+){{0,5}}?[\s\-]*\(?[\s\-]*$",
             re.IGNORECASE),
         cue_after=re.compile(rf"^[\s\-]*(?:[\w]+[\s\-]+)?(?:{after_body})(?![A-Za-z0-9])",
                              re.IGNORECASE),
