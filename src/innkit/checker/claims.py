@@ -81,7 +81,6 @@ class Finder:
 
     def find(self, text: str, mentions: Sequence[Mention]) -> list[Found]:
         subjects = [m for m in mentions if is_subject(m)]
-        blocked = [(m.start, m.end) for m in subjects]
         found: list[Found] = []
         previous: list[Mention] = []
         i = 0
@@ -91,10 +90,13 @@ class Finder:
                 if subjects[i].start >= s:
                     here.append(subjects[i])
                 i += 1
-            claims = self._claims(text, s, e, row, here, blocked)
-            if claims and not here and previous and self.lex.anaphor.match(text, s):
+            if not here:
+                if not (previous and self.lex.anaphor.match(text, s)):
+                    previous = []
+                    continue
                 here = previous[-1:]  # "It is a humanized antibody." after the name
-            if here:
+            claims = self._claims(text, s, e, row, here)
+            if claims:
                 said: set[tuple[int, ClaimKind, str]] = set()
                 for kind, value, a, b, word in claims:
                     for subject in self._attach(text, s, a, b, here):
@@ -104,25 +106,22 @@ class Finder:
                         if key not in said:
                             said.add(key)
                             found.append(Found(kind, value, a, b, text[a:b], word, subject))
-                previous = here
+            previous = here
         return found
 
     # ------------------------------------------------------------------------ claim words
 
-    def _claims(self, text: str, s: int, e: int, row: bool, here: list[Mention],
-                blocked: list[tuple[int, int]]) -> list[tuple[ClaimKind, str, int, int,
-                                                               ClaimWord | None]]:
+    def _claims(self, text: str, s: int, e: int, row: bool, here: list[Mention]
+                ) -> list[tuple[ClaimKind, str, int, int, ClaimWord | None]]:
         lex = self.lex
         out: list[tuple[ClaimKind, str, int, int, ClaimWord | None]] = []
         ends = [m.end for m in here]
 
-        def free(a: int, b: int) -> bool:
-            return not any(x < b and a < y for x, y in blocked)
+        def free(a: int, b: int) -> bool:  # not inside a name (muromonab-CD3)
+            return not any(m.start < b and a < m.end for m in here)
 
-        for m in lex.claim_regex.finditer(text, s, e):
-            a, b = m.span()
-            word = lex.claim_word(m.group())
-            if word is None or not free(a, b):
+        for a, b, word in lex.words.find(text, s, e):
+            if not isinstance(word, ClaimWord) or not free(a, b):
                 continue
             if word.kind in (ClaimKind.SOURCE, ClaimKind.TARGET_CLASS) and not row \
                     and not self._describes(text, s, e, a, b, ends):
@@ -133,15 +132,17 @@ class Finder:
                 continue
             out.append((word.kind, word.value, a, b, word))
         cued_end = -1
-        for m in lex.antigen_regex.finditer(text, s, e):
-            a, b = m.span()
+        for a, b, _ in lex.antigens.find(text, s, e):
             if not free(a, b):
                 continue
+            extended = lex.extends.match(text, b, e)
+            if extended:  # the interleukin-2 receptor: judged as an antigen of that name
+                b = extended.end()
             cued = (row or lex.cue_before.search(text[max(s, a - 60):a]) is not None
                     or lex.cue_after.match(text[b:min(e, b + 40)]) is not None
                     or (cued_end >= 0 and _COORDINATION.match(text[cued_end:a]) is not None))
             if cued:
-                out.append((ClaimKind.TARGET, m.group(), a, b, None))
+                out.append((ClaimKind.TARGET, text[a:b], a, b, None))
                 cued_end = b
         out.sort(key=lambda c: c[2])
         return out
@@ -156,8 +157,9 @@ class Finder:
         if _TARGET_PRECEDES.search(before):
             return False
         after = text[b:min(e, b + 80)]
-        if lex.antigen_regex.match(after.lstrip(" -")) and not lex.noun_regex.match(
-                after.lstrip(" -")):
+        rest = after.lstrip(" -")
+        first = next(lex.antigens.find(rest, 0, min(len(rest), 40)), None)
+        if first is not None and first[0] == 0 and not lex.noun_regex.match(rest):
             return False
         head = re.match(r"(?:[\s\-]+[\w\-κλ]+){0,4}", after)
         window = after[:head.end()] if head else ""

@@ -11,7 +11,7 @@ from ..errors import require_text
 from ..models import Mention, Result, _quick_init
 from ..registry import Registry, get_registry
 from ..vocab import ClaimKind, How, Leniency, Verdict
-from .claims import Finder, Found, is_subject
+from .claims import Finder, is_subject
 from .judge import Facts, Judge, facts
 from .words import lexicon
 
@@ -50,6 +50,7 @@ class Checker:
         self.judge = Judge(rules, self.lex)
         self.annotator = shared_annotator(Leniency.STANDARD, self.registry)
         self._facts: dict[tuple[str, int, int], Facts] = {}
+        self._verdicts: dict[tuple[object, ...], tuple[Verdict, tuple[str, ...]]] = {}
 
     def _facts_of(self, m: Mention) -> Facts:
         key = (m.text, m.start, m.end)
@@ -64,6 +65,7 @@ class Checker:
         mentions = self.annotator.annotate(text)
         out: list[Claim] = []
         seen: set[tuple[str, ClaimKind, int]] = set()
+        said: set[tuple[str, ClaimKind, str, int]] = set()
         for m in mentions:
             if m.how == How.FUZZY and m.suggestion and is_subject(m):
                 f = self._facts_of(m)
@@ -77,19 +79,23 @@ class Checker:
             if key in seen:  # the INN and its brand in brackets: one claim
                 continue
             seen.add(key)
-            verdict, evidence = self.judge.judge(c, f)
+            memo = (f.inn, c.kind, c.value, c.word)
+            judged = self._verdicts.get(memo)
+            if judged is None:
+                if len(self._verdicts) > 65536:
+                    self._verdicts.clear()
+                judged = self._verdicts[memo] = self.judge.judge(c, f)
+            verdict, evidence = judged
             m = c.subject
-            out.append(Claim(f.inn, c.kind, self._value(c), c.text, c.start, c.end, verdict,
+            value = self.judge.target_value(c, f) if c.kind == ClaimKind.TARGET else c.value
+            if (f.inn, c.kind, value, c.subject.start) in said:
+                continue  # one sentence, one antigen twice: its name and its symbol in brackets
+            said.add((f.inn, c.kind, value, c.subject.start))
+            out.append(Claim(f.inn, c.kind, value, c.text, c.start, c.end, verdict,
                              evidence, f.unii, m.text, m.start, m.end,
                              m.suggestion if m.how == How.FUZZY else None))
         out.sort(key=lambda c: (c.start, c.mention_start))
         return tuple(out)
-
-    def _value(self, c: Found) -> str:
-        """The claim normalised: a target as its HGNC symbol where the synonyms name one."""
-        if c.kind != ClaimKind.TARGET:
-            return c.value
-        return self.lex.symbol(c.value)
 
 
 _CHECKERS: dict[int, Checker] = {}

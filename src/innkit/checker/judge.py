@@ -147,8 +147,23 @@ class Judge:
                                        f" ({self._era_label(r.era)})")
         return out
 
+    def target_value(self, c: Found, f: Facts) -> str:
+        """A target claim normalised: the HGNC symbol of the antigen, or, for "X receptor",
+        the antigen of the data row it names (the interleukin-2 receptor is IL2RA), else X."""
+        extended = self.lex.extends.search(c.value)
+        base = c.value[:extended.start()] if extended else c.value
+        if extended:
+            claimed = self.lex.expand(base)
+            for spellings in row_antigens(self._data(f, "target_antigen")):
+                keys = {k for s in spellings for k in self.lex.expand(s)}
+                if any(s.startswith(k) for k in claimed for s in keys):
+                    return self.lex.symbol(spellings[0])
+        return self.lex.symbol(base)
+
     def _target(self, c: Found, f: Facts) -> tuple[Verdict, list[str]]:
-        claimed = self.lex.expand(c.value)
+        extended = self.lex.extends.search(c.value)
+        base = c.value[:extended.start()] if extended else c.value
+        claimed = self.lex.expand(base)
         data = self._data(f, "target_antigen")
         evidence: list[str] = []
         line = next((self.lex.synonym_lines[k] for k in claimed if k in self.lex.synonym_lines),
@@ -156,7 +171,7 @@ class Judge:
         if line is not None:
             evidence.append(f"synonyms: antigen_synonyms.tsv line {line}")
         classes = self._name_classes(f)
-        groups = self.lex.groups_of(c.value) or [
+        groups = self.lex.groups_of(base) or [
             g for k in claimed for g in self.lex.groups if g.pattern.fullmatch(k)]
         allowed = {cl for g in groups for cl in g.classes}
         fits = [how for cl, how in classes.items() if cl in allowed]
@@ -172,6 +187,10 @@ class Judge:
             # a descriptive antigen (Respiratory Syncytial Virus Glycoprotein F) is matched by
             # the organism or protein it names
             if claimed & known or any(len(k) >= 6 and k in s for k in claimed for s in known):
+                return Verdict.CONSISTENT, evidence
+            # "X receptor" is X itself (the PD-1 receptor) or an antigen whose symbol grows
+            # from X's (the interleukin-2 receptor, IL2RA)
+            if extended and any(s.startswith(k) for k in claimed for s in known):
                 return Verdict.CONSISTENT, evidence
             return Verdict.CONTRADICTS, evidence
         if classes and allowed and not fits:

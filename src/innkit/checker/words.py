@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..rules import Rules
@@ -26,8 +26,14 @@ _INTERLEUKIN = re.compile(r"^interleukin")
 def antigen_key(text: str) -> str:
     """One spelling for an antigen: lower case, Greek letters spelled out, nothing but letters
     and digits (PD-L1, PDL1 and pd l1 are one key; interleukin-6 is il6)."""
-    text = "".join(_GREEK.get(c, c) for c in unicodedata.normalize("NFC", text.lower()))
+    text = text.lower()
+    if not text.isascii():
+        text = "".join(_GREEK.get(c, c) for c in unicodedata.normalize("NFC", text))
     return _INTERLEUKIN.sub("il", _NOT_ALNUM.sub("", text))
+
+
+def _word_key(word: str) -> str:
+    return word.lower()
 
 
 def phrase_key(text: str) -> str:
@@ -54,6 +60,89 @@ def word_regex(phrases: Iterable[str], *, plural: bool = True) -> re.Pattern[str
     return re.compile(rf"(?<![A-Za-z0-9])(?:{body}){tail}(?![A-Za-z0-9])", re.IGNORECASE)
 
 
+_TOKEN = re.compile(r"[^\W_]+")
+_SEPARATOR = re.compile(r"[\s\-/.\u2010-\u2013]{1,3}")
+
+
+class Vocabulary:
+    """Phrases found by their words: a text's words are looked up as runs of words joined by
+    spaces, hyphens, slashes or dots, the longest run first, and a run grows only while it is
+    the start of a known phrase (a dictionary look-up per word, where one regular expression of
+    a thousand alternatives would try each at every letter)."""
+
+    def __init__(self, key: Callable[[str], str], joiner: str, *, plural: bool = False) -> None:
+        self.key = key  # of one word
+        self.joiner = joiner  # between the keys of the words of a phrase
+        self.plural = plural  # an English plural ending may follow (calicheamicins)
+        self.entries: dict[str, object] = {}
+        self.prefixes: set[str] = set()  # the keys of the first words of each phrase
+        self.exact: dict[str, set[str]] = {}  # key -> the only surfaces allowed (case kept)
+        self._keys: dict[str, str] = {}  # word -> its key, as words repeat
+
+    def _phrase_key(self, words: Iterable[str]) -> str:
+        return self.joiner.join(k for w in words if (k := self.key(w)))
+
+    def add(self, phrase: str, value: object, *, exact: bool = False) -> None:
+        words = _TOKEN.findall(phrase)
+        k = self._phrase_key(words)
+        if not k:
+            return
+        self.entries.setdefault(k, value)
+        for n in range(1, len(words)):
+            self.prefixes.add(self._phrase_key(words[:n]))
+        if exact:
+            self.exact.setdefault(k, set()).update({"".join(words), "".join(words).upper()})
+        elif k in self.exact:
+            del self.exact[k]
+
+    def _get(self, k: str) -> tuple[str, object] | None:
+        value = self.entries.get(k)
+        if value is not None:
+            return k, value
+        if self.plural:
+            for ending in ("es", "s"):
+                if k.endswith(ending) and k[:-len(ending)] in self.entries:
+                    return k[:-len(ending)], self.entries[k[:-len(ending)]]
+        return None
+
+    def find(self, text: str, start: int, end: int) -> Iterator[tuple[int, int, object]]:
+        keys = self._keys
+        if len(keys) > 200_000:
+            keys.clear()
+        tokens = []
+        for m in _TOKEN.finditer(text, start, end):
+            word = m.group()
+            k = keys.get(word)
+            if k is None:
+                k = keys[word] = self.key(word)
+            tokens.append((m.start(), m.end(), k))
+        i, n_tokens = 0, len(tokens)
+        while i < n_tokens:
+            best = None
+            key = ""
+            j = i
+            while j < n_tokens:
+                if j > i and not _SEPARATOR.fullmatch(text, tokens[j - 1][1], tokens[j][0]):
+                    break
+                part = tokens[j][2]
+                key = f"{key}{self.joiner}{part}" if key and part else (key or part)
+                got = self._get(key)
+                if got is not None:
+                    a, b = tokens[i][0], tokens[j][1]
+                    allowed = self.exact.get(got[0])
+                    surface = "".join(_TOKEN.findall(text[a:b]))
+                    if allowed is None or surface in allowed:
+                        best = (b, got[1], j)
+                if key not in self.prefixes:
+                    break
+                j += 1
+            if best is None:
+                i += 1
+                continue
+            yield tokens[i][0], best[0], best[1]
+            i = best[2] + 1
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimWord:
     kind: ClaimKind
@@ -75,27 +164,18 @@ class AntigenGroup:
 class Lexicon:
     """Everything the claim finder matches, compiled."""
 
-    words: dict[str, ClaimWord]  # phrase_key -> its claim
-    claim_regex: re.Pattern[str]
+    words: Vocabulary  # the claim words (ClaimWord values)
     noun_regex: re.Pattern[str]
     cue_before: re.Pattern[str]  # ends at the text's end: a target cue right before an antigen
     cue_after: re.Pattern[str]  # starts at the text's start: a cue right after an antigen
     anaphor: re.Pattern[str]
-    antigen_regex: re.Pattern[str]
+    extends: re.Pattern[str]  # after an antigen: the words that make it another (receptor)
+    antigens: Vocabulary  # every antigen spelling
     synonyms: dict[str, set[str]]  # antigen key -> keys of every spelling of the same antigen
     synonym_lines: dict[str, int]  # antigen key -> its antigen_synonyms.tsv line
     groups: tuple[AntigenGroup, ...]
     symbols: dict[str, str]  # antigen key -> its HGNC symbol, where only one
     value_labels: dict[tuple[ClaimKind, str], tuple[str, ...]] = field(default_factory=dict)
-
-    def claim_word(self, matched: str) -> ClaimWord | None:
-        key = phrase_key(matched)
-        found = self.words.get(key)
-        if found is None:
-            for ending in ("es", "s"):
-                if key.endswith(ending) and key[:-len(ending)] in self.words:
-                    return self.words[key[:-len(ending)]]
-        return found
 
     def expand(self, antigen: str) -> set[str]:
         """The keys of every spelling of ``antigen`` that the synonyms know, itself included."""
@@ -115,32 +195,19 @@ def lexicon(rules: Rules | None = None) -> Lexicon:
     return (rules or Rules.shipped()).derived(_build)
 
 
-def _antigen_pattern(alias: str) -> str | None:
-    """An antigen spelling as a pattern: hyphens and spaces optional between its parts; short
-    all-letter spellings (MET, APP, neu) only in the case they are written in (or capitals)."""
-    alias = alias.strip()
-    if len(alias) < 2 or not re.search(r"[A-Za-z]", alias):
-        return None
-    parts = [p for p in re.split(r"[\s\-]+", alias) if p]
-    pieces = []
-    for part in parts:
-        # letters and digits may be joined by a hyphen or a space in text (PD1, PD-1)
-        chunks = re.findall(r"[^\W\d_]+|\d+|[^\w\s]", part)
-        pieces.append(r"[\s\-]?".join(re.escape(c) for c in chunks))
-    body = r"[\s\-]?".join(pieces)
-    caseless = bool(re.search(r"\d", alias)) or len(alias) >= 6
-    if caseless:
-        return f"(?i:{body})"
-    upper = r"[\s\-]?".join(re.escape(p.upper()) for p in parts)
-    return body if upper == body else f"(?:{body}|{upper})"
+def _caseless(alias: str) -> bool:
+    """Short all-letter spellings (MET, APP, neu, tau) are words too: they count only as
+    written (or in capitals); a spelling with a digit, or a long one, in any case."""
+    return bool(re.search(r"\d", alias)) or len(alias) >= 6
 
 
 def _build(rules: Rules) -> Lexicon:
-    words: dict[str, ClaimWord] = {}
+    words = Vocabulary(_word_key, " ", plural=True)
     nouns: list[str] = []
     before: list[str] = []
     after: list[str] = []
     anaphors: list[str] = []
+    extensions: list[str] = []
     value_labels: dict[tuple[ClaimKind, str], tuple[str, ...]] = {}
     label_to_value: dict[str, ClaimWord] = {}
     for r in rules.read("check_words.tsv", ("kind", "value", "words", "labels", "examples",
@@ -155,12 +222,14 @@ def _build(rules: Rules) -> Lexicon:
             after += phrases
         elif kind == "anaphor":
             anaphors += phrases
+        elif kind == "extends":
+            extensions += phrases
         else:
             claim = ClaimWord(ClaimKind(kind), r["value"],
                               tuple(x.lower() for x in _split(r["labels"])), line)
             value_labels[(claim.kind, claim.value)] = claim.labels
             for phrase in phrases:
-                words.setdefault(phrase_key(phrase), claim)
+                words.add(phrase, claim)
             if claim.kind == ClaimKind.PAYLOAD:
                 for label in claim.labels:
                     label_to_value.setdefault(label, claim)
@@ -170,8 +239,8 @@ def _build(rules: Rules) -> Lexicon:
             continue
         claim = label_to_value.get(r["class"].lower())
         if claim is not None:
-            words.setdefault(phrase_key(r["word"]), ClaimWord(
-                claim.kind, claim.value, claim.labels, int(r["_line"]), "lenses.tsv"))
+            words.add(r["word"], ClaimWord(claim.kind, claim.value, claim.labels,
+                                           int(r["_line"]), "lenses.tsv"))
     # antigens: every spelling in the synonym table and in the antibody table
     synonyms: dict[str, set[str]] = {}
     lines: dict[str, int] = {}
@@ -188,10 +257,10 @@ def _build(rules: Rules) -> Lexicon:
     for r in rules.read("antibody_inns.tsv", ("name", "target_antigen")):
         for antigen in row_antigens(r["target_antigen"]):
             spellings.update(antigen)
-    patterns = [p for s in sorted(spellings, key=lambda s: (-len(s), s))
-                if (p := _antigen_pattern(s))]
-    antigen_regex = re.compile(
-        r"(?<![A-Za-z0-9])(?:" + "|".join(patterns) + r")(?![A-Za-z0-9])")
+    antigens = Vocabulary(antigen_key, "")
+    for spelling in sorted(spellings):
+        if len(spelling.strip()) >= 2 and re.search(r"[A-Za-z]", spelling):
+            antigens.add(spelling.strip(), True, exact=not _caseless(spelling.strip()))
     groups = tuple(
         AntigenGroup(r["group"], re.compile(
             r"(?<![A-Za-z0-9])(?:" + "|".join(f"(?:{p})" for p in _split(r["patterns"]))
@@ -204,7 +273,6 @@ def _build(rules: Rules) -> Lexicon:
                                                                reverse=True))
     return Lexicon(
         words=words,
-        claim_regex=word_regex(words),
         noun_regex=word_regex(nouns),
         cue_before=re.compile(
             rf"(?<![A-Za-z0-9])(?:{before_body})(?:[\s\-]+[\w\-]+){{0,5}}?[\s\-]*\(?[\s\-]*$",
@@ -212,7 +280,9 @@ def _build(rules: Rules) -> Lexicon:
         cue_after=re.compile(rf"^[\s\-]*(?:[\w]+[\s\-]+)?(?:{after_body})(?![A-Za-z0-9])",
                              re.IGNORECASE),
         anaphor=word_regex(anaphors, plural=False) if anaphors else re.compile(r"(?!)"),
-        antigen_regex=antigen_regex,
+        antigens=antigens,
+        extends=re.compile(r"[\s\-]+(?:" + "|".join(_phrase_pattern(p) for p in extensions)
+                           + r")(?![A-Za-z0-9])", re.IGNORECASE),
         synonyms=synonyms,
         synonym_lines=lines,
         groups=groups,
