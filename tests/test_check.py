@@ -189,3 +189,24 @@ def test_cli_missing_file_is_one_line_and_status_2(tmp_path):
     result = _run("check", str(tmp_path / "nope.txt"))
     assert result.exit_code == 2
     assert "no such file" in result.output and "Traceback" not in result.output
+
+
+# ------------------------------------------------------------------------------ web
+
+
+def test_web_check_answers_what_the_library_says():
+    from fastapi.testclient import TestClient
+
+    from innkit.registry import Registry
+    from innkit.web.app import create_app
+
+    registry = Registry()
+    text = "Cetuximab is a humanized antibody against EGFR."
+    with TestClient(create_app(registry=registry, time_limit_s=600.0),
+                    base_url="http://127.0.0.1") as client:
+        r = client.post("/v1/check", json={"text": text})
+        assert r.status_code == 200, r.text
+        assert r.json() == [c.to_dict() for c in check(text, registry=registry)]
+        assert client.post("/v1/check", json={"txt": text}).status_code == 422
+        page = client.get("/").text
+        assert 'id="claims-form"' in page
