@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..models import Mention
 from ..vocab import ClaimKind, Kind
-from .words import ClaimWord, Lexicon
+from .words import ClaimWord, Lexicon, words_of
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
 _ROW = re.compile(r"\t|\|")
@@ -120,7 +120,8 @@ class Finder:
         def free(a: int, b: int) -> bool:  # not inside a name (muromonab-CD3)
             return not any(m.start < b and a < m.end for m in here)
 
-        for a, b, word in lex.words.find(text, s, e):
+        words = words_of(text, s, e)
+        for a, b, word in lex.words.find_in(text, words):
             if not isinstance(word, ClaimWord) or not free(a, b):
                 continue
             if word.kind in (ClaimKind.SOURCE, ClaimKind.TARGET_CLASS) and not row \
@@ -132,7 +133,7 @@ class Finder:
                 continue
             out.append((word.kind, word.value, a, b, word))
         cued_end = -1
-        for a, b, _ in lex.antigens.find(text, s, e):
+        for a, b, _ in lex.antigens.find_in(text, words):
             if not free(a, b):
                 continue
             extended = lex.extends.match(text, b, e)

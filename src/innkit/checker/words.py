@@ -64,6 +64,12 @@ _TOKEN = re.compile(r"[^\W_]+")
 _SEPARATOR = re.compile(r"[\s\-/.\u2010-\u2013]{1,3}")
 
 
+def words_of(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, word) of each word of ``text[start:end]``, for :meth:`Vocabulary.find_in`
+    (one pass over a sentence serves every vocabulary)."""
+    return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
+
+
 class Vocabulary:
     """Phrases found by their words: a text's words are looked up as runs of words joined by
     spaces, hyphens, slashes or dots, the longest run first, and a run grows only while it is
@@ -76,6 +82,7 @@ class Vocabulary:
         self.plural = plural  # an English plural ending may follow (calicheamicins)
         self.entries: dict[str, object] = {}
         self.prefixes: set[str] = set()  # the keys of the first words of each phrase
+        self.starts: set[str] = set()  # the key of each phrase's first word (plurals too)
         self.exact: dict[str, set[str]] = {}  # key -> the only surfaces allowed (case kept)
         self._keys: dict[str, str] = {}  # word -> its key, as words repeat
 
@@ -88,6 +95,8 @@ class Vocabulary:
         if not k:
             return
         self.entries.setdefault(k, value)
+        first = self.key(words[0])
+        self.starts.update((first, f"{first}s", f"{first}es") if self.plural else (first,))
         for n in range(1, len(words)):
             self.prefixes.add(self._phrase_key(words[:n]))
         if exact:
@@ -106,18 +115,26 @@ class Vocabulary:
         return None
 
     def find(self, text: str, start: int, end: int) -> Iterator[tuple[int, int, object]]:
+        return self.find_in(text, words_of(text, start, end))
+
+    def find_in(self, text: str, words: list[tuple[int, int, str]]
+                ) -> Iterator[tuple[int, int, object]]:
+        """The phrases among ``words`` ((start, end, word) of :func:`words_of`)."""
         keys = self._keys
         if len(keys) > 200_000:
             keys.clear()
         tokens = []
-        for m in _TOKEN.finditer(text, start, end):
-            word = m.group()
+        for a, b, word in words:
             k = keys.get(word)
             if k is None:
                 k = keys[word] = self.key(word)
-            tokens.append((m.start(), m.end(), k))
+            tokens.append((a, b, k))
         i, n_tokens = 0, len(tokens)
+        starts = self.starts
         while i < n_tokens:
+            if tokens[i][2] not in starts:  # most words start no phrase
+                i += 1
+                continue
             best = None
             key = ""
             j = i
