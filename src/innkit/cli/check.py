@@ -13,7 +13,7 @@ import click
 
 from ..checker.core import Claim, check
 from ..files.textfiles import TextFileError, read_text_file
-from ..vocab import Verdict
+from ..vocab import ClaimKind, Verdict
 from .errors import CliFault, ExitStatus
 
 MAX_BYTES = 64 * 2**20
@@ -39,7 +39,7 @@ def _text(doc: str, claims: tuple[Claim, ...]) -> str:
     for c in claims:
         mark = {Verdict.CONSISTENT: "ok", Verdict.CONTRADICTS: "CONTRADICTS",
                 Verdict.UNVERIFIABLE: "unverifiable", Verdict.MISSPELT: "MISSPELT"}[c.verdict]
-        what = (f"{c.text!r} → {c.value}" if c.kind != "name"
+        what = (f"{c.text!r} → {c.value}" if c.kind != ClaimKind.NAME
                 else f"{c.text!r}, did you mean {c.value!r}?")
         lines.append(f"{doc}:{c.start}-{c.end}  {c.name}  {c.kind}  {what}  {mark}")
         for e in c.evidence:
