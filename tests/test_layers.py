@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("registry", ("registry", "registry.*")),
     ("decoder", ("decoder", "decoder.*")),
     ("annotator", ("annotator", "annotator.*")),
+    ("checker", ("checker", "checker.*")),  # beside screening and naming: above the annotator
     ("screening", ("screening", "screening.*")),
     ("naming", ("naming", "naming.*")),
     ("render", ("render",)),

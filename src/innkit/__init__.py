@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .annotator.core import LENIENCY_LEVELS, Annotator, Mention, annotate
     from .annotator.parallel import Workers
     from .annotator.stitch import annotate_chunks
+    from .checker.core import Claim, check
     from .decoder.decode import decode
     from .models import Decoding, Modifier, Radiolabel, Reading
     from .naming.core import Suggestion, Validation, suggest, validate
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 _LAZY = {"LENIENCY_LEVELS": "annotator.core", "Annotator": "annotator.core",
          "Mention": "models", "annotate": "annotator.core",
          "annotate_chunks": "annotator.stitch", "Workers": "annotator.parallel",
+         "Claim": "checker.core", "check": "checker.core",
          "decode": "decoder.decode",
          "Decoding": "models", "Modifier": "models", "Radiolabel": "models",
          "Reading": "models", "Suggestion": "naming.core", "Validation": "naming.core",
@@ -58,6 +60,7 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "LENIENCY_LEVELS",
     "Annotator",
+    "Claim",
     "DataError",
     "Decoding",
     "InnkitError",
@@ -75,6 +78,7 @@ __all__ = [
     "__version__",
     "annotate",
     "annotate_chunks",
+    "check",
     "decode",
     "explain",
     "screen",

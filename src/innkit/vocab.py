@@ -122,3 +122,23 @@ class Failure(StrEnum):
     TOO_LONG = "too_long"  # longer than one name can be
     EMPTY = "empty"  # nothing but spaces and punctuation
     NO_RULE = "no_rule"  # text, but no rule of the naming scheme reads it
+
+
+class ClaimKind(StrEnum):
+    """What a sentence says about a named antibody (the ``kind`` of a checked claim)."""
+
+    SOURCE = "source"  # the species: human, humanized, chimeric, mouse ...
+    TARGET = "target"  # the antigen: CD22, HER2, PD-1
+    TARGET_CLASS = "target_class"  # tumour, viral, immunomodulating ...
+    PAYLOAD = "payload"  # the class of the attached drug: calicheamicin, auristatin ...
+    FORMAT = "format"  # bispecific, fragment, fusion protein, conjugate
+    NAME = "name"  # the name itself, as written: reported when it is a near miss
+
+
+class Verdict(StrEnum):
+    """What the name and the data say of a claim."""
+
+    CONSISTENT = "consistent"
+    CONTRADICTS = "contradicts"
+    UNVERIFIABLE = "unverifiable"  # neither the name nor the data decides
+    MISSPELT = "misspelt"  # the name is a near miss of a known one (kind ``name``)

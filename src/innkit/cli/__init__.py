@@ -80,7 +80,8 @@ from .errors import (  # noqa: E402
 if _BEFORE is not None:  # imported, not run (tests, tools): Ctrl-C is the importer's again
     signal.signal(signal.SIGINT, _BEFORE)
 
-COMMANDS = {"annotate": ("annotate", "annotate_cmd"), "decode": ("decode", "decode_cmd"),
+COMMANDS = {"annotate": ("annotate", "annotate_cmd"), "check": ("check", "check_cmd"),
+            "decode": ("decode", "decode_cmd"),
             "explain": ("decode", "explain_cmd"), "lookup": ("registry", "lookup_cmd"),
             "search": ("registry", "search_cmd"), "registry": ("registry", "registry_group"),
             "data": ("data", "data_group"), "screen": ("naming", "screen_cmd"),

@@ -37,10 +37,13 @@ SORTED_BY: dict[str, tuple[str, ...]] = {
     "text_names.tsv": ("name",),
     "audit_conjugates.tsv": ("kind",),
     "inn_lists.tsv": ("series",),
+    "antigen_synonyms.tsv": ("symbol",),
 }
 """Tables whose rows are sorted (code point order) by these columns."""
 
 ORDER_KEPT: dict[str, str] = {
+    "check_words.tsv": "grouped by claim kind for reading; a phrase in two rows counts for the "
+                       "first",
     "eras.tsv": "chronological, oldest first (the decoder's era order)",
     "audit_eras.tsv": "chronological",
     "target_substems.tsv": "by era, then as the scheme lists the substems; readings of equal "

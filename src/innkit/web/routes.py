@@ -26,6 +26,7 @@ from .schemas import (
     NAMING_ERRORS,
     Against,
     AnnotateRequest,
+    CheckRequest,
     Format,
     NameQuery,
     NamesRequest,
@@ -130,6 +131,21 @@ async def annotate(body: AnnotateRequest, registry: RegistryDep, worker: WorkerD
     # No lock: annotation is safe from many threads (each has its own Hyperscan scratch).
     return await worker.json(lambda: [m.to_dict() for m in innkit.annotate(
         body.text, leniency=body.leniency, registry=registry)])
+
+
+@router.post("/v1/check", tags=["check"], responses=ERRORS,
+             response_model=list[dict[str, Any]])
+async def check_claims(body: CheckRequest, registry: RegistryDep, worker: WorkerDep,
+                       limits: LimitsDep) -> Response:
+    """Every claim the text makes about a named antibody, judged: a list of
+    `Claim.to_dict()` (consistent, contradicts, unverifiable; misspelt names too)."""
+    max_text_chars = limits["max_text_chars"]
+    if len(body.text) > max_text_chars:
+        raise HTTPException(413, f"text is {len(body.text):,} characters; this server "
+                            f"reads at most {max_text_chars:,} per request (split it, or "
+                            "use innkit check for whole files)")
+    return await worker.json(lambda: [c.to_dict() for c in innkit.check(
+        body.text, registry=registry)])
 
 
 # -- screening and naming ------------------------------------------------------------------

@@ -63,6 +63,12 @@ class AnnotateRequest(_Strict):
     leniency: Leniency = Field("standard", description="strict, standard or lenient.")
 
 
+class CheckRequest(_Strict):
+    text: str = Field(description="The text whose claims about named antibodies are checked; "
+                                  "longer than the server's text limit is answered 413.",
+                      examples=["Inotuzumab ozogamicin is a humanized antibody against CD22."])
+
+
 class ScreenRequest(_Strict):
     name: NameField = Field(examples=["trastuzimab"])
     against: Against = "all"

@@ -353,6 +353,33 @@ async function screenBatch(event) {
   });
 }
 
+// -- claims ---------------------------------------------------------------------------------
+async function checkClaims(event) {
+  event.preventDefault();
+  const text = $("claims-text").value;
+  if (!text.trim()) {
+    setStatus("claims-status", "Paste a text first.", true);
+    return;
+  }
+  setStatus("claims-status", "Checking\u2026");
+  try {
+    const claims = await api("/v1/check", { text });
+    const rows = $("claims-rows");
+    rows.replaceChildren(...claims.map((c) => el("tr", { class: `verdict-${c.verdict}`,
+      title: c.evidence.join("\n") },
+      el("td", { text: c.name }), el("td", { text: `${c.kind}: ${c.value}` }),
+      el("td", { text: c.text }), el("td", { text: c.verdict }),
+      el("td", { text: c.evidence.join("; ") }))));
+    $("claims-result").hidden = claims.length === 0;
+    const against = claims.filter((c) => c.verdict === "contradicts").length;
+    setStatus("claims-status", `${claims.length} claim${claims.length === 1 ? "" : "s"}, ` +
+      `${against} contradicting.`);
+  } catch (error) {
+    $("claims-result").hidden = true;
+    setStatus("claims-status", error.message, true);
+  }
+}
+
 // -- start ----------------------------------------------------------------------------------
 async function showMeta() {
   try {
@@ -370,6 +397,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("explain-form").addEventListener("submit", explainName);
   $("screen-form").addEventListener("submit", checkCandidate);
   $("batch-form").addEventListener("submit", screenBatch);
+  $("claims-form").addEventListener("submit", checkClaims);
   $("annotated").addEventListener("click", onMarkActivate);
   $("annotated").addEventListener("keydown", onMarkActivate);
   $("keep-lines").addEventListener("change", (event) => {
