@@ -158,3 +158,19 @@ def test_broad_list_key_file_answers_like_the_list_and_is_rebuilt(tmp_path, dama
     again = open_kinds(path, lambda: rows)
     assert again is not None and {k: again.kind(k) for k in expected} == expected
     assert path.read_bytes() == data
+
+
+@needs_unii
+def test_a_table_name_the_fda_list_lacks_says_so_and_keeps_its_inn_number():
+    """A new WHO name without a UNII is not left without a word: the card says what identifies
+    it instead."""
+    rows = Rules.shipped().read("antibody_inns.tsv", ("name", "second_word", "inn_number"))
+    missing = []
+    for row in rows[::10]:
+        d = innkit.decode(row["name"])
+        if d.substance is None and not row["second_word"]:
+            missing.append(row["name"])
+            assert any(n.startswith("no UNII yet") for n in d.notes), row["name"]
+            if row["inn_number"]:
+                assert dict(d.identifiers)["inn_number"] == row["inn_number"]
+    assert missing

@@ -171,7 +171,15 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
                            identifiers=ids)
     if substance is None:
         number = _inn_number(own.registry, normal)
-        return _replace(own, identifiers=(("inn_number", number),)) if number else own
+        entry = own.registry
+        notes = own.notes
+        if entry is not None and entry.origin == "shipped" and registry.substances is not None:
+            # A WHO name the FDA has not listed yet: say so, and what identifies it instead.
+            by = f"its INN number, {number}" if number else "its name in the WHO INN lists"
+            notes = (f"no UNII yet: the FDA UNII list does not hold {entry.full_name}; it is "
+                     f"identified by {by}", *notes)
+        ids = (("inn_number", number),) if number else ()
+        return _replace(own, identifiers=ids, notes=notes) if ids or notes else own
     result = own
     warnings = list(own.warnings)
     notes = list(own.notes)
