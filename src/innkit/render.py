@@ -252,39 +252,15 @@ def _decoding_bytes(d: Decoding) -> bytes:
     return data
 
 
-_TAILS: dict[tuple[object, ...], tuple[object, bytes]] = {}
-"""(text, how, known, confidence, suggestion, id(decoding)) -> (decoding, the JSON line from
-``"text"`` on, in UTF-8): a running text mentions the same names in the same way again and
-again, so only the offsets of a repeated mention are written anew."""
-_DOC_HEAD: list[tuple[str, bytes]] = [("", b"")]
-"""The last document's id and the JSON line up to its start offset: a long document's
-mentions come one after the other."""
-
-
 def jsonl_record(doc: str, m: Mention) -> bytes:
     """The mention as one JSON line in UTF-8: exactly ``json.dumps({"doc": doc,
     **m.to_dict()})`` and a newline (text that is not valid Unicode, such as a lone surrogate,
     as backslash escapes). Built from pieces so that only the decoding costs a full encoding,
-    once per distinct decoding, and the rest once per distinct way a name is mentioned (a
-    bulk text's output is hundreds of megabytes, mostly repeated mentions)."""
-    d = m.decoding
-    key = (m.text, m.how, m.known, m.confidence, m.suggestion, id(d))
-    tail = _TAILS.get(key)
-    if tail is None or tail[0] is not d:
-        if len(_TAILS) >= _SERIALISED_MAX:
-            _TAILS.clear()
-        tail = _TAILS[key] = (d, _record_tail(m))
-    head = _DOC_HEAD[0]
-    if head[0] != doc or not head[1]:
-        head = _DOC_HEAD[0] = (doc, f'{{"doc": {_quote(doc)}, "start": '.encode(
-            "utf-8", "backslashreplace"))
-    return b"%s%d, \"end\": %d%s" % (head[1], m.start, m.end, tail[1])
-
-
-def _record_tail(m: Mention) -> bytes:
-    """A mention's JSON line from its ``"text"`` key to the newline."""
+    once per distinct decoding (a bulk text's output is hundreds of megabytes, mostly
+    repeated decodings)."""
     suggestion = "null" if m.suggestion is None else _quote(m.suggestion)
-    head = (f', "text": {_quote(m.text)}, "how": {_quote(m.how)}, '
+    head = (f'{{"doc": {_quote(doc)}, "start": {m.start}, "end": {m.end}, '
+            f'"text": {_quote(m.text)}, "how": {_quote(m.how)}, '
             f'"known": {"true" if m.known else "false"}, '
             f'"confidence": {_quote(m.confidence)}, "suggestion": {suggestion}, '
             f'"decoding": ')
