@@ -15,6 +15,7 @@ left it is decoded again here, so nothing rests on what was sent.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 from collections import deque
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
+from .. import models
 from ..models import Decoding, Mention
 from ..registry import Registry, get_registry, set_registry
 from ..vocab import How, Leniency
@@ -59,6 +61,37 @@ def available_cores() -> int:
 def default_jobs() -> int:
     """Worker processes: one per core but one, for this process works on pieces too."""
     return max(0, min(available_cores() - 1, MAX_JOBS))
+
+
+def _rebuilt(cls: type, names: tuple[str, ...], values: tuple[object, ...]) -> object:
+    """A frozen result as it was sent: its fields set as they were, no check run again."""
+    result = object.__new__(cls)
+    for name, value in zip(names, values, strict=True):
+        object.__setattr__(result, name, value)
+    return result
+
+
+def _reducer(cls: type):
+    """How a result class travels between the processes: its field values in order. (The
+    pickling Python gives a frozen dataclass with slots asks for its fields once per object,
+    and a piece's names and decodings are thousands of objects.)"""
+    names = tuple(f.name for f in dataclasses.fields(cls))
+
+    def reduce(result: object) -> tuple[object, ...]:
+        return _rebuilt, (cls, names, tuple([getattr(result, n) for n in names]))
+
+    return reduce
+
+
+def _register_reducers() -> None:
+    """Results sent between this process and the workers by :func:`_reducer` (both sides,
+    before the first is sent); other pickling is left as it is."""
+    from multiprocessing.reduction import ForkingPickler
+
+    for cls in vars(models).values():
+        if (isinstance(cls, type) and issubclass(cls, models.Result)
+                and dataclasses.is_dataclass(cls) and cls.__module__ == models.__name__):
+            ForkingPickler.register(cls, _reducer(cls))
 
 
 _Row = tuple[int, int, str, bool, str, str, str | None]
@@ -133,6 +166,7 @@ def _warm(leniency: Leniency | str, registry: dict[str, Any]) -> None:
     """A worker's first act: the registry the document's process uses, and the scanner
     loaded from the disk cache."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _register_reducers()
     set_registry(Registry(**registry))
     _ = shared_annotator(leniency).scanner
 
@@ -168,6 +202,7 @@ class Workers:
 
         try:
             if self._pool is None:
+                _register_reducers()
                 # spawn: a fresh interpreter, not a copy of this one with its open SQLite files
                 self._pool = ProcessPoolExecutor(
                     self.jobs, mp_context=multiprocessing.get_context("spawn"),
