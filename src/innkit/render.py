@@ -379,6 +379,13 @@ def _substance_cell(m: Mention) -> str:
 _BRAT_LABELS = {Kind.ANTIBODY: "Antibody", Kind.COMBINATION: "Antibody",
                 Kind.CLASS: "DrugClass"}
 """The brat entity type of each kind of decoding; every other kind is a Drug."""
+ENTITY_TYPES = ("Antibody", "Drug", "DrugClass")
+"""Every entity type a mention is written as (brat, PubTator, BioC, CoNLL)."""
+
+
+def entity_type(m: Mention) -> str:
+    """The entity type a mention is written as: Antibody, DrugClass, or Drug."""
+    return _BRAT_LABELS.get(m.decoding.kind, "Drug")
 
 
 def brat_lines(mentions: Iterable[Mention], start: int = 1,
@@ -391,8 +398,7 @@ def brat_lines(mentions: Iterable[Mention], start: int = 1,
     annotations: a name may have none or several."""
     norm = start if norm_start is None else norm_start
     for i, m in enumerate(mentions, start=start):
-        kind = m.decoding.kind
-        label = _BRAT_LABELS.get(kind, "Drug")
+        label = entity_type(m)
         text = m.text.replace("\n", " ")
         yield f"T{i}\t{label} {m.start} {m.end}\t{text}"
         note = summary(m.decoding) + (f"; did you mean {m.suggestion}" if m.suggestion else "")
