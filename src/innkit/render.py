@@ -346,6 +346,7 @@ mark {{ border-radius: 3px; padding: 0 2px; cursor: help; }}
 mark.registry {{ background: #c8f0c8; }} mark.morphology {{ background: #c8dcff; }}
 mark.stem {{ background: #e8e8e8; }} mark.class {{ background: #f0e0ff; }}
 mark.fuzzy {{ background: #ffd59e; outline: 1px dashed #c60; }}
+mark.abbreviation {{ background: #d3f1ee; }} mark.brand {{ background: #f9d9e6; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 14px; margin-top: 1.5rem; }}
 td, th {{ border-bottom: 1px solid #eee; text-align: left; padding: 4px 6px; vertical-align: top; }}
 </style></head><body>

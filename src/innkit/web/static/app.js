@@ -123,6 +123,9 @@ const HOW = {
   morphology: "read by its parts",
   stem: "WHO stem",
   fuzzy: "near miss: did you mean?",
+  class: "drug class",
+  abbreviation: "short form the text defines",
+  brand: "brand the text gives",
 };
 let explained = new Map();
 let mentions = [];
@@ -188,7 +191,7 @@ function renderAnnotated(text) {
   appendPlain(doc, text.slice(pos));
   const legend = $("legend");
   legend.replaceChildren(mentions.length ? "Found by:" : "No drug name in this text.");
-  for (const how of ["registry", "morphology", "stem", "fuzzy"]) {
+  for (const how of Object.keys(HOW)) {
     if (counts[how]) legend.append(el("mark", { class: how, text: HOW[how] }), ` ${counts[how]} `);
   }
   $("annotate-result").hidden = false;
