@@ -91,6 +91,7 @@ class KnownNames:
         self._shipped_by_key: dict[str, list[RegistryEntry]] = {}
         self._has_user = False
         self._names: list[str] | None = None
+        self._antigens: dict[str, list[int]] | None = None  # antigen_key -> entry indexes
         self._entries: list[RegistryEntry] | None = None
         self._generation = 0
         self._user_mtime: float | None = None
@@ -160,6 +161,7 @@ class KnownNames:
         self._db, self._shipped_by_key = db, shipped
         self._entries = None
         self._names = None
+        self._antigens = None
         self._by_key = {}
         self._generation += 1
 
@@ -260,6 +262,13 @@ class KnownNames:
                               "LIMIT 2000", (f"%{target}%",)):
             exact = bool(pattern.search(row["target_antigen"] or ""))
             add(_row_to_entry(row), 90.0 if exact else 75.0, "target antigen")
+        wanted = antigen_key(q)
+        if wanted:  # PD-1 is PDCD1/CD279/PD1, TNF-alpha is TNF/TNFA: names of an antigen
+            entries = self.entries()
+            if self._antigens is None:
+                self._antigens = _antigen_index(entries)
+            for idx in self._antigens.get(wanted, ()):
+                add(entries[idx], 90.0, "target antigen")
         if len(key) >= 3:
             from rapidfuzz import fuzz, process  # imported on first search, not at start-up
 
@@ -272,6 +281,29 @@ class KnownNames:
                 add(entries[idx], float(score) * 0.9, "fuzzy name")
         ranked = sorted(hits.values(), key=lambda h: (-h.score, h.entry.name))
         return ranked[:limit]
+
+
+_GREEK = re.compile(r"(?<![A-Z])(ALPHA|BETA|GAMMA|DELTA|KAPPA|EPSILON)(?![A-Z])")
+_GREEK_LETTERS = str.maketrans("αβγδκε", "ABGDKE")
+
+
+def antigen_key(name: str) -> str:
+    """One antigen name as search compares it: capitals and digits only, a Greek letter as its
+    Latin initial (``PD-L1`` is ``PDL1``, ``TNF-alpha`` and ``TNF-α`` are ``TNFA``)."""
+    upper = name.translate(_GREEK_LETTERS).upper()
+    upper = _GREEK.sub(lambda m: m.group(1)[0], upper)
+    return re.sub(r"[^A-Z0-9]", "", upper)
+
+
+def _antigen_index(entries: list[RegistryEntry]) -> dict[str, list[int]]:
+    """Every name of every target antigen (``PDCD1/CD279/PD1;CD3E``: four), by its key."""
+    index: dict[str, list[int]] = {}
+    for i, entry in enumerate(entries):
+        for alias in re.split(r"[/;]", entry.target_antigen or ""):
+            key = antigen_key(re.sub(r"\(.*?\)", "", alias))
+            if key and (not index.get(key) or index[key][-1] != i):
+                index.setdefault(key, []).append(i)
+    return index
 
 
 class Substances:

@@ -1,0 +1,37 @@
+"""Search finds antibodies by the names their target antigen is written with in text: PD-1 is
+listed as ``PDCD1/CD279/PD1``, PD-L1 as ``PDL1/CD274``, TNF-alpha as ``TNF/TNFA``."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from innkit.cli import main
+from innkit.registry.core import antigen_key
+
+
+@pytest.mark.parametrize(("written", "key"), [("PD-1", "PD1"), ("PD-L1", "PDL1"),
+                                              ("TNF-alpha", "TNFA"), ("TNF-α", "TNFA"),
+                                              ("her2", "HER2"), ("IL-6R", "IL6R"),
+                                              ("Alphavirus", "ALPHAVIRUS")])
+def test_antigen_key(written, key):
+    assert antigen_key(written) == key
+
+
+@pytest.mark.parametrize("query", ["PD-1", "PD-L1", "TNF-alpha", "HER2"])
+def test_search_by_target_antigen(shipped_registry, query):
+    hits = shipped_registry.search(query, limit=50, score_cutoff=70)
+    by_antigen = [h for h in hits if h.matched_on == "target antigen"]
+    assert len(by_antigen) >= 3
+    for hit in by_antigen:
+        aliases = {antigen_key(re.sub(r"\(.*?\)", "", a))
+                   for a in re.split(r"[/;]", hit.entry.target_antigen)}
+        assert antigen_key(query) in aliases, hit.entry.target_antigen
+
+
+def test_cli_search_finds_pd1():
+    r = CliRunner().invoke(main, ["search", "PD-1", "--limit", "100"])
+    assert r.exit_code == 0
+    assert "pembrolizumab" in r.output and "nivolumab" in r.output
