@@ -17,7 +17,7 @@ import innkit
 from ..annotator.core import LENIENCY_LEVELS
 from ..naming.core import CURRENT_ERA, formats
 from ..registry import Registry, get_registry
-from ..render import render_card, summary
+from ..render import TSV_COLUMNS, brat_lines, jsonl_record, render_card, summary, tsv_line
 from ..rules.normalize import MAX_NAME_LENGTH
 from ..screening.similarity import screen_many
 from .schemas import (
@@ -25,6 +25,7 @@ from .schemas import (
     MAX_TARGET_CHARS,
     NAMING_ERRORS,
     Against,
+    AnnotateDownloadRequest,
     AnnotateRequest,
     Format,
     NameQuery,
@@ -130,6 +131,41 @@ async def annotate(body: AnnotateRequest, registry: RegistryDep, worker: WorkerD
     # No lock: annotation is safe from many threads (each has its own Hyperscan scratch).
     return await worker.json(lambda: [m.to_dict() for m in innkit.annotate(
         body.text, leniency=body.leniency, registry=registry)])
+
+
+_DOWNLOADS = {"jsonl": ("application/x-ndjson", "jsonl"), "tsv": ("text/tab-separated-values",
+                                                                  "tsv"),
+              "brat": ("text/plain", "ann")}
+
+
+def _download(text: str, leniency: str, fmt: str, registry: Registry) -> bytes:
+    """The mentions as ``innkit annotate --format FMT`` writes them, the document named
+    ``text``."""
+    mentions = innkit.annotate(text, leniency=leniency, registry=registry)
+    if fmt == "jsonl":
+        return b"".join(jsonl_record("text", m) for m in mentions)
+    if fmt == "tsv":
+        lines = ["\t".join(TSV_COLUMNS), *(tsv_line("text", m) for m in mentions)]
+    else:
+        lines = list(brat_lines(mentions))
+    return "".join(line + "\n" for line in lines).encode("utf-8", "replace")
+
+
+@router.post("/v1/annotate/download", tags=["annotate"], responses=ERRORS,
+             response_class=Response)
+async def annotate_download(body: AnnotateDownloadRequest, registry: RegistryDep,
+                            worker: WorkerDep, limits: LimitsDep) -> Response:
+    """The text's mentions as a file to save: jsonl, tsv or brat (the `.ann` file of the
+    text), exactly as `innkit annotate --format` writes them."""
+    max_text_chars = limits["max_text_chars"]
+    if len(body.text) > max_text_chars:
+        raise HTTPException(413, f"text is {len(body.text):,} characters; this server "
+                            f"reads at most {max_text_chars:,} per request (split it, or "
+                            "use innkit annotate for whole files)")
+    media, suffix = _DOWNLOADS[body.format]
+    data = await worker.run(lambda: _download(body.text, body.leniency, body.format, registry))
+    return Response(data, media_type=f"{media}; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="innkit-mentions.{suffix}"'})
 
 
 # -- screening and naming ------------------------------------------------------------------

@@ -63,6 +63,11 @@ class AnnotateRequest(_Strict):
     leniency: Leniency = Field("standard", description="strict, standard or lenient.")
 
 
+class AnnotateDownloadRequest(AnnotateRequest):
+    format: Literal["jsonl", "tsv", "brat"] = Field(
+        "jsonl", description="jsonl, tsv or brat (the .ann file): as `innkit annotate --format`.")
+
+
 class ScreenRequest(_Strict):
     name: NameField = Field(examples=["trastuzimab"])
     against: Against = "all"
