@@ -78,6 +78,15 @@ async def page() -> FileResponse:
     return FileResponse(STATIC / "index.html", media_type="text/html")
 
 
+@router.get("/docs", include_in_schema=False)
+async def api_docs(request: Request) -> Response:
+    """Swagger UI over /openapi.json, every file served by this server."""
+    if not request.app.state.api_docs:
+        raise HTTPException(404, "the API pages need swagger-ui-bundle-v2: pip install -e "
+                                 "'.[web]'; /openapi.json describes the API meanwhile")
+    return FileResponse(STATIC / "docs.html", media_type="text/html")
+
+
 # -- decoding ------------------------------------------------------------------------------
 def _decode_dict(name: str, registry: Registry) -> dict[str, Any]:
     return innkit.decode(name, registry=registry).to_dict()
