@@ -49,3 +49,57 @@ def test_download_route_writes_what_the_command_line_writes(tmp_path):
             assert answer.text == expected, fmt
         refused = client.post("/v1/annotate/download", json={"text": text, "format": "xml"})
         assert refused.status_code == 422
+
+
+def _client():
+    from fastapi.testclient import TestClient
+
+    from innkit.registry import Registry
+    from innkit.web.app import create_app
+
+    return TestClient(create_app(registry=Registry(None), time_limit_s=600),
+                      base_url="http://127.0.0.1")
+
+
+def test_openapi_describes_each_answer():
+    pytest.importorskip("fastapi", reason="the web extra is not installed")
+    with _client() as client:
+        spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+
+    def answer(path: str, method: str) -> dict:
+        content = spec["paths"][path][method]["responses"]["200"]["content"]
+        return content["application/json"]["schema"]
+
+    assert answer("/v1/decode", "get")["$ref"].endswith("/DecodingAnswer")
+    assert answer("/v1/annotate", "post")["items"]["$ref"].endswith("/MentionAnswer")
+    assert answer("/v1/registry", "get")["items"]["$ref"].endswith("/SearchHitAnswer")
+    for name, keys in (("DecodingAnswer", {"segmentation", "substance", "kind"}),
+                       ("MentionAnswer", {"start", "end", "how", "decoding"}),
+                       ("SubstanceAnswer", {"unii", "curie", "ambiguous", "denotes"})):
+        assert keys <= set(schemas[name]["properties"]), name
+        assert schemas[name]["description"]
+
+
+def test_the_decoding_matches_its_description():
+    """The answer of the library fits the model the description names (keys and types)."""
+    pytest.importorskip("fastapi", reason="the web extra is not installed")
+    from innkit.web.answers import ExplainAnswer, MentionAnswer
+
+    with _client() as client:
+        for name in ("inotuzumab ozogamicin", "Ketas", "beta-blockers", "zzzq"):
+            ExplainAnswer.model_validate(client.get("/v1/explain",
+                                                    params={"name": name}).json())
+        for m in client.post("/v1/annotate", json={"text": "Ketas and Kadcyla."}).json():
+            MentionAnswer.model_validate(m)
+
+
+def test_api_pages_are_served_offline():
+    pytest.importorskip("swagger_ui_bundle", reason="swagger-ui-bundle-v2 is not installed")
+    with _client() as client:
+        page = client.get("/docs")
+        assert page.status_code == 200
+        for src in re.findall(r'(?:src|href)="([^"]+)"', page.text):
+            assert src.startswith("/"), src  # nothing from another site
+            assert client.get(src).status_code == 200, src
+        assert "/openapi.json" in client.get("/static/docs.js").text

@@ -20,6 +20,17 @@ from ..registry import Registry, get_registry
 from ..render import TSV_COLUMNS, brat_lines, jsonl_record, render_card, summary, tsv_line
 from ..rules.normalize import MAX_NAME_LENGTH
 from ..screening.similarity import screen_many
+from .answers import (
+    DecodingAnswer,
+    ExplainAnswer,
+    MentionAnswer,
+    MetaAnswer,
+    RegistryEntryAnswer,
+    ScreeningAnswer,
+    SearchHitAnswer,
+    SuggestionAnswer,
+    ValidationAnswer,
+)
 from .schemas import (
     ERRORS,
     MAX_TARGET_CHARS,
@@ -98,20 +109,20 @@ def _explain_dict(name: str, registry: Registry) -> dict[str, Any]:
             "decoding": d.to_dict()}
 
 
-@router.get("/v1/decode", tags=["decode"], responses=ERRORS, response_model=dict[str, Any])
+@router.get("/v1/decode", tags=["decode"], responses=ERRORS, response_model=DecodingAnswer)
 async def decode_one(name: NameQuery, registry: RegistryDep, worker: WorkerDep) -> Response:
     """Decode one name: `innkit.decode(name).to_dict()`."""
     return await worker.json(lambda: _decode_dict(name, registry))
 
 
 @router.post("/v1/decode", tags=["decode"], responses=ERRORS,
-             response_model=list[dict[str, Any]])
+             response_model=list[DecodingAnswer])
 async def decode_many(body: NamesRequest, registry: RegistryDep, worker: WorkerDep) -> Response:
     """Decode several names: a list of `to_dict()`, in the order given."""
     return await worker.json(lambda: [_decode_dict(n, registry) for n in body.names])
 
 
-@router.get("/v1/explain", tags=["decode"], responses=ERRORS, response_model=dict[str, Any])
+@router.get("/v1/explain", tags=["decode"], responses=ERRORS, response_model=ExplainAnswer)
 async def explain_one(name: NameQuery, registry: RegistryDep, worker: WorkerDep) -> Response:
     """The decoding with its one-line summary and readable card (as `innkit explain`):
     `{input, summary, card, decoding}`."""
@@ -119,7 +130,7 @@ async def explain_one(name: NameQuery, registry: RegistryDep, worker: WorkerDep)
 
 
 @router.post("/v1/explain", tags=["decode"], responses=ERRORS,
-             response_model=list[dict[str, Any]])
+             response_model=list[ExplainAnswer])
 async def explain_many(body: NamesRequest, registry: RegistryDep,
                        worker: WorkerDep) -> Response:
     """Summary and card of several names, in the order given."""
@@ -127,7 +138,7 @@ async def explain_many(body: NamesRequest, registry: RegistryDep,
 
 
 @router.post("/v1/annotate", tags=["annotate"], responses=ERRORS,
-             response_model=list[dict[str, Any]])
+             response_model=list[MentionAnswer])
 async def annotate(body: AnnotateRequest, registry: RegistryDep, worker: WorkerDep,
                    limits: LimitsDep) -> Response:
     """Every drug name in the text: a list of `Mention.to_dict()` (character offsets,
@@ -209,7 +220,7 @@ async def _naming_answer(worker: Worker, verb: str, registry: Registry,
 
 
 @router.get("/v1/screen", tags=["naming"], responses=NAMING_ERRORS,
-            response_model=dict[str, Any])
+            response_model=ScreeningAnswer)
 async def screen_get(
     name: NameQuery,
     registry: RegistryDep,
@@ -225,7 +236,7 @@ async def screen_get(
 
 
 @router.post("/v1/screen", tags=["naming"], responses=NAMING_ERRORS,
-             response_model=dict[str, Any])
+             response_model=ScreeningAnswer)
 async def screen_post(body: ScreenRequest, registry: RegistryDep, worker: WorkerDep) -> Response:
     """As GET /v1/screen, with a JSON body."""
     return await _naming_answer(worker, "screen", registry, name=body.name,
@@ -251,7 +262,7 @@ async def screen_batch(body: ScreenBatchRequest, registry: RegistryDep,
 
 
 @router.get("/v1/validate", tags=["naming"], responses=NAMING_ERRORS,
-            response_model=dict[str, Any])
+            response_model=ValidationAnswer)
 async def validate_get(
     name: NameQuery,
     registry: RegistryDep,
@@ -266,7 +277,7 @@ async def validate_get(
 
 
 @router.post("/v1/validate", tags=["naming"], responses=NAMING_ERRORS,
-             response_model=dict[str, Any])
+             response_model=ValidationAnswer)
 async def validate_post(body: ValidateRequest, registry: RegistryDep,
                         worker: WorkerDep) -> Response:
     """As GET /v1/validate, with a JSON body."""
@@ -275,7 +286,7 @@ async def validate_post(body: ValidateRequest, registry: RegistryDep,
 
 
 @router.get("/v1/suggest", tags=["naming"], responses=NAMING_ERRORS,
-            response_model=list[dict[str, Any]])
+            response_model=list[SuggestionAnswer])
 async def suggest_get(
     target: Annotated[str, Query(min_length=1, max_length=MAX_TARGET_CHARS,
                                  description="Target class (tumour, viral ...) or infix.")],
@@ -292,7 +303,7 @@ async def suggest_get(
 
 
 @router.post("/v1/suggest", tags=["naming"], responses=NAMING_ERRORS,
-             response_model=list[dict[str, Any]])
+             response_model=list[SuggestionAnswer])
 async def suggest_post(body: SuggestRequest, registry: RegistryDep,
                        worker: WorkerDep) -> Response:
     """As GET /v1/suggest, with a JSON body."""
@@ -302,7 +313,7 @@ async def suggest_post(body: SuggestRequest, registry: RegistryDep,
 
 # -- registry and meta ---------------------------------------------------------------------
 @router.get("/v1/registry", tags=["registry"], responses=ERRORS,
-            response_model=list[dict[str, Any]])
+            response_model=list[SearchHitAnswer])
 async def registry_search(
     search: Annotated[str, Query(min_length=1, max_length=MAX_NAME_LENGTH,
                                  description="Name, name prefix or target antigen.")],
@@ -317,7 +328,7 @@ async def registry_search(
 
 @router.get("/v1/registry/{name:path}", tags=["registry"],
             responses={**ERRORS, 404: problem("No entry for this name.")},
-            response_model=list[dict[str, Any]])
+            response_model=list[RegistryEntryAnswer])
 async def registry_lookup(name: str, registry: RegistryDep, worker: WorkerDep) -> Response:
     """Entries for one name (case, spaces and hyphens ignored), user entries first: a
     list of `RegistryEntry.to_dict()`."""
@@ -337,7 +348,7 @@ def _naming_meta(registry: Registry) -> dict[str, Any]:
     return {"formats": list(formats(registry.rules.tables)), "targets": targets}
 
 
-@router.get("/v1/meta", tags=["meta"], response_model=dict[str, Any])
+@router.get("/v1/meta", tags=["meta"], response_model=MetaAnswer)
 async def meta(request: Request, registry: RegistryDep, worker: WorkerDep,
                limits: LimitsDep) -> Response:
     """Versions, limits and the choices the other endpoints accept."""
