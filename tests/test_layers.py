@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("annotator", ("annotator", "annotator.*")),
     ("screening", ("screening", "screening.*")),
     ("naming", ("naming", "naming.*")),
-    ("render", ("render", "formats")),
+    ("render", ("render", "corpus_formats")),
     ("facade", ("",)),  # the package itself: innkit/__init__.py, the public names
     ("surfaces", ("web", "web.*", "integrations", "integrations.*")),
     ("command line", ("cli", "cli.*")),  # it launches the other surfaces (serve, --engine)

@@ -15,9 +15,7 @@ from typing import IO, Any
 import click
 
 from ..annotator.core import Mention
-from ..files.atomic import atomic_output
-from ..files.corpora import CorpusDocument, text_document
-from ..formats import (
+from ..corpus_formats import (
     BIOC_JSON_TAIL,
     BIOC_XML_TAIL,
     bioc_document,
@@ -30,6 +28,8 @@ from ..formats import (
     conll_document,
     pubtator_document,
 )
+from ..files.atomic import atomic_output
+from ..files.corpora import CorpusDocument, text_document
 from ..render import (
     HTML_MAX_CHARS,
     HTML_MAX_NAMES,
@@ -177,7 +177,7 @@ class TsvSink(StreamSink):
 
 
 CORPUS_FORMATS = ("pubtator", "bioc-xml", "bioc-json", "conll")
-"""The corpus formats: each document written whole, as its input gave it (see formats.py)."""
+"""The corpus formats: each document written whole, as its input gave it (see corpus_formats.py)."""
 
 
 class CorpusSink(StreamSink):
