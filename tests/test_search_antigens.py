@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from innkit.cli import main
+from innkit.registry import substances
 from innkit.registry.core import antigen_key
 
 
@@ -35,3 +36,23 @@ def test_cli_search_finds_pd1():
     r = CliRunner().invoke(main, ["search", "PD-1", "--limit", "100"])
     assert r.exit_code == 0
     assert "pembrolizumab" in r.output and "nivolumab" in r.output
+
+
+@pytest.mark.skipif(substances.unii_source() is None, reason="the FDA UNII list is not installed")
+@pytest.mark.parametrize(("typed", "name", "refers_to"), [
+    ("Besp", "besponsa", "inotuzumab ozogamicin"), ("CMC-5", "cmc-544", "inotuzumab ozogamicin"),
+    ("Kadcy", "kadcyla", "trastuzumab emtansine")])
+def test_brands_and_codes_fill_a_short_search(shipped_registry, typed, name, refers_to):
+    hits = shipped_registry.search(typed, limit=8, score_cutoff=70)
+    found = {h.entry.full_name: h for h in hits}
+    assert name in found, list(found)
+    hit = found[name]
+    assert hit.entry.origin == "unii" and hit.entry.refers_to == refers_to
+    assert hit.matched_on in ("brand prefix", "code prefix")
+
+
+def test_known_names_come_before_brands(shipped_registry):
+    hits = shipped_registry.search("inotuz", limit=8, score_cutoff=70)
+    assert hits[0].entry.full_name == "inotuzumab ozogamicin"
+    origins = [h.entry.origin for h in hits]
+    assert origins == sorted(origins, key=lambda o: o == "unii")

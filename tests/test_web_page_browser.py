@@ -167,7 +167,7 @@ def test_search_suggests_as_you_type(browser, server):
     browser.get(server + "/")
     box = browser.find_element(By.ID, "name-input")
     for typed, shown in (("PD-1", "PD1"), ("HER2", "HER2"), ("TNF-alpha", "TNFA"),
-                         ("inotuz", "inotuzumab ozogamicin")):
+                         ("inotuz", "inotuzumab ozogamicin"), ("Besp", "besponsa")):
         box.clear()
         box.send_keys(typed)
 

@@ -21,6 +21,7 @@ from ..errors import require_text
 from ..models import Result, Substance
 from ..rules.core import Rules
 from ..rules.normalize import normalize_name
+from ..vocab import NameType
 from .entries import ENTRY_COLUMNS, RegistryEntry
 from .entries import ENTRY_KINDS as ENTRY_KINDS  # re-exported: callers import it from here
 from .identity import Resolver
@@ -464,8 +465,23 @@ class Registry:
 
     def search(self, query: str, *, limit: int = 10, score_cutoff: float = 70.0) -> list[SearchHit]:
         """Names starting with the query, names or target antigens containing it, then fuzzy
-        name matches (rapidfuzz), best first."""
-        return self.known_names.search(query, limit=limit, score_cutoff=score_cutoff)
+        name matches (rapidfuzz), best first; when these are fewer than ``limit``, brands and
+        codes of the FDA UNII list that start with it (``Besp``: Besponsa) fill the rest."""
+        hits = self.known_names.search(query, limit=limit, score_cutoff=score_cutoff)
+        key = name_key(query.strip()) if isinstance(query, str) else ""
+        index = self.substance_index() if len(hits) < limit and len(key) >= 3 else None
+        if index is None:
+            return hits
+        seen = {h.entry.full_name for h in hits}
+        for name, kind, _unii, inn, substance in index.starting_with(
+                key, (NameType.BRAND, NameType.CODE), limit):
+            entry = RegistryEntry(name=name.lower(), second_word=None, kind=kind,
+                                  origin="unii", refers_to=inn or substance.lower(),
+                                  provenance=UNII_PROVENANCE)
+            if entry.full_name not in seen and len(hits) < limit:
+                seen.add(entry.full_name)
+                hits.append(SearchHit(entry, 80.0, f"{kind} prefix"))
+        return hits
 
     # -- the broad list and identity (the UNII substance index) ----------------------------
     def substance_index(self) -> SubstanceIndex | None:
