@@ -145,6 +145,9 @@ def test_bioc_round_trip(fmt, tmp_path):
     second = tmp_path / f"b.{fmt}"
     run("annotate", "--input-format", "bioc", "--format", fmt, "-o", str(second), str(first))
     assert second.read_bytes() == first.read_bytes()
+    piped = run("annotate", "--input-format", "bioc", "--format", fmt, "-",
+                stdin=first.read_text(encoding="utf-8"))
+    assert piped == first.read_text(encoding="utf-8")  # standard input reads the same
     pubtator = run("annotate", "--input-format", "bioc", "--format", "pubtator", str(first))
     assert _check_pubtator(pubtator, PUBTATOR) == len(anns)
 

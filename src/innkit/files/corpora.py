@@ -14,6 +14,7 @@ kept). BioC is read through the ``bioc`` package (the ``bioc`` extra).
 from __future__ import annotations
 
 import copy
+import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -204,8 +205,9 @@ def read_bioc(stream: BinaryIO, name: str) -> Iterator[CorpusDocument]:
     """The documents of a BioC file, XML (streamed, one document at a time) or JSON (told
     apart by the first character that is not white space)."""
     bioc = bioc_module()
-    head = stream.peek(64) if hasattr(stream, "peek") else b""
-    first = head.lstrip()[:1]
+    if not hasattr(stream, "peek"):
+        stream = io.BufferedReader(stream)  # type: ignore[arg-type]  # to look ahead
+    first = stream.peek(64).lstrip()[:1]
     if first in (b"{", b"["):
         yield from _read_bioc_json(stream, name, bioc)
         return
@@ -227,7 +229,6 @@ def read_bioc(stream: BinaryIO, name: str) -> Iterator[CorpusDocument]:
 
 
 def _read_bioc_json(stream: BinaryIO, name: str, bioc: Any) -> Iterator[CorpusDocument]:
-    import io
     import json
 
     try:
