@@ -18,7 +18,13 @@ from innkit.cli import main
 from innkit.files.corpora import CorpusError, read_bioc, read_pubtator
 from innkit.registry import substances
 
-bioc = pytest.importorskip("bioc", reason="the BioC formats need the bioc package")
+
+def _bioc():
+    """The bioc package, or a skip: the BioC formats need it (the bioc extra)."""
+    pytest.importorskip("bioc.biocjson", reason="the BioC formats need the bioc package")
+    import bioc.biocxml
+
+    return bioc
 
 TITLE = "Trastuzumab and Ketas in breast cancer.  "  # trailing spaces stay
 ABSTRACT = ("Patients received Kadcyla (trastuzumab emtansine) after Herceptin; "
@@ -123,6 +129,7 @@ def _bioc_annotations(collection) -> list[tuple[str, object, object]]:
 
 @pytest.mark.parametrize("fmt", ["bioc-xml", "bioc-json"])
 def test_bioc_round_trip(fmt, tmp_path):
+    bioc = _bioc()
     first = tmp_path / f"a.{fmt}"
     run("annotate", "--input-format", "pubtator", "--format", fmt, "-o", str(first), "-",
         stdin=PUBTATOR)
@@ -153,6 +160,7 @@ def test_bioc_round_trip(fmt, tmp_path):
 
 
 def test_bioc_keeps_passages_sentences_and_infons(tmp_path):
+    bioc = _bioc()
     source = tmp_path / "in.xml"
     source.write_text(
         '<?xml version="1.0" encoding="utf-8"?><collection><source>PMC</source><date>2024'
@@ -181,6 +189,7 @@ def test_bioc_keeps_passages_sentences_and_infons(tmp_path):
 
 
 def test_not_bioc_is_one_line_and_exit_2(tmp_path):
+    _bioc()
     bad = tmp_path / "bad.xml"
     bad.write_text("<html><p>not bioc", encoding="utf-8")
     r = CliRunner().invoke(main, ["annotate", "--input-format", "bioc", str(bad)])
@@ -243,6 +252,7 @@ def test_shared_corpus_round_trips(tmp_path):
         text = doc["title"] + "\n" + doc["abstract"]
         for _, start, end, mention, _, ids in doc["anns"]:
             assert text[int(start):int(end)] == mention and ids
+    _bioc()
     for fmt in ("bioc-xml", "bioc-json"):
         path = tmp_path / fmt
         run("annotate", "--input-format", "pubtator", "--format", fmt, "-o", str(path), "-",
