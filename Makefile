@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: demo test lint bench clean
+.PHONY: demo shell test lint bench clean
 
 # The package alone (what the demo needs), then the development extras on top for the tests.
 $(RUN_STAMP): pyproject.toml
@@ -28,6 +28,11 @@ demo: $(RUN_STAMP)
 	@$(BIN)/innkit annotate examples/monograph.txt --html examples/monograph.html
 	@echo
 	@$(BIN)/innkit explain "inotuzumab ozogamicin"
+
+## shell: a new shell with .venv active, so that `innkit` is on the PATH (exit leaves it)
+shell: $(RUN_STAMP)
+	@echo "innkit is on the PATH in this shell; type exit to leave it"
+	@VIRTUAL_ENV="$(CURDIR)/$(VENV)" PATH="$(CURDIR)/$(BIN):$$PATH" $${SHELL:-/bin/sh}
 
 ## test: lint, then the whole test suite
 test: $(STAMP)

@@ -107,7 +107,9 @@ def _expected(docs: list[tuple[str, str]], annotator: Annotator) -> list[tuple]:
                          d.name, d.segmentation, stem, d.target_meaning, d.source_meaning,
                          ",".join(d.eras), m.suggestion, one and one.unii, one and one.inn,
                          sub and sub.relation, one and one.curie, bool(sub and sub.ambiguous),
-                         [c.unii for c in sub.denotes] if sub else []))
+                         [c.unii for c in sub.denotes] if sub else [],
+                         ";".join(c.unii for c in sub.denotes) if sub and sub.ambiguous
+                         else ""))
     return rows
 
 
@@ -155,7 +157,9 @@ def test_same_mentions_as_the_single_process_cli(tmp_path, client):
                          d["segmentation"], stem, d["target_meaning"], d["source_meaning"],
                          ",".join(d["eras"]), row["suggestion"], sub.get("unii"),
                          sub.get("inn"), sub.get("relation"), sub.get("curie"),
-                         bool(sub.get("ambiguous")), [c["unii"] for c in sub.get("denotes", [])]))
+                         bool(sub.get("ambiguous")), [c["unii"] for c in sub.get("denotes", [])],
+                         ";".join(c["unii"] for c in sub["denotes"]) if sub.get("ambiguous")
+                         else ""))
     out = tmp_path / "dask-out"
     r = CliRunner().invoke(main, ["annotate", "--engine", "dask", "--scheduler",
                                   client.scheduler.address, "--input-format", "jsonl",
@@ -233,11 +237,15 @@ def test_cli_reports_incomplete_output_and_bad_input(tmp_path, client):
                    str(tmp_path / "o1"), str(tmp_path / "missing.jsonl")])
     assert r.exit_code == 2 and "cannot read" in r.stderr and r.exception is not None
     assert "Traceback" not in r.output
-    notes = tmp_path / "notes.txt"
+    notes = tmp_path / "notes.md"
     notes.write_text("rituximab\n", encoding="utf-8")
     r = run(main, ["annotate", "--engine", "dask", "--scheduler", addr, "-o",
                    str(tmp_path / "o2"), str(notes)])
-    assert r.exit_code == 2 and "--input-format jsonl" in r.stderr
+    assert r.exit_code == 2 and "--input-format jsonl or text" in r.stderr
+    assert "input_format" not in r.stderr  # the option, never the Python parameter
+    r = run(main, ["annotate", "--engine", "dask", "--input-format", "pubtator", "-o",
+                   str(tmp_path / "o3"), str(notes)])
+    assert r.exit_code == 2 and "--engine local" in r.output
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "keep.txt").write_text("mine", encoding="utf-8")
@@ -263,3 +271,32 @@ def test_several_inputs_keep_their_order_and_line_numbers(tmp_path, client, anno
                              partition_size=SPLIT)
     assert report.complete and report.documents == 2 * len(docs)
     assert _read(tmp_path / "out") == 2 * _expected(docs, annotator)
+
+
+def test_a_folder_of_text_files(tmp_path, client, annotator):
+    """Each .txt file is one document named by its path, annotated as the local engine does,
+    with every identifier column the tsv output has."""
+    folder = tmp_path / "notes"
+    (folder / "sub").mkdir(parents=True)
+    texts = {folder / "a.txt": EXAMPLE.read_text(encoding="utf-8"),
+             folder / "sub" / "b.txt": "Ketas and ProAir were stopped; Kadcyla was given.",
+             folder / "empty.txt": ""}
+    for path, text in texts.items():
+        path.write_text(text, encoding="utf-8")
+    (folder / "_ignored.txt").write_text("rituximab", encoding="utf-8")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["annotate", "--engine", "dask", "--scheduler",
+                                  client.scheduler.address, "-o", str(out), str(folder)])
+    assert r.exit_code == 0, r.output
+    docs = sorted((str(p), t) for p, t in texts.items())
+    assert _read(out) == _expected(docs, annotator)
+    tsv = CliRunner().invoke(main, ["annotate", "--format", "tsv", *(d for d, _ in docs)])
+    header, *lines = tsv.stdout.splitlines()
+    columns = header.split("\t")
+    ids = ("unii", "inn", "relation", "ambiguous", "candidate_uniis")
+    assert set(ids) <= set(COLUMNS)
+    local = [tuple(dict(zip(columns, line.split("\t"), strict=True))[c] for c in ids)
+             for line in lines]
+    table = [dict(zip(COLUMNS, row, strict=True)) for row in _read(out)]
+    assert local == [(t["unii"] or "", t["inn"] or "", t["relation"] or "",
+                      "yes" if t["ambiguous"] else "no", t["candidate_uniis"]) for t in table]

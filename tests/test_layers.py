@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("checker", ("checker", "checker.*")),  # beside screening and naming: above the annotator
     ("screening", ("screening", "screening.*")),
     ("naming", ("naming", "naming.*")),
-    ("render", ("render",)),
+    ("render", ("render", "corpus_formats")),
     ("facade", ("",)),  # the package itself: innkit/__init__.py, the public names
     ("surfaces", ("web", "web.*", "integrations", "integrations.*")),
     ("command line", ("cli", "cli.*")),  # it launches the other surfaces (serve, --engine)

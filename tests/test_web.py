@@ -221,7 +221,9 @@ def test_openapi_lists_every_endpoint_and_no_cdn_docs(client):
     for path in ("/v1/decode", "/v1/explain", "/v1/annotate", "/v1/screen", "/v1/validate",
                  "/v1/suggest", "/v1/registry", "/v1/registry/{name}", "/v1/meta"):
         assert path in spec["paths"], path
-    assert client.get("/docs").status_code == 404  # Swagger UI would load from a CDN
+    docs = client.get("/docs")  # Swagger UI, served by the app itself, never from a CDN
+    assert docs.status_code == 200 and not re.search(r"https?://", docs.text)
+    assert client.get("/redoc").status_code == 404
 
 
 def test_the_page_is_served_and_loads_nothing_from_outside(client):

@@ -351,6 +351,7 @@ mark {{ border-radius: 3px; padding: 0 2px; cursor: help; }}
 mark.registry {{ background: #c8f0c8; }} mark.morphology {{ background: #c8dcff; }}
 mark.stem {{ background: #e8e8e8; }} mark.class {{ background: #f0e0ff; }}
 mark.fuzzy {{ background: #ffd59e; outline: 1px dashed #c60; }}
+mark.abbreviation {{ background: #d3f1ee; }} mark.brand {{ background: #f9d9e6; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 14px; margin-top: 1.5rem; }}
 td, th {{ border-bottom: 1px solid #eee; text-align: left; padding: 4px 6px; vertical-align: top; }}
 </style></head><body>
@@ -384,6 +385,13 @@ def _substance_cell(m: Mention) -> str:
 _BRAT_LABELS = {Kind.ANTIBODY: "Antibody", Kind.COMBINATION: "Antibody",
                 Kind.CLASS: "DrugClass"}
 """The brat entity type of each kind of decoding; every other kind is a Drug."""
+ENTITY_TYPES = ("Antibody", "Drug", "DrugClass")
+"""Every entity type a mention is written as (brat, PubTator, BioC, CoNLL)."""
+
+
+def entity_type(m: Mention) -> str:
+    """The entity type a mention is written as: Antibody, DrugClass, or Drug."""
+    return _BRAT_LABELS.get(m.decoding.kind, "Drug")
 
 
 def brat_lines(mentions: Iterable[Mention], start: int = 1,
@@ -396,8 +404,7 @@ def brat_lines(mentions: Iterable[Mention], start: int = 1,
     annotations: a name may have none or several."""
     norm = start if norm_start is None else norm_start
     for i, m in enumerate(mentions, start=start):
-        kind = m.decoding.kind
-        label = _BRAT_LABELS.get(kind, "Drug")
+        label = entity_type(m)
         text = m.text.replace("\n", " ")
         yield f"T{i}\t{label} {m.start} {m.end}\t{text}"
         note = summary(m.decoding) + (f"; did you mean {m.suggestion}" if m.suggestion else "")

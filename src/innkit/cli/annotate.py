@@ -12,9 +12,26 @@ import click
 from ..annotator.core import LENIENCY_LEVELS
 from ..annotator.parallel import PARALLEL_FROM, Workers
 from ..annotator.stitch import annotate_chunks
+from ..files.corpora import (
+    CorpusDocument,
+    CorpusError,
+    MissingLibraryError,
+    bioc_module,
+    read_bioc,
+    read_pubtator,
+)
 from ..files.readers import ReadReport, SkippedRecord, iter_text, json_document
-from .errors import ClosedStreamError, ExitStatus, closed_stream_fault, input_fault, os_fault
-from .sinks import BratSink, HtmlReport, Output, Sink, main_sink
+from .errors import (
+    CliFault,
+    ClosedStreamError,
+    ExitStatus,
+    closed_stream_fault,
+    input_fault,
+    os_fault,
+)
+from .sinks import CORPUS_FORMATS, BratSink, HtmlReport, Output, Sink, main_sink
+
+INPUT_FORMATS = ("text", "jsonl", "pubtator", "bioc")
 
 
 class _Progress:
@@ -53,8 +70,10 @@ class _Inputs:
         self.problems += 1
         click.echo(f"innkit: {message}", err=True)
 
-    def documents(self) -> Iterator[tuple[str, Iterator[str], ReadReport]]:
-        """(doc id, text chunks, read report) for every document of every input."""
+    def documents(self) -> Iterator[tuple[str, Iterator[str], ReadReport,
+                                          CorpusDocument | None]]:
+        """(doc id, text chunks, read report, the document as a corpus input gave it) for
+        every document of every input."""
         for name in self.files:
             if name == "-":
                 yield from self._from_stream("stdin", sys.stdin.buffer)
@@ -88,9 +107,22 @@ class _Inputs:
 
     def _from_stream(self, name: str, stream: BinaryIO):
         report = ReadReport(name)
+        if self.input_format == "bioc":
+            yield from self._corpus(name, read_bioc(stream, name))
+            return
         chunks = self._chunks(name, stream, report)
         if self.input_format == "text":
-            yield name, chunks, report
+            yield name, chunks, report, None
+            return
+        if self.input_format == "pubtator":
+            problems: list[str] = []
+            yield from self._corpus(name, read_pubtator(_lines(chunks), name, problems))
+            for problem in problems[:5]:
+                click.echo(f"innkit: {problem}", err=True)
+            if len(problems) > 5:
+                click.echo(f"innkit: {name}: {len(problems) - 5} more lines passed over",
+                           err=True)
+            self.report(report)
             return
         # JSON Lines: one document per line, with a text and an id field.
         buffer = ""
@@ -105,6 +137,19 @@ class _Inputs:
             yield from self._json_doc(name, line_no + 1, buffer)
         self.report(report)
 
+    def _corpus(self, name: str, documents: Iterator[CorpusDocument]):
+        """Each document of a PubTator or BioC input; an input that is not one is counted
+        as unread, and the others go on."""
+        try:
+            for doc in documents:
+                yield doc.doc_id, iter((doc.text,)), ReadReport(doc.doc_id), doc
+        except CorpusError as exc:
+            self.warn(str(exc))
+        except MissingLibraryError as exc:
+            raise CliFault(str(exc), ExitStatus.ENVIRONMENT) from exc
+        except OSError as exc:
+            raise os_fault(exc, "read", name) from exc
+
     def _json_doc(self, name: str, line_no: int, line: str):
         if not line.strip():
             return
@@ -115,21 +160,24 @@ class _Inputs:
             # a warning only, as for bytes that were not UTF-8: the input itself was read
             click.echo(f"innkit: {exc}", err=True)
             return
-        yield doc_id, iter((text,)), ReadReport(doc_id)
+        yield doc_id, iter((text,)), ReadReport(doc_id), None
 
 
 @click.command("annotate")
 @click.argument("files", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "jsonl", "tsv", "html", "brat"]),
-              default="text", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl", "tsv", "html", "brat",
+                                                   *CORPUS_FORMATS]),
+              default="text", show_default=True,
+              help="Output format (pubtator, bioc-xml, bioc-json, conll: see docs/formats.md).")
 @click.option("--leniency", type=click.Choice(LENIENCY_LEVELS), default="standard",
               show_default=True, help="How far to trust word shape alone (see the README).")
 @click.option("-o", "--output", type=click.Path(dir_okay=True, allow_dash=True), default="-",
               help="Output file (a folder for brat); '-' is standard output.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False),
               help="Also write an HTML report of the (first) document here.")
-@click.option("--input-format", type=click.Choice(["text", "jsonl"]), default="text",
-              show_default=True, help="jsonl: one document per line, see --text-field.")
+@click.option("--input-format", type=click.Choice(INPUT_FORMATS), default="text",
+              show_default=True, help="jsonl: one document per line, see --text-field; "
+              "pubtator, bioc: a corpus (BioC XML or JSON).")
 @click.option("--text-field", default="text", show_default=True)
 @click.option("--id-field", default="doc_id", show_default=True)
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
@@ -162,6 +210,11 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
                 workers=workers, leniency=leniency, input_format=input_format,
                 text_field=text_field, id_field=id_field)
         return
+    if fmt.startswith("bioc") or input_format == "bioc":
+        try:
+            bioc_module()
+        except MissingLibraryError as exc:
+            raise CliFault(str(exc), ExitStatus.ENVIRONMENT) from exc
     if fmt == "brat" and output == "-" and len(files) > 1:
         raise click.UsageError("brat output of several files needs -o FOLDER")
     sizes = [Path(f).stat().st_size for f in files if f != "-" and Path(f).is_file()] or [0]
@@ -208,9 +261,11 @@ def _run(inputs: _Inputs, sinks: list[Sink], leniency: str, n_inputs: int,
 def _documents(inputs: _Inputs, sinks: list[Sink], readers: list[Sink], leniency: str,
                n_inputs: int, workers: Workers) -> None:
     total = 0
-    for doc_id, chunks, report in inputs.documents():
+    for doc_id, chunks, report, layout in inputs.documents():
         for s in sinks:
             s.start(doc_id)
+            if layout is not None:
+                s.layout(layout)
         if readers:
             chunks = _teeing(chunks, readers)
         found = 0
@@ -232,3 +287,15 @@ def _teeing(chunks: Iterator[str], readers: list[Sink]) -> Iterator[str]:
         for s in readers:
             s.text(chunk)
         yield chunk
+
+
+def _lines(chunks: Iterator[str]) -> Iterator[str]:
+    """The lines of a text read in chunks, each with its line end."""
+    buffer = ""
+    for chunk in chunks:
+        buffer += chunk
+        *lines, buffer = buffer.split("\n")
+        for line in lines:
+            yield line + "\n"
+    if buffer:
+        yield buffer

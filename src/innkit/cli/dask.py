@@ -34,9 +34,9 @@ def _check_options(ctx: Any, files: tuple[str, ...], output: str, *, engine: str
     if _given(ctx, "fmt") or _given(ctx, "html_path"):
         raise click.UsageError("--engine dask writes a Parquet dataset folder; --format and "
                                "--html apply to --engine local")
-    if _given(ctx, "input_format") and input_format == "text":
-        raise click.UsageError("--engine dask reads JSON Lines or Parquet, not plain text: "
-                               "one JSON object per line, see --text-field")
+    if input_format in ("pubtator", "bioc"):
+        raise click.UsageError(f"--engine dask reads JSON Lines, Parquet or .txt files, not "
+                               f"--input-format {input_format}: use --engine local")
     if output == "-":
         raise click.UsageError("--engine dask writes a Parquet dataset folder: give -o FOLDER")
     if "-" in files:
@@ -78,7 +78,8 @@ def run_cli(ctx: Any, files: tuple[str, ...], output: str, *, engine: str, sched
     try:
         report = annotate_corpus(
             files, output, text_field=text_field, id_field=id_field,
-            input_format="jsonl" if _given(ctx, "input_format") else None, leniency=leniency,
+            input_format=input_format if _given(ctx, "input_format") else None,
+            leniency=leniency,
             scheduler=scheduler, n_workers=workers, progress=sys.stderr.isatty(),
             user_db=user_db)
     except StoreError:

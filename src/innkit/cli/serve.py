@@ -83,7 +83,7 @@ def serve_cmd(host: str, port: int, cors_origins: tuple[str, ...],
     except ImportError as exc:
         raise click.ClickException(
             f"innkit serve needs the web extra ({exc.name or exc} is missing): "
-            "pip install 'innkit[web]'") from exc
+            "pip install -e '.[web]' in a clone of innkit") from exc
     loopback = is_loopback(host)
     hosts: tuple[str, ...] | None = allowed_hosts or (LOOPBACK_HOSTS if loopback else None)
     if not loopback:

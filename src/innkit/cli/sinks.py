@@ -15,7 +15,21 @@ from typing import IO, Any
 import click
 
 from ..annotator.core import Mention
+from ..corpus_formats import (
+    BIOC_JSON_TAIL,
+    BIOC_XML_TAIL,
+    bioc_document,
+    bioc_json_document,
+    bioc_json_head,
+    bioc_xml_document,
+    bioc_xml_head,
+    brat_annotation_conf,
+    brat_tools_conf,
+    conll_document,
+    pubtator_document,
+)
 from ..files.atomic import atomic_output
+from ..files.corpora import CorpusDocument, text_document
 from ..render import (
     HTML_MAX_CHARS,
     HTML_MAX_NAMES,
@@ -82,6 +96,9 @@ class Sink:
 
     def start(self, doc_id: str) -> None:
         """A document begins."""
+
+    def layout(self, doc: CorpusDocument) -> None:
+        """The document as a corpus input gave it (PubTator, BioC), after ``start``."""
 
     def text(self, chunk: str) -> None:
         """A piece of the document's text, in order (only when ``wants_text``)."""
@@ -157,6 +174,74 @@ class TsvSink(StreamSink):
 
     def end(self, doc_id: str, found: int) -> None:
         self.out.flush()
+
+
+CORPUS_FORMATS = ("pubtator", "bioc-xml", "bioc-json", "conll")
+"""The corpus formats: each document written whole, as its input gave it (see corpus_formats.py)."""
+
+
+class CorpusSink(StreamSink):
+    """``--format pubtator|bioc-xml|bioc-json|conll``: a document is kept (its text, or its
+    pieces from a PubTator or BioC input) with its mentions, and written when it ends."""
+
+    wants_text = True
+
+    def __init__(self, out: Output, fmt: str) -> None:
+        super().__init__(out)
+        self.fmt = fmt
+        self.documents = 0
+        self._doc: CorpusDocument | None = None
+        self._chunks: list[str] = []
+        self._mentions: list[Mention] = []
+
+    def start(self, doc_id: str) -> None:
+        self._doc = None
+        self._chunks = []
+        self._mentions = []
+
+    def layout(self, doc: CorpusDocument) -> None:
+        self._doc = doc
+
+    def text(self, chunk: str) -> None:
+        if self._doc is None:
+            self._chunks.append(chunk)
+
+    def mention(self, doc_id: str, m: Mention) -> None:
+        self._mentions.append(m)
+
+    def end(self, doc_id: str, found: int) -> None:
+        doc = self._doc or text_document(doc_id, "".join(self._chunks))
+        self._chunks = []
+        dropped: list[str] = []
+        first = self.documents == 0
+        if self.fmt == "pubtator":
+            self.out.write(pubtator_document(doc, self._mentions, dropped))
+        elif self.fmt == "conll":
+            self.out.write(conll_document(doc, self._mentions))
+        elif self.fmt == "bioc-xml":
+            if first:
+                self.out.write(bioc_xml_head(doc))
+            self.out.write(bioc_xml_document(bioc_document(doc, self._mentions, dropped)))
+        else:
+            if first:
+                self.out.write(bioc_json_head(doc))
+            self.out.write(bioc_json_document(bioc_document(doc, self._mentions, dropped),
+                                              first))
+        self.documents += 1
+        self._mentions = []
+        for problem in dropped:
+            click.echo(f"innkit: {problem}", err=True)
+        self.out.flush()
+
+    def finish(self, total: int, inputs: int) -> None:
+        if self.fmt.startswith("bioc") and self.documents == 0:
+            empty = text_document("", "")
+            self.out.write(bioc_xml_head(empty) if self.fmt == "bioc-xml"
+                           else bioc_json_head(empty))
+        if self.fmt == "bioc-xml":
+            self.out.write(BIOC_XML_TAIL)
+        elif self.fmt == "bioc-json":
+            self.out.write(BIOC_JSON_TAIL)
 
 
 class _Page:
@@ -343,6 +428,19 @@ class BratSink(Sink):
             except OSError as exc:
                 raise os_fault(exc, "write", exc.filename or self.output) from exc
 
+    def finish(self, total: int, inputs: int) -> None:
+        """The folder's ``annotation.conf`` and ``tools.conf``, so that brat opens it."""
+        if self.output == "-":
+            return
+        folder = Path(self.output)
+        for name, text in (("annotation.conf", brat_annotation_conf()),
+                           ("tools.conf", brat_tools_conf())):
+            try:
+                with atomic_output(folder / name) as f:
+                    f.write(text)
+            except OSError as exc:
+                raise os_fault(exc, "write", folder / name) from exc
+
     def abort(self) -> None:
         """A failed run: the document's temporary files go, the old files stay."""
         stack, self._stack = self._stack, None
@@ -360,4 +458,6 @@ def main_sink(fmt: str, out: Output, output: str) -> Sink:
         return TsvSink(out)
     if fmt == "html":
         return HtmlSink(out)
+    if fmt in CORPUS_FORMATS:
+        return CorpusSink(out, fmt)
     return BratSink(output)

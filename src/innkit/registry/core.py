@@ -21,6 +21,7 @@ from ..errors import require_text
 from ..models import Result, Substance
 from ..rules.core import Rules
 from ..rules.normalize import normalize_name
+from ..vocab import NameType
 from .entries import ENTRY_COLUMNS, RegistryEntry
 from .entries import ENTRY_KINDS as ENTRY_KINDS  # re-exported: callers import it from here
 from .identity import Resolver
@@ -91,6 +92,7 @@ class KnownNames:
         self._shipped_by_key: dict[str, list[RegistryEntry]] = {}
         self._has_user = False
         self._names: list[str] | None = None
+        self._antigens: dict[str, list[int]] | None = None  # antigen_key -> entry indexes
         self._entries: list[RegistryEntry] | None = None
         self._generation = 0
         self._user_mtime: float | None = None
@@ -160,6 +162,7 @@ class KnownNames:
         self._db, self._shipped_by_key = db, shipped
         self._entries = None
         self._names = None
+        self._antigens = None
         self._by_key = {}
         self._generation += 1
 
@@ -260,6 +263,13 @@ class KnownNames:
                               "LIMIT 2000", (f"%{target}%",)):
             exact = bool(pattern.search(row["target_antigen"] or ""))
             add(_row_to_entry(row), 90.0 if exact else 75.0, "target antigen")
+        wanted = antigen_key(q)
+        if wanted:  # PD-1 is PDCD1/CD279/PD1, TNF-alpha is TNF/TNFA: names of an antigen
+            entries = self.entries()
+            if self._antigens is None:
+                self._antigens = _antigen_index(entries)
+            for idx in self._antigens.get(wanted, ()):
+                add(entries[idx], 90.0, "target antigen")
         if len(key) >= 3:
             from rapidfuzz import fuzz, process  # imported on first search, not at start-up
 
@@ -272,6 +282,29 @@ class KnownNames:
                 add(entries[idx], float(score) * 0.9, "fuzzy name")
         ranked = sorted(hits.values(), key=lambda h: (-h.score, h.entry.name))
         return ranked[:limit]
+
+
+_GREEK = re.compile(r"(?<![A-Z])(ALPHA|BETA|GAMMA|DELTA|KAPPA|EPSILON)(?![A-Z])")
+_GREEK_LETTERS = str.maketrans("αβγδκε", "ABGDKE")
+
+
+def antigen_key(name: str) -> str:
+    """One antigen name as search compares it: capitals and digits only, a Greek letter as its
+    Latin initial (``PD-L1`` is ``PDL1``, ``TNF-alpha`` and ``TNF-α`` are ``TNFA``)."""
+    upper = name.translate(_GREEK_LETTERS).upper()
+    upper = _GREEK.sub(lambda m: m.group(1)[0], upper)
+    return re.sub(r"[^A-Z0-9]", "", upper)
+
+
+def _antigen_index(entries: list[RegistryEntry]) -> dict[str, list[int]]:
+    """Every name of every target antigen (``PDCD1/CD279/PD1;CD3E``: four), by its key."""
+    index: dict[str, list[int]] = {}
+    for i, entry in enumerate(entries):
+        for alias in re.split(r"[/;]", entry.target_antigen or ""):
+            key = antigen_key(re.sub(r"\(.*?\)", "", alias))
+            if key and (not index.get(key) or index[key][-1] != i):
+                index.setdefault(key, []).append(i)
+    return index
 
 
 class Substances:
@@ -432,8 +465,23 @@ class Registry:
 
     def search(self, query: str, *, limit: int = 10, score_cutoff: float = 70.0) -> list[SearchHit]:
         """Names starting with the query, names or target antigens containing it, then fuzzy
-        name matches (rapidfuzz), best first."""
-        return self.known_names.search(query, limit=limit, score_cutoff=score_cutoff)
+        name matches (rapidfuzz), best first; when these are fewer than ``limit``, brands and
+        codes of the FDA UNII list that start with it (``Besp``: Besponsa) fill the rest."""
+        hits = self.known_names.search(query, limit=limit, score_cutoff=score_cutoff)
+        key = name_key(query.strip()) if isinstance(query, str) else ""
+        index = self.substance_index() if len(hits) < limit and len(key) >= 3 else None
+        if index is None:
+            return hits
+        seen = {h.entry.full_name for h in hits}
+        for name, kind, _unii, inn, substance in index.starting_with(
+                key, (NameType.BRAND, NameType.CODE), limit):
+            entry = RegistryEntry(name=name.lower(), second_word=None, kind=kind,
+                                  origin="unii", refers_to=inn or substance.lower(),
+                                  provenance=UNII_PROVENANCE)
+            if entry.full_name not in seen and len(hits) < limit:
+                seen.add(entry.full_name)
+                hits.append(SearchHit(entry, 80.0, f"{kind} prefix"))
+        return hits
 
     # -- the broad list and identity (the UNII substance index) ----------------------------
     def substance_index(self) -> SubstanceIndex | None:

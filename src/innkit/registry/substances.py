@@ -130,6 +130,19 @@ class SubstanceIndex:
         return [(NameRecord(n, types[t], u, tuple(g.split("|")) if g else ()),
                  SubstanceRecord(u, sn, inn, names)) for n, t, u, g, sn, inn, names in rows]
 
+    def starting_with(self, key: str, types: Iterable[NameType],
+                      limit: int) -> list[tuple[str, str, str, str | None, str]]:
+        """(name, type, UNII, the substance's INN, its name) of up to ``limit`` names of the
+        given types whose look-up key starts with ``key``, shortest first (search as you
+        type)."""
+        wanted = [t.value for t in types]
+        marks = ", ".join("?" * len(wanted))
+        return self._conn().execute(
+            "SELECT n.name, n.type, n.unii, s.inn, s.name FROM names n JOIN substances s "
+            f"ON s.unii = n.unii WHERE n.key >= ? AND n.key < ? AND n.type IN ({marks}) "
+            "ORDER BY length(n.key), n.key LIMIT ?",
+            (key, key + "\uffff", *wanted, limit)).fetchall()
+
     def substance(self, unii: str) -> SubstanceRecord | None:
         row = self._conn().execute(
             "SELECT unii, name, inn, names FROM substances WHERE unii = ?", (unii,)).fetchone()

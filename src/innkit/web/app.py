@@ -85,7 +85,7 @@ def create_app(*, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         summary="Decode, find and check International Nonproprietary Names (INN).",
         description="Every answer is the JSON of the library's `to_dict()`. Errors are "
                     "`{\"detail\": message}` with a 4xx status. The page is at `/`.",
-        docs_url=None, redoc_url=None,  # both load their scripts from a CDN
+        docs_url=None, redoc_url=None,  # FastAPI's load their scripts from a CDN; see /docs
         lifespan=lifespan,
         middleware=middleware,
     )
@@ -97,5 +97,19 @@ def create_app(*, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
                         "max_name_chars": MAX_NAME_LENGTH}
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    assets = _api_docs_assets()
+    app.state.api_docs = assets is not None
+    if assets is not None:  # /docs: Swagger UI from the web extra, served here, not a CDN
+        app.mount("/docs-assets", StaticFiles(directory=assets), name="docs-assets")
     app.include_router(router)
     return app
+
+
+def _api_docs_assets() -> str | None:
+    """The folder of Swagger UI's files (the ``swagger-ui-bundle-v2`` package of the web
+    extra), or None without it."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:
+        return None
+    return str(swagger_ui_path)

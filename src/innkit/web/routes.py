@@ -17,14 +17,26 @@ import innkit
 from ..annotator.core import LENIENCY_LEVELS
 from ..naming.core import CURRENT_ERA, formats
 from ..registry import Registry, get_registry
-from ..render import render_card, summary
+from ..render import TSV_COLUMNS, brat_lines, jsonl_record, render_card, summary, tsv_line
 from ..rules.normalize import MAX_NAME_LENGTH
 from ..screening.similarity import screen_many
+from .answers import (
+    DecodingAnswer,
+    ExplainAnswer,
+    MentionAnswer,
+    MetaAnswer,
+    RegistryEntryAnswer,
+    ScreeningAnswer,
+    SearchHitAnswer,
+    SuggestionAnswer,
+    ValidationAnswer,
+)
 from .schemas import (
     ERRORS,
     MAX_TARGET_CHARS,
     NAMING_ERRORS,
     Against,
+    AnnotateDownloadRequest,
     AnnotateRequest,
     CheckRequest,
     Format,
@@ -78,6 +90,15 @@ async def page() -> FileResponse:
     return FileResponse(STATIC / "index.html", media_type="text/html")
 
 
+@router.get("/docs", include_in_schema=False)
+async def api_docs(request: Request) -> Response:
+    """Swagger UI over /openapi.json, every file served by this server."""
+    if not request.app.state.api_docs:
+        raise HTTPException(404, "the API pages need swagger-ui-bundle-v2: pip install -e "
+                                 "'.[web]'; /openapi.json describes the API meanwhile")
+    return FileResponse(STATIC / "docs.html", media_type="text/html")
+
+
 # -- decoding ------------------------------------------------------------------------------
 def _decode_dict(name: str, registry: Registry) -> dict[str, Any]:
     return innkit.decode(name, registry=registry).to_dict()
@@ -89,20 +110,20 @@ def _explain_dict(name: str, registry: Registry) -> dict[str, Any]:
             "decoding": d.to_dict()}
 
 
-@router.get("/v1/decode", tags=["decode"], responses=ERRORS, response_model=dict[str, Any])
+@router.get("/v1/decode", tags=["decode"], responses=ERRORS, response_model=DecodingAnswer)
 async def decode_one(name: NameQuery, registry: RegistryDep, worker: WorkerDep) -> Response:
     """Decode one name: `innkit.decode(name).to_dict()`."""
     return await worker.json(lambda: _decode_dict(name, registry))
 
 
 @router.post("/v1/decode", tags=["decode"], responses=ERRORS,
-             response_model=list[dict[str, Any]])
+             response_model=list[DecodingAnswer])
 async def decode_many(body: NamesRequest, registry: RegistryDep, worker: WorkerDep) -> Response:
     """Decode several names: a list of `to_dict()`, in the order given."""
     return await worker.json(lambda: [_decode_dict(n, registry) for n in body.names])
 
 
-@router.get("/v1/explain", tags=["decode"], responses=ERRORS, response_model=dict[str, Any])
+@router.get("/v1/explain", tags=["decode"], responses=ERRORS, response_model=ExplainAnswer)
 async def explain_one(name: NameQuery, registry: RegistryDep, worker: WorkerDep) -> Response:
     """The decoding with its one-line summary and readable card (as `innkit explain`):
     `{input, summary, card, decoding}`."""
@@ -110,7 +131,7 @@ async def explain_one(name: NameQuery, registry: RegistryDep, worker: WorkerDep)
 
 
 @router.post("/v1/explain", tags=["decode"], responses=ERRORS,
-             response_model=list[dict[str, Any]])
+             response_model=list[ExplainAnswer])
 async def explain_many(body: NamesRequest, registry: RegistryDep,
                        worker: WorkerDep) -> Response:
     """Summary and card of several names, in the order given."""
@@ -118,7 +139,7 @@ async def explain_many(body: NamesRequest, registry: RegistryDep,
 
 
 @router.post("/v1/annotate", tags=["annotate"], responses=ERRORS,
-             response_model=list[dict[str, Any]])
+             response_model=list[MentionAnswer])
 async def annotate(body: AnnotateRequest, registry: RegistryDep, worker: WorkerDep,
                    limits: LimitsDep) -> Response:
     """Every drug name in the text: a list of `Mention.to_dict()` (character offsets,
@@ -146,6 +167,41 @@ async def check_claims(body: CheckRequest, registry: RegistryDep, worker: Worker
                             "use innkit check for whole files)")
     return await worker.json(lambda: [c.to_dict() for c in innkit.check(
         body.text, registry=registry)])
+
+
+_DOWNLOADS = {"jsonl": ("application/x-ndjson", "jsonl"), "tsv": ("text/tab-separated-values",
+                                                                  "tsv"),
+              "brat": ("text/plain", "ann")}
+
+
+def _download(text: str, leniency: str, fmt: str, registry: Registry) -> bytes:
+    """The mentions as ``innkit annotate --format FMT`` writes them, the document named
+    ``text``."""
+    mentions = innkit.annotate(text, leniency=leniency, registry=registry)
+    if fmt == "jsonl":
+        return b"".join(jsonl_record("text", m) for m in mentions)
+    if fmt == "tsv":
+        lines = ["\t".join(TSV_COLUMNS), *(tsv_line("text", m) for m in mentions)]
+    else:
+        lines = list(brat_lines(mentions))
+    return "".join(line + "\n" for line in lines).encode("utf-8", "replace")
+
+
+@router.post("/v1/annotate/download", tags=["annotate"], responses=ERRORS,
+             response_class=Response)
+async def annotate_download(body: AnnotateDownloadRequest, registry: RegistryDep,
+                            worker: WorkerDep, limits: LimitsDep) -> Response:
+    """The text's mentions as a file to save: jsonl, tsv or brat (the `.ann` file of the
+    text), exactly as `innkit annotate --format` writes them."""
+    max_text_chars = limits["max_text_chars"]
+    if len(body.text) > max_text_chars:
+        raise HTTPException(413, f"text is {len(body.text):,} characters; this server "
+                            f"reads at most {max_text_chars:,} per request (split it, or "
+                            "use innkit annotate for whole files)")
+    media, suffix = _DOWNLOADS[body.format]
+    data = await worker.run(lambda: _download(body.text, body.leniency, body.format, registry))
+    return Response(data, media_type=f"{media}; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="innkit-mentions.{suffix}"'})
 
 
 # -- screening and naming ------------------------------------------------------------------
@@ -180,7 +236,7 @@ async def _naming_answer(worker: Worker, verb: str, registry: Registry,
 
 
 @router.get("/v1/screen", tags=["naming"], responses=NAMING_ERRORS,
-            response_model=dict[str, Any])
+            response_model=ScreeningAnswer)
 async def screen_get(
     name: NameQuery,
     registry: RegistryDep,
@@ -196,7 +252,7 @@ async def screen_get(
 
 
 @router.post("/v1/screen", tags=["naming"], responses=NAMING_ERRORS,
-             response_model=dict[str, Any])
+             response_model=ScreeningAnswer)
 async def screen_post(body: ScreenRequest, registry: RegistryDep, worker: WorkerDep) -> Response:
     """As GET /v1/screen, with a JSON body."""
     return await _naming_answer(worker, "screen", registry, name=body.name,
@@ -222,7 +278,7 @@ async def screen_batch(body: ScreenBatchRequest, registry: RegistryDep,
 
 
 @router.get("/v1/validate", tags=["naming"], responses=NAMING_ERRORS,
-            response_model=dict[str, Any])
+            response_model=ValidationAnswer)
 async def validate_get(
     name: NameQuery,
     registry: RegistryDep,
@@ -237,7 +293,7 @@ async def validate_get(
 
 
 @router.post("/v1/validate", tags=["naming"], responses=NAMING_ERRORS,
-             response_model=dict[str, Any])
+             response_model=ValidationAnswer)
 async def validate_post(body: ValidateRequest, registry: RegistryDep,
                         worker: WorkerDep) -> Response:
     """As GET /v1/validate, with a JSON body."""
@@ -246,7 +302,7 @@ async def validate_post(body: ValidateRequest, registry: RegistryDep,
 
 
 @router.get("/v1/suggest", tags=["naming"], responses=NAMING_ERRORS,
-            response_model=list[dict[str, Any]])
+            response_model=list[SuggestionAnswer])
 async def suggest_get(
     target: Annotated[str, Query(min_length=1, max_length=MAX_TARGET_CHARS,
                                  description="Target class (tumour, viral ...) or infix.")],
@@ -263,7 +319,7 @@ async def suggest_get(
 
 
 @router.post("/v1/suggest", tags=["naming"], responses=NAMING_ERRORS,
-             response_model=list[dict[str, Any]])
+             response_model=list[SuggestionAnswer])
 async def suggest_post(body: SuggestRequest, registry: RegistryDep,
                        worker: WorkerDep) -> Response:
     """As GET /v1/suggest, with a JSON body."""
@@ -273,7 +329,7 @@ async def suggest_post(body: SuggestRequest, registry: RegistryDep,
 
 # -- registry and meta ---------------------------------------------------------------------
 @router.get("/v1/registry", tags=["registry"], responses=ERRORS,
-            response_model=list[dict[str, Any]])
+            response_model=list[SearchHitAnswer])
 async def registry_search(
     search: Annotated[str, Query(min_length=1, max_length=MAX_NAME_LENGTH,
                                  description="Name, name prefix or target antigen.")],
@@ -288,7 +344,7 @@ async def registry_search(
 
 @router.get("/v1/registry/{name:path}", tags=["registry"],
             responses={**ERRORS, 404: problem("No entry for this name.")},
-            response_model=list[dict[str, Any]])
+            response_model=list[RegistryEntryAnswer])
 async def registry_lookup(name: str, registry: RegistryDep, worker: WorkerDep) -> Response:
     """Entries for one name (case, spaces and hyphens ignored), user entries first: a
     list of `RegistryEntry.to_dict()`."""
@@ -308,7 +364,7 @@ def _naming_meta(registry: Registry) -> dict[str, Any]:
     return {"formats": list(formats(registry.rules.tables)), "targets": targets}
 
 
-@router.get("/v1/meta", tags=["meta"], response_model=dict[str, Any])
+@router.get("/v1/meta", tags=["meta"], response_model=MetaAnswer)
 async def meta(request: Request, registry: RegistryDep, worker: WorkerDep,
                limits: LimitsDep) -> Response:
     """Versions, limits and the choices the other endpoints accept."""

@@ -69,6 +69,11 @@ class CheckRequest(_Strict):
                       examples=["Inotuzumab ozogamicin is a humanized antibody against CD22."])
 
 
+class AnnotateDownloadRequest(AnnotateRequest):
+    format: Literal["jsonl", "tsv", "brat"] = Field(
+        "jsonl", description="jsonl, tsv or brat (the .ann file): as `innkit annotate --format`.")
+
+
 class ScreenRequest(_Strict):
     name: NameField = Field(examples=["trastuzimab"])
     against: Against = "all"

@@ -22,7 +22,9 @@ MIN_AUTO_PARTITION = 1 << 20
 """Small inputs are cut finer (about four partitions per worker thread), but not below this."""
 JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson")
 PARQUET_SUFFIXES = (".parquet", ".pq")
-INPUT_FORMATS = ("jsonl", "parquet")
+TEXT_SUFFIXES = (".txt",)
+INPUT_FORMATS = ("jsonl", "parquet", "text")
+"""text: each file one document, named by its path (a folder: every ``.txt`` file in it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +34,7 @@ class Partition:
     index: int
     name: str  # the input as given: fallback ids read "name:line"
     path: str  # absolute, as the workers open it
-    fmt: str  # jsonl or parquet
+    fmt: str  # jsonl, parquet or text (a whole file)
     start: int  # jsonl: first byte; parquet: first row group
     stop: int  # jsonl: end byte (exclusive); parquet: end row group (exclusive)
     size: int  # input bytes (Parquet: uncompressed size of the row groups)
@@ -40,6 +42,8 @@ class Partition:
     before: int = 0  # jsonl: newlines before ``start``; parquet: rows before ``start``
 
     def describe(self) -> str:
+        if self.fmt == "text":
+            return self.name
         unit = "bytes" if self.fmt == "jsonl" else "row groups"
         return f"{self.name} {unit} {self.start}-{self.stop}"
 
@@ -68,18 +72,12 @@ def sources(inputs: Sequence[str], input_format: str | None) -> list[tuple[str, 
     """(name as given, absolute path, format) of every input file; bad inputs fail here."""
     if input_format not in (None, *INPUT_FORMATS):
         raise InvalidInputError(f"input format {input_format!r} is not supported",
-                                f"use {' or '.join(INPUT_FORMATS)}")
+                                f"use {', '.join(INPUT_FORMATS)}")
     out: list[tuple[str, str, str]] = []
     for name in inputs:
         path = Path(name)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file()
-                           and p.suffix.lower() in PARQUET_SUFFIXES
-                           and not p.name.startswith(("_", ".")))
-            if not files or input_format == "jsonl":
-                raise InvalidInputError(f"{name} is a folder without Parquet files",
-                                        "give JSONL or Parquet files, or a Parquet dataset folder")
-            out.extend((str(p), str(p.resolve()), "parquet") for p in files)
+            out.extend(_folder(name, path, input_format))
             continue
         if not path.is_file():
             raise InvalidInputError(f"cannot read {name}: no such file", "check the path")
@@ -88,18 +86,34 @@ def sources(inputs: Sequence[str], input_format: str | None) -> list[tuple[str, 
     return out
 
 
+def _folder(name: str, path: Path, input_format: str | None) -> list[tuple[str, str, str]]:
+    """The files of a folder: a Parquet dataset, or ``.txt`` documents (hidden files and
+    names starting with ``_`` left out)."""
+    found = sorted(p for p in path.rglob("*") if p.is_file()
+                   and not p.name.startswith(("_", ".")))
+    for fmt, suffixes in (("parquet", PARQUET_SUFFIXES), ("text", TEXT_SUFFIXES)):
+        files = [p for p in found if p.suffix.lower() in suffixes]
+        if files and input_format in (None, fmt):
+            return [(str(p), str(p.resolve()), fmt) for p in files]
+    raise InvalidInputError(f"{name} is a folder without Parquet or .txt files",
+                            "give JSONL, Parquet or .txt files, a Parquet dataset folder or a "
+                            "folder of .txt files")
+
+
 def _infer_format(name: str) -> str:
     lower = name.lower()
     if lower.endswith(JSONL_SUFFIXES):
         return "jsonl"
     if lower.endswith(PARQUET_SUFFIXES):
         return "parquet"
+    if lower.endswith(TEXT_SUFFIXES):
+        return "text"
     if lower.endswith((".gz", ".bz2", ".xz", ".zst", ".zip")):
         raise InvalidInputError(f"{name} is compressed and cannot be split into partitions",
                                 "decompress it, or convert it to Parquet")
     raise InvalidInputError(f"cannot tell the format of {name} from its name",
-                            "name it .jsonl or .parquet, or pass input_format "
-                            "(--input-format jsonl)")
+                            "name it .jsonl, .parquet or .txt, or give --input-format "
+                            "jsonl or text")
 
 
 def _check_jsonl(name: str, path: str) -> int:
@@ -128,7 +142,7 @@ def inspect_inputs(found: list[tuple[str, str, str]], text_field: str,
     metas: dict[str, Any] = {}
     warnings: list[str] = []
     for name, path, fmt in found:
-        if fmt == "jsonl":
+        if fmt in ("jsonl", "text"):
             sizes[path] = _check_jsonl(name, path)
             continue
         try:
@@ -161,6 +175,10 @@ def plan_partitions(inputs: CheckedInputs, partition_size: int | None,
         target = partition_size
     parts: list[Partition] = []
     for source, (name, path, fmt) in enumerate(inputs.sources):
+        if fmt == "text":  # a document is never cut: one file, one partition
+            parts.append(Partition(len(parts), name, path, fmt, 0, sizes[path], sizes[path],
+                                   source))
+            continue
         if fmt == "jsonl":
             size = sizes[path]
             for start in range(0, size, target):

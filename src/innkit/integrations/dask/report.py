@@ -14,11 +14,12 @@ from ...models import Result
 
 COLUMNS = ("doc_id", "start", "end", "text", "kind", "how", "known", "confidence", "name",
            "segmentation", "stem", "target_meaning", "source_meaning", "eras", "suggestion",
-           "unii", "inn", "relation", "curie", "ambiguous", "candidates")
+           "unii", "inn", "relation", "curie", "ambiguous", "candidates", "candidate_uniis")
 """Columns of the output Parquet files; ``eras`` is comma-separated, empty when none. The
 substance a mention denotes: ``unii``, ``inn``, ``relation`` and ``curie`` (null when it
 denotes none, or several: then ``ambiguous`` is true), and ``candidates``, the UNII of every
-substance it may denote (a list: one, several, or none)."""
+substance it may denote (a list: one, several, or none); ``candidate_uniis`` is the tsv
+column of the same name (the UNIIs of an ambiguous name, ``;`` between them, else empty)."""
 
 REPORT_NAME = "_innkit_report.json"
 SUCCESS_NAME = "_SUCCESS"

@@ -35,7 +35,7 @@ from .worker import PartitionResult, count_newlines, probe, run_partition, warm_
 if TYPE_CHECKING:
     from distributed import Client
 
-INSTALL_HINT = "install the Dask extra: pip install 'innkit[dask]'"
+INSTALL_HINT = "install the Dask extra: pip install -e '.[dask]' in a clone of innkit"
 
 
 # -- on the client ------------------------------------------------------------------------------

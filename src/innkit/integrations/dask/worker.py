@@ -20,9 +20,9 @@ from typing import Any
 from ... import __version__
 from ...annotator.core import Annotator, Mention, shared_annotator
 from ...files.atomic import atomic_output
-from ...files.readers import SkippedRecord, json_document
+from ...files.readers import ReadReport, SkippedRecord, iter_text, json_document
 from ...registry import Registry, get_registry
-from ...render import main_stem
+from ...render import main_stem, substance_cells
 from .plan import Partition, Settings
 from .report import COLUMNS, MAX_EXAMPLES, part_name
 
@@ -133,6 +133,17 @@ def _parquet_records(part: Partition, settings: Settings,
         yield (str(doc_id) if doc_id is not None else f"{part.name}:{row_no}"), text
 
 
+def _text_records(part: Partition, settings: Settings,
+                  skipped: list[str]) -> Iterator[tuple[str, str]]:
+    """The one document of a text file, named by its path as given, read as the command
+    line reads it (UTF-8, a stray byte replaced and counted in the skipped messages)."""
+    report = ReadReport(part.name)
+    with open(part.path, "rb") as f:
+        text = "".join(iter_text(f, report))
+    skipped.extend(f"{problem} (not skipped)" for problem in report.problems())
+    yield part.name, text
+
+
 def _row(doc_id: str, m: Mention) -> tuple[Any, ...]:
     d = m.decoding
     sub = d.substance
@@ -141,7 +152,7 @@ def _row(doc_id: str, m: Mention) -> tuple[Any, ...]:
             d.segmentation, main_stem(d), d.target_meaning, d.source_meaning, ",".join(d.eras),
             m.suggestion, one and one.unii, one and one.inn, sub and sub.relation,
             one and one.curie, bool(sub and sub.ambiguous),
-            [c.unii for c in sub.denotes] if sub else [])
+            [c.unii for c in sub.denotes] if sub else [], substance_cells(sub)[4])
 
 
 def _table(rows: list[tuple[Any, ...]]):
@@ -166,7 +177,7 @@ def run_partition(part: Partition, settings: Settings, output: str,
         fault_hook(part.index)
     annotator, lock, built = worker_annotator(settings.leniency, settings.user_db)
     skipped: list[str] = []
-    read = _jsonl_records if part.fmt == "jsonl" else _parquet_records
+    read = {"jsonl": _jsonl_records, "text": _text_records}.get(part.fmt, _parquet_records)
     rows: list[tuple[Any, ...]] = []
     documents = characters = 0
     for doc_id, text in read(part, settings, skipped):

@@ -123,6 +123,9 @@ const HOW = {
   morphology: "read by its parts",
   stem: "WHO stem",
   fuzzy: "near miss: did you mean?",
+  class: "drug class",
+  abbreviation: "short form the text defines",
+  brand: "brand the text gives",
 };
 let explained = new Map();
 let mentions = [];
@@ -188,7 +191,7 @@ function renderAnnotated(text) {
   appendPlain(doc, text.slice(pos));
   const legend = $("legend");
   legend.replaceChildren(mentions.length ? "Found by:" : "No drug name in this text.");
-  for (const how of ["registry", "morphology", "stem", "fuzzy"]) {
+  for (const how of Object.keys(HOW)) {
     if (counts[how]) legend.append(el("mark", { class: how, text: HOW[how] }), ` ${counts[how]} `);
   }
   $("annotate-result").hidden = false;
@@ -212,6 +215,7 @@ async function findNames(event) {
         batch.forEach((item, j) => explained.set(names[i + j], item));
       }
       renderAnnotated(text);
+      share(text.length <= SHARE_MAX_CHARS ? { text, leniency: $("leniency").value } : {}, "find");
       setStatus("annotate-status", `${mentions.length} name${mentions.length === 1 ? "" : "s"} found.`);
       if (mentions.length) selectMention(0);
     } catch (error) {
@@ -242,6 +246,7 @@ async function explainName(event) {
       const box = $("explain-result");
       box.replaceChildren(cardView(result, result.input));
       box.hidden = false;
+      share({ explain: name }, "explain");
       setStatus("explain-status", "");
     } catch (error) {
       $("explain-result").hidden = true;
@@ -318,6 +323,7 @@ async function checkCandidate(event) {
       $("validate-result").hidden = true;
       problems.push(`validation: ${error.message}`);
     }
+    if (!problems.length) share({ check: name, against }, "check");
     setStatus("screen-status", problems.join("; "), problems.length > 0);
   });
 }
@@ -380,6 +386,81 @@ async function checkClaims(event) {
   }
 }
 
+// -- the address of a result, downloads, suggestions ----------------------------------------
+// The query of the last answer goes into the address, so that it can be shared or bookmarked:
+// ?text=&leniency= (a text up to SHARE_MAX_CHARS), ?explain=NAME, ?check=NAME&against=.
+const SHARE_MAX_CHARS = 2000;
+
+function share(params, section) {
+  const query = new URLSearchParams(params).toString();
+  history.replaceState(null, "", `${location.pathname}${query ? `?${query}` : ""}#${section}`);
+}
+
+function fromAddress() {
+  const params = new URLSearchParams(location.search);
+  if (params.has("text")) {
+    $("text").value = params.get("text");
+    if (params.has("leniency")) $("leniency").value = params.get("leniency");
+    $("annotate-form").requestSubmit();
+  } else if (params.has("explain")) {
+    $("name-input").value = params.get("explain");
+    $("explain-form").requestSubmit();
+  } else if (params.has("check")) {
+    $("candidate").value = params.get("check");
+    if (params.has("against")) $("against").value = params.get("against");
+    $("screen-form").requestSubmit();
+  }
+}
+
+async function download(event) {
+  const button = event.target.closest("button[data-download]");
+  if (!button) return;
+  const format = button.dataset.download;
+  await busy(button, async () => {
+    setStatus("download-status", "Preparing…");
+    try {
+      const response = await fetch("/v1/annotate/download", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ text: $("text").value, leniency: $("leniency").value, format }),
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const url = URL.createObjectURL(await response.blob());
+      const link = el("a", { href: url, download: `innkit-mentions.${format === "brat" ? "ann" : format}` });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      setStatus("download-status", "");
+    } catch (error) {
+      setStatus("download-status", `download: ${error.message}`, true);
+    }
+  });
+}
+
+let suggestTimer = null;
+let suggestQuery = "";
+
+function suggestNames() {
+  clearTimeout(suggestTimer);
+  const query = $("name-input").value.trim();
+  if (query.length < 2 || query === suggestQuery) return;
+  suggestTimer = setTimeout(async () => {
+    suggestQuery = query;
+    try {
+      const hits = await api(`/v1/registry?${new URLSearchParams({ search: query, limit: 8 })}`);
+      if ($("name-input").value.trim() !== query) return;  // typed on meanwhile
+      const list = $("name-suggestions");
+      list.replaceChildren(...hits.map((h) => el("option", {
+        value: h.full_name || h.name,
+        label: [h.kind, h.target_antigen && `target ${h.target_antigen}`, h.matched_on]
+          .filter(Boolean).join(" · "),
+      })));
+    } catch (_) {
+      // Suggestions are a help; the box works without them.
+    }
+  }, 150);
+}
+
 // -- start ----------------------------------------------------------------------------------
 async function showMeta() {
   try {
@@ -398,10 +479,13 @@ document.addEventListener("DOMContentLoaded", () => {
   $("screen-form").addEventListener("submit", checkCandidate);
   $("batch-form").addEventListener("submit", screenBatch);
   $("claims-form").addEventListener("submit", checkClaims);
+  document.querySelector(".downloads").addEventListener("click", download);
+  $("name-input").addEventListener("input", suggestNames);
   $("annotated").addEventListener("click", onMarkActivate);
   $("annotated").addEventListener("keydown", onMarkActivate);
   $("keep-lines").addEventListener("change", (event) => {
     $("annotated").classList.toggle("as-written", event.target.checked);
   });
   showMeta();
+  fromAddress();
 });
