@@ -47,7 +47,13 @@ def allowed_methods(scope: Scope) -> list[str]:
     """Every method some route answers on this path (a path often has a GET and a POST route,
     and the router's own 405 names only the first one's)."""
     methods: set[str] = set()
-    for route in getattr(scope.get("app"), "routes", ()):
+    routes = list(getattr(scope.get("app"), "routes", ()))
+    while routes:
+        route = routes.pop()
+        included = getattr(route, "original_router", None)  # FastAPI's include_router
+        if included is not None:
+            routes += included.routes
+            continue
         match, _child = route.matches(scope)
         if match != Match.NONE:
             methods |= getattr(route, "methods", None) or {"GET", "HEAD"}

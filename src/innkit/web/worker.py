@@ -52,6 +52,14 @@ job (a fresh fork replaces it), so one huge request does not keep its memory for
 _REGISTRY = "registry"
 
 
+class WorkerEnded(Exception):
+    """The process doing a job ended before answering (killed from outside, out of memory)."""
+
+
+ENDED = ("the worker process ended before answering (see the server log); retry, and if it "
+         "happens again send less text per request")
+
+
 def json_bytes(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
 
@@ -247,8 +255,7 @@ class _Pool:
             job = child.job
             self.remove(child, kill=True)
             if job is not None:
-                self.conn.send(("done", job, _dumps_outcome(False, RuntimeError(
-                    "the worker process ended during the job"))))
+                self.conn.send(("done", job, _dumps_outcome(False, WorkerEnded(ENDED))))
             return
         self.conn.send(("done", child.job, data))
         child.job = None
@@ -384,7 +391,7 @@ class Worker:
             future = self._pending.pop(job, None)
             if future is not None and not future.done():
                 with contextlib.suppress(Exception):
-                    future.set_result((False, RuntimeError("the worker pool ended")))
+                    future.set_result((False, WorkerEnded(ENDED)))
 
     def _send(self, conn: Connection, message: tuple[Any, ...]) -> None:
         with self._lock:
@@ -413,18 +420,26 @@ class Worker:
         try:
             async with asyncio.timeout_at(deadline):
                 await asyncio.wrap_future(ready)
-                self._send(conn, ("job", job, payload))
+                try:
+                    self._send(conn, ("job", job, payload))
+                except OSError:  # the pool ended; the next request starts a new one
+                    raise WorkerEnded(ENDED) from None
                 ok, value = await asyncio.wrap_future(future)
         except TimeoutError:
             self._forget(conn, job)
             raise HTTPException(504, f"the request took longer than the {self.time_limit_s:g} s "
                                 "time limit and was stopped; send fewer names or a shorter "
                                 "text") from None
+        except WorkerEnded as exc:
+            self._forget(conn, job)
+            raise HTTPException(503, str(exc)) from None
         except BaseException:  # cancelled (the client went away): stop its work too
             self._forget(conn, job)
             raise
         if ok:
             return value
+        if isinstance(value, WorkerEnded):
+            raise HTTPException(503, str(value))
         raise value
 
     def _forget(self, conn: Connection, job: int) -> None:
