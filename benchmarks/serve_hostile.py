@@ -116,11 +116,14 @@ class NormalClient:
     def __init__(self, port: int) -> None:
         self.port = port
         self.results: list[tuple[int, float]] = []
+        self.starts: list[float] = []
+        self.began = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run)
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            self.starts.append(time.perf_counter() - self.began)
             self.results.append(request(self.port, "GET", "/v1/decode?name=rituximab", timeout=30))
             self._stop.wait(0.1)
 
@@ -137,7 +140,10 @@ class NormalClient:
         return {"requests": len(self.results),
                 "failed": sum(s != 200 for s, _t in self.results),
                 "p50_ms": lat[len(lat) // 2] * 1000 if lat else 0.0,
-                "max_ms": lat[-1] * 1000 if lat else 0.0}
+                "max_ms": lat[-1] * 1000 if lat else 0.0,
+                "worst_at_s": max(zip((t for _s, t in self.results), self.starts,
+                                      strict=False))[1]
+                if lat else 0.0}
 
 
 def tree(pid: int) -> list[int]:
@@ -169,17 +175,17 @@ def memory_mb(pid: int) -> float:
     return total
 
 
-def cpu_s(pid: int) -> float:
-    """CPU seconds used so far by the server and its live worker processes."""
+def cpu_s(pid: int) -> dict[int, float]:
+    """CPU seconds used so far by each process of the server's tree."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    used = {}
     for p in tree(pid):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
+            used[p] = (int(fields[11]) + int(fields[12])) / tick
         except (OSError, IndexError):
             pass
-    return total
+    return used
 
 
 def first_leniencies(port: int) -> list[str]:
@@ -258,14 +264,15 @@ def pathological(port: int, pid: int, after_s: float) -> tuple[str, dict]:
             time.sleep(0.5)
         before = cpu_s(pid)
         time.sleep(after_s)
-    busy = cpu_s(pid) - before
+    busy = sum(t - before.get(p, 0.0) for p, t in cpu_s(pid).items())
     r = client.summary()
     r["busy_after_s"] = busy
     shown = ", ".join(f"{n} x {s}" for s, n in sorted(
         {s: statuses.count(s) for s in statuses}.items()))
     return (f"{ABUSERS} x rituximab/ x 10,000 ({shown}); normal client during and "
             f"{after_s:g} s after: {r['requests']} requests, {r['failed']} failed, p50 "
-            f"{r['p50_ms']:.0f} ms, worst {r['max_ms']:.0f} ms; CPU used in the "
+            f"{r['p50_ms']:.0f} ms, worst {r['max_ms']:.0f} ms (sent at {r['worst_at_s']:.1f} "
+            f"s); CPU used in the "
             f"{after_s:g} s after the answers: {busy:.1f} s; memory peak {max(peak):.0f} MB, "
             f"now {memory_mb(pid):.0f} MB"), r
 

@@ -10,9 +10,11 @@ tables and builds every scanner (the warm-up), then forks one worker per job in 
 shares the warm tables (copy on write) and takes milliseconds, so a killed worker costs nothing
 to replace and a normal request finds a worker beside runaway ones. ``processes`` workers are
 kept when idle, at most ``max_processes`` run at once, and further jobs wait (their wait counts
-against the time limit). A job is sent as a pickled closure (cloudpickle); the registry it uses
-travels as a reference to the worker's own warm copy. Workers die with the pool process
-(``PR_SET_PDEATHSIG``), and the pool process ends when the server's end of its pipe closes.
+against the time limit). A job still running after ``DEMOTE_S`` gets a lower CPU priority,
+so that a short request beside long ones keeps its speed. A job is sent as a pickled closure
+(cloudpickle); the registry it uses travels as a reference to the worker's own warm copy.
+Workers die with the pool process (``PR_SET_PDEATHSIG``), and the pool process ends when the
+server's end of its pipe closes.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing.connection import Connection, Pipe, wait
@@ -44,11 +46,24 @@ from fastapi.responses import Response
 
 from ..registry import Registry
 
+DEMOTE_S = 0.25
+"""A job still running after this many seconds has its worker's CPU priority lowered (nice
++10), so that short requests beside long ones keep their speed on a busy machine. A process
+cannot raise its priority again: a lowered worker takes big jobs first, small ones only when
+no other worker is ready, and is the first stopped when idle."""
 IDLE_S = 30.0
 """Seconds an idle worker beyond the ``processes`` kept may live before it is stopped."""
 RECYCLE_GROWTH = 2.0
 """A worker whose resident memory grew past this multiple of the pool's is stopped after its
 job (a fresh fork replaces it), so one huge request does not keep its memory for good."""
+DEMOTED_NICE = 10
+BIG_JOB_BYTES = 16_384
+"""A job this large (a long text, a big batch) waits behind smaller ones and runs at the lower
+priority from its start."""
+SPARES = 2
+"""Workers kept ready (or getting ready) beyond the jobs waiting, so that a request that comes
+while every worker is busy does not wait for a fork."""
+_PRIMING = -1
 _REGISTRY = "registry"
 
 
@@ -149,8 +164,15 @@ def _resident_bytes(pid: int | str = "self") -> int:
         return 0
 
 
-def _worker_main(conn: Connection, registry: Registry) -> None:
-    """One worker: run jobs one at a time until the pool closes the pipe."""
+def _worker_main(conn: Connection, registry: Registry,
+                 warm: Callable[[Registry], None] | None) -> None:
+    """One worker: first the warm-up again, which touches (and so copies) the pages a job
+    needs, so that its first job is not slower than the others; then jobs one at a time until
+    the pool closes the pipe."""
+    if warm is not None:
+        with contextlib.suppress(Exception):  # the pool process ran it without error
+            warm(registry)
+    conn.send_bytes(b"")  # ready
     while True:
         try:
             payload = conn.recv_bytes()
@@ -169,18 +191,23 @@ class _Child:
     conn: Connection
     job: int | None = None
     idle_since: float = 0.0
+    started: float = 0.0
+    demoted: bool = False
 
 
 class _Pool:
     """The pool process: queues jobs, forks workers, kills the ones whose job was cancelled."""
 
-    def __init__(self, conn: Connection, registry: Registry, processes: int,
+    def __init__(self, conn: Connection, registry: Registry,
+                 warm: Callable[[Registry], None] | None, processes: int,
                  max_processes: int) -> None:
         self.conn = conn
         self.registry = registry
+        self.warm = warm
         self.processes = processes
         self.max_processes = max_processes
         self.children: list[_Child] = []
+        self.dying: list[int] = []
         self.queue: deque[tuple[int, bytes]] = deque()
         self.recycle_bytes = int(_resident_bytes() * RECYCLE_GROWTH)
 
@@ -196,33 +223,45 @@ class _Pool:
                 for child in self.children:
                     child.conn.close()
                 _die_with_parent(parent)
-                _worker_main(theirs, self.registry)
+                _worker_main(theirs, self.registry, self.warm)
             except BaseException:  # a worker never returns into the pool's code
                 status = 1
             finally:
                 os._exit(status)
         theirs.close()
-        child = _Child(pid, ours, idle_since=time.monotonic())
+        child = _Child(pid, ours, job=_PRIMING, idle_since=time.monotonic())
         self.children.append(child)
         return child
 
     def remove(self, child: _Child, kill: bool) -> None:
+        """Stop a worker; it is reaped later (freeing a big worker's memory takes a while, and
+        the pool must go on dispatching meanwhile)."""
         if kill:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(child.pid, signal.SIGKILL)
         child.conn.close()
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(child.pid, 0)
         self.children.remove(child)
+        self.dying.append(child.pid)
+
+    def reap(self, block: bool = False) -> None:
+        for pid in list(self.dying):
+            with contextlib.suppress(ChildProcessError):
+                if os.waitpid(pid, 0 if block else os.WNOHANG)[0] == 0:
+                    continue
+            self.dying.remove(pid)
 
     def dispatch(self) -> None:
+        """Small jobs first (a big text waits behind a name), each to a ready worker; a big
+        job's worker gets the lower priority at once."""
         while self.queue:
-            idle = next((c for c in self.children if c.job is None), None)
+            job, payload = min(self.queue, key=lambda queued: len(queued[1]) > BIG_JOB_BYTES)
+            big = len(payload) > BIG_JOB_BYTES
+            # a demoted worker takes big jobs first, and small ones only when no other is ready
+            idle = min((c for c in self.children if c.job is None),
+                       key=lambda c: c.demoted != big, default=None)
             if idle is None:
-                if len(self.children) >= self.max_processes:
-                    return
-                idle = self.fork()
-            job, payload = self.queue.popleft()
+                break
+            self.queue.remove((job, payload))
             try:
                 idle.conn.send_bytes(payload)
             except OSError:
@@ -230,6 +269,25 @@ class _Pool:
                 self.queue.appendleft((job, payload))
                 continue
             idle.job = job
+            idle.started = time.monotonic()
+            if big and not idle.demoted:
+                self.demote(idle)
+        coming = sum(c.job in (None, _PRIMING) and not c.demoted for c in self.children)
+        for _ in range(min(len(self.queue) + SPARES - coming,
+                           self.max_processes - len(self.children))):
+            self.fork()
+
+    def demote(self, child: _Child) -> None:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, child.pid, DEMOTED_NICE)
+        child.demoted = True
+
+    def demote_long_jobs(self) -> None:
+        now = time.monotonic()
+        for child in self.children:
+            if child.job not in (None, _PRIMING) and not child.demoted and \
+                    now - child.started > DEMOTE_S:
+                self.demote(child)
 
     def cancel(self, job: int) -> None:
         for queued in self.queue:
@@ -242,7 +300,7 @@ class _Pool:
                 return
 
     def retire_idle(self) -> None:
-        idle = [c for c in self.children if c.job is None]
+        idle = sorted((c for c in self.children if c.job is None), key=lambda c: c.demoted)
         now = time.monotonic()
         for child in idle[self.processes:]:
             if now - child.idle_since > IDLE_S:
@@ -254,10 +312,11 @@ class _Pool:
         except (EOFError, OSError):  # it died
             job = child.job
             self.remove(child, kill=True)
-            if job is not None:
+            if job not in (None, _PRIMING):
                 self.conn.send(("done", job, _dumps_outcome(False, WorkerEnded(ENDED))))
             return
-        self.conn.send(("done", child.job, data))
+        if child.job != _PRIMING:
+            self.conn.send(("done", child.job, data))
         child.job = None
         child.idle_since = time.monotonic()
         if self.recycle_bytes and _resident_bytes(child.pid) > self.recycle_bytes:
@@ -265,28 +324,39 @@ class _Pool:
 
     def serve(self) -> None:
         try:
+            for _ in range(self.processes):
+                self.fork()
             while True:
-                ready = wait([self.conn, *(c.conn for c in self.children)], timeout=IDLE_S)
+                watching = self.dying or any(c.job not in (None, _PRIMING) and not c.demoted
+                                             for c in self.children)
+                ready = wait([self.conn, *(c.conn for c in self.children)],
+                             timeout=DEMOTE_S / 4 if watching else IDLE_S)
                 for conn in ready:
                     if conn is self.conn:
-                        message = self.conn.recv()
-                        if message[0] == "job":
-                            self.queue.append((message[1], message[2]))
-                        elif message[0] == "cancel":
-                            self.cancel(message[1])
-                        else:  # "stop"
-                            return
+                        while True:  # every message waiting, before any fork
+                            message = self.conn.recv()
+                            if message[0] == "job":
+                                self.queue.append((message[1], message[2]))
+                            elif message[0] == "cancel":
+                                self.cancel(message[1])
+                            else:  # "stop"
+                                return
+                            if not self.conn.poll(0):
+                                break
                     else:
                         child = next((c for c in self.children if c.conn is conn), None)
                         if child is not None:
                             self.answer(child)
                 self.dispatch()
+                self.demote_long_jobs()
                 self.retire_idle()
+                self.reap()
         except (EOFError, OSError):  # the server went away
             return
         finally:
             for child in list(self.children):
                 self.remove(child, kill=True)
+            self.reap(block=True)
 
 
 def _pool_main(conn: Connection, registry: Registry, warm: Callable[[Registry], None] | None,
@@ -302,7 +372,7 @@ def _pool_main(conn: Connection, registry: Registry, warm: Callable[[Registry], 
         return
     gc.freeze()  # the warm tables stay shared with the forks: no collection touches them
     conn.send(("ready", None))
-    _Pool(conn, registry, processes, max_processes).serve()
+    _Pool(conn, registry, warm, processes, max_processes).serve()
 
 
 class Worker:
@@ -324,6 +394,8 @@ class Worker:
         self._ids = itertools.count()
         self._pending: dict[int, Future] = {}
         self._pool: tuple[int, Connection, Registry, Future] | None = None
+        # sends wait while the pool process forks; the event loop must not
+        self._sender = ThreadPoolExecutor(1, thread_name_prefix="innkit-web-send")
 
     @property
     def pool_pid(self) -> int | None:
@@ -421,7 +493,8 @@ class Worker:
             async with asyncio.timeout_at(deadline):
                 await asyncio.wrap_future(ready)
                 try:
-                    self._send(conn, ("job", job, payload))
+                    await loop.run_in_executor(self._sender, self._send, conn,
+                                               ("job", job, payload))
                 except OSError:  # the pool ended; the next request starts a new one
                     raise WorkerEnded(ENDED) from None
                 ok, value = await asyncio.wrap_future(future)
@@ -444,8 +517,12 @@ class Worker:
 
     def _forget(self, conn: Connection, job: int) -> None:
         self._pending.pop(job, None)
+        with contextlib.suppress(RuntimeError):  # the sender is shut down with the app
+            self._sender.submit(self._quiet_send, conn, ("cancel", job))
+
+    def _quiet_send(self, conn: Connection, message: tuple[Any, ...]) -> None:
         with contextlib.suppress(OSError):
-            self._send(conn, ("cancel", job))
+            self._send(conn, message)
 
     async def json(self, work: Callable[[], Any]) -> Response:
         """The work's result as a JSON answer, serialised in the worker too."""
