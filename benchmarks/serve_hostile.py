@@ -13,7 +13,7 @@ Each tree is started as ``innkit serve`` runs it (its queue, header timeout and 
   and the server's CPU use after them shows whether their work went on.
 
 Printed per case: the normal client's requests, failures, p50 and worst latency (goal: all
-served, worst under 1 s), and the server's memory (its process and its worker processes).
+served, worst under 1 s), and the server's memory (its process and its workers, PSS).
 """
 
 from __future__ import annotations
@@ -163,12 +163,13 @@ def tree(pid: int) -> list[int]:
 
 
 def memory_mb(pid: int) -> float:
-    """Resident MB of the server and its worker processes (shared pages counted once each)."""
+    """Proportional resident MB of the server and its worker processes (a page shared by n
+    processes counts 1/n in each, so the forks' shared tables are counted once)."""
     total = 0.0
     for p in tree(pid):
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1]) / 1024
         except OSError:
             pass
