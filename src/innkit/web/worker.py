@@ -46,7 +46,7 @@ from fastapi.responses import Response
 
 from ..registry import Registry
 
-DEMOTE_S = 0.25
+DEMOTE_S = 1.0
 """A job still running after this many seconds has its worker's CPU priority lowered (nice
 +10), so that short requests beside long ones keep their speed on a busy machine. A process
 cannot raise its priority again: a lowered worker takes big jobs first, small ones only when
@@ -60,7 +60,7 @@ DEMOTED_NICE = 10
 BIG_JOB_BYTES = 16_384
 """A job this large (a long text, a big batch) waits behind smaller ones and runs at the lower
 priority from its start."""
-SPARES = 2
+SPARES = 1
 """Workers kept ready (or getting ready) beyond the jobs waiting, so that a request that comes
 while every worker is busy does not wait for a fork."""
 _PRIMING = -1
