@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..errors import InnkitError
 from .limits import DEFAULT_SLOW_BODIES_PER_CLIENT
 
 CROWDED_GRACE_S = 1.0
@@ -180,7 +181,7 @@ class BodyLimitMiddleware:
                     try:
                         message = await asyncio.wait_for(receive(), CROWDED_GRACE_S)
                     except TimeoutError:
-                        raise _Crowded from None
+                        raise _Crowded("too many request bodies arriving") from None
                 else:
                     message = await receive()
                 if message["type"] == "http.disconnect":
@@ -193,12 +194,12 @@ class BodyLimitMiddleware:
                 if not message.get("more_body", False):
                     return b"".join(chunks)
                 if crowded:
-                    raise _Crowded
+                    raise _Crowded("too many request bodies arriving")
         finally:
             self.arriving[client] -= 1
             if not self.arriving[client]:
                 del self.arriving[client]
 
 
-class _Crowded(Exception):
-    """The client has as many bodies arriving as it may."""
+class _Crowded(InnkitError):
+    """The client has as many bodies arriving as it may (answered 429)."""

@@ -44,6 +44,7 @@ import cloudpickle
 from fastapi import HTTPException
 from fastapi.responses import Response
 
+from ..errors import InnkitError
 from ..registry import Registry
 
 DEMOTE_S = 1.0
@@ -67,7 +68,7 @@ _PRIMING = -1
 _REGISTRY = "registry"
 
 
-class WorkerEnded(Exception):
+class WorkerEnded(InnkitError):
     """The process doing a job ended before answering (killed from outside, out of memory)."""
 
 
