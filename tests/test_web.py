@@ -5,8 +5,10 @@ against the app's own OpenAPI finds no server error."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -42,6 +44,24 @@ BASE = "http://127.0.0.1"
 needs_naming = pytest.mark.skipif(
     not all(hasattr(innkit, v) for v in ("screen", "validate", "suggest")),
     reason="innkit.screen/validate/suggest (issue 5) are not in this innkit yet")
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def eventually(condition, limit_s: float = 120.0) -> bool:
+    """True once the condition holds (polled; the limit only bounds a failing test)."""
+    deadline = time.monotonic() + limit_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def plain(data: object) -> object:
@@ -272,29 +292,28 @@ def test_names_and_batches_are_bounded(client):
     assert_problem(client.post("/v1/decode", json={"names": []}), 422, "names")
 
 
-def test_slow_work_is_cut_off_with_504(registry, monkeypatch):
-    release = threading.Event()
-
+def test_slow_work_is_cut_off_with_504_and_its_process_stopped(registry, monkeypatch, tmp_path):
     def slow(*_args, **_kwargs):
-        release.wait(120)  # never answers while the request waits: only a cut-off ends it
+        (tmp_path / str(os.getpid())).touch()
+        time.sleep(3600)  # never answers: only a cut-off ends it
         raise AssertionError("should have been cut off")
 
-    app = create_app(time_limit_s=0.1, registry=registry, warm_up=False)
+    monkeypatch.setattr(innkit, "decode", slow)  # before the worker processes are forked
+    app = create_app(time_limit_s=0.5, registry=registry, warm_up=False)
     with TestClient(app, base_url=BASE) as c:
-        monkeypatch.setattr(innkit, "decode", slow)
-        try:
-            assert_problem(c.get("/v1/decode", params={"name": "x"}), 504, "0.1 s")
-        finally:
-            release.set()
+        assert_problem(c.get("/v1/decode", params={"name": "x"}), 504, "0.5 s", "stopped")
+        [pid] = [int(p.name) for p in tmp_path.iterdir()]
+        assert eventually(lambda: not alive(pid)), "the runaway work is still running"
+        assert c.get("/v1/meta").status_code == 200  # a fresh worker answers
 
 
 def test_a_fault_is_a_json_500_without_traceback(registry, monkeypatch):
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret internals at /home/someone")
 
+    monkeypatch.setattr(innkit, "decode", broken)
     app = create_app(registry=registry, warm_up=False)
     with TestClient(app, base_url=BASE, raise_server_exceptions=False) as c:
-        monkeypatch.setattr(innkit, "decode", broken)
         r = c.get("/v1/decode", params={"name": "x"})
     assert r.status_code == 500
     assert r.json() == {"detail": "internal error: innkit could not answer this request; the "
@@ -445,9 +464,10 @@ def test_serve_binds_to_loopback_by_default(monkeypatch):
 
 # -- schemathesis against the OpenAPI -------------------------------------------------------------
 # Loaded when the module is collected (schemathesis' lazy from_fixture loader does not work with
-# pytest 9: it reads Function._nodeid); warm_up=False keeps collection quick.
+# pytest 9: it reads Function._nodeid); schemathesis runs the app's lifespan (the warm-up of its
+# worker processes) before the first request.
 schema = schemathesis.openapi.from_asgi(
-    "/openapi.json", create_app(allowed_hosts=None, registry=REGISTRY, warm_up=False))
+    "/openapi.json", create_app(allowed_hosts=None, registry=REGISTRY, time_limit_s=GENEROUS_S))
 
 
 @schema.parametrize()
@@ -455,4 +475,5 @@ schema = schemathesis.openapi.from_asgi(
           suppress_health_check=list(HealthCheck))
 def test_openapi_fuzz_finds_no_server_error(case):
     case.call_and_validate(checks=[not_a_server_error, status_code_conformance,
-                                   content_type_conformance, response_schema_conformance])
+                                   content_type_conformance, response_schema_conformance],
+                           timeout=GENEROUS_S)

@@ -48,7 +48,7 @@ def is_loopback(host: str) -> bool:
 @click.option("--time-limit", type=click.FloatRange(0.1, 600), default=DEFAULT_TIME_LIMIT_S,
               show_default=True, help="Seconds a request may take before it is answered 504.")
 @click.option("--threads", type=click.IntRange(1, 64), default=DEFAULT_THREADS,
-              show_default=True, help="Worker threads for the library calls.")
+              show_default=True, help="Worker processes kept ready for the library calls.")
 @click.option("--max-connections", type=click.IntRange(1), default=DEFAULT_MAX_CONNECTIONS,
               show_default=True, help="Requests worked on at once; more wait in the queue.")
 @click.option("--max-queue", type=click.IntRange(0), default=DEFAULT_MAX_QUEUE,

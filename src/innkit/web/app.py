@@ -9,7 +9,7 @@ origins are given. The page loads nothing from outside the app.
 
 This module only assembles the app: the routes are in :mod:`.routes`, the request models in
 :mod:`.schemas`, the Host and body guards in :mod:`.guards`, the error answers in
-:mod:`.errors` and the time-bounded thread pool in :mod:`.worker`.
+:mod:`.errors` and the worker processes, each job bounded in time, in :mod:`.worker`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from . import errors
 from .guards import BodyLimitMiddleware, GuardMiddleware
 from .limits import (
     DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_PROCESSES,
     DEFAULT_MAX_TEXT_CHARS,
     DEFAULT_THREADS,
     DEFAULT_TIME_LIMIT_S,
@@ -51,23 +52,27 @@ def create_app(*, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
                allowed_hosts: Sequence[str] | None = LOOPBACK_HOSTS,
                threads: int = DEFAULT_THREADS,
                registry: Registry | None = None,
-               warm_up: bool = True) -> FastAPI:
+               warm_up: bool = True,
+               max_processes: int = DEFAULT_MAX_PROCESSES) -> FastAPI:
     """The innkit web app.
 
     ``allowed_hosts``: Host header names answered (None: any, for a server behind a proxy that
     checks them). ``registry``: the names to use (default: the process-wide registry, which
-    ``innkit --user-db`` sets). ``warm_up`` loads the tables at start-up rather than on the
-    first request, which would otherwise pay for them against its time limit.
+    ``innkit --user-db`` sets). ``threads``: worker processes kept ready; ``max_processes``:
+    most at once. ``warm_up`` loads the tables and builds every leniency's scanner before the
+    server says it is ready, rather than on the first request, which would otherwise pay for
+    them against its time limit.
     """
-    if max_body_bytes < 1 or max_text_chars < 1 or time_limit_s <= 0 or threads < 1:
-        raise ValueError("limits and thread count must be positive")
-    worker = Worker(threads, time_limit_s)
+    if (max_body_bytes < 1 or max_text_chars < 1 or time_limit_s <= 0 or threads < 1
+            or max_processes < 1):
+        raise ValueError("limits and process counts must be positive")
+    worker = Worker(threads, time_limit_s,
+                    lambda: registry if registry is not None else get_registry(),
+                    max_processes=max_processes, warm=warm if warm_up else None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        if warm_up:
-            chosen = registry if registry is not None else get_registry()
-            await worker.run_unbounded(lambda: warm(chosen))
+        await worker.start()
         yield
         worker.close()
 

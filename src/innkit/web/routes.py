@@ -7,7 +7,7 @@ from __future__ import annotations
 import platform
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
@@ -35,6 +35,7 @@ from .schemas import (
     ERRORS,
     MAX_TARGET_CHARS,
     NAMING_ERRORS,
+    TARGET_ENUM,
     Against,
     AnnotateDownloadRequest,
     AnnotateRequest,
@@ -78,10 +79,13 @@ LimitsDep = Annotated[dict[str, Any], Depends(_limits)]
 
 
 def warm(registry: Registry) -> None:
-    """Load the tables and build the indexes a first request would otherwise pay for."""
+    """Load the tables and build the indexes (every leniency's scanner) a first request would
+    otherwise pay for."""
     innkit.decode("inotuzumab ozogamicin", registry=registry)
-    innkit.annotate("inotuzumab ozogamicin", registry=registry)
-    innkit.screen("inotuzumab", registry=registry)
+    for leniency in LENIENCY_LEVELS:
+        innkit.annotate("inotuzumab ozogamicin", leniency=leniency, registry=registry)
+    for against in get_args(Against):
+        innkit.screen("inotuzumab", against=against, registry=registry)
 
 
 # -- the page ------------------------------------------------------------------------------
@@ -284,7 +288,8 @@ async def validate_get(
     registry: RegistryDep,
     worker: WorkerDep,
     format: Annotated[Format | None, Query()] = None,
-    target: Annotated[str | None, Query(min_length=1, max_length=MAX_TARGET_CHARS)] = None,
+    target: Annotated[str | None, Query(min_length=1, max_length=MAX_TARGET_CHARS,
+                                        json_schema_extra=TARGET_ENUM)] = None,
 ) -> Response:
     """Does a proposed name comply with the 2022 scheme: `innkit.validate(...).to_dict()`."""
     valid_or_422(name, target)
@@ -305,7 +310,8 @@ async def validate_post(body: ValidateRequest, registry: RegistryDep,
             response_model=list[SuggestionAnswer])
 async def suggest_get(
     target: Annotated[str, Query(min_length=1, max_length=MAX_TARGET_CHARS,
-                                 description="Target class (tumour, viral ...) or infix.")],
+                                 description="Target class (tumour, viral ...) or infix.",
+                                 json_schema_extra=TARGET_ENUM)],
     registry: RegistryDep,
     worker: WorkerDep,
     format: Annotated[Format, Query()] = "whole",
@@ -369,6 +375,8 @@ async def meta(request: Request, registry: RegistryDep, worker: WorkerDep,
                limits: LimitsDep) -> Response:
     """Versions, limits and the choices the other endpoints accept."""
     data_version = request.app.state.data_version
+    # what this server answers (see _library_verb), not what a worker process has imported
+    features = {v: hasattr(innkit, v) for v in ("screen", "validate", "suggest")}
 
     def work() -> dict[str, Any]:
         return {
@@ -378,7 +386,7 @@ async def meta(request: Request, registry: RegistryDep, worker: WorkerDep,
             "python_version": platform.python_version(),
             "limits": limits,
             "leniency_levels": list(LENIENCY_LEVELS),
-            "features": {v: hasattr(innkit, v) for v in ("screen", "validate", "suggest")},
+            "features": features,
             "naming": _naming_meta(registry),
             "registry": registry.counts(),
         }

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 from fastapi import HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..naming.core import CURRENT_ERA
+from ..rules import Rules
 from ..rules.normalize import MAX_NAME_LENGTH
 
 MAX_NAMES = 1000
@@ -20,6 +22,18 @@ MAX_TARGET_CHARS = 60
 Leniency = Literal["strict", "standard", "lenient"]  # the values of innkit.vocab.Leniency
 Against = Literal["all", "registry", "unii"]
 Format = Literal["whole", "engineered", "multispecific", "fragment"]
+
+
+def _target_values() -> list[str]:
+    """The targets the naming verbs take: class words (tumour) and infixes (tu) of the shipped
+    2022 table (case and hyphens around an infix are forgiven as well)."""
+    rows = [r for r in Rules.shipped().tables.targets
+            if r.era == CURRENT_ERA and r.status == "active"]
+    return sorted({r.target_class for r in rows} | {b for r in rows for b in r.before_stem})
+
+
+TARGET_ENUM = {"enum": _target_values()}
+"""The schema of a target: any other word is answered 422 with the choices."""
 
 
 def _valid_text(value: str) -> str:
@@ -77,8 +91,8 @@ class AnnotateDownloadRequest(AnnotateRequest):
 class ScreenRequest(_Strict):
     name: NameField = Field(examples=["trastuzimab"])
     against: Against = "all"
-    limit: int = Field(10, ge=1, le=200)
-    score_cutoff: float | None = Field(None, ge=0, le=1, allow_inf_nan=False)
+    limit: int = Field(10, ge=1, le=200, strict=True)
+    score_cutoff: float | None = Field(None, ge=0, le=1, allow_inf_nan=False, strict=True)
 
 
 MAX_SCREEN_BATCH = 200
@@ -95,22 +109,23 @@ class ScreenBatchRequest(_Strict):
     against_names: list[NameField] | None = Field(
         None, min_length=1, max_length=MAX_SCREEN_LIST,
         description="Your own list to screen against, instead of `against`.")
-    limit: int = Field(3, ge=1, le=200)
-    score_cutoff: float | None = Field(None, ge=0, le=1, allow_inf_nan=False)
+    limit: int = Field(3, ge=1, le=200, strict=True)
+    score_cutoff: float | None = Field(None, ge=0, le=1, allow_inf_nan=False, strict=True)
 
 
 class ValidateRequest(_Strict):
     name: NameField = Field(examples=["tenotatug"])
     format: Format | None = None
     target: str | None = Field(None, min_length=1, max_length=MAX_TARGET_CHARS,
-                               examples=["tumour"])
+                               examples=["tumour"], json_schema_extra=TARGET_ENUM)
 
 
 class SuggestRequest(_Strict):
-    target: str = Field(min_length=1, max_length=MAX_TARGET_CHARS, examples=["tumour"])
+    target: str = Field(min_length=1, max_length=MAX_TARGET_CHARS, examples=["tumour"],
+                        json_schema_extra=TARGET_ENUM)
     format: Format = "whole"
-    count: int = Field(5, ge=1, le=50)
-    seed: int | None = Field(None, ge=0, le=2**63 - 1)
+    count: int = Field(5, ge=1, le=50, strict=True)
+    seed: int | None = Field(None, ge=0, le=2**63 - 1, strict=True)
 
 
 class Problem(BaseModel):
@@ -129,6 +144,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     408: problem("The request body did not arrive within the time limit."),
     413: problem("The body or the text is larger than the server's limit."),
     422: problem("A parameter is missing, of the wrong type, or out of range."),
+    429: problem("This client already has as many request bodies arriving as it may."),
     504: problem("The work took longer than the server's time limit."),
 }
 NAMING_ERRORS = {**ERRORS, 503: problem("This innkit has no screening or naming module.")}

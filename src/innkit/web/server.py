@@ -3,9 +3,11 @@
 - **Slow headers.** A connection that has not sent a complete request head within
   ``header_timeout_s`` of connecting (or of starting its next request) is closed, so that
   clients which open connections and trickle bytes (slowloris) cannot hold the server.
-- **Bursts.** At most ``max_connections`` requests are worked on at once; up to ``max_queue``
-  more wait for their turn (at most the time limit) instead of being refused; only beyond
-  that, or after waiting the whole time limit, is a request answered 503 with ``Retry-After``.
+- **Bursts.** At most ``max_connections`` requests, each with its whole body read, are worked
+  on at once; up to ``max_queue`` more wait for their turn (at most the time limit) instead of
+  being refused; only beyond that, or after waiting the whole time limit, is a request
+  answered 503 with ``Retry-After``. A body still arriving holds no slot (see
+  :class:`~innkit.web.guards.BodyLimitMiddleware`, which bounds them per client).
   (uvicorn's own ``limit_concurrency`` counts open connections, so a burst of idle connections
   over the limit made it refuse every request; it is not used.)
 """
@@ -120,12 +122,14 @@ def serve(app: Any, *, host: str, port: int, log_level: str = "info",
           max_connections: int = DEFAULT_MAX_CONNECTIONS, max_queue: int = DEFAULT_MAX_QUEUE,
           header_timeout_s: float = DEFAULT_HEADER_TIMEOUT_S, wait_s: float = 10.0,
           access_log: bool = True) -> None:
-    """Run the innkit app (a Starlette/FastAPI app) under uvicorn with the guards above,
-    the queue outermost; blocks until stopped."""
+    """Run the innkit app (a Starlette/FastAPI app) under uvicorn with the guards above;
+    blocks until stopped."""
     import uvicorn
+    from starlette.middleware import Middleware
 
-    app.add_middleware(ConcurrencyLimit, limit=max_connections, queue=max_queue,
-                       wait_s=wait_s)
+    # Innermost: a request takes its slot once its body is read (a slow body holds none).
+    app.user_middleware.append(Middleware(ConcurrencyLimit, limit=max_connections,
+                                          queue=max_queue, wait_s=wait_s))
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False,
                 proxy_headers=False, timeout_keep_alive=5,
                 http=protocol_with(header_timeout_s),  # type: ignore[arg-type]
