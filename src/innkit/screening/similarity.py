@@ -875,10 +875,14 @@ def _grouped(universe: Universe, query: str, limit: int, cutoff: float,
             ident = universe.identity(i, registry)
             if medicines_only and not ident.medicine:
                 continue
-            if ident.key == own.key:
-                own_forms.append(universe.names[i])
-                continue
-            groups.setdefault(ident.key, []).append((*item, ident))
+            key = ident.key
+            if key == own.key:
+                stem = universe.reading_of(i).stem
+                if not (own.brand and ident.brand and stem != qa.stem):
+                    own_forms.append(universe.names[i])
+                    continue
+                key = f"brand:{stem}"  # two products of one substance (Depo- / Solu-Medrol)
+            groups.setdefault(key, []).append((*item, ident))
         if len(groups) >= limit or len(found) < pool or pool >= len(universe):
             return own, list(groups.values())[:limit], own_forms, scored
         pool *= 4
@@ -901,7 +905,8 @@ def _screen(universe: Universe, name: str, label: str, limit: int,
         origin, kind = universe.meta[i]
         why = explain_pair(query, other, m)
         if ident.brand and ident.substance and ident.substance != other:
-            why += (f"a brand of {ident.substance}",)
+            same = " too" if ident.substance == own.substance else ""
+            why += (f"a brand of {ident.substance}{same}",)
         hits.append(SimilarityHit(other, origin, kind, score, level(score), m, why,
                                   ident.substance, tuple(universe.names[f[0]]
                                                          for f in members[1:]),
