@@ -500,7 +500,7 @@ class SimilarityHit(Result):
     why: tuple[str, ...]
     substance: str | None = None  # the substance the name denotes (its INN), when known
     forms: tuple[str, ...] = ()  # other listed names of that substance that also came close
-    aligned: dict[str, tuple[str, str]] | None = None  # letters and sounds, aligned
+    compared: tuple[str, str] | None = None  # the two texts the measures read
 
     # scores to four places: more is noise of the measures
     _json = ("name", "origin", "kind", ("score", lambda h: round(h.score, 4)), "level",
@@ -508,6 +508,12 @@ class SimilarityHit(Result):
              "substance", "forms",
              ("aligned", lambda h: None if h.aligned is None else
               {k: list(v) for k, v in h.aligned.items()}))
+
+    @property
+    def aligned(self) -> dict[str, tuple[str, str]] | None:
+        """The letters and sounds of the two names aligned: made when shown, not when
+        screened (a screen of many names shows few of them)."""
+        return None if self.compared is None else alignment(*self.compared)
 
 
 @dataclass(frozen=True, slots=True)
@@ -910,7 +916,7 @@ def _screen(universe: Universe, name: str, label: str, limit: int,
         hits.append(SimilarityHit(other, origin, kind, score, level(score), m, why,
                                   ident.substance, tuple(universe.names[f[0]]
                                                          for f in members[1:]),
-                                  alignment(qa.text, universe.reading_of(i).text)))
+                                  (qa.text, universe.reading_of(i).text)))
     exact = query in universe.index
     reason = "the name itself is already on the list" if exact else None
     return Screening(name, query, tuple(hits), label, len(universe), reason, scored,
