@@ -83,6 +83,35 @@ def test_names_of_different_length_are_still_found():
                                     screen("prednisone", against=names, score_cutoff=0.3).hits]
 
 
+def test_codes_are_told_apart_by_their_number():
+    assert reading("nsc-46066").stem == "46066" and reading("nsc-46066").code
+    assert not reading("zantac 75").code
+    # a one-digit slip stays alike; two codes of one series with other numbers do not
+    assert level(measures("nsc-31425", "nsc-31423")["combined"]) == "high"
+    assert level(measures("nsc-46066", "nsc-190466")["combined"]) is None
+
+
+def test_hits_are_other_substances_with_their_forms():
+    names = ["hydroxyzine hydrochloride", "hydroxyzine pamoate", "hydralazine",
+             "hydralazine hydrochloride", "aspirin"]
+    result = screen("hydroxyzine", against=names, score_cutoff=0.0)
+    assert set(result.own_forms) == {"hydroxyzine hydrochloride", "hydroxyzine pamoate"}
+    top = result.hits[0]
+    assert top.name == "hydralazine" and top.forms == ("hydralazine hydrochloride",)
+    assert [h.name for h in result.hits] == ["hydralazine", "aspirin"]
+    letters, sounds = top.aligned["letters"], top.aligned["sounds"]
+    assert len(letters[0]) == len(letters[1]) and len(sounds[0]) == len(sounds[1])
+    assert letters[0].replace("-", "") == "hydroxyzine"
+    assert top.to_dict()["aligned"]["letters"] == list(letters)
+
+
+def test_lens_words_that_are_no_drug_are_not_screened_against():
+    from innkit.screening.grouping import identity
+
+    assert not identity("valine", "valine", None).medicine
+    assert identity("hydralazine", "hydralazine", None).medicine
+
+
 # -- the pharmacist's reading ------------------------------------------------------------
 
 @pytest.mark.parametrize(("name", "stem", "aside"), [

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ..registry import Registry
 from ..registry.keys import name_key
-from ..registry.substances import DRUG_TAGS, SubstanceIndex
+from ..registry.substances import DRUG_TAGS, NameRecord, SubstanceIndex, SubstanceRecord
 from ..rules.core import Rules
 from ..rules.lenses import read_lenses
 from ..vocab import NameType
@@ -48,13 +48,29 @@ def _lens_excluded(rules: Rules) -> frozenset[str]:
 
 def identity(name: str, stem: str, registry: Registry | None) -> Identity:
     """The identity of ``name`` (normalised), whose stem word screening reads as ``stem``."""
+    return identities([(name, stem)], registry)[0]
+
+
+def identities(named: list[tuple[str, str]], registry: Registry | None) -> list[Identity]:
+    """The identity of each (name, stem word), the UNII list asked once for all of them."""
+    index: SubstanceIndex | None = registry.substance_index() if registry is not None else None
+    if index is None:
+        return [_identity(n, s, []) for n, s in named]
+    found = index.lookup_many([name_key(n) for n, _s in named]
+                              + [name_key(s) for n, s in named if s != n])
+    out = []
+    for name, stem in named:
+        records = found.get(name_key(name)) or (found.get(name_key(stem), [])
+                                                if stem != name else [])
+        out.append(_identity(name, stem, records))
+    return out
+
+
+def _identity(name: str, stem: str, records: list[tuple[NameRecord, SubstanceRecord]]
+              ) -> Identity:
     excluded = Rules.shipped().derived(_lens_excluded)
     if stem in excluded or name in excluded:
         return Identity(f"stem:{stem}", None, False, False)
-    index: SubstanceIndex | None = registry.substance_index() if registry is not None else None
-    records = index.lookup(name_key(name)) if index is not None else []
-    if not records and stem != name and index is not None:
-        records = index.lookup(name_key(stem))
     if not records:
         return Identity(f"stem:{stem}", None, False, True)
     inns = {sub.inn for _rec, sub in records if sub.inn}

@@ -1,22 +1,25 @@
 """Look-alike / sound-alike screening: which existing names a name could be confused with.
 
-Each pair of names is scored by four measures and their mean, after Kondrak and Dorr (2004,
-"Identification of confusable drug names: a new approach and evaluation methodology"), who
-found that the mean of normalised edit distance, BI-SIM, shared prefix and ALINE ranks
-confusable drug names best: ``edit`` (normalised Levenshtein similarity, rapidfuzz),
-``bisim`` (bigram alignment with partial credit), ``prefix`` (shared beginning over the longer
-name) and ``phonetic`` (ALINE alignment of the names' sounds, see :mod:`innkit.phonetic`).
+Each pair of names is scored by eight measures (:data:`~innkit.screening.ranking.FEATURES`):
+the four that Kondrak and Dorr (2004, "Identification of confusable drug names: a new approach
+and evaluation methodology") found best as a plain mean (``edit``, ``bisim``, ``prefix``,
+``phonetic``: ALINE, see :mod:`innkit.screening.phonetic`), the shared ending, the longest
+common subsequence, the first letter and the other name's familiarity, weighed by the learned
+model of :mod:`innkit.screening.ranking`.
 
 Names are read as a pharmacist reads them (:func:`reading`): salts, release and dosage-form
 words and FDA four-letter suffixes are set aside, and the first remaining word is the name's
-*stem word*. When either name has more than its stem word, the score is the better of the
-whole-name mean and a mix weighted towards the stem words (``STEM_WEIGHT``).
+*stem word*; a research code is read as its series and number. When either name has more than
+its stem word, the score is the better of the whole-name score and a mix weighted towards the
+stem words (``STEM_WEIGHT``).
 
 Retrieval is exact (:meth:`Universe.search`): every listed name gets a cheap upper bound of
-its score (from letter counts, the exact shared prefix and the sounds' self-scores), and names
-are scored in order of that bound until the bound falls below the ``limit``-th best score found
-(or the cutoff), so no name that the full scorer would rank in the top ``limit`` is missed.
-The levels are documented in docs/screening.md with the data they were set on.
+its score (from letter counts, the exact shared beginning and ending, the sounds'
+self-scores), and names are scored in order of that bound until the bound falls below the
+``limit``-th best score found (or the cutoff), so no name that the full scorer would rank in
+the top ``limit`` is missed. ``screen`` then groups the names found by substance
+(:mod:`innkit.screening.grouping`). The levels are documented in docs/screening.md with the
+data they were set on.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from ..rules.core import Rules
 from ..rules.normalize import normalize_name
 from ..vocab import Confidence
 from . import phonetic
-from .grouping import Identity, identity
+from .grouping import Identity, identities, identity
 from .ranking import FEATURES, familiarity, model
 
 LEVELS = ((Confidence.HIGH, 0.65), (Confidence.MEDIUM, 0.55), (Confidence.LOW, 0.44))
@@ -586,11 +589,20 @@ class Universe:
         """The identity of entry ``i`` (its substance key), looked up once."""
         found = self._identities.get(i)
         if found is None:
-            found = identity(self.names[i], self._readings[1][i], registry)
-            if not found.medicine and self.meta[i][0] in ("registry", "user"):
-                found = replace(found, medicine=True)  # the registry holds medicines only
-            self._identities[i] = found
+            self.look_up([i], registry)
+            found = self._identities[i]
         return found
+
+    def look_up(self, entries: Iterable[int], registry: Registry | None) -> None:
+        """Look up the identities of the entries not looked up yet, in one query."""
+        todo = [i for i in dict.fromkeys(entries) if i not in self._identities]
+        if not todo:
+            return
+        found = identities([(self.names[i], self._readings[1][i]) for i in todo], registry)
+        for i, ident in zip(todo, found, strict=True):
+            if not ident.medicine and self.meta[i][0] in ("registry", "user"):
+                ident = replace(ident, medicine=True)  # the registry holds medicines only
+            self._identities[i] = ident
 
     def reading_of(self, i: int) -> Reading:
         text, stem, aside = self._readings[0][i], self._readings[1][i], self._readings[2][i]
@@ -872,6 +884,7 @@ def _grouped(universe: Universe, query: str, limit: int, cutoff: float,
     pool = int(limit * POOL) + 3
     while True:
         found, scored = universe.search(query, pool, cutoff)
+        universe.look_up((item[0] for item in found), registry)
         groups: dict[str, list[tuple]] = {}
         own_forms: list[str] = []
         for item in found:
