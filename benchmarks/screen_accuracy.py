@@ -59,7 +59,7 @@ def ranks(pairs: list[tuple[str, str]]) -> list[tuple[str, str, dict[str, int]]]
         r = {"innkit": hits.index(b) + 1 if b in hits else 11}
         others = [n for n in universe.names if n != a]
         measures = measures_many(a, others)
-        for label, values in (("kd_mean", measures.mean(axis=1)), ("edit", measures[:, 0]),
+        for label, values in (("kd_mean", measures[:, :4].mean(axis=1)), ("edit", measures[:, 0]),
                               ("bisim", measures[:, 1])):
             order = sorted(range(len(others)), key=lambda i, v=values: (-v[i], others[i]))
             top = [others[i] for i in order[:10]]

@@ -11,6 +11,7 @@ from one_registry import _module_registry, one_registry  # noqa: F401
 import innkit
 from innkit.cli import main
 from innkit.naming.core import formats, resolve_target
+from innkit.screening.ranking import model
 from innkit.screening.similarity import LEVELS, bisim, dice, level, measures, screen, screen_all
 
 
@@ -36,7 +37,10 @@ def test_screen_against_a_list_and_bad_input():
 def test_measures_are_bounded_and_symmetric_enough():
     m = measures("hydroxyzine", "hydralazine")
     assert all(0.0 <= v <= 1.0 for v in m.values())
-    assert measures("abc", "abc")["combined"] == 1.0
+    same = measures("abc", "abc")  # alike in every measure; familiarity is the other name's
+    assert all(same[k] == 1.0 for k in ("edit", "bisim", "prefix", "phonetic", "suffix", "lcs"))
+    assert same["combined"] == pytest.approx(1 - model().weight("familiar")
+                                             * (1 - same["familiar"]))
     assert bisim("cisplatin", "carboplatin") == pytest.approx(bisim("carboplatin", "cisplatin"))
     assert dice("abc", "xyz") == 0.0
     assert level(0.99) == "high" and level(0.0) is None

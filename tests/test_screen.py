@@ -17,12 +17,15 @@ from innkit.errors import InvalidInputError
 from innkit.files.namelists import read_names
 from innkit.rules import Rules
 from innkit.screening import phonetic
+from innkit.screening.ranking import FEATURES
 from innkit.screening.similarity import (
     LEVELS,
     Universe,
     _bounds,
     _Query,
     build_universe,
+    explain_pair,
+    level,
     measures,
     measures_many,
     reading,
@@ -50,8 +53,8 @@ def test_screen_returns_exactly_the_top_names_of_a_full_scan():
     queries += ["trastuzimab", "pemivibort", "zovitatug", "doxorubicin liposomal", "xq"]
     for q in queries:
         for limit, cutoff in ((10, LOW), (3, 0.0), (1, 0.6)):
-            got = [(h.name, round(h.score, 6)) for h in
-                   screen(q, against=universe, limit=limit, score_cutoff=cutoff).hits]
+            found, _scored = universe.search(q, limit, cutoff)
+            got = [(universe.names[i], round(score, 6)) for i, score, *_m in found]
             assert got == brute_force(universe, q, limit, cutoff), (q, limit, cutoff)
 
 
@@ -68,13 +71,45 @@ def test_the_bounds_never_fall_below_the_score():
 def test_names_of_different_length_are_still_found():
     names = ["doxorubicin liposomal", "paclitaxel protein-bound particles", "aspirin",
              "prednisolone", "methylprednisolone"]
-    hits = {h.name: h for h in screen("doxorubicin", against=names).hits}
-    assert hits["doxorubicin liposomal"].level == "high"
-    assert "same stem word doxorubicin" in hits["doxorubicin liposomal"].why[0]
-    top = screen("paclitaxel", against=names).hits[0]
-    assert top.name == "paclitaxel protein-bound particles" and top.level == "high"
+    m = measures("doxorubicin", "doxorubicin liposomal")
+    assert level(m["combined"]) == "high"
+    assert "same stem word doxorubicin" in explain_pair("doxorubicin", "doxorubicin liposomal",
+                                                        m)[0]
+    # a form of the screened substance is no other drug: shown apart, not among the hits
+    result = screen("paclitaxel", against=names)
+    assert result.own_forms == ("paclitaxel protein-bound particles",)
+    assert "paclitaxel protein-bound particles" not in [h.name for h in result.hits]
     assert "methylprednisolone" in [h.name for h in
                                     screen("prednisone", against=names, score_cutoff=0.3).hits]
+
+
+def test_codes_are_told_apart_by_their_number():
+    assert reading("nsc-46066").stem == "46066" and reading("nsc-46066").code
+    assert not reading("zantac 75").code
+    # a one-digit slip stays alike; two codes of one series with other numbers do not
+    assert level(measures("nsc-31425", "nsc-31423")["combined"]) == "high"
+    assert level(measures("nsc-46066", "nsc-190466")["combined"]) is None
+
+
+def test_hits_are_other_substances_with_their_forms():
+    names = ["hydroxyzine hydrochloride", "hydroxyzine pamoate", "hydralazine",
+             "hydralazine hydrochloride", "aspirin"]
+    result = screen("hydroxyzine", against=names, score_cutoff=0.0)
+    assert set(result.own_forms) == {"hydroxyzine hydrochloride", "hydroxyzine pamoate"}
+    top = result.hits[0]
+    assert top.name == "hydralazine" and top.forms == ("hydralazine hydrochloride",)
+    assert [h.name for h in result.hits] == ["hydralazine", "aspirin"]
+    letters, sounds = top.aligned["letters"], top.aligned["sounds"]
+    assert len(letters[0]) == len(letters[1]) and len(sounds[0]) == len(sounds[1])
+    assert letters[0].replace("-", "") == "hydroxyzine"
+    assert top.to_dict()["aligned"]["letters"] == list(letters)
+
+
+def test_lens_words_that_are_no_drug_are_not_screened_against():
+    from innkit.screening.grouping import identity
+
+    assert not identity("valine", "valine", None).medicine
+    assert identity("hydralazine", "hydralazine", None).medicine
 
 
 # -- the pharmacist's reading ------------------------------------------------------------
@@ -134,9 +169,8 @@ def test_aline_hears_near_sounds_as_near():
 def test_measures_many_matches_measures():
     values = measures_many("hydroxyzine", ["hydralazine", "hydroxyzine"])
     m = measures("hydroxyzine", "hydralazine")
-    assert values[0].tolist() == pytest.approx([m["edit"], m["bisim"], m["prefix"],
-                                                m["phonetic"]], abs=1e-6)
-    assert values[1].tolist() == pytest.approx([1, 1, 1, 1], abs=1e-6)
+    assert values[0].tolist() == pytest.approx([m[f] for f in FEATURES], abs=1e-6)
+    assert values[1].tolist()[:7] == pytest.approx([1] * 7, abs=1e-6)
 
 
 # -- names files -------------------------------------------------------------------------

@@ -151,13 +151,23 @@ def screen_cmd(name: tuple[str, ...], against: str, batch: str | None, limit: in
     click.echo(f"{result.name}: screened against {result.compared:,} names ({label})")
     if result.reason:
         click.echo(f"  note: {result.reason}")
+    if result.substance:
+        own = f"; its own forms left out: {', '.join(result.own_forms)}" if result.own_forms \
+            else ""
+        click.echo(f"  this is {result.substance}{own}")
     if not result.hits:
         click.echo("  no similar name above the low level")
     for h in result.hits:
         m = h.measures
-        click.echo(f"  {h.score:.2f} {h.level or '-':<6} {h.name:<28} {h.origin}/{h.kind:<10} "
+        of = f" ({h.substance})" if h.substance and h.substance != h.name else ""
+        click.echo(f"  {h.score:.2f} {h.level or '-':<6} {h.name}{of}  {h.origin}/{h.kind}  "
                    f"edit {m['edit']:.2f} bisim {m['bisim']:.2f} prefix {m['prefix']:.2f} "
                    f"sound {m['phonetic']:.2f}  {'; '.join(h.why)}")
+        if h.aligned:
+            (la, lb), (sa, sb) = h.aligned["letters"], h.aligned["sounds"]
+            click.echo(f"         letters {la} / {lb}   sounds /{sa}/ / /{sb}/")
+        if h.forms:
+            click.echo(f"         also {', '.join(h.forms)}")
 
 
 @click.command("validate")

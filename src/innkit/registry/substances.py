@@ -143,6 +143,24 @@ class SubstanceIndex:
             "ORDER BY length(n.key), n.key LIMIT ?",
             (key, key + "\uffff", *wanted, limit)).fetchall()
 
+    def lookup_many(self, keys: Iterable[str]) -> dict[str, list[tuple[NameRecord,
+                                                                        SubstanceRecord]]]:
+        """:meth:`lookup` of many keys in one query: key -> its (name, substance) pairs."""
+        wanted = sorted(set(keys))
+        found: dict[str, list[tuple[NameRecord, SubstanceRecord]]] = {k: [] for k in wanted}
+        types = NAME_TYPES
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._conn().execute(
+                "SELECT n.key, n.name, n.type, n.unii, n.tags, s.name, s.inn, s.names "
+                f"FROM names n JOIN substances s ON s.unii = n.unii WHERE n.key IN ({marks})",
+                chunk).fetchall()
+            for k, n, t, u, g, sn, inn, names in rows:
+                found[k].append((NameRecord(n, types[t], u, tuple(g.split("|")) if g else ()),
+                                 SubstanceRecord(u, sn, inn, names)))
+        return found
+
     def substance(self, unii: str) -> SubstanceRecord | None:
         row = self._conn().execute(
             "SELECT unii, name, inn, names FROM substances WHERE unii = ?", (unii,)).fetchone()

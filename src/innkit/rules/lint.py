@@ -65,6 +65,7 @@ ORDER_KEPT: dict[str, str] = {
     "qualifiers.tsv": "grouped for reading; order not yet reviewed, so it is kept",
     "phonemes.tsv": "grouped by class as ALINE lists them",
     "aline.tsv": "grouped by kind as ALINE (Kondrak 2000) lists them",
+    "screen_model.tsv": "the measures in the column order of screening's ranking model",
     "exceptions.tsv": "order not yet reviewed, so it is kept",
     "audit_exceptions.tsv": "order not yet reviewed, so it is kept",
 }

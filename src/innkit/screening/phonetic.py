@@ -245,3 +245,42 @@ def similarity(a: str, b: str) -> float:
     codes = encode(pb)[None, :] if pb else np.zeros((1, 1), dtype=np.uint8)
     return float(similarity_many(pa, codes, np.array([len(pb)]),
                                  np.array([self_score(pb)], dtype=np.float32))[0])
+
+
+def _sub_rows(rules: Rules) -> list[list[float]]:
+    """The substitution scores as nested lists: fast to index one pair at a time."""
+    return read_phonology(rules).sub.astype(float).tolist()
+
+
+def align(a: str, b: str) -> tuple[str, str]:
+    """The ALINE alignment of two phoneme strings as two rows of equal length, ``-`` where one
+    side skips: what the phonetic measure matched, for people to see (one pair, in Python)."""
+    ph = phonology()
+    sub = Rules.shipped().derived(_sub_rows)
+    ca, cb = encode(a).tolist(), encode(b).tolist()
+    n, m = len(ca), len(cb)
+    skip = float(ph.skip)
+    score = [[skip * j for j in range(m + 1)]]
+    for i in range(1, n + 1):
+        row_sub = sub[ca[i - 1]]
+        up = score[-1]
+        row = [skip * i]
+        for j in range(1, m + 1):
+            row.append(max(up[j - 1] + row_sub[cb[j - 1]], up[j] + skip, row[j - 1] + skip))
+        score.append(row)
+    top, bottom = [], []
+    i, j = n, m
+    while i or j:
+        if i and j and score[i][j] == score[i - 1][j - 1] + sub[ca[i - 1]][cb[j - 1]]:
+            top.append(a[i - 1])
+            bottom.append(b[j - 1])
+            i, j = i - 1, j - 1
+        elif i and score[i][j] == score[i - 1][j] + skip:
+            top.append(a[i - 1])
+            bottom.append("-")
+            i -= 1
+        else:
+            top.append("-")
+            bottom.append(b[j - 1])
+            j -= 1
+    return "".join(reversed(top)), "".join(reversed(bottom))

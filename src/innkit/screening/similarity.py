@@ -1,22 +1,25 @@
 """Look-alike / sound-alike screening: which existing names a name could be confused with.
 
-Each pair of names is scored by four measures and their mean, after Kondrak and Dorr (2004,
-"Identification of confusable drug names: a new approach and evaluation methodology"), who
-found that the mean of normalised edit distance, BI-SIM, shared prefix and ALINE ranks
-confusable drug names best: ``edit`` (normalised Levenshtein similarity, rapidfuzz),
-``bisim`` (bigram alignment with partial credit), ``prefix`` (shared beginning over the longer
-name) and ``phonetic`` (ALINE alignment of the names' sounds, see :mod:`innkit.phonetic`).
+Each pair of names is scored by eight measures (:data:`~innkit.screening.ranking.FEATURES`):
+the four that Kondrak and Dorr (2004, "Identification of confusable drug names: a new approach
+and evaluation methodology") found best as a plain mean (``edit``, ``bisim``, ``prefix``,
+``phonetic``: ALINE, see :mod:`innkit.screening.phonetic`), the shared ending, the longest
+common subsequence, the first letter and the other name's familiarity, weighed by the learned
+model of :mod:`innkit.screening.ranking`.
 
 Names are read as a pharmacist reads them (:func:`reading`): salts, release and dosage-form
 words and FDA four-letter suffixes are set aside, and the first remaining word is the name's
-*stem word*. When either name has more than its stem word, the score is the better of the
-whole-name mean and a mix weighted towards the stem words (``STEM_WEIGHT``).
+*stem word*; a research code is read as its series and number. When either name has more than
+its stem word, the score is the better of the whole-name score and a mix weighted towards the
+stem words (``STEM_WEIGHT``).
 
 Retrieval is exact (:meth:`Universe.search`): every listed name gets a cheap upper bound of
-its score (from letter counts, the exact shared prefix and the sounds' self-scores), and names
-are scored in order of that bound until the bound falls below the ``limit``-th best score found
-(or the cutoff), so no name that the full scorer would rank in the top ``limit`` is missed.
-The levels are documented in docs/screening.md with the data they were set on.
+its score (from letter counts, the exact shared beginning and ending, the sounds'
+self-scores), and names are scored in order of that bound until the bound falls below the
+``limit``-th best score found (or the cutoff), so no name that the full scorer would rank in
+the top ``limit`` is missed. ``screen`` then groups the names found by substance
+(:mod:`innkit.screening.grouping`). The levels are documented in docs/screening.md with the
+data they were set on.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz import process
@@ -39,8 +42,10 @@ from ..rules.core import Rules
 from ..rules.normalize import normalize_name
 from ..vocab import Confidence
 from . import phonetic
+from .grouping import Identity, identities, identity
+from .ranking import FEATURES, familiarity, model
 
-LEVELS = ((Confidence.HIGH, 0.65), (Confidence.MEDIUM, 0.57), (Confidence.LOW, 0.48))
+LEVELS = ((Confidence.HIGH, 0.65), (Confidence.MEDIUM, 0.55), (Confidence.LOW, 0.44))
 """Combined-score thresholds, set on random pairs of listed names only, never on known confused
 pairs (benchmarks/screen_calibrate.py): 1 in 50,000 random pairs reaches high, 1 in 10,000
 medium, 1 in 1,000 low. High means a confusion a regulator would flag, medium one worth a
@@ -58,6 +63,8 @@ _SPLIT = re.compile(r"[\s,;/()\[\]+]+")
 _FDA_SUFFIX = re.compile(r"^([a-z][a-z0-9]{4,})-([a-z]{4})$")
 _NON_LETTER = re.compile(r"[^a-z0-9 ]+")
 _STRENGTH = re.compile(r"\d+(?:\.\d+)?(?:mg|mcg|g|ml|hr|h|%)?").fullmatch
+_CODE = re.compile(r"([a-z]{1,6})-?([a-z]{0,3}\d{2,7}[a-z]?)").fullmatch
+"""A research code: a series of letters and its number (NSC-46066, LY3009104)."""
 _PLAIN = re.compile(r"[A-Za-z0-9,()'.+/-]+(?: [A-Za-z0-9,()'.+/-]+)*").fullmatch
 """Names that normalize_name would only lower-case (most of the list): a fast path."""
 
@@ -83,6 +90,11 @@ class Reading:
     def compound(self) -> bool:
         return self.stem != self.text
 
+    @property
+    def code(self) -> bool:
+        """A research code, whose stem is its number (the series set aside)."""
+        return self.compound and self.stem[:1].isdigit()
+
 
 def reading(name: str) -> Reading:
     """Read a (normalised) name: drop punctuation, join hyphenated parts, set aside salts,
@@ -104,7 +116,9 @@ def reading(name: str) -> Reading:
             continue
         parts = token.split("-")
         tail: list[str] = []
-        while len(parts) > 1 and (parts[-1] in aside or _STRENGTH(parts[-1])):
+        # A bare number after a hyphen is part of a code (NSC-46066), not a strength.
+        while len(parts) > 1 and (parts[-1] in aside or (
+                _STRENGTH(parts[-1]) and not parts[-1].isdigit())):
             tail.insert(0, parts.pop())
         base = "-".join(parts)
         fda = _FDA_SUFFIX.match(base)
@@ -125,6 +139,10 @@ def reading(name: str) -> Reading:
     # whole.
     if main > 1:
         stem = text
+    # A code's series (NSC, LY) is shared by thousands of codes: its number tells it apart.
+    code = _CODE(text) if not secondary and main == 1 else None
+    if code:
+        return Reading(text, code.group(2), (code.group(1),))
     return Reading(text, stem or text, tuple(secondary))
 
 
@@ -200,10 +218,14 @@ class _Forms:
         self.sound_lengths = arrays["sound_lengths"]
         self.selfs = arrays["selfs"]
         self.lex_order = arrays["lex_order"]
+        self.familiar = arrays["familiar"]
         self.lex = [texts[i] for i in self.lex_order.tolist()]
+        self.rlex_order = arrays["rlex_order"]
+        self.rlex = [texts[i][::-1] for i in self.rlex_order.tolist()]
         self.text_array = np.array(texts, dtype=object)
 
-    KEYS = ("lengths", "letters", "bits", "sounds", "sound_lengths", "selfs", "lex_order")
+    KEYS = ("lengths", "letters", "bits", "sounds", "sound_lengths", "selfs", "lex_order",
+            "rlex_order", "familiar")
 
     @property
     def arrays(self) -> dict[str, np.ndarray]:
@@ -227,7 +249,10 @@ class _Forms:
         lex_order = np.array(sorted(range(len(texts)), key=texts.__getitem__), dtype=np.int64)
         return {"lengths": lengths, "letters": letters, "bits": _bits(_counts(letters)),
                 "sounds": sounds, "sound_lengths": sound_lengths, "selfs": selfs,
-                "lex_order": lex_order}
+                "lex_order": lex_order,
+                "rlex_order": np.array(sorted(range(len(texts)), key=lambda i: texts[i][::-1]),
+                                       dtype=np.int64),
+                "familiar": np.array([familiarity(t) for t in texts], dtype=np.float32)}
 
     def subset_sounds(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         lengths = self.sound_lengths[idx]
@@ -237,16 +262,25 @@ class _Forms:
     def prefixes(self, text: str) -> np.ndarray:
         """Exact length of the beginning each form shares with ``text``: the forms that share
         a beginning sit together in sorted order, so a few bisections find them."""
-        out = np.zeros(len(self.texts), dtype=np.int64)
-        lo, hi = 0, len(self.lex)
-        for n in range(1, len(text) + 1):
-            head = text[:n]
-            lo = bisect.bisect_left(self.lex, head, lo, hi)
-            hi = bisect.bisect_left(self.lex, head[:-1] + chr(ord(head[-1]) + 1), lo, hi)
-            if lo >= hi:
-                break
-            out[self.lex_order[lo:hi]] = n
-        return out
+        return _shared_heads(text, self.lex, self.lex_order, len(self.texts))
+
+    def suffixes(self, text: str) -> np.ndarray:
+        """Exact length of the ending each form shares with ``text`` (the same bisections
+        over the forms written backwards)."""
+        return _shared_heads(text[::-1], self.rlex, self.rlex_order, len(self.texts))
+
+
+def _shared_heads(text: str, ordered: list[str], order: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros(size, dtype=np.int64)
+    lo, hi = 0, len(ordered)
+    for n in range(1, len(text) + 1):
+        head = text[:n]
+        lo = bisect.bisect_left(ordered, head, lo, hi)
+        hi = bisect.bisect_left(ordered, head[:-1] + chr(ord(head[-1]) + 1), lo, hi)
+        if lo >= hi:
+            break
+        out[order[lo:hi]] = n
+    return out
 
 
 def _counts(letters: np.ndarray) -> np.ndarray:
@@ -308,42 +342,53 @@ def _bounds(q: _Query, forms: _Forms) -> tuple[np.ndarray, np.ndarray]:
     at most the smaller self-score over the larger one (no substitution beats an identity)."""
     shared = _shared_letters(q, forms)
     prefix = forms.prefixes(q.text)
-    return _bound_from(shared, prefix, forms.lengths, len(q.text), forms.selfs,
-                       q.self_score), prefix
+    suffix = forms.suffixes(q.text)
+    first = (forms.letters[:, 0] == q.letters[0]).astype(np.float32)
+    return _bound_from(shared, prefix, suffix, forms.lengths, len(q.text), forms.selfs,
+                       q.self_score, first, forms.familiar), (prefix, suffix)
 
 
-def _bound_from(common: np.ndarray, prefix: np.ndarray, lengths: np.ndarray, own_length: int,
-                selfs: np.ndarray, own: float) -> np.ndarray:
+def _bound_from(common: np.ndarray, prefix: np.ndarray, suffix: np.ndarray, lengths: np.ndarray,
+                own_length: int, selfs: np.ndarray, own: float, first: np.ndarray,
+                familiar: np.ndarray) -> np.ndarray:
     """The bound from an upper bound of the longest common subsequence (``common``), the exact
-    shared prefix, and the sounds' self-scores: edit similarity <= LCS / longer length, BI-SIM
-    <= (LCS + 1/2) / longer length, ALINE <= smaller self-score / larger."""
+    shared beginning and ending, the sounds' self-scores, the exact first-letter match and the
+    other name's familiarity: edit similarity and LCS <= LCS / longer length, BI-SIM <= (LCS +
+    1/2) / longer length, ALINE <= smaller self-score / larger; each weighed as the model
+    weighs the measure (every weight is non-negative, so the bound holds)."""
+    w = dict(zip(FEATURES, model().weights.astype(np.float32).tolist(), strict=True))
     longer = np.maximum(lengths, own_length).astype(np.float32)
-    letters = (2 * common + prefix).astype(np.float32)
-    letters += 0.5
+    letters = common.astype(np.float32) * np.float32(w["edit"] + w["bisim"] + w["lcs"])
+    letters += np.float32(w["prefix"]) * prefix.astype(np.float32)
+    letters += np.float32(w["suffix"]) * suffix.astype(np.float32)
+    letters += np.float32(0.5 * w["bisim"])
     letters /= longer
     sound = np.minimum(selfs, np.float32(own))
     sound /= np.maximum(np.maximum(selfs, np.float32(own)), np.float32(1e-9))
     if own <= 0:
         sound[:] = 1.0
-    letters += sound
-    letters *= 0.25
+    letters += np.float32(w["phonetic"]) * sound
+    letters += np.float32(w["first"]) * first
+    letters += np.float32(w["familiar"]) * familiar
     letters += np.float32(1e-5)
     return letters
 
 
-def _tight_bounds(q: _Query, forms: _Forms, idx: np.ndarray, prefix: np.ndarray) -> np.ndarray:
+def _tight_bounds(q: _Query, forms: _Forms, idx: np.ndarray,
+                  prefix: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """A tighter bound for the forms ``idx``: the exact longest common subsequence (rapidfuzz)
     in place of the shared-letters count."""
     lcs = process.cdist([q.text], forms.text_array[idx].tolist(), scorer=LCSseq.similarity,
                         workers=1, dtype=np.int32)[0]
-    return _bound_from(lcs, prefix, forms.lengths[idx], len(q.text), forms.selfs[idx],
-                       q.self_score)
+    first = (forms.letters[idx, 0] == q.letters[0]).astype(np.float32)
+    return _bound_from(lcs, prefix[0][idx], prefix[1][idx], forms.lengths[idx], len(q.text),
+                       forms.selfs[idx], q.self_score, first, forms.familiar[idx])
 
 
 def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
-    """The four measures of the query with the forms ``idx``: an (n, 4) array of edit, bisim,
-    prefix and phonetic similarity."""
-    out = np.zeros((len(idx), 4), dtype=np.float64)
+    """The measures of the query with the forms ``idx``: an (n, 7) array, one column per
+    measure of :data:`~innkit.screening.ranking.FEATURES`."""
+    out = np.zeros((len(idx), len(FEATURES)), dtype=np.float64)
     if not len(idx):
         return out
     texts = forms.text_array[idx].tolist()
@@ -356,23 +401,38 @@ def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
                               dtype=np.float32)[0]
     sounds, slen, selfs = forms.subset_sounds(idx)
     out[:, 3] = phonetic.similarity_many(q.sounds, sounds, slen, selfs)
+    if not q.sounds:  # numbers have no sounds: their letters stand in (the bound allows 1)
+        out[:, 3] = np.where(slen == 0, out[:, 0], out[:, 3])
+    out[:, 4] = process.cdist([q.text], texts, scorer=Postfix.normalized_similarity, workers=1,
+                              dtype=np.float32)[0]
+    lcs = process.cdist([q.text], texts, scorer=LCSseq.similarity, workers=1, dtype=np.int32)[0]
+    out[:, 5] = lcs / np.maximum(np.maximum(lengths, len(q.text)), 1)
+    out[:, 6] = forms.letters[idx, 0] == q.letters[0]
+    out[:, 7] = forms.familiar[idx]
     return np.round(out, 6)
 
 
 def measures_many(query: str, texts: Sequence[str]) -> np.ndarray:
-    """The four measures (edit, bisim, prefix, phonetic) of ``query`` with each text, taken as
-    written (no reading of salts or stem words): an (n, 4) array, for baselines and checks."""
+    """The measures of ``query`` with each text (the columns of
+    :data:`~innkit.screening.ranking.FEATURES`: edit, bisim, prefix, phonetic first), taken as
+    written (no reading of salts or stem words): an (n, 7) array, for baselines, training and
+    checks."""
     forms = _Forms(list(texts))
     return _exact(_Query.of(query), forms, np.arange(len(texts)))
+
+
+def combine(measures: np.ndarray) -> np.ndarray:
+    """The model's score of each row of measures (columns as FEATURES)."""
+    return measures @ model().weights
 
 
 def _combine(full: np.ndarray, stem: np.ndarray | None) -> np.ndarray:
     """The combined score from the whole-name measures and, for compound names, the stem
     words' measures."""
-    whole = full.mean(axis=1)
+    whole = combine(full)
     if stem is None:
         return whole
-    return np.maximum(whole, STEM_WEIGHT * stem.mean(axis=1) + (1 - STEM_WEIGHT) * whole)
+    return np.maximum(whole, STEM_WEIGHT * combine(stem) + (1 - STEM_WEIGHT) * whole)
 
 
 # -- results -----------------------------------------------------------------------------
@@ -413,9 +473,26 @@ def explain_pair(a: str, b: str, m: dict[str, float]) -> tuple[str, ...]:
     return tuple(why)
 
 
+def aligned_letters(a: str, b: str) -> tuple[str, str]:
+    """The two names' letters aligned by their edits, ``-`` where one has no letter."""
+    top, bottom = [], []
+    for op in Levenshtein.opcodes(a, b):
+        x, y = a[op.src_start:op.src_end], b[op.dest_start:op.dest_end]
+        width = max(len(x), len(y))
+        top.append(x.ljust(width, "-"))
+        bottom.append(y.ljust(width, "-"))
+    return "".join(top), "".join(bottom)
+
+
+def alignment(a: str, b: str) -> dict[str, tuple[str, str]]:
+    """What the measures matched: the letters (edit alignment) and the sounds (ALINE)."""
+    return {"letters": aligned_letters(a, b),
+            "sounds": phonetic.align(phonetic.phonemes(a), phonetic.phonemes(b))}
+
+
 @dataclass(frozen=True, slots=True)
 class SimilarityHit(Result):
-    """An existing name close to the screened one."""
+    """An existing name close to the screened one: one substance, shown by its closest name."""
 
     name: str
     origin: str  # registry (shipped), user, unii, list
@@ -424,10 +501,22 @@ class SimilarityHit(Result):
     level: Confidence | None  # how strongly the names look alike (LEVELS)
     measures: dict[str, float]
     why: tuple[str, ...]
+    substance: str | None = None  # the substance the name denotes (its INN), when known
+    forms: tuple[str, ...] = ()  # other listed names of that substance that also came close
+    compared: tuple[str, str] | None = None  # the two texts the measures read
 
     # scores to four places: more is noise of the measures
     _json = ("name", "origin", "kind", ("score", lambda h: round(h.score, 4)), "level",
-             ("measures", lambda h: {k: round(v, 4) for k, v in h.measures.items()}), "why")
+             ("measures", lambda h: {k: round(v, 4) for k, v in h.measures.items()}), "why",
+             "substance", "forms",
+             ("aligned", lambda h: None if h.aligned is None else
+              {k: list(v) for k, v in h.aligned.items()}))
+
+    @property
+    def aligned(self) -> dict[str, tuple[str, str]] | None:
+        """The letters and sounds of the two names aligned: made when shown, not when
+        screened (a screen of many names shows few of them)."""
+        return None if self.compared is None else alignment(*self.compared)
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,10 +530,12 @@ class Screening(Result):
     compared: int  # size of the list screened against
     reason: str | None = None
     scored: int = 0  # names scored in full (the others were ruled out by their bound)
+    substance: str | None = None  # "this is X": the substance the screened name denotes
+    own_forms: tuple[str, ...] = ()  # close names of that same substance, left out of hits
 
     _json = ("input", "name", "against", "compared", "scored", "top_level",
              ("thresholds", lambda _: {level.value: score for level, score in LEVELS}), "hits",
-             "reason")
+             "reason", "substance", "own_forms")
 
     @property
     def top_level(self) -> Confidence | None:
@@ -455,9 +546,10 @@ def _measure_dict(a: Reading, b: Reading, full: np.ndarray, stem: np.ndarray | N
                   combined: float) -> dict[str, float]:
     m = {"combined": float(combined), "edit": float(full[0]), "bisim": float(full[1]),
          "prefix": float(full[2]), "phonetic": float(full[3]),
-         "dice": dice(a.text, b.text), "suffix": Postfix.normalized_similarity(a.text, b.text)}
+         "dice": dice(a.text, b.text), "suffix": float(full[4]), "lcs": float(full[5]),
+         "first": float(full[6]), "familiar": float(full[7])}
     if stem is not None:
-        m["stem_word"] = float(stem.mean())
+        m["stem_word"] = float(combine(stem[None, :])[0])
     return m
 
 
@@ -466,9 +558,14 @@ def _measure_dict(a: Reading, b: Reading, full: np.ndarray, stem: np.ndarray | N
 class Universe:
     """Names to screen against, with their readings prepared for the measures and bounds."""
 
-    def __init__(self, entries: Iterable[tuple[str, str, str]], cache: bool = False) -> None:
+    def __init__(self, entries: Iterable[tuple[str, str, str]], cache: bool = False,
+                 builtin: bool = False) -> None:
         """``cache``: keep the prepared readings in the user's cache directory (for the
-        built-in lists, which every run uses again; never for lists from requests)."""
+        built-in lists, which every run uses again; never for lists from requests).
+        ``builtin``: the registry's own lists, where foods, organisms and reagents are left
+        out; a user's list is screened whole."""
+        self.builtin = builtin
+        self._identities: dict[int, Identity] = {}
         seen: dict[str, tuple[str, str]] = {}
         for name, origin, kind in entries:
             if not isinstance(name, str):
@@ -484,6 +581,28 @@ class Universe:
         prepared = _cached_prepared(ordered) if cache else _prepare(ordered)
         self._readings, self.full, self.stem, self.forms = prepared
         self.compound = self.full != self.stem
+        self.code = np.array([t != m and m[:1].isdigit() for t, m in
+                              zip(self._readings[0], self._readings[1], strict=True)],
+                             dtype=bool)
+
+    def identity(self, i: int, registry: Registry | None) -> Identity:
+        """The identity of entry ``i`` (its substance key), looked up once."""
+        found = self._identities.get(i)
+        if found is None:
+            self.look_up([i], registry)
+            found = self._identities[i]
+        return found
+
+    def look_up(self, entries: Iterable[int], registry: Registry | None) -> None:
+        """Look up the identities of the entries not looked up yet, in one query."""
+        todo = [i for i in dict.fromkeys(entries) if i not in self._identities]
+        if not todo:
+            return
+        found = identities([(self.names[i], self._readings[1][i]) for i in todo], registry)
+        for i, ident in zip(todo, found, strict=True):
+            if not ident.medicine and self.meta[i][0] in ("registry", "user"):
+                ident = replace(ident, medicine=True)  # the registry holds medicines only
+            self._identities[i] = ident
 
     def reading_of(self, i: int) -> Reading:
         text, stem, aside = self._readings[0][i], self._readings[1][i], self._readings[2][i]
@@ -500,7 +619,10 @@ class Universe:
         use = self.compound[entries] | qa.compound
         stem = np.zeros_like(full)
         stem[use] = _exact(q_stem, self.forms, self.stem[entries[use]])
-        score = np.where(use, _combine(full, stem), full.mean(axis=1))
+        score = np.where(use, _combine(full, stem), combine(full))
+        if qa.code:  # two codes are alike only when their numbers are alike too
+            both = self.code[entries]
+            score = np.where(both, np.minimum(combine(full), combine(stem)), score)
         return score, full, np.where(use[:, None], stem, np.nan)
 
     def _entry_bounds(self, qa: Reading, full: np.ndarray, stem: np.ndarray,
@@ -514,7 +636,11 @@ class Universe:
             return ub
         st = stem[self.stem] if entries is None else stem
         mixed = STEM_WEIGHT * st + (1 - STEM_WEIGHT) * ub
-        return np.where(compound | qa.compound, np.maximum(ub, mixed), ub)
+        out = np.where(compound | qa.compound, np.maximum(ub, mixed), ub)
+        if qa.code:
+            both = self.code if entries is None else self.code[entries]
+            out = np.where(both, np.minimum(ub, st), out)
+        return out
 
     def scores(self, name: str, entries: Sequence[int] | np.ndarray | None = None
                ) -> np.ndarray:
@@ -571,8 +697,8 @@ class Universe:
             score(first)
         rest = np.setdiff1d(live[ub[live] >= threshold], first, assume_unique=True)
         if len(rest):
-            tight_full = _tight_bounds(q_full, forms, self.full[rest], pre_full[self.full[rest]])
-            tight_stem = (_tight_bounds(q_stem, forms, self.stem[rest], pre_stem[self.stem[rest]])
+            tight_full = _tight_bounds(q_full, forms, self.full[rest], pre_full)
+            tight_stem = (_tight_bounds(q_stem, forms, self.stem[rest], pre_stem)
                           if qa.compound or self.compound[rest].any() else tight_full)
             ub2 = self._entry_bounds(qa, tight_full, tight_stem, rest)
             keep = ub2 >= threshold
@@ -592,7 +718,7 @@ class Universe:
 
 CACHE_FROM = 5000
 """Lists at least this long keep their prepared readings in the user's cache directory."""
-_CACHE_FORMAT = 5
+_CACHE_FORMAT = 9
 CACHE_KEPT = Kept("screen-*", keep=6)
 """Prepared lists kept in the cache folder (the most recently used; each change of the
 user's names makes a new one)."""
@@ -708,7 +834,7 @@ def _universe(registry: Registry, against: str, generation: int) -> Universe:
                 entries.append((e.full_name, origin, e.kind))
     if against in ("all", "unii"):
         entries += [(n, "unii", kind) for n, kind in registry.unii_names()]
-    return Universe(entries, cache=True)
+    return Universe(entries, cache=True, builtin=True)
 
 
 def _problem(name: object) -> str | None:
@@ -740,25 +866,74 @@ def screen(name: str, *, against: str | Iterable[str] | Universe = "all", limit:
         query = normalize_name(name) if isinstance(name, str) else ""
         return Screening(shown, query, (), label, 0, problem)
     universe = build_universe(against, registry)
-    return _screen(universe, name, label, limit, score_cutoff)
+    return _screen(universe, name, label, limit, score_cutoff, registry)
+
+
+POOL = 1.5
+"""Names fetched per hit asked for (and 3 more), before forms of one substance are grouped
+(fetched again, four times as many, while too few substances remain)."""
+
+
+def _grouped(universe: Universe, query: str, limit: int, cutoff: float,
+             registry: Registry | None, medicines_only: bool
+             ) -> tuple[Identity, list[list[tuple]], list[str], int]:
+    """The query's identity, the best ``limit`` other substances (each a list of its found
+    names, best first), the close names of the query's own substance, and the names scored."""
+    qa = reading(query)
+    own = identity(query, qa.stem, registry)
+    pool = int(limit * POOL) + 3
+    while True:
+        found, scored = universe.search(query, pool, cutoff)
+        universe.look_up((item[0] for item in found), registry)
+        groups: dict[str, list[tuple]] = {}
+        own_forms: list[str] = []
+        for item in found:
+            if len(groups) >= limit:
+                break  # the names after these are neither needed nor looked up
+            i = item[0]
+            ident = universe.identity(i, registry)
+            if medicines_only and not ident.medicine:
+                continue
+            key = ident.key
+            if key == own.key:
+                stem = universe.reading_of(i).stem
+                if not (own.brand and ident.brand and stem != qa.stem):
+                    own_forms.append(universe.names[i])
+                    continue
+                key = f"brand:{stem}"  # two products of one substance (Depo- / Solu-Medrol)
+            groups.setdefault(key, []).append((*item, ident))
+        if len(groups) >= limit or len(found) < pool or pool >= len(universe):
+            return own, list(groups.values())[:limit], own_forms, scored
+        pool *= 4
 
 
 def _screen(universe: Universe, name: str, label: str, limit: int,
-            score_cutoff: float | None) -> Screening:
+            score_cutoff: float | None, registry: Registry | None = None) -> Screening:
     query = normalize_name(name)
     cutoff = LEVELS[-1][1] if score_cutoff is None else score_cutoff
-    found, scored = universe.search(query, max(limit, 0), cutoff)
+    limit = max(limit, 0)
+    reg = registry if registry is not None else get_registry()
+    own, groups, own_forms, scored = _grouped(universe, query, limit, cutoff, reg,
+                                              universe.builtin)
     qa = reading(query)
     hits = []
-    for i, score, full, stem in found[:max(limit, 0)]:
+    for members in groups:
+        i, score, full, stem, ident = members[0]
         other = universe.names[i]
         m = _measure_dict(qa, universe.reading_of(i), full, stem, score)
         origin, kind = universe.meta[i]
-        hits.append(SimilarityHit(other, origin, kind, score, level(score), m,
-                                  explain_pair(query, other, m)))
+        why = explain_pair(query, other, m)
+        if ident.brand and ident.substance and ident.substance != other:
+            same = " too" if ident.substance == own.substance else ""
+            why += (f"a brand of {ident.substance}{same}",)
+        hits.append(SimilarityHit(other, origin, kind, score, level(score), m, why,
+                                  ident.substance, tuple(universe.names[f[0]]
+                                                         for f in members[1:]),
+                                  (qa.text, universe.reading_of(i).text)))
     exact = query in universe.index
     reason = "the name itself is already on the list" if exact else None
-    return Screening(name, query, tuple(hits), label, len(universe), reason, scored)
+    return Screening(name, query, tuple(hits), label, len(universe), reason, scored,
+                     own.substance, tuple(own_forms))
 
 
 def screen_many(names: Iterable[str], *, against: str | Iterable[str] | Universe = "all",
@@ -775,7 +950,7 @@ def screen_many(names: Iterable[str], *, against: str | Iterable[str] | Universe
             yield Screening(shown, normalize_name(name) if isinstance(name, str) else "", (),
                             label, len(universe), problem)
         else:
-            yield _screen(universe, name, label, limit, score_cutoff)
+            yield _screen(universe, name, label, limit, score_cutoff, registry)
 
 
 def measures(a: str, b: str, floor: float = 0.0) -> dict[str, float] | None:

@@ -280,17 +280,24 @@ function renderScreening(s) {
   rows.replaceChildren();
   const note = [`${s.name}: compared with ${s.compared.toLocaleString("en")} names.`];
   if (s.reason) note.push(`Note: ${s.reason}.`);
+  if (s.substance) note.push(`This is ${s.substance}` +
+    (s.own_forms && s.own_forms.length ? ` (its own forms left out: ${s.own_forms.join(", ")}).` : "."));
   if (!s.hits.length) note.push("No existing name reaches the low level.");
   $("screen-note").textContent = note.join(" ");
   for (const h of s.hits) {
     const level = h.level || "none";
     const m = h.measures || {};
+    const al = h.aligned;
+    const why = (h.why || []).join("; ");
+    const seen = al ? `${why}${why ? "; " : ""}letters ${al.letters[0]} / ${al.letters[1]}, ` +
+      `sounds /${al.sounds[0]}/ / /${al.sounds[1]}/` : why;
+    const name = h.substance && h.substance !== h.name ? `${h.name} (${h.substance})` : h.name;
     rows.append(el("tr", {},
-      el("td", { class: "name", text: h.name }),
+      el("td", { class: "name", text: name }),
       el("td", { class: "num" }, el("span", { class: "bar", "data-w": h.score }), fmt(h.score)),
       el("td", {}, el("span", { class: `level ${level}`, text: h.level || "below" })),
       el("td", { class: "nowrap", text: `${h.origin} / ${h.kind}` }),
-      el("td", { text: (h.why || []).join("; ") }),
+      el("td", { class: "why", text: seen }),
       el("td", { class: "num", text: fmt(m.edit) }),
       el("td", { class: "num", text: fmt(m.bisim) }),
       el("td", { class: "num", text: fmt(m.prefix) }),

@@ -1,0 +1,76 @@
+"""The ranking model: how the measures of a pair of names combine into one score.
+
+Kondrak and Dorr (2004) rank confusable drug names by the plain mean of four measures (edit,
+BI-SIM, prefix, ALINE). innkit adds three that a reader of a name also sees (the shared ending,
+the longest common subsequence, the same first letter) and one of the other name alone (how
+familiar it is: a name in use is the one a reader's eye jumps to), and weighs all eight with
+weights
+learned on public confused-pair lists by ``benchmarks/screen_train.py``: a softmax over each
+list's own names (the partner against every other name), the weights kept non-negative and
+pulled towards the equal four-measure mean so that they generalise. The weights and their
+training provenance are the table ``data/screen_model.tsv``.
+
+Every weight is non-negative, so the score is monotone in each measure: an upper bound of each
+measure gives an upper bound of the score, which keeps retrieval exact
+(:meth:`innkit.screening.similarity.Universe.search`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import DataError
+from ..rules.core import Rules
+
+FEATURES = ("edit", "bisim", "prefix", "phonetic", "suffix", "lcs", "first", "familiar")
+"""The measures, in the column order of the measure arrays: normalised Levenshtein similarity,
+BI-SIM, shared beginning over the longer name, ALINE, shared ending over the longer name,
+longest common subsequence over the longer name, same first letter (0 or 1), and how
+familiar the other name is (its word frequency in English text, wordfreq's Zipf scale over
+``FAMILIAR_ZIPF``, at most 1): names in use are the ones people confuse."""
+FAMILIAR_ZIPF = 6.0
+"""The Zipf frequency at which a name counts as wholly familiar (a word met once per million
+words); rarer names count in proportion, names the corpus never saw as 0."""
+KD_MEAN = np.array([0.25, 0.25, 0.25, 0.25, 0, 0, 0, 0], dtype=np.float64)
+"""Kondrak and Dorr's combination in the same columns: the baseline the model is pulled to."""
+
+
+@dataclass(frozen=True)
+class Model:
+    """The weight of each measure (summing to 1) and where each came from."""
+
+    weights: np.ndarray  # float64, one per FEATURES column
+    evidence: dict[str, str]
+
+    def weight(self, feature: str) -> float:
+        return float(self.weights[FEATURES.index(feature)])
+
+
+def read_model(rules: Rules) -> Model:
+    """screen_model.tsv: one row per measure, each weight non-negative, together 1."""
+    rows = {r["feature"]: r for r in rules.read("screen_model.tsv",
+                                                 ("feature", "weight", "evidence"))}
+    if set(rows) != set(FEATURES):
+        raise DataError(f"screen_model.tsv: expected one row for each of {', '.join(FEATURES)}",
+                        "retrain it with benchmarks/screen_train.py --write")
+    weights = np.array([float(rows[f]["weight"]) for f in FEATURES], dtype=np.float64)
+    if (weights < 0).any() or abs(weights.sum() - 1.0) > 1e-3:
+        raise DataError("screen_model.tsv: the weights must be non-negative and sum to 1",
+                        "retrain it with benchmarks/screen_train.py --write")
+    return Model(weights / weights.sum(), {f: rows[f]["evidence"] for f in FEATURES})
+
+
+def familiarity(text: str) -> float:
+    """How familiar a name is, between 0 and 1 (see ``FEATURES``); codes and numbers 0."""
+    from wordfreq import zipf_frequency
+
+    if not text or any(c.isdigit() for c in text):
+        return 0.0
+    return min(zipf_frequency(text, "en"), FAMILIAR_ZIPF) / FAMILIAR_ZIPF
+
+
+def model() -> Model:
+    """The shipped model, read once."""
+    return Rules.shipped().derived(read_model)
