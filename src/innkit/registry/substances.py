@@ -66,8 +66,6 @@ _FIELD, _ROW, _KEY = "\x1f", "\x1e", "\x1d"
 MAPS = ("name", "skeleton", "kind")
 """The key-to-rows maps of an index. Their rows are in key order (the shipped file, packed,
 is small that way); the hashes and slots that find a key are added when it is expanded."""
-SLOW = 1.0
-"""Work expected to take longer than this (seconds) says so on stderr first."""
 
 
 def shipped_file() -> Path | None:
@@ -212,6 +210,7 @@ class SubstanceIndex:
         self._skeletons = maps["skeleton"]
         self._kinds = maps["kind"]
         self._broad = parts["broad"]
+        self._prefixes: dict[str, list[tuple[str, str, str]]] | None = None
 
     def _substance_at(self, i: int) -> SubstanceRecord:
         unii, name, inn, _drug, names = self._subs[i].split(_FIELD)
@@ -264,16 +263,26 @@ class SubstanceIndex:
     def conjugates(self, word: str) -> list[tuple[str, str]]:
         """(INN, UNII) of every substance whose INN is ``word`` and more words (trastuzumab
         emtansine of trastuzumab); one UNII per INN, that of the substance named by it."""
-        inns = self._inns
-        start = bisect.bisect_right(inns, f"{word} ")
-        stop = bisect.bisect_left(inns, f"{word}!")
         best: dict[str, tuple[bool, str]] = {}
-        for i in range(start, stop):
-            inn, unii, shown = inns.rows[i].split(_FIELD)
+        for inn, unii, shown in self._by_prefix().get(word, ()):
             rank = (shown.lower() != inn, unii)
             if inn not in best or rank < best[inn]:
                 best[inn] = rank
         return [(inn, best[inn][1]) for inn in sorted(best)]
+
+    def _by_prefix(self) -> dict[str, list[tuple[str, str, str]]]:
+        """The INNs of more than one word by each of their leading words (trastuzumab,
+        trastuzumab deruxtecan ...), read once from the sorted INN rows (~20,000)."""
+        if self._prefixes is None:
+            found: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+            rows = self._inns.rows
+            for i in range(len(rows)):
+                inn, unii, shown = rows[i].split(_FIELD)
+                words = inn.split(" ")
+                for n in range(1, len(words)):
+                    found[" ".join(words[:n])].append((inn, unii, shown))
+            self._prefixes = dict(found)
+        return self._prefixes
 
     def inns_by_skeleton(self, skeleton: str) -> list[str]:
         """INNs whose spelling folds to ``skeleton`` (see :mod:`innkit.registry.languages`)."""
@@ -642,8 +651,8 @@ def _expanded(shipped: Path, quiet: bool) -> SubstanceIndex | None:
     index = _reuse(path, "substance index")
     if index is not None:
         return index
-    _progress(f"building the substance index in {path.parent} from the shipped one (once, "
-              "a few seconds)", quiet)
+    _progress(f"building the substance index in {path.parent} from the shipped one "
+              "(once)", quiet)
     try:
         cache_folder(create=True)
         expand(shipped, path)
