@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 MONOGRAPH = ROOT / "examples" / "monograph.txt"
 NAMES = 100_000
 REQUESTS = 200
+LONG = 2000
+"""Copies of the monograph in the long text that ``--jobs 2`` cuts into pieces (~14 MB)."""
 
 
 def _env(src: str, cache: str) -> dict[str, str]:
@@ -143,7 +145,7 @@ def serve_run(src: str, cache: str) -> dict[str, float]:
         server.terminate()
         server.wait()
     long_text = Path(cache) / "long.txt"
-    long_text.write_text(MONOGRAPH.read_text(encoding="utf-8") * 200, encoding="utf-8")
+    long_text.write_text(MONOGRAPH.read_text(encoding="utf-8") * LONG, encoding="utf-8")
     proc = subprocess.Popen(innkit("annotate", str(long_text), "--jobs", "2", "--format",
                                    "jsonl"), env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -200,7 +202,7 @@ def main() -> int:
             base = results["baseline"][key]
             ratio = (value / base if key.endswith("per_s") else base / value) if value else 0
             line += f"  baseline {base:>10.1f}  ratio {ratio:.2f}"
-        if key in GOALS:
+        if key in GOALS and not (key.startswith("worker") and not results["this"]["workers"]):
             line += f"  goal <= {GOALS[key]:g}: {'met' if value <= GOALS[key] else 'NOT met'}"
         print(line)
     return 0
