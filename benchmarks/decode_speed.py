@@ -2,23 +2,23 @@
 
 Prints, in one run: cold throughput (result cache and the registry's remembered answers
 cleared before each pass, so every name is parsed and looked up in the registry), the identity
-floor (one query of the on-disk UNII index per name and nothing else: a bound on any cold
-decode that says which substance a name denotes), warm throughput (repeated names served from
+floor (one look-up in the memory-mapped UNII index per name and nothing else: a bound on any
+cold decode that says which substance a name denotes), warm throughput (repeated names served from
 the cache), the goal (150,000 names/s), a floor baseline (one compiled regular expression
 testing each name for an antibody stem, the least any decoder must do), import time, time to
 load the tables, and peak memory. Without ../shared it uses the example names of the
 package's tables. ``--also-src DIR`` measures another innkit source tree too, in alternating
 fresh processes (median of 3 each), so that before and after come from one run on a shared machine.
 
-Why the cold goal of 150,000 names/s is not the right trade: every cold decode says which
-substance the name denotes (the identity standard), and that needs at least one query of the
-on-disk UNII substance index (~1 million names, 180 MB, kept in SQLite so that no process loads
-it), and it returns an immutable result. The goal leaves 6.7 us per name. This benchmark prints
-the two floors of the same run: on 2 Dec 2026 (2-core machine, quiet) the query alone took
-4.2 us (235,000 names/s) and building one frozen Decoding 2.4 us (419,000 names/s, with the
-fast constructor of innkit.models), which leave nothing for reading the name, its stems and
-its substance; a whole cold decode took ~65 us (~15,000 names/s). Warm decodes (a name seen
-before) run at ~2,500,000 names/s, and running text repeats its names: that is where the speed
+Why the cold goal of 150,000 names/s is not the right trade: every cold decode says which substance
+the name denotes (the identity standard), and that needs at least one look-up in the UNII substance
+index (~1 million names; until December 2026 an SQLite file queried per name, now a memory-mapped
+file of sorted key hashes), and it returns an immutable result. The goal leaves 6.7 us per name.
+This benchmark prints the two floors of the same run: on 2 Dec 2026 (2-core machine, quiet) the
+SQLite query alone took 4.2 us (235,000 names/s) and building one frozen Decoding 2.4 us (419,000
+names/s, with the fast constructor of innkit.models), which leave nothing for reading the name, its
+stems and its substance; a whole cold decode took ~65 us (~15,000 names/s). Warm decodes (a name
+seen before) run at ~2,500,000 names/s, and running text repeats its names: that is where the speed
 is felt.
 """
 
@@ -100,15 +100,13 @@ def measure() -> dict[str, float]:
         getattr(registry, "clear_memos", lambda: None)()
 
     cold = best_rate(innkit.decode, names, before=forget)
-    # The identity layer's floor: one indexed query of the on-disk UNII index per name
+    # The identity layer's floor: one look-up in the mapped UNII index per name
     # (what every cold decode asks at least once), nothing parsed or built.
     index = registry.substance_index()
     lookup_floor = 0.0
     if index is not None:
-        conn = index._conn()
-        query = "SELECT n.unii FROM names n WHERE n.key = ?"
         keys = [name_key(n) for n in names]
-        lookup_floor = best_rate(lambda k: conn.execute(query, (k,)).fetchall(), keys)
+        lookup_floor = best_rate(index.lookup, keys)
     # The result floor: one frozen Decoding built per name from a decoding's own fields
     # (a cold decode builds it and more: readings, stem matches, a substance record).
     from dataclasses import fields
@@ -167,7 +165,7 @@ def main() -> int:
         print(f"  warm (repeats from the cache): {warm:>12,.0f} names/s  ratio {warm / GOAL:.2f}")
         print(f"  floor baseline (stem regex):   {floor:>12,.0f} names/s  "
               f"decode costs {floor / cold:.1f}x the floor")
-        print(f"  identity floor (one UNII-index query per name, nothing built): "
+        print(f"  identity floor (one UNII-index look-up per name, nothing else): "
               f"{r['index_query_names_per_s']:>12,.0f} names/s")
         print(f"  result floor (one frozen Decoding built per name, nothing read): "
               f"{r['build_names_per_s']:>12,.0f} names/s")

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from small_unii import SMALL_UNII
 
 from innkit.errors import InnkitError
 from innkit.files import cache
@@ -254,27 +253,3 @@ def test_a_database_in_a_folder_with_an_odd_name_opens(tmp_path):
     conn, meta = open_cache_db(path, 7)
     assert meta["rows"] == "5000"
     conn.close()
-
-
-
-
-@pytest.mark.parametrize("damage", ["truncate", "flip", "foreign"])
-def test_a_damaged_broad_name_list_is_rebuilt(folder, tmp_path, monkeypatch, damage):
-    from innkit.registry import names
-    from innkit.registry.substances import open_index
-
-    source = tmp_path / "UNII_Names.txt"
-    source.write_text(SMALL_UNII, encoding="utf-8")
-    index = open_index(frozenset(), source=source)
-    assert index is not None and index.path.parent == folder
-    monkeypatch.setattr(names, "_ROWS", {})
-    rows = names.unii_names(index)
-    assert ("besponsa", "brand") in rows
-    (stored,) = folder.glob("substances-*.names-*.bin")
-    whole = stored.read_bytes()
-    stored.write_bytes({"truncate": whole[:len(whole) // 2],
-                        "flip": whole[:-3] + bytes(b ^ 0x20 for b in whole[-3:]),
-                        "foreign": b"besponsa\tbrand\t\n"}[damage])
-    monkeypatch.setattr(names, "_ROWS", {})
-    assert names.unii_names(index) == rows
-    assert stored.read_bytes() == whole

