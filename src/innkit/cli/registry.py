@@ -10,7 +10,7 @@ import click
 
 from ..registry import ENTRY_KINDS, RegistryEntry, UserStore, get_registry, name_key
 from ..registry.entries import ENTRY_COLUMNS
-from ..registry.store import MAX_IMPORT_BYTES, ImportReport
+from ..registry.store import MAX_IMPORT_BYTES, ImportReport, journal_of
 from ..render import relation_phrase
 from .errors import (
     CliFault,
@@ -248,8 +248,10 @@ def repair_cmd() -> None:
     if aside is None:
         click.echo(f"{store.path}: nothing to repair ({n} name{'s' if n != 1 else ''})")
     else:
-        click.echo(f"{store.path}: damaged file moved to {aside}; {n} names rescued into a new "
-                   f"{store.path.name}; re-import any name that is missing")
+        kept = journal_of(aside)
+        beside = f" (its journal beside it, {kept.name})" if kept.exists() else ""
+        click.echo(f"{store.path}: damaged file moved to {aside}{beside}; {n} names rescued into "
+                   f"a new {store.path.name}; re-import any name that is missing")
 
 
 @registry_group.command("list")
