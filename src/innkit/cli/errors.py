@@ -27,14 +27,19 @@ class ExitStatus(IntEnum):
     """The environment failed: an output cannot be written (read-only, full disk, no
     permission), a read error, standard output closed, the user database corrupt or locked."""
     INTERRUPTED = 130
-    """Interrupted (Ctrl-C)."""
+    """Interrupted (Ctrl-C, SIGINT)."""
+    HUNG_UP = 129
+    """The terminal hung up (SIGHUP)."""
+    TERMINATED = 143
+    """Terminated (SIGTERM)."""
 
 
 EXIT_STATUS_HELP = (
     "Exit status: 0 done; 1 ran and found problems (unknown or non-compliant names, rows "
     "refused); 2 bad input or usage (missing, folder or binary inputs, arguments not UTF-8, "
     "standard input closed); 3 environment fault (output not writable, disk full, read error, "
-    "user database corrupt or locked). Outputs written to a file are complete or absent."
+    "user database corrupt or locked); 130, 143, 129 stopped by SIGINT (Ctrl-C), SIGTERM, "
+    "SIGHUP. Outputs written to a file are complete or absent."
 )
 
 
