@@ -13,7 +13,14 @@ from ..annotator.core import LENIENCY_LEVELS
 from ..annotator.parallel import PARALLEL_FROM, Workers
 from ..annotator.stitch import annotate_chunks
 from ..files.readers import ReadReport, SkippedRecord, iter_text, json_document
-from .errors import ClosedStreamError, ExitStatus, closed_stream_fault, input_fault, os_fault
+from .errors import (
+    CappedLines,
+    ClosedStreamError,
+    ExitStatus,
+    closed_stream_fault,
+    input_fault,
+    os_fault,
+)
 from .sinks import BratSink, HtmlReport, Output, Sink, main_sink
 
 
@@ -48,6 +55,7 @@ class _Inputs:
         self.id_field = id_field
         self.progress = progress
         self.problems = 0
+        self.skipped = CappedLines()
 
     def warn(self, message: str) -> None:
         self.problems += 1
@@ -103,6 +111,7 @@ class _Inputs:
                 yield from self._json_doc(name, line_no, line)
         if buffer.strip():
             yield from self._json_doc(name, line_no + 1, buffer)
+        self.skipped.close("skipped records")
         self.report(report)
 
     def _json_doc(self, name: str, line_no: int, line: str):
@@ -113,7 +122,7 @@ class _Inputs:
                                          self.id_field, f"{name}:{line_no}")
         except SkippedRecord as exc:
             # a warning only, as for bytes that were not UTF-8: the input itself was read
-            click.echo(f"innkit: {exc}", err=True)
+            self.skipped.echo(str(exc))
             return
         yield doc_id, iter((text,)), ReadReport(doc_id)
 

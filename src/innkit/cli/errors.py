@@ -166,3 +166,30 @@ def quiet_broken_pipe() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, AttributeError, ValueError):
         pass
+
+
+SHOWN_AT_MOST = 20
+"""Problem lines printed for one input; the rest are counted in one closing line."""
+
+
+class CappedLines:
+    """Problem lines on standard error, the first :data:`SHOWN_AT_MOST` printed and the rest
+    only counted, so that a file of a million bad rows prints a screenful, not a million
+    lines; :meth:`close` says how many were left out."""
+
+    def __init__(self, prefix: str = "innkit: ", at_most: int = SHOWN_AT_MOST) -> None:
+        self.prefix = prefix
+        self.at_most = at_most
+        self.seen = 0
+
+    def echo(self, line: str) -> None:
+        self.seen += 1
+        if self.seen <= self.at_most:
+            click.echo(f"{self.prefix}{line}", err=True)
+
+    def close(self, what: str = "problems") -> None:
+        left = self.seen - self.at_most
+        if left > 0:
+            click.echo(f"{self.prefix}... and {left:,} more {what} not shown "
+                       f"({self.seen:,} in all)", err=True)
+            self.seen = self.at_most

@@ -13,6 +13,7 @@ from ..registry.entries import ENTRY_COLUMNS
 from ..registry.store import MAX_IMPORT_BYTES, ImportReport, journal_of
 from ..render import relation_phrase
 from .errors import (
+    CappedLines,
     CliFault,
     ClosedStreamError,
     ExitStatus,
@@ -140,8 +141,10 @@ def _report(report: ImportReport, action: str, *, single: bool = False) -> None:
                        if error.name else f"innkit: not added: {error.reason}", err=True)
         sys.exit(int(ExitStatus.PROBLEMS))
     click.echo(f"nothing was changed; {len(report.errors)} problem(s):", err=True)
+    shown = CappedLines("  ")
     for error in report.errors:
-        click.echo(f"  {error}", err=True)
+        shown.echo(str(error))
+    shown.close()
     sys.exit(int(ExitStatus.PROBLEMS))
 
 

@@ -312,6 +312,15 @@ class UserStore:
             return ImportReport(errors=(RowError(1, "", f"file larger than "
                                 f"{MAX_IMPORT_BYTES // 1024 // 1024} MB: split it"),))
         reader = csv.DictReader(io.StringIO(text))
+        try:
+            return self._import_rows(reader, replace, shipped_keys)
+        except csv.Error as exc:  # a field over the csv module's limit, or broken quoting
+            return ImportReport(errors=(RowError(
+                reader.line_num, "", f"not readable as CSV ({exc}); a cell is at most 2000 "
+                "characters: check the quoting of that row"),))
+
+    def _import_rows(self, reader: csv.DictReader, replace: bool,
+                     shipped_keys: Iterable[str]) -> ImportReport:
         header = [h.strip() for h in (reader.fieldnames or [])]
         if "name" not in header:
             return ImportReport(errors=(RowError(1, "", "the header must have a 'name' column "
