@@ -176,3 +176,25 @@ def test_a_build_made_without_one_of_its_inputs_is_not_stored(tmp_path, monkeypa
     assert cached("part-1.bin", "k", kind, lambda b: "stored", partial) == "partial"
     assert cached("part-1.bin", "k", kind, lambda b: "stored", partial) == "partial"
     assert len(built) == 2 and not (tmp_path / "innkit" / "part-1.bin").exists()
+
+
+def test_a_build_killed_mid_way_leaves_nothing_once_the_cache_is_written_again(tmp_path,
+                                                                            monkeypatch):
+    import re
+    import socket
+
+    from innkit.files.cache import cache_folder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    host = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40]
+    folder = tmp_path / "innkit"
+    folder.mkdir()
+    left = folder / f".substances-0123.sqlite.{int(child.stdout)}@{host}.k2j3h4g5.tmp"
+    left.write_bytes(b"half an index")
+    old = folder / ".scanner-unii-0123.hsdb.x8c7v6b5.tmp"  # an older writer's name
+    old.write_bytes(b"half a scanner")
+    os.utime(old, (time.time() - 3 * 86400,) * 2)
+    cache_folder(create=True)
+    assert list(folder.iterdir()) == []

@@ -242,6 +242,9 @@ def _run(args: Sequence[str]) -> int:
         fault = CliFault(str(exc), ExitStatus.BAD_INPUT)
     except UnicodeError as exc:
         fault = CliFault(f"text that is not valid Unicode ({exc.reason}); give UTF-8 text")
+    except RecursionError:
+        fault = CliFault("input nested too deeply to read; give flatter input",
+                         ExitStatus.BAD_INPUT)
     except MemoryError:
         fault = CliFault("out of memory; give a smaller input or use --format jsonl",
                          ExitStatus.ENVIRONMENT)
