@@ -337,7 +337,7 @@ def _check_whole(conn: sqlite3.Connection, meta: dict[str, str]) -> str | None:
     table recorded at build), or None."""
     problems = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
     if problems != ["ok"]:
-        return "; ".join(problems)
+        return " ".join("; ".join(problems).split())  # one line
     for key, value in meta.items():
         if key.startswith("rows:"):
             table = key[5:]

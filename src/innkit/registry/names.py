@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 from ..files.cache import (
     Blob,
     CacheDbError,
+    DbFault,
     build_cache_db,
     cache_key,
     connect_readonly,
@@ -214,6 +216,9 @@ def open_kinds(path: Path, rows: Callable[[], tuple[tuple[str, str, str], ...]]
     except CacheDbError as exc:
         if not exc.rebuild:
             return None
+        if exc.fault is DbFault.CORRUPT:  # one line: a damaged file is never passed over
+            with contextlib.suppress(OSError, ValueError):
+                print(f"innkit: warning: {exc.report('name key file')}", file=sys.stderr)
     with contextlib.suppress(OSError):
         path.unlink()
     with contextlib.suppress(OSError, sqlite3.Error, CacheDbError):
