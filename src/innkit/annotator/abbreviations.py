@@ -121,7 +121,8 @@ KEPT_DATABASES = 3
 
 def occurrences_of(text: str, shorts: Iterable[str], start: int,
                    end: int | None = None) -> dict[str, list[tuple[int, int]]]:
-    """:func:`occurrences` of many short forms at once, the same answer for each.
+    """:func:`occurrences` of many short forms at once, the same answer for each (a form
+    with no use may be left out of the answer).
 
     A long document defines hundreds of short forms, and each piece of it is searched for all
     of them: one Hyperscan literal database finds them in one pass (a few milliseconds a
@@ -133,11 +134,9 @@ def occurrences_of(text: str, shorts: Iterable[str], start: int,
     if len(wanted) <= NARROW_FROM:
         return _occurrences(text, wanted, start, end)
     # A text defining many thousands of forms: only those whose whole word this text holds
-    # are looked for, so that each piece of a long text costs about its own length, not the
-    # number of forms the text has defined so far.
-    found: dict[str, list[tuple[int, int]]] = {short: [] for short in wanted}
-    found.update(_occurrences(text, _present(text, wanted, start, end), start, end))
-    return found
+    # are looked for (and only they are keys of the answer), so that each piece of a long
+    # text costs about its own length, not the number of forms the text has defined so far.
+    return _occurrences(text, _present(text, wanted, start, end), start, end)
 
 
 def _occurrences(text: str, wanted: list[str], start: int,
@@ -176,8 +175,7 @@ def _present(text: str, forms: list[str], start: int, end: int | None) -> list[s
     segments = set(_SEGMENT.findall(text, start, min(len(text), stop + LONGEST_FORM)))
     wanted = set(forms)
     present = [w for w in segments if w in wanted]
-    whole = _SEGMENT.fullmatch
-    return present + [w for w in forms if not whole(w)]
+    return present + [w for w in forms if not (w.isascii() and w.replace("-", "").isalnum())]
 
 
 def _by_literals(text: str, forms: tuple[str, ...], database, start: int, end: int | None,

@@ -440,7 +440,7 @@ def link(text: str, out: list[Mention], offset: int, begin: int, stop: int | Non
     uses = uses_of(text, [k for k in defined if k not in known], begin, stop)
     uses.update(known)
     for short, (d, how) in defined.items():
-        for a, b in uses[short]:
+        for a, b in uses.get(short, ()):
             if a < floor or taken.overlaps(a, b):
                 continue
             taken.add(a, b)
