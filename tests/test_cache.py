@@ -195,7 +195,7 @@ def test_a_cache_database_opens_read_only_with_its_meta(tmp_path):
     path = tmp_path / "index.sqlite"
     _database(path)
     conn, meta = open_cache_db(path, 7)
-    assert meta == {"schema": "7", "complete": "yes", "rows": "5000"}
+    assert meta == {"schema": "7", "complete": "yes", "rows": "5000", "rows:rows": "5000"}
     assert conn.execute("SELECT count(*) FROM rows").fetchone()[0] == 5000
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         conn.execute("INSERT INTO rows VALUES (1)")

@@ -121,7 +121,8 @@ KEPT_DATABASES = 3
 
 def occurrences_of(text: str, shorts: Iterable[str], start: int,
                    end: int | None = None) -> dict[str, list[tuple[int, int]]]:
-    """:func:`occurrences` of many short forms at once, the same answer for each.
+    """:func:`occurrences` of many short forms at once, the same answer for each (a form
+    with no use may be left out of the answer).
 
     A long document defines hundreds of short forms, and each piece of it is searched for all
     of them: one Hyperscan literal database finds them in one pass (a few milliseconds a
@@ -130,6 +131,17 @@ def occurrences_of(text: str, shorts: Iterable[str], start: int,
     expression finds those present.
     """
     wanted = list(dict.fromkeys(shorts))
+    if len(wanted) <= NARROW_FROM:
+        return _occurrences(text, wanted, start, end)
+    # A text defining many thousands of forms: only those whose whole word this text holds
+    # are looked for (and only they are keys of the answer), so that each piece of a long
+    # text costs about its own length, not the number of forms the text has defined so far.
+    return _occurrences(text, _present(text, wanted, start, end), start, end)
+
+
+def _occurrences(text: str, wanted: list[str], start: int,
+                 end: int | None) -> dict[str, list[tuple[int, int]]]:
+    """:func:`occurrences_of` of distinct forms."""
     found: dict[str, list[tuple[int, int]]] = {short: [] for short in wanted}
     span = max(0, (len(text) if end is None else min(end, len(text))) - start)
     ascii_forms = tuple(w for w in wanted if w and w.isascii())
@@ -147,6 +159,23 @@ def occurrences_of(text: str, shorts: Iterable[str], start: int,
     for short in odd:
         found[short] = occurrences(text, short, start, end)
     return found
+
+
+NARROW_FROM = 2_000
+"""Short forms from which :func:`occurrences_of` first narrows them to those in the text."""
+LONGEST_FORM = 32
+"""Longer than any short form or brand a text can define (see ``_SHORT`` and ``_MARKED``)."""
+
+
+def _present(text: str, forms: list[str], start: int, end: int | None) -> list[str]:
+    """The ``forms`` that may be used in ``text`` from ``start`` (before ``end``): those that
+    are a whole segment of it (a use of a form of ASCII letters, digits and hyphens is one
+    whole segment), and every other form (with ``+``, ``.`` or letters of other scripts)."""
+    stop = len(text) if end is None else min(end, len(text))
+    segments = set(_SEGMENT.findall(text, start, min(len(text), stop + LONGEST_FORM)))
+    wanted = set(forms)
+    present = [w for w in segments if w in wanted]
+    return present + [w for w in forms if not (w.isascii() and w.replace("-", "").isalnum())]
 
 
 def _by_literals(text: str, forms: tuple[str, ...], database, start: int, end: int | None,

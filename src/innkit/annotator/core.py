@@ -38,6 +38,7 @@ from ..rules.affixes import (
     without_tail,
 )
 from ..rules.english import is_english, is_established
+from ..rules.normalize import MAX_NAME_LENGTH
 from ..rules.tables import Tables
 from ..vocab import Confidence, How, Kind, Leniency
 from . import abbreviations, confusables, contexts
@@ -215,6 +216,7 @@ class Annotator:
         (a hyphenated tail, slash combinations, second words, a radiolabel)."""
         if kind == Kind.CLASS:  # a class phrase is found whole
             return start, end
+        word_start, word_end = start, end
         tables = self.tables
         fda_prefix_start = None
         m = PREFIX_LEFT.search(text, max(0, start - 8), start) \
@@ -240,6 +242,11 @@ class Annotator:
                 if not (m and self.decoding(m.group(1)).kind == Kind.ANTIBODY):
                     break
                 end = m.end()
+                if end - word_start > MAX_NAME_LENGTH:
+                    # Longer than any name the decoder reads: the word stands alone (as when
+                    # the whole reads as nothing), and a chain of slashes costs each of its
+                    # words a bounded look ahead, not the rest of the chain.
+                    return word_start, word_end
         words = 0
         for _ in range(3):  # second words: payloads, qualifiers, salts
             m = NEXT_WORD.match(text, end)
@@ -433,7 +440,7 @@ def link(text: str, out: list[Mention], offset: int, begin: int, stop: int | Non
     uses = uses_of(text, [k for k in defined if k not in known], begin, stop)
     uses.update(known)
     for short, (d, how) in defined.items():
-        for a, b in uses[short]:
+        for a, b in uses.get(short, ()):
             if a < floor or taken.overlaps(a, b):
                 continue
             taken.add(a, b)

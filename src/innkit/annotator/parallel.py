@@ -18,6 +18,7 @@ import contextlib
 import dataclasses
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -162,9 +163,25 @@ def _no_interrupts() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def _warm(leniency: Leniency | str, registry: dict[str, Any]) -> None:
-    """A worker's first act: the registry the document's process uses, and the scanner
-    loaded from the disk cache."""
+def _die_with(parent: int) -> None:
+    """A worker ends when the process that started it ends, however it ends (even killed
+    with SIGKILL, when it can clean nothing up): on Linux the kernel is asked to send the
+    worker SIGKILL then; a parent already gone ends the worker now."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _warm(leniency: Leniency | str, registry: dict[str, Any], parent: int | None = None) -> None:
+    """A worker's first act: bound to its parent's life, the registry the document's process
+    uses, and the scanner loaded from the disk cache."""
+    if parent is not None:
+        _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _register_reducers()
     set_registry(Registry(**registry))
@@ -206,7 +223,7 @@ class Workers:
                 # spawn: a fresh interpreter, not a copy of this one with its open SQLite files
                 self._pool = ProcessPoolExecutor(
                     self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_warm, initargs=(self.leniency, registry))
+                    initializer=_warm, initargs=(self.leniency, registry, os.getpid()))
             with _no_interrupts():  # a submit may start a worker: it inherits the setting
                 return self._pool.submit(_work, leniency, registry, piece, shorts, known)
         except (BrokenProcessPool, RuntimeError, OSError):

@@ -479,15 +479,17 @@ def _stem_db(patterns: dict[int, str]):
                    lambda blob: _loadb(blob.sections[0]), build)
 
 
-def _literal_layer(kind: str, key: str, names):
-    """A literal database for ``names()`` (known names, substances), or None when empty."""
+def _literal_layer(kind: str, key: str, names, whole=lambda: True):
+    """A literal database for ``names()`` (known names, substances), or None when empty.
+    ``whole()`` false after ``names()``: an input of the key could not be read (the substance
+    index failed to build), so the database is used this once and not stored under the key."""
     def build():
         known, substances = names()
         layer = Literals.compile(known, substances)
         if layer is None:
-            return None, [], {"empty": True}
+            return None, [], {"empty": True} if whole() else None
         sections, meta = layer.dump()
-        return layer, sections, meta
+        return layer, sections, meta if whole() else None
 
     def load(blob: Blob) -> Literals | bool | None:
         return False if blob.meta.get("empty") else Literals.load(blob)
@@ -539,7 +541,8 @@ def _hyperscan_scanner(tables: Tables, registry: Registry,
         key = _base_key("unii", json.dumps(patterns, sort_keys=True), file_stamp(unii_source()),
                         _english_source(), _list_key())
         layers.append(_literal_layer("unii", key.hexdigest(), lambda: (
-            (), substance_names(registry, _caught(patterns), _covered(patterns)))))
+            (), substance_names(registry, _caught(patterns), _covered(patterns))),
+            lambda: unii_source() is None or registry.substance_index() is not None))
     return HyperscanScanner(_stem_db(patterns), [x for x in layers if x is not None])
 
 

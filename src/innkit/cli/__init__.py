@@ -7,6 +7,7 @@ import errno
 import importlib
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
@@ -16,40 +17,64 @@ _Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 INTERRUPTED = "innkit: interrupted"
 """The one line of a run ended by Ctrl-C."""
+STOPPING = {signal.SIGINT: INTERRUPTED, signal.SIGTERM: "innkit: terminated (SIGTERM)",
+            **({signal.SIGHUP: "innkit: hung up (SIGHUP)"} if hasattr(signal, "SIGHUP")
+               else {})}
+"""The signals that end a run, each with its one line; the status is 128 + the signal."""
+
+
+class Stopped(KeyboardInterrupt):
+    """A signal that ends the run (SIGINT, SIGTERM, SIGHUP), raised inside a command's work so
+    that it removes what it half wrote and stops its workers. A KeyboardInterrupt, so that
+    every clean-up written for Ctrl-C runs for the others too."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def stopped_by(exc: BaseException) -> int:
+    """The signal behind an interruption (Ctrl-C unless it says otherwise)."""
+    return getattr(exc, "signum", signal.SIGINT)
 
 
 class _CtrlC:
-    """What Ctrl-C does, from the first instruction of the command line to the exit. Inside a
-    command's work it raises KeyboardInterrupt, so that the command removes what it half wrote
-    and stops its workers; anywhere else (the program loading, or ending) nothing is open, and
-    the process ends at once, with the same line and status."""
+    """What Ctrl-C (and SIGTERM, SIGHUP) does, from the first instruction of the command line
+    to the exit. Inside a command's work it raises :class:`Stopped`, so that the command
+    removes what it half wrote and stops its workers; anywhere else (the program loading, or
+    ending, or a second signal while the first is being handled) nothing is open, and the
+    process ends at once, with the same line and status."""
 
     in_work = False
 
     @classmethod
     def handle(cls, signum: int, frame: FrameType | None) -> None:
         if cls.in_work:
-            raise KeyboardInterrupt
+            cls.in_work = False  # one clean-up; a second signal ends the process at once
+            raise Stopped(signum)
         with contextlib.suppress(OSError):  # standard error may be closed
-            os.write(2, INTERRUPTED.encode() + b"\n")
-        os._exit(128 + signum)  # a signal's status: 130 for Ctrl-C
+            os.write(2, STOPPING.get(signum, INTERRUPTED).encode() + b"\n")
+        os._exit(128 + signum)  # a signal's status: 130 for Ctrl-C, 143 SIGTERM, 129 SIGHUP
 
     @classmethod
-    def take(cls) -> _Handler:
-        """Handle Ctrl-C from here on; the handler it replaces. None where it stays as it is:
-        ignored by whoever started the process (a background job), or in a thread other than
-        the main one (which cannot set handlers)."""
-        try:
-            if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
-                return None
-            return signal.signal(signal.SIGINT, cls.handle)
-        except ValueError:
-            return None
+    def take(cls) -> dict[int, _Handler]:
+        """Handle the stopping signals from here on; the handlers replaced. A signal stays as
+        it is where ignored by whoever started the process (a background job, nohup), and
+        in a thread other than the main one (which cannot set handlers)."""
+        before: dict[int, _Handler] = {}
+        for signum in STOPPING:
+            try:
+                if signal.getsignal(signum) == signal.SIG_IGN:
+                    continue
+                before[signum] = signal.signal(signum, cls.handle)
+            except ValueError:
+                break
+        return before
 
     @classmethod
     @contextlib.contextmanager
     def raising(cls) -> Iterator[None]:
-        """A command's work: Ctrl-C raises KeyboardInterrupt, for its clean-up."""
+        """A command's work: a stopping signal raises :class:`Stopped`, for its clean-up."""
         cls.in_work = True
         try:
             yield
@@ -63,6 +88,7 @@ import click  # noqa: E402
 
 from .. import __version__  # noqa: E402
 from ..errors import DataError, InnkitError  # noqa: E402
+from ..files.cache import CacheFolderError, cache_folder, forget_sound  # noqa: E402
 from ..registry import Registry, set_registry  # noqa: E402
 from ..registry.store import StoreError  # noqa: E402
 from .errors import (  # noqa: E402
@@ -77,8 +103,8 @@ from .errors import (  # noqa: E402
     quiet_broken_pipe,
 )
 
-if _BEFORE is not None:  # imported, not run (tests, tools): Ctrl-C is the importer's again
-    signal.signal(signal.SIGINT, _BEFORE)
+for _signum, _handler in _BEFORE.items():  # imported, not run (tests, tools): the signals
+    signal.signal(_signum, _handler)  # are the importer's again
 
 COMMANDS = {"annotate": ("annotate", "annotate_cmd"), "check": ("check", "check_cmd"),
             "decode": ("decode", "decode_cmd"),
@@ -196,9 +222,16 @@ def _run(args: Sequence[str]) -> int:
         return 128 + 13  # as if killed by SIGPIPE, and as quietly
     except ClosedStreamError as exc:
         fault = closed_stream_fault(exc)
-    except (KeyboardInterrupt, click.exceptions.Abort):
-        click.echo(INTERRUPTED, err=True)
-        return int(ExitStatus.INTERRUPTED)
+    except (KeyboardInterrupt, click.exceptions.Abort) as exc:
+        signum = stopped_by(exc)
+        with contextlib.suppress(OSError):
+            click.echo(STOPPING.get(signum, INTERRUPTED), err=True)
+        return 128 + signum
+    except sqlite3.DatabaseError as exc:  # a cache damaged since it was opened and checked
+        with contextlib.suppress(CacheFolderError):
+            forget_sound(cache_folder())
+        fault = CliFault(f"a cache file is damaged ({exc}); it is checked and rebuilt on the "
+                         "next run: run the command again", ExitStatus.ENVIRONMENT)
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
@@ -210,6 +243,9 @@ def _run(args: Sequence[str]) -> int:
         fault = CliFault(str(exc), ExitStatus.BAD_INPUT)
     except UnicodeError as exc:
         fault = CliFault(f"text that is not valid Unicode ({exc.reason}); give UTF-8 text")
+    except RecursionError:
+        fault = CliFault("input nested too deeply to read; give flatter input",
+                         ExitStatus.BAD_INPUT)
     except MemoryError:
         fault = CliFault("out of memory; give a smaller input or use --format jsonl",
                          ExitStatus.ENVIRONMENT)
@@ -228,8 +264,8 @@ def _run(args: Sequence[str]) -> int:
 
 def run(args: Sequence[str] | None = None) -> None:
     """Console entry point: every expected failure is one line naming the fix, and the exit
-    status of :class:`ExitStatus`. It owns the process: Ctrl-C at any moment, until the exit,
-    ends it with one line and status 130."""
+    status of :class:`ExitStatus`. It owns the process: Ctrl-C, SIGTERM or SIGHUP at any
+    moment, until the exit, ends it with one line and status 130, 143 or 129."""
     _CtrlC.take()
     sys.exit(_run(sys.argv[1:] if args is None else args))
 

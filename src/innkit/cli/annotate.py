@@ -22,6 +22,7 @@ from ..files.corpora import (
 )
 from ..files.readers import ReadReport, SkippedRecord, iter_text, json_document
 from .errors import (
+    CappedLines,
     CliFault,
     ClosedStreamError,
     ExitStatus,
@@ -65,6 +66,7 @@ class _Inputs:
         self.id_field = id_field
         self.progress = progress
         self.problems = 0
+        self.skipped = CappedLines()
 
     def warn(self, message: str) -> None:
         self.problems += 1
@@ -135,6 +137,7 @@ class _Inputs:
                 yield from self._json_doc(name, line_no, line)
         if buffer.strip():
             yield from self._json_doc(name, line_no + 1, buffer)
+        self.skipped.close("skipped records")
         self.report(report)
 
     def _corpus(self, name: str, documents: Iterator[CorpusDocument]):
@@ -158,7 +161,7 @@ class _Inputs:
                                          self.id_field, f"{name}:{line_no}")
         except SkippedRecord as exc:
             # a warning only, as for bytes that were not UTF-8: the input itself was read
-            click.echo(f"innkit: {exc}", err=True)
+            self.skipped.echo(str(exc))
             return
         yield doc_id, iter((text,)), ReadReport(doc_id), None
 

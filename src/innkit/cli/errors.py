@@ -27,14 +27,19 @@ class ExitStatus(IntEnum):
     """The environment failed: an output cannot be written (read-only, full disk, no
     permission), a read error, standard output closed, the user database corrupt or locked."""
     INTERRUPTED = 130
-    """Interrupted (Ctrl-C)."""
+    """Interrupted (Ctrl-C, SIGINT)."""
+    HUNG_UP = 129
+    """The terminal hung up (SIGHUP)."""
+    TERMINATED = 143
+    """Terminated (SIGTERM)."""
 
 
 EXIT_STATUS_HELP = (
     "Exit status: 0 done; 1 ran and found problems (unknown or non-compliant names, rows "
     "refused); 2 bad input or usage (missing, folder or binary inputs, arguments not UTF-8, "
     "standard input closed); 3 environment fault (output not writable, disk full, read error, "
-    "user database corrupt or locked). Outputs written to a file are complete or absent."
+    "user database corrupt or locked); 130, 143, 129 stopped by SIGINT (Ctrl-C), SIGTERM, "
+    "SIGHUP. Outputs written to a file are complete or absent."
 )
 
 
@@ -161,3 +166,30 @@ def quiet_broken_pipe() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, AttributeError, ValueError):
         pass
+
+
+SHOWN_AT_MOST = 20
+"""Problem lines printed for one input; the rest are counted in one closing line."""
+
+
+class CappedLines:
+    """Problem lines on standard error, the first :data:`SHOWN_AT_MOST` printed and the rest
+    only counted, so that a file of a million bad rows prints a screenful, not a million
+    lines; :meth:`close` says how many were left out."""
+
+    def __init__(self, prefix: str = "innkit: ", at_most: int = SHOWN_AT_MOST) -> None:
+        self.prefix = prefix
+        self.at_most = at_most
+        self.seen = 0
+
+    def echo(self, line: str) -> None:
+        self.seen += 1
+        if self.seen <= self.at_most:
+            click.echo(f"{self.prefix}{line}", err=True)
+
+    def close(self, what: str = "problems") -> None:
+        left = self.seen - self.at_most
+        if left > 0:
+            click.echo(f"{self.prefix}... and {left:,} more {what} not shown "
+                       f"({self.seen:,} in all)", err=True)
+            self.seen = self.at_most

@@ -17,6 +17,7 @@ from ..files.namelists import NameList, read_names
 from ..naming.core import formats, suggest, validate
 from ..screening.similarity import LEVELS, Screening, Universe, screen, screen_many
 from ..vocab import AntibodyFormat
+from .errors import CappedLines
 
 _FORMATS = tuple(f.value for f in AntibodyFormat)
 
@@ -74,8 +75,10 @@ def _batch_line(result: Screening, fmt: str) -> str:
 def _run_batch(batch: str, universe: str | Universe, label: str, limit: int,
                min_score: float | None, fmt: str, output: str) -> None:
     candidates = _names_file(batch, "--batch")
+    shown = CappedLines()
     for line, why in candidates.skipped:
-        click.echo(f"innkit: {batch} line {line}: skipped, {why}", err=True)
+        shown.echo(f"{batch} line {line}: skipped, {why}")
+    shown.close("skipped lines")
     started = time.perf_counter()
     results = screen_many(candidates.names, against=universe, limit=limit,
                           score_cutoff=min_score)

@@ -10,9 +10,10 @@ import click
 
 from ..registry import ENTRY_KINDS, RegistryEntry, UserStore, get_registry, name_key
 from ..registry.entries import ENTRY_COLUMNS
-from ..registry.store import MAX_IMPORT_BYTES, ImportReport
+from ..registry.store import MAX_IMPORT_BYTES, ImportReport, journal_of
 from ..render import relation_phrase
 from .errors import (
+    CappedLines,
     CliFault,
     ClosedStreamError,
     ExitStatus,
@@ -140,8 +141,10 @@ def _report(report: ImportReport, action: str, *, single: bool = False) -> None:
                        if error.name else f"innkit: not added: {error.reason}", err=True)
         sys.exit(int(ExitStatus.PROBLEMS))
     click.echo(f"nothing was changed; {len(report.errors)} problem(s):", err=True)
+    shown = CappedLines("  ")
     for error in report.errors:
-        click.echo(f"  {error}", err=True)
+        shown.echo(str(error))
+    shown.close()
     sys.exit(int(ExitStatus.PROBLEMS))
 
 
@@ -248,8 +251,10 @@ def repair_cmd() -> None:
     if aside is None:
         click.echo(f"{store.path}: nothing to repair ({n} name{'s' if n != 1 else ''})")
     else:
-        click.echo(f"{store.path}: damaged file moved to {aside}; {n} names rescued into a new "
-                   f"{store.path.name}; re-import any name that is missing")
+        kept = journal_of(aside)
+        beside = f" (its journal beside it, {kept.name})" if kept.exists() else ""
+        click.echo(f"{store.path}: damaged file moved to {aside}{beside}; {n} names rescued into "
+                   f"a new {store.path.name}; re-import any name that is missing")
 
 
 @registry_group.command("list")

@@ -3,12 +3,17 @@
 Each run gets its own temporary name (two runs writing the same target never share one), the
 data is flushed to disk before the rename, and the file gets the permissions a plain ``open``
 would give it (``0o666`` less the umask) or, when it replaces a file, that file's permissions.
+A temporary name holds the writing process's id and host (:func:`temporary_owner`), so that a
+temporary file left by a process that was killed can be told from one still being written.
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import re
+import socket
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -37,6 +42,54 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~_umask()
 
 
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+
+
+def _temporary(target: Path) -> tuple[int, str]:
+    """A new temporary file beside ``target``: ``.NAME.PID@HOST.RANDOM.tmp``; those of earlier
+    writers of ``target`` that were killed before they could remove theirs go first."""
+    with contextlib.suppress(OSError):
+        for old in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+            if abandoned(old):
+                with contextlib.suppress(OSError):
+                    old.unlink()
+    return tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}@{_host()}.",
+                            suffix=".tmp")
+
+
+_OWNER = re.compile(r"\.(\d+)@([A-Za-z0-9-]+)\.[^.]+\.tmp$")
+
+
+def temporary_owner(path: Path) -> tuple[int, str] | None:
+    """(process id, host) of the process writing the temporary file ``path``, or None for a
+    name not made here."""
+    m = _OWNER.search(path.name)
+    return (int(m.group(1)), m.group(2)) if m else None
+
+
+def abandoned(path: Path, idle: float = 86400.0) -> bool:
+    """Whether a temporary file's writer is gone: a process of this host that no longer
+    exists, or (another host's, or a name not made here) untouched for ``idle`` seconds."""
+    import time
+
+    owner = temporary_owner(path)
+    if owner is not None and owner[1] == _host():
+        if owner[0] == os.getpid():
+            return False
+        try:
+            os.kill(owner[0], 0)
+        except ProcessLookupError:
+            return True
+        except OSError:  # alive, another user's
+            return False
+        return False
+    try:
+        return time.time() - path.stat().st_mtime > idle
+    except OSError:
+        return False
+
+
 def _fsync_dir(folder: Path) -> None:
     with contextlib.suppress(OSError):  # not every file system lets a folder be opened
         fd = os.open(folder, os.O_RDONLY)
@@ -57,7 +110,7 @@ def atomic_output(path: Path | str, *, binary: bool = False,
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp = _temporary(target)
     try:
         os.fchmod(fd, _mode_for(target))
         f: IO[Any] = (os.fdopen(fd, "wb") if binary else
@@ -90,7 +143,7 @@ def atomic_sqlite(path: Path | str) -> Iterator[Any]:
 
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp = _temporary(target)
     os.close(fd)
     try:
         db = sqlite3.connect(tmp)

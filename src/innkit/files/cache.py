@@ -6,8 +6,11 @@ arrays, the substance index and its name keys) lives in ``$XDG_CACHE_HOME/innkit
 ``~/.cache/innkit``). Every file there can be rebuilt from what it was made of, so a reader
 never trusts one: a blob is checked (magic, key, lengths, checksum) and read as None when it
 is missing, foreign, truncated or damaged; a database is opened read-only and checked (schema,
-completeness, size) before use. The caller then builds the file again and writes it whole
-(:mod:`innkit.files.atomic`); deleting the folder is always safe.
+completeness, size) before use, and checked whole (``PRAGMA quick_check`` and its tables' row
+counts against those recorded when it was built) whenever the file is not the one last found
+sound. The caller then builds the file again and writes it whole (:mod:`innkit.files.atomic`);
+a build that did not complete is never stored; temporary files of writers that are gone are
+removed; deleting the folder is always safe.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any, TypeVar
 
 from ..errors import InnkitError
 from ..version import __version__
-from .atomic import atomic_sqlite, write_atomic
+from .atomic import abandoned, atomic_sqlite, write_atomic
 
 T = TypeVar("T")
 
@@ -62,7 +65,21 @@ def cache_folder(*, create: bool = False) -> Path:
             raise CacheFolderError(
                 f"cannot create the cache folder {folder} ({exc.strerror or exc})",
                 "set XDG_CACHE_HOME to a folder you can write") from exc
+        prune_temporary(folder)
     return folder
+
+
+def prune_temporary(folder: Path) -> int:
+    """Remove the temporary files (``.*.tmp``) that writers killed mid-way left in ``folder``
+    (see :func:`innkit.files.atomic.abandoned`); how many. Never raises."""
+    removed = 0
+    with contextlib.suppress(OSError):
+        for path in folder.glob(".*.tmp"):
+            if abandoned(path):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed += 1
+    return removed
 
 
 def key_hash(kind: str, *parts: str) -> hashlib._Hash:
@@ -206,10 +223,12 @@ def prune(folder: Path, kind: Kept, spare: Path | None = None) -> None:
 
 
 def cached(name: str, key: str, kind: Kept, load: Callable[[Blob], T | None],
-           build: Callable[[], tuple[T, Sequence[bytes], dict[str, Any]]]) -> T:
+           build: Callable[[], tuple[T, Sequence[bytes], dict[str, Any] | None]]) -> T:
     """``load(blob)`` of the file ``name`` in the cache folder when it is whole, stored under
     ``key`` and accepted by ``load`` (None: rejected); else ``build()`` (the object, its
-    sections and meta), stored for next time where the folder can be written."""
+    sections and meta), stored for next time where the folder can be written. Meta None: the
+    build is not what ``key`` stands for (made without an input that failed), used this once
+    and never stored."""
     try:
         path: Path | None = cache_folder() / name
     except CacheFolderError:
@@ -222,6 +241,8 @@ def cached(name: str, key: str, kind: Kept, load: Callable[[Blob], T | None],
                 touch(path)
                 return result
     made, sections, meta = build()
+    if meta is None:
+        return made
     with contextlib.suppress(OSError):  # a read-only cache folder: built again next time
         folder = cache_folder(create=True)
         write_blob(folder / name, key, sections, meta)
@@ -278,10 +299,59 @@ def connect_readonly(path: Path, **options: Any) -> sqlite3.Connection:
     return sqlite3.connect(readonly_uri(path), uri=True, **options)
 
 
+def _stamp(path: Path) -> str:
+    """What changes whenever a file is written: size, times (the change time cannot be set
+    back) and inode."""
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def _sound_mark(path: Path) -> Path:
+    """Where the stamp of the file last found sound is kept (pruned with the file)."""
+    return path.with_name(f"{path.name}.sound")
+
+
+def _mark_sound(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        write_atomic(_sound_mark(path), _stamp(path))
+
+
+def _known_sound(path: Path) -> bool:
+    try:
+        return _sound_mark(path).read_text() == _stamp(path)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def forget_sound(folder: Path) -> None:
+    """Have every database of the cache ``folder`` checked whole when next opened (after a
+    query found one damaged). Never raises."""
+    with contextlib.suppress(OSError):
+        for mark in folder.glob("*.sound"):
+            with contextlib.suppress(OSError):
+                mark.unlink()
+
+
+def _check_whole(conn: sqlite3.Connection, meta: dict[str, str]) -> str | None:
+    """What is wrong with a database read whole (``quick_check``, and the row count of every
+    table recorded at build), or None."""
+    problems = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
+    if problems != ["ok"]:
+        return " ".join("; ".join(problems).split())  # one line
+    for key, value in meta.items():
+        if key.startswith("rows:"):
+            table = key[5:]
+            found = conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            if str(found) != value:
+                return f"{table} holds {found} rows, {value} were written"
+    return None
+
+
 def open_cache_db(path: Path, schema: int) -> tuple[sqlite3.Connection, dict[str, str]]:
     """A read-only connection to a database built by :func:`build_cache_db`, checked quickly
-    (its meta table, schema, completeness, and a file as long as its pages), and its meta
-    rows; else :class:`CacheDbError` saying whether to rebuild it."""
+    (its meta table, schema, completeness, and a file as long as its pages), and whole when
+    the file is not the one last found sound (see :func:`_check_whole`), and its meta rows;
+    else :class:`CacheDbError` saying whether to rebuild it."""
     try:
         on_disk = path.stat().st_size
     except FileNotFoundError:
@@ -301,8 +371,14 @@ def open_cache_db(path: Path, schema: int) -> tuple[sqlite3.Connection, dict[str
         if meta.get("schema") != str(schema) or meta.get("complete") != "yes":
             raise CacheDbError(path, DbFault.CORRUPT,
                                "written by another version, or never finished")
-        if on_disk < pages * page:
-            raise CacheDbError(path, DbFault.CORRUPT, "truncated")
+        if on_disk != pages * page:
+            raise CacheDbError(path, DbFault.CORRUPT, "truncated" if on_disk < pages * page
+                               else "longer than its pages")
+        if not _known_sound(path):
+            problem = _check_whole(conn, meta)
+            if problem is not None:
+                raise CacheDbError(path, DbFault.CORRUPT, f"damaged: {problem}")
+            _mark_sound(path)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise CacheDbError(path, DbFault.CORRUPT, f"damaged: {exc}") from exc
@@ -316,10 +392,15 @@ def open_cache_db(path: Path, schema: int) -> tuple[sqlite3.Connection, dict[str
 def build_cache_db(path: Path, schema: int) -> Iterator[sqlite3.Connection]:
     """A new database to fill that replaces ``path`` whole when the block ends (see
     :func:`innkit.files.atomic.atomic_sqlite`), with the ``meta (key, value)`` table that
-    :func:`open_cache_db` checks: the block adds its own rows; ``schema`` and ``complete``
-    are written last."""
+    :func:`open_cache_db` checks: the block adds its own rows; the row count of every table,
+    ``schema`` and ``complete`` are written last. The new file is known sound."""
     with atomic_sqlite(path) as db:
         db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
         yield db
-        db.executemany("INSERT INTO meta VALUES (?, ?)",
-                       [("schema", str(schema)), ("complete", "yes")])
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = "
+                                           "'table' AND name != 'meta'")]
+        counts = [(f"rows:{t}", str(db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]))
+                  for t in tables]
+        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                       [*counts, ("schema", str(schema)), ("complete", "yes")])
+    _mark_sound(path)

@@ -63,23 +63,35 @@ def read_names(path: str | Path, column: str = "name") -> NameList:
         delimiter = "\t" if p.suffix.lower() == ".tsv" or ("\t" in first and "," not in first) \
             else ","
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        header = next(reader, [])
-        lowered = [h.strip().lower() for h in header]
-        if column.lower() not in lowered:
-            shown = ", ".join(h for h in header[:8]) or "none"
-            raise InvalidInputError(f"{p}: no {column!r} column (columns: {shown})",
-                                    f"add a header row with a column called {column}")
-        at = lowered.index(column.lower())
-        for line, row in enumerate(reader, start=2):
-            value = row[at].strip() if at < len(row) else ""
-            _keep(value, line, names, skipped)
-        return NameList(str(p), tuple(names), tuple(skipped), header[at])
+        try:
+            return _table(p, reader, column, names, skipped)
+        except csv.Error as exc:  # a field over the csv module's limit, or broken quoting
+            raise InvalidInputError(
+                f"{p} line {reader.line_num}: not readable as a table ({exc})",
+                f"check the quoting of that line; a name is at most {MAX_NAME_CHARS} "
+                "characters") from None
     for line, raw in enumerate(lines, start=1):
         value = raw.strip()
         if value.startswith("#"):
             continue
         _keep(value, line, names, skipped)
     return NameList(str(p), tuple(names), tuple(skipped), None)
+
+
+def _table(p: Path, reader, column: str, names: list[str],
+           skipped: list[tuple[int, str]]) -> NameList:
+    """The names of the ``column`` of a CSV or TSV file."""
+    header = next(reader, [])
+    lowered = [h.strip().lower() for h in header]
+    if column.lower() not in lowered:
+        shown = ", ".join(h for h in header[:8]) or "none"
+        raise InvalidInputError(f"{p}: no {column!r} column (columns: {shown})",
+                                f"add a header row with a column called {column}")
+    at = lowered.index(column.lower())
+    for line, row in enumerate(reader, start=2):
+        value = row[at].strip() if at < len(row) else ""
+        _keep(value, line, names, skipped)
+    return NameList(str(p), tuple(names), tuple(skipped), header[at])
 
 
 def _keep(value: str, line: int, names: list[str], skipped: list[tuple[int, str]]) -> None:

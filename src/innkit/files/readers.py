@@ -1,5 +1,6 @@
 """Reading documents of any size and state: streamed in blocks, decoded as UTF-8 (or UTF-16
-with a byte-order mark), with binary files refused and stray bytes counted, never fatal."""
+or UTF-32 with a byte-order mark), with binary files refused and stray bytes counted, never
+fatal."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from ..errors import InnkitError
-from .textfiles import SNIFF_BYTES, UTF16_BOMS, looks_binary
+from .textfiles import SNIFF_BYTES, UTF16_BOMS, bom_encoding, looks_binary
 
 BLOCK = 1 << 20  # 1 MiB
 __all__ = ["BLOCK", "SNIFF_BYTES", "UTF16_BOMS", "ReadReport", "SkippedRecord", "iter_text",
@@ -57,7 +58,17 @@ def json_document(line: str, where: str, text_field: str, id_field: str,
     except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise SkippedRecord(f"{where}: skipped, not a JSON object with a {text_field!r} text "
                             f"field ({exc})") from exc
-    return str(record.get(id_field, fallback_id)), text
+    doc_id = str(record.get(id_field, fallback_id))
+    for field, value in ((text_field, text), (id_field, doc_id)):
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:  # "\ud800": a lone surrogate escape
+                raise SkippedRecord(
+                    f"{where}: skipped, field {field!r} holds an escape that is no character "
+                    f"(a lone surrogate, {value[exc.start]!r} at {exc.start}); write the "
+                    "character itself, or the surrogate pair") from None
+    return doc_id, text
 
 
 def iter_text(stream: BinaryIO, report: ReadReport, block: int = BLOCK) -> Iterator[str]:
@@ -67,8 +78,9 @@ def iter_text(stream: BinaryIO, report: ReadReport, block: int = BLOCK) -> Itera
     if looks_binary(first):
         report.binary = True
         return
-    if first.startswith(UTF16_BOMS):
-        report.encoding = "utf-16"
+    wide = bom_encoding(first)
+    if wide is not None:
+        report.encoding = wide
     elif first.startswith(codecs.BOM_UTF8):
         first = first[3:]
     errors_seen = [0]

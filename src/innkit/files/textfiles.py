@@ -10,13 +10,30 @@ from pathlib import Path
 
 from ..errors import InnkitError
 
-UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, *UTF32_BOMS)
+"""Byte-order marks of text in 16 or 32 bits (which has NUL bytes, and cannot be cut at any
+byte); UTF-32 little-endian's begins with UTF-16 little-endian's, see :func:`bom_encoding`."""
 SNIFF_BYTES = 8192
 """How much of a file's head is looked at to tell text from binary."""
 
 
+def bom_encoding(head: bytes) -> str | None:
+    """The codec of text starting with a UTF-32 or UTF-16 byte-order mark (UTF-32's first:
+    its little-endian mark begins with UTF-16's), or None."""
+    if head.startswith(UTF32_BOMS):
+        return "utf-32"
+    if head.startswith(UTF16_BOMS):
+        return "utf-16"
+    return None
+
+
+_SHOWN = {"utf-8-sig": "UTF-8"}
+
+
 def looks_binary(head: bytes) -> bool:
-    """NUL bytes in the first few kilobytes, and no UTF-16 byte-order mark (which has them)."""
+    """NUL bytes in the first few kilobytes, and no UTF-16 or UTF-32 byte-order mark (which
+    has them)."""
     if head.startswith(UTF16_BOMS):
         return False
     return b"\x00" in head[:SNIFF_BYTES]
@@ -60,8 +77,10 @@ def read_text_file(path: Path, *, max_bytes: int, what: str) -> str:
                             f"{path}: cannot read ({exc.strerror or exc})") from None
     if looks_binary(data[:SNIFF_BYTES]):
         raise TextFileError(FileProblem.BINARY, f"{path}: binary data, not {what}")
+    encoding = bom_encoding(data) or "utf-8-sig"
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise TextFileError(FileProblem.NOT_UTF8,
-                            f"{path}: not UTF-8 text (byte {exc.start})") from None
+                            f"{path}: not {_SHOWN.get(encoding, encoding.upper())} text (byte "
+                            f"{exc.start})") from None

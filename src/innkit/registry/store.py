@@ -3,15 +3,22 @@
 Every change is validated first; an import with a single bad row changes nothing and reports
 each problem with its line number. SQLite's transaction makes each change all-or-nothing on
 disk; exports are written to a temporary file and renamed into place.
+
+A change cut short (the process killed, the disk full) leaves its rollback journal beside the
+file: only a connection that may write can roll it back, so every read first settles such a
+journal, and a repair keeps the journal with the old file.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import re
+import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -63,6 +70,19 @@ class StoreError(InnkitError):
 
 _REPAIR = ("run `innkit registry repair` to move it aside and rescue its names into a new "
            "file, or move it aside yourself and re-import your names")
+_FULL = "free some space on that disk and run the command again"
+_WRITABLE = ("make the file and its folder writable (chmod u+w), or copy it elsewhere and point "
+             "--user-db at the copy")
+
+
+def journal_of(path: Path) -> Path:
+    """The rollback journal SQLite keeps beside ``path`` while a change is under way."""
+    return path.with_name(f"{path.name}-journal")
+
+
+def _full(exc: BaseException) -> bool:
+    return ("full" in str(exc).lower() or
+            (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)))
 
 
 class UserStore:
@@ -80,12 +100,17 @@ class UserStore:
             hint = "wait until it has finished and try again"
             return StoreError(f"the user registry {self.path} is locked by another program "
                               f"({text}); {hint}", hint)
+        if _full(exc):
+            return StoreError(f"the disk holding the user registry {self.path} is full "
+                              f"({text}); {_FULL}", _FULL)
+        if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_IOERR"):
+            hint = "check that the disk has free space and works, then run the command again"
+            return StoreError(f"the disk failed while {'writing' if writing else 'reading'} "
+                              f"the user registry {self.path} ({text}); {hint}", hint)
         if "readonly" in low or "read-only" in low or (
                 writing and isinstance(exc, OSError)) or "unable to open" in low:
-            hint = ("make the file and its folder writable (chmod u+w), or copy it elsewhere "
-                    "and point --user-db at the copy")
             return StoreError(f"cannot {'write' if writing else 'read'} the user registry "
-                              f"{self.path} ({text}); {hint}", hint)
+                              f"{self.path} ({text}); {_WRITABLE}", _WRITABLE)
         if "not a database" in low or "malformed" in low or "corrupt" in low:
             return StoreError(f"the user registry {self.path} is damaged ({text}); {_REPAIR}",
                               _REPAIR)
@@ -111,6 +136,8 @@ class UserStore:
         if not create and not self.path.exists():
             raise StoreError(f"no user registry at {self.path} (add a name to create it)",
                              "add a name to create it")
+        if not create:
+            self.settle()
         try:
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -131,6 +158,33 @@ class UserStore:
         except sqlite3.Error as exc:
             db.close()
             raise self._fault(exc, create) from exc
+
+    def settle(self) -> bool:
+        """Roll back a change that was cut short, as SQLite does on a connection that may
+        write (a read-only one cannot, and fails); True when there was one. A journal that is
+        empty or absent is nothing to do."""
+        try:
+            if journal_of(self.path).stat().st_size == 0:
+                return False
+        except OSError:
+            return False
+        try:
+            db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            try:
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # rolls back
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            low = str(exc).lower()
+            if "readonly" in low or "read-only" in low or "unable to open" in low:
+                hint = _WRITABLE
+                raise StoreError(
+                    f"the user registry {self.path} holds a change that was cut short (its "
+                    f"journal {journal_of(self.path).name} is beside it), which only a "
+                    f"process that may write the file and its folder can roll back ({exc}); "
+                    f"{hint}; your names are safe meanwhile", hint) from exc
+            raise self._fault(exc, True) from exc
+        return True
 
     def entries(self) -> list[RegistryEntry]:
         if not self.path.exists():
@@ -177,42 +231,57 @@ class UserStore:
             raise self._fault(exc, False) from exc
 
     def repair(self) -> tuple[Path | None, int]:
-        """Make the file a working registry again: an empty file is initialised; a damaged
-        one is moved aside (``NAME.damaged-TIME``) and every row still readable is copied into
-        a new file. Returns (where the old file went, names rescued)."""
+        """Make the file a working registry again: an empty file is initialised; a change cut
+        short is rolled back; a damaged file is moved aside (``NAME.damaged-TIME``, with its
+        journal, if any, as ``NAME.damaged-TIME-journal``: nothing is deleted) and every row
+        still readable is copied into a new file. Returns (where the old file went, names
+        in the registry now)."""
         if not self.path.exists() or self.path.stat().st_size == 0:
             self._connect(create=True).close()
             return None, 0
         try:
+            self.settle()
             db = connect_readonly(self.path, timeout=self.timeout)
             try:
                 self._check_ours(db)
                 ok = db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             finally:
                 db.close()
-        except StoreError:
-            raise
+        except StoreError as exc:
+            if exc.hint == _REPAIR:  # damaged past settling: rescue it below
+                ok = False
+            else:
+                raise
         except sqlite3.Error:
             ok = False
         if ok:
             return None, len(self.entries())
-        rows = _rescue(self.path)
+        rows = _rescue_copy(self.path)
         aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d%H%M%S')}")
+        fresh = self.path.with_name(f".{self.path.name}.repairing-{os.getpid()}")
         try:
-            os.replace(self.path, aside)
-        except OSError as exc:
+            fresh.unlink(missing_ok=True)
+            db = sqlite3.connect(fresh, isolation_level=None)
+            try:
+                db.executescript(_SCHEMA)
+                db.execute("BEGIN IMMEDIATE")
+                cols = ", ".join(ENTRY_COLUMNS)
+                db.executemany(f"INSERT OR REPLACE INTO names (key, {cols}) VALUES "
+                               f"(?, {', '.join('?' * len(ENTRY_COLUMNS))})",
+                               [(name_key(r["name"]), *(r.get(c) or "" for c in ENTRY_COLUMNS))
+                                for r in rows])
+                db.execute("COMMIT")
+            finally:
+                db.close()
+            os.replace(self.path, aside)  # the old file and its journal stay together
+            if journal_of(self.path).exists():
+                os.replace(journal_of(self.path), journal_of(aside))
+            os.replace(fresh, self.path)
+        except (OSError, sqlite3.Error) as exc:
+            fresh.unlink(missing_ok=True)
+            for leftover in (journal_of(fresh),):
+                leftover.unlink(missing_ok=True)
             raise self._fault(exc, True) from exc
-        db = self._connect(create=True)
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            cols = ", ".join(ENTRY_COLUMNS)
-            db.executemany(f"INSERT OR REPLACE INTO names (key, {cols}) VALUES "
-                           f"(?, {', '.join('?' * len(ENTRY_COLUMNS))})",
-                           [(name_key(r["name"]), *(r.get(c) or "" for c in ENTRY_COLUMNS))
-                            for r in rows])
-            db.execute("COMMIT")
-        finally:
-            db.close()
         return aside, len(rows)
 
     def add(self, entry: RegistryEntry, *, replace: bool = False,
@@ -243,6 +312,15 @@ class UserStore:
             return ImportReport(errors=(RowError(1, "", f"file larger than "
                                 f"{MAX_IMPORT_BYTES // 1024 // 1024} MB: split it"),))
         reader = csv.DictReader(io.StringIO(text))
+        try:
+            return self._import_rows(reader, replace, shipped_keys)
+        except csv.Error as exc:  # a field over the csv module's limit, or broken quoting
+            return ImportReport(errors=(RowError(
+                reader.line_num, "", f"not readable as CSV ({exc}); a cell is at most 2000 "
+                "characters: check the quoting of that row"),))
+
+    def _import_rows(self, reader: csv.DictReader, replace: bool,
+                     shipped_keys: Iterable[str]) -> ImportReport:
         header = [h.strip() for h in (reader.fieldnames or [])]
         if "name" not in header:
             return ImportReport(errors=(RowError(1, "", "the header must have a 'name' column "
@@ -326,10 +404,29 @@ class UserStore:
         return ImportReport(added=len(clean) - len(clash), replaced=len(clash))
 
 
-def _rescue(path: Path) -> list[dict[str, str]]:
-    """Every row of ``names`` that can still be read, row by row around the damage."""
+def _rescue_copy(path: Path) -> list[dict[str, str]]:
+    """:func:`_rescue` of a copy of ``path`` with its journal, which SQLite rolls back there
+    (the original and its journal stay as they are): the rows as they were before the change
+    that was cut short. Only where that reads nothing, the copy without the journal."""
+    with tempfile.TemporaryDirectory(prefix="innkit-rescue-") as folder:
+        copy = Path(folder) / "registry.sqlite"
+        shutil.copyfile(path, copy)
+        if journal_of(path).exists():
+            shutil.copyfile(journal_of(path), journal_of(copy))
+            rows = _rescue(copy, writable=True)
+            if rows:
+                return rows
+            copy.unlink()
+            journal_of(copy).unlink(missing_ok=True)
+            shutil.copyfile(path, copy)
+        return _rescue(copy, writable=True)
+
+
+def _rescue(path: Path, *, writable: bool = False) -> list[dict[str, str]]:
+    """Every row of ``names`` that can still be read, row by row around the damage;
+    ``writable``: a connection that rolls back a journal beside the file (on a copy)."""
     try:
-        db = connect_readonly(path)
+        db = sqlite3.connect(path) if writable else connect_readonly(path)
         db.row_factory = sqlite3.Row
     except sqlite3.Error:
         return []
