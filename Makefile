@@ -47,6 +47,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/decode_speed.py
 	$(BIN)/python benchmarks/decode_accuracy.py
 	$(BIN)/python benchmarks/readings.py
+	$(BIN)/python benchmarks/check_accuracy.py
 	$(BIN)/python benchmarks/identity.py --repeats 3
 	$(BIN)/python benchmarks/stems_speed.py
 	$(BIN)/python benchmarks/annotate_accuracy.py
