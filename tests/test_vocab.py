@@ -18,9 +18,11 @@ from innkit.models import Decoding, Result
 from innkit.render import jsonl_record
 from innkit.vocab import Confidence, Failure, How, Kind, Leniency
 
-ALLOWED = {"innkit.cli.errors.CliFault", "innkit.cli.errors.ClosedStreamError"}
-"""The command line's own exceptions: a click exception and an OSError, as their docstrings
-say why."""
+ALLOWED = {"innkit.cli.errors.CliFault", "innkit.cli.errors.ClosedStreamError",
+           "innkit.cli.Stopped"}
+"""The command line's own exceptions: a click exception, an OSError and a KeyboardInterrupt
+(a signal that ends the run, so that every clean-up written for Ctrl-C runs), as their
+docstrings say why."""
 
 TEXT = ("Inotuzumab ozogamicin (Zorvexa®) was given with 5-fluorouracil (5-FU); 5-FU and "
         "Zorvexa were stopped. Trastuzimab and beta-blockers were not. Imatinib mesylate.")
