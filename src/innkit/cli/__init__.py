@@ -46,11 +46,15 @@ class _CtrlC:
     process ends at once, with the same line and status."""
 
     in_work = False
+    stopped: int | None = None
+    """The signal raised as :class:`Stopped`: a library may turn that exception into its own
+    (SQLite, inside a function it calls back), and the run still ends as the signal says."""
 
     @classmethod
     def handle(cls, signum: int, frame: FrameType | None) -> None:
         if cls.in_work:
             cls.in_work = False  # one clean-up; a second signal ends the process at once
+            cls.stopped = signum
             raise Stopped(signum)
         with contextlib.suppress(OSError):  # standard error may be closed
             os.write(2, STOPPING.get(signum, INTERRUPTED).encode() + b"\n")
@@ -229,7 +233,8 @@ def _run(args: Sequence[str]) -> int:
         return 128 + signum
     except sqlite3.DatabaseError as exc:  # a cache damaged since it was opened and checked
         with contextlib.suppress(CacheFolderError):
-            forget_sound(cache_folder())
+            if _CtrlC.stopped is None:  # not an error a signal caused
+                forget_sound(cache_folder())
         fault = CliFault(f"a cache file is damaged ({exc}); it is checked and rebuilt on the "
                          "next run: run the command again", ExitStatus.ENVIRONMENT)
     except click.ClickException as exc:
@@ -257,6 +262,10 @@ def _run(args: Sequence[str]) -> int:
             fault = os_fault(exc, "write the output", "")
         else:
             fault = os_fault(exc, "read or write", exc.filename or "the output")
+    if _CtrlC.stopped is not None:  # the error is the signal's, in another library's words
+        with contextlib.suppress(OSError):
+            click.echo(STOPPING.get(_CtrlC.stopped, INTERRUPTED), err=True)
+        return 128 + _CtrlC.stopped
     with contextlib.suppress(OSError):
         fault.show()
     return fault.exit_code
