@@ -142,17 +142,23 @@ async def explain_many(body: NamesRequest, registry: RegistryDep,
     return await worker.json(lambda: [_explain_dict(n, registry) for n in body.names])
 
 
+def _within_text_limit(text: str, limits: dict[str, Any], command: str) -> None:
+    """413 for a text longer than the server reads in one request, naming the command that
+    reads whole files."""
+    max_text_chars = limits["max_text_chars"]
+    if len(text) > max_text_chars:
+        raise HTTPException(413, f"text is {len(text):,} characters; this server reads at "
+                            f"most {max_text_chars:,} per request (split it, or use innkit "
+                            f"{command} for whole files)")
+
+
 @router.post("/v1/annotate", tags=["annotate"], responses=ERRORS,
              response_model=list[MentionAnswer])
 async def annotate(body: AnnotateRequest, registry: RegistryDep, worker: WorkerDep,
                    limits: LimitsDep) -> Response:
     """Every drug name in the text: a list of `Mention.to_dict()` (character offsets,
     end exclusive)."""
-    max_text_chars = limits["max_text_chars"]
-    if len(body.text) > max_text_chars:
-        raise HTTPException(413, f"text is {len(body.text):,} characters; this server "
-                            f"reads at most {max_text_chars:,} per request (split it, or "
-                            "use innkit annotate for whole files)")
+    _within_text_limit(body.text, limits, "annotate")
     # No lock: annotation is safe from many threads (each has its own Hyperscan scratch).
     return await worker.json(lambda: [m.to_dict() for m in innkit.annotate(
         body.text, leniency=body.leniency, registry=registry)])
@@ -164,11 +170,7 @@ async def check_claims(body: CheckRequest, registry: RegistryDep, worker: Worker
                        limits: LimitsDep) -> Response:
     """Every claim the text makes about a named antibody, judged: a list of
     `Claim.to_dict()` (consistent, contradicts, unverifiable; misspelt names too)."""
-    max_text_chars = limits["max_text_chars"]
-    if len(body.text) > max_text_chars:
-        raise HTTPException(413, f"text is {len(body.text):,} characters; this server "
-                            f"reads at most {max_text_chars:,} per request (split it, or "
-                            "use innkit check for whole files)")
+    _within_text_limit(body.text, limits, "check")
     return await worker.json(lambda: [c.to_dict() for c in innkit.check(
         body.text, registry=registry)])
 
@@ -197,11 +199,7 @@ async def annotate_download(body: AnnotateDownloadRequest, registry: RegistryDep
                             worker: WorkerDep, limits: LimitsDep) -> Response:
     """The text's mentions as a file to save: jsonl, tsv or brat (the `.ann` file of the
     text), exactly as `innkit annotate --format` writes them."""
-    max_text_chars = limits["max_text_chars"]
-    if len(body.text) > max_text_chars:
-        raise HTTPException(413, f"text is {len(body.text):,} characters; this server "
-                            f"reads at most {max_text_chars:,} per request (split it, or "
-                            "use innkit annotate for whole files)")
+    _within_text_limit(body.text, limits, "annotate")
     media, suffix = _DOWNLOADS[body.format]
     data = await worker.run(lambda: _download(body.text, body.leniency, body.format, registry))
     return Response(data, media_type=f"{media}; charset=utf-8", headers={
