@@ -58,12 +58,15 @@ def _html(doc: str, text: str, claims: tuple[Claim, ...]) -> str:
     """The text with each claim marked (green consistent, red contradicts), its evidence on
     hover, and the table of claims below."""
     spans: list[Claim] = []
+    by_span: dict[tuple[int, int], list[Claim]] = {}
+    for c in claims:  # the claims on each span, in their order, found in one pass
+        by_span.setdefault((c.start, c.end), []).append(c)
     for c in sorted(claims, key=lambda c: (c.start, -c.end)):
         if not spans or c.start >= spans[-1].end:
             spans.append(c)
     parts, pos = [], 0
     for c in spans:
-        same = [x for x in claims if x.start == c.start and x.end == c.end]
+        same = by_span[(c.start, c.end)]
         verdict = (Verdict.CONTRADICTS if any(x.verdict == Verdict.CONTRADICTS for x in same)
                    else c.verdict)
         tip = "\n".join(f"{x.name}: {x.kind} {x.value}: {x.verdict}\n  " + "\n  ".join(x.evidence)
