@@ -18,6 +18,7 @@ from ..annotator.core import LENIENCY_LEVELS
 from ..naming.core import CURRENT_ERA, formats
 from ..registry import Registry, get_registry
 from ..render import TSV_COLUMNS, brat_lines, jsonl_record, render_card, summary, tsv_line
+from ..rules.english import is_english, is_established
 from ..rules.normalize import MAX_NAME_LENGTH
 from ..screening.similarity import screen_many
 from .answers import (
@@ -78,10 +79,20 @@ WorkerDep = Annotated[Worker, Depends(_worker)]
 LimitsDep = Annotated[dict[str, Any], Depends(_limits)]
 
 
+UNLISTED_WORD = "qzxwvkjq"
+"""A word no list or dictionary holds: decoding it goes through every lookup a misspelt name
+does (the English word lists, the near-miss index of the broad list's drug words)."""
+
+
 def warm(registry: Registry) -> None:
-    """Load the tables and build the indexes (every leniency's scanner) a first request would
-    otherwise pay for."""
+    """Load the tables and build the indexes (every leniency's scanner, the English word
+    lists, the near-miss index) a first request would otherwise pay for. Run once, in the
+    worker pool's process before it forks: what it loads is then shared by every worker,
+    where a list first loaded by a job would be built again, and held, in each."""
     innkit.decode("inotuzumab ozogamicin", registry=registry)
+    innkit.decode(UNLISTED_WORD, registry=registry)
+    is_english(UNLISTED_WORD)
+    is_established(UNLISTED_WORD)
     for leniency in LENIENCY_LEVELS:
         innkit.annotate("inotuzumab ozogamicin", leniency=leniency, registry=registry)
     for against in get_args(Against):

@@ -6,9 +6,12 @@ held the CPU, a worker and its memory (six pathological texts froze a server for
 every job runs in a worker process, and a job over its time is ended by killing its process.
 
 The processes come from one *pool process*, forked from the server when it starts: it loads the
-tables and builds every scanner (the warm-up), then forks one worker per job in flight. A fork
-shares the warm tables (copy on write) and takes milliseconds, so a killed worker costs nothing
-to replace and a normal request finds a worker beside runaway ones. ``processes`` workers are
+tables and builds every scanner (the warm-up), hands the free heap back to the system and
+freezes its objects out of the garbage collector's reach, then forks one worker per job in
+flight. A fork shares the warm tables (copy on write) and takes milliseconds, so a killed worker
+costs nothing to replace and a normal request finds a worker beside runaway ones. A worker
+holds only the pages it wrote or copied; one whose own memory passes ``WORKER_BUDGET_BYTES``
+is replaced by a fresh fork after its job. ``processes`` workers are
 kept when idle, at most ``max_processes`` run at once, and further jobs wait (their wait counts
 against the time limit). A job still running after ``DEMOTE_S`` gets a lower CPU priority,
 so that a short request beside long ones keeps its speed. A job is sent as a pickled closure
@@ -54,9 +57,16 @@ cannot raise its priority again: a lowered worker takes big jobs first, small on
 no other worker is ready, and is the first stopped when idle."""
 IDLE_S = 30.0
 """Seconds an idle worker beyond the ``processes`` kept may live before it is stopped."""
-RECYCLE_GROWTH = 2.0
-"""A worker whose resident memory grew past this multiple of the pool's is stopped after its
-job (a fresh fork replaces it), so one huge request does not keep its memory for good."""
+WORKER_BUDGET_BYTES = 80 * 2**20
+"""Memory a worker may hold of its own (its private pages: what it allocated, and the shared
+pages it copied by writing to them, reference counts included) before it asks to be replaced
+by a fresh fork after its job, so that neither one huge request nor the caches of thousands
+of small ones stay with it for good."""
+BUDGET_CHECK_JOBS = 32
+"""Jobs between a worker's exact measures of its own memory (reading them walks every page,
+about 10 ms for a warm worker); a growth of its allocated memory is noticed after every job."""
+_RETIRE = b"retire"
+"""A worker's message, after an answer, that it is over its budget."""
 DEMOTED_NICE = 10
 BIG_JOB_BYTES = 16_384
 """A job this large (a long text, a big batch) waits behind smaller ones and runs at the lower
@@ -165,14 +175,60 @@ def _resident_bytes(pid: int | str = "self") -> int:
         return 0
 
 
-def _worker_main(conn: Connection, registry: Registry,
-                 warm: Callable[[Registry], None] | None) -> None:
-    """One worker: first the warm-up again, which touches (and so copies) the pages a job
-    needs, so that its first job is not slower than the others; then jobs one at a time until
-    the pool closes the pipe."""
-    if warm is not None:
-        with contextlib.suppress(Exception):  # the pool process ran it without error
-            warm(registry)
+def _own_bytes() -> int:
+    """This process's private resident bytes: what it holds beyond the pages it still shares
+    with the pool (walks every page: call it seldom)."""
+    total = 0
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    total += int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return 0
+    return total
+
+
+def _anonymous_bytes() -> int:
+    """This process's resident anonymous memory (cheap to read). A fork starts with the pool's;
+    it grows by what the process allocates, not by the pages it shares, whether copied or
+    not, nor by the pages of mapped files it touches."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+class _Budget:
+    """Whether a worker holds more memory of its own than ``WORKER_BUDGET_BYTES``: its growth in
+    anonymous memory after every job (cheap, and a lower bound), its private pages (copied
+    ones too) now and then."""
+
+    def __init__(self, limit: int = WORKER_BUDGET_BYTES) -> None:
+        self.limit = limit
+        self.start = self.measured_at = _anonymous_bytes()
+        self.jobs = 0
+
+    def exceeded(self) -> bool:
+        self.jobs += 1
+        resident = _anonymous_bytes()
+        if resident - self.start > self.limit:
+            return True
+        if self.jobs % BUDGET_CHECK_JOBS and resident - self.measured_at < self.limit // 8:
+            return False
+        self.measured_at = resident
+        return _own_bytes() > self.limit
+
+
+def _worker_main(conn: Connection, registry: Registry) -> None:
+    """One worker: jobs one at a time until the pool closes the pipe. It does not run the
+    warm-up again: that would copy the pages of every table and index into it, where a job
+    copies only those it touches."""
+    budget = _Budget()
     conn.send_bytes(b"")  # ready
     while True:
         try:
@@ -184,6 +240,9 @@ def _worker_main(conn: Connection, registry: Registry,
         except BaseException as exc:  # the server decides what an error means
             outcome = (False, exc)
         conn.send_bytes(_dumps_outcome(*outcome))
+        del payload, outcome
+        if budget.exceeded():
+            conn.send_bytes(_RETIRE)  # the pool stops this process once it is idle
 
 
 @dataclass
@@ -194,23 +253,21 @@ class _Child:
     idle_since: float = 0.0
     started: float = 0.0
     demoted: bool = False
+    retiring: bool = False
 
 
 class _Pool:
     """The pool process: queues jobs, forks workers, kills the ones whose job was cancelled."""
 
     def __init__(self, conn: Connection, registry: Registry,
-                 warm: Callable[[Registry], None] | None, processes: int,
-                 max_processes: int) -> None:
+                 processes: int, max_processes: int) -> None:
         self.conn = conn
         self.registry = registry
-        self.warm = warm
         self.processes = processes
         self.max_processes = max_processes
         self.children: list[_Child] = []
         self.dying: list[int] = []
         self.queue: deque[tuple[int, bytes]] = deque()
-        self.recycle_bytes = int(_resident_bytes() * RECYCLE_GROWTH)
 
     def fork(self) -> _Child:
         ours, theirs = Pipe()
@@ -224,7 +281,7 @@ class _Pool:
                 for child in self.children:
                     child.conn.close()
                 _die_with_parent(parent)
-                _worker_main(theirs, self.registry, self.warm)
+                _worker_main(theirs, self.registry)
             except BaseException:  # a worker never returns into the pool's code
                 status = 1
             finally:
@@ -258,7 +315,7 @@ class _Pool:
             job, payload = min(self.queue, key=lambda queued: len(queued[1]) > BIG_JOB_BYTES)
             big = len(payload) > BIG_JOB_BYTES
             # a demoted worker takes big jobs first, and small ones only when no other is ready
-            idle = min((c for c in self.children if c.job is None),
+            idle = min((c for c in self.children if c.job is None and not c.retiring),
                        key=lambda c: c.demoted != big, default=None)
             if idle is None:
                 break
@@ -316,11 +373,16 @@ class _Pool:
             if job not in (None, _PRIMING):
                 self.conn.send(("done", job, _dumps_outcome(False, WorkerEnded(ENDED))))
             return
+        if data == _RETIRE:  # over its memory budget: stopped once its job (if any) is done
+            child.retiring = True
+            if child.job is None:
+                self.remove(child, kill=True)
+            return
         if child.job != _PRIMING:
             self.conn.send(("done", child.job, data))
         child.job = None
         child.idle_since = time.monotonic()
-        if self.recycle_bytes and _resident_bytes(child.pid) > self.recycle_bytes:
+        if child.retiring:
             self.remove(child, kill=True)
 
     def serve(self) -> None:
@@ -360,6 +422,13 @@ class _Pool:
             self.reap(block=True)
 
 
+def _trim_heap() -> None:
+    """Hand the C heap's free pages back to the system. glibc keeps them resident, and building
+    the caches on a first run leaves some 300 MB free, which every fork would inherit."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL(None).malloc_trim(0)
+
+
 def _pool_main(conn: Connection, registry: Registry, warm: Callable[[Registry], None] | None,
                processes: int, max_processes: int) -> None:
     _quiet_signals()
@@ -371,9 +440,11 @@ def _pool_main(conn: Connection, registry: Registry, warm: Callable[[Registry], 
     except Exception as exc:  # reported to the server, which stops
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
+    gc.collect()
+    _trim_heap()
     gc.freeze()  # the warm tables stay shared with the forks: no collection touches them
     conn.send(("ready", None))
-    _Pool(conn, registry, warm, processes, max_processes).serve()
+    _Pool(conn, registry, processes, max_processes).serve()
 
 
 class Worker:
