@@ -147,6 +147,26 @@ def test_closing_the_app_stops_every_worker_process():
     assert not alive(pool) and not any(alive(w) for w in workers)
 
 
+def test_a_worker_over_its_memory_budget_answers_and_is_replaced(monkeypatch):
+    from innkit.web import worker as pool_module
+
+    def pids(budget: int) -> list[int]:
+        monkeypatch.setattr(pool_module, "WORKER_BUDGET_BYTES", budget)  # read by the forks
+        monkeypatch.setattr(pool_module, "BUDGET_CHECK_JOBS", 1)
+
+        async def jobs() -> list[int]:
+            pool = pool_module.Worker(1, GENEROUS_S, lambda: REGISTRY)
+            try:
+                return [await pool.run(os.getpid) for _ in range(4)]
+            finally:
+                pool.close()
+
+        return asyncio.run(jobs())
+
+    assert len(set(pids(2**40))) == 1  # within its budget, one worker does every job
+    assert len(set(pids(1))) > 1  # over it, each answer is given, then a fresh fork follows
+
+
 def test_every_leniency_is_warm_before_the_server_is_ready(monkeypatch, tmp_path):
     original = innkit.annotate
 

@@ -208,8 +208,8 @@ class _Budget:
     anonymous memory after every job (cheap, and a lower bound), its private pages (copied
     ones too) now and then."""
 
-    def __init__(self, limit: int = WORKER_BUDGET_BYTES) -> None:
-        self.limit = limit
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = WORKER_BUDGET_BYTES if limit is None else limit
         self.start = self.measured_at = _anonymous_bytes()
         self.jobs = 0
 
