@@ -176,6 +176,45 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return values["VmRSS"], values["VmHWM"]
 
 
+def tree_memory(pid: int) -> str:
+    """The server's processes: the HTTP one, the worker pool's (which holds the tables) and its
+    workers, each worker by what it holds of its own (private pages), from /proc."""
+    def rollup(p: int) -> dict[str, float]:
+        fields = {}
+        with open(f"/proc/{p}/smaps_rollup", encoding="ascii") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
+                    fields[parts[0][:-1]] = int(parts[1]) / 1024
+        return fields
+
+    def children(p: int) -> list[int]:
+        try:
+            return [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        except OSError:
+            return []
+
+    try:
+        http_ = rollup(pid)
+        pool_pid = children(pid)[0]
+        pool = rollup(pool_pid)
+    except (OSError, IndexError):
+        return "server memory: unknown"
+    own, pss = [], 0.0
+    for worker in children(pool_pid):
+        try:
+            fields = rollup(worker)
+        except OSError:
+            continue
+        own.append(fields.get("Private_Clean", 0.0) + fields.get("Private_Dirty", 0.0))
+        pss += fields.get("Pss", 0.0)
+    total = http_.get("Pss", 0.0) + pool.get("Pss", 0.0) + pss
+    return (f"server memory: HTTP process RSS {http_.get('Rss', 0):.0f} MB, pool RSS "
+            f"{pool.get('Rss', 0):.0f} MB, {len(own)} workers holding "
+            f"{max(own, default=0):.0f} MB each at most of their own; PSS of all "
+            f"{total:.0f} MB")
+
+
 def slow_headers(port: int, n: int = SLOW_CLIENTS, limit_s: float = 15.0) -> dict[str, float]:
     """n connections that never finish their request head, and a normal client beside them."""
     socks = []
@@ -314,6 +353,8 @@ def main() -> int:
                              percentile(lat, 0.99) * 1000, failed))
                 print(f"{endpoint:<10}{clients:>8}{n:>10}{rate:>10.1f}{rows[-1][4]:>9.2f}"
                       f"{rows[-1][5]:>9.2f}{failed:>8}")
+        if args.only != "hostile":
+            print(tree_memory(server.pid))
         if args.only != "load":
             run(port, "decode", 1, 20, 10)
             hostile_lines = hostile(port, server.pid, "now: `innkit serve` (100 at once, queue "
