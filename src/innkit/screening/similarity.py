@@ -43,7 +43,7 @@ from ..rules.normalize import normalize_name
 from ..vocab import Confidence
 from . import phonetic
 from .grouping import Identity, identities, identity
-from .ranking import FEATURES, familiarity, model
+from .ranking import FEATURES, in_use, model
 
 LEVELS = ((Confidence.HIGH, 0.65), (Confidence.MEDIUM, 0.55), (Confidence.LOW, 0.44))
 """Combined-score thresholds, set on random pairs of listed names only, never on known confused
@@ -207,10 +207,11 @@ class _Forms:
     """Texts compared by screening (whole names and stem words), with what the measures need:
     letter codes, letter-count bit masks, phoneme codes and self-scores."""
 
-    def __init__(self, texts: list[str], arrays: dict[str, np.ndarray] | None = None) -> None:
+    def __init__(self, texts: list[str], arrays: dict[str, np.ndarray] | None = None,
+                 registry: Registry | None = None) -> None:
         self.texts = texts
         if arrays is None:
-            arrays = self._compute(texts)
+            arrays = self._compute(texts, registry if registry is not None else get_registry())
         self.lengths = arrays["lengths"]
         self.letters = arrays["letters"]
         self.bits = arrays["bits"]
@@ -232,7 +233,7 @@ class _Forms:
         return {k: getattr(self, k) for k in self.KEYS}
 
     @staticmethod
-    def _compute(texts: list[str]) -> dict[str, np.ndarray]:
+    def _compute(texts: list[str], registry: Registry | None) -> dict[str, np.ndarray]:
         lengths = np.array([len(t) for t in texts], dtype=np.int64)
         letters = _letters(texts, min(int(lengths.max(initial=1)), MAX_NAME))
         sounds_text = [phonetic.phonemes(t) for t in texts]
@@ -252,7 +253,7 @@ class _Forms:
                 "lex_order": lex_order,
                 "rlex_order": np.array(sorted(range(len(texts)), key=lambda i: texts[i][::-1]),
                                        dtype=np.int64),
-                "familiar": np.array([familiarity(t) for t in texts], dtype=np.float32)}
+                "familiar": in_use(texts, registry)}
 
     def subset_sounds(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         lengths = self.sound_lengths[idx]
@@ -422,8 +423,16 @@ def measures_many(query: str, texts: Sequence[str]) -> np.ndarray:
 
 
 def combine(measures: np.ndarray) -> np.ndarray:
-    """The model's score of each row of measures (columns as FEATURES)."""
-    return measures @ model().weights
+    """The model's score of each row of measures (columns as FEATURES): a sum along each row,
+    so that a pair scores the same to the last digit alone or among many."""
+    return (measures * model().weights).sum(axis=-1)
+
+
+def _codes_scale() -> float:
+    """Two codes are scored on the measures of their letters alone: no code is familiar (a
+    reader knows a medicine by its name), so their score is divided by what the other measures
+    weigh together."""
+    return max(1.0 - model().weight("familiar"), 1e-6)
 
 
 def _combine(full: np.ndarray, stem: np.ndarray | None) -> np.ndarray:
@@ -559,11 +568,12 @@ class Universe:
     """Names to screen against, with their readings prepared for the measures and bounds."""
 
     def __init__(self, entries: Iterable[tuple[str, str, str]], cache: bool = False,
-                 builtin: bool = False) -> None:
+                 builtin: bool = False, registry: Registry | None = None) -> None:
         """``cache``: keep the prepared readings in the user's cache directory (for the
         built-in lists, which every run uses again; never for lists from requests).
         ``builtin``: the registry's own lists, where foods, organisms and reagents are left
-        out; a user's list is screened whole."""
+        out; a user's list is screened whole. ``registry``: whose UNII list tells which names
+        are of authorised medicines (default: the user's registry)."""
         self.builtin = builtin
         self._identities: dict[int, Identity] = {}
         seen: dict[str, tuple[str, str]] = {}
@@ -578,7 +588,8 @@ class Universe:
         self.meta = [seen[n] for n in ordered]
         self.index = {n: i for i, n in enumerate(ordered)}
         cache = cache and len(ordered) >= CACHE_FROM
-        prepared = _cached_prepared(ordered) if cache else _prepare(ordered)
+        reg = registry if registry is not None else get_registry()
+        prepared = _cached_prepared(ordered, reg) if cache else _prepare(ordered, reg)
         self._readings, self.full, self.stem, self.forms = prepared
         self.compound = self.full != self.stem
         self.code = np.array([t != m and m[:1].isdigit() for t, m in
@@ -622,7 +633,8 @@ class Universe:
         score = np.where(use, _combine(full, stem), combine(full))
         if qa.code:  # two codes are alike only when their numbers are alike too
             both = self.code[entries]
-            score = np.where(both, np.minimum(combine(full), combine(stem)), score)
+            score = np.where(both, np.minimum(combine(full), combine(stem)) / _codes_scale(),
+                             score)
         return score, full, np.where(use[:, None], stem, np.nan)
 
     def _entry_bounds(self, qa: Reading, full: np.ndarray, stem: np.ndarray,
@@ -639,7 +651,7 @@ class Universe:
         out = np.where(compound | qa.compound, np.maximum(ub, mixed), ub)
         if qa.code:
             both = self.code if entries is None else self.code[entries]
-            out = np.where(both, np.minimum(ub, st), out)
+            out = np.where(both, np.minimum(ub, st) / np.float32(_codes_scale()), out)
         return out
 
     def scores(self, name: str, entries: Sequence[int] | np.ndarray | None = None
@@ -718,14 +730,14 @@ class Universe:
 
 CACHE_FROM = 5000
 """Lists at least this long keep their prepared readings in the user's cache directory."""
-_CACHE_FORMAT = 9
+_CACHE_FORMAT = 10
 CACHE_KEPT = Kept("screen-*", keep=6)
 """Prepared lists kept in the cache folder (the most recently used; each change of the
 user's names makes a new one)."""
 
 
-def _prepare(ordered: list[str]) -> tuple[tuple[list[str], list[str], list[str]], np.ndarray,
-                                          np.ndarray, _Forms]:
+def _prepare(ordered: list[str], registry: Registry | None = None
+             ) -> tuple[tuple[list[str], list[str], list[str]], np.ndarray, np.ndarray, _Forms]:
     readings = [reading(n) for n in ordered]
     form_index: dict[str, int] = {}
     texts: list[str] = []
@@ -741,18 +753,21 @@ def _prepare(ordered: list[str]) -> tuple[tuple[list[str], list[str], list[str]]
     stem = np.array([form(r.stem) for r in readings], dtype=np.int64)
     columns = ([r.text for r in readings], [r.stem for r in readings],
                ["\x1f".join(r.set_aside) for r in readings])
-    return columns, full, stem, _Forms(texts)
+    return columns, full, stem, _Forms(texts, registry=registry)
 
 
-def _cache_key(ordered: list[str]) -> str:
-    """Content and version: the names, the tables that shape readings and sounds, and the
-    layout of the cache itself."""
+def _cache_key(ordered: list[str], registry: Registry) -> str:
+    """Content and version: the names, the tables that shape readings and sounds, the UNII
+    list that says which names are of authorised medicines, and the layout of the cache
+    itself."""
     from ..rules import manifest
 
     files = manifest.read().get("files", {})
     tables = [files.get(t, {}).get("sha256", "") for t in
               ("g2p_rules.tsv", "phonemes.tsv", "aline.tsv", "salts.tsv", "screen_words.tsv")]
-    h = key_hash("screen", f"{_CACHE_FORMAT}:{LEVELS_OF_COUNT}:{MAX_NAME}:{tables}")
+    index = registry.substance_index()
+    unii = "" if index is None else f"{index.meta.get('source_sha256')}:{index.meta.get('rules')}"
+    h = key_hash("screen", f"{_CACHE_FORMAT}:{LEVELS_OF_COUNT}:{MAX_NAME}:{tables}:{unii}")
     h.update("\n".join(ordered).encode("utf-8"))
     return h.hexdigest()
 
@@ -801,12 +816,13 @@ def _restore(ordered: list[str], blob: Blob) -> tuple | None:
     return (rtext, rstem, raside), data["full"], data["stem"], _Forms(texts, arrays)
 
 
-def _cached_prepared(ordered: list[str]) -> tuple:
+def _cached_prepared(ordered: list[str], registry: Registry) -> tuple:
     """The prepared readings from the cache folder when they were stored for these names;
     else prepared now and stored."""
-    key = _cache_key(ordered)
+    key = _cache_key(ordered, registry)
     return cached(f"screen-{key[:24]}.bin", key, CACHE_KEPT,
-                  lambda blob: _restore(ordered, blob), lambda: _store(_prepare(ordered)))
+                  lambda blob: _restore(ordered, blob),
+                  lambda: _store(_prepare(ordered, registry)))
 
 
 def build_universe(against: str | Iterable[str] | Universe = "all",
@@ -834,7 +850,7 @@ def _universe(registry: Registry, against: str, generation: int) -> Universe:
                 entries.append((e.full_name, origin, e.kind))
     if against in ("all", "unii"):
         entries += [(n, "unii", kind) for n, kind in registry.unii_names()]
-    return Universe(entries, cache=True, builtin=True)
+    return Universe(entries, cache=True, builtin=True, registry=registry)
 
 
 def _problem(name: object) -> str | None:
