@@ -28,8 +28,9 @@ from ..rules.core import Rules
 FEATURES = ("edit", "bisim", "prefix", "phonetic", "suffix", "lcs", "first", "familiar")
 """The measures, in the column order of the measure arrays: normalised Levenshtein similarity,
 BI-SIM, shared beginning over the longer name, ALINE, shared ending over the longer name,
-longest common subsequence over the longer name, same first letter (0 or 1), and how
-familiar the other name is (:func:`in_use`): names in use are the ones people confuse."""
+longest common subsequence over the longer name, same first letter or first sound (0 or 1),
+and how familiar the other name is (:func:`in_use`): names in use are the ones people
+confuse."""
 FAMILIAR_ZIPF = 3.0
 """The Zipf frequency at which a name counts as wholly familiar (a word met once per million
 words: Xanax; Zyrtec and Celexa, at about 1.8, count 0.6); rarer names count in proportion,

@@ -313,14 +313,16 @@ class _Query:
     bits: np.ndarray
     sounds: str
     self_score: float
+    first_sound: int  # the code of the first phoneme (0: none)
 
     @classmethod
     def of(cls, text: str) -> _Query:
         letters = _letters([text])
         counts = _counts(letters)
         sounds = phonetic.phonemes(text)
+        first = phonetic.phonology().code.get(sounds[0], 0) if sounds else 0
         return cls(text, letters[0], counts[0], _bits(counts)[:, 0], sounds,
-                   phonetic.self_score(sounds))
+                   phonetic.self_score(sounds), first)
 
 
 def _shared_letters(q: _Query, forms: _Forms, idx: np.ndarray | None = None) -> np.ndarray:
@@ -344,7 +346,7 @@ def _bounds(q: _Query, forms: _Forms) -> tuple[np.ndarray, np.ndarray]:
     shared = _shared_letters(q, forms)
     prefix = forms.prefixes(q.text)
     suffix = forms.suffixes(q.text)
-    first = (forms.letters[:, 0] == q.letters[0]).astype(np.float32)
+    first = _same_first(q, forms)
     return _bound_from(shared, prefix, suffix, forms.lengths, len(q.text), forms.selfs,
                        q.self_score, first, forms.familiar), (prefix, suffix)
 
@@ -381,9 +383,20 @@ def _tight_bounds(q: _Query, forms: _Forms, idx: np.ndarray,
     in place of the shared-letters count."""
     lcs = process.cdist([q.text], forms.text_array[idx].tolist(), scorer=LCSseq.similarity,
                         workers=1, dtype=np.int32)[0]
-    first = (forms.letters[idx, 0] == q.letters[0]).astype(np.float32)
+    first = _same_first(q, forms, idx)
     return _bound_from(lcs, prefix[0][idx], prefix[1][idx], forms.lengths[idx], len(q.text),
                        forms.selfs[idx], q.self_score, first, forms.familiar[idx])
+
+
+def _same_first(q: _Query, forms: _Forms, idx: np.ndarray | None = None) -> np.ndarray:
+    """1 where the form begins with the query's letter or with its sound (Xanax and Zantac,
+    Celexa and Seroquel: a reader hears the first sound as well as seeing it), else 0."""
+    letters = forms.letters[:, 0] if idx is None else forms.letters[idx, 0]
+    sounds = forms.sounds[:, 0] if idx is None else forms.sounds[idx, 0]
+    same = letters == q.letters[0]
+    if q.first_sound:
+        same |= sounds == q.first_sound
+    return same.astype(np.float32)
 
 
 def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
@@ -408,7 +421,7 @@ def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
                               dtype=np.float32)[0]
     lcs = process.cdist([q.text], texts, scorer=LCSseq.similarity, workers=1, dtype=np.int32)[0]
     out[:, 5] = lcs / np.maximum(np.maximum(lengths, len(q.text)), 1)
-    out[:, 6] = forms.letters[idx, 0] == q.letters[0]
+    out[:, 6] = _same_first(q, forms, idx)
     out[:, 7] = forms.familiar[idx]
     return np.round(out, 6)
 
