@@ -211,7 +211,7 @@ class _Forms:
                  registry: Registry | None = None) -> None:
         self.texts = texts
         if arrays is None:
-            arrays = self._compute(texts, registry if registry is not None else get_registry())
+            arrays = self._compute(texts, registry)
         self.lengths = arrays["lengths"]
         self.letters = arrays["letters"]
         self.bits = arrays["bits"]
@@ -253,7 +253,9 @@ class _Forms:
                 "lex_order": lex_order,
                 "rlex_order": np.array(sorted(range(len(texts)), key=lambda i: texts[i][::-1]),
                                        dtype=np.int64),
-                "familiar": in_use(texts, registry)}
+                # a user's own list: every name on it is one in use
+                "familiar": (in_use(texts, registry) if registry is not None else
+                             np.ones(len(texts), dtype=np.float32))}
 
     def subset_sounds(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         lengths = self.sound_lengths[idx]
@@ -429,8 +431,8 @@ def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
 def measures_many(query: str, texts: Sequence[str]) -> np.ndarray:
     """The measures of ``query`` with each text (the columns of
     :data:`~innkit.screening.ranking.FEATURES`: edit, bisim, prefix, phonetic first), taken as
-    written (no reading of salts or stem words): an (n, 7) array, for baselines, training and
-    checks."""
+    written (no reading of salts or stem words): an (n, 8) array, for baselines, training and
+    checks. The texts are a list as a user gives one: each counts as familiar."""
     forms = _Forms(list(texts))
     return _exact(_Query.of(query), forms, np.arange(len(texts)))
 
@@ -442,10 +444,15 @@ def combine(measures: np.ndarray) -> np.ndarray:
 
 
 def _codes_scale() -> float:
-    """Two codes are scored on the measures of their letters alone: no code is familiar (a
-    reader knows a medicine by its name), so their score is divided by what the other measures
-    weigh together."""
+    """What the measures other than familiarity weigh together."""
     return max(1.0 - model().weight("familiar"), 1e-6)
+
+
+def _unfamiliar(measures: np.ndarray) -> np.ndarray:
+    """The score without familiarity, rescaled to 0-1: two codes are compared by their letters
+    alone (a reader knows a medicine by its name, never by its code). At most the full score
+    over ``_codes_scale``, so that bound holds."""
+    return (combine(measures) - model().weight("familiar") * measures[:, 7]) / _codes_scale()
 
 
 def _combine(full: np.ndarray, stem: np.ndarray | None) -> np.ndarray:
@@ -585,8 +592,10 @@ class Universe:
         """``cache``: keep the prepared readings in the user's cache directory (for the
         built-in lists, which every run uses again; never for lists from requests).
         ``builtin``: the registry's own lists, where foods, organisms and reagents are left
-        out; a user's list is screened whole. ``registry``: whose UNII list tells which names
-        are of authorised medicines (default: the user's registry)."""
+        out, and each name's familiarity is read (:func:`~innkit.screening.ranking.in_use`,
+        from ``registry``'s UNII list; default: the user's registry); a user's list is
+        screened whole, and every name on it counts as familiar: it is a list of names in
+        use."""
         self.builtin = builtin
         self._identities: dict[int, Identity] = {}
         seen: dict[str, tuple[str, str]] = {}
@@ -601,7 +610,7 @@ class Universe:
         self.meta = [seen[n] for n in ordered]
         self.index = {n: i for i, n in enumerate(ordered)}
         cache = cache and len(ordered) >= CACHE_FROM
-        reg = registry if registry is not None else get_registry()
+        reg = (registry if registry is not None else get_registry()) if builtin else None
         prepared = _cached_prepared(ordered, reg) if cache else _prepare(ordered, reg)
         self._readings, self.full, self.stem, self.forms = prepared
         self.compound = self.full != self.stem
@@ -646,8 +655,7 @@ class Universe:
         score = np.where(use, _combine(full, stem), combine(full))
         if qa.code:  # two codes are alike only when their numbers are alike too
             both = self.code[entries]
-            score = np.where(both, np.minimum(combine(full), combine(stem)) / _codes_scale(),
-                             score)
+            score = np.where(both, np.minimum(_unfamiliar(full), _unfamiliar(stem)), score)
         return score, full, np.where(use[:, None], stem, np.nan)
 
     def _entry_bounds(self, qa: Reading, full: np.ndarray, stem: np.ndarray,
@@ -769,7 +777,7 @@ def _prepare(ordered: list[str], registry: Registry | None = None
     return columns, full, stem, _Forms(texts, registry=registry)
 
 
-def _cache_key(ordered: list[str], registry: Registry) -> str:
+def _cache_key(ordered: list[str], registry: Registry | None) -> str:
     """Content and version: the names, the tables that shape readings and sounds, the UNII
     list that says which names are of authorised medicines, and the layout of the cache
     itself."""
@@ -778,8 +786,9 @@ def _cache_key(ordered: list[str], registry: Registry) -> str:
     files = manifest.read().get("files", {})
     tables = [files.get(t, {}).get("sha256", "") for t in
               ("g2p_rules.tsv", "phonemes.tsv", "aline.tsv", "salts.tsv", "screen_words.tsv")]
-    index = registry.substance_index()
-    unii = "" if index is None else f"{index.meta.get('source_sha256')}:{index.meta.get('rules')}"
+    index = registry.substance_index() if registry is not None else None
+    unii = ("list" if registry is None else "" if index is None else
+            f"{index.meta.get('source_sha256')}:{index.meta.get('rules')}")
     h = key_hash("screen", f"{_CACHE_FORMAT}:{LEVELS_OF_COUNT}:{MAX_NAME}:{tables}:{unii}")
     h.update("\n".join(ordered).encode("utf-8"))
     return h.hexdigest()
@@ -829,7 +838,7 @@ def _restore(ordered: list[str], blob: Blob) -> tuple | None:
     return (rtext, rstem, raside), data["full"], data["stem"], _Forms(texts, arrays)
 
 
-def _cached_prepared(ordered: list[str], registry: Registry) -> tuple:
+def _cached_prepared(ordered: list[str], registry: Registry | None) -> tuple:
     """The prepared readings from the cache folder when they were stored for these names;
     else prepared now and stored."""
     key = _cache_key(ordered, registry)
