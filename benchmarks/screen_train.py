@@ -4,8 +4,8 @@ The model (``innkit.screening.ranking``) weighs eight measures of a pair of name
 are learned here, on public lists of confused names, in two settings at once:
   - the list: the protocol of benchmarks/screen_accuracy.py: each list's library is its own
     names, every name of every pair is a query (both directions), and the partner competes
-    against every other name of the library (whose familiarity is not read, as on any user's
-    list: a list of names in use, all alike in that; familiarity is learned on all names);
+    against every other name of the library (all alike in familiarity, as on any user's
+    list: a list of names in use; familiarity is learned on all names);
   - all names: the partner competes against every name innkit screens against (registry +
     FDA UNII list), as a pharmacist meets it; the ``CANDIDATES`` names closest by edit
     similarity, and those closest by edit similarity plus familiarity (word frequency and

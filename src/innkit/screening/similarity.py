@@ -43,7 +43,7 @@ from ..rules.normalize import normalize_name
 from ..vocab import Confidence
 from . import phonetic
 from .grouping import Identity, identities, identity
-from .ranking import FEATURES, in_use, model
+from .ranking import AUTHORISED_SHARE, FEATURES, in_use, model
 
 LEVELS = ((Confidence.HIGH, 0.65), (Confidence.MEDIUM, 0.56), (Confidence.LOW, 0.44))
 """Combined-score thresholds, set on random pairs of listed names only, never on known confused
@@ -253,10 +253,10 @@ class _Forms:
                 "lex_order": lex_order,
                 "rlex_order": np.array(sorted(range(len(texts)), key=lambda i: texts[i][::-1]),
                                        dtype=np.int64),
-                # a user's own list: every name on it is one in use, so familiarity tells
-                # none apart; 0, as for most names of the full list the levels were set on
+                # a user's own list: every name on it is in use, as a medicine authorised
+                # for sale is; its word frequency is not read, so familiarity tells none apart
                 "familiar": (in_use(texts, registry) if registry is not None else
-                             np.zeros(len(texts), dtype=np.float32))}
+                             np.full(len(texts), AUTHORISED_SHARE, dtype=np.float32))}
 
     def subset_sounds(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         lengths = self.sound_lengths[idx]
@@ -433,7 +433,7 @@ def measures_many(query: str, texts: Sequence[str]) -> np.ndarray:
     """The measures of ``query`` with each text (the columns of
     :data:`~innkit.screening.ranking.FEATURES`: edit, bisim, prefix, phonetic first), taken as
     written (no reading of salts or stem words): an (n, 8) array, for baselines, training and
-    checks. The texts are a list as a user gives one: familiarity is not read (0)."""
+    checks. The texts are a list as a user gives one: each is in use (``AUTHORISED_SHARE``)."""
     forms = _Forms(list(texts))
     return _exact(_Query.of(query), forms, np.arange(len(texts)))
 
@@ -595,8 +595,9 @@ class Universe:
         ``builtin``: the registry's own lists, where foods, organisms and reagents are left
         out, and each name's familiarity is read (:func:`~innkit.screening.ranking.in_use`,
         from ``registry``'s UNII list; default: the user's registry); a user's list is
-        screened whole, and familiarity is not read on it: it is a list of names in use, all
-        alike in that (0 for each, as for most names of the full list)."""
+        screened whole, and each name on it counts as in use, as a medicine authorised for
+        sale does (``AUTHORISED_SHARE``), its word frequency not read: familiarity tells none
+        apart."""
         self.builtin = builtin
         self._identities: dict[int, Identity] = {}
         seen: dict[str, tuple[str, str]] = {}
