@@ -118,7 +118,9 @@ def main() -> int:
         random_edit += [Levenshtein.normalized_similarity(q, universe.names[i]) for i in idx]
         random_bisim += [bisim(q, universe.names[i]) for i in idx]
     known_pairs = sets["all Tall Man pairs"]
-    lib = Universe((n, "list", "") for p in known_pairs for n in p)
+    # read as the full list reads them (familiarity from the UNII list), as the random pairs
+    # are: on a user's list every name would count as familiar, which flatters the known pairs
+    lib = Universe(((n, "list", "") for p in known_pairs for n in p), builtin=True)
     known = np.array([float(lib.scores(a, [lib.index[b]])[0]) for a, b in known_pairs])
     known_edit = np.array([Levenshtein.normalized_similarity(a, b) for a, b in known_pairs])
     known_bisim = np.array([bisim(a, b) for a, b in known_pairs])

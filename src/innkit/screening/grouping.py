@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..registry import Registry
 from ..registry.keys import name_key
 from ..registry.substances import DRUG_TAGS, NameRecord, SubstanceIndex, SubstanceRecord
@@ -29,6 +31,11 @@ MEDICINE_TAGS = DRUG_TAGS - {"VANDF", "MART."}
 """Tags that make a name a medicine's: the pharmacopoeias, naming bodies and medicine lists
 of the registry's ``DRUG_TAGS``, less the two (the VA drug file and Martindale) that also list
 allergen extracts, foods and household substances."""
+
+AUTHORISED_TAGS = frozenset({"ORANGE BOOK", "PURPLE BOOK CDER", "EMA EPAR"})
+"""Tags of the lists of medicines authorised for sale (the FDA's Orange and Purple Books, the
+EMA's public assessment reports): a substance on one is a medicine pharmacists dispense, and
+its names are the ones their eyes and ears know. About one name in ten of the full list."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +91,30 @@ def _identity(name: str, stem: str, records: list[tuple[NameRecord, SubstanceRec
     medicine = brand or rec.type is NameType.CODE or any(
         set(r.tags) & MEDICINE_TAGS or _has_brand(s.names) for r, s in records)
     return Identity(f"unii:{sub.unii}", sub.name.lower(), brand, medicine)
+
+
+def authorised(texts: list[str], registry: Registry | None) -> np.ndarray:
+    """For each name, whether it names a substance on a list of authorised medicines
+    (``AUTHORISED_TAGS``): the name's own tags, or those of its substance's preferred name.
+    All False without the UNII list."""
+    out = np.zeros(len(texts), dtype=bool)
+    index: SubstanceIndex | None = registry.substance_index() if registry is not None else None
+    if index is None:
+        return out
+    by_unii: dict[str, bool] = {}
+
+    def substance_listed(sub: SubstanceRecord) -> bool:
+        listed = by_unii.get(sub.unii)
+        if listed is None:
+            listed = by_unii[sub.unii] = any(
+                s.unii == sub.unii and not AUTHORISED_TAGS.isdisjoint(r.tags)
+                for r, s in index.lookup(name_key(sub.name)))
+        return listed
+
+    for i, text in enumerate(texts):
+        out[i] = any(not AUTHORISED_TAGS.isdisjoint(rec.tags) or substance_listed(sub)
+                     for rec, sub in index.lookup(name_key(text)))
+    return out
 
 
 def _has_brand(names: str) -> bool:

@@ -43,9 +43,9 @@ from ..rules.normalize import normalize_name
 from ..vocab import Confidence
 from . import phonetic
 from .grouping import Identity, identities, identity
-from .ranking import FEATURES, familiarity, model
+from .ranking import AUTHORISED_SHARE, FEATURES, in_use, model
 
-LEVELS = ((Confidence.HIGH, 0.65), (Confidence.MEDIUM, 0.55), (Confidence.LOW, 0.44))
+LEVELS = ((Confidence.HIGH, 0.65), (Confidence.MEDIUM, 0.56), (Confidence.LOW, 0.44))
 """Combined-score thresholds, set on random pairs of listed names only, never on known confused
 pairs (benchmarks/screen_calibrate.py): 1 in 50,000 random pairs reaches high, 1 in 10,000
 medium, 1 in 1,000 low. High means a confusion a regulator would flag, medium one worth a
@@ -207,10 +207,11 @@ class _Forms:
     """Texts compared by screening (whole names and stem words), with what the measures need:
     letter codes, letter-count bit masks, phoneme codes and self-scores."""
 
-    def __init__(self, texts: list[str], arrays: dict[str, np.ndarray] | None = None) -> None:
+    def __init__(self, texts: list[str], arrays: dict[str, np.ndarray] | None = None,
+                 registry: Registry | None = None) -> None:
         self.texts = texts
         if arrays is None:
-            arrays = self._compute(texts)
+            arrays = self._compute(texts, registry)
         self.lengths = arrays["lengths"]
         self.letters = arrays["letters"]
         self.bits = arrays["bits"]
@@ -232,7 +233,7 @@ class _Forms:
         return {k: getattr(self, k) for k in self.KEYS}
 
     @staticmethod
-    def _compute(texts: list[str]) -> dict[str, np.ndarray]:
+    def _compute(texts: list[str], registry: Registry | None) -> dict[str, np.ndarray]:
         lengths = np.array([len(t) for t in texts], dtype=np.int64)
         letters = _letters(texts, min(int(lengths.max(initial=1)), MAX_NAME))
         sounds_text = [phonetic.phonemes(t) for t in texts]
@@ -252,7 +253,10 @@ class _Forms:
                 "lex_order": lex_order,
                 "rlex_order": np.array(sorted(range(len(texts)), key=lambda i: texts[i][::-1]),
                                        dtype=np.int64),
-                "familiar": np.array([familiarity(t) for t in texts], dtype=np.float32)}
+                # a user's own list: every name on it is in use, as a medicine authorised
+                # for sale is; its word frequency is not read, so familiarity tells none apart
+                "familiar": (in_use(texts, registry) if registry is not None else
+                             np.full(len(texts), AUTHORISED_SHARE, dtype=np.float32))}
 
     def subset_sounds(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         lengths = self.sound_lengths[idx]
@@ -312,14 +316,16 @@ class _Query:
     bits: np.ndarray
     sounds: str
     self_score: float
+    first_sound: int  # the code of the first phoneme (0: none)
 
     @classmethod
     def of(cls, text: str) -> _Query:
         letters = _letters([text])
         counts = _counts(letters)
         sounds = phonetic.phonemes(text)
+        first = phonetic.phonology().code.get(sounds[0], 0) if sounds else 0
         return cls(text, letters[0], counts[0], _bits(counts)[:, 0], sounds,
-                   phonetic.self_score(sounds))
+                   phonetic.self_score(sounds), first)
 
 
 def _shared_letters(q: _Query, forms: _Forms, idx: np.ndarray | None = None) -> np.ndarray:
@@ -343,7 +349,7 @@ def _bounds(q: _Query, forms: _Forms) -> tuple[np.ndarray, np.ndarray]:
     shared = _shared_letters(q, forms)
     prefix = forms.prefixes(q.text)
     suffix = forms.suffixes(q.text)
-    first = (forms.letters[:, 0] == q.letters[0]).astype(np.float32)
+    first = _same_first(q, forms)
     return _bound_from(shared, prefix, suffix, forms.lengths, len(q.text), forms.selfs,
                        q.self_score, first, forms.familiar), (prefix, suffix)
 
@@ -380,9 +386,20 @@ def _tight_bounds(q: _Query, forms: _Forms, idx: np.ndarray,
     in place of the shared-letters count."""
     lcs = process.cdist([q.text], forms.text_array[idx].tolist(), scorer=LCSseq.similarity,
                         workers=1, dtype=np.int32)[0]
-    first = (forms.letters[idx, 0] == q.letters[0]).astype(np.float32)
+    first = _same_first(q, forms, idx)
     return _bound_from(lcs, prefix[0][idx], prefix[1][idx], forms.lengths[idx], len(q.text),
                        forms.selfs[idx], q.self_score, first, forms.familiar[idx])
+
+
+def _same_first(q: _Query, forms: _Forms, idx: np.ndarray | None = None) -> np.ndarray:
+    """1 where the form begins with the query's letter or with its sound (Xanax and Zantac,
+    Celexa and Seroquel: a reader hears the first sound as well as seeing it), else 0."""
+    letters = forms.letters[:, 0] if idx is None else forms.letters[idx, 0]
+    sounds = forms.sounds[:, 0] if idx is None else forms.sounds[idx, 0]
+    same = letters == q.letters[0]
+    if q.first_sound:
+        same |= sounds == q.first_sound
+    return same.astype(np.float32)
 
 
 def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
@@ -407,7 +424,7 @@ def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
                               dtype=np.float32)[0]
     lcs = process.cdist([q.text], texts, scorer=LCSseq.similarity, workers=1, dtype=np.int32)[0]
     out[:, 5] = lcs / np.maximum(np.maximum(lengths, len(q.text)), 1)
-    out[:, 6] = forms.letters[idx, 0] == q.letters[0]
+    out[:, 6] = _same_first(q, forms, idx)
     out[:, 7] = forms.familiar[idx]
     return np.round(out, 6)
 
@@ -415,15 +432,28 @@ def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
 def measures_many(query: str, texts: Sequence[str]) -> np.ndarray:
     """The measures of ``query`` with each text (the columns of
     :data:`~innkit.screening.ranking.FEATURES`: edit, bisim, prefix, phonetic first), taken as
-    written (no reading of salts or stem words): an (n, 7) array, for baselines, training and
-    checks."""
+    written (no reading of salts or stem words): an (n, 8) array, for baselines, training and
+    checks. The texts are a list as a user gives one: each is in use (``AUTHORISED_SHARE``)."""
     forms = _Forms(list(texts))
     return _exact(_Query.of(query), forms, np.arange(len(texts)))
 
 
 def combine(measures: np.ndarray) -> np.ndarray:
-    """The model's score of each row of measures (columns as FEATURES)."""
-    return measures @ model().weights
+    """The model's score of each row of measures (columns as FEATURES): a sum along each row,
+    so that a pair scores the same to the last digit alone or among many."""
+    return (measures * model().weights).sum(axis=-1)
+
+
+def _codes_scale() -> float:
+    """What the measures other than familiarity weigh together."""
+    return max(1.0 - model().weight("familiar"), 1e-6)
+
+
+def _unfamiliar(measures: np.ndarray) -> np.ndarray:
+    """The score without familiarity, rescaled to 0-1: two codes are compared by their letters
+    alone (a reader knows a medicine by its name, never by its code). At most the full score
+    over ``_codes_scale``, so that bound holds."""
+    return (combine(measures) - model().weight("familiar") * measures[:, 7]) / _codes_scale()
 
 
 def _combine(full: np.ndarray, stem: np.ndarray | None) -> np.ndarray:
@@ -559,11 +589,15 @@ class Universe:
     """Names to screen against, with their readings prepared for the measures and bounds."""
 
     def __init__(self, entries: Iterable[tuple[str, str, str]], cache: bool = False,
-                 builtin: bool = False) -> None:
+                 builtin: bool = False, registry: Registry | None = None) -> None:
         """``cache``: keep the prepared readings in the user's cache directory (for the
         built-in lists, which every run uses again; never for lists from requests).
         ``builtin``: the registry's own lists, where foods, organisms and reagents are left
-        out; a user's list is screened whole."""
+        out, and each name's familiarity is read (:func:`~innkit.screening.ranking.in_use`,
+        from ``registry``'s UNII list; default: the user's registry); a user's list is
+        screened whole, and each name on it counts as in use, as a medicine authorised for
+        sale does (``AUTHORISED_SHARE``), its word frequency not read: familiarity tells none
+        apart."""
         self.builtin = builtin
         self._identities: dict[int, Identity] = {}
         seen: dict[str, tuple[str, str]] = {}
@@ -578,7 +612,8 @@ class Universe:
         self.meta = [seen[n] for n in ordered]
         self.index = {n: i for i, n in enumerate(ordered)}
         cache = cache and len(ordered) >= CACHE_FROM
-        prepared = _cached_prepared(ordered) if cache else _prepare(ordered)
+        reg = (registry if registry is not None else get_registry()) if builtin else None
+        prepared = _cached_prepared(ordered, reg) if cache else _prepare(ordered, reg)
         self._readings, self.full, self.stem, self.forms = prepared
         self.compound = self.full != self.stem
         self.code = np.array([t != m and m[:1].isdigit() for t, m in
@@ -622,7 +657,7 @@ class Universe:
         score = np.where(use, _combine(full, stem), combine(full))
         if qa.code:  # two codes are alike only when their numbers are alike too
             both = self.code[entries]
-            score = np.where(both, np.minimum(combine(full), combine(stem)), score)
+            score = np.where(both, np.minimum(_unfamiliar(full), _unfamiliar(stem)), score)
         return score, full, np.where(use[:, None], stem, np.nan)
 
     def _entry_bounds(self, qa: Reading, full: np.ndarray, stem: np.ndarray,
@@ -639,7 +674,7 @@ class Universe:
         out = np.where(compound | qa.compound, np.maximum(ub, mixed), ub)
         if qa.code:
             both = self.code if entries is None else self.code[entries]
-            out = np.where(both, np.minimum(ub, st), out)
+            out = np.where(both, np.minimum(ub, st) / np.float32(_codes_scale()), out)
         return out
 
     def scores(self, name: str, entries: Sequence[int] | np.ndarray | None = None
@@ -718,14 +753,14 @@ class Universe:
 
 CACHE_FROM = 5000
 """Lists at least this long keep their prepared readings in the user's cache directory."""
-_CACHE_FORMAT = 9
+_CACHE_FORMAT = 10
 CACHE_KEPT = Kept("screen-*", keep=6)
 """Prepared lists kept in the cache folder (the most recently used; each change of the
 user's names makes a new one)."""
 
 
-def _prepare(ordered: list[str]) -> tuple[tuple[list[str], list[str], list[str]], np.ndarray,
-                                          np.ndarray, _Forms]:
+def _prepare(ordered: list[str], registry: Registry | None = None
+             ) -> tuple[tuple[list[str], list[str], list[str]], np.ndarray, np.ndarray, _Forms]:
     readings = [reading(n) for n in ordered]
     form_index: dict[str, int] = {}
     texts: list[str] = []
@@ -741,18 +776,22 @@ def _prepare(ordered: list[str]) -> tuple[tuple[list[str], list[str], list[str]]
     stem = np.array([form(r.stem) for r in readings], dtype=np.int64)
     columns = ([r.text for r in readings], [r.stem for r in readings],
                ["\x1f".join(r.set_aside) for r in readings])
-    return columns, full, stem, _Forms(texts)
+    return columns, full, stem, _Forms(texts, registry=registry)
 
 
-def _cache_key(ordered: list[str]) -> str:
-    """Content and version: the names, the tables that shape readings and sounds, and the
-    layout of the cache itself."""
+def _cache_key(ordered: list[str], registry: Registry | None) -> str:
+    """Content and version: the names, the tables that shape readings and sounds, the UNII
+    list that says which names are of authorised medicines, and the layout of the cache
+    itself."""
     from ..rules import manifest
 
     files = manifest.read().get("files", {})
     tables = [files.get(t, {}).get("sha256", "") for t in
               ("g2p_rules.tsv", "phonemes.tsv", "aline.tsv", "salts.tsv", "screen_words.tsv")]
-    h = key_hash("screen", f"{_CACHE_FORMAT}:{LEVELS_OF_COUNT}:{MAX_NAME}:{tables}")
+    index = registry.substance_index() if registry is not None else None
+    unii = ("list" if registry is None else "" if index is None else
+            f"{index.meta.get('source_sha256')}:{index.meta.get('rules')}")
+    h = key_hash("screen", f"{_CACHE_FORMAT}:{LEVELS_OF_COUNT}:{MAX_NAME}:{tables}:{unii}")
     h.update("\n".join(ordered).encode("utf-8"))
     return h.hexdigest()
 
@@ -801,12 +840,13 @@ def _restore(ordered: list[str], blob: Blob) -> tuple | None:
     return (rtext, rstem, raside), data["full"], data["stem"], _Forms(texts, arrays)
 
 
-def _cached_prepared(ordered: list[str]) -> tuple:
+def _cached_prepared(ordered: list[str], registry: Registry | None) -> tuple:
     """The prepared readings from the cache folder when they were stored for these names;
     else prepared now and stored."""
-    key = _cache_key(ordered)
+    key = _cache_key(ordered, registry)
     return cached(f"screen-{key[:24]}.bin", key, CACHE_KEPT,
-                  lambda blob: _restore(ordered, blob), lambda: _store(_prepare(ordered)))
+                  lambda blob: _restore(ordered, blob),
+                  lambda: _store(_prepare(ordered, registry)))
 
 
 def build_universe(against: str | Iterable[str] | Universe = "all",
@@ -834,7 +874,7 @@ def _universe(registry: Registry, against: str, generation: int) -> Universe:
                 entries.append((e.full_name, origin, e.kind))
     if against in ("all", "unii"):
         entries += [(n, "unii", kind) for n, kind in registry.unii_names()]
-    return Universe(entries, cache=True, builtin=True)
+    return Universe(entries, cache=True, builtin=True, registry=registry)
 
 
 def _problem(name: object) -> str | None:
