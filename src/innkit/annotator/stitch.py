@@ -68,9 +68,9 @@ def annotate_chunks(chunks: Iterable[str], *, leniency: Leniency | str = Lenienc
     Offsets count from the start of the first piece.
 
     ``workers`` (:class:`~innkit.annotator.parallel.Workers`) share the pieces of a long text
-    with worker processes: the same mentions in the same order. Workers are fresh interpreters
-    (spawned), so a script that uses them runs under ``if __name__ == "__main__":``, as for any
-    use of :mod:`multiprocessing`.
+    with worker processes: the same mentions in the same order. Workers are forked from this
+    process on Linux and fresh interpreters (spawned) elsewhere, so a script that uses them runs
+    under ``if __name__ == "__main__":``, as for any use of :mod:`multiprocessing`.
     """
     stitcher = Stitcher(shared_annotator(leniency, registry))
     if workers is None or workers.jobs < 1:
