@@ -46,6 +46,9 @@ PARALLEL_FROM = 2_000_000
 """Characters of a document annotated here before workers start: a worker process takes about
 half a second to be ready, the time of some three megabytes, so a short document never starts
 one."""
+FORKED_FROM = 1_000_000
+"""As PARALLEL_FROM, where workers are forked (ready in milliseconds): a document longer than
+its first piece (a megabyte read at a time) is shared."""
 IN_FLIGHT = 3
 """Pieces a worker has at a time: one it works on, two waiting."""
 AHEAD = 6
@@ -240,7 +243,15 @@ class Workers:
         self.jobs = default_jobs() if jobs is None else max(0, jobs)
         self.leniency = Leniency(leniency)
         self._pool: ProcessPoolExecutor | None = None
+        self._forked = False  # the pool's workers are forked from this process
         self.broken = False
+
+    @property
+    def start_from(self) -> int:
+        """Characters of a document annotated in this process before its pieces are shared:
+        fewer where workers are forked, for they are ready at once."""
+        forks = self._forked if self._pool is not None else _can_fork()
+        return FORKED_FROM if forks else PARALLEL_FROM
 
     def __enter__(self) -> Workers:
         return self
@@ -273,7 +284,8 @@ class Workers:
                 self._pool = ProcessPoolExecutor(
                     self.jobs, mp_context=multiprocessing.get_context(method),
                     initializer=_warm, initargs=(self.leniency, registry, os.getpid()))
-                if method == "fork":
+                self._forked = method == "fork"
+                if self._forked:
                     # the workers are forked at the first submission
                     with _frozen(), _no_interrupts():
                         return self._pool.submit(_work, leniency, registry, piece, shorts, known)
@@ -351,7 +363,8 @@ class Schedule:
         """The document's next piece: done here while the document is short, else handed to a
         worker when one has room."""
         workers = self.workers
-        here = piece.base + len(piece.text) < PARALLEL_FROM or workers.jobs < 1 or workers.broken
+        here = (piece.base + len(piece.text) < min(PARALLEL_FROM, workers.start_from)
+                or workers.jobs < 1 or workers.broken)
         self.pending.append(_Slot(piece, here))
         self._dispatch()
 

@@ -230,7 +230,7 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
         with out:
             sink = main_sink(fmt, out, output)
             _run(inputs, [sink, *([report] if report else [])], leniency, len(files),
-                 None if jobs is None else jobs - 1, early=max(sizes) >= PARALLEL_FROM)
+                 None if jobs is None else jobs - 1, longest=max(sizes))
     finally:
         progress.close()
     if inputs.problems:
@@ -242,16 +242,16 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
 
 
 def _run(inputs: _Inputs, sinks: list[Sink], leniency: str, n_inputs: int,
-         helpers: int | None = None, early: bool = False) -> None:
+         helpers: int | None = None, longest: int = 0) -> None:
     """Every document through every sink; a failed brat document leaves no half file.
     ``helpers``: worker processes for long documents (None: one per core but one), started
-    at once when ``early`` (a long file is coming)."""
+    at once when a file of ``longest`` bytes is long enough to share."""
     for s in sinks:
         s.begin()
     readers = [s for s in sinks if s.wants_text]
     try:
         with Workers(helpers, leniency) as workers:
-            if early:
+            if longest >= min(PARALLEL_FROM, workers.start_from):
                 workers.start()
             _documents(inputs, sinks, readers, leniency, n_inputs, workers)
     except BaseException:
