@@ -131,6 +131,7 @@ class _FakeWorkers:
 
     jobs = 2
     broken = False
+    start_from = 0
 
     def __init__(self) -> None:
         self.handed: list[tuple[Piece, _Arrival]] = []

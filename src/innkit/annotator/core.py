@@ -424,12 +424,14 @@ def uses_of(text: str, shorts: Iterable[str], begin: int,
 
 def link(text: str, out: list[Mention], offset: int, begin: int, stop: int | None,
          defined: dict[str, tuple[Decoding, How]], floor: int = 0,
-         known: dict[str, list[tuple[int, int]]] | None = None) -> list[Mention]:
+         known: dict[str, list[tuple[int, int]]] | None = None,
+         unknown: Iterable[str] | None = None) -> list[Mention]:
     """Every use of a defined short form or brand from ``begin`` (before ``stop``), linked to
     the substance of its long form, where no name already stands; ``defined`` carries them on
     through the pieces of one streamed document. None starts before ``floor``, where a name of
     the previous piece ended. ``known``: the uses of some of the forms, already found
-    (:func:`uses_of`)."""
+    (:func:`uses_of`); ``unknown``: the forms whose uses are still to be found, when the
+    caller knows them (a form ``known`` lacks has none), else every form ``known`` lacks."""
     if not defined:
         return out
     # A short form the text defines means what the text says, not what it usually means.
@@ -437,7 +439,9 @@ def link(text: str, out: list[Mention], offset: int, begin: int, stop: int | Non
     taken = _Spans((m.start - offset, m.end - offset) for m in out)
     added = []
     known = known or {}
-    uses = uses_of(text, [k for k in defined if k not in known], begin, stop)
+    if unknown is None:
+        unknown = [k for k in defined if k not in known]
+    uses = uses_of(text, unknown, begin, stop) if unknown else {}
     uses.update(known)
     for short, (d, how) in defined.items():
         for a, b in uses.get(short, ()):

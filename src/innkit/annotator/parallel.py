@@ -119,6 +119,7 @@ class _Sent:
     defined: list[tuple[str, tuple[Decoding, How]]]
     uses: dict[str, list[tuple[int, int]]]
     looks: list[Mention]
+    looked: int
 
 
 _SENT: set[str] = set()  # in a worker: texts whose decoding this process has sent
@@ -155,7 +156,7 @@ def _work(leniency: Leniency | str, registry: dict[str, Any], piece: Piece | Non
             new[m.text] = m.decoding
     rows: list[_Row] = [(m.start, m.end, m.text, m.known, m.how, m.confidence, m.suggestion)
                         for m in names.found]
-    return _Sent(rows, new, names.defined, names.uses, names.looks)
+    return _Sent(rows, new, names.defined, names.uses, names.looks, names.looked)
 
 
 @contextlib.contextmanager
@@ -442,4 +443,4 @@ class Schedule:
         decoding = self.annotator.decoding
         found = [Mention(a, b, text, decoding(text), k, how, confidence, suggestion)
                  for a, b, text, k, how, confidence, suggestion in sent.rows]
-        slot.result = PieceNames(found, sent.defined, sent.uses, sent.looks)
+        slot.result = PieceNames(found, sent.defined, sent.uses, sent.looks, sent.looked)
