@@ -216,11 +216,10 @@ def _can_fork() -> bool:
     """Whether workers may be forked from this process: on Linux (macOS's system libraries
     are not safe in a forked child), with no other thread running, whose locks the children
     would inherit as they stand."""
-    import multiprocessing
     import threading
 
-    return (sys.platform.startswith("linux") and threading.active_count() == 1
-            and "fork" in multiprocessing.get_all_start_methods())
+    return (sys.platform.startswith("linux") and hasattr(os, "fork")
+            and threading.active_count() == 1)
 
 
 def _loaded(annotator: Annotator) -> None:

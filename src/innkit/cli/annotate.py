@@ -5,21 +5,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
 from ..annotator.core import LENIENCY_LEVELS
 from ..annotator.parallel import PARALLEL_FROM, Workers
 from ..annotator.stitch import annotate_chunks
-from ..files.corpora import (
-    CorpusDocument,
-    CorpusError,
-    MissingLibraryError,
-    bioc_module,
-    read_bioc,
-    read_pubtator,
-)
 from ..files.readers import ReadReport, SkippedRecord, iter_text, json_document
 from .errors import (
     CappedLines,
@@ -31,6 +23,9 @@ from .errors import (
     os_fault,
 )
 from .sinks import CORPUS_FORMATS, BratSink, HtmlReport, Output, Sink, main_sink
+
+if TYPE_CHECKING:  # the corpus readers are imported when a corpus input is read
+    from ..files.corpora import CorpusDocument
 
 INPUT_FORMATS = ("text", "jsonl", "pubtator", "bioc")
 
@@ -110,6 +105,8 @@ class _Inputs:
     def _from_stream(self, name: str, stream: BinaryIO):
         report = ReadReport(name)
         if self.input_format == "bioc":
+            from ..files.corpora import read_bioc
+
             yield from self._corpus(name, read_bioc(stream, name))
             return
         chunks = self._chunks(name, stream, report)
@@ -117,6 +114,8 @@ class _Inputs:
             yield name, chunks, report, None
             return
         if self.input_format == "pubtator":
+            from ..files.corpora import read_pubtator
+
             problems: list[str] = []
             yield from self._corpus(name, read_pubtator(_lines(chunks), name, problems))
             for problem in problems[:5]:
@@ -143,6 +142,8 @@ class _Inputs:
     def _corpus(self, name: str, documents: Iterator[CorpusDocument]):
         """Each document of a PubTator or BioC input; an input that is not one is counted
         as unread, and the others go on."""
+        from ..files.corpora import CorpusError, MissingLibraryError
+
         try:
             for doc in documents:
                 yield doc.doc_id, iter((doc.text,)), ReadReport(doc.doc_id), doc
@@ -214,6 +215,8 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
                 text_field=text_field, id_field=id_field)
         return
     if fmt.startswith("bioc") or input_format == "bioc":
+        from ..files.corpora import MissingLibraryError, bioc_module
+
         try:
             bioc_module()
         except MissingLibraryError as exc:
