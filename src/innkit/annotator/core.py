@@ -252,8 +252,7 @@ class Annotator:
             m = NEXT_WORD.match(text, end)
             if not m:
                 break
-            word = without_tail(m.group(1).lower())  # deruxtecan-nxki: an FDA suffix
-            if not self._is_second_word(word, kind):
+            if not self._is_second_word(m.group(1), kind):
                 break
             end = m.end()
             words += 1
@@ -266,12 +265,14 @@ class Annotator:
             end = m.end()
         return start, end
 
-    def _is_second_word(self, word: str, kind: str) -> bool:
-        key = (word, kind)
+    def _is_second_word(self, written: str, kind: str) -> bool:
+        """:meth:`_second_word` of a word as the text has it, remembered as written."""
+        key = (written, kind)
         found = self._second.get(key)
         if found is None:
             if len(self._second) > 100_000:
                 self._second.clear()
+            word = without_tail(written.lower())  # deruxtecan-nxki: an FDA suffix
             found = self._second[key] = self._second_word(word, kind)
         return found
 
@@ -321,6 +322,7 @@ class Annotator:
         judge = self._verdict
         decode_span = self.decoding
         unseen = _UNSEEN
+        body = contexts.body_names(self.registry.rules)
         for start, neg_end, pid in scanner.scan(text):
             if start < last_end or start < begin:
                 continue
@@ -345,7 +347,8 @@ class Annotator:
             if (verdict.kind == Kind.CLASS and not word.endswith("s")
                     and contexts.class_adjective(text, end, self.registry.rules)):
                 continue  # "anticoagulant effect": a class word as adjective
-            if (verdict.how in (How.REGISTRY, How.CLASS) and self.leniency != Leniency.LENIENT
+            if (word in body and verdict.how in (How.REGISTRY, How.CLASS)
+                    and self.leniency != Leniency.LENIENT
                     and contexts.body_use(word, text, start, end, self.registry.rules)):
                 continue  # "serum creatinine", "thyroid disorder": not a drug given here
             s, e = self._extend(text, start, end, verdict.kind)
@@ -396,7 +399,7 @@ class Annotator:
         """Names written with a look-alike letter of another script: reported, with a
         warning, as the name the letters spell in Latin; never misread."""
         added: list[Mention] = []
-        if not _FOREIGN_LETTER.search(text, begin):
+        if not confusables.present(text, begin, self.registry.rules):
             return added
         for m in confusables.words(text, begin, self.registry.rules):
             if stop is not None and m.start() >= stop:
