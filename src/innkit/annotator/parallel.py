@@ -48,7 +48,9 @@ half a second to be ready, the time of some three megabytes, so a short document
 one."""
 FORKED_FROM = 1_000_000
 """As PARALLEL_FROM, where workers are forked (ready in milliseconds): a document longer than
-its first piece (a megabyte read at a time) is shared."""
+its first piece (a megabyte read at a time) is shared. Once forked workers are running (the
+command starts them when a file is this long), every piece of a document of more than one
+is shared, the first too."""
 IN_FLIGHT = 3
 """Pieces a worker has at a time: one it works on, two waiting."""
 AHEAD = 6
@@ -250,8 +252,9 @@ class Workers:
     def start_from(self) -> int:
         """Characters of a document annotated in this process before its pieces are shared:
         fewer where workers are forked, for they are ready at once."""
-        forks = self._forked if self._pool is not None else _can_fork()
-        return FORKED_FROM if forks else PARALLEL_FROM
+        if self._pool is not None:
+            return 0 if self._forked else PARALLEL_FROM
+        return FORKED_FROM if _can_fork() else PARALLEL_FROM
 
     def __enter__(self) -> Workers:
         return self
@@ -363,7 +366,8 @@ class Schedule:
         """The document's next piece: done here while the document is short, else handed to a
         worker when one has room."""
         workers = self.workers
-        here = (piece.base + len(piece.text) < min(PARALLEL_FROM, workers.start_from)
+        whole = piece.stop is None and piece.base + piece.begin == 0  # a one-piece document
+        here = (whole or piece.base + len(piece.text) < min(PARALLEL_FROM, workers.start_from)
                 or workers.jobs < 1 or workers.broken)
         self.pending.append(_Slot(piece, here))
         self._dispatch()

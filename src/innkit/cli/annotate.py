@@ -38,6 +38,8 @@ class _Progress:
         if enabled and total > 0:
             from tqdm import tqdm
 
+            # No monitor thread: workers are forked only from a process without other threads.
+            tqdm.monitor_interval = 0
             self.bar = tqdm(total=total, unit="B", unit_scale=True, desc="annotating",
                             file=sys.stderr, leave=False)
 
