@@ -14,8 +14,10 @@ left it is decoded again here, so nothing rests on what was sent.
 On Linux, when this process runs no other thread, workers are forked from it once its scanner,
 registry and decoder tables are loaded: they start in milliseconds and share those read-only
 pages with it (copy on write), instead of each loading its own copy in a fresh interpreter.
-Elsewhere, or with other threads running (a fork copies their locks as they are), they are
-spawned.
+The only database open then is the in-memory table of known names (the user registry is
+copied into it and let go; the substance index is a memory-mapped file), which a fork copies
+whole. Elsewhere, or with other threads running (a fork copies their locks as they are), they
+are spawned.
 """
 
 from __future__ import annotations
