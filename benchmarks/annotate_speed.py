@@ -5,7 +5,8 @@ End to end (``--mode e2e``, part of the default): the whole ``innkit annotate --
 FILE -o OUT`` process against ``_aho_script.py`` (a fresh process that loads the same name list,
 builds the automaton, scans the lower-cased text and writes one JSON line per whole-word hit),
 both once to warm the disk caches, then in alternating pairs; prints the median of each, and
-the ratio script time / innkit time, on the bundled 2 KB document (goal: ratio >= 1.0) and on
+the ratio script time / innkit time (and the same of CPU times, steadier on a busy machine:
+innkit's includes its workers'), on the bundled 2 KB document (goal: ratio >= 1.0) and on
 shared/corpora/bulk/biomed_bulk.txt (goal: ratio >= 1.0; skipped when absent).
 On the bulk text, ``innkit annotate --jobs 1`` (one process, no workers) is timed in the same
 pairs too. ``--also-src DIR`` times a second innkit source tree in the same pairs (e.g. an
@@ -97,10 +98,18 @@ def _env(src: str | None) -> dict[str, str]:
     return env
 
 
-def _timed(cmd: list[str], env: dict[str, str]) -> float:
+def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, the process and the workers it waited for): on
+    a busy machine the wall times of both contestants stretch with the load, the CPU times
+    far less."""
     start = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return wall, usage.ru_utime + usage.ru_stime
 
 
 def end_to_end(label: str, document: Path, names_file: Path, pairs: int, also: str | None,
@@ -119,18 +128,28 @@ def end_to_end(label: str, document: Path, names_file: Path, pairs: int, also: s
         if one_process:
             contestants["before, one process"] = (contestants["one process"][0], _env(also))
     times: dict[str, list[float]] = {k: [] for k in contestants}
+    cpu: dict[str, list[float]] = {k: [] for k in contestants}
     for cmd, env in contestants.values():  # warm the disk caches
         _timed(cmd, env)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     for i in range(pairs):
         order = list(contestants) if i % 2 == 0 else list(reversed(contestants))
         for k in order:
-            times[k].append(_timed(*contestants[k]))
+            wall, used = _timed(*contestants[k])
+            times[k].append(wall)
+            cpu[k].append(used)
     med = {k: statistics.median(v) for k, v in times.items()}
+    med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     lines = sum(1 for _ in out.open(encoding="utf-8"))
     script_lines = sum(1 for _ in (work / "script.jsonl").open(encoding="utf-8"))
     print(f"  {label}: innkit annotate --format jsonl {med['innkit']:.3f} s ({lines} mentions);"
           f" pyahocorasick script {med['script']:.3f} s ({script_lines} hits); "
           f"ratio script/innkit {med['script'] / med['innkit']:.2f}")
+    print(f"  {label}: CPU (user + system, workers included; load average {load:.1f} on "
+          f"{os.cpu_count()} cores): "
+          + ", ".join(f"{k} {v:.3f} s" for k, v in med_cpu.items())
+          + f"; CPU ratio script/innkit {med_cpu['script'] / med_cpu['innkit']:.2f}")
+    med.update({f"cpu {k}": v for k, v in med_cpu.items()})
     if "one process" in med:
         from innkit.annotator.parallel import available_cores
 
@@ -219,12 +238,14 @@ def main() -> int:
                              args.also_src, work)
             results["e2e_small_ratio"] = med["script"] / med["innkit"]
             results["e2e_small_innkit_s"] = med["innkit"]
+            results["e2e_small_cpu_ratio"] = med["cpu script"] / med["cpu innkit"]
             if bulk.exists() and not args.small_only:
                 med = end_to_end(f"{bulk.name} ({bulk.stat().st_size / 1e6:.0f} MB)", bulk,
                                  names_file, pairs, args.also_src, work, one_process=True)
                 results["e2e_bulk_ratio"] = med["script"] / med["innkit"]
                 results["e2e_bulk_innkit_s"] = med["innkit"]
                 results["e2e_bulk_one_process_s"] = med["one process"]
+                results["e2e_bulk_cpu_ratio"] = med["cpu script"] / med["cpu innkit"]
             elif not args.small_only:
                 print(f"  SKIPPED the bulk text: {bulk} is absent")
         small, big = results["e2e_small_ratio"], results.get("e2e_bulk_ratio")

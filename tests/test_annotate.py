@@ -189,3 +189,19 @@ def test_each_distinct_span_is_decoded_once(monkeypatch, text):
     itself share one decoding per distinct text: the decoder never reads a span twice."""
     calls = _decoder_calls(monkeypatch, text)
     assert [s for s, n in calls.items() if n > 1] == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab \u0430\u03baXé-", max_size=30), st.integers(0, 30))
+def test_look_alike_letters_are_told_present_exactly_when_words_hold_them(text, start):
+    """The quick test for look-alike letters (str.find of each) agrees with the words the
+    look-alike pattern finds: it never passes over a text that has one."""
+    from innkit.annotator import confusables
+
+    rules = Rules.shipped()
+    start = min(start, len(text))
+    found = list(confusables.words(text, start, rules))
+    if found:
+        assert confusables.present(text, start, rules)
+    if not any(c in text[start:] for c in "\u0430\u03ba"):  # no look-alike from start
+        assert not confusables.present(text, start, rules)

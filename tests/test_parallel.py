@@ -9,6 +9,7 @@ import os
 import random
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -131,6 +132,7 @@ class _FakeWorkers:
 
     jobs = 2
     broken = False
+    start_from = 0
 
     def __init__(self) -> None:
         self.handed: list[tuple[Piece, _Arrival]] = []
@@ -305,3 +307,29 @@ def test_results_travel_between_processes_unchanged():
     back = ForkingPickler.loads(data)
     assert back == mentions
     assert [m.to_dict() for m in back] == [m.to_dict() for m in mentions]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork on Linux")
+def test_workers_are_forked_from_a_loaded_process_and_spawned_beside_other_threads():
+    """Forked workers share this process's loaded tables; with another thread running (whose
+    locks a fork would copy as they stand) they are fresh interpreters. Either way, the same
+    mentions."""
+    import threading
+
+    chunks = _chunks(_document(13), random.Random(14))
+    alone = list(annotate_chunks(chunks))
+    forks = parallel._can_fork()  # not when another test left a pool's thread running
+    with Workers(1) as pool:
+        assert list(annotate_chunks(chunks, workers=pool)) == alone
+        assert pool._forked == forks
+        assert pool.start_from == (0 if forks else parallel.PARALLEL_FROM)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with Workers(1) as pool:
+            assert list(annotate_chunks(chunks, workers=pool)) == alone
+            assert not pool._forked and pool.start_from == parallel.PARALLEL_FROM
+    finally:
+        stop.set()
+        other.join()

@@ -10,6 +10,7 @@ drug names everywhere else ("potassium chloride", "desiccated thyroid", "anticoa
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -69,6 +70,11 @@ def _after(text: str, end: int) -> str | None:
 def class_adjective(text: str, end: int, rules: Rules) -> bool:
     """A singular class word followed by a noun of effect or property (anticoagulant effect)."""
     return _after(text, end) in rules.derived(_read).words(Marks.PROPERTY, "after")
+
+
+def body_names(rules: Rules) -> Mapping[str, BodyKind]:
+    """The lower-case names :func:`body_use` may turn down (any other it passes at once)."""
+    return rules.derived(_read).body
 
 
 def body_use(name: str, text: str, start: int, end: int, rules: Rules) -> str | None:

@@ -252,8 +252,7 @@ class Annotator:
             m = NEXT_WORD.match(text, end)
             if not m:
                 break
-            word = without_tail(m.group(1).lower())  # deruxtecan-nxki: an FDA suffix
-            if not self._is_second_word(word, kind):
+            if not self._is_second_word(m.group(1), kind):
                 break
             end = m.end()
             words += 1
@@ -266,12 +265,14 @@ class Annotator:
             end = m.end()
         return start, end
 
-    def _is_second_word(self, word: str, kind: str) -> bool:
-        key = (word, kind)
+    def _is_second_word(self, written: str, kind: str) -> bool:
+        """:meth:`_second_word` of a word as the text has it, remembered as written."""
+        key = (written, kind)
         found = self._second.get(key)
         if found is None:
             if len(self._second) > 100_000:
                 self._second.clear()
+            word = without_tail(written.lower())  # deruxtecan-nxki: an FDA suffix
             found = self._second[key] = self._second_word(word, kind)
         return found
 
@@ -321,6 +322,7 @@ class Annotator:
         judge = self._verdict
         decode_span = self.decoding
         unseen = _UNSEEN
+        body = contexts.body_names(self.registry.rules)
         for start, neg_end, pid in scanner.scan(text):
             if start < last_end or start < begin:
                 continue
@@ -345,7 +347,8 @@ class Annotator:
             if (verdict.kind == Kind.CLASS and not word.endswith("s")
                     and contexts.class_adjective(text, end, self.registry.rules)):
                 continue  # "anticoagulant effect": a class word as adjective
-            if (verdict.how in (How.REGISTRY, How.CLASS) and self.leniency != Leniency.LENIENT
+            if (word in body and verdict.how in (How.REGISTRY, How.CLASS)
+                    and self.leniency != Leniency.LENIENT
                     and contexts.body_use(word, text, start, end, self.registry.rules)):
                 continue  # "serum creatinine", "thyroid disorder": not a drug given here
             s, e = self._extend(text, start, end, verdict.kind)
@@ -396,7 +399,7 @@ class Annotator:
         """Names written with a look-alike letter of another script: reported, with a
         warning, as the name the letters spell in Latin; never misread."""
         added: list[Mention] = []
-        if not _FOREIGN_LETTER.search(text, begin):
+        if not confusables.present(text, begin, self.registry.rules):
             return added
         for m in confusables.words(text, begin, self.registry.rules):
             if stop is not None and m.start() >= stop:
@@ -424,12 +427,14 @@ def uses_of(text: str, shorts: Iterable[str], begin: int,
 
 def link(text: str, out: list[Mention], offset: int, begin: int, stop: int | None,
          defined: dict[str, tuple[Decoding, How]], floor: int = 0,
-         known: dict[str, list[tuple[int, int]]] | None = None) -> list[Mention]:
+         known: dict[str, list[tuple[int, int]]] | None = None,
+         unknown: Iterable[str] | None = None) -> list[Mention]:
     """Every use of a defined short form or brand from ``begin`` (before ``stop``), linked to
     the substance of its long form, where no name already stands; ``defined`` carries them on
     through the pieces of one streamed document. None starts before ``floor``, where a name of
     the previous piece ended. ``known``: the uses of some of the forms, already found
-    (:func:`uses_of`)."""
+    (:func:`uses_of`); ``unknown``: the forms whose uses are still to be found, when the
+    caller knows them (a form ``known`` lacks has none), else every form ``known`` lacks."""
     if not defined:
         return out
     # A short form the text defines means what the text says, not what it usually means.
@@ -437,7 +442,9 @@ def link(text: str, out: list[Mention], offset: int, begin: int, stop: int | Non
     taken = _Spans((m.start - offset, m.end - offset) for m in out)
     added = []
     known = known or {}
-    uses = uses_of(text, [k for k in defined if k not in known], begin, stop)
+    if unknown is None:
+        unknown = [k for k in defined if k not in known]
+    uses = uses_of(text, unknown, begin, stop) if unknown else {}
     uses.update(known)
     for short, (d, how) in defined.items():
         for a, b in uses.get(short, ()):

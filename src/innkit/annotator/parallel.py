@@ -10,12 +10,21 @@ or that holds invisible characters, is annotated again here.
 Workers send each decoding once (keyed by the text it decodes: a mention's decoding is the
 decoding of its text); here they go into the annotator's own cache, and a decoding that has
 left it is decoded again here, so nothing rests on what was sent.
+
+On Linux, when this process runs no other thread, workers are forked from it once its scanner,
+registry and decoder tables are loaded: they start in milliseconds and share those read-only
+pages with it (copy on write), instead of each loading its own copy in a fresh interpreter.
+The only database open then is the in-memory table of known names (the user registry is
+copied into it and let go; the substance index is a memory-mapped file), which a fork copies
+whole. Elsewhere, or with other threads running (a fork copies their locks as they are), they
+are spawned.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import os
 import signal
 import sys
@@ -39,6 +48,11 @@ PARALLEL_FROM = 2_000_000
 """Characters of a document annotated here before workers start: a worker process takes about
 half a second to be ready, the time of some three megabytes, so a short document never starts
 one."""
+FORKED_FROM = 1_000_000
+"""As PARALLEL_FROM, where workers are forked (ready in milliseconds): a document longer than
+its first piece (a megabyte read at a time) is shared. Once forked workers are running (the
+command starts them when a file is this long), every piece of a document of more than one
+is shared, the first too."""
 IN_FLIGHT = 3
 """Pieces a worker has at a time: one it works on, two waiting."""
 AHEAD = 6
@@ -109,6 +123,7 @@ class _Sent:
     defined: list[tuple[str, tuple[Decoding, How]]]
     uses: dict[str, list[tuple[int, int]]]
     looks: list[Mention]
+    looked: int
 
 
 _SENT: set[str] = set()  # in a worker: texts whose decoding this process has sent
@@ -145,7 +160,7 @@ def _work(leniency: Leniency | str, registry: dict[str, Any], piece: Piece | Non
             new[m.text] = m.decoding
     rows: list[_Row] = [(m.start, m.end, m.text, m.known, m.how, m.confidence, m.suggestion)
                         for m in names.found]
-    return _Sent(rows, new, names.defined, names.uses, names.looks)
+    return _Sent(rows, new, names.defined, names.uses, names.looks, names.looked)
 
 
 @contextlib.contextmanager
@@ -179,13 +194,48 @@ def _die_with(parent: int) -> None:
 
 def _warm(leniency: Leniency | str, registry: dict[str, Any], parent: int | None = None) -> None:
     """A worker's first act: bound to its parent's life, the registry the document's process
-    uses, and the scanner loaded from the disk cache."""
+    uses, and the scanner loaded from the disk cache (a forked worker has both already)."""
     if parent is not None:
         _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _register_reducers()
-    set_registry(Registry(**registry))
+    if get_registry().arguments() != registry:
+        set_registry(Registry(**registry))
     _ = shared_annotator(leniency).scanner
+
+
+@contextlib.contextmanager
+def _frozen() -> Iterator[None]:
+    """The objects of this process set aside from the cyclic garbage collector while workers
+    are forked: a collection in a worker would otherwise write to every page holding one
+    (their collector headers), copying the loaded tables into each worker."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _can_fork() -> bool:
+    """Whether workers may be forked from this process: on Linux (macOS's system libraries
+    are not safe in a forked child), with no other thread running, whose locks the children
+    would inherit as they stand."""
+    import threading
+
+    return (sys.platform.startswith("linux") and hasattr(os, "fork")
+            and threading.active_count() == 1)
+
+
+def _loaded(annotator: Annotator) -> None:
+    """What every worker reads, loaded here before forking so that the workers share it: the
+    scanner, and the decoder's name tables (loaded by decoding words no name list holds, an
+    antibody-shaped one and a plain one: the decoder reads every list for them)."""
+    _ = annotator.scanner
+    for word in _UNLISTED:
+        annotator.decoding(word)
+
+
+_UNLISTED = ("zzqxjvumab", "zzqxjv")
 
 
 class Workers:
@@ -197,7 +247,16 @@ class Workers:
         self.jobs = default_jobs() if jobs is None else max(0, jobs)
         self.leniency = Leniency(leniency)
         self._pool: ProcessPoolExecutor | None = None
+        self._forked = False  # the pool's workers are forked from this process
         self.broken = False
+
+    @property
+    def start_from(self) -> int:
+        """Characters of a document annotated in this process before its pieces are shared:
+        fewer where workers are forked, for they are ready at once."""
+        if self._pool is not None:
+            return 0 if self._forked else PARALLEL_FROM
+        return FORKED_FROM if _can_fork() else PARALLEL_FROM
 
     def __enter__(self) -> Workers:
         return self
@@ -220,10 +279,21 @@ class Workers:
         try:
             if self._pool is None:
                 _register_reducers()
-                # spawn: a fresh interpreter, not a copy of this one with its open SQLite files
+                method = "spawn"
+                if _can_fork():
+                    method = "fork"
+                    _loaded(shared_annotator(self.leniency))
+                    for stream in (sys.stdout, sys.stderr):  # or a child writes it again
+                        with contextlib.suppress(Exception):
+                            stream.flush()
                 self._pool = ProcessPoolExecutor(
-                    self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                    self.jobs, mp_context=multiprocessing.get_context(method),
                     initializer=_warm, initargs=(self.leniency, registry, os.getpid()))
+                self._forked = method == "fork"
+                if self._forked:
+                    # the workers are forked at the first submission
+                    with _frozen(), _no_interrupts():
+                        return self._pool.submit(_work, leniency, registry, piece, shorts, known)
             with _no_interrupts():  # a submit may start a worker: it inherits the setting
                 return self._pool.submit(_work, leniency, registry, piece, shorts, known)
         except (BrokenProcessPool, RuntimeError, OSError):
@@ -298,7 +368,9 @@ class Schedule:
         """The document's next piece: done here while the document is short, else handed to a
         worker when one has room."""
         workers = self.workers
-        here = piece.base + len(piece.text) < PARALLEL_FROM or workers.jobs < 1 or workers.broken
+        whole = piece.stop is None and piece.base + piece.begin == 0  # a one-piece document
+        here = (whole or piece.base + len(piece.text) < min(PARALLEL_FROM, workers.start_from)
+                or workers.jobs < 1 or workers.broken)
         self.pending.append(_Slot(piece, here))
         self._dispatch()
 
@@ -376,4 +448,4 @@ class Schedule:
         decoding = self.annotator.decoding
         found = [Mention(a, b, text, decoding(text), k, how, confidence, suggestion)
                  for a, b, text, k, how, confidence, suggestion in sent.rows]
-        slot.result = PieceNames(found, sent.defined, sent.uses, sent.looks)
+        slot.result = PieceNames(found, sent.defined, sent.uses, sent.looks, sent.looked)

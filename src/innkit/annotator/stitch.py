@@ -4,6 +4,7 @@ joined in order into the mentions of the whole document."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from ..models import Decoding, Mention
 from ..registry import Registry
@@ -40,10 +41,15 @@ class Stitcher:
             return self.whole(piece)
         found = names.found
         if self.annotator.leniency != Leniency.STRICT:
+            # The uses of the forms the document had defined when the piece was read, and of
+            # the piece's own, came with its names: only those defined since are looked for.
+            own = {short for short, _ in names.defined}
+            fresh = [short for short in islice(self.defined, names.looked, None)
+                     if short not in own]
             for short, definition in names.defined:
                 self.defined.setdefault(short, definition)
             found = link(piece.text, found, piece.base, piece.begin, piece.stop, self.defined,
-                         self._floor(piece), names.uses)
+                         self._floor(piece), names.uses, fresh)
         return self._ended(with_look_alikes(found, names.looks))
 
     def _floor(self, piece: Piece) -> int:
@@ -68,9 +74,9 @@ def annotate_chunks(chunks: Iterable[str], *, leniency: Leniency | str = Lenienc
     Offsets count from the start of the first piece.
 
     ``workers`` (:class:`~innkit.annotator.parallel.Workers`) share the pieces of a long text
-    with worker processes: the same mentions in the same order. Workers are fresh interpreters
-    (spawned), so a script that uses them runs under ``if __name__ == "__main__":``, as for any
-    use of :mod:`multiprocessing`.
+    with worker processes: the same mentions in the same order. Workers are forked from this
+    process on Linux and fresh interpreters (spawned) elsewhere, so a script that uses them runs
+    under ``if __name__ == "__main__":``, as for any use of :mod:`multiprocessing`.
     """
     stitcher = Stitcher(shared_annotator(leniency, registry))
     if workers is None or workers.jobs < 1:

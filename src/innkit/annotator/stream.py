@@ -67,6 +67,9 @@ class PieceNames:
     defined: list[tuple[str, tuple[Decoding, How]]]
     uses: dict[str, list[tuple[int, int]]]
     looks: list[Mention]
+    looked: int = 0
+    """How many of the document's short forms (the first, in order of definition) ``uses``
+    answers for, besides the piece's own: the stitcher looks for the later ones only."""
 
 
 def piece_names(annotator: Annotator, piece: Piece, shorts: tuple[str, ...]) -> PieceNames | None:
@@ -82,4 +85,4 @@ def piece_names(annotator: Annotator, piece: Piece, shorts: tuple[str, ...]) -> 
         annotator.define(piece.text, found, piece.base, local)
         uses = uses_of(piece.text, [*shorts, *local], piece.begin, piece.stop)
     looks = annotator.look_alikes(piece.text, piece.base, piece.begin, piece.stop)
-    return PieceNames(found, list(local.items()), uses, looks)
+    return PieceNames(found, list(local.items()), uses, looks, len(shorts))

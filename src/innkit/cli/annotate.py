@@ -5,21 +5,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
 from ..annotator.core import LENIENCY_LEVELS
 from ..annotator.parallel import PARALLEL_FROM, Workers
 from ..annotator.stitch import annotate_chunks
-from ..files.corpora import (
-    CorpusDocument,
-    CorpusError,
-    MissingLibraryError,
-    bioc_module,
-    read_bioc,
-    read_pubtator,
-)
 from ..files.readers import ReadReport, SkippedRecord, iter_text, json_document
 from .errors import (
     CappedLines,
@@ -32,6 +24,9 @@ from .errors import (
 )
 from .sinks import CORPUS_FORMATS, BratSink, HtmlReport, Output, Sink, main_sink
 
+if TYPE_CHECKING:  # the corpus readers are imported when a corpus input is read
+    from ..files.corpora import CorpusDocument
+
 INPUT_FORMATS = ("text", "jsonl", "pubtator", "bioc")
 
 
@@ -43,6 +38,8 @@ class _Progress:
         if enabled and total > 0:
             from tqdm import tqdm
 
+            # No monitor thread: workers are forked only from a process without other threads.
+            tqdm.monitor_interval = 0
             self.bar = tqdm(total=total, unit="B", unit_scale=True, desc="annotating",
                             file=sys.stderr, leave=False)
 
@@ -110,6 +107,8 @@ class _Inputs:
     def _from_stream(self, name: str, stream: BinaryIO):
         report = ReadReport(name)
         if self.input_format == "bioc":
+            from ..files.corpora import read_bioc
+
             yield from self._corpus(name, read_bioc(stream, name))
             return
         chunks = self._chunks(name, stream, report)
@@ -117,6 +116,8 @@ class _Inputs:
             yield name, chunks, report, None
             return
         if self.input_format == "pubtator":
+            from ..files.corpora import read_pubtator
+
             problems: list[str] = []
             yield from self._corpus(name, read_pubtator(_lines(chunks), name, problems))
             for problem in problems[:5]:
@@ -143,6 +144,8 @@ class _Inputs:
     def _corpus(self, name: str, documents: Iterator[CorpusDocument]):
         """Each document of a PubTator or BioC input; an input that is not one is counted
         as unread, and the others go on."""
+        from ..files.corpora import CorpusError, MissingLibraryError
+
         try:
             for doc in documents:
                 yield doc.doc_id, iter((doc.text,)), ReadReport(doc.doc_id), doc
@@ -214,6 +217,8 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
                 text_field=text_field, id_field=id_field)
         return
     if fmt.startswith("bioc") or input_format == "bioc":
+        from ..files.corpora import MissingLibraryError, bioc_module
+
         try:
             bioc_module()
         except MissingLibraryError as exc:
@@ -230,7 +235,7 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
         with out:
             sink = main_sink(fmt, out, output)
             _run(inputs, [sink, *([report] if report else [])], leniency, len(files),
-                 None if jobs is None else jobs - 1, early=max(sizes) >= PARALLEL_FROM)
+                 None if jobs is None else jobs - 1, longest=max(sizes))
     finally:
         progress.close()
     if inputs.problems:
@@ -242,16 +247,16 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
 
 
 def _run(inputs: _Inputs, sinks: list[Sink], leniency: str, n_inputs: int,
-         helpers: int | None = None, early: bool = False) -> None:
+         helpers: int | None = None, longest: int = 0) -> None:
     """Every document through every sink; a failed brat document leaves no half file.
     ``helpers``: worker processes for long documents (None: one per core but one), started
-    at once when ``early`` (a long file is coming)."""
+    at once when a file of ``longest`` bytes is long enough to share."""
     for s in sinks:
         s.begin()
     readers = [s for s in sinks if s.wants_text]
     try:
         with Workers(helpers, leniency) as workers:
-            if early:
+            if longest >= min(PARALLEL_FROM, workers.start_from):
                 workers.start()
             _documents(inputs, sinks, readers, leniency, n_inputs, workers)
     except BaseException:

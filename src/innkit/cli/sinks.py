@@ -10,26 +10,12 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from ..annotator.core import Mention
-from ..corpus_formats import (
-    BIOC_JSON_TAIL,
-    BIOC_XML_TAIL,
-    bioc_document,
-    bioc_json_document,
-    bioc_json_head,
-    bioc_xml_document,
-    bioc_xml_head,
-    brat_annotation_conf,
-    brat_tools_conf,
-    conll_document,
-    pubtator_document,
-)
 from ..files.atomic import atomic_output
-from ..files.corpora import CorpusDocument, text_document
 from ..render import (
     HTML_MAX_CHARS,
     HTML_MAX_NAMES,
@@ -41,6 +27,9 @@ from ..render import (
     tsv_line,
 )
 from .errors import os_fault
+
+if TYPE_CHECKING:  # the corpus formats are imported when one is asked for
+    from ..files.corpora import CorpusDocument
 
 
 class Output:
@@ -210,23 +199,26 @@ class CorpusSink(StreamSink):
         self._mentions.append(m)
 
     def end(self, doc_id: str, found: int) -> None:
+        from .. import corpus_formats as cf
+        from ..files.corpora import text_document
+
         doc = self._doc or text_document(doc_id, "".join(self._chunks))
         self._chunks = []
         dropped: list[str] = []
         first = self.documents == 0
         if self.fmt == "pubtator":
-            self.out.write(pubtator_document(doc, self._mentions, dropped))
+            self.out.write(cf.pubtator_document(doc, self._mentions, dropped))
         elif self.fmt == "conll":
-            self.out.write(conll_document(doc, self._mentions))
+            self.out.write(cf.conll_document(doc, self._mentions))
         elif self.fmt == "bioc-xml":
             if first:
-                self.out.write(bioc_xml_head(doc))
-            self.out.write(bioc_xml_document(bioc_document(doc, self._mentions, dropped)))
+                self.out.write(cf.bioc_xml_head(doc))
+            self.out.write(cf.bioc_xml_document(cf.bioc_document(doc, self._mentions, dropped)))
         else:
             if first:
-                self.out.write(bioc_json_head(doc))
-            self.out.write(bioc_json_document(bioc_document(doc, self._mentions, dropped),
-                                              first))
+                self.out.write(cf.bioc_json_head(doc))
+            self.out.write(cf.bioc_json_document(cf.bioc_document(doc, self._mentions, dropped),
+                                                 first))
         self.documents += 1
         self._mentions = []
         for problem in dropped:
@@ -234,14 +226,17 @@ class CorpusSink(StreamSink):
         self.out.flush()
 
     def finish(self, total: int, inputs: int) -> None:
+        from .. import corpus_formats as cf
+        from ..files.corpora import text_document
+
         if self.fmt.startswith("bioc") and self.documents == 0:
             empty = text_document("", "")
-            self.out.write(bioc_xml_head(empty) if self.fmt == "bioc-xml"
-                           else bioc_json_head(empty))
+            self.out.write(cf.bioc_xml_head(empty) if self.fmt == "bioc-xml"
+                           else cf.bioc_json_head(empty))
         if self.fmt == "bioc-xml":
-            self.out.write(BIOC_XML_TAIL)
+            self.out.write(cf.BIOC_XML_TAIL)
         elif self.fmt == "bioc-json":
-            self.out.write(BIOC_JSON_TAIL)
+            self.out.write(cf.BIOC_JSON_TAIL)
 
 
 class _Page:
@@ -430,11 +425,13 @@ class BratSink(Sink):
 
     def finish(self, total: int, inputs: int) -> None:
         """The folder's ``annotation.conf`` and ``tools.conf``, so that brat opens it."""
+        from .. import corpus_formats as cf
+
         if self.output == "-":
             return
         folder = Path(self.output)
-        for name, text in (("annotation.conf", brat_annotation_conf()),
-                           ("tools.conf", brat_tools_conf())):
+        for name, text in (("annotation.conf", cf.brat_annotation_conf()),
+                           ("tools.conf", cf.brat_tools_conf())):
             try:
                 with atomic_output(folder / name) as f:
                     f.write(text)
