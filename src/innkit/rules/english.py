@@ -55,13 +55,19 @@ class SortedWords:
     @classmethod
     def from_words(cls, words: Iterable[str]) -> SortedWords:
         # Strings sort by code point, which is the order of their UTF-8 bytes.
-        return cls.from_sorted(sorted(set(words)))
+        unique = words if isinstance(words, set | frozenset) else set(words)
+        return cls.from_sorted(sorted(unique))
 
     @classmethod
     def from_sorted(cls, words: Iterable[str]) -> SortedWords:
         """The list of ``words``, given sorted and without repeats."""
-        encoded = [w.encode("utf-8", "surrogatepass") for w in words]
+        words = list(words)
+        joined = "".join(words)
         offsets = array.array("I", [0])
+        if joined.isascii():  # one character a byte: encoded at once
+            offsets.extend(accumulate(map(len, words)))
+            return cls(joined.encode("ascii"), offsets)
+        encoded = [w.encode("utf-8", "surrogatepass") for w in words]
         offsets.extend(accumulate(map(len, encoded)))
         return cls(b"".join(encoded), offsets)
 
