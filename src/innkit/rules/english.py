@@ -128,9 +128,9 @@ class SortedWords:
 
 def _cached_words(kind: str, key: str, build) -> SortedWords:
     """A word list from the cache folder when it is whole and built from ``key``; else built
-    by ``build()`` and stored for the next process."""
+    from ``build()`` (the words, sorted, each once) and stored for the next process."""
     def make() -> tuple[SortedWords, list[bytes], dict]:
-        words = SortedWords.from_words(build())
+        words = SortedWords.from_sorted(build())
         return words, words.sections(), {}
 
     return cached(f"{kind}-{key[:24]}.bin", key, KEPT[kind], SortedWords.load, make)
@@ -138,7 +138,7 @@ def _cached_words(kind: str, key: str, build) -> SortedWords:
 
 @cache
 def _sorted_words() -> SortedWords:
-    return _cached_words("english", _source_key(), english_words)
+    return _cached_words("english", _source_key(), lambda: sorted(english_words()))
 
 
 @lru_cache(maxsize=65536)
@@ -203,9 +203,9 @@ def _frequency_buckets() -> list[list[str]]:
     return get_frequency_list("en")
 
 
-def _established() -> frozenset[str]:
-    """The words of wordfreq's English list at or above ESTABLISHED_ZIPF, letters only: the
-    words ``get_frequency_dict("en")`` gives at least that frequency (a word listed in two
+def _established() -> list[str]:
+    """The words of wordfreq's English list at or above ESTABLISHED_ZIPF, letters only, sorted:
+    the words ``get_frequency_dict("en")`` gives at least that frequency (a word listed in two
     buckets has the rarer one's frequency there, so it counts only if that one is enough)."""
     floor = 10 ** (ESTABLISHED_ZIPF - 9)  # Zipf = log10(frequency per billion words)
     buckets = _frequency_buckets()
@@ -215,7 +215,10 @@ def _established() -> frozenset[str]:
     while cut < len(buckets) and 10 ** (-cut / 100) >= floor:
         cut += 1
     rarer = set().union(*buckets[cut:])
-    return frozenset(w for w in set().union(*buckets[:cut]) - rarer if w.isalpha())
+    # Each bucket is in alphabetical order: sorting their words one bucket after another
+    # merges runs, twice as fast as sorting a set.
+    words = sorted(w for bucket in buckets[:cut] for w in bucket if w.isalpha())
+    return list(dict.fromkeys(w for w in words if w not in rarer))
 
 
 @cache
