@@ -90,7 +90,9 @@ def test_a_big_user_registry_annotates(tmp_path, cache, count):
 
 
 def _scanner_files(cache: Path) -> list[Path]:
-    return sorted(cache.glob("scanner-*.hsdb"))
+    """The scanner's compiled databases, and the UNII name list a small text is looked up in
+    (its database is compiled only for long texts)."""
+    return sorted([*cache.glob("scanner-*.hsdb"), *cache.glob("scanner-*.names")])
 
 
 def test_damaged_or_foreign_cache_files_are_rejected_and_rebuilt(cache):

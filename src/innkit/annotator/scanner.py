@@ -7,10 +7,16 @@ serves as the reference the fast path is tested against.
 
 Known names are not one big regular expression (Hyperscan refuses patterns past a length
 limit, which a user registry of a thousand brand names exceeds): each name is its own literal
-in a literal database, so any number of names works. Compiling ~90,000 literals takes seconds,
-so the compiled databases are kept on disk (see :func:`load_scanner`), keyed by everything
-they are built from, checked when read, written atomically; a fresh process loads them in
-milliseconds and never builds the name lists at all.
+in a literal database, so any number of names works. Compiling ~200,000 UNII literals takes
+seconds, so the compiled databases are kept on disk (see :func:`load_scanner`), keyed by
+everything they are built from, checked when read, written atomically; a fresh process loads
+them in milliseconds and never builds the name lists at all.
+
+A process that finds no UNII database on disk (the first run after installing or upgrading)
+does not compile one for a small text: it reads the sorted list of the names the database
+would hold (kept on disk too; drawn in half a second) and looks each word n-gram of the text
+up in it (:class:`NameLookup`), which finds the same names at the same places. It compiles the
+database once it has read :data:`SMALL_TEXT` characters, saying so on stderr.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ import hashlib
 import json
 import os
 import re
+import sys
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,7 +43,10 @@ from ..files.cache import (
     file_stamp,
     key_hash,
     prune,
+    read_blob,
+    touch,
 )
+from ..rules.english import SortedWords
 from ..vocab import Leniency
 from .abbreviations import well_known
 
@@ -152,28 +163,142 @@ def substance_names(registry: Registry, caught: re.Pattern[str],
     they match is found by them at the same place and judged the same way (the registry is
     asked first, whichever pattern found the word), so it need not be a literal as well: the
     literal scan, the slowest part of a pass over the text, gets that much smaller."""
+    return _kept(registry, lambda w: caught.match(w) is not None,
+                 None if covered is None else lambda w: covered.match(w) is not None)
+
+
+def _kept(registry: Registry, caught: Callable[[str], bool],
+          covered: Callable[[str], bool] | None,
+          pairs: list[tuple[str, str]] | None = None) -> tuple[str, ...]:
+    """The rule of :func:`substance_names`, with ``caught`` (the antibody pattern matches a
+    word whole) and ``covered`` (a stem pattern does) as functions of the word."""
     from ..registry.keys import code_spellings
     from ..rules.english import english_words
 
     english = english_words()
     judged = registry.english_judged()  # English words kept as drug names, with the reason
-    keep = set()
-    for entry in registry.substance_names():
-        name = entry.name
-        words = name.split()
-        if entry.kind == "class":  # class phrases (NSAIDs, beta-blockers) are English by nature
+    # A dict, not a set: it keeps the order the names come in (the broad list's, sorted), so
+    # that sorting them at the end finds them nearly in order already.
+    keep: dict[str, None] = {}
+    add = keep.setdefault
+    for name, kind in _name_kinds(registry) if pairs is None else pairs:
+        if kind == "class":  # class phrases (NSAIDs, beta-blockers) are English by nature
             if len(name) >= 3 and name.isascii():
-                keep.add(name)
+                add(name)
             continue
-        if entry.kind == "code":  # judged when the list was made (names.py)
-            keep.update(code_spellings(name))
+        if kind == "code":  # judged when the list was made (names.py)
+            keep.update(dict.fromkeys(code_spellings(name)))
             continue
-        if (len(name) >= 5 and name.isascii() and all(w.isalpha() for w in words)
-                and not (len(words) == 1 and name in english and name not in judged)
-                and not caught.match(words[0])
-                and not (covered is not None and len(words) == 1 and covered.match(name))):
-            keep.add(name)
+        if len(name) < 5 or not name.isascii():
+            continue
+        words = name.split()
+        if len(words) == 1:
+            if (words[0].isalpha() and (name not in english or name in judged)
+                    and not caught(words[0]) and not (covered is not None and covered(name))):
+                add(name)
+        elif all(w.isalpha() for w in words) and not caught(words[0]):
+            add(name)
     return tuple(sorted(keep))
+
+
+def _name_kinds(registry: Registry) -> Iterator[tuple[str, str]]:
+    """(name, kind) of every broad-layer entry and drug-class phrase (kind ``class``), as
+    ``registry.substance_names()`` lists them, read without making an entry of each."""
+    if not hasattr(registry, "unii_names") or not hasattr(registry, "substances"):
+        for entry in registry.substance_names():
+            yield entry.name, entry.kind
+        return
+    if registry.substances is not None:
+        yield from registry.unii_names()
+    for phrase in registry.rules.drug_classes.phrases:
+        yield phrase, "class"
+
+
+def _whole_words(db, words: list[str]) -> tuple[set[str], set[str]]:
+    """The ``words`` (ASCII letters) that the antibody pattern, and that any pattern, of the
+    compiled stem database ``db`` matches whole: one Hyperscan pass over them, one a line.
+    Every pattern starts at a word boundary, so a match that ends where its line ends spans
+    the line (the word has no boundary inside)."""
+    import hyperscan
+
+    data = "\n".join(words).encode("ascii")
+    line_at: dict[int, int] = {}
+    at = 0
+    for i, w in enumerate(words):
+        at += len(w)
+        line_at[at] = i
+        at += 1
+    antibody: set[int] = set()
+    any_pattern: set[int] = set()
+
+    def on_match(pid: int, start: int, end: int, flags: int, context: object) -> None:
+        i = line_at.get(end)
+        if i is not None:
+            any_pattern.add(i)
+            if pid == ANTIBODY:
+                antibody.add(i)
+
+    db.scan(data, match_event_handler=on_match, scratch=hyperscan.Scratch(db))
+    return {words[i] for i in antibody}, {words[i] for i in any_pattern}
+
+
+def _fast_substance_names(registry: Registry, stems_db) -> tuple[str, ...]:
+    """:func:`substance_names` for the patterns the stem database ``stems_db`` was compiled
+    from, the same names in a fraction of the time: the patterns run once over all the
+    words they are asked about (in Hyperscan), not once a word."""
+    pairs = list(_name_kinds(registry))
+    firsts = set()
+    for name, kind in pairs:
+        if kind != "class" and kind != "code" and name.isascii():
+            words = name.split()
+            if words and words[0].isalpha():
+                firsts.add(words[0])
+    caught, covered = _whole_words(stems_db, sorted(firsts))
+    return _kept(registry, caught.__contains__, covered.__contains__, pairs)
+
+
+class NameLookup:
+    """The UNII layer of a scan without its literal database: the names it would hold
+    (:func:`substance_names`, a sorted list kept in the cache folder), each word n-gram of
+    the text looked up in them by bisection. A name is found where the database would find
+    it: a run of whole words, the same letters whatever their case. Compiling the database
+    takes seconds; this costs a few microseconds a word, nothing to start."""
+
+    def __init__(self, names: SortedWords) -> None:
+        self.names = names
+        self._seen: dict[bytes, tuple[bool, bool]] = {}
+
+    def _probe(self, phrase: bytes) -> tuple[bool, bool]:
+        """:meth:`SortedWords.probe`, remembered (a text repeats its words)."""
+        found = self._seen.get(phrase)
+        if found is None:
+            if len(self._seen) > 100_000:  # bound the memory of a long stream
+                self._seen.clear()
+            found = self._seen[phrase] = self.names.probe(phrase)
+        return found
+
+    def scan(self, data: bytes, out: list[tuple[int, int, int]]) -> None:
+        """Add the UNII names in ``data`` (the text as :class:`HyperscanScanner` reads it:
+        ASCII, one byte a character) as (start, -end, SUBSTANCE)."""
+        low = data.lower()
+        spans = [m.span() for m in _LOWER_WORD.finditer(low)]
+        count = len(spans)
+        probe = self._probe
+        add = out.append
+        for i, (start, end) in enumerate(spans):
+            last = i
+            while True:
+                found, longer = probe(low[start:end])
+                if found:
+                    add((start, -end, SUBSTANCE))
+                last += 1
+                # A name of more words starts with this phrase: read one more word.
+                if not longer or last == count:
+                    break
+                end = spans[last][1]
+
+
+_LOWER_WORD = re.compile(rb"[a-z0-9_]+")
 
 
 def _covered(patterns: dict[int, str]) -> re.Pattern[str]:
@@ -321,14 +446,18 @@ class HyperscanScanner:
 
     The literal databases are kept apart by what they depend on, so that each is compiled (and
     cached) once for its inputs: the UNII names (the same for every registry) and the known
-    names of the registry (small unless a user registry is large).
+    names of the registry (small unless a user registry is large). ``pending``: the UNII
+    layer when no compiled database of it was found: small texts are looked up word by word,
+    and the database is compiled once the process has read enough text to be worth it.
     """
 
     name = "hyperscan"
 
-    def __init__(self, db, layers: list[Literals]) -> None:
+    def __init__(self, db, layers: list[Literals], pending: PendingLayer | None = None) -> None:
         self._db = db
-        self._layers = layers
+        # The layers and the pending one change together (one assignment): a scan in
+        # another thread sees them before the database is compiled, or after, never half.
+        self._state: tuple[list[Literals], PendingLayer | None] = (layers, pending)
         self._local = threading.local()
 
     @classmethod
@@ -342,21 +471,43 @@ class HyperscanScanner:
                                          lambda k=known, s=substances: (k, s)))
         return cls(_stem_db(patterns.patterns), [x for x in layers if x is not None])
 
-    def _scratch(self):
+    @property
+    def _layers(self) -> list[Literals]:
+        return self._state[0]
+
+    def _scratch(self, layers: list[Literals]):
         import hyperscan
 
         # Hyperscan scratch space belongs to one scan at a time: each thread gets its own.
         local = self._local
         if getattr(local, "scratch", None) is None:
             local.scratch = hyperscan.Scratch(self._db)
-            local.layers = [hyperscan.Scratch(x.db) for x in self._layers]
+        if getattr(local, "for_layers", None) is not layers:
+            local.layers = [hyperscan.Scratch(x.db) for x in layers]
+            local.for_layers = layers
         return local.scratch, local.layers
+
+    def _state_for(self, size: int) -> tuple[list[Literals], PendingLayer | None]:
+        """The layers to scan a text of ``size`` characters with: the UNII database compiled
+        now (or read, another process having compiled it) when the pending layer is due."""
+        layers, pending = self._state
+        if pending is not None and pending.due(size):
+            with pending.lock:
+                layers, pending = self._state
+                if pending is not None:
+                    built = pending.compiled()
+                    if built is not False:
+                        layers = [*layers, built] if built is not None else layers
+                        pending = None
+                        self._state = (layers, pending)
+        return layers, pending
 
     def scan(self, text: str) -> list[tuple[int, int, int]]:
         # Non-ASCII characters become one '?' byte each, so byte offsets equal str offsets
         # (INNs are ASCII; a word with other letters in it is not one).
         data = text.encode("ascii", "replace")
-        scratch, layer_scratch = self._scratch()
+        layers, pending = self._state_for(len(data))
+        scratch, layer_scratch = self._scratch(layers)
         ends: list[tuple[int, int]] = []
         append = ends.append
 
@@ -365,8 +516,10 @@ class HyperscanScanner:
 
         self._db.scan(data, match_event_handler=on_match, scratch=scratch)
         out: list[tuple[int, int, int]] = []
-        for layer, layer_space in zip(self._layers, layer_scratch, strict=True):
+        for layer, layer_space in zip(layers, layer_scratch, strict=True):
             layer.scan(text, data, layer_space, out)
+        if pending is not None:
+            pending.lookup.scan(data, out)
         starts: dict[int, int] = {}
         # Word characters become "a", the rest " ": where a word starts is then one rfind in C.
         mask = data.translate(_MASK) if ends else b""
@@ -378,6 +531,68 @@ class HyperscanScanner:
             out.append((start, -end, pid))
         out.sort()
         return out
+
+
+SMALL_TEXT = 500_000
+"""Characters a process reads with the UNII layer looked up word by word (see
+:class:`NameLookup`) before it compiles that layer's database. Compiling takes about eight
+seconds, once per machine and version (the database is then kept in the cache folder);
+looking names up costs a few microseconds a word, about half a second for this much text.
+A first ``annotate`` of a paper never waits for the compiler; a book does, once, and every
+run after it reads the database in milliseconds."""
+
+
+class PendingLayer:
+    """The UNII layer of a scanner whose database was not in the cache folder: the look-up
+    that stands in for it, and how to compile it when due."""
+
+    def __init__(self, lookup: NameLookup, compile_layer, lock_name: str) -> None:
+        self.lookup = lookup
+        self.lock = threading.Lock()
+        self._compile = compile_layer
+        self._lock_name = lock_name
+        self._read = 0
+
+    def due(self, size: int) -> bool:
+        """Whether the database should be compiled before a text of ``size`` characters."""
+        self._read += size
+        return self._read > SMALL_TEXT
+
+    def compiled(self) -> Literals | bool | None:
+        """The compiled layer (None: empty), or False when another process is compiling it
+        right now (the look-up goes on; the next text tries again, and then finds it)."""
+        with _one_builder(self._lock_name) as mine:
+            if not mine:
+                return False
+            return self._compile()
+
+
+@contextlib.contextmanager
+def _one_builder(name: str) -> Iterator[bool]:
+    """Whether this process may build the cached file ``name`` now: not while another
+    process holds its lock (two processes of one run that found the cache empty would both
+    compile for seconds). Without file locks, or a cache folder to keep one in, it may."""
+    try:
+        import fcntl
+
+        path = cache_folder(create=True) / f"{name}.lock"
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+    except (ImportError, OSError):
+        yield True
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()
+    finally:
+        os.close(fd)
 
 
 def compile_stems(patterns: dict[int, str]):
@@ -502,7 +717,8 @@ def load_scanner(tables: Tables, registry: Registry, leniency: Leniency | str = 
                  backend: str = "auto"):
     """The scanner for a registry and leniency level: Hyperscan when it is installed, its
     databases from the disk cache when ones built from the same inputs are there (else
-    compiled and stored), else the ``re`` reference scanner.
+    compiled and stored; the UNII names' only once the process has read enough text, see
+    :data:`SMALL_TEXT`), else the ``re`` reference scanner.
 
     Each database has its own key: the stem patterns (tables and leniency); the UNII names
     (their source file, the English list, the antibody pattern); the registry's names. A
@@ -537,13 +753,68 @@ def _hyperscan_scanner(tables: Tables, registry: Registry,
         known_names(registry, _caught(patterns)), ())))
     # The substance layer (known names of every kind, and the class phrases) is read at every
     # level; it can be switched off for a registry.
+    stems = _stem_db(patterns)
+    pending = None
     if getattr(registry, "_with_substances", True):
         key = _base_key("unii", json.dumps(patterns, sort_keys=True), file_stamp(unii_source()),
-                        _english_source(), _list_key())
-        layers.append(_literal_layer("unii", key.hexdigest(), lambda: (
-            (), substance_names(registry, _caught(patterns), _covered(patterns))),
-            lambda: unii_source() is None or registry.substance_index() is not None))
-    return HyperscanScanner(_stem_db(patterns), [x for x in layers if x is not None])
+                        _english_source(), _list_key()).hexdigest()
+
+        def whole() -> bool:
+            return unii_source() is None or registry.substance_index() is not None
+
+        found = _read_layer("unii", key)
+        if found is not None:
+            layers.append(found or None)
+        else:
+            names = _names_list(key, lambda: _fast_substance_names(registry, stems), whole)
+
+            def compiled() -> Literals | None:
+                def listed() -> tuple[tuple[str, ...], tuple[str, ...]]:
+                    _progress("building the scanner's database of UNII names (once; it is "
+                              "kept in the cache folder)")
+                    return (), tuple(names)
+
+                return _literal_layer("unii", key, listed, whole)
+
+            pending = PendingLayer(NameLookup(names), compiled, f"scanner-unii-{key[:24]}")
+    return HyperscanScanner(stems, [x for x in layers if x is not None], pending)
+
+
+NAMES_KEPT = Kept("scanner-*.names", keep=6)
+"""The UNII layer's name lists kept in the cache folder (the most recently used)."""
+
+
+def _names_list(key: str, build, whole) -> SortedWords:
+    """The names of the UNII layer (:func:`substance_names`), from the cache folder when a
+    list made from the same inputs is there (the same key as the layer's database), else
+    ``build()`` and stored (unless ``whole()`` is false: an input could not be read)."""
+    def make() -> tuple[SortedWords, list[bytes], dict | None]:
+        names = SortedWords.from_sorted(build())
+        return names, names.sections(), {} if whole() else None
+
+    return cached(f"scanner-unii-{key[:24]}.names", key, NAMES_KEPT, SortedWords.load, make)
+
+
+def _read_layer(kind: str, key: str) -> Literals | bool | None:
+    """The literal database of ``kind`` cached for ``key`` (False: cached as empty), or None
+    when there is none this Hyperscan can read: read, never built."""
+    try:
+        path = cache_folder() / f"scanner-{kind}-{key[:24]}.hsdb"
+    except CacheFolderError:
+        return None
+    blob = read_blob(path, key)
+    if blob is None:
+        return None
+    found = False if blob.meta.get("empty") else Literals.load(blob)
+    if found is not None:
+        touch(path)
+    return found
+
+
+def _progress(message: str) -> None:
+    """Long work says so on stderr first, with or without a terminal."""
+    with contextlib.suppress(OSError, ValueError):
+        print(f"innkit: {message} ...", file=sys.stderr, flush=True)
 
 
 def make_scanner(patterns: PatternSet, backend: str = "auto"):

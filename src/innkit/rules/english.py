@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import array
 import importlib.util
+from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 from ..files.cache import Blob, Kept, cache_key, cached, file_stamp
@@ -51,22 +53,28 @@ class SortedWords:
         self._count = len(offsets) - 1
 
     @classmethod
-    def from_words(cls, words: frozenset[str] | set[str]) -> SortedWords:
-        encoded = sorted(w.encode() for w in words)
+    def from_words(cls, words: Iterable[str]) -> SortedWords:
+        # Strings sort by code point, which is the order of their UTF-8 bytes.
+        unique = words if isinstance(words, set | frozenset) else set(words)
+        return cls.from_sorted(sorted(unique))
+
+    @classmethod
+    def from_sorted(cls, words: Iterable[str]) -> SortedWords:
+        """The list of ``words``, given sorted and without repeats."""
+        words = list(words)
+        joined = "".join(words)
         offsets = array.array("I", [0])
-        total = 0
-        for w in encoded:
-            total += len(w)
-            offsets.append(total)
+        if joined.isascii():  # one character a byte: encoded at once
+            offsets.extend(accumulate(map(len, words)))
+            return cls(joined.encode("ascii"), offsets)
+        encoded = [w.encode("utf-8", "surrogatepass") for w in words]
+        offsets.extend(accumulate(map(len, encoded)))
         return cls(b"".join(encoded), offsets)
 
     def __len__(self) -> int:
         return self._count
 
-    def __contains__(self, word: object) -> bool:
-        if not isinstance(word, str):
-            return False
-        target = word.encode("utf-8", "surrogatepass")
+    def _bisect(self, target: bytes) -> int:
         blob, offsets = self._blob, self._offsets
         lo, hi = 0, self._count
         while lo < hi:
@@ -75,7 +83,29 @@ class SortedWords:
                 lo = mid + 1
             else:
                 hi = mid
-        return lo < self._count and blob[offsets[lo]:offsets[lo + 1]] == target
+        return lo
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        target = word.encode("utf-8", "surrogatepass")
+        lo = self._bisect(target)
+        return lo < self._count and self._blob[self._offsets[lo]:self._offsets[lo + 1]] == target
+
+    def probe(self, target: bytes) -> tuple[bool, bool]:
+        """Whether the UTF-8 ``target`` is in the list, and whether a longer word of the list
+        starts with it (those follow it in sorted order)."""
+        blob, offsets, count = self._blob, self._offsets, self._count
+        lo = self._bisect(target)
+        found = lo < count and blob[offsets[lo]:offsets[lo + 1]] == target
+        after = lo + 1 if found else lo
+        return found, after < count and blob.startswith(target, offsets[after],
+                                                        offsets[after + 1])
+
+    def __iter__(self) -> Iterator[str]:
+        blob, offsets = self._blob, self._offsets
+        for i in range(self._count):
+            yield blob[offsets[i]:offsets[i + 1]].decode("utf-8", "surrogatepass")
 
     def sections(self) -> list[bytes]:
         """The list as stored in the cache: the offsets, then the words."""
@@ -98,9 +128,9 @@ class SortedWords:
 
 def _cached_words(kind: str, key: str, build) -> SortedWords:
     """A word list from the cache folder when it is whole and built from ``key``; else built
-    by ``build()`` and stored for the next process."""
+    from ``build()`` (the words, sorted, each once) and stored for the next process."""
     def make() -> tuple[SortedWords, list[bytes], dict]:
-        words = SortedWords.from_words(build())
+        words = SortedWords.from_sorted(build())
         return words, words.sections(), {}
 
     return cached(f"{kind}-{key[:24]}.bin", key, KEPT[kind], SortedWords.load, make)
@@ -108,7 +138,7 @@ def _cached_words(kind: str, key: str, build) -> SortedWords:
 
 @cache
 def _sorted_words() -> SortedWords:
-    return _cached_words("english", _source_key(), english_words)
+    return _cached_words("english", _source_key(), lambda: sorted(english_words()))
 
 
 @lru_cache(maxsize=65536)
@@ -126,26 +156,69 @@ unknown word the list means vocabulary, not a newly coined name. The dictionarie
 ``is_english`` predate smartphones and most of molecular biology; this list does not."""
 
 
+def _wordfreq_list() -> Path | None:
+    """wordfreq's English list (the large one, which its "best" list for English is), found
+    without importing wordfreq: the import alone costs a small run a fifth of a second."""
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is None or not spec.origin:
+        return None
+    return Path(spec.origin).parent / "data" / "large_en.msgpack.gz"
+
+
 def _wordfreq_key() -> str:
     """The English lists wordfreq reads (their sizes and times), not its version: reading
     package metadata costs a small run a fiftieth of a second."""
-    spec = importlib.util.find_spec("wordfreq")
+    found = _wordfreq_list()
     parts = [f"zipf>={ESTABLISHED_ZIPF}"]
-    if spec is not None and spec.origin:
-        data = Path(spec.origin).parent / "data"
-        parts += [file_stamp(data / name) for name in ("large_en.msgpack.gz",
-                                                       "small_en.msgpack.gz")]
+    if found is not None:
+        parts += [file_stamp(found.parent / name) for name in ("large_en.msgpack.gz",
+                                                               "small_en.msgpack.gz")]
     return cache_key("wordfreq", *parts)
 
 
-def _established() -> frozenset[str]:
-    import math
+def _frequency_buckets() -> list[list[str]]:
+    """wordfreq's English words by frequency bucket (bucket i: -i centibels), as
+    ``wordfreq.get_frequency_list("en")`` gives them: read straight from its list file (a
+    twentieth of a second) when that file is in the format wordfreq documents (cBpack: a
+    gzipped msgpack list, a header, then the buckets), else through wordfreq."""
+    import gzip
 
-    from wordfreq import get_frequency_dict
+    found = _wordfreq_list()
+    try:
+        import msgpack
+    except ImportError:
+        found = None
+    if found is not None:
+        try:
+            with gzip.open(found, "rb") as f:
+                data = msgpack.load(f, raw=False)
+        except (OSError, EOFError, ValueError, msgpack.UnpackException):
+            data = None
+        if (isinstance(data, list) and data and isinstance(data[0], dict)
+                and data[0].get("format") == "cB" and data[0].get("version") == 1
+                and all(isinstance(b, list) for b in data[1:])):
+            return data[1:]
+    from wordfreq import get_frequency_list
 
+    return get_frequency_list("en")
+
+
+def _established() -> list[str]:
+    """The words of wordfreq's English list at or above ESTABLISHED_ZIPF, letters only, sorted:
+    the words ``get_frequency_dict("en")`` gives at least that frequency (a word listed in two
+    buckets has the rarer one's frequency there, so it counts only if that one is enough)."""
     floor = 10 ** (ESTABLISHED_ZIPF - 9)  # Zipf = log10(frequency per billion words)
-    return frozenset(w for w, f in get_frequency_dict("en").items()
-                     if f >= floor and w.isalpha() and not math.isnan(f))
+    buckets = _frequency_buckets()
+    # wordfreq's frequency of bucket i is 10 ** (-i / 100), falling with i: the buckets
+    # frequent enough are the first ``cut``.
+    cut = 0
+    while cut < len(buckets) and 10 ** (-cut / 100) >= floor:
+        cut += 1
+    rarer = set().union(*buckets[cut:])
+    # Each bucket is in alphabetical order: sorting their words one bucket after another
+    # merges runs, twice as fast as sorting a set.
+    words = sorted(w for bucket in buckets[:cut] for w in bucket if w.isalpha())
+    return list(dict.fromkeys(w for w in words if w not in rarer))
 
 
 @cache
