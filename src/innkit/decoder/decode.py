@@ -98,6 +98,24 @@ def _decode_cached(registry: Registry, text: str, generation: int) -> Decoding:
     return _decode(text, registry)
 
 
+@owner_cache(CACHE_SIZE)
+def _inn_phrase(registry: Registry, meant: str, generation: int) -> Decoding:
+    """The reading of the INN (or preferred name) that a brand, code or synonym denotes: a
+    list of names holds several of each substance (a UNII list, ~2 a substance), and each is
+    read as its INN, so that reading is made once (kept and dropped as decodings are)."""
+    return _decode_phrase(meant, meant, registry.rules.tables, registry)
+
+
+def _clear_caches() -> None:
+    """Forget every kept decoding, whole names' and INN readings' alike (a cold start)."""
+    _cached_clear()
+    _inn_phrase.cache_clear()  # type: ignore[attr-defined]
+
+
+_cached_clear = _decode_cached.cache_clear  # type: ignore[attr-defined]
+_decode_cached.cache_clear = _clear_caches  # type: ignore[attr-defined]
+
+
 def _decode(text: object, registry: Registry) -> Decoding:
     if isinstance(text, bytes | bytearray):
         try:
@@ -200,7 +218,7 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
     elif substance.relation != Relation.INN and (substance.inn or own.kind == Kind.UNKNOWN):
         # Read the INN; a substance without one is read by the list's preferred name.
         meant = substance.inn or substance.name
-        inn = _decode_phrase(meant, meant, tables, registry)
+        inn = _inn_phrase(registry, meant, registry.generation)
         read = inn.kind != Kind.UNKNOWN or inn.failure is None  # a rule's or a lens's reading
         if read and (own.kind == Kind.UNKNOWN or _word(own) != _word(inn)):
             result = _replace(inn, input=text)
