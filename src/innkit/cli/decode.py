@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import click
 
@@ -62,9 +63,40 @@ def _text_line(d: Decoding) -> str:
     return f"{d.input}{f' ({label})' if label else ''}  →  {summary(d)}"
 
 
-def _read_stdin_names() -> Iterator[str | bytes]:
-    """Names from standard input, one per line, decoded lazily so that huge inputs stream."""
-    for raw in sys.stdin.buffer:
+def _read_stdin_names(waiting: Callable[[], None]) -> Iterator[str | bytes]:
+    """Names from standard input, one per line, decoded lazily so that huge inputs stream.
+
+    ``waiting`` runs before each read that may block (the output is flushed then): a program
+    that writes a name and waits for its line gets it at once, and a file or a pipe full of
+    names is answered in large writes, not in one system call per name."""
+    try:
+        fd = sys.stdin.buffer.fileno()
+    except (AttributeError, OSError, ValueError):  # a stream in memory (tests): no descriptor
+        fd = -1
+    if fd < 0:
+        for raw in sys.stdin.buffer:
+            waiting()
+            yield from _names_of((raw,))
+        return
+    pending = b""
+    while True:
+        waiting()
+        chunk = os.read(fd, _CHUNK)
+        if not chunk:
+            break
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        yield from _names_of(lines)
+    if pending:
+        yield from _names_of((pending,))
+
+
+_CHUNK = 1 << 16
+"""Bytes read from standard input at a time (what is there, up to this)."""
+
+
+def _names_of(lines: Iterable[bytes]) -> Iterator[str | bytes]:
+    for raw in lines:
         line = raw.rstrip(b"\r\n")
         if not line.strip():
             continue
@@ -72,6 +104,10 @@ def _read_stdin_names() -> Iterator[str | bytes]:
             yield line.decode("utf-8")
         except UnicodeDecodeError:
             yield line  # decode() reports it as binary input, line by line
+
+
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False).encode
+"""``json.dumps(x, ensure_ascii=False)``, without building an encoder for each line."""
 
 
 def _emit(decodings: Iterable[Decoding], fmt: str, single: bool) -> None:
@@ -84,14 +120,17 @@ def _emit(decodings: Iterable[Decoding], fmt: str, single: bool) -> None:
         return
     if fmt == "tsv":
         out.write("\t".join(TSV_COLUMNS) + "\n")
-    for d in decodings:
-        if fmt == "jsonl":
-            out.write(json.dumps(d.to_dict(), ensure_ascii=False) + "\n")
-        elif fmt == "tsv":
-            out.write("\t".join(_tsv_cell(k, d) for k in TSV_COLUMNS) + "\n")
-        else:
-            out.write(_text_line(d) + "\n")
-        out.flush()
+    write = out.write
+    if fmt == "jsonl":
+        for d in decodings:
+            write(_JSON_LINE(d.to_dict()) + "\n")
+    elif fmt == "tsv":
+        for d in decodings:
+            write("\t".join([_tsv_cell(k, d) for k in TSV_COLUMNS]) + "\n")
+    else:
+        for d in decodings:
+            write(_text_line(d) + "\n")
+    out.flush()
 
 
 @click.command("decode")
@@ -112,7 +151,7 @@ def decode_cmd(names: tuple[str, ...], fmt: str, strict: bool) -> None:
     elif sys.stdin.isatty():
         raise click.UsageError("give names as arguments, or pipe them in one per line")
     else:
-        source = _read_stdin_names()
+        source = _read_stdin_names(lambda: sys.stdout.flush())
     failed = False
 
     def decoded() -> Iterator[Decoding]:
