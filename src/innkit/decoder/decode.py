@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import fields, replace
 
 from ..caching import owner_cache
@@ -24,30 +25,27 @@ from .modifiers import classify_modifier, lens_choices, near_miss, split_radiola
 from .stems import classify_word
 
 
-def _setters(cls: type) -> tuple[tuple[str, object], ...] | None:
-    """Each field's slot setter, for :func:`_replace`; None where a copy must run __init__."""
-    if hasattr(cls, "__post_init__") or not hasattr(cls, "__slots__"):
-        return None
-    if any(not f.init for f in fields(cls)):
-        return None
-    return tuple((f.name, cls.__dict__[f.name].__set__) for f in fields(cls))
+def _replacer(cls: type) -> Callable[..., Decoding]:
+    """``dataclasses.replace`` for one frozen slots result class, written once from its fields
+    (a decode makes one or two copies): each field is stored through its slot, the new value
+    or the old one, without the per-field checks of a generic copy; the same new, frozen
+    object. A class whose copy must run ``__init__`` gets ``dataclasses.replace`` itself."""
+    if hasattr(cls, "__post_init__") or not hasattr(cls, "__slots__") or \
+            any(not f.init for f in fields(cls)):
+        return replace
+    keep = object()
+    scope: dict[str, object] = {"_keep": keep, "_new": object.__new__, "_cls": cls}
+    lines = []
+    for f in fields(cls):
+        scope[f"_s_{f.name}"] = cls.__dict__[f.name].__set__
+        lines.append(f"    _s_{f.name}(new, obj.{f.name} if {f.name} is _keep else {f.name})\n")
+    names = ", ".join(f"{f.name}=_keep" for f in fields(cls))
+    exec(f"def _replace(obj, *, {names}):\n    new = _new(_cls)\n{''.join(lines)}"
+         "    return new\n", scope)
+    return scope["_replace"]  # type: ignore[return-value]
 
 
-_SETTERS = {cls: _setters(cls) for cls in (Decoding,)}
-
-
-def _replace(obj: Decoding, **changes: object) -> Decoding:
-    """``dataclasses.replace`` for a frozen slots result, without the per-field checks of a
-    generic copy (a decode makes one or two): the same new, frozen object."""
-    setters = _SETTERS.get(type(obj))
-    if setters is None:
-        return replace(obj, **changes)
-    new = object.__new__(type(obj))
-    for name, setter in setters:
-        setter(new, changes.pop(name) if name in changes else getattr(obj, name))
-    if changes:  # a name that is no field: the error dataclasses.replace gives
-        raise TypeError(f"unexpected fields {sorted(changes)}")
-    return new
+_replace = _replacer(Decoding)
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -327,6 +327,8 @@ class Substances:
     def clear_memos(self) -> None:
         self._kinds = {}
         self._identities = {}
+        if self._resolver is not None:
+            self._resolver.forget()
 
     def index(self) -> SubstanceIndex | None:
         if self._index is None:
