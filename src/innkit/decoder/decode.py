@@ -388,10 +388,12 @@ def _conjugate_near_miss(text: str, word: str, tables: Tables, registry: Registr
     """A word no registry knows that misspells a conjugate, payload or other lens word
     (ozogamycin): the word it probably means, offered before any stem is read into it."""
     lenses = registry.rules.lenses
-    if word in tables.modifiers or lenses.get(word) is not None or registry.identify(word):
+    if word in tables.modifiers or lenses.get(word) is not None:
         return None
+    # The near miss first: it is found in a short list, while asking what the word denotes
+    # resolves it in the UNII index (an INN read for its brand is asked nothing more).
     near = near_miss(word, lens_choices(tables, lenses.words))
-    if near is None:
+    if near is None or registry.identify(word):
         return None
     row = tables.modifiers.get(near)
     lens = lenses.get(near)
