@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -156,8 +157,12 @@ def decode_cmd(names: tuple[str, ...], fmt: str, strict: bool) -> None:
 
     def decoded() -> Iterator[Decoding]:
         nonlocal failed
-        for name in source:
+        for i, name in enumerate(source):
             d = decode(name)
+            if i == 0:
+                # The tables and indexes are loaded now, and live as long as the run: the
+                # collector need not walk them again after each batch of results.
+                gc.freeze()
             failed = failed or d.kind == Kind.UNKNOWN
             yield d
 
