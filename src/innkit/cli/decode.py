@@ -154,19 +154,25 @@ def decode_cmd(names: tuple[str, ...], fmt: str, strict: bool) -> None:
     else:
         source = _read_stdin_names(lambda: sys.stdout.flush())
     failed = False
+    froze = False
 
     def decoded() -> Iterator[Decoding]:
-        nonlocal failed
+        nonlocal failed, froze
         for i, name in enumerate(source):
             d = decode(name)
-            if i == 0:
+            if i == 0 and not gc.get_freeze_count():
                 # The tables and indexes are loaded now, and live as long as the run: the
                 # collector need not walk them again after each batch of results.
                 gc.freeze()
+                froze = True
             failed = failed or d.kind == Kind.UNKNOWN
             yield d
 
-    _emit(decoded(), fmt, single=len(names) == 1)
+    try:
+        _emit(decoded(), fmt, single=len(names) == 1)
+    finally:
+        if froze:  # a caller in the same process (a test, an embedding) collects as before
+            gc.unfreeze()
     if strict and failed:
         sys.exit(1)
 
