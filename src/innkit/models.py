@@ -315,6 +315,7 @@ class Substance(Result):
         return ids
 
 
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class RegistryEntry(Result):
     """Facts about one known name, and where they come from (the shipped table or the user's

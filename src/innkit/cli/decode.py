@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import click
 
@@ -62,9 +64,40 @@ def _text_line(d: Decoding) -> str:
     return f"{d.input}{f' ({label})' if label else ''}  →  {summary(d)}"
 
 
-def _read_stdin_names() -> Iterator[str | bytes]:
-    """Names from standard input, one per line, decoded lazily so that huge inputs stream."""
-    for raw in sys.stdin.buffer:
+def _read_stdin_names(waiting: Callable[[], None]) -> Iterator[str | bytes]:
+    """Names from standard input, one per line, decoded lazily so that huge inputs stream.
+
+    ``waiting`` runs before each read that may block (the output is flushed then): a program
+    that writes a name and waits for its line gets it at once, and a file or a pipe full of
+    names is answered in large writes, not in one system call per name."""
+    try:
+        fd = sys.stdin.buffer.fileno()
+    except (AttributeError, OSError, ValueError):  # a stream in memory (tests): no descriptor
+        fd = -1
+    if fd < 0:
+        for raw in sys.stdin.buffer:
+            waiting()
+            yield from _names_of((raw,))
+        return
+    pending = b""
+    while True:
+        waiting()
+        chunk = os.read(fd, _CHUNK)
+        if not chunk:
+            break
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        yield from _names_of(lines)
+    if pending:
+        yield from _names_of((pending,))
+
+
+_CHUNK = 1 << 16
+"""Bytes read from standard input at a time (what is there, up to this)."""
+
+
+def _names_of(lines: Iterable[bytes]) -> Iterator[str | bytes]:
+    for raw in lines:
         line = raw.rstrip(b"\r\n")
         if not line.strip():
             continue
@@ -72,6 +105,10 @@ def _read_stdin_names() -> Iterator[str | bytes]:
             yield line.decode("utf-8")
         except UnicodeDecodeError:
             yield line  # decode() reports it as binary input, line by line
+
+
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False).encode
+"""``json.dumps(x, ensure_ascii=False)``, without building an encoder for each line."""
 
 
 def _emit(decodings: Iterable[Decoding], fmt: str, single: bool) -> None:
@@ -84,14 +121,17 @@ def _emit(decodings: Iterable[Decoding], fmt: str, single: bool) -> None:
         return
     if fmt == "tsv":
         out.write("\t".join(TSV_COLUMNS) + "\n")
-    for d in decodings:
-        if fmt == "jsonl":
-            out.write(json.dumps(d.to_dict(), ensure_ascii=False) + "\n")
-        elif fmt == "tsv":
-            out.write("\t".join(_tsv_cell(k, d) for k in TSV_COLUMNS) + "\n")
-        else:
-            out.write(_text_line(d) + "\n")
-        out.flush()
+    write = out.write
+    if fmt == "jsonl":
+        for d in decodings:
+            write(_JSON_LINE(d.to_dict()) + "\n")
+    elif fmt == "tsv":
+        for d in decodings:
+            write("\t".join([_tsv_cell(k, d) for k in TSV_COLUMNS]) + "\n")
+    else:
+        for d in decodings:
+            write(_text_line(d) + "\n")
+    out.flush()
 
 
 @click.command("decode")
@@ -112,17 +152,27 @@ def decode_cmd(names: tuple[str, ...], fmt: str, strict: bool) -> None:
     elif sys.stdin.isatty():
         raise click.UsageError("give names as arguments, or pipe them in one per line")
     else:
-        source = _read_stdin_names()
+        source = _read_stdin_names(lambda: sys.stdout.flush())
     failed = False
+    froze = False
 
     def decoded() -> Iterator[Decoding]:
-        nonlocal failed
-        for name in source:
+        nonlocal failed, froze
+        for i, name in enumerate(source):
             d = decode(name)
+            if i == 0 and not gc.get_freeze_count():
+                # The tables and indexes are loaded now, and live as long as the run: the
+                # collector need not walk them again after each batch of results.
+                gc.freeze()
+                froze = True
             failed = failed or d.kind == Kind.UNKNOWN
             yield d
 
-    _emit(decoded(), fmt, single=len(names) == 1)
+    try:
+        _emit(decoded(), fmt, single=len(names) == 1)
+    finally:
+        if froze:  # a caller in the same process (a test, an embedding) collects as before
+            gc.unfreeze()
     if strict and failed:
         sys.exit(1)
 

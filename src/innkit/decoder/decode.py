@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import fields, replace
 
 from ..caching import owner_cache
@@ -24,30 +25,27 @@ from .modifiers import classify_modifier, lens_choices, near_miss, split_radiola
 from .stems import classify_word
 
 
-def _setters(cls: type) -> tuple[tuple[str, object], ...] | None:
-    """Each field's slot setter, for :func:`_replace`; None where a copy must run __init__."""
-    if hasattr(cls, "__post_init__") or not hasattr(cls, "__slots__"):
-        return None
-    if any(not f.init for f in fields(cls)):
-        return None
-    return tuple((f.name, cls.__dict__[f.name].__set__) for f in fields(cls))
+def _replacer(cls: type) -> Callable[..., Decoding]:
+    """``dataclasses.replace`` for one frozen slots result class, written once from its fields
+    (a decode makes one or two copies): each field is stored through its slot, the new value
+    or the old one, without the per-field checks of a generic copy; the same new, frozen
+    object. A class whose copy must run ``__init__`` gets ``dataclasses.replace`` itself."""
+    if hasattr(cls, "__post_init__") or not hasattr(cls, "__slots__") or \
+            any(not f.init for f in fields(cls)):
+        return replace
+    keep = object()
+    scope: dict[str, object] = {"_keep": keep, "_new": object.__new__, "_cls": cls}
+    lines = []
+    for f in fields(cls):
+        scope[f"_s_{f.name}"] = cls.__dict__[f.name].__set__
+        lines.append(f"    _s_{f.name}(new, obj.{f.name} if {f.name} is _keep else {f.name})\n")
+    names = ", ".join(f"{f.name}=_keep" for f in fields(cls))
+    exec(f"def _replace(obj, *, {names}):\n    new = _new(_cls)\n{''.join(lines)}"
+         "    return new\n", scope)
+    return scope["_replace"]  # type: ignore[return-value]
 
 
-_SETTERS = {cls: _setters(cls) for cls in (Decoding,)}
-
-
-def _replace(obj: Decoding, **changes: object) -> Decoding:
-    """``dataclasses.replace`` for a frozen slots result, without the per-field checks of a
-    generic copy (a decode makes one or two): the same new, frozen object."""
-    setters = _SETTERS.get(type(obj))
-    if setters is None:
-        return replace(obj, **changes)
-    new = object.__new__(type(obj))
-    for name, setter in setters:
-        setter(new, changes.pop(name) if name in changes else getattr(obj, name))
-    if changes:  # a name that is no field: the error dataclasses.replace gives
-        raise TypeError(f"unexpected fields {sorted(changes)}")
-    return new
+_replace = _replacer(Decoding)
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -96,6 +94,24 @@ def _decode_cached(registry: Registry, text: str, generation: int) -> Decoding:
     change of the registry (a new generation) makes new keys; the cache dies with the
     registry."""
     return _decode(text, registry)
+
+
+@owner_cache(CACHE_SIZE)
+def _inn_phrase(registry: Registry, meant: str, generation: int) -> Decoding:
+    """The reading of the INN (or preferred name) that a brand, code or synonym denotes: a
+    list of names holds several of each substance (a UNII list, ~2 a substance), and each is
+    read as its INN, so that reading is made once (kept and dropped as decodings are)."""
+    return _decode_phrase(meant, meant, registry.rules.tables, registry)
+
+
+def _clear_caches() -> None:
+    """Forget every kept decoding, whole names' and INN readings' alike (a cold start)."""
+    _cached_clear()
+    _inn_phrase.cache_clear()  # type: ignore[attr-defined]
+
+
+_cached_clear = _decode_cached.cache_clear  # type: ignore[attr-defined]
+_decode_cached.cache_clear = _clear_caches  # type: ignore[attr-defined]
 
 
 def _decode(text: object, registry: Registry) -> Decoding:
@@ -200,7 +216,7 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
     elif substance.relation != Relation.INN and (substance.inn or own.kind == Kind.UNKNOWN):
         # Read the INN; a substance without one is read by the list's preferred name.
         meant = substance.inn or substance.name
-        inn = _decode_phrase(meant, meant, tables, registry)
+        inn = _inn_phrase(registry, meant, registry.generation)
         read = inn.kind != Kind.UNKNOWN or inn.failure is None  # a rule's or a lens's reading
         if read and (own.kind == Kind.UNKNOWN or _word(own) != _word(inn)):
             result = _replace(inn, input=text)
@@ -372,10 +388,12 @@ def _conjugate_near_miss(text: str, word: str, tables: Tables, registry: Registr
     """A word no registry knows that misspells a conjugate, payload or other lens word
     (ozogamycin): the word it probably means, offered before any stem is read into it."""
     lenses = registry.rules.lenses
-    if word in tables.modifiers or lenses.get(word) is not None or registry.identify(word):
+    if word in tables.modifiers or lenses.get(word) is not None:
         return None
+    # The near miss first: it is found in a short list, while asking what the word denotes
+    # resolves it in the UNII index (an INN read for its brand is asked nothing more).
     near = near_miss(word, lens_choices(tables, lenses.words))
-    if near is None:
+    if near is None or registry.identify(word):
         return None
     row = tables.modifiers.get(near)
     lens = lenses.get(near)

@@ -10,7 +10,7 @@ longer applies: mer- for mercury).
 from __future__ import annotations
 
 from ..models import StemMatch
-from ..rules.tables import StemEntry, Tables
+from ..rules.tables import Edge, StemEntry, Tables
 from ..vocab import Confidence
 
 MIN_FREE_STEM = 3
@@ -55,10 +55,10 @@ def classify_word(word: str, tables: Tables) -> list[StemMatch]:
     plus infix and free-position stems.
     """
     found: list[StemMatch] = []
-    entries = _longest(tables.suffixes_by_tail.get(word[-2:], ()), word, suffix=True)
+    entries = _longest(tables.suffixes_by_tail.get(word[-2:]), word, suffix=True)
     if entries:
         found += [_match(e, word) for e in entries]
-    entries = _longest(tables.prefixes_by_head.get(word[:2], ()), word, suffix=False)
+    entries = _longest(tables.prefixes_by_head.get(word[:2]), word, suffix=False)
     if entries:
         found += [_match(e, word) for e in entries]
     free: list[StemMatch] = []
@@ -91,19 +91,20 @@ def _strength(m: StemMatch) -> tuple[int, int]:
     return (_ORDER[m.confidence], -len(m.stem))
 
 
-def _longest(candidates: tuple[tuple[str, tuple[StemEntry, ...]], ...], word: str, *,
-             suffix: bool) -> tuple[StemEntry, ...] | None:
-    """Rows of the longest current stem at the word's end (or start); candidates come longest
-    first, and a deleted row is passed over.
+def _longest(edge: Edge | None, word: str, *, suffix: bool) -> tuple[StemEntry, ...] | None:
+    """Rows of the longest current stem at the word's end (or start), from the stems that
+    share its last (first) two letters: one slice of the word per length they come in.
 
     A stem of five letters or more may stand with any letters beside it, or none (``nonacog
     alfa``, ``epoetin``); shorter ones need at least two letters of their own beside them.
     """
-    test = word.endswith if suffix else word.startswith
+    if edge is None:
+        return None
+    lengths, rows_of = edge
     size = len(word)
-    for core, rows in candidates:
-        if test(core) and (size - len(core) >= 2 or len(core) >= 5):
-            current = tuple(r for r in rows if not r.deleted)
-            if current:
-                return current
+    for n in lengths:
+        if n <= size and (size - n >= 2 or n >= 5):
+            rows = rows_of.get(word[-n:] if suffix else word[:n])
+            if rows is not None:
+                return rows
     return None

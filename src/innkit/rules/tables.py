@@ -219,6 +219,9 @@ class StemEntry:
 # era, score contribution.
 Slot = tuple[str | None, str | None, str | None, str | None, str | None, str | None, str, int]
 
+Edge = tuple[tuple[int, ...], dict[str, tuple[StemEntry, ...]]]
+"""The stems of one edge (two letters): their lengths, longest first, and the current rows of
+each stem's letters."""
 
 @dataclass(frozen=True)
 class Tables:
@@ -233,9 +236,9 @@ class Tables:
     exceptions: dict[str, ExceptionRow]
     general_stems: tuple[StemEntry, ...]
     stems_by_position: dict[str, dict[str, tuple[StemEntry, ...]]]
-    # Suffix (prefix) stems grouped by their last (first) two letters, longest first.
-    suffixes_by_tail: dict[str, tuple[tuple[str, tuple[StemEntry, ...]], ...]]
-    prefixes_by_head: dict[str, tuple[tuple[str, tuple[StemEntry, ...]], ...]]
+    # Current suffix (prefix) stems grouped by their last (first) two letters (see Edge).
+    suffixes_by_tail: dict[str, Edge]
+    prefixes_by_head: dict[str, Edge]
     free_stems: dict[str, tuple[StemEntry, ...]]  # infix and free-position stems by letters
     free_stem_pattern: re.Pattern[str]  # finds them all in one pass, longest first
     exclusions: dict[str, str]  # stem -> the stem whose class its definition leaves out
@@ -394,13 +397,17 @@ def _load_general_stems(read: Reader) -> tuple[StemEntry, ...]:
     return tuple(entries)
 
 
-def _group_by_edge(rows_by_core: dict[str, list[StemEntry]], *, tail: bool) -> dict:
-    groups: dict[str, list[tuple[str, tuple[StemEntry, ...]]]] = {}
+def _group_by_edge(rows_by_core: dict[str, list[StemEntry]], *, tail: bool) -> dict[str, Edge]:
+    """Current (not deleted) stems by their last (first) two letters: the lengths they come
+    in, longest first, and the rows of each stem's letters. A word is then matched by slicing
+    its end (start) once per length, not by testing every stem of the group."""
+    groups: dict[str, dict[str, tuple[StemEntry, ...]]] = {}
     for core, rows in rows_by_core.items():
-        edge = core[-2:] if tail else core[:2]
-        groups.setdefault(edge, []).append((core, tuple(rows)))
-    return {edge: tuple(sorted(items, key=lambda item: -len(item[0])))
-            for edge, items in groups.items()}
+        current = tuple(r for r in rows if not r.deleted)
+        if current:
+            groups.setdefault(core[-2:] if tail else core[:2], {})[core] = current
+    return {edge: (tuple(sorted({len(c) for c in cores}, reverse=True)), cores)
+            for edge, cores in groups.items()}
 
 
 def _read_targets(read: Reader) -> tuple[TargetRow, ...]:
