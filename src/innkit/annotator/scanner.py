@@ -487,11 +487,17 @@ class HyperscanScanner:
             local.for_layers = layers
         return local.scratch, local.layers
 
-    def _state_for(self, size: int) -> tuple[list[Literals], PendingLayer | None]:
+    def compile_pending(self) -> None:
+        """Compile the UNII database now if it is still pending: for a long-lived process (the
+        web server's pool) that will read much text, so that no later request waits for it."""
+        self._state_for(0, now=True)
+
+    def _state_for(self, size: int, *, now: bool = False
+                   ) -> tuple[list[Literals], PendingLayer | None]:
         """The layers to scan a text of ``size`` characters with: the UNII database compiled
         now (or read, another process having compiled it) when the pending layer is due."""
         layers, pending = self._state
-        if pending is not None and pending.due(size):
+        if pending is not None and (pending.due(size) or now):
             with pending.lock:
                 layers, pending = self._state
                 if pending is not None:

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, Response
 
 import innkit
 
-from ..annotator.core import LENIENCY_LEVELS
+from ..annotator.core import LENIENCY_LEVELS, shared_annotator
 from ..naming.core import CURRENT_ERA, formats
 from ..registry import Registry, get_registry
 from ..render import TSV_COLUMNS, brat_lines, jsonl_record, render_card, summary, tsv_line
@@ -95,6 +95,11 @@ def warm(registry: Registry) -> None:
     is_established(UNLISTED_WORD)
     for leniency in LENIENCY_LEVELS:
         innkit.annotate("inotuzumab ozogamicin", leniency=leniency, registry=registry)
+        # A first run looks UNII names up word by word until enough text is read, then
+        # compiles their database; a server compiles it here, not inside a timed request.
+        scanner = shared_annotator(leniency, registry).scanner
+        if hasattr(scanner, "compile_pending"):
+            scanner.compile_pending()
     for against in get_args(Against):
         innkit.screen("inotuzumab", against=against, registry=registry)
 
