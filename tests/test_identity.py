@@ -155,16 +155,14 @@ def test_broad_list_is_stored_in_the_index_with_its_keys(small_source):
 
 
 def test_a_packed_index_expands_to_the_index_built_from_the_list(small_source, tmp_path):
-    import lzma
-
-    from innkit.registry.substances import SubstanceIndex, build_index, expand
+    from innkit.registry.substances import SubstanceIndex, build_index, compress, expand
 
     packed = tmp_path / "index.bin"
     build_index(small_source, packed, frozenset(), packed=True)
     with pytest.raises(CacheDbError, match="packed"):
         SubstanceIndex(packed)
-    (tmp_path / "index.bin.xz").write_bytes(lzma.compress(packed.read_bytes()))
-    expand(tmp_path / "index.bin.xz", tmp_path / "full.bin")
+    (tmp_path / "index.bin.zst").write_bytes(compress(packed.read_bytes()))
+    expand(tmp_path / "index.bin.zst", tmp_path / "full.bin")
     full, built = SubstanceIndex(tmp_path / "full.bin"), open_index(frozenset(),
                                                                     source=small_source)
     for key in ("besponsa", "cmc544", "inotuzumabozogamicin", "nothing"):

