@@ -412,8 +412,8 @@ _NAME_KINDS = frozenset({"substance", "official", "brand"})
 @owner_cache(maxsize=1)
 def _drug_words(registry: Registry) -> tuple[str, ...]:
     """The one-word substance, official and brand names of the broad list, for near misses."""
-    return tuple(dict.fromkeys(name for name, kind in registry.unii_names()
-                               if kind in _NAME_KINDS and name.isalpha()))
+    return tuple(dict.fromkeys(name for name in registry.unii_words(_NAME_KINDS)
+                               if name.isalpha()))
 
 
 def _name_near_miss(text: str, word: str, general: Decoding, registry: Registry

@@ -522,6 +522,13 @@ class Registry:
 
         return unii_names(self.substance_index())
 
+    def unii_words(self, kinds: frozenset[str]) -> tuple[str, ...]:
+        """The one-word names of the given kinds (substance, brand ...) of the broad list, in
+        its order: what :meth:`unii_names` gives filtered, without building it."""
+        from .names import one_word_names
+
+        return one_word_names(self.substance_index(), kinds)
+
     def english_judged(self) -> dict[str, str]:
         """English words the broad list keeps as drug names, with the reason for each."""
         from .names import english_judged

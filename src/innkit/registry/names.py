@@ -34,6 +34,8 @@ class BroadSource(Protocol):
 
     def broad_rows(self) -> list[tuple[str, str, str]]: ...
 
+    def broad_words(self, kinds: Iterable[str]) -> list[str]: ...
+
     def kind(self, key: str) -> str | None: ...
 
 
@@ -135,6 +137,12 @@ def unii_names(index: BroadSource | None) -> tuple[tuple[str, str], ...]:
     """(name, kind) pairs of the broad list of ``index`` (the registry's substance index, which
     :meth:`innkit.registry.Registry.unii_names` passes); empty without an index."""
     return () if index is None else tuple((a, b) for a, b, _c in _rows(index))
+
+
+def one_word_names(index: BroadSource | None, kinds: frozenset[str]) -> tuple[str, ...]:
+    """The one-word names of the given kinds of the broad list of ``index``, in list order;
+    empty without an index."""
+    return () if index is None else tuple(index.broad_words(kinds))
 
 
 def english_judged(index: BroadSource | None) -> dict[str, str]:

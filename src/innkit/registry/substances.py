@@ -346,6 +346,14 @@ class SubstanceIndex:
         text = str(self._broad, "utf-8")
         return [tuple(line.split("\t")) for line in text.splitlines()]  # type: ignore[misc]
 
+    def broad_words(self, kinds: Iterable[str]) -> list[str]:
+        """The broad list's one-word names of the given kinds, in list order: one pass of a
+        compiled pattern over the section, not a tuple per row (a misspelt word's near miss
+        needs only these, and a short run should not pay for the whole list)."""
+        alternatives = "|".join(re.escape(k) for k in sorted(kinds))
+        pattern = re.compile(rf"^([^\t\n ]+)\t(?:{alternatives})\t", re.MULTILINE)
+        return pattern.findall(str(self._broad, "utf-8"))
+
     def iter_names(self, types: Iterable[NameType], *, drugs_only: bool = False,
                    in_list_order: bool = False) -> Iterator[tuple[str, NameType, str]]:
         """(name, type, unii) of every name of the given types, for dictionary scans: by
