@@ -35,6 +35,9 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _shared import child_pids, memory_rollup
+
 ROOT = Path(__file__).resolve().parents[1]
 MONOGRAPH = ROOT / "examples" / "monograph.txt"
 NAMES = 100_000
@@ -107,26 +110,8 @@ def decode_run(src: str, cache: str, names: Path) -> dict[str, float]:
 
 def _memory(pid: int) -> tuple[float, float]:
     """RSS and PSS of a process, MB (from /proc)."""
-    fields = _rollup(pid)
+    fields = memory_rollup(pid)
     return fields.get("Rss", 0.0), fields.get("Pss", 0.0)
-
-
-def _rollup(pid: int) -> dict[str, float]:
-    """The memory figures of a process (Rss, Pss, Private_Dirty ...), MB, from /proc."""
-    fields = {}
-    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
-                fields[parts[0][:-1]] = int(parts[1]) / 1024
-    return fields
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
 
 
 def _server_memory(pid: int) -> dict[str, float]:
@@ -134,11 +119,11 @@ def _server_memory(pid: int) -> dict[str, float]:
     out = {"server_rss_mb": 0.0, "server_pss_mb": 0.0, "pool_rss_mb": 0.0, "pool_pss_mb": 0.0,
            "web_workers": 0.0, "web_worker_uss_mb": 0.0, "web_workers_pss_mb": 0.0}
     out["server_rss_mb"], out["server_pss_mb"] = _memory(pid)
-    for pool in _children(pid)[:1]:
+    for pool in child_pids(pid)[:1]:
         out["pool_rss_mb"], out["pool_pss_mb"] = _memory(pool)
-        for worker in _children(pool):
+        for worker in child_pids(pool):
             try:
-                fields = _rollup(worker)
+                fields = memory_rollup(worker)
             except OSError:  # stopped meanwhile
                 continue
             out["web_workers"] += 1

@@ -33,7 +33,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _shared import ROOT, results_file
+from _shared import ROOT, child_pids, memory_rollup, results_file
 
 import innkit
 
@@ -179,31 +179,16 @@ def memory_mb(pid: int) -> tuple[float, float]:
 def tree_memory(pid: int) -> str:
     """The server's processes: the HTTP one, the worker pool's (which holds the tables) and its
     workers, each worker by what it holds of its own (private pages), from /proc."""
-    def rollup(p: int) -> dict[str, float]:
-        fields = {}
-        with open(f"/proc/{p}/smaps_rollup", encoding="ascii") as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
-                    fields[parts[0][:-1]] = int(parts[1]) / 1024
-        return fields
-
-    def children(p: int) -> list[int]:
-        try:
-            return [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
-        except OSError:
-            return []
-
     try:
-        http_ = rollup(pid)
-        pool_pid = children(pid)[0]
-        pool = rollup(pool_pid)
+        http_ = memory_rollup(pid)
+        pool_pid = child_pids(pid)[0]
+        pool = memory_rollup(pool_pid)
     except (OSError, IndexError):
         return "server memory: unknown"
     own, pss = [], 0.0
-    for worker in children(pool_pid):
+    for worker in child_pids(pool_pid):
         try:
-            fields = rollup(worker)
+            fields = memory_rollup(worker)
         except OSError:
             continue
         own.append(fields.get("Private_Clean", 0.0) + fields.get("Private_Dirty", 0.0))
