@@ -239,11 +239,7 @@ def _unencodable(text: str) -> bool:
 
 def display_name(name: str, kind: NameType) -> str:
     """UNII writes every name in capitals: codes stay so, brands get a capital, the rest lower."""
-    if kind is NameType.CODE:
-        return name
-    if kind is NameType.BRAND:
-        return _brand(name)
-    return name.lower()
+    return _DISPLAY[kind.value](name)
 
 
 def _brand(name: str) -> str:

@@ -37,13 +37,9 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
-try:
-    from compression import zstd  # type: ignore[import-not-found]  # Python 3.14+
-except ImportError:  # pragma: no cover - the backport, before 3.14
-    from backports import zstd  # type: ignore[no-redef]
-
 from ..files.atomic import atomic_output
 from ..files.cache import CacheDbError, CacheFolderError, DbFault, Kept, cache_folder, prune
+from ..files.compressed import zstd
 from ..vocab import NameType
 from .keys import name_key
 from .languages import language_forms, table_digest

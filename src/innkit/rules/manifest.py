@@ -48,10 +48,7 @@ INDEX_FACTS = ("list_date", "origin", "downloaded_by", "source", "source_bytes",
 def index_meta(path: Path) -> dict:
     """What an index file says of the list it was built from: the JSON header after its
     magic line and length, read from the start of the zstd stream only."""
-    try:  # the codec, imported only when an index is read
-        from compression import zstd  # type: ignore[import-not-found]  # Python 3.14+
-    except ImportError:  # pragma: no cover - the backport, before 3.14
-        from backports import zstd  # type: ignore[no-redef]
+    from ..files.compressed import zstd  # the codec, imported only when an index is read
 
     with path.open("rb") as f:
         head = zstd.ZstdDecompressor().decompress(f.read(1 << 16), max_length=1 << 20)
