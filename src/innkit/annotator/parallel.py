@@ -35,6 +35,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from .. import models
+from ..decoder.decode import UNLISTED_WORDS
 from ..models import Decoding, Mention
 from ..registry import Registry, get_registry, set_registry
 from ..vocab import How, Leniency
@@ -231,11 +232,8 @@ def _loaded(annotator: Annotator) -> None:
     scanner, and the decoder's name tables (loaded by decoding words no name list holds, an
     antibody-shaped one and a plain one: the decoder reads every list for them)."""
     _ = annotator.scanner
-    for word in _UNLISTED:
+    for word in UNLISTED_WORDS:
         annotator.decoding(word)
-
-
-_UNLISTED = ("zzqxjvumab", "zzqxjv")
 
 
 class Workers:

@@ -405,6 +405,11 @@ def _conjugate_near_miss(text: str, word: str, tables: Tables, registry: Registr
     )
 
 
+UNLISTED_WORDS = ("zzqxjvumab", "qzxwvkjq")
+"""Made-up words no list or dictionary holds, the first antibody-shaped: decoding them goes
+through every look-up a misspelt name does (the English word lists, the near-miss indexes), so
+a process that forks workers or serves requests loads those once, before, for all of them."""
+
 _NAME_KINDS = frozenset({"substance", "official", "brand"})
 """Kinds of the broad list a misspelt drug word is matched against (codes are not words)."""
 

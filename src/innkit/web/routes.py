@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, Response
 import innkit
 
 from ..annotator.core import LENIENCY_LEVELS, shared_annotator
+from ..decoder.decode import UNLISTED_WORDS
 from ..naming.core import CURRENT_ERA, formats
 from ..registry import Registry, get_registry
 from ..render import TSV_COLUMNS, brat_lines, jsonl_record, render_card, summary, tsv_line
@@ -79,20 +80,16 @@ WorkerDep = Annotated[Worker, Depends(_worker)]
 LimitsDep = Annotated[dict[str, Any], Depends(_limits)]
 
 
-UNLISTED_WORD = "qzxwvkjq"
-"""A word no list or dictionary holds: decoding it goes through every lookup a misspelt name
-does (the English word lists, the near-miss index of the broad list's drug words)."""
-
-
 def warm(registry: Registry) -> None:
     """Load the tables and build the indexes (every leniency's scanner, the English word
     lists, the near-miss index) a first request would otherwise pay for. Run once, in the
     worker pool's process before it forks: what it loads is then shared by every worker,
     where a list first loaded by a job would be built again, and held, in each."""
     innkit.decode("inotuzumab ozogamicin", registry=registry)
-    innkit.decode(UNLISTED_WORD, registry=registry)
-    is_english(UNLISTED_WORD)
-    is_established(UNLISTED_WORD)
+    for word in UNLISTED_WORDS:
+        innkit.decode(word, registry=registry)
+        is_english(word)
+        is_established(word)
     for leniency in LENIENCY_LEVELS:
         innkit.annotate("inotuzumab ozogamicin", leniency=leniency, registry=registry)
         # A first run looks UNII names up word by word until enough text is read, then
