@@ -231,6 +231,14 @@ def test_a_listed_fda_name_is_the_fda_name(name):
     assert innkit.decode(name).substance.relation == Relation.FDA_NAME
 
 
+@pytest.mark.parametrize("name", ["tnf-alpha", "non-aspirin", "heparin-like", "pre-insulin"])
+def test_an_english_or_non_antibody_affix_names_no_fda_product(name):
+    """Three letters before a word that is no antibody, or an English word after a hyphen, are
+    no FDA affixes: tnf-alpha is no FDA name of the substance called alpha."""
+    sub = innkit.decode(name).substance
+    assert sub is None or sub.relation not in (Relation.FDA_NAME, Relation.FDA_STYLE)
+
+
 @pytest.mark.parametrize("name", ["pembrolizumab-xyzw", "trastuzumab-qqqq"])
 def test_an_unlisted_suffix_is_only_fda_style(name):
     d = innkit.decode(name)

@@ -237,8 +237,12 @@ def test_fda_affixes():
     assert fda_prefix_of("trastuzumab") is None and fda_prefix_of("ab-trastuzumab") is None
     assert fda_suffix_of("trastuzumab-anns") == ("trastuzumab", "anns")
     assert fda_suffix_of("muromonab-cd3") is None
-    assert strip_fda_affixes("fam-trastuzumab deruxtecan-nxki") == \
+    assert strip_fda_affixes("fam-trastuzumab deruxtecan-nxki", TABLES) == \
         ("trastuzumab deruxtecan", "fam", "nxki")
+    # the prefix marks a conjugate's antibody word; a suffix is no English word
+    assert strip_fda_affixes("tnf-alpha", TABLES) == ("tnf-alpha", None, None)
+    assert strip_fda_affixes("non-aspirin", TABLES) == ("non-aspirin", None, None)
+    assert fda_suffix_of("heparin-like") is None and fda_suffix_of("interferon-beta") is None
     assert affixes.FDA_PREFIX_LEFT.search("got Ado-")
     assert not affixes.FDA_PREFIX_LEFT.search("xado-")
 

@@ -348,7 +348,7 @@ class Substances:
         if self._resolver is None:
             shipped = Rules.shipped()
             self._resolver = Resolver(index, frozenset(shipped.tables.salts), self._inn_number,
-                                      shipped.derived(_form_words))
+                                      shipped.derived(_form_words), shipped.tables)
         if generation != self._generation:
             self._identities, self._generation = {}, generation
         memo = self._identities

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from ..models import Substance
 from ..rules.affixes import strip_fda_affixes
+from ..rules.core import Rules
+from ..rules.tables import Tables
 from ..vocab import AUTHORITY_RELATIONS, US_SOURCE_TAGS, NameType, Relation
 from .keys import name_key
 from .languages import LanguageForms, language_forms
@@ -48,6 +50,7 @@ class Resolver:
     salts: frozenset[str]
     inn_number: Callable[[str], str | None]
     forms: frozenset[str] = frozenset()  # release and dosage-form words (VERSED Syrup, ... XR)
+    tables: Tables = field(default_factory=lambda: Rules.shipped().tables)  # antibody stems
     _shown: dict[str, tuple[tuple[str, tuple[str, ...], int], ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
 
@@ -63,7 +66,7 @@ class Resolver:
         records = self._lookup(normal)
         if records:
             return self._from_records(normal, records, None)
-        bare, prefix, suffix = strip_fda_affixes(normal)
+        bare, prefix, suffix = strip_fda_affixes(normal, self.tables)
         if (prefix or suffix) and bare != normal:
             records = self._lookup(bare)
             if records:
@@ -143,7 +146,7 @@ class Resolver:
         if INN_TAG in rec.tags or (inn_key and name_key(strip_salts(normal, self.salts))
                                    == inn_key):
             return Relation.SALT
-        if inn_key and name_key(strip_fda_affixes(normal)[0]) == inn_key:
+        if inn_key and name_key(strip_fda_affixes(normal, self.tables)[0]) == inn_key:
             return Relation.FDA_NAME
         if rec.type is NameType.BRAND:
             return Relation.BRAND

@@ -209,21 +209,32 @@ def strip_stereo(name: str) -> tuple[str, str | None]:
     return (name[m.end():], m.group(0)) if m else (name, None)
 
 
-def strip_fda_affixes(name: str) -> tuple[str, str | None, str | None]:
-    """``fam-trastuzumab deruxtecan-nxki`` → (``trastuzumab deruxtecan``, ``fam``, ``nxki``)."""
+def strip_fda_affixes(name: str, tables: Tables) -> tuple[str, str | None, str | None]:
+    """``fam-trastuzumab deruxtecan-nxki`` → (``trastuzumab deruxtecan``, ``fam``, ``nxki``).
+
+    The FDA prefixes a conjugate's antibody word, so three letters before any other word stay
+    (``tnf-alpha``, ``non-aspirin``); its suffixes are devoid of meaning, so an English word
+    after a hyphen stays (``heparin-like``)."""
     words = name.split(" ")
     prefix = suffix = None
-    if found := fda_prefix_of(words[0]):
+    if (found := fda_prefix_of(words[0])) and antibody_word(found[1], tables):
         prefix, words[0] = found
     if found := fda_suffix_of(words[-1]):
         words[-1], suffix = found
     return " ".join(words), prefix, suffix
 
 
+def antibody_word(word: str, tables: Tables) -> bool:
+    """The word ends in an antibody stem of the table (-mab, -tug ...) and is longer than it."""
+    return any(len(word) > n and word[-n:] in tables.stems_by_ending for n in tables.stem_lengths)
+
+
 def fda_suffix_of(word: str) -> tuple[str, str] | None:
-    """(word, suffix) of a lower-case word ending in an FDA suffix (``deruxtecan-nxki``)."""
+    """(word, suffix) of a lower-case word ending in an FDA suffix (``deruxtecan-nxki``): four
+    letters that are no English word (the FDA picks them devoid of meaning; ``-like``,
+    ``-free`` and ``-beta`` say something)."""
     m = FDA_SUFFIX.match(word) if "-" in word else None
-    return (m.group(1), m.group(2)) if m else None
+    return (m.group(1), m.group(2)) if m and not is_english(m.group(2)) else None
 
 
 def fda_prefix_of(word: str) -> tuple[str, str] | None:
