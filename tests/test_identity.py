@@ -230,3 +230,24 @@ def test_a_table_name_the_fda_list_lacks_says_so_and_keeps_its_inn_number():
             if row["inn_number"]:
                 assert dict(d.identifiers)["inn_number"] == row["inn_number"]
     assert missing
+
+
+@pytest.mark.parametrize(("listed", "shown"), [
+    ("MONOMETHYL AURISTATIN E", "monomethyl auristatin E"),
+    ("FACTOR VIII", "factor VIII"),
+    ("POLYMYXIN B2 SULFATE", "polymyxin B2 sulfate"),
+    ("VITAMIN E, DL-", "vitamin E, dl-"),
+    (".ALPHA.-TOCOPHEROL", "alpha-tocopherol"),
+    ("11.BETA.-HYDROXYANDROSTENEDIONE", "11beta-hydroxyandrostenedione"),
+    ("N,N-DIMETHYLANILINE", "n,n-dimethylaniline"),  # letters inside a systematic name
+    ("CELECOXIB", "celecoxib"),
+])
+def test_unii_names_keep_the_capitals_a_reader_writes(listed, shown):
+    from innkit.registry.identity import plain_case
+
+    assert plain_case(listed) == shown
+
+
+def test_a_substance_named_with_a_letter_shows_it_in_capitals():
+    sub = innkit.decode("monomethyl auristatin E").substance
+    assert sub is not None and sub.name == "monomethyl auristatin E"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -214,7 +215,7 @@ class Resolver:
         if relation is Relation.INN and rec.name.lower() != sub.inn:
             inn_number = self.inn_number(rec.name.lower())  # the other INN of a renamed one
         return Substance(
-            name=sub.name.lower(), inn=sub.inn, unii=sub.unii, relation=relation.value,
+            name=plain_case(sub.name), inn=sub.inn, unii=sub.unii, relation=relation.value,
             name_type=rec.type.value, tags=rec.tags, names=names, inn_number=inn_number,
             candidates=candidates, ambiguous=ambiguous, matches=total,
         )
@@ -241,8 +242,33 @@ def _unencodable(text: str) -> bool:
 
 
 def display_name(name: str, kind: NameType) -> str:
-    """UNII writes every name in capitals: codes stay so, brands get a capital, the rest lower."""
+    """UNII writes every name in capitals: codes stay so, brands get a capital, the rest lower
+    case as a reader writes them (:func:`plain_case`)."""
     return _DISPLAY[kind.value](name)
+
+
+_DOTTED = re.compile(r"(?<![A-Za-z])\.([A-Z]{3,})\.")
+"""UNII's way of writing a Greek letter: between dots (``.ALPHA.-TOCOPHEROL``)."""
+_CAPITAL = re.compile(r"(?<!\S)([A-Z]\d*|[IVX]+)(?=$|\s|[,;](?:\s|$))")
+"""Words that keep their capitals: a lone letter with its number (auristatin E, vitamin B12,
+C1 esterase inhibitor) or a Roman numeral (factor VIII), each a word of its own. Letters
+inside a systematic name (N-oxide, 1H-, (S)-, benzo(c)) follow rules of their own and are
+left as before, in lower case."""
+
+
+def plain_case(name: str) -> str:
+    """A UNII name (capitals) in lower case, but for the words a reader writes in capitals
+    (``_CAPITAL``), with its Greek letters out of their dots (alpha-tocopherol)."""
+    name = _DOTTED.sub(r"\1", name)
+    kept = [m.span() for m in _CAPITAL.finditer(name)]
+    if not kept:
+        return name.lower()
+    out, at = [], 0
+    for start, end in kept:
+        out += [name[at:start].lower(), name[start:end]]
+        at = end
+    out.append(name[at:].lower())
+    return "".join(out)
 
 
 def _brand(name: str) -> str:
@@ -254,7 +280,7 @@ def _same(name: str) -> str:
 
 
 _DISPLAY: dict[str, Callable[[str], str]] = {
-    t.value: _same if t is NameType.CODE else _brand if t is NameType.BRAND else str.lower
+    t.value: _same if t is NameType.CODE else _brand if t is NameType.BRAND else plain_case
     for t in NAME_TYPES.values()}
 """:func:`display_name` by the type's value, chosen once (a substance shows many names)."""
 _SHOWN_MEMO = 65536

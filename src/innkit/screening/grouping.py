@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..registry import Registry
+from ..registry.identity import plain_case
 from ..registry.keys import name_key
 from ..registry.substances import DRUG_TAGS, NameRecord, SubstanceIndex, SubstanceRecord
 from ..rules.core import Rules
@@ -90,7 +91,7 @@ def _identity(name: str, stem: str, records: list[tuple[NameRecord, SubstanceRec
         return Identity(f"inn:{inn}", inn, brand, True)
     medicine = brand or rec.type is NameType.CODE or any(
         set(r.tags) & MEDICINE_TAGS or _has_brand(s.names) for r, s in records)
-    return Identity(f"unii:{sub.unii}", sub.name.lower(), brand, medicine)
+    return Identity(f"unii:{sub.unii}", plain_case(sub.name), brand, medicine)
 
 
 def authorised(texts: list[str], registry: Registry | None) -> np.ndarray:
