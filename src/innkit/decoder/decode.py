@@ -13,7 +13,7 @@ from ..registry import Registry, RegistryEntry, get_registry, name_key
 from ..registry.languages import language_forms
 from ..rules.affixes import fda_prefix_of, fda_suffix_of, strip_stereo
 from ..rules.classes import ClassRow
-from ..rules.english import is_english
+from ..rules.english import commoner, is_english
 from ..rules.lists import antibody_coverage
 from ..rules.normalize import MAX_NAME_LENGTH, normalize_name
 from ..rules.tables import ERA_ORDER, ExceptionRow, StemRow, Tables
@@ -432,7 +432,7 @@ def _name_near_miss(text: str, word: str, general: Decoding, registry: Registry
             is not None or registry.identify(word) is not None or is_english(word):
         return None
     near = near_miss(word, registry.name_choices()) or near_miss(word, _drug_words(registry))
-    if near is None:
+    if near is None or commoner(word, near):
         return None
     return Decoding(
         input=text, kind=Kind.UNKNOWN, name=word, suggestion=near, failure=Failure.NO_RULE,
