@@ -96,10 +96,19 @@ def test_salt_words_are_reported_not_read_as_stems(text, name, salts):
 
 @pytest.mark.usefixtures("on_fixture_tables")
 def test_weak_endings_are_low_confidence():
-    d = decode("atropine")
+    d = decode("tralopine")  # no list holds it, and it is no English word
     assert d.kind == "stem"
     assert {m.confidence for m in d.stems} == {"low"}
     assert any("uncertain" in w for w in d.warnings)
+
+
+@pytest.mark.parametrize("word", ["smartphone", "premium", "stadium"])
+def test_no_weak_stem_is_read_into_an_english_word_no_list_holds(word):
+    """-one (ketones) and -ium (quaternary ammonium) fit the letters of English words: with
+    nothing but a weak stem, such a word is no drug name innkit can read."""
+    d = decode(word)
+    assert d.kind == "unknown" and not d.stems
+    assert "English" in d.reason and "weak WHO stem" in d.reason
 
 
 @pytest.mark.usefixtures("on_fixture_tables")

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from ..models import Decoding, Modifier, Radiolabel, StemMatch
 from ..registry import Registry
+from ..rules.english import is_english, is_established
 from ..rules.lenses import HEAD_LENSES, Lenses, LensRow
 from ..rules.tables import Tables
 from ..vocab import Confidence, Failure, Kind
@@ -112,6 +113,15 @@ def decode_general(
             failure=Failure.NO_RULE,
         )
     if all(m.confidence == Confidence.LOW for m in matches):
+        if (entry is None and len(kept) == 1 and (is_english(name) or is_established(name))
+                and registry.identify(name) is None):
+            endings = " or ".join(dict.fromkeys(m.stem for m in matches))
+            return Decoding(
+                input=text, kind=Kind.UNKNOWN, name=name, salts=tuple(salts), radiolabel=label,
+                reason=f"a word of English text that no drug list holds: its ending {endings} "
+                       "is only a weak WHO stem, and none is read into such a word",
+                failure=Failure.NO_RULE,
+            )
         warnings.append("only weak or short stems match: the reading is uncertain")
     return Decoding(
         input=text, kind=Kind.STEM, name=name, stems=tuple(matches), salts=tuple(salts),
