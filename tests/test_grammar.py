@@ -160,8 +160,12 @@ def test_an_element_found_on_a_stem_still_labels_the_name_after_it():
 
 
 # -- one definition, two views ---------------------------------------------------------------
+TEXT_STYLES = [s for s in LabelStyle if s != LabelStyle.USAN_AFTER]
+"""The styles the annotator grows a name over; a symbol and number after the name (USAN's
+fludeoxyglucose F 18) is read by the decoder only."""
+
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(LABELS), st.sampled_from(list(LabelStyle)), st.sampled_from(ANTIBODIES))
+@given(st.sampled_from(LABELS), st.sampled_from(TEXT_STYLES), st.sampled_from(ANTIBODIES))
 def test_the_text_view_and_the_name_view_read_a_label_alike(label, style, core):
     """A label the annotator reads in text is the label the decoder strips from the name."""
     element, symbol, mass = label

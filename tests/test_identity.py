@@ -241,6 +241,10 @@ def test_a_table_name_the_fda_list_lacks_says_so_and_keeps_its_inn_number():
     ("11.BETA.-HYDROXYANDROSTENEDIONE", "11beta-hydroxyandrostenedione"),
     ("N,N-DIMETHYLANILINE", "n,n-dimethylaniline"),  # letters inside a systematic name
     ("CELECOXIB", "celecoxib"),
+    ("SODIUM IODIDE (131 I)", "sodium iodide (131I)"),  # radionuclides as radiolabels.tsv
+    ("TECHNETIUM (99M TC) SESTAMIBI", "technetium (99mTc) sestamibi"),
+    ("TOSITUMOMAB I-131", "tositumomab I-131"),
+    ("CA-125 ANTIGEN", "ca-125 antigen"),  # no isotope the table lists
 ])
 def test_unii_names_keep_the_capitals_a_reader_writes(listed, shown):
     from innkit.registry.identity import plain_case

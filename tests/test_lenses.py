@@ -216,3 +216,42 @@ def test_a_radionuclide_salt_is_no_misspelling():
     d = decode("radium (223Ra) dichloride")
     assert d.suggestion is None and d.radiolabel is not None and not d.stems
     assert d.reason.startswith("a salt of a radionuclide")
+
+
+ELEMENTS = Rules.shipped().read("elements.tsv", ("name", "symbol", "atomic_number"))
+
+
+@pytest.mark.parametrize("row", ELEMENTS, ids=lambda r: r["name"])
+def test_every_element_reads_as_an_element_and_never_as_a_stem(row):
+    """gallium, zirconium and technetium end in -ium and -onium (quaternary ammonium): they are
+    elements; a row of lenses.tsv may say more of one used as a medicine."""
+    d = decode(row["name"])
+    assert not [m for m in d.stems if m.stem not in ("iod-",)]
+    assert "element" in (d.reason or "") + " ".join(d.notes) or d.kind == "stem"
+
+
+def test_the_table_holds_each_element_once_with_its_number():
+    rows = Rules.shipped().read("elements.tsv", ("name", "atomic_number", "spelling_of"))
+    numbers = [int(r["atomic_number"]) for r in rows if not r["spelling_of"]]
+    assert sorted(numbers) == list(range(1, 119))
+
+
+def test_an_element_word_in_a_longer_name_gets_no_stem():
+    d = decode("gallium oxodotreotide Ga-68")  # the element word belongs to the label
+    assert d.name == "oxodotreotide" and [m.stem for m in d.stems] == ["-reotide"]
+    assert d.radiolabel is not None and d.radiolabel.isotope == "68Ga"
+
+
+@pytest.mark.parametrize(("name", "isotope"), [
+    ("fludeoxyglucose F 18", "18F"), ("fludeoxyglucose F18", "18F"),
+    ("thallous chloride Tl 201", "201Tl"), ("technetium Tc99m", "99mTc"),
+    ("rubidium Rb 82 chloride", "82Rb"),
+])
+def test_a_usan_label_after_the_name_is_read_as_its_label(name, isotope):
+    d = decode(name)
+    assert d.radiolabel is not None and d.radiolabel.isotope == isotope
+    assert "not a name" not in (d.reason or "")
+
+
+def test_a_letter_and_number_no_isotope_list_holds_is_no_label():
+    assert decode("vitamin B12").radiolabel is None

@@ -241,7 +241,8 @@ class Radiolabel(Result):
     element: str | None
     symbol: str
     mass_number: str
-    style: str  # "INN" (before the name), "USAN" (element Sym NNN), "trailing" (after the name)
+    style: str  # "INN" (before the name), "USAN" (element Sym NNN), "trailing" (after the
+    # name, in parentheses), "USAN after" (Sym NNN after the name)
 
     _json = ("text", "element", "symbol", "mass_number", "isotope", "style")
 

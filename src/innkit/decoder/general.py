@@ -95,7 +95,12 @@ def decode_general(
     for word in kept:
         if word not in covered:
             # A hyphenated code after the word (sipuleucel-T) is part of the name, not the stem.
-            matches += classify_word(word.split("-")[0] if "-" in word else word, tables)
+            bare = word.split("-")[0] if "-" in word else word
+            found = classify_word(bare, tables)
+            lens = lenses.get(bare) if len(kept) > 1 else None
+            if lens is not None:  # gallium in gallium oxodotreotide: only the lens's stem
+                found = [m for m in found if m.stem == lens.who_stem]
+            matches += found
     conjugate = None
     if len(kept) == 1 and kept[0] in tables.modifiers:
         conjugate = classify_modifier(kept[0], tables)
@@ -158,7 +163,8 @@ def _lens_reading(text: str, name: str, row: LensRow, salts: tuple[str, ...],
     rest = name[len(word):].strip()
     variant = f" ({rest} names the {row.word} variant)" if rest and row.lens in HEAD_LENSES \
         else ""
-    shown = text.strip() if name == row.word else word  # as written: MMAE, not mmae
+    # as written (MMAE, not mmae), when the text is the word alone (no radiolabel around it)
+    shown = text.strip() if name == row.word and label is None else word
     note = f"{shown}: {row.describe()} [{row.source}]{variant}{member}"
     entry = registry.get(name)
     ids = (("unii", row.unii),) if row.unii and not row.group and name == row.word else ()

@@ -44,13 +44,13 @@ def split_radiolabel(
 
 
 def _label_text(original: str, text: str, rest: str) -> str:
-    """The label as the user wrote it, when the normalised text maps one-to-one onto it."""
-    if len(original.strip()) == len(text):
-        stripped = original.strip()
-        if text.startswith(rest):
-            return stripped[len(rest):].strip()
-        return stripped[: len(text) - len(rest)].strip()
-    return text.replace(rest, "").strip()
+    """The label as the user wrote it, when the normalised text maps one-to-one onto it: the
+    text around the rest (before it, after it, or both: rubidium chloride Rb 82)."""
+    at = text.rfind(rest)
+    written = original.strip() if len(original.strip()) == len(text) else text
+    if at < 0:
+        return text.replace(rest, "").strip()
+    return " ".join(p for p in (written[:at].strip(), written[at + len(rest):].strip()) if p)
 
 
 def qualifier(word: str, tables: Tables) -> Modifier | None:

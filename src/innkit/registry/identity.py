@@ -256,19 +256,40 @@ inside a systematic name (N-oxide, 1H-, (S)-, benzo(c)) follow rules of their ow
 left as before, in lower case."""
 
 
+_NUCLIDE = re.compile(r"\((\d{1,3}m?) ?([a-z]{1,2})\)|(?<!\S)([a-z]{1,2})-(\d{1,3}m?)(?=$|[\s,;])")
+"""A radionuclide as UNII writes it: (131 I), (99M TC), TC-99M."""
+
+
 def plain_case(name: str) -> str:
     """A UNII name (capitals) in lower case, but for the words a reader writes in capitals
-    (``_CAPITAL``), with its Greek letters out of their dots (alpha-tocopherol)."""
+    (``_CAPITAL``) and the symbols of the radionuclides ``radiolabels.tsv`` lists (``(131I)``,
+    ``Tc-99m``), with its Greek letters out of their dots (alpha-tocopherol)."""
     name = _DOTTED.sub(r"\1", name)
     kept = [m.span() for m in _CAPITAL.finditer(name)]
-    if not kept:
-        return name.lower()
-    out, at = [], 0
-    for start, end in kept:
-        out += [name[at:start].lower(), name[start:end]]
-        at = end
-    out.append(name[at:].lower())
-    return "".join(out)
+    if kept:
+        out, at = [], 0
+        for start, end in kept:
+            out += [name[at:start].lower(), name[start:end]]
+            at = end
+        out.append(name[at:].lower())
+        lowered = "".join(out)
+    else:
+        lowered = name.lower()
+    return _NUCLIDE.sub(_nuclide, lowered) if any(c.isdigit() for c in lowered) else lowered
+
+
+def _nuclide(m: re.Match[str]) -> str:
+    mass, symbol = (m[1], m[2]) if m[1] else (m[4], m[3])
+    written = Rules.shipped().derived(_nuclide_symbols).get((symbol, mass))
+    if written is None:
+        return m[0]
+    return f"({mass}{written})" if m[1] else f"{written}-{mass}"
+
+
+def _nuclide_symbols(rules: Rules) -> dict[tuple[str, str], str]:
+    """(symbol in lower case, mass number) -> the symbol as written, for every listed isotope."""
+    return {(row.symbol.lower(), mass): row.symbol
+            for row in rules.tables.radiolabels.values() for mass in row.mass_numbers}
 
 
 def _brand(name: str) -> str:

@@ -55,6 +55,7 @@ class LabelStyle(StrEnum):
     USAN = "USAN"
     PREFIX = "prefix"
     TRAILING = "trailing"
+    USAN_AFTER = "USAN after"
 
 
 _MASS = r"(?P<mass>\d{1,3})(?P<meta>m?)"
@@ -75,7 +76,8 @@ def _inn_rest(v: View) -> str:
 
 
 def _usan_rest(v: View) -> str:
-    return rf"(?P<symbol>{v.free_symbol}) {_MASS}"
+    """The symbol, then the mass number: I 131; a name may join them (Tc99m, Ga-68)."""
+    return rf"(?P<symbol>{v.free_symbol}){'[ -]?' if v == NORMAL else ' '}{_MASS}"
 
 
 def _inn_label(v: View) -> str:
@@ -128,6 +130,9 @@ INN_LABEL = re.compile(rf"^{_inn_label(NORMAL)} (?P<rest>.+)$")
 USAN_LABEL = re.compile(rf"^{_usan_label(NORMAL)} (?P<rest>.+)$")
 PREFIX_LABEL = re.compile(rf"^{_prefix_label(NORMAL)}-(?P<rest>[a-z]{{4}}.*)$")
 TRAILING_LABEL = re.compile(rf"^(?P<rest>.+) {_inn_rest(NORMAL)}$")
+USAN_AFTER_LABEL = re.compile(rf"^(?P<rest>.+) {_usan_rest(NORMAL)}$")
+"""USAN and USP style after the name: fludeoxyglucose F 18, thallous chloride Tl 201,
+gallium oxodotreotide Ga-68 (the element word before the name then belongs to the label)."""
 FDA_PREFIX = re.compile(rf"^({_fda_prefix(NORMAL)})-([a-z]{{5,}})$")
 FDA_SUFFIX = re.compile(r"^(.+)-([a-z]{4})$")
 """The FDA's four-letter suffix; in text it is one of the hyphenated tails."""
@@ -182,16 +187,28 @@ def label_row(match: re.Match[str], style: LabelStyle, tables: Tables) -> Radiol
 
 
 _LABELS = ((INN_LABEL, LabelStyle.INN), (USAN_LABEL, LabelStyle.USAN),
-           (PREFIX_LABEL, LabelStyle.PREFIX), (TRAILING_LABEL, LabelStyle.TRAILING))
+           (PREFIX_LABEL, LabelStyle.PREFIX), (TRAILING_LABEL, LabelStyle.TRAILING),
+           (USAN_AFTER_LABEL, LabelStyle.USAN_AFTER))
 
 
 def find_label(name: str, tables: Tables) -> LabelMatch | None:
-    """The radiolabel of a normalised name, in the first style that fits, or None."""
+    """The radiolabel of a normalised name, in the first style that fits, or None.
+
+    A symbol and number after the name (``F 18``) count only for an isotope the table lists,
+    for a name may end in a letter and a number of its own; the element word before such a
+    name is the label's (``gallium oxodotreotide Ga-68`` is oxodotreotide)."""
     for rx, style in _LABELS:
         m = rx.match(name)
-        if m is not None and (row := label_row(m, style, tables)) is not None:
-            return LabelMatch(row, style, m.group("symbol"), m.group("mass") + m.group("meta"),
-                              m.group("rest"))
+        if m is None or (row := label_row(m, style, tables)) is None:
+            continue
+        mass, rest = m.group("mass") + m.group("meta"), m.group("rest")
+        if style == LabelStyle.USAN_AFTER:
+            if mass not in row.mass_numbers:
+                continue
+            head, _, tail = rest.partition(" ")
+            if head == row.element and tail:
+                rest = tail
+        return LabelMatch(row, style, m.group("symbol"), mass, rest)
     return None
 
 

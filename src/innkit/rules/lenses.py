@@ -4,10 +4,10 @@ A stem is a guess from letters; a lens is a fact about the word. ``calicheamicin
 -micin, yet it is an enediyne payload, not an aminoglycoside; ``magnesium`` ends in -ium, yet it
 is an element, not a quaternary ammonium. The lenses are ``lenses.tsv`` (payload chemicals and
 their codes, elements, amino acids, linker chemistry, enzymes, foods, organisms, proteins,
-hormones and class words), the conjugate words of ``modifiers.tsv`` and the salt words of
-``salts.tsv``: each table is read once, and a word a lens claims is read as the lens says. Only
-the WHO stem the row names (``who_stem``) may then be offered for it, as a known member of
-the stem's class.
+hormones and class words), the conjugate words of ``modifiers.tsv``, the salt words of
+``salts.tsv`` and the names of ``elements.tsv``: each table is read once, and a word a lens
+claims is read as the lens says. Only the WHO stem the row names (``who_stem``) may then be
+offered for it, as a known member of the stem's class.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ CLASS_WORD = "class word"
 NO_SUBSTANCE = "none"
 """The ``unii`` value of a word that names a group of substances or organisms, not one
 (``lactobacillus``, a genus of many species): no single substance may be linked to it."""
+ELEMENT = "element"
+"""The lens of a chemical element's name."""
 HEAD_LENSES = frozenset({"protein"})
 """Lenses whose word heads a name: the words after it name a variant (``insulin glargine``)."""
 
@@ -71,7 +73,9 @@ class Lenses:
 
 
 def read_lenses(read: Reader) -> Lenses:
-    """lenses.tsv first; conjugate words (modifiers.tsv) and salt words (salts.tsv) fill in."""
+    """lenses.tsv first; conjugate words (modifiers.tsv), salt words (salts.tsv) and the
+    chemical elements (elements.tsv: gallium, technetium, zirconium are no -ium or -onium
+    stem) fill in."""
     words: dict[str, LensRow] = {}
     mechanisms: dict[str, str] = {}
     for r in read("lenses.tsv", ("word", "lens", "class", "mechanism", "who_stem", "unii",
@@ -91,9 +95,13 @@ def read_lenses(read: Reader) -> Lenses:
         words.setdefault(r["word"], LensRow(
             r["word"], "salt or ester word", r["kind"], "", "", "", True,
             f"salts.tsv line {r['_line']}"))
+    for r in read("elements.tsv", ("name", "symbol", "atomic_number")):
+        words.setdefault(r["name"], LensRow(
+            r["name"], ELEMENT, f"{r['symbol']}, atomic number {r['atomic_number']}", "", "",
+            "", True, f"elements.tsv line {r['_line']}"))
     class_words = frozenset(w for w, row in words.items() if row.lens == CLASS_WORD)
     return Lenses(words, class_words)
 
 
-__all__ = ["CLASS_WORD", "HEAD_LENSES", "NOT_A_DRUG", "NO_SUBSTANCE", "LensRow", "Lenses",
-           "read_lenses"]
+__all__ = ["CLASS_WORD", "ELEMENT", "HEAD_LENSES", "NOT_A_DRUG", "NO_SUBSTANCE", "LensRow",
+           "Lenses", "read_lenses"]

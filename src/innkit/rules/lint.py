@@ -31,6 +31,7 @@ SORTED_BY: dict[str, tuple[str, ...]] = {
     "lenses.tsv": ("word",),
     "modifiers.tsv": ("word",),
     "radiolabels.tsv": ("element",),
+    "elements.tsv": ("name",),
     "salts.tsv": ("word",),
     "body_words.tsv": ("kind", "name"),
     "usage_contexts.tsv": ("marks", "side", "word"),
