@@ -255,3 +255,25 @@ def test_unii_names_keep_the_capitals_a_reader_writes(listed, shown):
 def test_a_substance_named_with_a_letter_shows_it_in_capitals():
     sub = innkit.decode("monomethyl auristatin E").substance
     assert sub is not None and sub.name == "monomethyl auristatin E"
+
+
+@pytest.mark.parametrize(("name", "parts"), [
+    ("amoxicillin clavulanate", ("amoxicillin", "clavulanate")),
+    ("piperacillin-tazobactam", ("piperacillin", "tazobactam")),
+    ("sulfamethoxazole trimethoprim", ("sulfamethoxazole", "trimethoprim")),
+])
+def test_substances_side_by_side_are_a_combination_with_every_part_read(name, parts):
+    """Read as one name, the second substance was left unread."""
+    d = innkit.decode(name)
+    assert d.kind == "combination" and tuple(c.input for c in d.components) == parts
+    from innkit.render import summary
+
+    line = summary(d)
+    assert all(f"{p}" in line for p in parts)
+
+
+@pytest.mark.parametrize("name", ["insulin glargine", "trastuzumab deruxtecan", "sodium chloride",
+                                  "warfarin sodium", "alpha-tocopherol", "interferon beta-1a"])
+def test_one_substance_of_several_words_is_no_combination(name):
+    assert innkit.decode(name).kind != "combination"
+

@@ -160,3 +160,8 @@ def test_names_without_a_stem_are_known_from_the_unii_list(shipped_registry):
     assert d.kind == "unknown"
     assert (d.registry.origin, d.registry.kind) == ("unii", "substance")
     assert d.reason.startswith("a known substance name (unii list)")
+
+
+def test_a_short_prefix_before_a_hyphen_is_no_stem():
+    """nab-paclitaxel (nanoparticle albumin-bound) is paclitaxel, not a cannabinoid (nab-)."""
+    assert [m.stem for m in decode("nab-paclitaxel").stems] == ["-taxel"]

@@ -189,6 +189,12 @@ def _registry_lines(d: Decoding) -> list[str]:
             *_substance_lines(d), *_conjugate_lines(d)]
 
 
+def _part_name(d: Decoding) -> str:
+    """A combination's part as written, with its INN when it is written otherwise."""
+    inn = d.substance.inn if d.substance is not None and not d.substance.ambiguous else None
+    return f"{d.input} ({inn})" if inn and inn != d.input else d.input
+
+
 def summary(d: Decoding) -> str:
     """One line: the reading of a name, for lists and tables."""
     if d.kind == Kind.UNKNOWN:  # a known name, substance or lens word reads as what it is
@@ -196,7 +202,10 @@ def summary(d: Decoding) -> str:
             or d.conjugate is not None
         return d.reason if known else f"unknown: {d.reason}"
     if d.kind == Kind.COMBINATION:
-        return "combination: " + "; ".join(summary(c) for c in d.components)
+        # an antibody's segmentation names it; any other part says which name it reads
+        return "combination: " + "; ".join(
+            summary(c) if c.kind == Kind.ANTIBODY else f"{_part_name(c)}: {summary(c)}"
+            for c in d.components)
     if d.kind == Kind.CLASS:
         stem = f" · stem {d.stems[0].stem} ({d.stems[0].meaning})" if d.stems else ""
         return f"drug class {d.name}{stem} · {d.notes[-1]}"

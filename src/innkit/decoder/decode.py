@@ -144,8 +144,30 @@ def _decode(text: object, registry: Registry) -> Decoding:
     if " and " in normal and registry.identify(normal) is None:
         # A product of two substances under one name (trastuzumab and hyaluronidase-oysk)
         return _combination(text, normal, tables, registry, " and ")
+    sep = " " if " " in normal else "-"
+    if sep in normal and _separate_substances(normal, sep, tables, registry):
+        return _combination(text, normal, tables, registry, sep)
     return _suggested(_resolved(text, normal, _decode_phrase(text, normal, tables, registry),
                                 tables, registry), registry)
+
+
+def _separate_substances(normal: str, sep: str, tables: Tables, registry: Registry) -> bool:
+    """Whether a name no list holds is two to four substances' INNs side by side
+    (``amoxicillin clavulanate``, ``piperacillin-tazobactam``): each part a name of a
+    substance with an INN of its own, none a salt, qualifier or conjugate word, no two the
+    same substance. Read as one name, all but the first would be left unread."""
+    parts = normal.split(sep)
+    if not 2 <= len(parts) <= 4 or any(
+            not p.isalpha() or p in tables.salts or p in tables.modifiers
+            or p in tables.qualifiers for p in parts) or registry.identify(normal) is not None:
+        return False
+    inns = []
+    for part in parts:
+        found = registry.identify(part)
+        if found is None or found.ambiguous or not found.inn:
+            return False
+        inns.append(found.inn)
+    return len(set(inns)) == len(inns)
 
 
 def _suggested(d: Decoding, registry: Registry) -> Decoding:

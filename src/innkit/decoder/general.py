@@ -94,8 +94,7 @@ def decode_general(
         covered = {w for m in matches for w in m.word.split(" ")}
     for word in kept:
         if word not in covered:
-            # A hyphenated code after the word (sipuleucel-T) is part of the name, not the stem.
-            bare = word.split("-")[0] if "-" in word else word
+            bare = _stem_word(word)
             found = classify_word(bare, tables)
             lens = lenses.get(bare) if len(kept) > 1 else None
             if lens is not None:  # gallium in gallium oxodotreotide: only the lens's stem
@@ -133,6 +132,18 @@ def decode_general(
         modifiers=tuple(qualifiers), radiolabel=label, conjugate=conjugate,
         fda_suffix=fda_suffix, registry=entry, warnings=tuple(warnings),
     )
+
+
+def _stem_word(word: str) -> str:
+    """The part of a hyphenated word a stem is read in: the word before a code that is part of
+    the name (sipuleucel-T), but the name after a short prefix that is none of it (nab- of
+    nab-paclitaxel, nanoparticle albumin-bound: the prefix is no cannabinoid's nab-)."""
+    if "-" not in word:
+        return word
+    head, _, tail = word.partition("-")
+    if len(head) <= 3 and tail.isalpha() and len(tail) >= 4:
+        return tail
+    return head
 
 
 CONJUGATE_LENSES = frozenset({"payload", "payload code", "toxin", "toxin code", "chelator",
