@@ -277,3 +277,14 @@ def test_substances_side_by_side_are_a_combination_with_every_part_read(name, pa
 def test_one_substance_of_several_words_is_no_combination(name):
     assert innkit.decode(name).kind != "combination"
 
+
+
+@pytest.mark.parametrize(("brand", "inn"), [("Imodium", "loperamide"),
+                                            ("Lotrimin", "clotrimazole")])
+def test_a_brand_is_never_read_by_its_own_letters(brand, inn):
+    """Imodium ends in -ium, yet it is no quaternary ammonium: a brand is coined, so it is read
+    as its INN, even when no rule reads the INN; the line says which name it reads."""
+    from innkit.render import summary
+
+    d = innkit.decode(brand)
+    assert not d.stems and d.name == inn and summary(d).startswith(f"{inn}: ")

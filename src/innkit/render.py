@@ -112,7 +112,7 @@ def relation_phrase(s: Substance, given: object) -> str:
     target = s.inn or s.name
     if s.relation == Relation.INN:
         return "INN"
-    if isinstance(given, str) and normalize_name(given) == target:
+    if isinstance(given, str) and normalize_name(given) == normalize_name(target):
         return ""
     return f"{RELATION_LABELS[Relation(s.relation)]} of {target}"
 
@@ -200,7 +200,11 @@ def summary(d: Decoding) -> str:
     if d.kind == Kind.UNKNOWN:  # a known name, substance or lens word reads as what it is
         known = d.failure is None or d.registry is not None or d.substance is not None \
             or d.conjugate is not None
-        return d.reason if known else f"unknown: {d.reason}"
+        if not known:
+            return f"unknown: {d.reason}"
+        # the reading of another name (a brand's INN): say which name it is
+        read = d.name if d.name and d.name != normalize_name(d.input) else None
+        return f"{read}: {d.reason}" if read and not d.reason.startswith(read) else d.reason
     if d.kind == Kind.COMBINATION:
         # an antibody's segmentation names it; any other part says which name it reads
         return "combination: " + "; ".join(

@@ -162,7 +162,7 @@ def screen_cmd(name: tuple[str, ...], against: str, batch: str | None, limit: in
         click.echo("  no similar name above the low level")
     for h in result.hits:
         m = h.measures
-        of = f" ({h.substance})" if h.substance and h.substance != h.name else ""
+        of = f" ({h.substance})" if h.substance and h.substance.lower() != h.name else ""
         click.echo(f"  {h.score:.2f} {h.level or '-':<6} {h.name}{of}  {h.origin}/{h.kind}  "
                    f"edit {m['edit']:.2f} bisim {m['bisim']:.2f} prefix {m['prefix']:.2f} "
                    f"sound {m['phonetic']:.2f}  {'; '.join(h.why)}")

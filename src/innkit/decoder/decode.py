@@ -240,7 +240,10 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
         meant = substance.inn or substance.name
         inn = _inn_phrase(registry, meant, registry.generation)
         read = inn.kind != Kind.UNKNOWN or inn.failure is None  # a rule's or a lens's reading
-        if read and (own.kind == Kind.UNKNOWN or _word(own) != _word(inn)):
+        # A brand or a code is coined, never built on a stem: its letters are not read, even
+        # when no rule reads its INN either (Imodium is no -ium quaternary ammonium).
+        coined = substance.relation in (Relation.BRAND, Relation.CODE)
+        if (read or coined) and (own.kind == Kind.UNKNOWN or _word(own) != _word(inn)):
             result = _replace(inn, input=text)
             warnings = list(inn.warnings)
             notes = list(inn.notes)

@@ -291,7 +291,7 @@ function renderScreening(s) {
     const why = (h.why || []).join("; ");
     const seen = al ? `${why}${why ? "; " : ""}letters ${al.letters[0]} / ${al.letters[1]}, ` +
       `sounds /${al.sounds[0]}/ / /${al.sounds[1]}/` : why;
-    const name = h.substance && h.substance !== h.name ? `${h.name} (${h.substance})` : h.name;
+    const name = h.substance && h.substance.toLowerCase() !== h.name ? `${h.name} (${h.substance})` : h.name;
     rows.append(el("tr", {},
       el("td", { class: "name", text: name }),
       el("td", { class: "num" }, el("span", { class: "bar", "data-w": h.score }), fmt(h.score)),
