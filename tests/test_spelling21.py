@@ -159,3 +159,9 @@ def test_a_german_form_resolves_to_its_inn_instead_of_a_suggestion():
     d = decode("Trastuzumab Emtansin")
     assert d.suggestion is None
     assert d.substance.relation == "german" and d.substance.inn == "trastuzumab emtansine"
+
+
+def test_a_product_of_a_names_line_is_no_misspelling_of_it():
+    """Zyrtec-D is Zyrtec with a tail, not a misspelt Zyrtec; zyrtek is one."""
+    assert decode("Zyrtec-D").suggestion is None
+    assert decode("zyrtek").suggestion == "zyrtec"

@@ -457,8 +457,8 @@ def _name_near_miss(text: str, word: str, general: Decoding, registry: Registry
             is not None or registry.identify(word) is not None or is_english(word):
         return None
     near = near_miss(word, registry.name_choices()) or near_miss(word, _drug_words(registry))
-    if near is None or commoner(word, near):
-        return None
+    if near is None or commoner(word, near) or word.rpartition("-")[0] == near:
+        return None  # a word in its own use, or a product of the name's line (Zyrtec-D)
     return Decoding(
         input=text, kind=Kind.UNKNOWN, name=word, suggestion=near, failure=Failure.NO_RULE,
         reason=f"not a listed name; close to the known name {near!r}: a misspelling? No stem "
