@@ -204,7 +204,8 @@ def summary(d: Decoding) -> str:
             return f"unknown: {d.reason}"
         # the reading of another name (a brand's INN): say which name it is
         read = d.name if d.name and d.name != normalize_name(d.input) else None
-        return f"{read}: {d.reason}" if read and not d.reason.startswith(read) else d.reason
+        lens_first = read is not None and d.reason.startswith(read.split(" ")[0])
+        return f"{read}: {d.reason}" if read and not lens_first else d.reason
     if d.kind == Kind.COMBINATION:
         # an antibody's segmentation names it; any other part says which name it reads
         return "combination: " + "; ".join(
