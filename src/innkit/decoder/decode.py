@@ -240,6 +240,9 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
         meant = substance.inn or substance.name
         inn = _inn_phrase(registry, meant, registry.generation)
         read = inn.kind != Kind.UNKNOWN or inn.failure is None  # a rule's or a lens's reading
+        if not substance.inn and inn.stems and all(
+                m.confidence == Confidence.LOW for m in inn.stems):
+            read = False  # a weak stem in a list's name that is no INN (allium) says nothing
         # A brand or a code is coined, never built on a stem: its letters are not read, even
         # when no rule reads its INN either (Imodium is no -ium quaternary ammonium).
         coined = substance.relation in (Relation.BRAND, Relation.CODE)

@@ -84,9 +84,11 @@ def decode_general(
                         reason="contains characters that INNs never use (INNs are plain Latin "
                                "letters)", failure=Failure.NO_RULE)
     if not (_WORD.match(name) if len(kept) == 1 else all(_WORD.match(w) for w in kept)):
-        return Decoding(input=text, kind=Kind.UNKNOWN, name=name,
-                        reason="not a name: INN words are letters, with at most a hyphenated "
-                               "code (sipuleucel-T)", failure=Failure.NO_RULE)
+        rule = "INN words are letters, with at most a hyphenated code (sipuleucel-T)"
+        reason = (f"a listed name written as no INN is ({rule}): no stem is read in it"
+                  if registry.identify(name) is not None else f"not a name: {rule}")
+        return Decoding(input=text, kind=Kind.UNKNOWN, name=name, reason=reason,
+                        failure=Failure.NO_RULE)
     matches: list[StemMatch] = []
     covered: set[str] = set()
     if len(kept) > 1:  # stems written as two words: "-dronic acid"
