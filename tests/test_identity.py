@@ -288,3 +288,14 @@ def test_a_brand_is_never_read_by_its_own_letters(brand, inn):
 
     d = innkit.decode(brand)
     assert not d.stems and d.name == inn and summary(d).startswith(f"{inn}: ")
+
+
+def test_a_list_name_that_is_no_inn_lends_no_weak_stem():
+    """garlic is listed as allium sativum whole: the -ium of a genus is no quaternary ammonium."""
+    d = innkit.decode("garlic")
+    assert d.substance is not None and not d.stems
+
+
+def test_a_listed_name_with_characters_no_inn_uses_is_still_a_name():
+    d = innkit.decode("st john's wort")
+    assert d.substance is not None and "not a name" not in d.reason
