@@ -165,3 +165,13 @@ def test_names_without_a_stem_are_known_from_the_unii_list(shipped_registry):
 def test_a_short_prefix_before_a_hyphen_is_no_stem():
     """nab-paclitaxel (nanoparticle albumin-bound) is paclitaxel, not a cannabinoid (nab-)."""
     assert [m.stem for m in decode("nab-paclitaxel").stems] == ["-taxel"]
+
+
+def test_a_two_letter_free_stem_is_never_read():
+    """-ni- (nitro derivatives) fits methylphenidate's letters by chance."""
+    assert not [m for m in decode("methylphenidate").stems if m.stem == "-ni-"]
+
+
+def test_a_stem_inside_a_longer_stems_letters_is_not_read_again():
+    """ifosfamide is -fosfamide; the fos of pesticides inside it is no second stem."""
+    assert [m.stem for m in decode("ifosfamide").stems] == ["-fosfamide"]

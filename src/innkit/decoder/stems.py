@@ -2,8 +2,9 @@
 
 Spec section 9.2: match stems by position (suffix, prefix, infix, anywhere); the longest suffix
 wins and carries its parent (-teplase < -plase < -ase); generic chemical endings (-ine, -one,
--ol, -ium, -al) are weak; short infix or free-position stems only count when nothing else
-matches; a stem deleted from the General Principles is never offered (its definition no
+-ol, -ium, -al) are weak; infix and free-position stems shorter than three letters never
+count (they occur by chance), nor do those inside the letters of a suffix or prefix stem; a
+stem deleted from the General Principles is never offered (its definition no
 longer applies: mer- for mercury).
 """
 
@@ -14,7 +15,8 @@ from ..rules.tables import Edge, StemEntry, Tables
 from ..vocab import Confidence
 
 MIN_FREE_STEM = 3
-"""Infix and free-position stems shorter than this are too common by chance (``ni``, ``io``)."""
+"""Infix and free-position stems shorter than this are too common by chance (``ni`` in
+methylphenidate, no nitro compound; ``io``) to be read at all."""
 
 
 def _confidence(entry: StemEntry, matched_length: int) -> Confidence:
@@ -55,16 +57,21 @@ def classify_word(word: str, tables: Tables) -> list[StemMatch]:
     plus infix and free-position stems.
     """
     found: list[StemMatch] = []
+    edges: list[tuple[int, int]] = []  # the letters the suffix and prefix stems take
     entries = _longest(tables.suffixes_by_tail.get(word[-2:]), word, suffix=True)
     if entries:
         found += [_match(e, word) for e in entries]
+        edges.append((len(word) - len(entries[0].core), len(word)))
     entries = _longest(tables.prefixes_by_head.get(word[:2]), word, suffix=False)
     if entries:
         found += [_match(e, word) for e in entries]
+        edges.append((0, len(entries[0].core)))
     free: list[StemMatch] = []
     for hit in tables.free_stem_pattern.finditer(word):
         core = hit.group(1)
         at = hit.start()
+        if len(core) < MIN_FREE_STEM or any(a <= at and at + len(core) <= b for a, b in edges):
+            continue  # by chance (-ni- in methylphenidate), or inside a stem (fos, -fosfamide)
         for entry in tables.free_stems[core]:
             if entry.deleted:
                 continue
@@ -72,8 +79,7 @@ def classify_word(word: str, tables: Tables) -> list[StemMatch]:
                 continue
             if all(m.stem != entry.stem for m in free):
                 free.append(_match(entry, word))
-    strong_free = [m for m in free if len(m.stem.strip("-")) >= MIN_FREE_STEM]
-    found += strong_free if (found or strong_free) else free
+    found += free
     if tables.exclusions and len(found) > 1:
         # A stem whose definition leaves out another matched stem's class does not apply
         # (-olone, "steroids other than prednisolone derivatives", in prednisolone).
