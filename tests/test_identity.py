@@ -299,3 +299,10 @@ def test_a_list_name_that_is_no_inn_lends_no_weak_stem():
 def test_a_listed_name_with_characters_no_inn_uses_is_still_a_name():
     d = innkit.decode("st john's wort")
     assert d.substance is not None and "not a name" not in d.reason
+
+
+def test_a_name_ending_in_a_letter_is_not_its_one_word_namesake():
+    """Keys fold spaces away: azithromycin E (an impurity) met azithromycine (the French INN)."""
+    french, impurity = innkit.decode("azithromycine"), innkit.decode("azithromycin E")
+    assert french.substance.unii != impurity.substance.unii
+    assert french.substance.relation == "french"

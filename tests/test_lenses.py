@@ -255,3 +255,8 @@ def test_a_usan_label_after_the_name_is_read_as_its_label(name, isotope):
 
 def test_a_letter_and_number_no_isotope_list_holds_is_no_label():
     assert decode("vitamin B12").radiolabel is None
+
+
+def test_immune_globulin_is_no_tubulin_binder():
+    """globulin ends in -bulin (tubulin binders, mivobulin): it is a protein lens."""
+    assert not decode("hepatitis B immune globulin").stems

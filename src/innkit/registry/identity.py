@@ -92,7 +92,7 @@ class Resolver:
         substance's INN (brentuximab, listed as a short name of brentuximab vedotin): an INN
         is never a fragment left after stripping words."""
         return [(rec, sub) for rec, sub in self.index.lookup(name_key(name))
-                if not (sub.inn and is_fragment(name, sub.inn))]
+                if not (sub.inn and is_fragment(name, sub.inn)) and not _lone_letter(name, rec)]
 
     def _language_form(self, normal: str, words: list[str]) -> Substance | None:
         if len(words) > 4 or not all(w.isalpha() for w in words):
@@ -219,6 +219,15 @@ class Resolver:
             name_type=rec.type.value, tags=rec.tags, names=names, inn_number=inn_number,
             candidates=candidates, ambiguous=ambiguous, matches=total,
         )
+
+
+def _lone_letter(name: str, rec: NameRecord) -> bool:
+    """A listed name ending in a lone letter (azithromycin E, vitamin E) is not a name that
+    ends in that letter without the space (azithromycine, the French INN): keys fold spaces
+    away, and the two would meet."""
+    listed = rec.name.rsplit(" ", 1)
+    return (len(listed) == 2 and len(listed[1]) == 1 and listed[1].isalpha()
+            and name.rsplit(" ", 1)[-1] != listed[1].lower())
 
 
 def _affixed_relation(suffix: str | None) -> Relation:
