@@ -585,11 +585,64 @@ def _measure_dict(a: Reading, b: Reading, full: np.ndarray, stem: np.ndarray | N
 
 # -- the list of names -------------------------------------------------------------------
 
+def _length_first(name: str) -> tuple[int, str]:
+    """The order of a list's names: shorter first, then alphabetical."""
+    return len(name), name
+
+
+class _Positions:
+    """Where each name sits in a list sorted by :func:`_length_first`, found by bisection:
+    a dict of 134,000 names would hold some 10 MB in every server process."""
+
+    __slots__ = ("names",)
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+
+    def get(self, name: object, default: int | None = None) -> int | None:
+        if not isinstance(name, str):
+            return default
+        i = bisect.bisect_left(self.names, (len(name), name), key=_length_first)
+        return i if i < len(self.names) and self.names[i] == name else default
+
+    def __getitem__(self, name: str) -> int:
+        i = self.get(name)
+        if i is None:
+            raise KeyError(name)
+        return i
+
+    def __contains__(self, name: object) -> bool:
+        return self.get(name) is not None
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+class _Picked(Sequence[str]):
+    """The items of a list at the given positions, without a list of its own: an entry's
+    text and stem word are its forms' texts, not copies of them."""
+
+    __slots__ = ("at", "items")
+
+    def __init__(self, items: Sequence[str], at: np.ndarray) -> None:
+        self.items = items
+        self.at = at
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self.items[j] for j in self.at[i].tolist()]
+        return self.items[self.at[i]]
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+
 class Universe:
     """Names to screen against, with their readings prepared for the measures and bounds."""
 
     def __init__(self, entries: Iterable[tuple[str, str, str]], cache: bool = False,
-                 builtin: bool = False, registry: Registry | None = None) -> None:
+                 builtin: bool = False, registry: Registry | None = None,
+                 base: Universe | None = None) -> None:
         """``cache``: keep the prepared readings in the user's cache directory (for the
         built-in lists, which every run uses again; never for lists from requests).
         ``builtin``: the registry's own lists, where foods, organisms and reagents are left
@@ -597,28 +650,63 @@ class Universe:
         from ``registry``'s UNII list; default: the user's registry); a user's list is
         screened whole, and each name on it counts as in use, as a medicine authorised for
         sale does (``AUTHORISED_SHARE``), its word frequency not read: familiarity tells none
-        apart."""
+        apart.
+        ``base``: a prepared list holding every one of these names (and read the same way,
+        ``builtin`` alike): this one is made a part of it, sharing its names, forms and arrays
+        rather than preparing them again."""
         self.builtin = builtin
         self._identities: dict[int, Identity] = {}
         seen: dict[str, tuple[str, str]] = {}
+        pairs: dict[tuple[str, str], tuple[str, str]] = {}  # one tuple per origin and kind
         for name, origin, kind in entries:
             if not isinstance(name, str):
                 continue
             key = name.lower() if _PLAIN(name) else normalize_name(name)
             if key and len(key) <= MAX_NAME and key not in seen:
-                seen[key] = (origin, kind)
-        ordered = sorted(seen, key=lambda n: (len(n), n))
-        self.names = ordered
+                pair = (origin, kind)
+                seen[key] = pairs.setdefault(pair, pair)
+        ordered = sorted(seen, key=_length_first)
         self.meta = [seen[n] for n in ordered]
-        self.index = {n: i for i, n in enumerate(ordered)}
-        cache = cache and len(ordered) >= CACHE_FROM
-        reg = (registry if registry is not None else get_registry()) if builtin else None
-        prepared = _cached_prepared(ordered, reg) if cache else _prepare(ordered, reg)
-        self._readings, self.full, self.stem, self.forms = prepared
-        self.compound = self.full != self.stem
-        self.code = np.array([t != m and m[:1].isdigit() for t, m in
-                              zip(self._readings[0], self._readings[1], strict=True)],
-                             dtype=bool)
+        picked = base._positions(ordered) if base is not None else None
+        if base is not None and picked is not None:
+            self.names = [base.names[i] for i in picked.tolist()]
+            del seen, ordered
+            self._part_of(base, picked)
+        else:
+            self.names = ordered
+            cache = cache and len(ordered) >= CACHE_FROM
+            reg = (registry if registry is not None else get_registry()) if builtin else None
+            prepared = _cached_prepared(ordered, reg) if cache else _prepare(ordered, reg)
+            aside, self.full, self.stem, self.forms = prepared
+            self._readings = (_Picked(self.forms.texts, self.full),
+                              _Picked(self.forms.texts, self.stem), aside)
+            self.compound = self.full != self.stem
+            digit_first = np.array([t[:1].isdigit() for t in self.forms.texts], dtype=bool)
+            self.code = self.compound & digit_first[self.stem]
+        self.index = _Positions(self.names)
+
+    def _positions(self, names: list[str]) -> np.ndarray | None:
+        """Where each of ``names`` (sorted as this list is) sits in this list; None when one
+        is missing."""
+        at = dict(zip(self.names, range(len(self.names)), strict=True))
+        found = [at.get(n, -1) for n in names]
+        return None if -1 in found else np.array(found, dtype=np.int64)
+
+    def _part_of(self, base: Universe, picked: np.ndarray) -> None:
+        """Share ``base``'s prepared readings for its entries ``picked``: its forms whole when
+        this list holds most of them, else a copy of the few forms this list uses."""
+        full, stem = base.full[picked], base.stem[picked]
+        if 2 * len(picked) >= len(base.forms.texts):
+            self.forms = base.forms
+        else:
+            used = np.unique(np.concatenate([full, stem]))
+            self.forms = _forms_part(base.forms, used)
+            full, stem = np.searchsorted(used, full), np.searchsorted(used, stem)
+        self.full, self.stem = full, stem
+        self._readings = (_Picked(self.forms.texts, full), _Picked(self.forms.texts, stem),
+                          _Picked(base._readings[2], picked))
+        self.compound = base.compound[picked]
+        self.code = base.code[picked]
 
     def identity(self, i: int, registry: Registry | None) -> Identity:
         """The identity of entry ``i`` (its substance key), looked up once."""
@@ -753,14 +841,16 @@ class Universe:
 
 CACHE_FROM = 5000
 """Lists at least this long keep their prepared readings in the user's cache directory."""
-_CACHE_FORMAT = 10
+_CACHE_FORMAT = 11
 CACHE_KEPT = Kept("screen-*", keep=6)
 """Prepared lists kept in the cache folder (the most recently used; each change of the
 user's names makes a new one)."""
 
 
 def _prepare(ordered: list[str], registry: Registry | None = None
-             ) -> tuple[tuple[list[str], list[str], list[str]], np.ndarray, np.ndarray, _Forms]:
+             ) -> tuple[list[str], np.ndarray, np.ndarray, _Forms]:
+    """Each name's set-aside words (joined by ``\x1f``), the forms of its whole text and its
+    stem word, and the forms prepared for the measures."""
     readings = [reading(n) for n in ordered]
     form_index: dict[str, int] = {}
     texts: list[str] = []
@@ -774,9 +864,31 @@ def _prepare(ordered: list[str], registry: Registry | None = None
 
     full = np.array([form(r.text) for r in readings], dtype=np.int64)
     stem = np.array([form(r.stem) for r in readings], dtype=np.int64)
-    columns = ([r.text for r in readings], [r.stem for r in readings],
-               ["\x1f".join(r.set_aside) for r in readings])
-    return columns, full, stem, _Forms(texts, registry=registry)
+    aside = ["\x1f".join(r.set_aside) for r in readings]
+    return aside, full, stem, _Forms(texts, registry=registry)
+
+
+def _forms_part(forms: _Forms, used: np.ndarray) -> _Forms:
+    """The forms ``used`` (sorted positions) of ``forms``, as :class:`_Forms` would prepare
+    them alone: the same rows, as wide as their longest text and sounds, in the same sorted
+    orders, and the sounds' self-scores summed over that width."""
+    texts = [forms.texts[i] for i in used.tolist()]
+    lengths = forms.lengths[used]
+    width = min(int(lengths.max(initial=1)), MAX_NAME)
+    sound_lengths = forms.sound_lengths[used]
+    sounds = forms.sounds[used, :max(int(sound_lengths.max(initial=1)), 1)]
+    keep = np.zeros(len(forms.texts), dtype=bool)
+    keep[used] = True
+
+    def order(of: np.ndarray) -> np.ndarray:
+        return np.searchsorted(used, of[keep[of]])
+
+    arrays = {"lengths": lengths, "letters": forms.letters[used, :max(width, 1)],
+              "bits": forms.bits[:, used], "sounds": sounds, "sound_lengths": sound_lengths,
+              "selfs": phonetic.phonology().self_score[sounds].sum(axis=1, dtype=np.float32),
+              "lex_order": order(forms.lex_order), "rlex_order": order(forms.rlex_order),
+              "familiar": forms.familiar[used]}
+    return _Forms(texts, arrays)
 
 
 def _cache_key(ordered: list[str], registry: Registry | None) -> str:
@@ -804,16 +916,16 @@ def _split_text(data: bytes) -> list[str]:
     return data.decode("utf-8").split("\n")
 
 
-_TEXTS = ("texts", "rtext", "rstem", "raside")
+_TEXTS = ("texts", "raside")
 """The text columns of a stored list, in order; the arrays (full, stem, the forms') follow."""
 _ARRAYS = ("full", "stem", *_Forms.KEYS)
 
 
 def _store(prepared: tuple) -> tuple[tuple, list[bytes], dict]:
     """The prepared list as blob sections (texts, then raw arrays) and the arrays' shapes."""
-    readings, full, stem, forms = prepared
+    aside, full, stem, forms = prepared
     arrays = {"full": full, "stem": stem, **forms.arrays}
-    sections = [_joined(forms.texts), *(_joined(column) for column in readings)]
+    sections = [_joined(forms.texts), _joined(aside)]
     sections += [np.ascontiguousarray(arrays[k]).tobytes() for k in _ARRAYS]
     meta = {k: [arrays[k].dtype.str, list(arrays[k].shape)] for k in _ARRAYS}
     return prepared, sections, meta
@@ -824,7 +936,7 @@ def _restore(ordered: list[str], blob: Blob) -> tuple | None:
     if len(blob.sections) != len(_TEXTS) + len(_ARRAYS):
         return None
     try:
-        texts, rtext, rstem, raside = (_split_text(b) for b in blob.sections[:len(_TEXTS)])
+        texts, raside = (_split_text(b) for b in blob.sections[:len(_TEXTS)])
         data = {}
         for k, raw in zip(_ARRAYS, blob.sections[len(_TEXTS):], strict=True):
             dtype, shape = blob.meta[k]
@@ -832,12 +944,15 @@ def _restore(ordered: list[str], blob: Blob) -> tuple | None:
     except (KeyError, ValueError, TypeError, UnicodeDecodeError):
         return None
     n = len(ordered)
-    if not (len(rtext) == len(rstem) == len(raside) == n == len(data["full"])
+    if not (len(raside) == n == len(data["full"]) == len(data["stem"])
             and len(data["letters"]) == len(texts) == len(data["sounds"])
             == data["bits"].shape[1] == len(data["lex_order"])):
         return None
+    if n and not (min(int(data["full"].min()), int(data["stem"].min())) >= 0
+                  and max(int(data["full"].max()), int(data["stem"].max())) < len(texts)):
+        return None
     arrays = {k: data[k] for k in _Forms.KEYS}
-    return (rtext, rstem, raside), data["full"], data["stem"], _Forms(texts, arrays)
+    return raside, data["full"], data["stem"], _Forms(texts, arrays)
 
 
 def _cached_prepared(ordered: list[str], registry: Registry | None) -> tuple:
@@ -865,6 +980,8 @@ def build_universe(against: str | Iterable[str] | Universe = "all",
 
 @owner_cache(4)
 def _universe(registry: Registry, against: str, generation: int) -> Universe:
+    """The registry's list ``against``; ``registry`` and ``unii`` are parts of ``all``, whose
+    names, forms and arrays they share (a server holds each name's readings once)."""
     entries: list[tuple[str, str, str]] = []
     if against in ("all", "registry"):
         for e in registry.entries():
@@ -874,7 +991,8 @@ def _universe(registry: Registry, against: str, generation: int) -> Universe:
                 entries.append((e.full_name, origin, e.kind))
     if against in ("all", "unii"):
         entries += [(n, "unii", kind) for n, kind in registry.unii_names()]
-    return Universe(entries, cache=True, builtin=True, registry=registry)
+    base = None if against == "all" else _universe(registry, "all", generation)
+    return Universe(entries, cache=True, builtin=True, registry=registry, base=base)
 
 
 def _problem(name: object) -> str | None:
