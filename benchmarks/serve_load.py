@@ -195,7 +195,7 @@ def tree_memory(pid: int) -> str:
         pss += fields.get("Pss", 0.0)
     total = http_.get("Pss", 0.0) + pool.get("Pss", 0.0) + pss
     return (f"server memory: HTTP process RSS {http_.get('Rss', 0):.0f} MB, pool RSS "
-            f"{pool.get('Rss', 0):.0f} MB, {len(own)} workers holding "
+            f"{pool.get('Rss', 0):.0f} MB (PSS {pool.get('Pss', 0):.0f} MB), {len(own)} workers holding "
             f"{max(own, default=0):.0f} MB each at most of their own; PSS of all "
             f"{total:.0f} MB")
 
@@ -304,6 +304,7 @@ def hostile(port: int, pid: int, label: str, limit_s: float = 15.0) -> list[str]
         print(f"  burst of {n}: {b['served']} served, {b['refused_503']} answered 503, "
               f"{b['failed'] - b['refused_503']} other failures; p50 {b['p50_ms']:.1f} ms, "
               f"p99 {b['p99_ms']:.1f} ms; server memory {rss:.0f} MB (peak {peak:.0f} MB)")
+    print(f"  after the bursts: {tree_memory(pid)}")
     return lines
 
 

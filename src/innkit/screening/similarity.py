@@ -222,7 +222,7 @@ class _Forms:
         self.familiar = arrays["familiar"]
         self.lex = [texts[i] for i in self.lex_order.tolist()]
         self.rlex_order = arrays["rlex_order"]
-        self.rlex = [texts[i][::-1] for i in self.rlex_order.tolist()]
+        self.rlex = _Reversed(texts, self.rlex_order)
         self.text_array = np.array(texts, dtype=object)
 
     KEYS = ("lengths", "letters", "bits", "sounds", "sound_lengths", "selfs", "lex_order",
@@ -272,6 +272,25 @@ class _Forms:
         """Exact length of the ending each form shares with ``text`` (the same bisections
         over the forms written backwards)."""
         return _shared_heads(text[::-1], self.rlex, self.rlex_order, len(self.texts))
+
+
+class _Reversed(Sequence[str]):
+    """The texts written backwards, in the order ``at``, each made when a bisection reads it:
+    a list of them would hold a second copy of every form's text."""
+
+    __slots__ = ("at", "texts")
+
+    def __init__(self, texts: list[str], at: np.ndarray) -> None:
+        self.texts = texts
+        self.at = at
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self.texts[j][::-1] for j in self.at[i].tolist()]
+        return self.texts[self.at[i]][::-1]
+
+    def __len__(self) -> int:
+        return len(self.at)
 
 
 def _shared_heads(text: str, ordered: list[str], order: np.ndarray, size: int) -> np.ndarray:
@@ -673,11 +692,17 @@ class Universe:
             del seen, ordered
             self._part_of(base, picked)
         else:
-            self.names = ordered
             cache = cache and len(ordered) >= CACHE_FROM
             reg = (registry if registry is not None else get_registry()) if builtin else None
             prepared = _cached_prepared(ordered, reg) if cache else _prepare(ordered, reg)
             aside, self.full, self.stem, self.forms = prepared
+            # most names are their own reading: one string for both
+            texts = self.forms.texts
+            self.names = [t if t == n else n for n, t in
+                          zip(ordered, map(texts.__getitem__, self.full.tolist()), strict=True)]
+            del ordered
+            once: dict[str, str] = {}
+            aside = [once.setdefault(a, a) for a in aside]
             self._readings = (_Picked(self.forms.texts, self.full),
                               _Picked(self.forms.texts, self.stem), aside)
             self.compound = self.full != self.stem
