@@ -25,9 +25,11 @@ data they were set on.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import process
@@ -35,7 +37,8 @@ from rapidfuzz.distance import LCSseq, Levenshtein, Postfix, Prefix
 
 from ..caching import owner_cache
 from ..errors import InvalidInputError, require_text
-from ..files.cache import Blob, Kept, cached, key_hash
+from ..files.atomic import atomic_output
+from ..files.cache import Blob, CacheFolderError, Kept, cache_folder, cached, key_hash
 from ..models import Result
 from ..registry import Registry, get_registry
 from ..rules.core import Rules
@@ -866,10 +869,14 @@ class Universe:
 
 CACHE_FROM = 5000
 """Lists at least this long keep their prepared readings in the user's cache directory."""
-_CACHE_FORMAT = 11
+_CACHE_FORMAT = 12
 CACHE_KEPT = Kept("screen-*", keep=6)
 """Prepared lists kept in the cache folder (the most recently used; each change of the
-user's names makes a new one)."""
+user's names makes a new one). Each is two files: ``.bin``, the texts and the layout of the
+arrays, and ``.npy``, the arrays, mapped into memory rather than read: the processes of a
+server share their pages, and a process holds only the pages it reads."""
+_ALIGN = 64
+"""Each array starts at a multiple of this in the mapped file (as .npy data does)."""
 
 
 def _prepare(ordered: list[str], registry: Registry | None = None
@@ -942,32 +949,66 @@ def _split_text(data: bytes) -> list[str]:
 
 
 _TEXTS = ("texts", "raside")
-"""The text columns of a stored list, in order; the arrays (full, stem, the forms') follow."""
+"""The text columns of a stored list, in order (the blob's sections)."""
 _ARRAYS = ("full", "stem", *_Forms.KEYS)
 
 
-def _store(prepared: tuple) -> tuple[tuple, list[bytes], dict]:
-    """The prepared list as blob sections (texts, then raw arrays) and the arrays' shapes."""
-    aside, full, stem, forms = prepared
-    arrays = {"full": full, "stem": stem, **forms.arrays}
-    sections = [_joined(forms.texts), _joined(aside)]
-    sections += [np.ascontiguousarray(arrays[k]).tobytes() for k in _ARRAYS]
-    meta = {k: [arrays[k].dtype.str, list(arrays[k].shape)] for k in _ARRAYS}
-    return prepared, sections, meta
+def _write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> dict:
+    """Write ``arrays`` whole or not at all as one .npy of bytes, each aligned; their layout
+    (dtype, shape, offset), and the data's size and sha256."""
+    layout: dict[str, list] = {}
+    at = 0
+    for k in _ARRAYS:
+        at = -(-at // _ALIGN) * _ALIGN
+        layout[k] = [arrays[k].dtype.str, list(arrays[k].shape), at]
+        at += arrays[k].nbytes
+    digest = hashlib.sha256()
+    with atomic_output(path, binary=True) as f:
+        np.lib.format.write_array_header_1_0(
+            f, {"descr": "|u1", "fortran_order": False, "shape": (at,)})
+        written = 0
+        for k in _ARRAYS:
+            for part in (bytes(layout[k][2] - written), np.ascontiguousarray(arrays[k]).tobytes()):
+                f.write(part)
+                digest.update(part)
+            written = layout[k][2] + arrays[k].nbytes
+    return {"layout": layout, "size": at, "sha256": digest.hexdigest()}
 
 
-def _restore(ordered: list[str], blob: Blob) -> tuple | None:
-    """The prepared list stored in ``blob``, or None when its parts do not fit ``ordered``."""
-    if len(blob.sections) != len(_TEXTS) + len(_ARRAYS):
-        return None
+def _mapped_arrays(path: Path, meta: dict) -> dict[str, np.ndarray] | None:
+    """The arrays of the .npy at ``path``, mapped read-only, when it is whole and the one
+    ``meta`` describes (its bytes are checked as read, not through the map: a check would
+    otherwise bring every page into this process); else None."""
     try:
-        texts, raside = (_split_text(b) for b in blob.sections[:len(_TEXTS)])
-        data = {}
-        for k, raw in zip(_ARRAYS, blob.sections[len(_TEXTS):], strict=True):
-            dtype, shape = blob.meta[k]
-            data[k] = np.frombuffer(raw, dtype=np.dtype(dtype)).reshape(shape)
-    except (KeyError, ValueError, TypeError, UnicodeDecodeError):
+        size, layout = int(meta["size"]), meta["layout"]
+        with open(path, "rb") as f:
+            if np.lib.format.read_magic(f) != (1, 0):
+                return None
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            if shape != (size,) or fortran or dtype != np.uint8 or size <= 0:
+                return None
+            start = f.tell()
+            digest = hashlib.sha256()
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+            if f.tell() - start != size or digest.hexdigest() != meta["sha256"]:
+                return None
+            raw = np.memmap(f, dtype=np.uint8, mode="r", offset=start, shape=(size,))
+        out = {}
+        for k in _ARRAYS:
+            kind, dims, at = layout[k]
+            dims = tuple(int(d) for d in dims)
+            count = int(np.prod(dims))
+            out[k] = (np.frombuffer(raw, dtype=np.dtype(kind), count=count, offset=int(at))
+                      if count else np.zeros(0, dtype=np.dtype(kind))).reshape(dims)
+        return out
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
+
+
+def _prepared_from(ordered: list[str], texts: list[str], raside: list[str],
+                   data: dict[str, np.ndarray]) -> tuple | None:
+    """The prepared list from its parts, or None when they do not fit ``ordered``."""
     n = len(ordered)
     if not (len(raside) == n == len(data["full"]) == len(data["stem"])
             and len(data["letters"]) == len(texts) == len(data["sounds"])
@@ -980,13 +1021,49 @@ def _restore(ordered: list[str], blob: Blob) -> tuple | None:
     return raside, data["full"], data["stem"], _Forms(texts, arrays)
 
 
+def _store(prepared: tuple, ordered: list[str], path: Path | None
+           ) -> tuple[tuple, list[bytes], dict | None]:
+    """Write the prepared list's arrays to ``path`` (.npy); the list (its arrays now read
+    from that file), its texts as blob sections, and the arrays' layout. Meta None when the
+    arrays could not be written (nothing is stored then)."""
+    aside, full, stem, forms = prepared
+    if path is None:
+        return prepared, [], None
+    try:
+        meta = _write_arrays(path, {"full": full, "stem": stem, **forms.arrays})
+    except OSError:
+        return prepared, [], None
+    sections = [_joined(forms.texts), _joined(aside)]
+    mapped = _mapped_arrays(path, meta)
+    again = _prepared_from(ordered, forms.texts, aside, mapped) if mapped is not None else None
+    return (again if again is not None else prepared), sections, meta
+
+
+def _restore(ordered: list[str], blob: Blob, path: Path | None) -> tuple | None:
+    """The prepared list stored in ``blob`` and the arrays file ``path``, or None when they
+    are damaged or do not fit ``ordered``."""
+    if len(blob.sections) != len(_TEXTS) or path is None:
+        return None
+    try:
+        texts, raside = (_split_text(b) for b in blob.sections)
+    except UnicodeDecodeError:
+        return None
+    data = _mapped_arrays(path, blob.meta)
+    return _prepared_from(ordered, texts, raside, data) if data is not None else None
+
+
 def _cached_prepared(ordered: list[str], registry: Registry | None) -> tuple:
     """The prepared readings from the cache folder when they were stored for these names;
     else prepared now and stored."""
     key = _cache_key(ordered, registry)
-    return cached(f"screen-{key[:24]}.bin", key, CACHE_KEPT,
-                  lambda blob: _restore(ordered, blob),
-                  lambda: _store(_prepare(ordered, registry)))
+    name = f"screen-{key[:24]}"
+    try:
+        path: Path | None = cache_folder() / f"{name}.npy"
+    except CacheFolderError:
+        path = None
+    return cached(f"{name}.bin", key, CACHE_KEPT,
+                  lambda blob: _restore(ordered, blob, path),
+                  lambda: _store(_prepare(ordered, registry), ordered, path))
 
 
 def build_universe(against: str | Iterable[str] | Universe = "all",
