@@ -698,14 +698,8 @@ class Universe:
             cache = cache and len(ordered) >= CACHE_FROM
             reg = (registry if registry is not None else get_registry()) if builtin else None
             prepared = _cached_prepared(ordered, reg) if cache else _prepare(ordered, reg)
-            aside, self.full, self.stem, self.forms = prepared
-            # most names are their own reading: one string for both
-            texts = self.forms.texts
-            self.names = [t if t == n else n for n, t in
-                          zip(ordered, map(texts.__getitem__, self.full.tolist()), strict=True)]
-            del ordered
-            once: dict[str, str] = {}
-            aside = [once.setdefault(a, a) for a in aside]
+            self.names, aside, self.full, self.stem, self.forms = prepared
+            del seen, ordered, prepared
             self._readings = (_Picked(self.forms.texts, self.full),
                               _Picked(self.forms.texts, self.stem), aside)
             self.compound = self.full != self.stem
@@ -869,7 +863,7 @@ class Universe:
 
 CACHE_FROM = 5000
 """Lists at least this long keep their prepared readings in the user's cache directory."""
-_CACHE_FORMAT = 12
+_CACHE_FORMAT = 13
 CACHE_KEPT = Kept("screen-*", keep=6)
 """Prepared lists kept in the cache folder (the most recently used; each change of the
 user's names makes a new one). Each is two files: ``.bin``, the texts and the layout of the
@@ -880,9 +874,10 @@ _ALIGN = 64
 
 
 def _prepare(ordered: list[str], registry: Registry | None = None
-             ) -> tuple[list[str], np.ndarray, np.ndarray, _Forms]:
-    """Each name's set-aside words (joined by ``\x1f``), the forms of its whole text and its
-    stem word, and the forms prepared for the measures."""
+             ) -> tuple[list[str], list[str], np.ndarray, np.ndarray, _Forms]:
+    """The names (each the string of its reading's text when equal to it), each name's
+    set-aside words (joined by ``\x1f``), the forms of its whole text and its stem word, and
+    the forms prepared for the measures."""
     readings = [reading(n) for n in ordered]
     form_index: dict[str, int] = {}
     texts: list[str] = []
@@ -896,8 +891,10 @@ def _prepare(ordered: list[str], registry: Registry | None = None
 
     full = np.array([form(r.text) for r in readings], dtype=np.int64)
     stem = np.array([form(r.stem) for r in readings], dtype=np.int64)
-    aside = ["\x1f".join(r.set_aside) for r in readings]
-    return aside, full, stem, _Forms(texts, registry=registry)
+    once: dict[str, str] = {}
+    aside = [once.setdefault(a, a) for a in ("\x1f".join(r.set_aside) for r in readings)]
+    names = [texts[f] if texts[f] == n else n for n, f in zip(ordered, full.tolist(), strict=True)]
+    return names, aside, full, stem, _Forms(texts, registry=registry)
 
 
 def _forms_part(forms: _Forms, used: np.ndarray) -> _Forms:
@@ -948,8 +945,12 @@ def _split_text(data: bytes) -> list[str]:
     return data.decode("utf-8").split("\n")
 
 
-_TEXTS = ("texts", "raside")
-"""The text columns of a stored list, in order (the blob's sections)."""
+_TEXTS = ("texts", "raside", "names")
+"""The text columns of a stored list, in order (the blob's sections): the forms' texts, each
+entry's set-aside words, and its name where it differs from its reading's text (else empty).
+The names are stored, though the key holds them, so that a loaded list's strings are made
+together, not among the many made and dropped while the names were gathered (which would
+keep the heap's pages of those from being handed back)."""
 _ARRAYS = ("full", "stem", *_Forms.KEYS)
 
 
@@ -1006,19 +1007,24 @@ def _mapped_arrays(path: Path, meta: dict) -> dict[str, np.ndarray] | None:
         return None
 
 
-def _prepared_from(ordered: list[str], texts: list[str], raside: list[str],
+def _prepared_from(ordered: list[str], texts: list[str], raside: list[str], names: list[str],
                    data: dict[str, np.ndarray]) -> tuple | None:
     """The prepared list from its parts, or None when they do not fit ``ordered``."""
     n = len(ordered)
-    if not (len(raside) == n == len(data["full"]) == len(data["stem"])
+    if not (len(raside) == n == len(names) == len(data["full"]) == len(data["stem"])
             and len(data["letters"]) == len(texts) == len(data["sounds"])
             == data["bits"].shape[1] == len(data["lex_order"])):
         return None
     if n and not (min(int(data["full"].min()), int(data["stem"].min())) >= 0
                   and max(int(data["full"].max()), int(data["stem"].max())) < len(texts)):
         return None
+    once: dict[str, str] = {}
+    raside = [once.setdefault(a, a) for a in raside]
+    names = [n or texts[i] for n, i in zip(names, data["full"].tolist(), strict=True)]
+    if names != ordered:
+        return None
     arrays = {k: data[k] for k in _Forms.KEYS}
-    return raside, data["full"], data["stem"], _Forms(texts, arrays)
+    return names, raside, data["full"], data["stem"], _Forms(texts, arrays)
 
 
 def _store(prepared: tuple, ordered: list[str], path: Path | None
@@ -1026,16 +1032,19 @@ def _store(prepared: tuple, ordered: list[str], path: Path | None
     """Write the prepared list's arrays to ``path`` (.npy); the list (its arrays now read
     from that file), its texts as blob sections, and the arrays' layout. Meta None when the
     arrays could not be written (nothing is stored then)."""
-    aside, full, stem, forms = prepared
+    names, aside, full, stem, forms = prepared
     if path is None:
         return prepared, [], None
     try:
         meta = _write_arrays(path, {"full": full, "stem": stem, **forms.arrays})
     except OSError:
         return prepared, [], None
-    sections = [_joined(forms.texts), _joined(aside)]
+    sections = [_joined(forms.texts), _joined(aside),
+                _joined("" if n == forms.texts[i] else n for n, i in zip(names, full.tolist(),
+                                                                         strict=True))]
     mapped = _mapped_arrays(path, meta)
-    again = _prepared_from(ordered, forms.texts, aside, mapped) if mapped is not None else None
+    again = (_prepared_from(ordered, forms.texts, aside, names, mapped)
+             if mapped is not None else None)
     return (again if again is not None else prepared), sections, meta
 
 
@@ -1045,11 +1054,11 @@ def _restore(ordered: list[str], blob: Blob, path: Path | None) -> tuple | None:
     if len(blob.sections) != len(_TEXTS) or path is None:
         return None
     try:
-        texts, raside = (_split_text(b) for b in blob.sections)
+        texts, raside, names = (_split_text(b) for b in blob.sections)
     except UnicodeDecodeError:
         return None
     data = _mapped_arrays(path, blob.meta)
-    return _prepared_from(ordered, texts, raside, data) if data is not None else None
+    return _prepared_from(ordered, texts, raside, names, data) if data is not None else None
 
 
 def _cached_prepared(ordered: list[str], registry: Registry | None) -> tuple:
@@ -1092,7 +1101,11 @@ def _universe(registry: Registry, against: str, generation: int) -> Universe:
             if e.second_word:
                 entries.append((e.full_name, origin, e.kind))
     if against in ("all", "unii"):
-        entries += [(n, "unii", kind) for n, kind in registry.unii_names()]
+        # the rows read afresh, not registry.unii_names(), which keeps every row (23 MB) in
+        # the process for good: the list keeps only the names it needs
+        index = registry.substance_index()
+        entries += [(n, "unii", kind) for n, kind, _judged in
+                    (index.broad_rows() if index is not None else ())]
     base = None if against == "all" else _universe(registry, "all", generation)
     return Universe(entries, cache=True, builtin=True, registry=registry, base=base)
 
