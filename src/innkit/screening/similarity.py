@@ -287,7 +287,7 @@ class _Reversed(Sequence[str]):
         self.texts = texts
         self.at = at
 
-    def __getitem__(self, i):  # type: ignore[override]
+    def __getitem__(self, i: int | slice) -> str | list[str]:  # type: ignore[override]
         if isinstance(i, slice):
             return [self.texts[j][::-1] for j in self.at[i].tolist()]
         return self.texts[self.at[i]][::-1]
@@ -650,7 +650,7 @@ class _Picked(Sequence[str]):
         self.items = items
         self.at = at
 
-    def __getitem__(self, i):  # type: ignore[override]
+    def __getitem__(self, i: int | slice) -> str | list[str]:  # type: ignore[override]
         if isinstance(i, slice):
             return [self.items[j] for j in self.at[i].tolist()]
         return self.items[self.at[i]]
@@ -689,7 +689,7 @@ class Universe:
                 seen[key] = pairs.setdefault(pair, pair)
         ordered = sorted(seen, key=_length_first)
         self.meta = [seen[n] for n in ordered]
-        picked = base._positions(ordered) if base is not None else None
+        picked = base._entries_of(ordered) if base is not None else None
         if base is not None and picked is not None:
             self.names = [base.names[i] for i in picked.tolist()]
             del seen, ordered
@@ -707,7 +707,7 @@ class Universe:
             self.code = self.compound & digit_first[self.stem]
         self.index = _Positions(self.names)
 
-    def _positions(self, names: list[str]) -> np.ndarray | None:
+    def _entries_of(self, names: list[str]) -> np.ndarray | None:
         """Where each of ``names`` (sorted as this list is) sits in this list; None when one
         is missing."""
         at = dict(zip(self.names, range(len(self.names)), strict=True))
