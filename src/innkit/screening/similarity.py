@@ -285,7 +285,7 @@ class _Reversed(Sequence[str]):
 
     def __init__(self, texts: list[str], at: np.ndarray) -> None:
         self.texts = texts
-        self.at = at
+        self.at = memoryview(np.ascontiguousarray(at))  # read as ints faster than an array
 
     def __getitem__(self, i: int | slice) -> str | list[str]:  # type: ignore[override]
         if isinstance(i, slice):
@@ -648,7 +648,7 @@ class _Picked(Sequence[str]):
 
     def __init__(self, items: Sequence[str], at: np.ndarray) -> None:
         self.items = items
-        self.at = at
+        self.at = memoryview(np.ascontiguousarray(at))
 
     def __getitem__(self, i: int | slice) -> str | list[str]:  # type: ignore[override]
         if isinstance(i, slice):
