@@ -178,26 +178,31 @@ def memory_mb(pid: int) -> tuple[float, float]:
 
 def tree_memory(pid: int) -> str:
     """The server's processes: the HTTP one, the worker pool's (which holds the tables) and its
-    workers, each worker by what it holds of its own (private pages), from /proc."""
+    workers, each worker by what it holds of its own (the private pages it wrote) and by the
+    pages of files it alone has read (page cache, dropped when memory is short), from
+    /proc."""
     try:
         http_ = memory_rollup(pid)
         pool_pid = child_pids(pid)[0]
         pool = memory_rollup(pool_pid)
     except (OSError, IndexError):
         return "server memory: unknown"
-    own, pss = [], 0.0
+    own, read, pss = [], [], 0.0
     for worker in child_pids(pool_pid):
         try:
             fields = memory_rollup(worker)
         except OSError:
             continue
-        own.append(fields.get("Private_Clean", 0.0) + fields.get("Private_Dirty", 0.0))
+        own.append(fields.get("Private_Dirty", 0.0))
+        read.append(fields.get("Private_Clean", 0.0))
         pss += fields.get("Pss", 0.0)
     total = http_.get("Pss", 0.0) + pool.get("Pss", 0.0) + pss
     return (f"server memory: HTTP process RSS {http_.get('Rss', 0):.0f} MB, pool RSS "
-            f"{pool.get('Rss', 0):.0f} MB, {len(own)} workers holding "
-            f"{max(own, default=0):.0f} MB each at most of their own; PSS of all "
-            f"{total:.0f} MB")
+            f"{pool.get('Rss', 0):.0f} MB (PSS {pool.get('Pss', 0):.0f} MB), {len(own)} workers "
+            "holding "
+            f"{max(own, default=0):.0f} MB each at most of their own (written; and "
+            f"{max(read, default=0):.0f} MB at most of files' pages read by no other process); "
+            f"PSS of all {total:.0f} MB")
 
 
 def slow_headers(port: int, n: int = SLOW_CLIENTS, limit_s: float = 15.0) -> dict[str, float]:
@@ -304,6 +309,7 @@ def hostile(port: int, pid: int, label: str, limit_s: float = 15.0) -> list[str]
         print(f"  burst of {n}: {b['served']} served, {b['refused_503']} answered 503, "
               f"{b['failed'] - b['refused_503']} other failures; p50 {b['p50_ms']:.1f} ms, "
               f"p99 {b['p99_ms']:.1f} ms; server memory {rss:.0f} MB (peak {peak:.0f} MB)")
+    print(f"  after the bursts: {tree_memory(pid)}")
     return lines
 
 

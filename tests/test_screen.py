@@ -275,3 +275,40 @@ def test_a_damaged_cache_is_ignored(tmp_path, monkeypatch):
     files[0].write_bytes(b"not a cache")
     damaged = Universe(entries, cache=True)
     assert screen("celebrix", against=damaged).hits[0].name == "celebrex"
+
+
+def test_a_damaged_arrays_file_is_built_again(tmp_path, monkeypatch):
+    from innkit.screening import similarity
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(similarity, "CACHE_FROM", 2)
+    entries = [(n, "list", "name") for n in ("celexa", "zestril", "celebrex", "NSC-46066")]
+    expected = screen("celebrix", against=Universe(entries)).to_dict()
+    Universe(entries, cache=True)
+    [arrays] = tmp_path.glob("innkit/screen-*.npy")
+    stored = arrays.read_bytes()
+    for damage in (stored[:-1] + bytes([stored[-1] ^ 1]), stored[:-8], b""):
+        arrays.write_bytes(damage)
+        again = Universe(entries, cache=True)
+        assert screen("celebrix", against=again).to_dict() == expected
+        assert arrays.read_bytes() == stored
+    arrays.unlink()
+    assert screen("celebrix", against=Universe(entries, cache=True)).to_dict() == expected
+    assert arrays.read_bytes() == stored
+
+
+def test_the_registry_and_unii_lists_share_the_all_list_and_screen_as_alone():
+    from innkit.registry import get_registry
+
+    registry = get_registry()
+    whole = build_universe("all", registry)
+    assert build_universe("unii", registry).forms is whole.forms
+    part = build_universe("registry", registry)
+    alone = Universe(((n, *m) for n, m in zip(part.names, part.meta, strict=True)),
+                     builtin=True, registry=registry)
+    assert part.names == alone.names and part.forms is not whole.forms
+    by_text = dict(zip(alone.forms.texts, alone.forms.selfs.tolist(), strict=True))
+    assert dict(zip(part.forms.texts, part.forms.selfs.tolist(), strict=True)) == by_text
+    for name in ("trastuzimab", "adalimumab-atto", "inotuzumab ozogamicin", "zantac"):
+        assert (screen(name, against=part, limit=20, score_cutoff=0.3).to_dict()
+                == screen(name, against=alone, limit=20, score_cutoff=0.3).to_dict())

@@ -25,9 +25,11 @@ data they were set on.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import process
@@ -35,7 +37,8 @@ from rapidfuzz.distance import LCSseq, Levenshtein, Postfix, Prefix
 
 from ..caching import owner_cache
 from ..errors import InvalidInputError, require_text
-from ..files.cache import Blob, Kept, cached, key_hash
+from ..files.atomic import atomic_output
+from ..files.cache import Blob, CacheFolderError, Kept, cache_folder, cached, key_hash
 from ..models import Result
 from ..registry import Registry, get_registry
 from ..rules.core import Rules
@@ -222,7 +225,7 @@ class _Forms:
         self.familiar = arrays["familiar"]
         self.lex = [texts[i] for i in self.lex_order.tolist()]
         self.rlex_order = arrays["rlex_order"]
-        self.rlex = [texts[i][::-1] for i in self.rlex_order.tolist()]
+        self.rlex = _Reversed(texts, self.rlex_order)
         self.text_array = np.array(texts, dtype=object)
 
     KEYS = ("lengths", "letters", "bits", "sounds", "sound_lengths", "selfs", "lex_order",
@@ -272,6 +275,25 @@ class _Forms:
         """Exact length of the ending each form shares with ``text`` (the same bisections
         over the forms written backwards)."""
         return _shared_heads(text[::-1], self.rlex, self.rlex_order, len(self.texts))
+
+
+class _Reversed(Sequence[str]):
+    """The texts written backwards, in the order ``at``, each made when a bisection reads it:
+    a list of them would hold a second copy of every form's text."""
+
+    __slots__ = ("at", "texts")
+
+    def __init__(self, texts: list[str], at: np.ndarray) -> None:
+        self.texts = texts
+        self.at = memoryview(np.ascontiguousarray(at))  # read as ints faster than an array
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self.texts[j][::-1] for j in self.at[i].tolist()]
+        return self.texts[self.at[i]][::-1]
+
+    def __len__(self) -> int:
+        return len(self.at)
 
 
 def _shared_heads(text: str, ordered: list[str], order: np.ndarray, size: int) -> np.ndarray:
@@ -585,11 +607,64 @@ def _measure_dict(a: Reading, b: Reading, full: np.ndarray, stem: np.ndarray | N
 
 # -- the list of names -------------------------------------------------------------------
 
+def _length_first(name: str) -> tuple[int, str]:
+    """The order of a list's names: shorter first, then alphabetical."""
+    return len(name), name
+
+
+class _Positions:
+    """Where each name sits in a list sorted by :func:`_length_first`, found by bisection:
+    a dict of 134,000 names would hold some 10 MB in every server process."""
+
+    __slots__ = ("names",)
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+
+    def get(self, name: object, default: int | None = None) -> int | None:
+        if not isinstance(name, str):
+            return default
+        i = bisect.bisect_left(self.names, (len(name), name), key=_length_first)
+        return i if i < len(self.names) and self.names[i] == name else default
+
+    def __getitem__(self, name: str) -> int:
+        i = self.get(name)
+        if i is None:
+            raise KeyError(name)
+        return i
+
+    def __contains__(self, name: object) -> bool:
+        return self.get(name) is not None
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+class _Picked(Sequence[str]):
+    """The items of a list at the given positions, without a list of its own: an entry's
+    text and stem word are its forms' texts, not copies of them."""
+
+    __slots__ = ("at", "items")
+
+    def __init__(self, items: Sequence[str], at: np.ndarray) -> None:
+        self.items = items
+        self.at = memoryview(np.ascontiguousarray(at))
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self.items[j] for j in self.at[i].tolist()]
+        return self.items[self.at[i]]
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+
 class Universe:
     """Names to screen against, with their readings prepared for the measures and bounds."""
 
     def __init__(self, entries: Iterable[tuple[str, str, str]], cache: bool = False,
-                 builtin: bool = False, registry: Registry | None = None) -> None:
+                 builtin: bool = False, registry: Registry | None = None,
+                 base: Universe | None = None) -> None:
         """``cache``: keep the prepared readings in the user's cache directory (for the
         built-in lists, which every run uses again; never for lists from requests).
         ``builtin``: the registry's own lists, where foods, organisms and reagents are left
@@ -597,28 +672,63 @@ class Universe:
         from ``registry``'s UNII list; default: the user's registry); a user's list is
         screened whole, and each name on it counts as in use, as a medicine authorised for
         sale does (``AUTHORISED_SHARE``), its word frequency not read: familiarity tells none
-        apart."""
+        apart.
+        ``base``: a prepared list holding every one of these names (and read the same way,
+        ``builtin`` alike): this one is made a part of it, sharing its names, forms and arrays
+        rather than preparing them again."""
         self.builtin = builtin
         self._identities: dict[int, Identity] = {}
         seen: dict[str, tuple[str, str]] = {}
+        pairs: dict[tuple[str, str], tuple[str, str]] = {}  # one tuple per origin and kind
         for name, origin, kind in entries:
             if not isinstance(name, str):
                 continue
             key = name.lower() if _PLAIN(name) else normalize_name(name)
             if key and len(key) <= MAX_NAME and key not in seen:
-                seen[key] = (origin, kind)
-        ordered = sorted(seen, key=lambda n: (len(n), n))
-        self.names = ordered
+                pair = (origin, kind)
+                seen[key] = pairs.setdefault(pair, pair)
+        ordered = sorted(seen, key=_length_first)
         self.meta = [seen[n] for n in ordered]
-        self.index = {n: i for i, n in enumerate(ordered)}
-        cache = cache and len(ordered) >= CACHE_FROM
-        reg = (registry if registry is not None else get_registry()) if builtin else None
-        prepared = _cached_prepared(ordered, reg) if cache else _prepare(ordered, reg)
-        self._readings, self.full, self.stem, self.forms = prepared
-        self.compound = self.full != self.stem
-        self.code = np.array([t != m and m[:1].isdigit() for t, m in
-                              zip(self._readings[0], self._readings[1], strict=True)],
-                             dtype=bool)
+        picked = base._entries_of(ordered) if base is not None else None
+        if base is not None and picked is not None:
+            self.names = [base.names[i] for i in picked.tolist()]
+            del seen, ordered
+            self._part_of(base, picked)
+        else:
+            cache = cache and len(ordered) >= CACHE_FROM
+            reg = (registry if registry is not None else get_registry()) if builtin else None
+            prepared = _cached_prepared(ordered, reg) if cache else _prepare(ordered, reg)
+            self.names, aside, self.full, self.stem, self.forms = prepared
+            del seen, ordered, prepared
+            self._readings = (_Picked(self.forms.texts, self.full),
+                              _Picked(self.forms.texts, self.stem), aside)
+            self.compound = self.full != self.stem
+            digit_first = np.array([t[:1].isdigit() for t in self.forms.texts], dtype=bool)
+            self.code = self.compound & digit_first[self.stem]
+        self.index = _Positions(self.names)
+
+    def _entries_of(self, names: list[str]) -> np.ndarray | None:
+        """Where each of ``names`` (sorted as this list is) sits in this list; None when one
+        is missing."""
+        at = dict(zip(self.names, range(len(self.names)), strict=True))
+        found = [at.get(n, -1) for n in names]
+        return None if -1 in found else np.array(found, dtype=np.int64)
+
+    def _part_of(self, base: Universe, picked: np.ndarray) -> None:
+        """Share ``base``'s prepared readings for its entries ``picked``: its forms whole when
+        this list holds most of them, else a copy of the few forms this list uses."""
+        full, stem = base.full[picked], base.stem[picked]
+        if 2 * len(picked) >= len(base.forms.texts):
+            self.forms = base.forms
+        else:
+            used = np.unique(np.concatenate([full, stem]))
+            self.forms = _forms_part(base.forms, used)
+            full, stem = np.searchsorted(used, full), np.searchsorted(used, stem)
+        self.full, self.stem = full, stem
+        self._readings = (_Picked(self.forms.texts, full), _Picked(self.forms.texts, stem),
+                          _Picked(base._readings[2], picked))
+        self.compound = base.compound[picked]
+        self.code = base.code[picked]
 
     def identity(self, i: int, registry: Registry | None) -> Identity:
         """The identity of entry ``i`` (its substance key), looked up once."""
@@ -753,14 +863,21 @@ class Universe:
 
 CACHE_FROM = 5000
 """Lists at least this long keep their prepared readings in the user's cache directory."""
-_CACHE_FORMAT = 10
+_CACHE_FORMAT = 13
 CACHE_KEPT = Kept("screen-*", keep=6)
 """Prepared lists kept in the cache folder (the most recently used; each change of the
-user's names makes a new one)."""
+user's names makes a new one). Each is two files: ``.bin``, the texts and the layout of the
+arrays, and ``.npy``, the arrays, mapped into memory rather than read: the processes of a
+server share their pages, and a process holds only the pages it reads."""
+_ALIGN = 64
+"""Each array starts at a multiple of this in the mapped file (as .npy data does)."""
 
 
 def _prepare(ordered: list[str], registry: Registry | None = None
-             ) -> tuple[tuple[list[str], list[str], list[str]], np.ndarray, np.ndarray, _Forms]:
+             ) -> tuple[list[str], list[str], np.ndarray, np.ndarray, _Forms]:
+    """The names (each the string of its reading's text when equal to it), each name's
+    set-aside words (joined by ``\x1f``), the forms of its whole text and its stem word, and
+    the forms prepared for the measures."""
     readings = [reading(n) for n in ordered]
     form_index: dict[str, int] = {}
     texts: list[str] = []
@@ -774,9 +891,33 @@ def _prepare(ordered: list[str], registry: Registry | None = None
 
     full = np.array([form(r.text) for r in readings], dtype=np.int64)
     stem = np.array([form(r.stem) for r in readings], dtype=np.int64)
-    columns = ([r.text for r in readings], [r.stem for r in readings],
-               ["\x1f".join(r.set_aside) for r in readings])
-    return columns, full, stem, _Forms(texts, registry=registry)
+    once: dict[str, str] = {}
+    aside = [once.setdefault(a, a) for a in ("\x1f".join(r.set_aside) for r in readings)]
+    names = [texts[f] if texts[f] == n else n for n, f in zip(ordered, full.tolist(), strict=True)]
+    return names, aside, full, stem, _Forms(texts, registry=registry)
+
+
+def _forms_part(forms: _Forms, used: np.ndarray) -> _Forms:
+    """The forms ``used`` (sorted positions) of ``forms``, as :class:`_Forms` would prepare
+    them alone: the same rows, as wide as their longest text and sounds, in the same sorted
+    orders, and the sounds' self-scores summed over that width."""
+    texts = [forms.texts[i] for i in used.tolist()]
+    lengths = forms.lengths[used]
+    width = min(int(lengths.max(initial=1)), MAX_NAME)
+    sound_lengths = forms.sound_lengths[used]
+    sounds = forms.sounds[used, :max(int(sound_lengths.max(initial=1)), 1)]
+    keep = np.zeros(len(forms.texts), dtype=bool)
+    keep[used] = True
+
+    def order(of: np.ndarray) -> np.ndarray:
+        return np.searchsorted(used, of[keep[of]])
+
+    arrays = {"lengths": lengths, "letters": forms.letters[used, :max(width, 1)],
+              "bits": forms.bits[:, used], "sounds": sounds, "sound_lengths": sound_lengths,
+              "selfs": phonetic.phonology().self_score[sounds].sum(axis=1, dtype=np.float32),
+              "lex_order": order(forms.lex_order), "rlex_order": order(forms.rlex_order),
+              "familiar": forms.familiar[used]}
+    return _Forms(texts, arrays)
 
 
 def _cache_key(ordered: list[str], registry: Registry | None) -> str:
@@ -804,49 +945,134 @@ def _split_text(data: bytes) -> list[str]:
     return data.decode("utf-8").split("\n")
 
 
-_TEXTS = ("texts", "rtext", "rstem", "raside")
-"""The text columns of a stored list, in order; the arrays (full, stem, the forms') follow."""
+_TEXTS = ("texts", "raside", "names")
+"""The text columns of a stored list, in order (the blob's sections): the forms' texts, each
+entry's set-aside words, and its name where it differs from its reading's text (else empty).
+The names are stored, though the key holds them, so that a loaded list's strings are made
+together, not among the many made and dropped while the names were gathered (which would
+keep the heap's pages of those from being handed back)."""
 _ARRAYS = ("full", "stem", *_Forms.KEYS)
 
 
-def _store(prepared: tuple) -> tuple[tuple, list[bytes], dict]:
-    """The prepared list as blob sections (texts, then raw arrays) and the arrays' shapes."""
-    readings, full, stem, forms = prepared
-    arrays = {"full": full, "stem": stem, **forms.arrays}
-    sections = [_joined(forms.texts), *(_joined(column) for column in readings)]
-    sections += [np.ascontiguousarray(arrays[k]).tobytes() for k in _ARRAYS]
-    meta = {k: [arrays[k].dtype.str, list(arrays[k].shape)] for k in _ARRAYS}
-    return prepared, sections, meta
+def _write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> dict:
+    """Write ``arrays`` whole or not at all as one .npy of bytes, each aligned; their layout
+    (dtype, shape, offset), and the data's size and sha256."""
+    layout: dict[str, list] = {}
+    at = 0
+    for k in _ARRAYS:
+        at = -(-at // _ALIGN) * _ALIGN
+        layout[k] = [arrays[k].dtype.str, list(arrays[k].shape), at]
+        at += arrays[k].nbytes
+    digest = hashlib.sha256()
+    with atomic_output(path, binary=True) as f:
+        np.lib.format.write_array_header_1_0(
+            f, {"descr": "|u1", "fortran_order": False, "shape": (at,)})
+        written = 0
+        for k in _ARRAYS:
+            for part in (bytes(layout[k][2] - written), np.ascontiguousarray(arrays[k]).tobytes()):
+                f.write(part)
+                digest.update(part)
+            written = layout[k][2] + arrays[k].nbytes
+    return {"layout": layout, "size": at, "sha256": digest.hexdigest()}
 
 
-def _restore(ordered: list[str], blob: Blob) -> tuple | None:
-    """The prepared list stored in ``blob``, or None when its parts do not fit ``ordered``."""
-    if len(blob.sections) != len(_TEXTS) + len(_ARRAYS):
-        return None
+def _mapped_arrays(path: Path, meta: dict) -> dict[str, np.ndarray] | None:
+    """The arrays of the .npy at ``path``, mapped read-only, when it is whole and the one
+    ``meta`` describes (its bytes are checked as read, not through the map: a check would
+    otherwise bring every page into this process); else None."""
     try:
-        texts, rtext, rstem, raside = (_split_text(b) for b in blob.sections[:len(_TEXTS)])
-        data = {}
-        for k, raw in zip(_ARRAYS, blob.sections[len(_TEXTS):], strict=True):
-            dtype, shape = blob.meta[k]
-            data[k] = np.frombuffer(raw, dtype=np.dtype(dtype)).reshape(shape)
-    except (KeyError, ValueError, TypeError, UnicodeDecodeError):
+        size, layout = int(meta["size"]), meta["layout"]
+        with open(path, "rb") as f:
+            if np.lib.format.read_magic(f) != (1, 0):
+                return None
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            if shape != (size,) or fortran or dtype != np.uint8 or size <= 0:
+                return None
+            start = f.tell()
+            digest = hashlib.sha256()
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+            if f.tell() - start != size or digest.hexdigest() != meta["sha256"]:
+                return None
+            raw = np.memmap(f, dtype=np.uint8, mode="r", offset=start, shape=(size,))
+        out = {}
+        for k in _ARRAYS:
+            kind, dims, at = layout[k]
+            dims = tuple(int(d) for d in dims)
+            count = int(np.prod(dims))
+            out[k] = (np.frombuffer(raw, dtype=np.dtype(kind), count=count, offset=int(at))
+                      if count else np.zeros(0, dtype=np.dtype(kind))).reshape(dims)
+        return out
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
+
+
+def _prepared_from(ordered: list[str], texts: list[str], raside: list[str], names: list[str],
+                   data: dict[str, np.ndarray]) -> tuple | None:
+    """The prepared list from its parts, or None when they do not fit ``ordered``."""
     n = len(ordered)
-    if not (len(rtext) == len(rstem) == len(raside) == n == len(data["full"])
+    if not (len(raside) == n == len(names) == len(data["full"]) == len(data["stem"])
             and len(data["letters"]) == len(texts) == len(data["sounds"])
             == data["bits"].shape[1] == len(data["lex_order"])):
         return None
+    if n and not (min(int(data["full"].min()), int(data["stem"].min())) >= 0
+                  and max(int(data["full"].max()), int(data["stem"].max())) < len(texts)):
+        return None
+    once: dict[str, str] = {}
+    raside = [once.setdefault(a, a) for a in raside]
+    names = [n or texts[i] for n, i in zip(names, data["full"].tolist(), strict=True)]
+    if names != ordered:
+        return None
     arrays = {k: data[k] for k in _Forms.KEYS}
-    return (rtext, rstem, raside), data["full"], data["stem"], _Forms(texts, arrays)
+    return names, raside, data["full"], data["stem"], _Forms(texts, arrays)
+
+
+def _store(prepared: tuple, ordered: list[str], path: Path | None
+           ) -> tuple[tuple, list[bytes], dict | None]:
+    """Write the prepared list's arrays to ``path`` (.npy); the list (its arrays now read
+    from that file), its texts as blob sections, and the arrays' layout. Meta None when the
+    arrays could not be written (nothing is stored then)."""
+    names, aside, full, stem, forms = prepared
+    if path is None:
+        return prepared, [], None
+    try:
+        meta = _write_arrays(path, {"full": full, "stem": stem, **forms.arrays})
+    except OSError:
+        return prepared, [], None
+    sections = [_joined(forms.texts), _joined(aside),
+                _joined("" if n == forms.texts[i] else n for n, i in zip(names, full.tolist(),
+                                                                         strict=True))]
+    mapped = _mapped_arrays(path, meta)
+    again = (_prepared_from(ordered, forms.texts, aside, names, mapped)
+             if mapped is not None else None)
+    return (again if again is not None else prepared), sections, meta
+
+
+def _restore(ordered: list[str], blob: Blob, path: Path | None) -> tuple | None:
+    """The prepared list stored in ``blob`` and the arrays file ``path``, or None when they
+    are damaged or do not fit ``ordered``."""
+    if len(blob.sections) != len(_TEXTS) or path is None:
+        return None
+    try:
+        texts, raside, names = (_split_text(b) for b in blob.sections)
+    except UnicodeDecodeError:
+        return None
+    data = _mapped_arrays(path, blob.meta)
+    return _prepared_from(ordered, texts, raside, names, data) if data is not None else None
 
 
 def _cached_prepared(ordered: list[str], registry: Registry | None) -> tuple:
     """The prepared readings from the cache folder when they were stored for these names;
     else prepared now and stored."""
     key = _cache_key(ordered, registry)
-    return cached(f"screen-{key[:24]}.bin", key, CACHE_KEPT,
-                  lambda blob: _restore(ordered, blob),
-                  lambda: _store(_prepare(ordered, registry)))
+    name = f"screen-{key[:24]}"
+    try:
+        path: Path | None = cache_folder() / f"{name}.npy"
+    except CacheFolderError:
+        path = None
+    return cached(f"{name}.bin", key, CACHE_KEPT,
+                  lambda blob: _restore(ordered, blob, path),
+                  lambda: _store(_prepare(ordered, registry), ordered, path))
 
 
 def build_universe(against: str | Iterable[str] | Universe = "all",
@@ -865,6 +1091,8 @@ def build_universe(against: str | Iterable[str] | Universe = "all",
 
 @owner_cache(4)
 def _universe(registry: Registry, against: str, generation: int) -> Universe:
+    """The registry's list ``against``; ``registry`` and ``unii`` are parts of ``all``, whose
+    names, forms and arrays they share (a server holds each name's readings once)."""
     entries: list[tuple[str, str, str]] = []
     if against in ("all", "registry"):
         for e in registry.entries():
@@ -873,8 +1101,13 @@ def _universe(registry: Registry, against: str, generation: int) -> Universe:
             if e.second_word:
                 entries.append((e.full_name, origin, e.kind))
     if against in ("all", "unii"):
-        entries += [(n, "unii", kind) for n, kind in registry.unii_names()]
-    return Universe(entries, cache=True, builtin=True, registry=registry)
+        # the rows read afresh, not registry.unii_names(), which keeps every row (23 MB) in
+        # the process for good: the list keeps only the names it needs
+        index = registry.substance_index()
+        entries += [(n, "unii", kind) for n, kind, _judged in
+                    (index.broad_rows() if index is not None else ())]
+    base = None if against == "all" else _universe(registry, "all", generation)
+    return Universe(entries, cache=True, builtin=True, registry=registry, base=base)
 
 
 def _problem(name: object) -> str | None:

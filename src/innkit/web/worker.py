@@ -176,13 +176,16 @@ def _resident_bytes(pid: int | str = "self") -> int:
 
 
 def _own_bytes() -> int:
-    """This process's private resident bytes: what it holds beyond the pages it still shares
-    with the pool (walks every page: call it seldom)."""
+    """This process's private written pages: what it holds beyond the pages it still shares
+    with the pool (walks every page: call it seldom). Pages of files it only read (the
+    substance index, the screening arrays) are not counted, though no other process may map
+    them yet: they are the page cache's, read by every process from one copy, and the
+    system takes them back when it needs the memory."""
     total = 0
     try:
         with open("/proc/self/smaps_rollup", encoding="ascii") as f:
             for line in f:
-                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                if line.startswith("Private_Dirty:"):
                     total += int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         return 0
