@@ -563,8 +563,8 @@ looking up the names of about this many characters (half a microsecond a charact
 
 
 class PendingLayer:
-    """The UNII layer of a scanner whose database was not in the cache folder: the look-up
-    that stands in for it, and how to compile it when due."""
+    """The UNII layer of a scanner whose database was not loaded: the look-up that stands in
+    for it, and how to compile it (or, ``stored``, read it from the cache folder) when due."""
 
     def __init__(self, lookup: NameLookup, compile_layer, lock_name: str,
                  stored: bool = False) -> None:
