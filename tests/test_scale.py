@@ -286,7 +286,7 @@ def test_many_short_forms_at_once_give_each_one_s_answer(monkeypatch, literal_da
 
     monkeypatch.setattr(abbreviations, "FIND_BELOW", 0)  # these texts are short
     if not literal_database:
-        monkeypatch.setattr(abbreviations, "_literal_database", lambda forms: (None, ()))
+        monkeypatch.setattr(abbreviations, "_literal_databases", lambda forms: [])
 
     rng = random.Random(11)
     # with + or . (each on its own), without (one pass), all small letters (many: every
@@ -296,6 +296,35 @@ def test_many_short_forms_at_once_give_each_one_s_answer(monkeypatch, literal_da
                          for _ in range(200)} | {"A B", "5-FU"})
         assert len(shorts) > abbreviations.FIND_AT_MOST
         _same_uses(abbreviations, rng, shorts)
+
+
+def test_a_growing_set_of_short_forms_reuses_its_database_with_a_second_one(monkeypatch):
+    """A document's forms grow piece by piece: a kept database is used with a small one of
+    the forms it lacks (its whole set is not compiled again each piece), and the uses are
+    each form's own."""
+    import re
+
+    from innkit.annotator import abbreviations
+
+    pytest.importorskip("hyperscan")
+    monkeypatch.setattr(abbreviations, "FIND_BELOW", 0)
+    monkeypatch.setattr(abbreviations, "_DATABASES", [])
+    rng = random.Random(5)
+    shorts = sorted({"".join(rng.choice("ABC5-") for _ in range(rng.randint(2, 5)))
+                     for _ in range(600)})
+    text = " ".join(rng.choice(shorts) + rng.choice(["", "x", "-", "A"])
+                    for _ in range(3000))
+    pairs = 0
+    for size in range(100, len(shorts), 12):
+        some = shorts[:size]
+        pairs += len(abbreviations._literal_databases(tuple(some))) == 2
+        found = abbreviations.occurrences_of(text, some, 7, len(text) - 5)
+        for short in some:
+            rx = re.compile(rf"(?<![A-Za-z0-9\-]){re.escape(short)}(?![A-Za-z0-9\-])")
+            plain = [(m.start(), m.end()) for m in rx.finditer(text, 7)
+                     if m.start() < len(text) - 5]
+            assert found.get(short, []) == plain, short
+    assert pairs > 5
 
 
 def _same_uses(abbreviations, rng, shorts):

@@ -130,8 +130,33 @@ def test_enough_text_compiles_the_database_and_says_so(registry, empty_cache, mo
     assert len(list(empty_cache.glob("scanner-unii-*.hsdb"))) == 1
     assert first.scan(text) == small
     later = load_scanner(registry.rules.tables, registry)  # the next process reads it
-    assert later._state[1] is None
+    assert later._state[1] is not None and later._state[1].stored  # once it needs it
     assert later.scan(text * 4) == big
+    assert "building" not in capsys.readouterr().err
+
+
+def test_a_short_text_never_reads_the_stored_database(registry, empty_cache, monkeypatch,
+                                                       capsys):
+    """With the database and the list both on disk, a short text is looked up in the list;
+    the database is read (never compiled again) once enough text has come, or before
+    workers are forked, and finds the same names."""
+    monkeypatch.setattr(scanner, "SMALL_TEXT", 5000)
+    text = EXAMPLE.read_text(encoding="utf-8")
+    load_scanner(registry.rules.tables, registry).scan(text * 4)  # compiles and stores it
+    assert "building" in capsys.readouterr().err
+    monkeypatch.setattr(scanner, "LOAD_FROM", 3 * len(text))
+    later = load_scanner(registry.rules.tables, registry)
+    pending = later._state[1]
+    assert pending is not None and pending.stored
+    small = later.scan(text)
+    assert later._state[1] is pending  # looked up: nothing read yet
+    big = later.scan(text * 4)
+    assert later._state[1] is None  # read now
+    assert later.scan(text) == small
+    forked = load_scanner(registry.rules.tables, registry)
+    forked.load_pending()
+    assert forked._state[1] is None
+    assert forked.scan(text * 4) == big
     assert "building" not in capsys.readouterr().err
 
 

@@ -13,7 +13,7 @@ linked to the name the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -116,6 +116,11 @@ than a literal database (compiling one takes about a millisecond; ``str.find`` o
 about 0.7 ms a megabyte)."""
 EXTRA_AT_MOST = 8
 """Forms a kept database may lack (found with ``str.find``) and still be used."""
+EXTRA_SHARE = 4
+"""More forms than that lacking, but at most one in this many of those asked for: the kept
+database is used with a second one of the forms it lacks, compiled for them alone (compiling
+costs about ten microseconds a form, so a long text whose pieces each define a few dozen forms
+compiles its whole set some ten times, not once a piece)."""
 KEPT_DATABASES = 3
 
 
@@ -147,14 +152,16 @@ def _occurrences(text: str, wanted: list[str], start: int,
     ascii_forms = tuple(w for w in wanted if w and w.isascii())
     odd = [w for w in wanted if w and not w.isascii()]
     small = len(ascii_forms) * span < FIND_BELOW
-    database, covered = (None, ()) if small else _literal_database(ascii_forms)
-    if small or (database is None and len(wanted) <= FIND_AT_MOST):
+    databases = [] if small else _literal_databases(ascii_forms)
+    if small or (not databases and len(wanted) <= FIND_AT_MOST):
         return {short: occurrences(text, short, start, end) for short in wanted}
-    if database is None:
+    if not databases:
         _by_segments(text, ascii_forms, start, end, found)
     else:
-        _by_literals(text, covered, database, start, end, found)
-        have = set(covered)
+        have: set[str] = set()
+        for database, covered in databases:  # their forms never overlap
+            _by_literals(text, covered, database, start, end, found)
+            have.update(covered)
         odd += [w for w in ascii_forms if w not in have]
     for short in odd:
         found[short] = occurrences(text, short, start, end)
@@ -212,25 +219,42 @@ later piece reuses a database for the forms it has and finds the few defined sin
 a worker's and the stitching process's sets differ, hence a few."""
 
 
-def _literal_database(forms: tuple[str, ...]):
-    """(a Hyperscan database of most of ``forms`` (case as written), the forms it holds), or
-    (None, ()) without Hyperscan."""
+def _literal_databases(forms: tuple[str, ...]) -> list[tuple[object, tuple[str, ...]]]:
+    """[(a Hyperscan database (case as written), the forms it holds)]: one or two databases
+    that between them hold most of ``forms``, no form in both; [] without Hyperscan."""
     try:
-        import hyperscan
+        import hyperscan  # noqa: F401
     except ImportError:
-        return None, ()
+        return []
     kept = _DATABASES[:]
+    best: tuple[tuple[tuple[str, ...], frozenset[str], object], list[str]] | None = None
     for entry in kept:
         have, held = entry[0], entry[1]
-        if len(have) <= 2 * len(forms) + 64 and \
-                sum(1 for w in forms if w not in held) <= EXTRA_AT_MOST:
-            _DATABASES[:] = [entry, *(e for e in kept if e is not entry)]
-            return entry[2], have
+        if len(have) > 2 * len(forms) + 64:
+            continue
+        lacking = [w for w in forms if w not in held]
+        if best is None or len(lacking) < len(best[1]):
+            best = (entry, lacking)
+    if best is not None and (len(best[1]) <= EXTRA_AT_MOST
+                             or len(best[1]) * EXTRA_SHARE <= len(forms)):
+        entry, lacking = best
+        _DATABASES[:] = [entry, *(e for e in kept if e is not entry)]
+        if len(lacking) <= EXTRA_AT_MOST:  # found with str.find
+            return [(entry[2], entry[0])]
+        return [(entry[2], entry[0]), (_compiled(lacking), tuple(lacking))]
+    database = _compiled(forms)
+    _DATABASES[:] = [(forms, frozenset(forms), database), *kept][:KEPT_DATABASES]
+    return [(database, forms)]
+
+
+def _compiled(forms: Sequence[str]):
+    """A Hyperscan literal database of ``forms``, case as written; ids index ``forms``."""
+    import hyperscan
+
     database = hyperscan.Database()
     database.compile(expressions=[w.encode() for w in forms], ids=list(range(len(forms))),
                      elements=len(forms), flags=[0] * len(forms), literal=True)
-    _DATABASES[:] = [(forms, frozenset(forms), database), *kept][:KEPT_DATABASES]
-    return database, forms
+    return database
 
 
 def _by_segments(text: str, forms: tuple[str, ...], start: int, end: int | None,

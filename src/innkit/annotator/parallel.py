@@ -231,7 +231,9 @@ def _loaded(annotator: Annotator) -> None:
     """What every worker reads, loaded here before forking so that the workers share it: the
     scanner, and the decoder's name tables (loaded by decoding words no name list holds, an
     antibody-shaped one and a plain one: the decoder reads every list for them)."""
-    _ = annotator.scanner
+    load_pending = getattr(annotator.scanner, "load_pending", None)
+    if load_pending is not None:  # the UNII database, if only deferred (not yet needed)
+        load_pending()
     for word in UNLISTED_WORDS:
         annotator.decoding(word)
 

@@ -17,6 +17,10 @@ does not compile one for a small text: it reads the sorted list of the names the
 would hold (kept on disk too; drawn in half a second) and looks each word n-gram of the text
 up in it (:class:`NameLookup`), which finds the same names at the same places. It compiles the
 database once it has read :data:`SMALL_TEXT` characters, saying so on stderr.
+
+A process that finds both on disk reads the list first too, and the database (tens of
+megabytes, a twentieth of a second to read) only once it has read :data:`LOAD_FROM`
+characters: a short document never loads it.
 """
 
 from __future__ import annotations
@@ -492,6 +496,13 @@ class HyperscanScanner:
         web server's pool) that will read much text, so that no later request waits for it."""
         self._state_for(0, now=True)
 
+    def load_pending(self) -> None:
+        """Read the UNII database now if it is pending only because it was not needed yet (it
+        is in the cache folder): before forking workers, so that they share its pages."""
+        pending = self._state[1]
+        if pending is not None and pending.stored:
+            self._state_for(0, now=True)
+
     def _state_for(self, size: int, *, now: bool = False
                    ) -> tuple[list[Literals], PendingLayer | None]:
         """The layers to scan a text of ``size`` characters with: the UNII database compiled
@@ -546,23 +557,29 @@ seconds, once per machine and version (the database is then kept in the cache fo
 looking names up costs a few microseconds a word, about half a second for this much text.
 A first ``annotate`` of a paper never waits for the compiler; a book does, once, and every
 run after it reads the database in milliseconds."""
+LOAD_FROM = 100_000
+"""As SMALL_TEXT, where the UNII database is in the cache folder: reading it costs as much as
+looking up the names of about this many characters (half a microsecond a character)."""
 
 
 class PendingLayer:
-    """The UNII layer of a scanner whose database was not in the cache folder: the look-up
-    that stands in for it, and how to compile it when due."""
+    """The UNII layer of a scanner whose database was not loaded: the look-up that stands in
+    for it, and how to compile it (or, ``stored``, read it from the cache folder) when due."""
 
-    def __init__(self, lookup: NameLookup, compile_layer, lock_name: str) -> None:
+    def __init__(self, lookup: NameLookup, compile_layer, lock_name: str,
+                 stored: bool = False) -> None:
         self.lookup = lookup
         self.lock = threading.Lock()
         self._compile = compile_layer
         self._lock_name = lock_name
         self._read = 0
+        self.stored = stored  # the database is in the cache folder: read, not compiled
 
     def due(self, size: int) -> bool:
-        """Whether the database should be compiled before a text of ``size`` characters."""
+        """Whether the database should be compiled (or read) before a text of ``size``
+        characters."""
         self._read += size
-        return self._read > SMALL_TEXT
+        return self._read > (LOAD_FROM if self.stored else SMALL_TEXT)
 
     def compiled(self) -> Literals | bool | None:
         """The compiled layer (None: empty), or False when another process is compiling it
@@ -768,11 +785,14 @@ def _hyperscan_scanner(tables: Tables, registry: Registry,
         def whole() -> bool:
             return unii_source() is None or registry.substance_index() is not None
 
-        found = _read_layer("unii", key)
+        # Both on disk: the database is read once enough text needs it, the list at once.
+        stored = _stored_names(key) if _layer_path("unii", key) is not None else None
+        found = _read_layer("unii", key) if stored is None else None
         if found is not None:
             layers.append(found or None)
         else:
-            names = _names_list(key, lambda: _fast_substance_names(registry, stems), whole)
+            names = stored if stored is not None else _names_list(
+                key, lambda: _fast_substance_names(registry, stems), whole)
 
             def compiled() -> Literals | None:
                 def listed() -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -782,7 +802,8 @@ def _hyperscan_scanner(tables: Tables, registry: Registry,
 
                 return _literal_layer("unii", key, listed, whole)
 
-            pending = PendingLayer(NameLookup(names), compiled, f"scanner-unii-{key[:24]}")
+            pending = PendingLayer(NameLookup(names), compiled, f"scanner-unii-{key[:24]}",
+                                   stored=stored is not None)
     return HyperscanScanner(stems, [x for x in layers if x is not None], pending)
 
 
@@ -799,6 +820,32 @@ def _names_list(key: str, build, whole) -> SortedWords:
         return names, names.sections(), {} if whole() else None
 
     return cached(f"scanner-unii-{key[:24]}.names", key, NAMES_KEPT, SortedWords.load, make)
+
+
+def _stored_names(key: str) -> SortedWords | None:
+    """The UNII layer's name list cached for ``key``, or None: read, never built. The
+    database beside it is marked used too (a process that reads only the list still needs
+    it kept)."""
+    try:
+        folder = cache_folder()
+    except CacheFolderError:
+        return None
+    path = folder / f"scanner-unii-{key[:24]}.names"
+    blob = read_blob(path, key)
+    names = None if blob is None else SortedWords.load(blob)
+    if names is not None:
+        touch(path)
+        touch(folder / f"scanner-unii-{key[:24]}.hsdb")
+    return names
+
+
+def _layer_path(kind: str, key: str) -> Path | None:
+    """The file of the literal database of ``kind`` for ``key``, if there is one."""
+    try:
+        path = cache_folder() / f"scanner-{kind}-{key[:24]}.hsdb"
+    except CacheFolderError:
+        return None
+    return path if path.is_file() else None
 
 
 def _read_layer(kind: str, key: str) -> Literals | bool | None:
