@@ -94,10 +94,11 @@ def _decode_cached(registry: Registry, text: str, generation: int,
                    as_inn: bool = False) -> Decoding:
     """Results are immutable, so a repeated name (as in running text) is decoded once; a
     change of the registry (a new generation) makes new keys; the cache dies with the
-    registry. With ``as_inn``, ``text`` is the INN (or preferred name) that a brand, code or
-    synonym denotes, read as a phrase: a list of names holds several of each substance (a
-    UNII list, ~2 a substance), and each is read as its INN, so that reading is made once.
-    Both kinds are kept in one cache, so that one ``cache_clear`` forgets both."""
+    registry. With ``as_inn``, ``text`` is a normalised phrase read as written: the INN (or
+    preferred name) that a brand, code or synonym denotes, or such a name itself; a list of
+    names holds several of each substance (a UNII list, ~2 a substance), and each is read as
+    its INN, so that reading is made once. Both kinds are kept in one cache, so that one
+    ``cache_clear`` forgets both."""
     if as_inn:
         return _decode_phrase(text, text, registry.rules.tables, registry)
     return _decode(text, registry)
@@ -133,8 +134,16 @@ def _decode(text: object, registry: Registry) -> Decoding:
     if " and " in normal and registry.identify(normal) is None:
         # A product of two substances under one name (trastuzumab and hyaluronidase-oysk)
         return _combination(text, normal, tables, registry, " and ")
-    return _suggested(_resolved(text, normal, _decode_phrase(text, normal, tables, registry),
-                                tables, registry), registry)
+    return _suggested(_resolved(text, normal, _phrase(text, normal, registry), tables,
+                                registry), registry)
+
+
+def _phrase(text: str, normal: str, registry: Registry) -> Decoding:
+    """The phrase's own reading; a name written as its normal form (an INN, a preferred
+    name) is read once for itself and for every brand or code that denotes it."""
+    if text == normal:
+        return _decode_cached(registry, normal, registry.generation, True)
+    return _decode_phrase(text, normal, registry.rules.tables, registry)
 
 
 def _suggested(d: Decoding, registry: Registry) -> Decoding:
@@ -185,7 +194,7 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
                      f"identified by {by}", *notes)
         ids = (("inn_number", number),) if number else ()
         return _replace(own, identifiers=ids, notes=notes) if ids or notes else own
-    result = own
+    result, of_inn = own, False
     warnings = list(own.warnings)
     notes = list(own.notes)
     if substance.ambiguous:
@@ -208,11 +217,11 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
         inn = _decode_cached(registry, meant, registry.generation, True)
         read = inn.kind != Kind.UNKNOWN or inn.failure is None  # a rule's or a lens's reading
         if read and (own.kind == Kind.UNKNOWN or _word(own) != _word(inn)):
-            result = inn  # given the input below, with the substance: one copy
+            result, of_inn = inn, True  # given the input below, with the substance
             warnings = list(inn.warnings)
             notes = list(inn.notes)
         notes.insert(0, f"{text} is the {RELATION_LABELS[Relation(substance.relation)]} of "
-                        f"{meant} (UNII {substance.unii}): {_read_as(result, own)}")
+                        f"{meant} (UNII {substance.unii}): {_read_as(of_inn)}")
     # The number of the name as read (dinutuximab beta has none of its own, whatever
     # dinutuximab's is); a brand or code takes its INN's.
     read = normal if substance.relation == Relation.INN else substance.inn or ""
@@ -220,7 +229,7 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
     identifiers: tuple[tuple[str, str | None], ...] = (
         (("unii", None),) if substance.ambiguous  # no single substance: no single identifier
         else (("unii", substance.unii),) + ((("inn_number", number),) if number else ()))
-    return _replace(result, input=text if result is not own else own.input,
+    return _replace(result, input=text if of_inn else own.input,
                     substance=substance, identifiers=identifiers,
                     warnings=tuple(warnings), notes=tuple(notes),
                     registry=user if user is not None else result.registry)
@@ -251,10 +260,8 @@ def _word(d: Decoding) -> str:
     return (d.name or "").split("-")[0]
 
 
-def _read_as(result: Decoding, own: Decoding) -> str:
-    if result is own:
-        return "the name is read as written"
-    return "the decoding is that of the INN"
+def _read_as(of_inn: bool) -> str:
+    return "the decoding is that of the INN" if of_inn else "the name is read as written"
 
 
 def _drug_class(text: str, row: ClassRow, tables: Tables) -> Decoding:
@@ -273,7 +280,7 @@ def _combination(text: str, normal: str, tables: Tables, registry: Registry, sep
                  ) -> Decoding:
     """``a/b/c`` fixed combinations, and ``a and b`` products: decode each part."""
     parts = [p.strip() for p in normal.split(sep) if p.strip()]
-    components = tuple(_resolved(p, p, _decode_phrase(p, p, tables, registry), tables, registry)
+    components = tuple(_resolved(p, p, _phrase(p, p, registry), tables, registry)
                        for p in parts)
     bad = [c.input for c in components if c.failure is not None and c.substance is None
            and c.registry is None]
