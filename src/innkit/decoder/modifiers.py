@@ -103,27 +103,35 @@ def lens_choices(tables: Tables, lens_words: Mapping[str, object]) -> tuple[str,
 
 def lens_near_miss(word: str, tables: Tables, lens_words: Mapping[str, object]) -> str | None:
     """:func:`near_miss` among :func:`lens_choices` (the same answer): every one-word name is
-    asked, so only the choices of a length within reach are measured."""
+    asked, and most are near none, which one pattern says before any word is measured."""
     if len(word) < 6:
         return None
     limit = 1 if len(word) < 8 else MAX_NEAR_MISS
-    return near_miss(word, _lens_choices(tables.modifiers, lens_words).near(len(word), limit),
-                     limit)
+    choices, pieces = _lens_choices(tables.modifiers, lens_words).near(len(word), limit)
+    if pieces.search(word) is None:
+        return None
+    return near_miss(word, choices, limit)
 
 
 class _ByLength:
-    """A list of choices, and the part of it (in its order) whose words are of a length
-    within ``limit`` of a given one: a word further in length is further in edits."""
+    """A list of choices; for a length and a number of edits, the part of it (in its order)
+    whose words are of a length within reach (a word further in length is further in edits),
+    and a pattern of their pieces: each word cut into one piece more than the edits, a word
+    within reach holds one of its pieces whole (two edits spoil two pieces at most), so a word
+    the pattern does not match is near none of them."""
 
     def __init__(self, choices: tuple[str, ...]) -> None:
         self.choices = choices
-        self._near: dict[tuple[int, int], tuple[str, ...]] = {}
+        self._near: dict[tuple[int, int], tuple[tuple[str, ...], re.Pattern[str]]] = {}
 
-    def near(self, size: int, limit: int) -> tuple[str, ...]:
+    def near(self, size: int, limit: int) -> tuple[tuple[str, ...], re.Pattern[str]]:
         found = self._near.get((size, limit))
         if found is None:
-            found = self._near[size, limit] = tuple(
-                w for w in self.choices if abs(len(w) - size) <= limit)
+            near = tuple(w for w in self.choices if abs(len(w) - size) <= limit)
+            pieces = sorted({w[at:at + n] for w in near for at, n in _pieces(len(w), limit + 1)},
+                            key=lambda p: (-len(p), p))
+            pattern = re.compile("|".join(map(re.escape, pieces)) if near else "(?!)")
+            found = self._near[size, limit] = (near, pattern)
         return found
 
 
