@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import fields, replace
-from typing import cast
 
 from ..caching import owner_cache
 from ..errors import DataError, InvalidInputError, UnknownNameError
@@ -68,8 +67,7 @@ def decode(text: object, *, strict: bool = False, registry: Registry | None = No
     reg = registry if registry is not None else get_registry()
     # Only text is cached; bytes and junk are rare and not worth keeping.
     cached = type(text) is str
-    result = cast(Decoding, _decode_cached(reg, text, reg.generation)) if cached \
-        else _decode(text, reg)
+    result = _decode_cached(reg, text, reg.generation) if cached else _decode(text, reg)
     if strict and result.kind == Kind.UNKNOWN:
         failure = result.failure or Failure.NO_RULE
         error = UnknownNameError if failure is Failure.NO_RULE else InvalidInputError
@@ -91,39 +89,19 @@ def _unknown(display: str, reason: str, failure: Failure) -> Decoding:
     return Decoding(input=display, kind=Kind.UNKNOWN, reason=reason, failure=failure)
 
 
-_NAME, _PHRASE, _STEMS = 0, 1, 2
-"""What :func:`_decode_cached` keeps: a whole name's decoding, a phrase's own reading, the
-WHO stems of one word."""
-
-
-@owner_cache(3 * CACHE_SIZE)
-def _decode_cached(registry: Registry, text: str, generation: int, part: int = _NAME
-                   ) -> Decoding | tuple[StemMatch, ...]:
+@owner_cache(2 * CACHE_SIZE)
+def _decode_cached(registry: Registry, text: str, generation: int,
+                   as_inn: bool = False) -> Decoding:
     """Results are immutable, so a repeated name (as in running text) is decoded once; a
     change of the registry (a new generation) makes new keys; the cache dies with the
-    registry. Kept beside the names, in the same cache (one ``cache_clear`` forgets all):
-    phrases (``_PHRASE``: a normalised phrase read as written, the INN or preferred name that
-    a brand, code or synonym denotes, or such a name itself; a list of names holds several
-    of each substance, ~2 in the UNII list, and each is read as its INN, so that reading is
-    made once) and words' stems (``_STEMS``: a word recurs in many names, and in a name and
-    the INN it is read as)."""
-    if part == _PHRASE:
+    registry. With ``as_inn``, ``text`` is a normalised phrase read as written: the INN (or
+    preferred name) that a brand, code or synonym denotes, or such a name itself; a list of
+    names holds several of each substance (a UNII list, ~2 a substance), and each is read as
+    its INN, so that reading is made once. Both kinds are kept in one cache, so that one
+    ``cache_clear`` forgets both."""
+    if as_inn:
         return _decode_phrase(text, text, registry.rules.tables, registry)
-    if part == _STEMS:
-        return tuple(classify_word(text, registry.rules.tables))
     return _decode(text, registry)
-
-
-def _phrase_kept(registry: Registry, normal: str) -> Decoding:
-    """The own reading of a normalised phrase, from the cache."""
-    return cast(Decoding, _decode_cached(registry, normal, registry.generation, _PHRASE))
-
-
-def _stems_kept(registry: Registry) -> Callable[[str], tuple[StemMatch, ...]]:
-    """:func:`classify_word` of one word through the cache, for the registry's tables."""
-    generation = registry.generation
-    return lambda word: cast(tuple[StemMatch, ...],
-                             _decode_cached(registry, word, generation, _STEMS))
 
 
 def _decode(text: object, registry: Registry) -> Decoding:
@@ -164,7 +142,7 @@ def _phrase(text: str, normal: str, registry: Registry) -> Decoding:
     """The phrase's own reading; a name written as its normal form (an INN, a preferred
     name) is read once for itself and for every brand or code that denotes it."""
     if text == normal:
-        return _phrase_kept(registry, normal)
+        return _decode_cached(registry, normal, registry.generation, True)
     return _decode_phrase(text, normal, registry.rules.tables, registry)
 
 
@@ -236,7 +214,7 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
     elif substance.relation != Relation.INN and (substance.inn or own.kind == Kind.UNKNOWN):
         # Read the INN; a substance without one is read by the list's preferred name.
         meant = substance.inn or substance.name
-        inn = _phrase_kept(registry, meant)
+        inn = _decode_cached(registry, meant, registry.generation, True)
         read = inn.kind != Kind.UNKNOWN or inn.failure is None  # a rule's or a lens's reading
         if read and (own.kind == Kind.UNKNOWN or _word(own) != _word(inn)):
             result, of_inn = inn, True  # given the input below, with the substance
@@ -336,8 +314,7 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
         if missed is not None:
             return missed
     if index is None:
-        general = decode_general(text, tokens, tables, label, fda_suffix, warnings, registry,
-                                 _stems_kept(registry))
+        general = decode_general(text, tokens, tables, label, fda_suffix, warnings, registry)
         if len(tokens) == 1 and label is None and fda_suffix is None:
             return _name_near_miss(text, tokens[0], general, registry) or general
         return general

@@ -4,9 +4,7 @@ acid ...), then salts and qualifiers aside, then the WHO stems of the words no l
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
 from dataclasses import replace
-from functools import partial
 
 from ..models import Decoding, Modifier, Radiolabel, StemMatch
 from ..registry import Registry
@@ -46,14 +44,12 @@ def decode_general(
     fda_suffix: str | None,
     warnings: list[str],
     registry: Registry,
-    stems_of: Callable[[str], Sequence[StemMatch]] | None = None,
 ) -> Decoding:
     """Decode a name by its general WHO stems (spec 9.2); ``kind`` is ``stem`` or ``unknown``.
 
     A word a lens claims is read as the lens says, and offered no stem but the one its lens
     row names; a phrase ending in a class word is a drug class; a name of salt words only is
-    an inorganic salt. ``stems_of`` gives a word's stems (:func:`classify_word` by default; a
-    caller may keep them per word)."""
+    an inorganic salt."""
     lenses = registry.rules.lenses
     if lenses.is_class_phrase(tokens):
         return _class_phrase(text, tokens, lenses)
@@ -95,12 +91,10 @@ def decode_general(
     if len(kept) > 1:  # stems written as two words: "-dronic acid"
         matches += [m for m in classify_word(name, tables) if " " in m.stem]
         covered = {w for m in matches for w in m.word.split(" ")}
-    if stems_of is None:
-        stems_of = partial(classify_word, tables=tables)
     for word in kept:
         if word not in covered:
             # A hyphenated code after the word (sipuleucel-T) is part of the name, not the stem.
-            matches += stems_of(word.split("-")[0] if "-" in word else word)
+            matches += classify_word(word.split("-")[0] if "-" in word else word, tables)
     conjugate = None
     if len(kept) == 1 and kept[0] in tables.modifiers:
         conjugate = classify_modifier(kept[0], tables)
