@@ -50,8 +50,8 @@ _replace = _replacer(Decoding)
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CACHE_SIZE = 16384
-"""Distinct names whose decodings are kept (running text holds thousands), and as many INN
-readings beside them; ~40 MB at most."""
+"""Distinct names whose decodings are kept (running text holds thousands), and as many
+phrase readings beside them; ~40 MB at most."""
 _STEMS_HINT = "antibody names end in -mab, -tug, -bart, -mig or -ment"
 
 
@@ -91,15 +91,15 @@ def _unknown(display: str, reason: str, failure: Failure) -> Decoding:
 
 @owner_cache(2 * CACHE_SIZE)
 def _decode_cached(registry: Registry, text: str, generation: int,
-                   as_inn: bool = False) -> Decoding:
+                   phrase: bool = False) -> Decoding:
     """Results are immutable, so a repeated name (as in running text) is decoded once; a
     change of the registry (a new generation) makes new keys; the cache dies with the
-    registry. With ``as_inn``, ``text`` is a normalised phrase read as written: the INN (or
+    registry. With ``phrase``, ``text`` is a normalised phrase read as written: the INN (or
     preferred name) that a brand, code or synonym denotes, or such a name itself; a list of
     names holds several of each substance (a UNII list, ~2 a substance), and each is read as
     its INN, so that reading is made once. Both kinds are kept in one cache, so that one
     ``cache_clear`` forgets both."""
-    if as_inn:
+    if phrase:
         return _decode_phrase(text, text, registry.rules.tables, registry)
     return _decode(text, registry)
 
