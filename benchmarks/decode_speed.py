@@ -100,7 +100,7 @@ def measure() -> dict[str, float]:
     registry = get_registry()
 
     def forget() -> None:  # cold: no decoding and no registry answer kept from a pass
-        _decode_cached.cache_clear()  # (and the INN readings kept beside the decodings)
+        _decode_cached.cache_clear()  # (and the phrase and INN readings kept with them)
         getattr(registry, "clear_memos", lambda: None)()
 
     cold = best_rate(innkit.decode, names, before=forget)

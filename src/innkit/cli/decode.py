@@ -107,8 +107,10 @@ def _names_of(lines: Iterable[bytes]) -> Iterator[str | bytes]:
             yield line  # decode() reports it as binary input, line by line
 
 
-_JSON_LINE = json.JSONEncoder(ensure_ascii=False).encode
-"""``json.dumps(x, ensure_ascii=False)``, without building an encoder for each line."""
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+"""``json.dumps(x, ensure_ascii=False)``, without building an encoder for each line; a
+decoding's dict is a fresh tree, never a cycle, so the encoder need not track the containers
+it is inside (the same text, a few per cent sooner)."""
 
 
 def _emit(decodings: Iterable[Decoding], fmt: str, single: bool) -> None:

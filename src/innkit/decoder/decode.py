@@ -21,7 +21,7 @@ from ..vocab import RELATION_LABELS, Confidence, Failure, Kind, Relation
 from .antibody import Ranked, antibody_stem, enumerate_readings, rank
 from .checks import registry_conflicts
 from .general import decode_general
-from .modifiers import classify_modifier, lens_choices, near_miss, split_radiolabel
+from .modifiers import classify_modifier, lens_near_miss, near_miss, split_radiolabel
 from .stems import classify_word
 
 
@@ -50,7 +50,8 @@ _replace = _replacer(Decoding)
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CACHE_SIZE = 16384
-"""Distinct names whose decodings are kept (running text holds thousands); ~40 MB at most."""
+"""Distinct names whose decodings are kept (running text holds thousands), and as many
+phrase readings beside them; ~40 MB at most."""
 _STEMS_HINT = "antibody names end in -mab, -tug, -bart, -mig or -ment"
 
 
@@ -88,30 +89,19 @@ def _unknown(display: str, reason: str, failure: Failure) -> Decoding:
     return Decoding(input=display, kind=Kind.UNKNOWN, reason=reason, failure=failure)
 
 
-@owner_cache(CACHE_SIZE)
-def _decode_cached(registry: Registry, text: str, generation: int) -> Decoding:
+@owner_cache(2 * CACHE_SIZE)
+def _decode_cached(registry: Registry, text: str, generation: int,
+                   phrase: bool = False) -> Decoding:
     """Results are immutable, so a repeated name (as in running text) is decoded once; a
     change of the registry (a new generation) makes new keys; the cache dies with the
-    registry."""
+    registry. With ``phrase``, ``text`` is a normalised phrase read as written: the INN (or
+    preferred name) that a brand, code or synonym denotes, or such a name itself; a list of
+    names holds several of each substance (a UNII list, ~2 a substance), and each is read as
+    its INN, so that reading is made once. Both kinds are kept in one cache, so that one
+    ``cache_clear`` forgets both."""
+    if phrase:
+        return _decode_phrase(text, text, registry.rules.tables, registry)
     return _decode(text, registry)
-
-
-@owner_cache(CACHE_SIZE)
-def _inn_phrase(registry: Registry, meant: str, generation: int) -> Decoding:
-    """The reading of the INN (or preferred name) that a brand, code or synonym denotes: a
-    list of names holds several of each substance (a UNII list, ~2 a substance), and each is
-    read as its INN, so that reading is made once (kept and dropped as decodings are)."""
-    return _decode_phrase(meant, meant, registry.rules.tables, registry)
-
-
-def _clear_caches() -> None:
-    """Forget every kept decoding, whole names' and INN readings' alike (a cold start)."""
-    _cached_clear()
-    _inn_phrase.cache_clear()  # type: ignore[attr-defined]
-
-
-_cached_clear = _decode_cached.cache_clear  # type: ignore[attr-defined]
-_decode_cached.cache_clear = _clear_caches  # type: ignore[attr-defined]
 
 
 def _decode(text: object, registry: Registry) -> Decoding:
@@ -147,8 +137,16 @@ def _decode(text: object, registry: Registry) -> Decoding:
     sep = " " if " " in normal else "-"
     if sep in normal and _separate_substances(normal, sep, tables, registry):
         return _combination(text, normal, tables, registry, sep)
-    return _suggested(_resolved(text, normal, _decode_phrase(text, normal, tables, registry),
-                                tables, registry), registry)
+    return _suggested(_resolved(text, normal, _phrase(text, normal, registry), tables,
+                                registry), registry)
+
+
+def _phrase(text: str, normal: str, registry: Registry) -> Decoding:
+    """The phrase's own reading; a name written as its normal form (an INN, a preferred
+    name) is read once for itself and for every brand or code that denotes it."""
+    if text == normal:
+        return _decode_cached(registry, normal, registry.generation, True)
+    return _decode_phrase(text, normal, registry.rules.tables, registry)
 
 
 def _separate_substances(normal: str, sep: str, tables: Tables, registry: Registry) -> bool:
@@ -218,7 +216,7 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
                      f"identified by {by}", *notes)
         ids = (("inn_number", number),) if number else ()
         return _replace(own, identifiers=ids, notes=notes) if ids or notes else own
-    result = own
+    result, of_inn = own, False
     warnings = list(own.warnings)
     notes = list(own.notes)
     if substance.ambiguous:
@@ -238,7 +236,7 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
     elif substance.relation != Relation.INN and (substance.inn or own.kind == Kind.UNKNOWN):
         # Read the INN; a substance without one is read by the list's preferred name.
         meant = substance.inn or substance.name
-        inn = _inn_phrase(registry, meant, registry.generation)
+        inn = _decode_cached(registry, meant, registry.generation, True)
         read = inn.kind != Kind.UNKNOWN or inn.failure is None  # a rule's or a lens's reading
         if not substance.inn and inn.stems and all(
                 m.confidence == Confidence.LOW for m in inn.stems):
@@ -247,11 +245,11 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
         # when no rule reads its INN either (Imodium is no -ium quaternary ammonium).
         coined = substance.relation in (Relation.BRAND, Relation.CODE)
         if (read or coined) and (own.kind == Kind.UNKNOWN or _word(own) != _word(inn)):
-            result = _replace(inn, input=text)
+            result, of_inn = inn, True  # given the input below, with the substance
             warnings = list(inn.warnings)
             notes = list(inn.notes)
         notes.insert(0, f"{text} is the {RELATION_LABELS[Relation(substance.relation)]} of "
-                        f"{meant} (UNII {substance.unii}): {_read_as(result, own)}")
+                        f"{meant} (UNII {substance.unii}): {_read_as(of_inn)}")
     # The number of the name as read (dinutuximab beta has none of its own, whatever
     # dinutuximab's is); a brand or code takes its INN's.
     read = normal if substance.relation == Relation.INN else substance.inn or ""
@@ -259,9 +257,10 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
     identifiers: tuple[tuple[str, str | None], ...] = (
         (("unii", None),) if substance.ambiguous  # no single substance: no single identifier
         else (("unii", substance.unii),) + ((("inn_number", number),) if number else ()))
-    return _replace(result, substance=substance, identifiers=identifiers,
-                   warnings=tuple(warnings), notes=tuple(notes),
-                   registry=user if user is not None else result.registry)
+    return _replace(result, input=text if of_inn else own.input,
+                    substance=substance, identifiers=identifiers,
+                    warnings=tuple(warnings), notes=tuple(notes),
+                    registry=user if user is not None else result.registry)
 
 
 def _with_conjugates(d: Decoding, tables: Tables, registry: Registry) -> Decoding:
@@ -289,10 +288,8 @@ def _word(d: Decoding) -> str:
     return (d.name or "").split("-")[0]
 
 
-def _read_as(result: Decoding, own: Decoding) -> str:
-    if result is own:
-        return "the name is read as written"
-    return "the decoding is that of the INN"
+def _read_as(of_inn: bool) -> str:
+    return "the decoding is that of the INN" if of_inn else "the name is read as written"
 
 
 def _drug_class(text: str, row: ClassRow, tables: Tables) -> Decoding:
@@ -311,7 +308,7 @@ def _combination(text: str, normal: str, tables: Tables, registry: Registry, sep
                  ) -> Decoding:
     """``a/b/c`` fixed combinations, and ``a and b`` products: decode each part."""
     parts = [p.strip() for p in normal.split(sep) if p.strip()]
-    components = tuple(_resolved(p, p, _decode_phrase(p, p, tables, registry), tables, registry)
+    components = tuple(_resolved(p, p, _phrase(p, p, registry), tables, registry)
                        for p in parts)
     bad = [c.input for c in components if c.failure is not None and c.substance is None
            and c.registry is None]
@@ -420,7 +417,7 @@ def _conjugate_near_miss(text: str, word: str, tables: Tables, registry: Registr
         return None
     # The near miss first: it is found in a short list, while asking what the word denotes
     # resolves it in the UNII index (an INN read for its brand is asked nothing more).
-    near = near_miss(word, lens_choices(tables, lenses.words))
+    near = lens_near_miss(word, tables, lenses.words)
     if near is None or registry.identify(word):
         return None
     row = tables.modifiers.get(near)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 
 from ..models import Modifier, Radiolabel
 from ..rules.affixes import find_label, modifier_ending, qualifier_row
@@ -99,12 +98,58 @@ def classify_modifier(word: str, tables: Tables) -> Modifier:
 def lens_choices(tables: Tables, lens_words: Mapping[str, object]) -> tuple[str, ...]:
     """The words a near miss may mean before any stem is read: conjugate and modifier words,
     then the lens words (payloads, linkers), each once, in table order."""
-    return _lens_choices(tuple(tables.modifiers), tuple(lens_words))
+    return _lens_choices(tables.modifiers, lens_words).choices
 
 
-@lru_cache(maxsize=8)
-def _lens_choices(modifiers: tuple[str, ...], lens_words: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(w for w in (*modifiers, *lens_words) if w.isalpha()))
+def lens_near_miss(word: str, tables: Tables, lens_words: Mapping[str, object]) -> str | None:
+    """:func:`near_miss` among :func:`lens_choices` (the same answer): every one-word name is
+    asked, and most are near none, which one pattern says before any word is measured."""
+    if len(word) < 6:
+        return None
+    limit = 1 if len(word) < 8 else MAX_NEAR_MISS
+    choices, pieces = _lens_choices(tables.modifiers, lens_words).near(len(word), limit)
+    if pieces.search(word) is None:
+        return None
+    return near_miss(word, choices, limit)
+
+
+class _ByLength:
+    """A list of choices; for a length and a number of edits, the part of it (in its order)
+    whose words are of a length within reach (a word further in length is further in edits),
+    and a pattern of their pieces: each word cut into one piece more than the edits, a word
+    within reach holds one of its pieces whole (two edits spoil two pieces at most), so a word
+    the pattern does not match is near none of them."""
+
+    def __init__(self, choices: tuple[str, ...]) -> None:
+        self.choices = choices
+        self._near: dict[tuple[int, int], tuple[tuple[str, ...], re.Pattern[str]]] = {}
+
+    def near(self, size: int, limit: int) -> tuple[tuple[str, ...], re.Pattern[str]]:
+        found = self._near.get((size, limit))
+        if found is None:
+            near = tuple(w for w in self.choices if abs(len(w) - size) <= limit)
+            pieces = sorted({w[at:at + n] for w in near for at, n in _pieces(len(w), limit + 1)},
+                            key=lambda p: (-len(p), p))
+            pattern = re.compile("|".join(map(re.escape, pieces)) if near else "(?!)")
+            found = self._near[size, limit] = (near, pattern)
+        return found
+
+
+_LENS_CHOICES: dict[tuple[int, int], tuple[object, object, _ByLength]] = {}
+"""The lens choices by the identity of the two tables they come from (kept with them, so that
+no other table takes their ids): made once per set of rules, not once per word."""
+
+
+def _lens_choices(modifiers: Mapping[str, object], lens_words: Mapping[str, object]
+                  ) -> _ByLength:
+    found = _LENS_CHOICES.get((id(modifiers), id(lens_words)))
+    if found is None:
+        choices = tuple(dict.fromkeys(w for w in (*modifiers, *lens_words) if w.isalpha()))
+        if len(_LENS_CHOICES) >= 8:
+            _LENS_CHOICES.clear()
+        found = _LENS_CHOICES[id(modifiers), id(lens_words)] = (
+            modifiers, lens_words, _ByLength(choices))
+    return found[2]
 
 
 MAX_NEAR_MISS = 2

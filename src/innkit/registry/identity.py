@@ -191,6 +191,9 @@ class Resolver:
 
     def _from_records(self, normal: str, records: list[tuple[NameRecord, SubstanceRecord]],
                       forced: Relation | None) -> Substance:
+        if len(records) == 1:  # the common case: one substance, no candidates to rank
+            rec, sub = records[0]
+            return self._build(rec, sub, self._relation(normal, rec, sub, forced))
         found = []
         for rec, sub in records:
             relation = self._relation(normal, rec, sub, forced)
