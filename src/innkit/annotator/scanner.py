@@ -35,6 +35,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -498,10 +499,16 @@ class HyperscanScanner:
 
     def load_pending(self) -> None:
         """Read the UNII database now if it is pending only because it was not needed yet (it
-        is in the cache folder): before forking workers, so that they share its pages."""
+        is in the cache folder): before forking workers, so that they share its pages. Never
+        compiles: a database that cannot be read leaves the look-up in its place."""
         pending = self._state[1]
-        if pending is not None and pending.stored:
-            self._state_for(0, now=True)
+        if pending is None or pending.read_stored is None:
+            return
+        with pending.lock:
+            layers, pending = self._state
+            found = pending.read_stored() if pending is not None and pending.read_stored else None
+            if found is not None:
+                self._state = ([*layers, found] if found else layers, None)
 
     def _state_for(self, size: int, *, now: bool = False
                    ) -> tuple[list[Literals], PendingLayer | None]:
@@ -567,13 +574,14 @@ class PendingLayer:
     for it, and how to compile it (or, ``stored``, read it from the cache folder) when due."""
 
     def __init__(self, lookup: NameLookup, compile_layer, lock_name: str,
-                 stored: bool = False) -> None:
+                 read_stored: Callable[[], Literals | bool | None] | None = None) -> None:
         self.lookup = lookup
         self.lock = threading.Lock()
         self._compile = compile_layer
         self._lock_name = lock_name
         self._read = 0
-        self.stored = stored  # the database is in the cache folder: read, not compiled
+        self.read_stored = read_stored  # the database is in the cache folder: how to read it
+        self.stored = read_stored is not None
 
     def due(self, size: int) -> bool:
         """Whether the database should be compiled (or read) before a text of ``size``
@@ -803,7 +811,7 @@ def _hyperscan_scanner(tables: Tables, registry: Registry,
                 return _literal_layer("unii", key, listed, whole)
 
             pending = PendingLayer(NameLookup(names), compiled, f"scanner-unii-{key[:24]}",
-                                   stored=stored is not None)
+                                   None if stored is None else partial(_read_layer, "unii", key))
     return HyperscanScanner(stems, [x for x in layers if x is not None], pending)
 
 
@@ -843,9 +851,9 @@ def _layer_path(kind: str, key: str) -> Path | None:
     """The file of the literal database of ``kind`` for ``key``, if there is one."""
     try:
         path = cache_folder() / f"scanner-{kind}-{key[:24]}.hsdb"
-    except CacheFolderError:
+        return path if path.is_file() and os.access(path, os.R_OK) else None
+    except (CacheFolderError, OSError):  # a folder this user may not even look into
         return None
-    return path if path.is_file() else None
 
 
 def _read_layer(kind: str, key: str) -> Literals | bool | None:
