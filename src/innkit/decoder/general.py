@@ -119,8 +119,8 @@ def decode_general(
             failure=Failure.NO_RULE,
         )
     if all(m.confidence == Confidence.LOW for m in matches):
-        if (entry is None and len(kept) == 1 and (is_english(name) or is_established(name))
-                and registry.identify(name) is None):
+        if (entry is None and len(kept) == 1 and registry.identify(name) is None
+                and (is_english(name) or is_established(name))):
             endings = " or ".join(dict.fromkeys(m.stem for m in matches))
             return Decoding(
                 input=text, kind=Kind.UNKNOWN, name=name, salts=tuple(salts), radiolabel=label,

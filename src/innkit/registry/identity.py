@@ -254,8 +254,8 @@ def _unencodable(text: str) -> bool:
 
 
 def display_name(name: str, kind: NameType) -> str:
-    """UNII writes every name in capitals: codes stay so, brands get a capital, the rest lower
-    case as a reader writes them (:func:`plain_case`)."""
+    """UNII writes every name in capitals: codes stay so, brands get a capital, systematic
+    names go to lower case, the rest as a reader writes them (:func:`plain_case`)."""
     return _DISPLAY[kind.value](name)
 
 
@@ -272,22 +272,29 @@ _NUCLIDE = re.compile(r"\((\d{1,3}m?) ?([a-z]{1,2})\)|(?<!\S)([a-z]{1,2})-(\d{1,
 """A radionuclide as UNII writes it: (131 I), (99M TC), TC-99M."""
 
 
+_SPECIAL = re.compile(r"(?:^|\s)(?:[A-Z]|[IVX]+)(?:$|[\s,;])|[\d.]")
+"""What may make :func:`plain_case` write a name otherwise than in lower case (a lone letter or
+Roman numeral, a digit, a dot): most names have none, and are lowered at once."""
+
+
 def plain_case(name: str) -> str:
     """A UNII name (capitals) in lower case, but for the words a reader writes in capitals
     (``_CAPITAL``) and the symbols of the radionuclides ``radiolabels.tsv`` lists (``(131I)``,
     ``Tc-99m``), with its Greek letters out of their dots (alpha-tocopherol)."""
-    name = _DOTTED.sub(r"\1", name)
-    kept = [m.span() for m in _CAPITAL.finditer(name)]
-    if kept:
-        out, at = [], 0
-        for start, end in kept:
-            out += [name[at:start].lower(), name[start:end]]
-            at = end
-        out.append(name[at:].lower())
-        lowered = "".join(out)
-    else:
-        lowered = name.lower()
-    return _NUCLIDE.sub(_nuclide, lowered) if any(c.isdigit() for c in lowered) else lowered
+    if name.isalpha() or _SPECIAL.search(name) is None:
+        return name.lower()
+    if "." in name:
+        name = _DOTTED.sub(r"\1", name)
+    out, at = [], 0
+    for m in _CAPITAL.finditer(name):
+        out += [name[at:m.start()].lower(), m[0]]
+        at = m.end()
+    out.append(name[at:].lower())
+    lowered = "".join(out)
+    return _NUCLIDE.sub(_nuclide, lowered) if _DIGIT.search(lowered) else lowered
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _nuclide(m: re.Match[str]) -> str:
@@ -313,7 +320,8 @@ def _same(name: str) -> str:
 
 
 _DISPLAY: dict[str, Callable[[str], str]] = {
-    t.value: _same if t is NameType.CODE else _brand if t is NameType.BRAND else plain_case
+    t.value: _same if t is NameType.CODE else _brand if t is NameType.BRAND else
+    str.lower if t is NameType.SYSTEMATIC else plain_case  # chemistry has rules of its own
     for t in NAME_TYPES.values()}
 """:func:`display_name` by the type's value, chosen once (a substance shows many names)."""
 _SHOWN_MEMO = 65536
