@@ -80,20 +80,20 @@ def test_a_stem_word_that_misspells_no_listed_word_keeps_its_stem():
 
 
 @pytest.mark.parametrize(("word", "near"), [("nexium", "dexium"), ("vicodin", "nicodin")])
-def test_a_word_in_more_use_than_the_name_it_is_near_is_no_misspelling_of_it(word, near):
+def test_a_word_in_english_use_is_no_misspelling_of_the_name_it_is_near(word, near):
     """Brands the UNII list lacks are a letter from names it holds: a word English text uses
-    more than that name is a word of its own."""
-    from innkit.rules.english import commoner
+    is a word of its own."""
+    from innkit.rules.english import is_established
 
-    assert commoner(word, near) and decode(word).suggestion != near
+    assert is_established(word) and decode(word).suggestion != near
 
 
 @pytest.mark.parametrize(("word", "meant"), [("warfrin", "warfarin"),
                                              ("amoxicilin", "amoxicillin")])
-def test_a_misspelling_rarer_than_the_name_is_still_suggested(word, meant):
-    from innkit.rules.english import commoner
+def test_a_misspelling_no_english_text_uses_is_still_suggested(word, meant):
+    from innkit.rules.english import is_established
 
-    assert not commoner(word, meant) and decode(word).suggestion == meant
+    assert not is_established(word) and decode(word).suggestion == meant
 
 
 # -- in text -----------------------------------------------------------------------------------

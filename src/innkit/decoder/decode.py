@@ -13,7 +13,7 @@ from ..registry import Registry, RegistryEntry, get_registry, name_key
 from ..registry.languages import language_forms
 from ..rules.affixes import fda_prefix_of, fda_suffix_of, strip_stereo
 from ..rules.classes import ClassRow
-from ..rules.english import commoner, is_english
+from ..rules.english import is_english, is_established
 from ..rules.lists import antibody_coverage
 from ..rules.normalize import MAX_NAME_LENGTH, normalize_name
 from ..rules.tables import ERA_ORDER, ExceptionRow, StemRow, Tables
@@ -417,7 +417,7 @@ def _conjugate_near_miss(text: str, word: str, tables: Tables, registry: Registr
         return None
     # The near miss first: it is found in a short list, while asking what the word denotes
     # resolves it in the UNII index (an INN read for its brand is asked nothing more).
-    near = lens_near_miss(word, tables, lenses.words)
+    near = lens_near_miss(word, tables, lenses.spelt)
     if near is None or registry.identify(word):
         return None
     row = tables.modifiers.get(near)
@@ -457,8 +457,11 @@ def _name_near_miss(text: str, word: str, general: Decoding, registry: Registry
             is not None or registry.identify(word) is not None or is_english(word):
         return None
     near = near_miss(word, registry.name_choices()) or near_miss(word, _drug_words(registry))
-    if near is None or commoner(word, near) or word.rpartition("-")[0] == near:
-        return None  # a word in its own use, or a product of the name's line (Zyrtec-D)
+    # A word in current English use is one of its own (Nexium beside dexium, Vicodin beside
+    # nicodin: brands the list lacks), not a misspelling, which is rare (warfrin); nor is a
+    # product of the name's line (Zyrtec-D).
+    if near is None or is_established(word) or word.rpartition("-")[0] == near:
+        return None
     return Decoding(
         input=text, kind=Kind.UNKNOWN, name=word, suggestion=near, failure=Failure.NO_RULE,
         reason=f"not a listed name; close to the known name {near!r}: a misspelling? No stem "

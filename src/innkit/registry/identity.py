@@ -228,9 +228,10 @@ def _lone_letter(name: str, rec: NameRecord) -> bool:
     """A listed name ending in a lone letter (azithromycin E, vitamin E) is not a name that
     ends in that letter without the space (azithromycine, the French INN): keys fold spaces
     away, and the two would meet."""
-    listed = rec.name.rsplit(" ", 1)
-    return (len(listed) == 2 and len(listed[1]) == 1 and listed[1].isalpha()
-            and name.rsplit(" ", 1)[-1] != listed[1].lower())
+    listed = rec.name
+    if len(listed) < 3 or listed[-2] != " " or not listed[-1].isalpha():
+        return False
+    return not name.endswith(" " + listed[-1].lower())
 
 
 def _affixed_relation(suffix: str | None) -> Relation:

@@ -232,14 +232,3 @@ def is_established(word: str) -> bool:
     than the dictionaries of ``is_english`` (smartphone, telemedicine, aminotransferase)."""
     return word.lower() in _established_words()
 
-
-def commoner(word: str, than: str) -> bool:
-    """Whether English text uses ``word`` at least as often as ``than`` (wordfreq Zipf): a
-    word in use more than the listed name it is a letter from is a word of its own (Nexium
-    beside dexium, Vicodin beside nicodin), not a misspelling of it; a misspelling is rarer
-    than what it misspells (ibuprofin, warfrin). wordfreq is read only for established words."""
-    if not is_established(word):
-        return False
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en") >= zipf_frequency(than, "en")

@@ -59,6 +59,9 @@ class Lenses:
 
     words: dict[str, LensRow]
     class_words: frozenset[str]
+    spelt: dict[str, LensRow]
+    """The words a misspelling is looked for among: all but the elements filled in from
+    elements.tsv (short, common words that a great many names are two letters from)."""
 
     def get(self, word: str) -> LensRow | None:
         """The lens that claims ``word`` (lower case), or None."""
@@ -100,7 +103,8 @@ def read_lenses(read: Reader) -> Lenses:
             r["name"], ELEMENT, f"{r['symbol']}, atomic number {r['atomic_number']}", "", "",
             "", True, f"elements.tsv line {r['_line']}"))
     class_words = frozenset(w for w, row in words.items() if row.lens == CLASS_WORD)
-    return Lenses(words, class_words)
+    spelt = {w: row for w, row in words.items() if not row.source.startswith("elements.tsv")}
+    return Lenses(words, class_words, spelt)
 
 
 __all__ = ["CLASS_WORD", "ELEMENT", "HEAD_LENSES", "NOT_A_DRUG", "NO_SUBSTANCE", "LensRow",
