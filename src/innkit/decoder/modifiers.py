@@ -95,15 +95,11 @@ def classify_modifier(word: str, tables: Tables) -> Modifier:
     return Modifier(word=word, kind="unknown_modifier", matched_by=None, confidence=None)
 
 
-def lens_choices(tables: Tables, lens_words: Mapping[str, object]) -> tuple[str, ...]:
-    """The words a near miss may mean before any stem is read: conjugate and modifier words,
-    then the lens words (payloads, linkers), each once, in table order."""
-    return _lens_choices(tables.modifiers, lens_words).choices
-
-
 def lens_near_miss(word: str, tables: Tables, lens_words: Mapping[str, object]) -> str | None:
-    """:func:`near_miss` among :func:`lens_choices` (the same answer): every one-word name is
-    asked, and most are near none, which one pattern says before any word is measured."""
+    """:func:`near_miss` among the words a near miss may mean before any stem is read
+    (conjugate and modifier words, then the lens words, each once, in table order): every
+    one-word name is asked, and most are near none, which one pattern says before any word
+    is measured."""
     if len(word) < 6:
         return None
     limit = 1 if len(word) < 8 else MAX_NEAR_MISS
