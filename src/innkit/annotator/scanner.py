@@ -505,8 +505,8 @@ class HyperscanScanner:
         if pending is None or pending.read_stored is None:
             return
         with pending.lock:
-            layers, pending = self._state
-            found = pending.read_stored() if pending is not None and pending.read_stored else None
+            layers, now = self._state
+            found = pending.read_stored() if now is pending else None
             if found is not None:
                 self._state = ([*layers, found] if found else layers, None)
 
@@ -581,7 +581,11 @@ class PendingLayer:
         self._lock_name = lock_name
         self._read = 0
         self.read_stored = read_stored  # the database is in the cache folder: how to read it
-        self.stored = read_stored is not None
+
+    @property
+    def stored(self) -> bool:
+        """The database is in the cache folder: read when due, not compiled."""
+        return self.read_stored is not None
 
     def due(self, size: int) -> bool:
         """Whether the database should be compiled (or read) before a text of ``size``
