@@ -112,6 +112,26 @@ def test_lens_words_that_are_no_drug_are_not_screened_against():
     assert identity("hydralazine", "hydralazine", None).medicine
 
 
+@pytest.mark.parametrize(("name", "medicine"), [
+    ("celest", False),  # a brand of the fungicide fludioxonil: ISO name, no medicine list
+    ("fludioxonil", False),
+    ("chlorpyrifos", False),
+    ("permethrin", True),  # an ISO name and an INN: a pesticide and a medicine
+    ("fipronil", True),  # an ISO name and a veterinary medicine list
+    ("celebrex", True),
+])
+def test_a_pesticide_is_no_medicine_even_with_brands(name, medicine):
+    from innkit.registry import get_registry
+    from innkit.screening.grouping import identity
+
+    assert identity(name, name, get_registry()).medicine is medicine
+
+
+def test_pesticides_are_not_screened_against():
+    hits = [h.name for h in screen("celexa", limit=40, score_cutoff=0.3).hits]
+    assert "celebrex" in hits and "celest" not in hits
+
+
 # -- the pharmacist's reading ------------------------------------------------------------
 
 @pytest.mark.parametrize(("name", "stem", "aside"), [

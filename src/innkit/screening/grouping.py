@@ -10,7 +10,9 @@ Names of foods, organisms and reagents are not screened against: a name the lens
 (``lenses.tsv``) read as no drug mention (valine, grapefruit, pseudomonas), or a substance of
 the UNII list with no INN, no brand and no name in a pharmacopoeia or a list of medicines
 (``MEDICINE_TAGS``): celery, listed for allergen extracts, is no medicine a pharmacist
-dispenses.
+dispenses. Nor is a pesticide: a substance with an ISO common name (``PESTICIDE_TAG``) and no
+name in a pharmacopoeia or a list of medicines, even when the list gives it brands (*celest*,
+a brand of the fungicide fludioxonil).
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ MEDICINE_TAGS = DRUG_TAGS - {"VANDF", "MART."}
 """Tags that make a name a medicine's: the pharmacopoeias, naming bodies and medicine lists
 of the registry's ``DRUG_TAGS``, less the two (the VA drug file and Martindale) that also list
 allergen extracts, foods and household substances."""
+
+PESTICIDE_TAG = "ISO"
+"""The UNII list's tag of an ISO 1750 common name: ISO names pesticides, not medicines. A
+substance named so and in no pharmacopoeia or medicine list is a pesticide; one that is in
+both (permethrin, ivermectin) is a medicine too."""
 
 AUTHORISED_TAGS = frozenset({"ORANGE BOOK", "PURPLE BOOK CDER", "EMA EPAR"})
 """Tags of the lists of medicines authorised for sale (the FDA's Orange and Purple Books, the
@@ -66,16 +73,23 @@ def identities(named: list[tuple[str, str]], registry: Registry | None) -> list[
         return [_identity(n, s, []) for n, s in named]
     found = index.lookup_many([name_key(n) for n, _s in named]
                               + [name_key(s) for n, s in named if s != n])
-    out = []
-    for name, stem in named:
-        records = found.get(name_key(name)) or (found.get(name_key(stem), [])
+    records_of = [found.get(name_key(name)) or (found.get(name_key(stem), [])
                                                 if stem != name else [])
-        out.append(_identity(name, stem, records))
-    return out
+                  for name, stem in named]
+    # A substance's tags sit on its own names: ask once for the preferred name of each
+    # substance without an INN (only those can be pesticides).
+    preferred = {sub.unii: name_key(sub.name) for records in records_of
+                 for _r, sub in records[:1] if not sub.inn}
+    named_as = index.lookup_many(preferred.values()) if preferred else {}
+    tags = {unii: frozenset(t for rec, sub in named_as.get(key, ()) if sub.unii == unii
+                            for t in rec.tags)
+            for unii, key in preferred.items()}
+    return [_identity(name, stem, records, tags)
+            for (name, stem), records in zip(named, records_of, strict=True)]
 
 
-def _identity(name: str, stem: str, records: list[tuple[NameRecord, SubstanceRecord]]
-              ) -> Identity:
+def _identity(name: str, stem: str, records: list[tuple[NameRecord, SubstanceRecord]],
+              substance_tags: dict[str, frozenset[str]] | None = None) -> Identity:
     excluded = Rules.shipped().derived(_lens_excluded)
     if stem in excluded or name in excluded:
         return Identity(f"stem:{stem}", None, False, False)
@@ -89,6 +103,10 @@ def _identity(name: str, stem: str, records: list[tuple[NameRecord, SubstanceRec
     if inns:
         inn = next(iter(inns))
         return Identity(f"inn:{inn}", inn, brand, True)
+    own = (substance_tags or {}).get(sub.unii, frozenset()).union(
+        *(r.tags for r, _s in records))
+    if PESTICIDE_TAG in own and own.isdisjoint(MEDICINE_TAGS):
+        return Identity(f"unii:{sub.unii}", plain_case(sub.name), brand, False)
     medicine = brand or rec.type is NameType.CODE or any(
         set(r.tags) & MEDICINE_TAGS or _has_brand(s.names) for r, s in records)
     return Identity(f"unii:{sub.unii}", plain_case(sub.name), brand, medicine)
