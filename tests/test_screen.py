@@ -157,6 +157,18 @@ def test_salt_matters_less_than_the_stem_word():
     assert measures("insulin glargine", "insulin lispro")["combined"] < LEVELS[0][1]
 
 
+@pytest.mark.parametrize(("a", "b"), [
+    ("epinine", "pethidine"), ("hydroxyzine", "hydralazine"), ("doxorubicin", "daunorubicin"),
+])
+def test_a_shared_salt_adds_little_to_two_stem_words(a, b):
+    alone = measures(a, b)["combined"]
+    for salt in ("hydrochloride", "sodium phosphate"):
+        salted = measures(f"{a} {salt}", f"{b} {salt}")["combined"]
+        assert alone <= salted <= alone + 0.1, (salt, alone, salted)
+    assert level(measures("epinine hydrochloride", "pethidine hydrochloride")["combined"]) \
+        in (None, LEVELS[-1][0])
+
+
 # -- phonetics ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("row", Rules.shipped().read("g2p_rules.tsv", ("rule", "example")),

@@ -11,7 +11,7 @@ Names are read as a pharmacist reads them (:func:`reading`): salts, release and 
 words and FDA four-letter suffixes are set aside, and the first remaining word is the name's
 *stem word*; a research code is read as its series and number. When either name has more than
 its stem word, the score is the better of the whole-name score and a mix weighted towards the
-stem words (``STEM_WEIGHT``).
+stem words (``STEM_WEIGHT``); the mix alone when both set aside the same words.
 
 Retrieval is exact (:meth:`Universe.search`): every listed name gets a cheap upper bound of
 its score (from letter counts, the exact shared beginning and ending, the sounds'
@@ -481,10 +481,14 @@ def _unfamiliar(measures: np.ndarray) -> np.ndarray:
 def _combine(full: np.ndarray, stem: np.ndarray | None) -> np.ndarray:
     """The combined score from the whole-name measures and, for compound names, the stem
     words' measures."""
-    whole = combine(full)
     if stem is None:
-        return whole
-    return np.maximum(whole, STEM_WEIGHT * combine(stem) + (1 - STEM_WEIGHT) * whole)
+        return combine(full)
+    return np.maximum(combine(full), _mixed(full, stem))
+
+
+def _mixed(full: np.ndarray, stem: np.ndarray) -> np.ndarray:
+    """The stem words' score mixed with the whole names' (``STEM_WEIGHT``)."""
+    return STEM_WEIGHT * combine(stem) + (1 - STEM_WEIGHT) * combine(full)
 
 
 # -- results -----------------------------------------------------------------------------
@@ -765,6 +769,13 @@ class Universe:
         stem = np.zeros_like(full)
         stem[use] = _exact(q_stem, self.forms, self.stem[entries[use]])
         score = np.where(use, _combine(full, stem), combine(full))
+        if qa.set_aside:
+            # The same salt or form after two stem words makes the whole names alike, and says
+            # nothing of the stems (epinine and pethidine hydrochloride): no whole-name floor.
+            aside, asides = "\x1f".join(qa.set_aside), self._readings[2]
+            same = np.fromiter((asides[i] == aside for i in entries.tolist()), dtype=bool,
+                               count=len(entries))
+            score = np.where(same, _mixed(full, stem), score)
         if qa.code:  # two codes are alike only when their numbers are alike too
             both = self.code[entries]
             score = np.where(both, np.minimum(_unfamiliar(full), _unfamiliar(stem)), score)
