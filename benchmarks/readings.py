@@ -3,7 +3,7 @@ for this tree and, in the same run, for a baseline tree (``--baseline-ref``, def
 commit before the word lenses), judged by one rule from what each version prints.
 
 Each row gives a name, what it should read as, and a category. ``expected`` is one of:
-``antibody``, ``class`` (a drug class phrase), ``salt`` (an inorganic salt: salt words only),
+``antibody``, ``class`` (a drug class phrase), ``salt`` (a salt named by its ions alone),
 ``stem:-x`` (the WHO stem read first), ``lens:KIND`` (a kind of word: the decoding says
 ``KIND (`` and offers no WHO stem), ``suggest:NAME`` (a misspelling: the name is suggested and
 no stem read) or ``form:LANGUAGE`` (a language form: it resolves with that relation). The
@@ -43,7 +43,7 @@ def judge(d: dict, expected: str) -> str:
     if expected in ("antibody", "class"):
         return "right" if d["kind"] == expected else "wrong"
     if expected == "salt":
-        return "right" if "inorganic salt" in _said(d) and not stems else "wrong"
+        return "right" if "ions alone" in _said(d) and not stems else "wrong"
     if expected.startswith("suggest:"):
         if d.get("suggestion") == expected[8:] and not stems:
             return "right"

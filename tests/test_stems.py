@@ -102,13 +102,36 @@ def test_weak_endings_are_low_confidence():
     assert any("uncertain" in w for w in d.warnings)
 
 
-@pytest.mark.parametrize("word", ["smartphone", "premium", "stadium"])
+@pytest.mark.parametrize("word", ["smartphone", "premium", "stadium", "allergenic extract",
+                                  "pneumococcal polysaccharide"])
 def test_no_weak_stem_is_read_into_an_english_word_no_list_holds(word):
     """-one (ketones) and -ium (quaternary ammonium) fit the letters of English words: with
     nothing but a weak stem, such a word is no drug name innkit can read."""
     d = decode(word)
     assert d.kind == "unknown" and not d.stems
     assert "English" in d.reason and "weak WHO stem" in d.reason
+
+
+@pytest.mark.parametrize("name", ["homatropine", "benzatropine", "deptropine"])
+def test_the_pine_of_tropine_is_no_tricyclic_stem(name):
+    """Atropine derivatives end in tropine: its -pine is no tricyclic's; a longer tricyclic
+    stem written in the name (-tepine of tropatepine) still reads."""
+    assert [m.stem for m in decode(name).stems] == ["trop"]
+    assert "-tepine" in [m.stem for m in decode("tropatepine").stems]
+
+
+@pytest.mark.parametrize(("name", "stem"), [("azithromycine", "-mycin"),
+                                            ("clarithromycine", "-mycin")])
+def test_a_language_form_filed_under_a_form_without_inn_reads_the_forms_inn(name, stem):
+    """The UNII list files azithromycine under azithromycin's unspecified form, which has no
+    INN; all its forms are azithromycin, so that INN is read, not the French letters (-ine)."""
+    assert [m.stem for m in decode(name).stems] == [stem]
+
+
+@pytest.mark.parametrize("name", ["ferrous fumarate", "sodium chloride", "zinc gluconate"])
+def test_a_salt_of_ion_words_is_not_called_inorganic(name):
+    d = decode(name)
+    assert not d.stems and "ions alone" in d.reason and "inorganic" not in d.reason
 
 
 @pytest.mark.usefixtures("on_fixture_tables")

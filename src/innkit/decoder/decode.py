@@ -8,7 +8,7 @@ from dataclasses import fields, replace
 
 from ..caching import owner_cache
 from ..errors import DataError, InvalidInputError, UnknownNameError
-from ..models import Decoding, Modifier, Radiolabel, Reading, StemMatch
+from ..models import Decoding, Modifier, Radiolabel, Reading, StemMatch, Substance
 from ..registry import Registry, RegistryEntry, get_registry, name_key
 from ..registry.languages import language_forms
 from ..rules.affixes import fda_prefix_of, fda_suffix_of, strip_stereo
@@ -217,6 +217,7 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
         ids = (("inn_number", number),) if number else ()
         return _replace(own, identifiers=ids, notes=notes) if ids or notes else own
     result, of_inn = own, False
+    moiety = _moiety_inn(substance)
     warnings = list(own.warnings)
     notes = list(own.notes)
     if substance.ambiguous:
@@ -233,12 +234,12 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
         if name_key(meant) != name_key(normal):
             notes.insert(0, f"{text} is the {RELATION_LABELS[Relation(substance.relation)]} of "
                             f"{meant} (UNII {substance.unii})")
-    elif substance.relation != Relation.INN and (substance.inn or own.kind == Kind.UNKNOWN):
+    elif substance.relation != Relation.INN and (moiety or own.kind == Kind.UNKNOWN):
         # Read the INN; a substance without one is read by the list's preferred name.
-        meant = substance.inn or substance.name
+        meant = moiety or substance.name
         inn = _decode_cached(registry, meant, registry.generation, True)
         read = inn.kind != Kind.UNKNOWN or inn.failure is None  # a rule's or a lens's reading
-        if not substance.inn and inn.stems and all(
+        if not moiety and inn.stems and all(
                 m.confidence == Confidence.LOW for m in inn.stems):
             read = False  # a weak stem in a list's name that is no INN (allium) says nothing
         # A brand or a code is coined, never built on a stem: its letters are not read, even
@@ -252,7 +253,7 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
                         f"{meant} (UNII {substance.unii}): {_read_as(of_inn)}")
     # The number of the name as read (dinutuximab beta has none of its own, whatever
     # dinutuximab's is); a brand or code takes its INN's.
-    read = normal if substance.relation == Relation.INN else substance.inn or ""
+    read = normal if substance.relation == Relation.INN else moiety or ""
     number = substance.inn_number or _inn_number(result.registry, read)
     identifiers: tuple[tuple[str, str | None], ...] = (
         (("unii", None),) if substance.ambiguous  # no single substance: no single identifier
@@ -261,6 +262,16 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
                     substance=substance, identifiers=identifiers,
                     warnings=tuple(warnings), notes=tuple(notes),
                     registry=user if user is not None else result.registry)
+
+
+def _moiety_inn(substance: Substance) -> str | None:
+    """The substance's INN, or the one INN that all the forms the name also denotes share
+    (azithromycine, French for azithromycin, is filed under its unspecified form, which has
+    no INN; its anhydrous and dihydrate forms are azithromycin)."""
+    if substance.inn or substance.ambiguous:
+        return substance.inn
+    inns = {c.inn for c in substance.candidates}
+    return inns.pop() if len(inns) == 1 and None not in inns else None
 
 
 def _with_conjugates(d: Decoding, tables: Tables, registry: Registry) -> Decoding:

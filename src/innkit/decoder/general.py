@@ -9,7 +9,7 @@ from dataclasses import replace
 from ..models import Decoding, Modifier, Radiolabel, StemMatch
 from ..registry import Registry
 from ..rules.english import is_english, is_established
-from ..rules.lenses import HEAD_LENSES, Lenses, LensRow
+from ..rules.lenses import HEAD_LENSES, TAIL_LENSES, Lenses, LensRow
 from ..rules.tables import Tables
 from ..vocab import Confidence, Failure, Kind
 from .modifiers import classify_modifier, qualifier
@@ -50,7 +50,8 @@ def decode_general(
 
     A word a lens claims is read as the lens says, and offered no stem but the one its lens
     row names; a phrase ending in a class word is a drug class; a name of salt words only is
-    an inorganic salt."""
+    a salt named by its ions alone; a vaccine, immune globulin or antitoxin is read by that word
+    (``TAIL_LENSES``), whatever the words that say which one."""
     lenses = registry.rules.lenses
     if lenses.is_class_phrase(tokens):
         return _class_phrase(text, tokens, lenses)
@@ -73,6 +74,10 @@ def decode_general(
     head = lenses.get(kept[0]) if kept else None
     if head is not None and (len(kept) == 1 or head.lens in HEAD_LENSES):
         return _lens_reading(text, name, head, tuple(salts), tuple(qualifiers), tables,
+                             registry, warnings, label, fda_suffix)
+    product = _product_word(kept, lenses) if head is None else None
+    if product is not None:
+        return _lens_reading(text, name, product, tuple(salts), tuple(qualifiers), tables,
                              registry, warnings, label, fda_suffix)
     if not kept or not _HAS_LETTER.search(name):
         return Decoding(input=text, kind=Kind.UNKNOWN, name=name or None, salts=tuple(salts),
@@ -119,13 +124,19 @@ def decode_general(
             failure=Failure.NO_RULE,
         )
     if all(m.confidence == Confidence.LOW for m in matches):
-        if (entry is None and len(kept) == 1 and registry.identify(name) is None
-                and (is_english(name) or is_established(name))):
+        english = {m.word for m in matches if _english_word(m.word, registry)}
+        if entry is None and registry.identify(name) is None and \
+                english == {m.word for m in matches}:
+            # allergenic extract: no ergot alkaloid; pneumococcal: no aldehyde
             endings = " or ".join(dict.fromkeys(m.stem for m in matches))
+            what = ("a word of English text that no drug list holds: its ending"
+                    if len(kept) == 1 else
+                    f"words of English text that no drug list holds ({', '.join(english)}): "
+                    "their ending")
             return Decoding(
                 input=text, kind=Kind.UNKNOWN, name=name, salts=tuple(salts), radiolabel=label,
-                reason=f"a word of English text that no drug list holds: its ending {endings} "
-                       "is only a weak WHO stem, and none is read into such a word",
+                reason=f"{what} {endings} is only a weak WHO stem, and none is read into "
+                       "such a word",
                 failure=Failure.NO_RULE,
             )
         warnings.append("only weak or short stems match: the reading is uncertain")
@@ -134,6 +145,21 @@ def decode_general(
         modifiers=tuple(qualifiers), radiolabel=label, conjugate=conjugate,
         fda_suffix=fda_suffix, registry=entry, warnings=tuple(warnings),
     )
+
+
+def _english_word(word: str, registry: Registry) -> bool:
+    """A word of English in use that no drug list holds (allergenic, pneumococcal)."""
+    return (is_english(word) or is_established(word)) and registry.identify(word) is None
+
+
+def _product_word(kept: list[str], lenses: Lenses) -> LensRow | None:
+    """The lens of the last word after the first that names a product (a vaccine, an immune
+    globulin, an antitoxin): the name is that product, and its other words say which one."""
+    for word in reversed(kept[1:]):
+        row = lenses.get(word)
+        if row is not None and row.lens in TAIL_LENSES:
+            return row
+    return None
 
 
 def _stem_word(word: str) -> str:
@@ -166,16 +192,21 @@ def _lens_reading(text: str, name: str, row: LensRow, salts: tuple[str, ...],
                   fda_suffix: str | None) -> Decoding:
     """A word a lens claims: read as the lens says. The only stem offered is the one the row
     names, and then as a known member of the stem's class (high confidence)."""
-    word = name.split(" ")[0]
+    words = name.split(" ")
+    word = row.word if row.word in words else words[0]
     stems: tuple[StemMatch, ...] = ()
     if row.who_stem:
         stems = tuple(replace(m, confidence=Confidence.HIGH)
                       for m in classify_word(word, tables) if m.stem == row.who_stem)
     member = f"; a known member of the class of the WHO stem {row.who_stem}" if stems else \
         "; no WHO stem is read in it"
-    rest = name[len(word):].strip()
-    variant = f" ({rest} names the {row.word} variant)" if rest and row.lens in HEAD_LENSES \
-        else ""
+    rest = " ".join(w for w in words if w != word)
+    if not rest:
+        variant = ""
+    elif word == words[0] and row.lens in HEAD_LENSES:
+        variant = f" ({rest} names the {row.word} variant)"
+    else:
+        variant = f" ({rest}: which {row.word})" if word != words[0] else ""
     # as written (MMAE, not mmae), when the text is the word alone (no radiolabel around it)
     shown = text.strip() if name == row.word and label is None else word
     note = f"{shown}: {row.describe()} [{row.source}]{variant}{member}"
@@ -196,14 +227,15 @@ def _lens_reading(text: str, name: str, row: LensRow, salts: tuple[str, ...],
 def _inorganic_salt(text: str, tokens: list[str], lenses: Lenses, registry: Registry,
                     label: Radiolabel | None = None) -> Decoding:
     """A name of salt and element words only (magnesium sulfate), or of a radionuclide and
-    salt words (radium (223Ra) dichloride): an inorganic salt, each word read by its lens; no
-    WHO stem applies."""
+    salt words (radium (223Ra) dichloride): a salt named by its ions alone, each word read by
+    its lens; no WHO stem applies. Not called inorganic: the anion may be organic (ferrous
+    fumarate, zinc gluconate)."""
     parts = [f"{label.text}: radionuclide {label.symbol}-{label.mass_number}"] \
         if label is not None else []
     for token in tokens:
         row = lenses.get(token)
         parts.append(f"{token}: {row.describe()} [{row.source}]" if row else token)
-    what = "a salt of a radionuclide" if label is not None else "an inorganic salt"
+    what = "a salt of a radionuclide" if label is not None else "a salt named by its ions alone"
     reason = f"{what}, no WHO stem is read in it: " + "; ".join(parts)
     name = " ".join(tokens)
     return Decoding(input=text, kind=Kind.UNKNOWN, name=name, salts=tuple(tokens),

@@ -27,6 +27,10 @@ ELEMENT = "element"
 """The lens of a chemical element's name."""
 HEAD_LENSES = frozenset({"protein"})
 """Lenses whose word heads a name: the words after it name a variant (``insulin glargine``)."""
+TAIL_LENSES = frozenset({"protein", "vaccine", "antiserum"})
+"""Lenses of a product whose word ends a name, or stands after its first word: the other words
+say which one (``hepatitis B immune globulin``, ``measles virus vaccine live``); they name a
+disease, a pathogen or a form, and no WHO stem is read in them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,5 +111,5 @@ def read_lenses(read: Reader) -> Lenses:
     return Lenses(words, class_words, spelt)
 
 
-__all__ = ["CLASS_WORD", "ELEMENT", "HEAD_LENSES", "NOT_A_DRUG", "NO_SUBSTANCE", "LensRow",
-           "Lenses", "read_lenses"]
+__all__ = ["CLASS_WORD", "ELEMENT", "HEAD_LENSES", "NOT_A_DRUG", "NO_SUBSTANCE", "TAIL_LENSES",
+           "LensRow", "Lenses", "read_lenses"]

@@ -207,7 +207,8 @@ class StemEntry:
     examples: tuple[str, ...]
     lineage: tuple[str, ...]  # the shorter stems this one extends, nearest first (-plase, -ase)
     ref: str  # table and line, for "which row"
-    excluded_with: str = ""  # a stem whose class this one's definition leaves out (-olone: pred)
+    excluded_with: str = ""  # a stem whose class this one's leaves out (-olone: pred), or whose
+    # letters hold this one (the -pine of -tropine: trop)
 
     @property
     def parent(self) -> str | None:
