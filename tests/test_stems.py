@@ -120,6 +120,17 @@ def test_the_pine_of_tropine_is_no_tricyclic_stem(name):
     assert "-tepine" in [m.stem for m in decode("tropatepine").stems]
 
 
+@pytest.mark.parametrize(("name", "stems"), [
+    ("medroxyprogesterone", ["gest"]),  # -sterone of progesterone: no androgen, no antiandrogen
+    ("dydrogesterone", ["gest"]),
+    ("norethisterone", ["-ster-"]),  # ethisterone's -sterone: no -terone antiandrogen
+    ("cyproterone", ["-terone"]),
+    ("abiraterone", ["-terone"]),
+])
+def test_the_sterone_ending_is_read_by_the_steroid_it_belongs_to(name, stems):
+    assert [m.stem for m in decode(name).stems] == stems
+
+
 @pytest.mark.parametrize(("name", "stem"), [("azithromycine", "-mycin"),
                                             ("clarithromycine", "-mycin")])
 def test_a_language_form_filed_under_a_form_without_inn_reads_the_forms_inn(name, stem):
