@@ -139,7 +139,8 @@ def test_a_language_form_filed_under_a_form_without_inn_reads_the_forms_inn(name
     assert [m.stem for m in decode(name).stems] == [stem]
 
 
-@pytest.mark.parametrize("name", ["ferrous fumarate", "sodium chloride", "zinc gluconate"])
+@pytest.mark.parametrize("name", ["ferrous fumarate", "sodium chloride", "zinc gluconate",
+                                  "stannous fluoride", "cupric sulfate"])
 def test_a_salt_of_ion_words_is_not_called_inorganic(name):
     d = decode(name)
     assert not d.stems and "ions alone" in d.reason and "inorganic" not in d.reason

@@ -201,12 +201,12 @@ def _lens_reading(text: str, name: str, row: LensRow, salts: tuple[str, ...],
     member = f"; a known member of the class of the WHO stem {row.who_stem}" if stems else \
         "; no WHO stem is read in it"
     rest = " ".join(w for w in words if w != word)
-    if not rest:
-        variant = ""
-    elif word == words[0] and row.lens in HEAD_LENSES:
+    if rest and word != words[0]:
+        variant = f" ({rest}: which {row.word})"
+    elif rest and row.lens in HEAD_LENSES:
         variant = f" ({rest} names the {row.word} variant)"
     else:
-        variant = f" ({rest}: which {row.word})" if word != words[0] else ""
+        variant = ""
     # as written (MMAE, not mmae), when the text is the word alone (no radiolabel around it)
     shown = text.strip() if name == row.word and label is None else word
     note = f"{shown}: {row.describe()} [{row.source}]{variant}{member}"
