@@ -146,10 +146,13 @@ class Annotator:
 
     def remember(self, decodings: Mapping[str, Decoding]) -> None:
         """Decodings of texts made elsewhere for the same registry (a worker process), kept
-        as if decoded here."""
+        as if decoded here; one already held stays (the mentions made with it share it, and
+        a writer that keeps each distinct decoding's output writes it once)."""
         if len(self._decodings) + len(decodings) > DECODINGS_KEPT:
             self._decodings.clear()
-        self._decodings.update(decodings)
+        held = self._decodings
+        for text, d in decodings.items():
+            held.setdefault(text, d)
 
     # -- judging one candidate word ------------------------------------------------------
     def _verdict(self, pid: int, word: str, written: str) -> _Verdict | None:
