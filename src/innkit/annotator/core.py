@@ -231,12 +231,14 @@ class Annotator:
                 if _hyphen_before(text, start) else None
             if m:
                 fda_prefix_start = m.start()
-            window = text[max(0, start - 40):start]
-            for rx, style in LEFT_LABELS:
-                m = rx.search(window)
-                if m and label_row(m, style, tables) is not None:
-                    start -= len(m.group(0))
-                    break
+            # Each label ends in a white space right before the name: only then is one looked for.
+            if start > 0 and text[start - 1].isspace():
+                window = text[max(0, start - 40):start]
+                for rx, style in LEFT_LABELS:
+                    m = rx.search(window)
+                    if m and label_row(m, style, tables) is not None:
+                        start -= len(m.group(0))
+                        break
             m = hyphen_tail(text, end)
             if m:
                 end = m.end()
