@@ -36,6 +36,16 @@ def defined_after(text: str, end: int, long_form: str) -> tuple[str, int, int] |
 
 
 _MARKED_LIST = re.compile(r"[ \t]*\(([^()\n]{2,80})\)")
+
+
+def parenthesis_follows(text: str, at: int) -> bool:
+    """Whether a parenthesis may stand at ``at``, past spaces or tabs: only then can a short
+    form (``_SHORT``) or a list of brands (``_MARKED_LIST``) follow a name ending there. A
+    look at a few characters, where most names are passed over."""
+    head = text[at:at + 8].lstrip(" \t")
+    return not head or head[0] == "("
+
+
 _MARKED = re.compile(r"([A-Z][A-Za-z0-9\-]{1,30})[ \t]*(?:®|™|\(R\)|\(TM\))")
 
 
