@@ -159,12 +159,15 @@ def end_to_end(label: str, document: Path, names_file: Path, pairs: int, also: s
               f"{med['one process'] / med['innkit']:.2f}x faster")
     if "before" in med:
         print(f"  {label}: other tree ({also}) {med['before']:.3f} s, ratio script/other "
-              f"{med['script'] / med['before']:.2f}; this tree is "
-              f"{med['before'] / med['innkit']:.2f}x faster")
+              f"{med['script'] / med['before']:.2f} (CPU "
+              f"{med_cpu['script'] / med_cpu['before']:.2f}); this tree is "
+              f"{med['before'] / med['innkit']:.2f}x faster (CPU "
+              f"{med_cpu['before'] / med_cpu['innkit']:.2f}x)")
     if "before, one process" in med:
         print(f"  {label}: other tree --jobs 1 {med['before, one process']:.3f} s, ratio "
               f"script/other {med['script'] / med['before, one process']:.2f}; this tree's "
-              f"--jobs 1 is {med['before, one process'] / med['one process']:.2f}x faster")
+              f"--jobs 1 is {med['before, one process'] / med['one process']:.2f}x faster "
+              f"(CPU {med_cpu['before, one process'] / med_cpu['one process']:.2f}x)")
     return med
 
 

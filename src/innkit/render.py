@@ -271,19 +271,36 @@ def _decoding_bytes(d: Decoding) -> bytes:
     return data
 
 
+_MIDDLES: dict[tuple[object, ...], bytes] = {}
+"""(text, how, known, confidence, suggestion) -> the JSON of a mention from its "text" key to
+its decoding, in UTF-8: a text's mentions differ mostly in where they stand, so each distinct
+middle is written out once (a few hundred bytes each; bounded as ``_SERIALISED``)."""
+_DOC: list[tuple[str, bytes]] = [("", b"")]  # the last document's id and its line's start
+
+
 def jsonl_record(doc: str, m: Mention) -> bytes:
     """The mention as one JSON line in UTF-8: exactly ``json.dumps({"doc": doc,
     **m.to_dict()})`` and a newline (text that is not valid Unicode, such as a lone surrogate,
     as backslash escapes). Built from pieces so that only the decoding costs a full encoding,
-    once per distinct decoding (a bulk text's output is hundreds of megabytes, mostly
-    repeated decodings)."""
-    suggestion = "null" if m.suggestion is None else _quote(m.suggestion)
-    head = (f'{{"doc": {_quote(doc)}, "start": {m.start}, "end": {m.end}, '
-            f'"text": {_quote(m.text)}, "how": {_quote(m.how)}, '
-            f'"known": {"true" if m.known else "false"}, '
-            f'"confidence": {_quote(m.confidence)}, "suggestion": {suggestion}, '
-            f'"decoding": ')
-    return head.encode("utf-8", "backslashreplace") + _decoding_bytes(m.decoding) + b"}\n"
+    once per distinct decoding, and the rest of the line but its place once per distinct
+    mention (a bulk text's output is hundreds of megabytes, mostly repeated names)."""
+    key = (m.text, m.how, m.known, m.confidence, m.suggestion)
+    middle = _MIDDLES.get(key)
+    if middle is None:
+        suggestion = "null" if m.suggestion is None else _quote(m.suggestion)
+        middle = (f'"text": {_quote(m.text)}, "how": {_quote(m.how)}, '
+                  f'"known": {"true" if m.known else "false"}, '
+                  f'"confidence": {_quote(m.confidence)}, "suggestion": {suggestion}, '
+                  f'"decoding": ').encode("utf-8", "backslashreplace")
+        if len(_MIDDLES) >= _SERIALISED_MAX:
+            _MIDDLES.clear()
+        _MIDDLES[key] = middle
+    last = _DOC[0]
+    if last[0] is not doc:
+        last = _DOC[0] = (doc, f'{{"doc": {_quote(doc)}, "start": '.encode(
+            "utf-8", "backslashreplace"))
+    return b"".join((last[1], b"%d" % m.start, b', "end": ', b"%d" % m.end, b", ", middle,
+                     _decoding_bytes(m.decoding), b"}\n"))
 
 
 def main_stem(d: Decoding) -> str | None:

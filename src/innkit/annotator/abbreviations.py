@@ -36,6 +36,16 @@ def defined_after(text: str, end: int, long_form: str) -> tuple[str, int, int] |
 
 
 _MARKED_LIST = re.compile(r"[ \t]*\(([^()\n]{2,80})\)")
+
+
+def parenthesis_follows(text: str, at: int) -> bool:
+    """Whether a parenthesis may stand at ``at``, past spaces or tabs: only then can a short
+    form (``_SHORT``) or a list of brands (``_MARKED_LIST``) follow a name ending there. A
+    look at a few characters, where most names are passed over."""
+    head = text[at:at + 8].lstrip(" \t")
+    return not head or head[0] == "("
+
+
 _MARKED = re.compile(r"([A-Z][A-Za-z0-9\-]{1,30})[ \t]*(?:®|™|\(R\)|\(TM\))")
 
 
@@ -81,6 +91,10 @@ def _letters_in_order(s: str, lf: str) -> bool:
 
 _WORD_EDGE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
 """Characters that may not touch a short form on either side (it is used as a whole word)."""
+
+
+_EDGE_BYTE = tuple(chr(b) in _WORD_EDGE for b in range(256))
+"""_WORD_EDGE by byte value (a non-ASCII character reads as the byte of '?', no edge)."""
 
 
 def occurrences(text: str, short: str, start: int,
@@ -196,8 +210,20 @@ def _by_literals(text: str, forms: tuple[str, ...], database, start: int, end: i
     # Non-ASCII characters become one '?' byte each, so byte offsets are str offsets.
     data = text[start:min(size, stop + longest)].encode("ascii", "replace")
     hits: list[tuple[int, int]] = []
-    database.scan(data, match_event_handler=lambda i, _s, e, _f, _c: hits.append((i, e)),
-                  scratch=hyperscan.Scratch(database))
+    add = hits.append
+    lengths = [len(w) for w in forms]
+    edge_byte = _EDGE_BYTE
+    n = len(data)
+
+    def on_hit(i: int, _s: int, e: int, _f: int, _c: object) -> None:
+        # Most hits are inside longer words (NA in DNA): those are passed over here, where
+        # the bytes show it; a hit at either end of the bytes is checked below, on the text.
+        a = e - lengths[i]
+        if (a > 0 and edge_byte[data[a - 1]]) or (e < n and edge_byte[data[e]]):
+            return
+        add((i, e))
+
+    database.scan(data, match_event_handler=on_hit, scratch=hyperscan.Scratch(database))
     last_end = dict.fromkeys(range(len(forms)), -1)
     edge = _WORD_EDGE
     hits.sort()  # by form, then by end: each form's uses in order

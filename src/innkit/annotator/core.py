@@ -146,10 +146,13 @@ class Annotator:
 
     def remember(self, decodings: Mapping[str, Decoding]) -> None:
         """Decodings of texts made elsewhere for the same registry (a worker process), kept
-        as if decoded here."""
+        as if decoded here; one already held stays (the mentions made with it share it, and
+        a writer that keeps each distinct decoding's output writes it once)."""
         if len(self._decodings) + len(decodings) > DECODINGS_KEPT:
             self._decodings.clear()
-        self._decodings.update(decodings)
+        held = self._decodings
+        for text, d in decodings.items():
+            held.setdefault(text, d)
 
     # -- judging one candidate word ------------------------------------------------------
     def _verdict(self, pid: int, word: str, written: str) -> _Verdict | None:
@@ -228,12 +231,14 @@ class Annotator:
                 if _hyphen_before(text, start) else None
             if m:
                 fda_prefix_start = m.start()
-            window = text[max(0, start - 40):start]
-            for rx, style in LEFT_LABELS:
-                m = rx.search(window)
-                if m and label_row(m, style, tables) is not None:
-                    start -= len(m.group(0))
-                    break
+            # Each label ends in a white space right before the name: only then is one looked for.
+            if start > 0 and text[start - 1].isspace():
+                window = text[max(0, start - 40):start]
+                for rx, style in LEFT_LABELS:
+                    m = rx.search(window)
+                    if m and label_row(m, style, tables) is not None:
+                        start -= len(m.group(0))
+                        break
             m = hyphen_tail(text, end)
             if m:
                 end = m.end()
@@ -321,8 +326,12 @@ class Annotator:
         verdicts = self._verdicts
         judge = self._verdict
         decode_span = self.decoding
+        decodings = self._decodings
+        extend = self._extend
+        tables = self.tables
         unseen = _UNSEEN
         body = contexts.body_names(self.registry.rules)
+        size = len(text)
         for start, neg_end, pid in scanner.scan(text):
             if start < last_end or start < begin:
                 continue
@@ -331,11 +340,11 @@ class Annotator:
                 break
             word = text[start:end].lower()
             before = text[start - 1] if start else " "
-            after = text[end] if end < len(text) else " "
+            after = text[end] if end < size else " "
             if not (before + after).isascii() and (
                     _FOREIGN_LETTER.match(before) or _FOREIGN_LETTER.match(after)):
                 continue  # part of a word with letters of another script: not this name
-            if pid == SUBSTANCE and labels_a_name(text, start, end, self.tables):
+            if pid == SUBSTANCE and labels_a_name(text, start, end, tables):
                 continue  # a radiolabel: the labelled name reaches back for it
             if before == "-" and pid == KNOWN and self.registry.rules.lenses.get(word):
                 continue  # T-DXd: a payload code inside a longer code is not the payload
@@ -351,10 +360,12 @@ class Annotator:
                     and self.leniency != Leniency.LENIENT
                     and contexts.body_use(word, text, start, end, self.registry.rules)):
                 continue  # "serum creatinine", "thyroid disorder": not a drug given here
-            s, e = self._extend(text, start, end, verdict.kind)
+            s, e = extend(text, start, end, verdict.kind)
             s = s if s >= last_end else start  # never reach back into the previous name
             span = text[s:e]
-            d = decode_span(span)  # the decoder strips what the grammar grew over
+            d = decodings.get(span)  # the decoder strips what the grammar grew over
+            if d is None:
+                d = decode_span(span)
             if d.kind == Kind.UNKNOWN and (s, e) != (start, end):
                 # The whole reads as nothing: a part the decoder keeps (a locant, a second
                 # word) that no registry knows, or a core that reads as nothing alone
@@ -362,8 +373,7 @@ class Annotator:
                 s, e, span = start, end, text[start:end]
                 d = decode_span(span)
             how, confidence, suggestion = verdict.how, verdict.confidence, d.suggestion
-            fixes = [m for m in d.modifiers if m.suggestion]
-            if fixes:
+            if d.modifiers and any(m.suggestion for m in d.modifiers):
                 how, confidence = How.FUZZY, Confidence.LOW
                 suggestion = " ".join(
                     [d.name or "", *(m.suggestion or m.word for m in d.modifiers)]).strip()
@@ -383,12 +393,15 @@ class Annotator:
         """Short forms the text defines after a name (5-fluorouracil (5-FU)) and brands given
         after it with a trade-mark sign, added to ``defined`` (the first definition stands)."""
         for m in out:
-            found = abbreviations.defined_after(text, m.end - offset, m.text)
+            after = m.end - offset
+            if not abbreviations.parenthesis_follows(text, after):
+                continue  # most names: neither a short form nor brands follow
+            found = abbreviations.defined_after(text, after, m.text)
             if found is not None and found[0] not in defined and not self._is_label(found[0]):
                 note = f"{found[0]} is defined in the text as {m.text!r}"
                 defined[found[0]] = (replace(m.decoding, input=found[0],
                                              notes=(note, *m.decoding.notes)), How.ABBREVIATION)
-            for brand, _, _ in abbreviations.brands_after(text, m.end - offset):
+            for brand, _, _ in abbreviations.brands_after(text, after):
                 if brand not in defined and self.decoding(brand).kind == Kind.UNKNOWN:
                     note = f"{brand} is given in the text as a brand of {m.text!r}"
                     defined[brand] = (replace(m.decoding, input=brand,

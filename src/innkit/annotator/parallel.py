@@ -375,9 +375,13 @@ class Schedule:
         self._dispatch()
 
     def due(self) -> bool:
-        """Whether the first piece is to be stitched now: it is done here, or enough pieces
-        are read ahead of it."""
-        return bool(self.pending) and (self.pending[0].here or len(self.pending) > self.ahead)
+        """Whether the first piece is to be stitched now: it is done here, its names are
+        back (stitched and written while the workers go on, not all at the end), or enough
+        pieces are read ahead of it."""
+        if not self.pending:
+            return False
+        first = self.pending[0]
+        return first.here or first.ready or first.finished or len(self.pending) > self.ahead
 
     def next_done(self) -> tuple[Piece, PieceNames | None]:
         """The first piece and its names, waiting for them if need be (working on other
