@@ -169,7 +169,7 @@ def _decode_lines(names: list[str | bytes], fmt: str) -> tuple[str, bool]:
     return "".join(out), failed
 
 
-PARALLEL_FROM = 5_000
+PARALLEL_FROM = 2_000
 """Names decoded in this process before worker processes start: a short list (or a program
 asking one name at a time) never starts one."""
 BATCH = 500
