@@ -156,6 +156,33 @@ def _emit(decodings: Iterable[Decoding], fmt: str, single: bool) -> None:
     out.flush()
 
 
+RUN_THRESHOLD = 200_000
+"""Objects made (less those freed) between two runs of the cyclic garbage collector while
+names stream: decodings make no cycles, and the default (700) walked the thousands of recent
+decodings the caches keep some thousand times in 100,000 names, a sixth of the run."""
+_THRESHOLDS: list[tuple[int, int, int]] = []
+
+
+def _settle() -> bool:
+    """After the first decoding (the tables and indexes are loaded now, and live as long as the
+    run): the collector set to walk neither them (frozen) nor, more than rarely, the caches of
+    recent decodings. False when a caller in this process has frozen already (nothing done)."""
+    if gc.get_freeze_count():
+        return False
+    gc.freeze()
+    _THRESHOLDS.append(gc.get_threshold())
+    gc.set_threshold(RUN_THRESHOLD, *_THRESHOLDS[-1][1:])
+    return True
+
+
+def _unsettle() -> None:
+    """The collector as before :func:`_settle` (a caller in the same process, a test or an
+    embedding, collects as before)."""
+    gc.unfreeze()
+    if _THRESHOLDS:
+        gc.set_threshold(*_THRESHOLDS.pop())
+
+
 def _decode_lines(names: list[str | bytes], fmt: str) -> tuple[str, bool]:
     """The output lines of a batch of names, and whether any was not decoded (in a worker
     process, or here)."""
@@ -333,9 +360,7 @@ def _emit_shared(fmt: str, helpers: int) -> bool:
             if not started and names:
                 shared.add(names[:1])  # the tables are loaded by the first name: as above
                 names, started = names[1:], True
-                froze = not gc.get_freeze_count()
-                if froze:
-                    gc.freeze()
+                froze = _settle()
             seen += len(names)
             if shared.pool is None and not shared.broken and seen >= PARALLEL_FROM \
                     and fd >= 0 and len(names) >= SMALL_BATCH and _can_fork():
@@ -345,7 +370,7 @@ def _emit_shared(fmt: str, helpers: int) -> bool:
     finally:
         shared.close()
         if froze:
-            gc.unfreeze()
+            _unsettle()
     return shared.failed
 
 
@@ -397,11 +422,8 @@ def decode_cmd(names: tuple[str, ...], fmt: str, strict: bool, jobs: int | None)
         nonlocal failed, froze
         for i, name in enumerate(source):
             d = decode(name)
-            if i == 0 and not gc.get_freeze_count():
-                # The tables and indexes are loaded now, and live as long as the run: the
-                # collector need not walk them again after each batch of results.
-                gc.freeze()
-                froze = True
+            if i == 0:
+                froze = _settle()
             failed = failed or d.kind == Kind.UNKNOWN
             yield d
 
@@ -409,7 +431,7 @@ def decode_cmd(names: tuple[str, ...], fmt: str, strict: bool, jobs: int | None)
         _emit(decoded(), fmt, single=len(names) == 1)
     finally:
         if froze:  # a caller in the same process (a test, an embedding) collects as before
-            gc.unfreeze()
+            _unsettle()
     if strict and failed:
         sys.exit(1)
 
