@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -260,8 +261,11 @@ def display_name(name: str, kind: NameType) -> str:
     return _DISPLAY[kind.value](name)
 
 
-_DOTTED = re.compile(r"(?<![A-Za-z])\.([A-Z]{3,})\.")
-"""UNII's way of writing a Greek letter: between dots (``.ALPHA.-TOCOPHEROL``)."""
+_DOTTED = re.compile(r"\.(?<![A-Za-z]\.)([A-Z]{3,})\.")
+"""UNII's way of writing a Greek letter: between dots (``.ALPHA.-TOCOPHEROL``), not after a
+letter (the pattern starts with the dot, which the engine finds at once)."""
+_LETTERS = operator.itemgetter(1)
+"""What :data:`_DOTTED` puts for a match: its letters (a C call, not a template expanded)."""
 _CAPITAL = re.compile(r"(?<!\S)([A-Z]\d*|[IVX]+)(?=$|\s|[,;](?:\s|$))")
 """Words that keep their capitals: a lone letter with its number (auristatin E, vitamin B12,
 C1 esterase inhibitor) or a Roman numeral (factor VIII), each a word of its own. Letters
@@ -285,7 +289,7 @@ def plain_case(name: str) -> str:
     if name.isalpha() or _SPECIAL.search(name) is None:
         return name.lower()
     if "." in name:
-        name = _DOTTED.sub(r"\1", name)
+        name = _DOTTED.sub(_LETTERS, name)
     out, at = [], 0
     for m in _CAPITAL.finditer(name):
         out += [name[at:m.start()].lower(), m[0]]
