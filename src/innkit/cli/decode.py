@@ -204,7 +204,7 @@ BATCH = 500
 SMALL_BATCH = 100
 """A read of fewer names is decoded here: shipping it would cost more than it saves."""
 IN_FLIGHT = 2
-"""Batches a worker has at a time: one it works on, two waiting."""
+"""Batches a worker has at a time: one it works on, one waiting."""
 AHEAD = 8
 """Batches, per process, whose lines may wait to be written in order (bounded memory)."""
 
