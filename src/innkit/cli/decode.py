@@ -224,13 +224,15 @@ def _worker_start(parent: int) -> None:
 
 
 class _Shared:
-    """A long list of names on standard input decoded by this process and ``helpers`` worker
-    processes forked from it (they share its loaded tables), the lines written in input order.
+    """A long list of names on standard input decoded by ``helpers`` worker processes forked
+    from this one (they share its loaded tables), the lines written in input order.
 
-    A read's names are cut into batches; a batch goes to a worker with room, else is decoded
-    here at once. Lines are written as soon as every batch before theirs is written, and all of
-    them before a read that would wait: a program that writes names and waits for their lines
-    gets them at once. The output is byte for byte that of one process."""
+    A read's names are cut into batches, each handed to a worker once one has room; this
+    process reads, hands out and writes (its share of a core: the decoding is the workers'),
+    and decodes a short read itself. Lines are written as soon as every batch before theirs
+    is written, and all of them before a read that would wait: a program that writes names
+    and waits for their lines gets them at once. The output is byte for byte that of one
+    process."""
 
     def __init__(self, helpers: int, fmt: str) -> None:
         self.helpers = helpers
@@ -261,18 +263,20 @@ class _Shared:
             self.close()
 
     def add(self, names: list[str | bytes]) -> None:
-        """A read's names: shipped in batches or decoded here; the lines that are due written."""
+        """A read's names: shipped in batches (once the workers have room) or decoded here; the
+        lines that are due written."""
         for at in range(0, len(names), BATCH):
             batch = names[at:at + BATCH]
             future = None
-            if (self.pool is not None and not self.broken and len(batch) >= SMALL_BATCH
-                    and self._busy() < IN_FLIGHT * self.helpers):
+            if self.pool is not None and not self.broken and len(batch) >= SMALL_BATCH:
+                while self.slots and self._busy() >= IN_FLIGHT * self.helpers:
+                    self.write(wait=True)  # the workers are full: this process writes
                 future = self._submit(batch)
             if future is not None:
                 self.slots.append([future, batch, None])
             else:
                 self.slots.append([None, batch, self._here(batch)])
-            self.write(wait=len(self.slots) > AHEAD * (self.helpers + 1))
+            self.write(wait=len(self.slots) > AHEAD * self.helpers)
 
     def _busy(self) -> int:
         """Batches the workers have not finished."""
@@ -381,12 +385,13 @@ def _can_fork() -> bool:
 
 
 def _helpers(jobs: int | None) -> int:
-    """Worker processes for a long list: one per core but one (this process decodes too)."""
-    if jobs is not None:
-        return jobs - 1
-    from ..annotator.parallel import default_jobs
+    """Worker processes for a long list: one per core, none on one core or with ``--jobs 1``
+    (this process, which reads and writes, decodes alone)."""
+    if jobs is None:
+        from ..annotator.parallel import MAX_JOBS, available_cores
 
-    return default_jobs()
+        jobs = min(available_cores(), MAX_JOBS)
+    return jobs if jobs > 1 else 0
 
 
 @click.command("decode")
@@ -395,7 +400,7 @@ def _helpers(jobs: int | None) -> int:
               default="text", show_default=True, help="Output format.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any name is not decoded.")
 @click.option("--jobs", type=click.IntRange(min=1), metavar="N",
-              help="Processes sharing a long list of names on standard input (text, jsonl, "
+              help="Processes decoding a long list of names on standard input (text, jsonl, "
                    "tsv) (default: one per core; 1: this process alone).")
 def decode_cmd(names: tuple[str, ...], fmt: str, strict: bool, jobs: int | None) -> None:
     """Decode NAMES (or names on standard input, one per line).
