@@ -23,6 +23,7 @@ from .checks import registry_conflicts
 from .general import decode_general
 from .modifiers import classify_modifier, lens_near_miss, near_miss, split_radiolabel
 from .stems import classify_word
+from .stems import forget as _forget_words
 
 
 def _replacer(cls: type) -> Callable[..., Decoding]:
@@ -102,6 +103,18 @@ def _decode_cached(registry: Registry, text: str, generation: int,
     if phrase:
         return _decode_phrase(text, text, registry.rules.tables, registry)
     return _decode(text, registry)
+
+
+_forget_decodings = _decode_cached.cache_clear
+
+
+def _cache_clear() -> None:
+    """Forget every decoding, and the words read for them (a cold start)."""
+    _forget_decodings()
+    _forget_words()
+
+
+_decode_cached.cache_clear = _cache_clear  # type: ignore[attr-defined]
 
 
 def _decode(text: object, registry: Registry) -> Decoding:

@@ -50,12 +50,36 @@ def _match(entry: StemEntry, word: str) -> StemMatch:
     return StemMatch(stem, position, meaning, lineage, confidence, historical, word, entry.ref)
 
 
+WORD_MEMO = 32768
+"""Words whose stems are kept (a name and the INN it is read as share words): until
+:func:`forget`, which a cold start calls, or until this many, when the memo starts again."""
+_WORDS: dict[str, tuple[StemMatch, ...]] = {}
+_WORDS_OF: list[Tables | None] = [None]  # the tables the kept words were read with
+
+
+def forget() -> None:
+    """Drop the kept words (with the decodings: a cold start reads every word again)."""
+    _WORDS.clear()
+
+
 def classify_word(word: str, tables: Tables) -> list[StemMatch]:
     """Every stem the word (or a multi-word name) is built on, strongest first.
 
     One suffix and one prefix at most (the longest; shorter relatives are reported as parents),
-    plus infix and free-position stems.
+    plus infix and free-position stems. A new list each time, from the words kept.
     """
+    if _WORDS_OF[0] is not tables:
+        _WORDS.clear()
+        _WORDS_OF[0] = tables
+    found = _WORDS.get(word)
+    if found is None:
+        if len(_WORDS) >= WORD_MEMO:
+            _WORDS.clear()
+        found = _WORDS[word] = tuple(_classify(word, tables))
+    return list(found)
+
+
+def _classify(word: str, tables: Tables) -> list[StemMatch]:
     found: list[StemMatch] = []
     edges: list[tuple[int, int]] = []  # the letters the suffix and prefix stems take
     entries = _longest(tables.suffixes_by_tail.get(word[-2:]), word, suffix=True)

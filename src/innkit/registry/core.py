@@ -360,6 +360,13 @@ class Substances:
         memo[normal] = found
         return found
 
+    def remembered(self, name: str, generation: int) -> Substance | object | None:
+        """The answer kept for ``name`` at ``generation``, or ``_UNKNOWN``. Answers are kept by
+        normal form, and an ASCII text equal to a normal form is its own normal form."""
+        if generation != self._generation:
+            return _UNKNOWN
+        return self._identities.get(name, _UNKNOWN)
+
     def conjugates(self, word: str) -> list[tuple[str, str]]:
         """(INN, UNII) of each substance whose INN is ``word`` with more words after it."""
         index = self.index()
@@ -504,10 +511,16 @@ class Registry:
 
         Ambiguous names come back with every other substance in ``candidates``.
         """
-        if self.substances is None or not isinstance(name, str):
+        substances = self.substances
+        if substances is None or not isinstance(name, str):
             return None
         # INN numbers come from the names: loaded before answers are kept
-        return self.substances.identify(normalize_name(name), self.known_names.generation)
+        generation = self.known_names.generation
+        if name.isascii():  # a name asked again (the decoder asks in its normal form)
+            found = substances.remembered(name, generation)
+            if found is not _UNKNOWN:
+                return found  # type: ignore[return-value]
+        return substances.identify(normalize_name(name), generation)
 
     def related_inns(self, word: str) -> list[tuple[str, str]]:
         """(INN, UNII) of each listed substance whose INN is ``word`` and more words (the
@@ -550,6 +563,7 @@ class Registry:
 
 
 _NONE: list[RegistryEntry] = []  # never changed: an answer of no entries
+_UNKNOWN = object()  # no answer kept
 _ORDER = "origin DESC, name, rowid"
 """The order of entries: user names first, then by name (then as loaded)."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -260,17 +261,26 @@ def display_name(name: str, kind: NameType) -> str:
     return _DISPLAY[kind.value](name)
 
 
-_DOTTED = re.compile(r"(?<![A-Za-z])\.([A-Z]{3,})\.")
-"""UNII's way of writing a Greek letter: between dots (``.ALPHA.-TOCOPHEROL``)."""
-_CAPITAL = re.compile(r"(?<!\S)([A-Z]\d*|[IVX]+)(?=$|\s|[,;](?:\s|$))")
+_DOTTED = re.compile(r"\.(?<![A-Za-z]\.)([A-Z]{3,})\.")
+"""UNII's way of writing a Greek letter: between dots (``.ALPHA.-TOCOPHEROL``), not after a
+letter (the pattern starts with the dot, which the engine finds at once)."""
+_LETTERS = operator.itemgetter(1)
+"""What :data:`_DOTTED` puts for a match: its letters (a C call, not a template expanded)."""
+_CAPITAL_FIRST = re.compile(r"([A-Z]\d*|[IVX]+)(?=$|\s|[,;](?:\s|$))")
+_CAPITAL_AFTER = re.compile(r"\s([A-Z]\d*|[IVX]+)(?=$|\s|[,;](?:\s|$))")
 """Words that keep their capitals: a lone letter with its number (auristatin E, vitamin B12,
-C1 esterase inhibitor) or a Roman numeral (factor VIII), each a word of its own. Letters
-inside a systematic name (N-oxide, 1H-, (S)-, benzo(c)) follow rules of their own and are
-left as before, in lower case."""
+C1 esterase inhibitor) or a Roman numeral (factor VIII), each a word of its own, at the start
+of the name or after a space (group 1: found from the spaces, which the engine finds at once,
+not by trying every letter of a long name). Letters inside a systematic name (N-oxide, 1H-,
+(S)-, benzo(c)) follow rules of their own and are left as before, in lower case."""
 
 
 _NUCLIDE = re.compile(r"\((\d{1,3}m?) ?([a-z]{1,2})\)|(?<!\S)([a-z]{1,2})-(\d{1,3}m?)(?=$|[\s,;])")
 """A radionuclide as UNII writes it: (131 I), (99M TC), TC-99M."""
+_NUCLIDE_PARENS = re.compile(r"\((\d{1,3}m?) ?([a-z]{1,2})\)")
+"""The first form of :data:`_NUCLIDE` alone: a name without a hyphen before a digit can hold
+no other, and this one is found from its parenthesis."""
+_DASH_DIGIT = re.compile(r"-\d")
 
 
 _SPECIAL = re.compile(r"(?:^|\s)(?:[A-Z]|[IVX]+)(?:$|[\s,;])|[\d.]")
@@ -280,19 +290,27 @@ Roman numeral, a digit, a dot): most names have none, and are lowered at once.""
 
 def plain_case(name: str) -> str:
     """A UNII name (capitals) in lower case, but for the words a reader writes in capitals
-    (``_CAPITAL``) and the symbols of the radionuclides ``radiolabels.tsv`` lists (``(131I)``,
-    ``Tc-99m``), with its Greek letters out of their dots (alpha-tocopherol)."""
+    (``_CAPITAL_FIRST``, ``_CAPITAL_AFTER``) and the symbols of the radionuclides
+    ``radiolabels.tsv`` lists (``(131I)``, ``Tc-99m``), with its Greek letters out of their
+    dots (alpha-tocopherol)."""
     if name.isalpha() or _SPECIAL.search(name) is None:
         return name.lower()
     if "." in name:
-        name = _DOTTED.sub(r"\1", name)
+        name = _DOTTED.sub(_LETTERS, name)
     out, at = [], 0
-    for m in _CAPITAL.finditer(name):
-        out += [name[at:m.start()].lower(), m[0]]
+    first = _CAPITAL_FIRST.match(name)
+    if first is not None:
+        out.append(first[0])
+        at = first.end()
+    for m in _CAPITAL_AFTER.finditer(name, at):
+        out += [name[at:m.start(1)].lower(), m[1]]
         at = m.end()
     out.append(name[at:].lower())
     lowered = "".join(out)
-    return _NUCLIDE.sub(_nuclide, lowered) if _DIGIT.search(lowered) else lowered
+    if _DIGIT.search(lowered) is None:
+        return lowered
+    both = "-" in lowered and _DASH_DIGIT.search(lowered) is not None
+    return (_NUCLIDE if both else _NUCLIDE_PARENS).sub(_nuclide, lowered)
 
 
 _DIGIT = re.compile(r"\d")

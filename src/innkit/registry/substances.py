@@ -40,6 +40,7 @@ from typing import IO, Any
 from ..files.atomic import atomic_output
 from ..files.cache import CacheDbError, CacheFolderError, DbFault, Kept, cache_folder, prune
 from ..files.compressed import zstd
+from ..models import _quick_init
 from ..vocab import NameType
 from .keys import name_key
 from .languages import language_forms, table_digest
@@ -113,6 +114,7 @@ def split_tags(name: str) -> tuple[str, tuple[str, ...]]:
     return name.strip(), tuple(reversed(tags))
 
 
+@_quick_init  # built per look-up: the fast constructor of the results
 @dataclass(frozen=True, slots=True)
 class NameRecord:
     """One name of one substance, as the UNII list gives it."""
@@ -123,6 +125,7 @@ class NameRecord:
     tags: tuple[str, ...]
 
 
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class SubstanceRecord:
     """A substance: its UNII code, the list's preferred name, and the INN of its moiety."""
