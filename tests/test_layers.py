@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "innkit"
 
 # Lowest first; a module may import its own layer and the layers below. Each folder is a layer.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("errors", "vocab", "version", "caching", "models")),
+    ("base", ("errors", "vocab", "version", "caching", "models", "workers")),
     ("files", ("files", "files.*")),
     ("rules", ("rules", "rules.*")),
     ("registry", ("registry", "registry.*")),

@@ -21,6 +21,7 @@ from innkit.annotator.parallel import Schedule, Workers
 from innkit.annotator.stitch import Stitcher, annotate_chunks
 from innkit.annotator.stream import LOOKAHEAD, Piece, pieces
 from innkit.registry import Registry
+from innkit.workers import can_fork
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "monograph.txt"
 
@@ -318,7 +319,7 @@ def test_workers_are_forked_from_a_loaded_process_and_spawned_beside_other_threa
 
     chunks = _chunks(_document(13), random.Random(14))
     alone = list(annotate_chunks(chunks))
-    forks = parallel._can_fork()  # not when another test left a pool's thread running
+    forks = can_fork()  # not when another test left a pool's thread running
     with Workers(1) as pool:
         assert list(annotate_chunks(chunks, workers=pool)) == alone
         assert pool._forked == forks

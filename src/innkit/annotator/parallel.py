@@ -39,6 +39,7 @@ from ..decoder.decode import UNLISTED_WORDS
 from ..models import Decoding, Mention
 from ..registry import Registry, get_registry, set_registry
 from ..vocab import How, Leniency
+from ..workers import MAX_JOBS, available_cores, can_fork, die_with, no_interrupts
 from .core import Annotator, shared_annotator
 from .stream import Piece, PieceNames, piece_names
 
@@ -59,19 +60,12 @@ IN_FLIGHT = 3
 AHEAD = 6
 """Pieces read ahead of the one being stitched, per process (this one and each worker):
 a few megabytes of text."""
-MAX_JOBS = 8
 SENT_AT_MOST = 50_000
 """Decodings a worker remembers having sent, and this process having given or received; then
 each starts again (sending some twice)."""
 GIVEN_AT_MOST = 5_000
 """Decodings handed to a worker with one piece."""
 
-
-def available_cores() -> int:
-    """Cores this process may run on (its affinity, not the machine's count)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def default_jobs() -> int:
@@ -164,40 +158,13 @@ def _work(leniency: Leniency | str, registry: dict[str, Any], piece: Piece | Non
     return _Sent(rows, new, names.defined, names.uses, names.looks, names.looked)
 
 
-@contextlib.contextmanager
-def _no_interrupts() -> Iterator[None]:
-    """Ctrl-C held back while worker processes start, so that they are born with it blocked:
-    the command's own process stops them, and a worker never prints a KeyboardInterrupt. A
-    Ctrl-C that comes meanwhile is not lost: it reaches this process once they have started."""
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks to inherit
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
-
-
-def _die_with(parent: int) -> None:
-    """A worker ends when the process that started it ends, however it ends (even killed
-    with SIGKILL, when it can clean nothing up): on Linux the kernel is asked to send the
-    worker SIGKILL then; a parent already gone ends the worker now."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            import ctypes
-
-            pr_set_pdeathsig = 1
-            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGKILL))
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 def _warm(leniency: Leniency | str, registry: dict[str, Any], parent: int | None = None) -> None:
     """A worker's first act: bound to its parent's life, the registry the document's process
     uses, and the scanner loaded from the disk cache (a forked worker has both already)."""
     if parent is not None:
-        _die_with(parent)
+        die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _register_reducers()
     if get_registry().arguments() != registry:
@@ -216,15 +183,6 @@ def _frozen() -> Iterator[None]:
     finally:
         gc.unfreeze()
 
-
-def _can_fork() -> bool:
-    """Whether workers may be forked from this process: on Linux (macOS's system libraries
-    are not safe in a forked child), with no other thread running, whose locks the children
-    would inherit as they stand."""
-    import threading
-
-    return (sys.platform.startswith("linux") and hasattr(os, "fork")
-            and threading.active_count() == 1)
 
 
 def _loaded(annotator: Annotator) -> None:
@@ -256,7 +214,7 @@ class Workers:
         fewer where workers are forked, for they are ready at once."""
         if self._pool is not None:
             return 0 if self._forked else PARALLEL_FROM
-        return FORKED_FROM if _can_fork() else PARALLEL_FROM
+        return FORKED_FROM if can_fork() else PARALLEL_FROM
 
     def __enter__(self) -> Workers:
         return self
@@ -280,7 +238,7 @@ class Workers:
             if self._pool is None:
                 _register_reducers()
                 method = "spawn"
-                if _can_fork():
+                if can_fork():
                     method = "fork"
                     _loaded(shared_annotator(self.leniency))
                     for stream in (sys.stdout, sys.stderr):  # or a child writes it again
@@ -292,9 +250,9 @@ class Workers:
                 self._forked = method == "fork"
                 if self._forked:
                     # the workers are forked at the first submission
-                    with _frozen(), _no_interrupts():
+                    with _frozen(), no_interrupts():
                         return self._pool.submit(_work, leniency, registry, piece, shorts, known)
-            with _no_interrupts():  # a submit may start a worker: it inherits the setting
+            with no_interrupts():  # a submit may start a worker: it inherits the setting
                 return self._pool.submit(_work, leniency, registry, piece, shorts, known)
         except (BrokenProcessPool, RuntimeError, OSError):
             self.broken = True

@@ -17,6 +17,7 @@ from ..decoder.decode import decode
 from ..models import Decoding
 from ..render import identity_label, render_card, substance_cells, summary
 from ..vocab import Kind
+from ..workers import MAX_JOBS, available_cores, can_fork, die_with, no_interrupts
 
 TSV_COLUMNS = (
     "input", "name", "kind", "segmentation", "prefix", "target_substem", "target_meaning",
@@ -214,9 +215,7 @@ def _worker_start(parent: int) -> None:
     which the command's own process handles (it stops the workers)."""
     import signal
 
-    from ..annotator.parallel import _die_with
-
-    _die_with(parent)
+    die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
@@ -246,14 +245,13 @@ class _Shared:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        from ..annotator.parallel import _no_interrupts
 
         for stream in (sys.stdout, sys.stderr):  # or a child writes it again
             with contextlib.suppress(Exception):
                 stream.flush()
         gc.freeze()  # what is loaded is not walked, nor copied into the workers by it
         try:
-            with _no_interrupts():  # workers are born with Ctrl-C blocked, then ignore it
+            with no_interrupts():  # workers are born with Ctrl-C blocked, then ignore it
                 self.pool = ProcessPoolExecutor(
                     self.helpers, mp_context=multiprocessing.get_context("fork"),
                     initializer=_worker_start, initargs=(os.getpid(),))
@@ -283,10 +281,9 @@ class _Shared:
         return sum(1 for future, _, _ in self.slots if future is not None and not future.done())
 
     def _submit(self, batch: list[str | bytes]) -> Any:
-        from ..annotator.parallel import _no_interrupts
 
         try:
-            with _no_interrupts():
+            with no_interrupts():
                 return self.pool.submit(_decode_lines, batch, self.fmt)
         except (RuntimeError, OSError):  # the pool broke (a worker was killed)
             self.broken = True
@@ -367,7 +364,7 @@ def _emit_shared(fmt: str, helpers: int) -> bool:
                 froze = _settle()
             seen += len(names)
             if shared.pool is None and not shared.broken and seen >= PARALLEL_FROM \
-                    and fd >= 0 and len(names) >= SMALL_BATCH and _can_fork():
+                    and fd >= 0 and len(names) >= SMALL_BATCH and can_fork():
                 shared.start()
             shared.add(names)
         shared.drain()
@@ -378,18 +375,10 @@ def _emit_shared(fmt: str, helpers: int) -> bool:
     return shared.failed
 
 
-def _can_fork() -> bool:
-    from ..annotator.parallel import _can_fork as can_fork
-
-    return can_fork()
-
-
 def _helpers(jobs: int | None) -> int:
     """Worker processes for a long list: one per core, none on one core or with ``--jobs 1``
     (this process, which reads and writes, decodes alone)."""
     if jobs is None:
-        from ..annotator.parallel import MAX_JOBS, available_cores
-
         jobs = min(available_cores(), MAX_JOBS)
     return jobs if jobs > 1 else 0
 

@@ -49,6 +49,7 @@ from fastapi.responses import Response
 
 from ..errors import InnkitError
 from ..registry import Registry
+from ..workers import die_with
 
 DEMOTE_S = 1.0
 """A job still running after this many seconds has its worker's CPU priority lowered (nice
@@ -146,14 +147,6 @@ def _quiet_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, signal.SIG_DFL)
-
-
-def _die_with_parent(parent: int) -> None:
-    """Linux: the kernel kills this process when its parent ends, whatever it is doing."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the parent ended before the line above
-        os._exit(1)
 
 
 def _close_sockets(keep: set[int]) -> None:
@@ -283,7 +276,7 @@ class _Pool:
                 self.conn.close()
                 for child in self.children:
                     child.conn.close()
-                _die_with_parent(parent)
+                die_with(parent)
                 _worker_main(theirs, self.registry)
             except BaseException:  # a worker never returns into the pool's code
                 status = 1

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from ... import __version__
 from ...annotator.core import LENIENCY_LEVELS
-from ...annotator.parallel import available_cores
 from ...errors import InnkitError, InvalidInputError
 from ...files.atomic import write_atomic
+from ...workers import available_cores
 from .plan import Partition, Settings, inspect_inputs, plan_partitions, sources
 from .report import (
     MAX_EXAMPLES,
