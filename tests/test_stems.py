@@ -224,3 +224,14 @@ def test_a_word_read_again_gives_a_new_list_and_a_cold_start_reads_it_anew():
     assert again and again == list(stems._classify("tenecteplase", tables))
     _decode_cached.cache_clear()  # what a cold measurement calls: no word is kept
     assert not stems._WORDS
+
+
+@pytest.mark.parametrize(("name", "stem", "confidence"), [
+    ("remdesivir", "vir", "medium"),  # a free stem that ends the word reads as a suffix would
+    ("molnupiravir", "vir", "medium"),
+    ("diflunisal", "sal", "medium"),
+    ("ubenimex", "imex", "high"),
+])
+def test_a_free_stem_that_ends_the_word_counts_as_a_suffix(name, stem, confidence):
+    d = decode(name)
+    assert [(m.stem, m.confidence) for m in d.stems] == [(stem, confidence)]

@@ -10,6 +10,8 @@ longer applies: mer- for mercury).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..models import StemMatch
 from ..rules.tables import Edge, StemEntry, Tables
 from ..vocab import Confidence
@@ -19,13 +21,14 @@ MIN_FREE_STEM = 3
 methylphenidate, no nitro compound; ``io``) to be read at all."""
 
 
-def _confidence(entry: StemEntry, matched_length: int) -> Confidence:
+def _confidence(entry: StemEntry, matched_length: int, *, ending: bool = False) -> Confidence:
     """Weak stems are low; a suffix or prefix of four letters or more is high, of three
     medium, of two low (``ni-`` begins nirmatrelvir by chance); an infix or free stem of four
-    letters or more is medium; a row may lower, never raise, its stems' confidence."""
+    letters or more is medium, and a free stem that ends the word (``ending``: the vir of
+    remdesivir) counts as a suffix; a row may lower, never raise, its stems' confidence."""
     if entry.weak:
         return Confidence.LOW
-    if entry.position == "suffix" or entry.position == "prefix":
+    if ending or entry.position == "suffix" or entry.position == "prefix":
         level = Confidence.HIGH if matched_length >= 4 else \
             Confidence.MEDIUM if matched_length >= 3 else Confidence.LOW
     else:
@@ -91,6 +94,7 @@ def _classify(word: str, tables: Tables) -> list[StemMatch]:
         found += [_match(e, word) for e in entries]
         edges.append((0, len(entries[0].core)))
     free: list[StemMatch] = []
+    tail = 0  # letters of the longest free stem that ends the word
     for hit in tables.free_stem_pattern.finditer(word):
         core = hit.group(1)
         at = hit.start()
@@ -102,7 +106,16 @@ def _classify(word: str, tables: Tables) -> list[StemMatch]:
             if entry.position == "infix" and (at < 2 or at + len(core) > len(word) - 2):
                 continue
             if all(m.stem != entry.stem for m in free):
-                free.append(_match(entry, word))
+                match = _match(entry, word)
+                if entry.position == "anywhere" and at + len(core) == len(word):
+                    match = replace(match, confidence=_confidence(entry, len(core), ending=True))
+                    tail = max(tail, len(core))
+                free.append(match)
+    if tail and found:
+        # A weak ending inside the letters of a free stem that ends the word is none (the -al
+        # of diflunisal's sal)
+        found = [m for m in found if m.position != "suffix" or m.confidence != Confidence.LOW
+                 or len(m.stem.strip("-")) >= tail]
     found += free
     if tables.exclusions and len(found) > 1:
         # A stem whose definition leaves out another matched stem's class does not apply
