@@ -245,7 +245,6 @@ class _Shared:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-
         for stream in (sys.stdout, sys.stderr):  # or a child writes it again
             with contextlib.suppress(Exception):
                 stream.flush()
@@ -281,7 +280,6 @@ class _Shared:
         return sum(1 for future, _, _ in self.slots if future is not None and not future.done())
 
     def _submit(self, batch: list[str | bytes]) -> Any:
-
         try:
             with no_interrupts():
                 return self.pool.submit(_decode_lines, batch, self.fmt)
