@@ -235,3 +235,13 @@ def test_a_word_read_again_gives_a_new_list_and_a_cold_start_reads_it_anew():
 def test_a_free_stem_that_ends_the_word_counts_as_a_suffix(name, stem, confidence):
     d = decode(name)
     assert [(m.stem, m.confidence) for m in d.stems] == [(stem, confidence)]
+
+
+def test_a_stem_row_without_a_definition_is_never_offered():
+    """The source gives -arone and -anide no definition: no reading can say what they mean."""
+    undefined = {r["stem"] for r in Rules.shipped().read("inn_stems.tsv", ("stem", "meaning"))
+                 if not r["meaning"]}
+    assert undefined
+    for name in ("amiodarone", "dronedarone"):
+        stems = [m.stem for m in decode(name).stems]
+        assert stems and not undefined & set(stems), (name, stems)

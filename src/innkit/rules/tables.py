@@ -401,10 +401,12 @@ def _load_general_stems(read: Reader) -> tuple[StemEntry, ...]:
 def _group_by_edge(rows_by_core: dict[str, list[StemEntry]], *, tail: bool) -> dict[str, Edge]:
     """Current (not deleted) stems by their last (first) two letters: the lengths they come
     in, longest first, and the rows of each stem's letters. A word is then matched by slicing
-    its end (start) once per length, not by testing every stem of the group."""
+    its end (start) once per length, not by testing every stem of the group. A row with no
+    definition (the source gives none: -arone, -anide) is no reading, and is left out: the
+    word is read by the stems whose definitions apply (amiodarone, a ketone: -one)."""
     groups: dict[str, dict[str, tuple[StemEntry, ...]]] = {}
     for core, rows in rows_by_core.items():
-        current = tuple(r for r in rows if not r.deleted)
+        current = tuple(r for r in rows if not r.deleted and r.meaning)
         if current:
             groups.setdefault(core[-2:] if tail else core[:2], {})[core] = current
     return {edge: (tuple(sorted({len(c) for c in cores}, reverse=True)), cores)
