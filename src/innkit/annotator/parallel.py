@@ -67,7 +67,6 @@ GIVEN_AT_MOST = 5_000
 """Decodings handed to a worker with one piece."""
 
 
-
 def default_jobs() -> int:
     """Worker processes: one per core but one, for this process works on pieces too."""
     return max(0, min(available_cores() - 1, MAX_JOBS))
@@ -158,8 +157,6 @@ def _work(leniency: Leniency | str, registry: dict[str, Any], piece: Piece | Non
     return _Sent(rows, new, names.defined, names.uses, names.looks, names.looked)
 
 
-
-
 def _warm(leniency: Leniency | str, registry: dict[str, Any], parent: int | None = None) -> None:
     """A worker's first act: bound to its parent's life, the registry the document's process
     uses, and the scanner loaded from the disk cache (a forked worker has both already)."""
@@ -182,7 +179,6 @@ def _frozen() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
-
 
 
 def _loaded(annotator: Annotator) -> None:
