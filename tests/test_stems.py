@@ -214,7 +214,7 @@ def test_a_stem_inside_a_longer_stems_letters_is_not_read_again():
 
 def test_a_word_read_again_gives_a_new_list_and_a_cold_start_reads_it_anew():
     from innkit.decoder import stems
-    from innkit.decoder.decode import _decode_cached
+    from innkit.decoder.decode import forget
 
     tables = Rules.shipped().tables
     first = stems.classify_word("tenecteplase", tables)
@@ -222,7 +222,7 @@ def test_a_word_read_again_gives_a_new_list_and_a_cold_start_reads_it_anew():
     first.clear()  # a caller's list is its own
     again = stems.classify_word("tenecteplase", tables)
     assert again and again == list(stems._classify("tenecteplase", tables))
-    _decode_cached.cache_clear()  # what a cold measurement calls: no word is kept
+    forget()  # what a cold measurement calls: no word is kept
     assert not stems._WORDS
 
 
