@@ -28,15 +28,18 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "monograph.txt"
 
 def _document(seed: int) -> str:
     """A long text of many pieces: the example's sentences shuffled, short forms defined in
-    one place and used in others, a conjugate name cut by a piece's edge (its second word in
-    the next piece), invisible characters, and a look-alike letter."""
+    one place and used in others (one defined anew as no drug), a conjugate name cut by a
+    piece's edge (its second word in the next piece), invisible characters, and a look-alike
+    letter."""
     rng = random.Random(seed)
     sentences = [s.strip() + "." for s in EXAMPLE.read_text(encoding="utf-8").split(".")
                  if s.strip()]
     extra = ["Patients received 5-fluorouracil (5-FU) and leucovorin.",
              "Later, 5-FU was stopped and the dose of MTX lowered.",
              "methotrexate (MTX) was given weekly.",
-             "rituximab (Zorvexa\u00ae) was added; Zorvexa was well tolerated."]
+             "rituximab (Zorvexa\u00ae) was added; Zorvexa was well tolerated.",
+             # MTX defined anew as no drug: the uses after it are no methotrexate
+             "The microtubule extension (MTX) was measured, and MTX rose."]
     parts = []
     for i in range(400):
         parts.append(rng.choice(sentences + extra))

@@ -112,6 +112,40 @@ def test_abbreviations_defined_in_the_text():
     assert not [m for m in innkit.annotate(text, leniency="strict") if m.how == "abbreviation"]
 
 
+def test_a_short_form_the_text_defines_again_means_the_new_long_form():
+    text = ("Patients took docetaxel (DC) and cyclophosphamide (CP); DC and CP were well "
+            "tolerated. Later, dendritic cells (DC) and creatine phosphate (CP) were measured: "
+            "DC rose and CP fell. Then cisplatin (CP) replaced it, and docetaxel (DC) was "
+            "resumed; CP and DC went on.")
+    read = [(m.text, m.decoding.substance.name)
+            for m in innkit.annotate(text) if m.text in ("DC", "CP")]
+    # each use means what the nearest definition before it says; a long form that is no drug
+    # (dendritic cells) ends the link, and a later drug defines the form anew
+    assert read == [("DC", "docetaxel"), ("CP", "cyclophosphamide"), ("DC", "docetaxel"),
+                    ("CP", "cyclophosphamide"), ("CP", "phosphocreatine"),
+                    ("CP", "phosphocreatine"),
+                    ("CP", "cisplatin"), ("DC", "docetaxel"), ("CP", "cisplatin"),
+                    ("DC", "docetaxel")]
+    # streamed in small pieces: the same
+    pieces = [text[i:i + 9] for i in range(0, len(text), 9)]
+    streamed = [(m.start, m.text, m.decoding.name) for m in innkit.annotate_chunks(pieces)]
+    assert streamed == [(m.start, m.text, m.decoding.name) for m in innkit.annotate(text)]
+
+
+def test_a_short_form_in_parentheses_that_is_no_definition_keeps_its_meaning():
+    from innkit.annotator.abbreviations import defines_anew, stands_defined
+
+    text = "The dose of CP was halved (CP). Renal function (CP) too."
+    use = text.index("(CP)") + 1
+    before = stands_defined(text, use, use + 2)
+    assert before == text.index(" (CP)")
+    assert not defines_anew(text, before, "CP")  # the clause already uses the form
+    second = text.rindex("(CP)") + 1
+    assert not defines_anew(text, stands_defined(text, second, second + 2), "CP")  # no C..P
+    assert stands_defined(text, text.index("CP"), text.index("CP") + 2) is None
+    assert defines_anew("were counted in dendritic cells", 31, "DC")
+
+
 def test_schwartz_hearst_rule():
     from innkit.annotator.abbreviations import is_definition
 

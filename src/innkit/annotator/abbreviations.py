@@ -35,6 +35,38 @@ def defined_after(text: str, end: int, long_form: str) -> tuple[str, int, int] |
     return None
 
 
+_OPENS = re.compile(r"\([ \t]*\Z")
+_CLOSES = re.compile(r"[ \t]*[),;]")
+_WORDS_BEFORE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-']*")
+_CLAUSE_END = re.compile(r"[.;:!?()\[\]\n]")
+
+
+def stands_defined(text: str, start: int, end: int) -> int | None:
+    """Where the words before a short form used at ``start``..``end`` end, when the use stands
+    as a definition does, alone in parentheses right after them (``dendritic cells (DC)``);
+    None for any other use."""
+    head = text[max(0, start - 4):start]
+    opening = _OPENS.search(head)
+    if opening is None or _CLOSES.match(text, end) is None:
+        return None
+    before = start - len(head) + opening.start()
+    while before > 0 and text[before - 1] in " \t":
+        before -= 1
+    return before
+
+
+def defines_anew(text: str, before: int, short: str) -> bool:
+    """Whether the words ending at ``before`` spell ``short`` as Schwartz and Hearst's test
+    asks (at most min(|short| + 5, 2 |short|) words back, within the clause), without using it:
+    the text gives the short form a meaning of its own there (dendritic cells (DC) after
+    dacarbazine and cisplatin (DC))."""
+    clause = _CLAUSE_END.split(text[max(0, before - 200):before])[-1]
+    words = _WORDS_BEFORE.findall(clause)[-min(len(short) + 5, 2 * len(short)):]
+    if not words or short in words or short.lower() in (w.lower() for w in words):
+        return False
+    return 2 <= len(short) <= 10 and _letters_in_order(short.lower(), " ".join(words).lower())
+
+
 _MARKED_LIST = re.compile(r"[ \t]*\(([^()\n]{2,80})\)")
 
 

@@ -297,7 +297,7 @@ class Annotator:
     # -- the whole text ------------------------------------------------------------------
     def annotate(self, text: str, *, offset: int = 0, stop: int | None = None,
                  begin: int = 0, floor: int = 0,
-                 abbreviations: dict[str, tuple[Decoding, How]] | None = None) -> list[Mention]:
+                 abbreviations: Definitions | None = None) -> list[Mention]:
         """Mentions in ``text`` (offsets shifted by ``offset``), in order, never overlapping.
 
         For streaming (see annotate_chunks): only words from ``begin`` up to ``stop`` are
@@ -389,18 +389,17 @@ class Annotator:
         return m is not None and label_row(m, LabelStyle.TRAILING, self.tables) is not None
 
     def define(self, text: str, out: list[Mention], offset: int,
-               defined: dict[str, tuple[Decoding, How]]) -> None:
+               defined: Definitions) -> None:
         """Short forms the text defines after a name (5-fluorouracil (5-FU)) and brands given
-        after it with a trade-mark sign, added to ``defined`` (the first definition stands)."""
+        after it with a trade-mark sign, added to ``defined`` when it has none yet (a short form
+        the document has defined is defined anew where :func:`link` meets the new definition)."""
         for m in out:
             after = m.end - offset
             if not abbreviations.parenthesis_follows(text, after):
                 continue  # most names: neither a short form nor brands follow
             found = abbreviations.defined_after(text, after, m.text)
             if found is not None and found[0] not in defined and not self._is_label(found[0]):
-                note = f"{found[0]} is defined in the text as {m.text!r}"
-                defined[found[0]] = (replace(m.decoding, input=found[0],
-                                             notes=(note, *m.decoding.notes)), How.ABBREVIATION)
+                defined[found[0]] = (defined_as(found[0], m), How.ABBREVIATION)
             for brand, _, _ in abbreviations.brands_after(text, after):
                 if brand not in defined and self.decoding(brand).kind == Kind.UNKNOWN:
                     note = f"{brand} is given in the text as a brand of {m.text!r}"
@@ -432,6 +431,22 @@ class Annotator:
         return added
 
 
+Definitions = dict[str, tuple[Decoding | None, How]]
+"""The short forms and brands a document has defined, each with what it stands for: None
+where the text has since given the short form a meaning that is no drug (dendritic cells
+(DC)), until it defines it as a drug again."""
+
+
+def defined_as(short: str, m: Mention) -> Decoding:
+    """The decoding of a short form the text defines after the name ``m``."""
+    note = f"{short} is defined in the text as {m.text!r}"
+    return replace(m.decoding, input=short, notes=(note, *m.decoding.notes))
+
+
+def _substance_of(d: Decoding) -> tuple[str | None, str | None]:
+    return (d.substance.unii if d.substance is not None else None), d.name
+
+
 def uses_of(text: str, shorts: Iterable[str], begin: int,
             stop: int | None) -> dict[str, list[tuple[int, int]]]:
     """Where each short form is used from ``begin`` (before ``stop``), for :func:`link`."""
@@ -439,7 +454,7 @@ def uses_of(text: str, shorts: Iterable[str], begin: int,
 
 
 def link(text: str, out: list[Mention], offset: int, begin: int, stop: int | None,
-         defined: dict[str, tuple[Decoding, How]], floor: int = 0,
+         defined: Definitions, floor: int = 0,
          known: dict[str, list[tuple[int, int]]] | None = None,
          unknown: Iterable[str] | None = None) -> list[Mention]:
     """Every use of a defined short form or brand from ``begin`` (before ``stop``), linked to
@@ -459,14 +474,50 @@ def link(text: str, out: list[Mention], offset: int, begin: int, stop: int | Non
         unknown = [k for k in defined if k not in known]
     uses = uses_of(text, unknown, begin, stop) if unknown else {}
     uses.update(known)
-    for short, (d, how) in defined.items():
+    names_ending = {m.end - offset: m for m in out}
+    for short, (d, how) in list(defined.items()):
+        first = d
         for a, b in uses.get(short, ()):
-            if a < floor or taken.overlaps(a, b):
+            if how is How.ABBREVIATION:
+                d = _meaning_here(text, a, b, short, d, names_ending)
+            if d is None or a < floor or taken.overlaps(a, b):
                 continue
             taken.add(a, b)
             added.append(Mention(a + offset, b + offset, text[a:b], d, d.registry is not None,
                                  how, Confidence.MEDIUM, None))
+        if d is not first:
+            defined[short] = (d, how)
     return sorted([*out, *added], key=lambda x: x.start) if added else out
+
+
+def _meaning_here(text: str, a: int, b: int, short: str, d: Decoding | None,
+                  names_ending: Mapping[int, Mention]) -> Decoding | None:
+    """What a short form used at ``a``..``b`` stands for from there on: ``d``, what it stood
+    for, unless the use stands as a definition (in parentheses after a long form): then the
+    drug named there (cisplatin (CP) after cyclophosphamide (CP)), or None when the long form
+    names no drug (creatine phosphate (CP)). A text may use one short form for two things;
+    each use means what the nearest definition before it says."""
+    before = abbreviations.stands_defined(text, a, b)
+    if before is None:
+        return d
+    m = names_ending.get(before)
+    if m is not None and abbreviations.is_definition(m.text, short):
+        if d is not None and _substance_of(m.decoding) == _substance_of(d):
+            return d
+        return defined_as(short, m)
+    if d is not None and d.name and _letters(text[max(0, before - 3 * len(d.name)):before]) \
+            .endswith(_letters(d.name)):
+        return d  # the same long form, written otherwise (pyrrolidine dithiocarbamate)
+    if abbreviations.defines_anew(text, before, short):
+        return None
+    return d
+
+
+_NOT_LETTERS = re.compile(r"[^a-z0-9]+")
+
+
+def _letters(text: str) -> str:
+    return _NOT_LETTERS.sub("", text.lower())
 
 
 def with_look_alikes(out: list[Mention], looks: list[Mention]) -> list[Mention]:

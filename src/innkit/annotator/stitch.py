@@ -6,23 +6,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from ..models import Decoding, Mention
+from ..models import Mention
 from ..registry import Registry
-from ..vocab import How, Leniency
-from .core import Annotator, link, shared_annotator, with_look_alikes
+from ..vocab import Leniency
+from .core import Annotator, Definitions, link, shared_annotator, with_look_alikes
 from .parallel import Schedule, Workers
 from .stream import Piece, PieceNames, pieces
 
 
 class Stitcher:
     """One document's state across its pieces: the short forms and brands it defines (the
-    first definition stands; a stream cannot look back, so a use before the piece that
-    defines it is not linked), and where its last name ended (no name of a later piece starts
-    before it: the floor)."""
+    nearest definition before a use stands; a stream cannot look back, so a use before the
+    piece that defines it is not linked), and where its last name ended (no name of a later
+    piece starts before it: the floor)."""
 
     def __init__(self, annotator: Annotator) -> None:
         self.annotator = annotator
-        self.defined: dict[str, tuple[Decoding, How]] = {}
+        self.defined: Definitions = {}
         self.last_end = 0  # absolute end of the last name found
 
     def whole(self, piece: Piece) -> list[Mention]:
