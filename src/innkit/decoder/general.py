@@ -129,14 +129,15 @@ def decode_general(
                 english == {m.word for m in matches}:
             # allergenic extract: no ergot alkaloid; pneumococcal: no aldehyde
             endings = " or ".join(dict.fromkeys(m.stem for m in matches))
-            what = ("a word of English text that no drug list holds: its ending"
-                    if len(kept) == 1 else
-                    f"words of English text that no drug list holds ({', '.join(english)}): "
-                    "their ending")
+            part = "ending" if all(m.position == "suffix" for m in matches) else "letters"
+            what = (f"a word used in English text that none of innkit's drug lists holds: its "
+                    f"{part}" if len(kept) == 1 else
+                    f"words used in English text that none of innkit's drug lists holds "
+                    f"({', '.join(english)}): their {part}")
             return Decoding(
                 input=text, kind=Kind.UNKNOWN, name=name, salts=tuple(salts), radiolabel=label,
-                reason=f"{what} {endings} is only a weak WHO stem, and none is read into "
-                       "such a word",
+                reason=f"{what} {endings} {'is' if part == 'ending' else 'are'} only a weak "
+                       "WHO stem, and none is read into such a word",
                 failure=Failure.NO_RULE,
             )
         warnings.append("only weak or short stems match: the reading is uncertain")
