@@ -251,8 +251,12 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
                 m.confidence == Confidence.LOW for m in inn.stems):
             read = False  # a weak stem in a list's name that is no INN (allium) says nothing
         # A brand or a code is coined, never built on a stem: its letters are not read, even
-        # when no rule reads its INN either (Imodium is no -ium quaternary ammonium).
-        coined = substance.relation in (Relation.BRAND, Relation.CODE)
+        # when no rule reads its INN either (Imodium is no -ium quaternary ammonium). Nor is a
+        # weak ending a language gives an INN (warfarine is no -ine alkaloid; the -triptyline
+        # of amitriptyline oxide, French for amitriptylinoxide, is read).
+        coined = substance.relation in (Relation.BRAND, Relation.CODE) or (
+            substance.relation in _LANGUAGES and bool(own.stems)
+            and all(m.confidence == Confidence.LOW for m in own.stems))
         if (read or coined) and (own.kind == Kind.UNKNOWN or _word(own) != _word(inn)):
             result, of_inn = inn, True  # given the input below, with the substance
             warnings = list(inn.warnings)
@@ -270,6 +274,10 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
                     substance=substance, identifiers=identifiers,
                     warnings=tuple(warnings), notes=tuple(notes),
                     registry=user if user is not None else result.registry)
+
+
+_LANGUAGES = frozenset({Relation.LATIN, Relation.FRENCH, Relation.SPANISH, Relation.GERMAN})
+"""Relations of an INN written in another language (see :func:`_identified`)."""
 
 
 def _moiety_inn(substance: Substance) -> str | None:
