@@ -198,6 +198,54 @@ def test_aline_hears_near_sounds_as_near():
     assert phonetic.phonemes("xylometazoline")[0] == "z"
 
 
+def _plain_aline(a: str, b: str) -> float:
+    """ALINE of two phoneme strings one cell at a time: the reference for the vectorised one."""
+    ph = phonetic.phonology()
+    ca, cb = phonetic.encode(a).tolist(), phonetic.encode(b).tolist()
+    n, m = len(ca), len(cb)
+    d = [[ph.skip * j for j in range(m + 1)]]
+    for i in range(1, n + 1):
+        row = [ph.skip * i]
+        for j in range(1, m + 1):
+            row.append(max(d[i - 1][j - 1] + float(ph.sub[ca[i - 1], cb[j - 1]]),
+                           d[i - 1][j] + ph.skip, row[j - 1] + ph.skip))
+        d.append(row)
+    return max([d[n][j] + ph.end_skip * (m - j) for j in range(m + 1)]
+               + [d[i][m] + ph.end_skip * (n - i) for i in range(n + 1)])
+
+
+def test_the_vectorised_alignment_is_the_plain_one():
+    rng = random.Random(11)
+    words = ["zantac", "xanax", "celexa", "cerebyx", "hydroxyzine", "hydralazine", "a",
+             "cisplatin", "carboplatin", "lamictal", "lamisil", "ox", "methadone"]
+    sounds = [phonetic.phonemes(w) for w in words]
+    sounds += ["".join(rng.choice(sounds[rng.randrange(len(words))]) for _ in range(k))
+               for k in rng.choices(range(1, 12), k=40)]
+    width = max(len(s) for s in sounds)
+    codes = np.zeros((len(sounds), width), dtype=np.uint8)
+    for k, s in enumerate(sounds):
+        codes[k, :len(s)] = phonetic.encode(s)
+    lengths = np.array([len(s) for s in sounds])
+    for query in sounds[:20]:
+        got = phonetic.aline_many(phonetic.encode(query), codes, lengths)
+        want = [_plain_aline(query, other) for other in sounds]
+        assert got.tolist() == pytest.approx(want, abs=1e-3)
+
+
+def test_sounds_left_at_the_end_cost_the_end_skip_and_are_shown_unaligned():
+    ph = phonetic.phonology()
+    assert ph.skip <= ph.end_skip <= 0  # the bound of screen needs no end skip above 0
+    a, longer = phonetic.phonemes("zantac"), phonetic.phonemes("zantacolam")
+    raw = phonetic.aline_many(phonetic.encode(a), phonetic.encode(longer)[None, :],
+                              np.array([len(longer)]))[0]
+    assert raw == pytest.approx(phonetic.self_score(a) + ph.end_skip * (len(longer) - len(a)))
+    top, bottom = phonetic.align(a, longer)
+    assert bottom == longer and top == a + "-" * (len(longer) - len(a))
+    top, bottom = phonetic.align(phonetic.phonemes("zantac"), phonetic.phonemes("xanax"))
+    assert len(top) == len(bottom) and top.replace("-", "") == phonetic.phonemes("zantac")
+    assert bottom.replace("-", "") == phonetic.phonemes("xanax")
+
+
 def test_measures_many_matches_measures():
     values = measures_many("hydroxyzine", ["hydralazine", "hydroxyzine"])
     m = measures("hydroxyzine", "hydralazine")

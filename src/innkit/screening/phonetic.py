@@ -9,9 +9,11 @@ Two steps, both driven by data tables:
    "A new algorithm for the alignment of phonetic sequences"): a substitution scores
    ``C_sub - delta(p, q) - V(p) - V(q)``, where delta is the salience-weighted difference of
    the segments' multivalued features (``data/aline.tsv``, ``data/phonemes.tsv``) and V
-   discounts vowels; a skip costs ``C_skip``. innkit aligns globally (the whole of both names)
-   without expansions, and divides the score by the larger self-score, so 1.0 means the same
-   sounds.
+   discounts vowels; a skip costs ``C_skip``. innkit aligns the whole of both names without
+   expansions, except that the sounds left over at the end of either name, after the other's
+   last one, cost ``end_skip`` each (a name's tail is heard least: Zantac and Xanax, /zæntæk/
+   and /zænæks/, differ by a sound in the middle and one at the end); it divides the score by
+   the larger self-score, so 1.0 means the same sounds.
 
 The alignment runs on many names at once (numpy, one row of the dynamic programme per query
 phoneme, the within-row recurrence solved with a cumulative maximum), which is what lets
@@ -71,6 +73,7 @@ class Phonology:
     sub: np.ndarray  # (codes, codes) float32 substitution scores; padding row/column -inf
     self_score: np.ndarray  # (codes,) score of a phoneme aligned with itself
     skip: float
+    end_skip: float  # cost of each sound after the other name's last aligned one
 
 
 def phonology() -> Phonology:
@@ -133,6 +136,10 @@ def read_phonology(rules: Rules) -> Phonology:
     if not (real <= np.minimum(self_score[1:, None], self_score[None, 1:]) + 1e-9).all():
         raise DataError("aline.tsv/phonemes.tsv: a substitution outscores an identity",
                         "check the feature values")
+    end_skip = constants.get("end_skip", constants["skip"])
+    if not constants["skip"] <= end_skip <= 0:  # the bound screen relies on needs end_skip <= 0
+        raise DataError("aline.tsv: constant:end_skip must lie between constant:skip and 0",
+                        "fix the row")
     code = {p: i for i, p in enumerate(inventory) if p}
     spelling: list[Rule] = []
     for row in rules.read("g2p_rules.tsv", ("rule", "grapheme", "before", "after", "phonemes",
@@ -149,7 +156,7 @@ def read_phonology(rules: Rules) -> Phonology:
         by_letter.setdefault(rule.grapheme[0], []).append(rule)
     return Phonology({k: tuple(v) for k, v in by_letter.items()}, "".join(inventory), code,
                      sub.astype(np.float32), self_score.astype(np.float32),
-                     constants["skip"])
+                     constants["skip"], end_skip)
 
 
 def _read(word: str) -> list[Rule]:
@@ -206,14 +213,20 @@ def self_score(sounds: str) -> float:
 
 
 def aline_many(query: np.ndarray, others: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Raw global ALINE scores of the query codes against each row of ``others`` (codes padded
-    with 0 to a common width; ``lengths`` says how many are real)."""
+    """Raw ALINE scores of the query codes against each row of ``others`` (codes padded with 0
+    to a common width; ``lengths`` says how many are real): the best alignment of both names,
+    the sounds of either left after the other's last costing ``end_skip`` each."""
     ph = phonology()
     n_rows, width = others.shape
     skip = np.float32(ph.skip)
+    end = np.float32(ph.end_skip)
+    rows = np.arange(n_rows)
+    n = len(query)
     ramp = skip * np.arange(width + 1, dtype=np.float32)
     prev = np.broadcast_to(ramp, (n_rows, width + 1)).copy()
     cur = np.empty_like(prev)
+    # Ending on the other name's last sound, the rest of the query skipped at the end cost.
+    best = prev[rows, lengths] + end * n
     for i, q in enumerate(query.tolist(), start=1):
         sub = ph.sub[q][others]  # (n_rows, width)
         np.maximum(prev[:, :-1] + sub, prev[:, 1:] + skip, out=cur[:, 1:])
@@ -223,7 +236,12 @@ def aline_many(query: np.ndarray, others: np.ndarray, lengths: np.ndarray) -> np
         np.maximum.accumulate(cur, axis=1, out=cur)
         cur += ramp
         prev, cur = cur, prev
-    return prev[np.arange(n_rows), lengths]
+        np.maximum(best, prev[rows, lengths] + end * (n - i), out=best)
+    # Ending on the query's last sound, the rest of the other name skipped at the end cost.
+    at = np.arange(width + 1, dtype=np.float32)
+    tail = prev + end * (lengths[:, None].astype(np.float32) - at)
+    tail[at > lengths[:, None]] = -np.inf
+    return np.maximum(best, tail.max(axis=1))
 
 
 def similarity_many(query: str, others: np.ndarray, lengths: np.ndarray,
@@ -268,8 +286,12 @@ def align(a: str, b: str) -> tuple[str, str]:
         for j in range(1, m + 1):
             row.append(max(up[j - 1] + row_sub[cb[j - 1]], up[j] + skip, row[j - 1] + skip))
         score.append(row)
-    top, bottom = [], []
-    i, j = n, m
+    end = float(ph.end_skip)
+    ends = [(score[n][j] + end * (m - j), n + j, n, j) for j in range(m + 1)]
+    ends += [(score[i][m] + end * (n - i), i + m, i, m) for i in range(n + 1)]
+    _, _, i, j = max(ends)  # the best end, the longest alignment among equals
+    top = ["-"] * (m - j) + list(reversed(a[i:]))  # built backwards, reversed at the end
+    bottom = list(reversed(b[j:])) + ["-"] * (n - i)
     while i or j:
         if i and j and score[i][j] == score[i - 1][j - 1] + sub[ca[i - 1]][cb[j - 1]]:
             top.append(a[i - 1])
