@@ -166,9 +166,6 @@ def test_jsonl_record_is_exactly_json_dumps():
 
 
 def test_near_miss_index_gives_the_linear_answer():
-    from rapidfuzz import process
-    from rapidfuzz.distance import Levenshtein
-
     from innkit.decoder.modifiers import NearMissIndex
 
     rng = random.Random(5)
@@ -190,10 +187,32 @@ def test_near_miss_index_gives_the_linear_answer():
         queries.append("".join(word))
     for word in queries:
         for limit in (1, 2):
-            found = process.extractOne(word, choices, scorer=Levenshtein.distance,
-                                       score_cutoff=limit)
-            expected = found[0] if found and found[1] > 0 else None
+            expected = _linear_near_miss(word, choices, limit)
             assert index.closest(word, limit) == expected, (word, limit)
+
+
+def _linear_near_miss(word: str, choices: tuple[str, ...], limit: int) -> str | None:
+    """Every name measured: the closest, then the longest shared start, then the first."""
+    from rapidfuzz.distance import Levenshtein
+
+    measured = [(Levenshtein.distance(word, c), c) for c in choices]
+    if any(d == 0 for d, _ in measured):
+        return None
+    def shared(c: str) -> int:
+        return next((k for k, (x, y) in enumerate(zip(word, c, strict=False)) if x != y),
+                    min(len(word), len(c)))
+
+    near = [(d, -shared(c), i, c) for i, (d, c) in enumerate(measured) if d <= limit]
+    return min(near)[3] if near else None
+
+
+def test_a_near_miss_keeps_the_first_letters_among_equally_close_names():
+    from innkit.decoder.modifiers import near_miss
+
+    # two edits from each: the one that keeps the word's start wins, wherever it is listed
+    assert near_miss("simvastin", ("nimvastid", "simvastatin")) == "simvastatin"
+    assert near_miss("simvastin", ("simvastatin", "nimvastid")) == "simvastatin"
+    assert near_miss("simvastin", ("simvastin", "simvastatin")) is None  # listed itself
 
 
 def _link_substance_index(cache: Path) -> None:

@@ -96,6 +96,26 @@ def test_a_misspelling_no_english_text_uses_is_still_suggested(word, meant):
     assert not is_established(word) and decode(word).suggestion == meant
 
 
+@pytest.mark.parametrize(("word", "meant"), [("lisinipril", "lisinopril"),
+                                             ("propanolol", "propranolol"),
+                                             ("intraconazole", "itraconazole")])
+def test_a_misspelling_read_surely_by_its_stem_keeps_the_stem_and_names_the_drug(word, meant):
+    d = decode(word)
+    assert d.suggestion == meant and d.suggestion_unii == decode(meant).substance.unii
+    assert [m.stem for m in d.stems] == [m.stem for m in decode(meant).stems][:1]
+    assert any(meant in w for w in d.warnings)
+
+
+@pytest.mark.parametrize("word", [
+    "oligomycin",  # a reagent one letter from olivomycin, a name nobody writes often
+    "avermectin",  # a class one letter from ivermectin: the first letter differs
+    "plectin",  # a protein one letter from pectin: too short to tell
+])
+def test_a_name_read_surely_by_its_stem_near_a_rare_or_unlike_name_is_no_misspelling(word):
+    d = decode(word)
+    assert d.stems and d.suggestion is None
+
+
 # -- in text -----------------------------------------------------------------------------------
 
 def _found(text: str) -> list[tuple[str, str]]:

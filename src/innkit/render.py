@@ -221,6 +221,8 @@ def summary(d: Decoding) -> str:
         extra = [f"+ {s}" for s in d.salts]
         if d.conjugate and d.conjugate.payload_class:
             extra.append(f"payload: {d.conjugate.payload_class}")
+        if d.suggestion:
+            extra.append(f"· did you mean {d.suggestion!r}?")
         return "stem " + "; ".join(parts) + (" " + " ".join(extra) if extra else "")
     parts = [d.segmentation or ""]
     parts.append(d.target_meaning or "no target substem")

@@ -480,9 +480,11 @@ def _name_near_miss(text: str, word: str, general: Decoding, registry: Registry
     guess from its letters. A word read by a lens or a sure stem keeps its reading."""
     if general.failure is None and general.kind == Kind.UNKNOWN:  # a lens or salt reading
         return None
-    if any(m.confidence == Confidence.HIGH for m in general.stems) or general.registry \
-            is not None or registry.identify(word) is not None or is_english(word):
+    if general.registry is not None or registry.identify(word) is not None or is_english(word):
         return None
+    sure = [m for m in general.stems if m.confidence == Confidence.HIGH]
+    if sure:
+        return _sure_stem_near_miss(word, general, sure, registry)
     near = near_miss(word, registry.name_choices()) or near_miss(word, _drug_words(registry))
     # A word in current English use is one of its own (Nexium beside dexium, Vicodin beside
     # nicodin: brands the list lacks), not a misspelling, which is rare (warfrin); nor is a
@@ -494,6 +496,33 @@ def _name_near_miss(text: str, word: str, general: Decoding, registry: Registry
         reason=f"not a listed name; close to the known name {near!r}: a misspelling? No stem "
                "is read into a misspelt word",
     )
+
+
+SURE_NEAR_MISS_LETTERS = 8
+"""The shortest name read surely by its stem that may be called a misspelling."""
+
+
+def _sure_stem_near_miss(word: str, general: Decoding, sure: list[StemMatch],
+                         registry: Registry) -> Decoding | None:
+    """A name no list knows, read surely by its stem, one letter from a known name built on
+    the same stem (lisinipril, lisinopril): the reading stands, with the name it may mean. Its
+    letters may be a new name's or a natural product's, so only one edit counts, not in the
+    first letter (avermectin is no ivermectin), only in a name of eight letters or more
+    (plectin, a protein, is no pectin), and only towards a name in current English use: a
+    drug people write often is the one they misspell (oligomycin is no olivomycin)."""
+    if len(word) < SURE_NEAR_MISS_LETTERS or is_established(word):
+        return None
+    near = near_miss(word, registry.name_choices(), max_edits=1) or \
+        near_miss(word, _drug_words(registry), max_edits=1)
+    if near is None or near[0] != word[0] or word.rpartition("-")[0] == near \
+            or not is_established(near):
+        return None
+    stems = {m.stem for m in sure}
+    if not stems & {m.stem for m in classify_word(near, registry.rules.tables)}:
+        return None
+    return _replace(general, suggestion=near, warnings=(
+        *general.warnings, f"not a known name, but one letter from {near!r}, which is built on "
+                           f"the same stem: a misspelling?"))
 
 
 def _unreadable(text: str, word: str, stem_row: StemRow | None, registry: Registry

@@ -6,7 +6,7 @@ Spec sections 5.1 and 7. Every answer names the table row (or the ending rule) t
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from ..models import Modifier, Radiolabel
 from ..rules.affixes import find_label, modifier_ending, qualifier_row
@@ -157,19 +157,40 @@ INDEXED_CHOICES = 4096
 def near_miss(word: str, choices: tuple[str, ...], max_edits: int = MAX_NEAR_MISS) -> str | None:
     """The listed word ``word`` most likely misspells (at most ``max_edits`` away), or None.
 
-    The closest name wins, the first listed among equals; a word that is itself listed is no
-    near miss. Large lists (a user registry of 100,000 names) go through :class:`NearMissIndex`,
-    which gives the same answer from a few candidates."""
+    The closest name wins; among equally close ones, the one that keeps more of the word's
+    first letters (a writer seldom misses those: simvastin is simvastatin, not nimvastid), then
+    the first listed. A word that is itself listed is no near miss. Large lists (a user
+    registry of 100,000 names) go through :class:`NearMissIndex`, which gives the same answer
+    from a few candidates."""
     if len(word) < 6 or not choices:
         return None
     limit = 1 if len(word) < 8 else max_edits
     if len(choices) >= INDEXED_CHOICES and limit <= NearMissIndex.EDITS:
         return _index_for(choices).closest(word, limit)
+    return _closest(word, choices, limit)
+
+
+def _closest(word: str, choices: Sequence[str], limit: int) -> str | None:
+    """:func:`near_miss` among ``choices`` (in the list's order)."""
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
-    found = process.extractOne(word, choices, scorer=Levenshtein.distance, score_cutoff=limit)
-    return found[0] if found and found[1] > 0 else None
+    found = process.extract(word, choices, scorer=Levenshtein.distance, score_cutoff=limit,
+                            limit=None)
+    if not found or min(f[1] for f in found) == 0:
+        return None
+    best = min(found, key=lambda f: (f[1], -_shared_start(word, f[0]), f[2]))
+    return best[0]
+
+
+def _shared_start(a: str, b: str) -> int:
+    """How many first letters ``a`` and ``b`` share."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 class NearMissIndex:
@@ -210,8 +231,6 @@ class NearMissIndex:
         return found
 
     def closest(self, word: str, limit: int) -> str | None:
-        from rapidfuzz.distance import Levenshtein
-
         size = len(word)
         seen: set[int] = set()
         for other in range(max(self.EDITS + 1, size - limit), size + limit + 1):
@@ -225,14 +244,9 @@ class NearMissIndex:
                         seen.update(found)
         if not seen:
             return None
-        from rapidfuzz import process
-
-        # In the list's order, so that the first listed of equally close names wins.
-        order = sorted(seen)
+        # In the list's order, so that the first listed of names equal in every way wins.
         choices = self.choices
-        found = process.extractOne(word, [choices[i] for i in order],
-                                   scorer=Levenshtein.distance, score_cutoff=limit)
-        return found[0] if found and found[1] > 0 else None
+        return _closest(word, [choices[i] for i in sorted(seen)], limit)
 
 
 def _pieces(size: int, parts: int) -> tuple[tuple[int, int], ...]:
