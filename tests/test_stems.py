@@ -139,6 +139,14 @@ def test_a_language_form_filed_under_a_form_without_inn_reads_the_forms_inn(name
     assert [m.stem for m in decode(name).stems] == [stem]
 
 
+@pytest.mark.parametrize(("name", "stem"), [("albuterol", "-terol"), ("meclizine", "-izine")])
+def test_a_usan_read_surely_by_its_own_stem_keeps_it_where_the_inn_reads_weakly(name, stem):
+    """albuterol (USAN) is a -terol bronchodilator; salbutamol, its INN, only a low sal."""
+    d = decode(name)
+    assert d.substance.relation == "usan" and [m.stem for m in d.stems][:1] == [stem]
+    assert "read as written" in d.notes[0]
+
+
 @pytest.mark.parametrize(("name", "inn"), [("warfarine", "warfarin"),
                                            ("tamsulosine", "tamsulosin")])
 def test_a_language_form_of_an_inn_without_a_stem_reads_no_stem_in_its_ending(name, inn):

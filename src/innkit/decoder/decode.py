@@ -257,6 +257,8 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
         coined = substance.relation in (Relation.BRAND, Relation.CODE) or (
             substance.relation in _LANGUAGES and bool(own.stems)
             and all(m.confidence == Confidence.LOW for m in own.stems))
+        if read and substance.relation in _OFFICIAL and _surer(own, inn):
+            read = False  # albuterol, the USAN, is surely -terol; salbutamol only sal (low)
         if (read or coined) and (own.kind == Kind.UNKNOWN or _word(own) != _word(inn)):
             result, of_inn = inn, True  # given the input below, with the substance
             warnings = list(inn.warnings)
@@ -274,6 +276,18 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
                     substance=substance, identifiers=identifiers,
                     warnings=tuple(warnings), notes=tuple(notes),
                     registry=user if user is not None else result.registry)
+
+
+_OFFICIAL = frozenset({Relation.USAN, Relation.BAN, Relation.JAN})
+"""Relations of a country's official name: coined by the same stems as INNs (the USAN
+Council's and the BAN's are largely the WHO's), so their letters carry a reading of their own."""
+
+
+def _surer(own: Decoding, inn: Decoding) -> bool:
+    """An official name (``_OFFICIAL``) that a stem reads surely where its INN is read by weak
+    or short stems only."""
+    return (any(m.confidence == Confidence.HIGH for m in own.stems)
+            and inn.kind == Kind.STEM and all(m.confidence == Confidence.LOW for m in inn.stems))
 
 
 _LANGUAGES = frozenset({Relation.LATIN, Relation.FRENCH, Relation.SPANISH, Relation.GERMAN})
