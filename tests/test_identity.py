@@ -245,6 +245,10 @@ def test_a_table_name_the_fda_list_lacks_says_so_and_keeps_its_inn_number():
     ("TECHNETIUM (99M TC) SESTAMIBI", "technetium (99mTc) sestamibi"),
     ("TOSITUMOMAB I-131", "tositumomab I-131"),
     ("CA-125 ANTIGEN", "ca-125 antigen"),  # no isotope the table lists
+    ("TC-99M SULFUR COLLOID", "Tc-99m sulfur colloid"),  # the symbol first in the name
+    ("INDIUM IN-111 OXYQUINOLINE, 2-METHYL-", "indium In-111 oxyquinoline, 2-methyl-"),
+    ("INTERLEUKIN-6 TC-99M", "interleukin-6 Tc-99m"),  # a hyphen before a digit in a word
+    ("ANTI-CD-20 I-131", "anti-cd-20 I-131"),  # "cd-20" is no word of its own: no symbol
 ])
 def test_unii_names_keep_the_capitals_a_reader_writes(listed, shown):
     from innkit.registry.identity import plain_case

@@ -280,7 +280,11 @@ _NUCLIDE = re.compile(r"\((\d{1,3}m?) ?([a-z]{1,2})\)|(?<!\S)([a-z]{1,2})-(\d{1,
 _NUCLIDE_PARENS = re.compile(r"\((\d{1,3}m?) ?([a-z]{1,2})\)")
 """The first form of :data:`_NUCLIDE` alone: a name without a hyphen before a digit can hold
 no other, and this one is found from its parenthesis."""
-_DASH_DIGIT = re.compile(r"-\d")
+_SHORT_DASH_DIGIT = re.compile(r"-(?:(?<=(?<!\S)[a-z]-)|(?<=(?<!\S)[a-z]{2}-))\d")
+"""Where the second form of :data:`_NUCLIDE` may start (``tc-99m``: one or two letters, a word
+of their own, a hyphen and a digit), found from its hyphen, which the engine finds at once:
+the whole pattern tried at every letter of a long name costs more than the rest of
+:func:`plain_case`, and few names with a hyphen before a digit hold a nuclide."""
 
 
 _SPECIAL = re.compile(r"(?:^|\s)(?:[A-Z]|[IVX]+)(?:$|[\s,;])|[\d.]")
@@ -309,7 +313,7 @@ def plain_case(name: str) -> str:
     lowered = "".join(out)
     if _DIGIT.search(lowered) is None:
         return lowered
-    both = "-" in lowered and _DASH_DIGIT.search(lowered) is not None
+    both = "-" in lowered and _SHORT_DASH_DIGIT.search(lowered) is not None
     return (_NUCLIDE if both else _NUCLIDE_PARENS).sub(_nuclide, lowered)
 
 
