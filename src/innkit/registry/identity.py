@@ -267,10 +267,11 @@ letter (the pattern starts with the dot, which the engine finds at once)."""
 _LETTERS = operator.itemgetter(1)
 """What :data:`_DOTTED` puts for a match: its letters (a C call, not a template expanded)."""
 _CAPITAL_FIRST = re.compile(r"([A-Z]\d*|[IVX]+)(?=$|\s|[,;](?:\s|$))")
-_CAPITAL_AFTER = re.compile(r"\s([A-Z]\d*|[IVX]+)(?=$|\s|[,;](?:\s|$))")
+_CAPITAL_AFTER = re.compile(r"(\s)([A-Z]\d*|[IVX]+)(?=$|\s|[,;](?:\s|$))")
 """Words that keep their capitals: a lone letter with its number (auristatin E, vitamin B12,
 C1 esterase inhibitor) or a Roman numeral (factor VIII), each a word of its own, at the start
-of the name or after a space (group 1: found from the spaces, which the engine finds at once,
+of the name or after a space (group 2, the space group 1, so that one ``split`` cuts a name
+at its kept words: found from the spaces, which the engine finds at once,
 not by trying every letter of a long name). Letters inside a systematic name (N-oxide, 1H-,
 (S)-, benzo(c)) follow rules of their own and are left as before, in lower case."""
 
@@ -301,16 +302,12 @@ def plain_case(name: str) -> str:
         return name.lower()
     if "." in name:
         name = _DOTTED.sub(_LETTERS, name)
-    out, at = [], 0
     first = _CAPITAL_FIRST.match(name)
-    if first is not None:
-        out.append(first[0])
-        at = first.end()
-    for m in _CAPITAL_AFTER.finditer(name, at):
-        out += [name[at:m.start(1)].lower(), m[1]]
-        at = m.end()
-    out.append(name[at:].lower())
-    lowered = "".join(out)
+    kept = first[0] if first is not None else ""
+    # [text, space, kept word, text, space, kept word, ..., text]: the text in lower case
+    parts = _CAPITAL_AFTER.split(name[len(kept):])
+    parts[::3] = map(str.lower, parts[::3])
+    lowered = kept + "".join(parts)
     if _DIGIT.search(lowered) is None:
         return lowered
     both = "-" in lowered and _SHORT_DASH_DIGIT.search(lowered) is not None
