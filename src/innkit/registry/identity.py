@@ -288,9 +288,13 @@ the whole pattern tried at every letter of a long name costs more than the rest 
 :func:`plain_case`, and few names with a hyphen before a digit hold a nuclide."""
 
 
-_SPECIAL = re.compile(r"(?:^|\s)(?:[A-Z]|[IVX]+)(?:$|[\s,;])|[\d.]")
-"""What may make :func:`plain_case` write a name otherwise than in lower case (a lone letter or
-Roman numeral, a digit, a dot): most names have none, and are lowered at once."""
+_DIGIT_OR_DOT = re.compile(r"[\d.]")
+_LONE_FIRST = re.compile(r"(?:[A-Z]|[IVX]+)(?:$|[\s,;])")
+_LONE_AFTER = re.compile(r"\s(?:[A-Z]|[IVX]+)(?:$|[\s,;])")
+"""What may make :func:`plain_case` write a name otherwise than in lower case (a digit or a
+dot; a lone letter or Roman numeral at the start or after a space): most names have none, and
+are lowered at once. Three patterns, each found from its first character (one pattern with
+``^`` in it is tried at every letter)."""
 
 
 def plain_case(name: str) -> str:
@@ -298,7 +302,8 @@ def plain_case(name: str) -> str:
     (``_CAPITAL_FIRST``, ``_CAPITAL_AFTER``) and the symbols of the radionuclides
     ``radiolabels.tsv`` lists (``(131I)``, ``Tc-99m``), with its Greek letters out of their
     dots (alpha-tocopherol)."""
-    if name.isalpha() or _SPECIAL.search(name) is None:
+    if name.isalpha() or (_DIGIT_OR_DOT.search(name) is None and _LONE_FIRST.match(name) is None
+                          and _LONE_AFTER.search(name) is None):
         return name.lower()
     if "." in name:
         name = _DOTTED.sub(_LETTERS, name)
