@@ -261,6 +261,21 @@ def test_a_substance_named_with_a_letter_shows_it_in_capitals():
     assert sub is not None and sub.name == "monomethyl auristatin E"
 
 
+def test_the_index_holds_each_substance_s_names_as_shown():
+    """A decode reads the names as the index holds them: they are cased when it is built."""
+    from innkit.registry import get_registry
+    from innkit.registry.keys import name_key
+
+    index = get_registry().substance_index()
+    assert index is not None
+    (_rec, sub), *_ = index.lookup(name_key("herceptin"))
+    shown = {kind: first for kind, first, _count in json.loads(sub.names)}
+    assert "Herceptin" in shown["brand"] and "trastuzumab" in shown["official"]
+    d = innkit.decode("monomethyl auristatin E")
+    assert d.substance is not None
+    assert "monomethyl auristatin E" in dict((k, v) for k, v, _n in d.substance.names)["common"]
+
+
 @pytest.mark.parametrize(("name", "parts"), [
     ("amoxicillin clavulanate", ("amoxicillin", "clavulanate")),
     ("piperacillin-tazobactam", ("piperacillin", "tazobactam")),
