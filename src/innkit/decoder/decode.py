@@ -240,7 +240,7 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
         # the substance it denotes.
         meant = substance.inn or substance.name
         if name_key(meant) != name_key(normal):
-            notes.insert(0, f"{text} is the {RELATION_LABELS[Relation(substance.relation)]} of "
+            notes.insert(0, f"{text} is the {RELATION_LABELS[substance.relation]} of "
                             f"{meant} (UNII {substance.unii})")
     elif substance.relation != Relation.INN and (moiety or own.kind == Kind.UNKNOWN):
         # Read the INN; a substance without one is read by the list's preferred name.
@@ -257,7 +257,7 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
             result, of_inn = inn, True  # given the input below, with the substance
             warnings = list(inn.warnings)
             notes = list(inn.notes)
-        notes.insert(0, f"{text} is the {RELATION_LABELS[Relation(substance.relation)]} of "
+        notes.insert(0, f"{text} is the {RELATION_LABELS[substance.relation]} of "
                         f"{meant} (UNII {substance.unii}): {_read_as(of_inn)}")
     # The number of the name as read (dinutuximab beta has none of its own, whatever
     # dinutuximab's is); a brand or code takes its INN's.

@@ -12,6 +12,7 @@ import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from json.scanner import make_scanner
 
 from ..models import Substance
 from ..rules.affixes import strip_fda_affixes
@@ -177,7 +178,7 @@ class Resolver:
         memo = self._shown
         found = memo.get(listed)
         if found is None:  # stored as shown (:mod:`.display`, when the index was built)
-            found = tuple((t, tuple(first), count) for t, first, count in json.loads(listed))
+            found = tuple([(t, tuple(first), count) for t, first, count in _json(listed, 0)[0]])
             if len(memo) >= _SHOWN_MEMO:
                 memo.clear()
             memo[listed] = found
@@ -216,8 +217,8 @@ class Resolver:
         if relation is Relation.INN and rec.name.lower() != sub.inn:
             inn_number = self.inn_number(rec.name.lower())  # the other INN of a renamed one
         return Substance(
-            name=plain_case(sub.name), inn=sub.inn, unii=sub.unii, relation=relation.value,
-            name_type=rec.type.value, tags=rec.tags, names=names, inn_number=inn_number,
+            name=plain_case(sub.name), inn=sub.inn, unii=sub.unii, relation=relation._value_,
+            name_type=rec.type._value_, tags=rec.tags, names=names, inn_number=inn_number,
             candidates=candidates, ambiguous=ambiguous, matches=total,
         )
 
@@ -252,5 +253,8 @@ def _unencodable(text: str) -> bool:
     return False
 
 
+_json = make_scanner(json.JSONDecoder())
+"""``json.loads`` of the index's cells in one C call (they are written by ``json.dumps``, with
+no space around them): the value and where it ends."""
 _SHOWN_MEMO = 65536
 """Substances whose shown names are kept (a few hundred bytes each)."""
