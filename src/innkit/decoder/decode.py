@@ -434,10 +434,13 @@ def _conjugate_near_miss(text: str, word: str, tables: Tables, registry: Registr
     lenses = registry.rules.lenses
     if word in tables.modifiers or lenses.get(word) is not None:
         return None
-    # The near miss first: it is found in a short list, while asking what the word denotes
-    # resolves it in the UNII index (an INN read for its brand is asked nothing more).
+    # What the word denotes first: a decode asks it of every name anyway (and remembers the
+    # answer), and most words are listed names, which are no misspelling; the near miss is
+    # then sought for the others only.
+    if registry.identify(word):
+        return None
     near = lens_near_miss(word, tables, lenses.spelt)
-    if near is None or registry.identify(word):
+    if near is None:
         return None
     row = tables.modifiers.get(near)
     lens = lenses.get(near)
