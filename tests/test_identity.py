@@ -245,6 +245,10 @@ def test_a_table_name_the_fda_list_lacks_says_so_and_keeps_its_inn_number():
     ("TECHNETIUM (99M TC) SESTAMIBI", "technetium (99mTc) sestamibi"),
     ("TOSITUMOMAB I-131", "tositumomab I-131"),
     ("CA-125 ANTIGEN", "ca-125 antigen"),  # no isotope the table lists
+    ("TC-99M SULFUR COLLOID", "Tc-99m sulfur colloid"),  # the symbol first in the name
+    ("INDIUM IN-111 OXYQUINOLINE, 2-METHYL-", "indium In-111 oxyquinoline, 2-methyl-"),
+    ("INTERLEUKIN-6 TC-99M", "interleukin-6 Tc-99m"),  # a hyphen before a digit in a word
+    ("ANTI-CD-20 I-131", "anti-cd-20 I-131"),  # "cd-20" is no word of its own: no symbol
 ])
 def test_unii_names_keep_the_capitals_a_reader_writes(listed, shown):
     from innkit.registry.identity import plain_case
@@ -255,6 +259,21 @@ def test_unii_names_keep_the_capitals_a_reader_writes(listed, shown):
 def test_a_substance_named_with_a_letter_shows_it_in_capitals():
     sub = innkit.decode("monomethyl auristatin E").substance
     assert sub is not None and sub.name == "monomethyl auristatin E"
+
+
+def test_the_index_holds_each_substance_s_names_as_shown():
+    """A decode reads the names as the index holds them: they are cased when it is built."""
+    from innkit.registry import get_registry
+    from innkit.registry.keys import name_key
+
+    index = get_registry().substance_index()
+    assert index is not None
+    (_rec, sub), *_ = index.lookup(name_key("herceptin"))
+    shown = {kind: first for kind, first, _count in json.loads(sub.names)}
+    assert "Herceptin" in shown["brand"] and "trastuzumab" in shown["official"]
+    d = innkit.decode("monomethyl auristatin E")
+    assert d.substance is not None
+    assert "monomethyl auristatin E" in dict((k, v) for k, v, _n in d.substance.names)["common"]
 
 
 @pytest.mark.parametrize(("name", "parts"), [

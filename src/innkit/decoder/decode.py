@@ -240,7 +240,7 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
         # the substance it denotes.
         meant = substance.inn or substance.name
         if name_key(meant) != name_key(normal):
-            notes.insert(0, f"{text} is the {RELATION_LABELS[Relation(substance.relation)]} of "
+            notes.insert(0, f"{text} is the {RELATION_LABELS[substance.relation]} of "
                             f"{meant} (UNII {substance.unii})")
     elif substance.relation != Relation.INN and (moiety or own.kind == Kind.UNKNOWN):
         # Read the INN; a substance without one is read by the list's preferred name.
@@ -263,7 +263,7 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
             result, of_inn = inn, True  # given the input below, with the substance
             warnings = list(inn.warnings)
             notes = list(inn.notes)
-        notes.insert(0, f"{text} is the {RELATION_LABELS[Relation(substance.relation)]} of "
+        notes.insert(0, f"{text} is the {RELATION_LABELS[substance.relation]} of "
                         f"{meant} (UNII {substance.unii}): {_read_as(of_inn)}")
     # The number of the name as read (dinutuximab beta has none of its own, whatever
     # dinutuximab's is); a brand or code takes its INN's.
@@ -456,10 +456,13 @@ def _conjugate_near_miss(text: str, word: str, tables: Tables, registry: Registr
     lenses = registry.rules.lenses
     if word in tables.modifiers or lenses.get(word) is not None:
         return None
-    # The near miss first: it is found in a short list, while asking what the word denotes
-    # resolves it in the UNII index (an INN read for its brand is asked nothing more).
+    # What the word denotes first: a decode asks it of every name anyway (and remembers the
+    # answer), and most words are listed names, which are no misspelling; the near miss is
+    # then sought for the others only.
+    if registry.identify(word):
+        return None
     near = lens_near_miss(word, tables, lenses.spelt)
-    if near is None or registry.identify(word):
+    if near is None:
         return None
     row = tables.modifiers.get(near)
     lens = lenses.get(near)

@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import itertools
 import json
-import operator
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from json.scanner import make_scanner
 
 from ..models import Substance
 from ..rules.affixes import strip_fda_affixes
 from ..rules.core import Rules
 from ..rules.tables import Tables
 from ..vocab import AUTHORITY_RELATIONS, US_SOURCE_TAGS, NameType, Relation
+from .display import display_name, plain_case  # noqa: F401 (display_name: shown from here too)
 from .keys import name_key
 from .languages import LanguageForms, language_forms
 from .substances import (
     INN_TAG,
-    NAME_TYPES,
     NameRecord,
     SubstanceIndex,
     SubstanceRecord,
@@ -178,9 +177,8 @@ class Resolver:
         names that denote the substance (a list holds several of each), until forgotten."""
         memo = self._shown
         found = memo.get(listed)
-        if found is None:
-            found = tuple((t, tuple(map(_DISPLAY[t], first)), count)
-                          for t, first, count in json.loads(listed))
+        if found is None:  # stored as shown (:mod:`.display`, when the index was built)
+            found = tuple([(t, tuple(first), count) for t, first, count in _json(listed, 0)[0]])
             if len(memo) >= _SHOWN_MEMO:
                 memo.clear()
             memo[listed] = found
@@ -219,8 +217,8 @@ class Resolver:
         if relation is Relation.INN and rec.name.lower() != sub.inn:
             inn_number = self.inn_number(rec.name.lower())  # the other INN of a renamed one
         return Substance(
-            name=plain_case(sub.name), inn=sub.inn, unii=sub.unii, relation=relation.value,
-            name_type=rec.type.value, tags=rec.tags, names=names, inn_number=inn_number,
+            name=plain_case(sub.name), inn=sub.inn, unii=sub.unii, relation=relation._value_,
+            name_type=rec.type._value_, tags=rec.tags, names=names, inn_number=inn_number,
             candidates=candidates, ambiguous=ambiguous, matches=total,
         )
 
@@ -255,93 +253,8 @@ def _unencodable(text: str) -> bool:
     return False
 
 
-def display_name(name: str, kind: NameType) -> str:
-    """UNII writes every name in capitals: codes stay so, brands get a capital, systematic
-    names go to lower case, the rest as a reader writes them (:func:`plain_case`)."""
-    return _DISPLAY[kind.value](name)
-
-
-_DOTTED = re.compile(r"\.(?<![A-Za-z]\.)([A-Z]{3,})\.")
-"""UNII's way of writing a Greek letter: between dots (``.ALPHA.-TOCOPHEROL``), not after a
-letter (the pattern starts with the dot, which the engine finds at once)."""
-_LETTERS = operator.itemgetter(1)
-"""What :data:`_DOTTED` puts for a match: its letters (a C call, not a template expanded)."""
-_CAPITAL_FIRST = re.compile(r"([A-Z]\d*|[IVX]+)(?=$|\s|[,;](?:\s|$))")
-_CAPITAL_AFTER = re.compile(r"\s([A-Z]\d*|[IVX]+)(?=$|\s|[,;](?:\s|$))")
-"""Words that keep their capitals: a lone letter with its number (auristatin E, vitamin B12,
-C1 esterase inhibitor) or a Roman numeral (factor VIII), each a word of its own, at the start
-of the name or after a space (group 1: found from the spaces, which the engine finds at once,
-not by trying every letter of a long name). Letters inside a systematic name (N-oxide, 1H-,
-(S)-, benzo(c)) follow rules of their own and are left as before, in lower case."""
-
-
-_NUCLIDE = re.compile(r"\((\d{1,3}m?) ?([a-z]{1,2})\)|(?<!\S)([a-z]{1,2})-(\d{1,3}m?)(?=$|[\s,;])")
-"""A radionuclide as UNII writes it: (131 I), (99M TC), TC-99M."""
-_NUCLIDE_PARENS = re.compile(r"\((\d{1,3}m?) ?([a-z]{1,2})\)")
-"""The first form of :data:`_NUCLIDE` alone: a name without a hyphen before a digit can hold
-no other, and this one is found from its parenthesis."""
-_DASH_DIGIT = re.compile(r"-\d")
-
-
-_SPECIAL = re.compile(r"(?:^|\s)(?:[A-Z]|[IVX]+)(?:$|[\s,;])|[\d.]")
-"""What may make :func:`plain_case` write a name otherwise than in lower case (a lone letter or
-Roman numeral, a digit, a dot): most names have none, and are lowered at once."""
-
-
-def plain_case(name: str) -> str:
-    """A UNII name (capitals) in lower case, but for the words a reader writes in capitals
-    (``_CAPITAL_FIRST``, ``_CAPITAL_AFTER``) and the symbols of the radionuclides
-    ``radiolabels.tsv`` lists (``(131I)``, ``Tc-99m``), with its Greek letters out of their
-    dots (alpha-tocopherol)."""
-    if name.isalpha() or _SPECIAL.search(name) is None:
-        return name.lower()
-    if "." in name:
-        name = _DOTTED.sub(_LETTERS, name)
-    out, at = [], 0
-    first = _CAPITAL_FIRST.match(name)
-    if first is not None:
-        out.append(first[0])
-        at = first.end()
-    for m in _CAPITAL_AFTER.finditer(name, at):
-        out += [name[at:m.start(1)].lower(), m[1]]
-        at = m.end()
-    out.append(name[at:].lower())
-    lowered = "".join(out)
-    if _DIGIT.search(lowered) is None:
-        return lowered
-    both = "-" in lowered and _DASH_DIGIT.search(lowered) is not None
-    return (_NUCLIDE if both else _NUCLIDE_PARENS).sub(_nuclide, lowered)
-
-
-_DIGIT = re.compile(r"\d")
-
-
-def _nuclide(m: re.Match[str]) -> str:
-    mass, symbol = (m[1], m[2]) if m[1] else (m[4], m[3])
-    written = Rules.shipped().derived(_nuclide_symbols).get((symbol, mass))
-    if written is None:
-        return m[0]
-    return f"({mass}{written})" if m[1] else f"{written}-{mass}"
-
-
-def _nuclide_symbols(rules: Rules) -> dict[tuple[str, str], str]:
-    """(symbol in lower case, mass number) -> the symbol as written, for every listed isotope."""
-    return {(row.symbol.lower(), mass): row.symbol
-            for row in rules.tables.radiolabels.values() for mass in row.mass_numbers}
-
-
-def _brand(name: str) -> str:
-    return " ".join(w[:1] + w[1:].lower() for w in name.split(" "))
-
-
-def _same(name: str) -> str:
-    return name
-
-
-_DISPLAY: dict[str, Callable[[str], str]] = {
-    t.value: _same if t is NameType.CODE else _brand if t is NameType.BRAND else
-    str.lower if t is NameType.SYSTEMATIC else plain_case  # chemistry has rules of its own
-    for t in NAME_TYPES.values()}
-""":func:`display_name` by the type's value, chosen once (a substance shows many names)."""
+_json = make_scanner(json.JSONDecoder())
+"""``json.loads`` of the index's cells in one C call (they are written by ``json.dumps``, with
+no space around them): the value and where it ends."""
 _SHOWN_MEMO = 65536
 """Substances whose shown names are kept (a few hundred bytes each)."""

@@ -42,11 +42,12 @@ from ..files.cache import CacheDbError, CacheFolderError, DbFault, Kept, cache_f
 from ..files.compressed import zstd
 from ..models import _quick_init
 from ..vocab import NameType
+from .display import display_digest, shown_names
 from .keys import name_key
 from .languages import language_forms, table_digest
 from .names import draw_list
 
-SCHEMA = 14
+SCHEMA = 15
 """Bump when the index's sections or the way they are filled change."""
 MAGIC = b"innkit-unii-index\n"
 SHIPPED = "unii_index.bin.zst"
@@ -452,8 +453,10 @@ def _inn_of(name: str, salts: frozenset[str], listed: set[str]) -> str:
 
 
 def rules_digest(salts: frozenset[str]) -> str:
-    """What an index is built from besides the list: the salt words and the language forms."""
-    return hashlib.sha256(f"{sorted(salts)}:{table_digest()}".encode()).hexdigest()[:16]
+    """What an index is built from besides the list: the salt words, the language forms and
+    the radionuclide symbols of the names as shown."""
+    return hashlib.sha256(f"{sorted(salts)}:{table_digest()}:{display_digest()}".encode()
+                          ).hexdigest()[:16]
 
 
 def build_index(source: Path, target: Path, salts: frozenset[str], *,
@@ -733,11 +736,12 @@ def _read_exactly(path: Path, f: IO[bytes], size: int) -> bytes:
 
 
 def _names_cell(by_type: dict[NameType, list[str]]) -> str:
-    """A substance's names by type, the first few of each with the count (for outputs)."""
+    """A substance's names by type, the first few of each (in the list's order, as shown: a
+    decode then only reads them) with the count (for outputs)."""
     cells = []
     for kind in sorted(by_type, key=_TYPE_RANK.__getitem__):
         found = sorted(by_type[kind], key=lambda n: (len(n), n))
-        cells.append([kind.value, found[:NAMES_PER_TYPE], len(found)])
+        cells.append([kind.value, shown_names(kind, found[:NAMES_PER_TYPE]), len(found)])
     return json.dumps(cells, separators=(",", ":"))
 
 

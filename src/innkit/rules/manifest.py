@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..files.atomic import write_atomic
 
-DATA_VERSION = "2026.12.5"
+DATA_VERSION = "2026.12.6"
 """Bump when a table changes meaning (rows added, facts corrected), not for re-formatting."""
 
 
