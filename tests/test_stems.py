@@ -157,6 +157,12 @@ def test_a_language_form_of_an_inn_without_a_stem_reads_no_stem_in_its_ending(na
     assert not d.stems and d.name == inn
 
 
+def test_a_language_form_with_accents_reads_as_its_inn():
+    d = decode("paracétamol")
+    assert d.substance.relation == "french" and d.name == "paracetamol"
+    assert "characters that INNs never use" not in (d.reason or "")
+
+
 @pytest.mark.parametrize("name", ["ferrous fumarate", "sodium chloride", "zinc gluconate",
                                   "stannous fluoride", "cupric sulfate"])
 def test_a_salt_of_ion_words_is_not_called_inorganic(name):

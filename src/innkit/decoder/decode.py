@@ -253,9 +253,10 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
         # A brand or a code is coined, never built on a stem: its letters are not read, even
         # when no rule reads its INN either (Imodium is no -ium quaternary ammonium). Nor is a
         # weak ending a language gives an INN (warfarine is no -ine alkaloid; the -triptyline
-        # of amitriptyline oxide, French for amitriptylinoxide, is read).
+        # of amitriptyline oxide, French for amitriptylinoxide, is read), nor its accents
+        # (paracétamol is paracetamol, not letters no INN uses).
         coined = substance.relation in (Relation.BRAND, Relation.CODE) or (
-            substance.relation in _LANGUAGES and bool(own.stems)
+            substance.relation in _LANGUAGES and moiety is not None
             and all(m.confidence == Confidence.LOW for m in own.stems))
         if read and substance.relation in _OFFICIAL and _surer(own, inn):
             read = False  # albuterol, the USAN, is surely -terol; salbutamol only sal (low)
