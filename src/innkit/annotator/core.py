@@ -495,8 +495,8 @@ def _meaning_here(text: str, a: int, b: int, short: str, d: Decoding | None,
     """What a short form used at ``a``..``b`` stands for from there on: ``d``, what it stood
     for, unless the use stands as a definition (in parentheses after a long form): then the
     drug named there (cisplatin (CP) after cyclophosphamide (CP)), or None when the long form
-    names no drug (creatine phosphate (CP)). A text may use one short form for two things;
-    each use means what the nearest definition before it says."""
+    names no drug (left ventricular (LV) after leucovorin (LV)). A text may use one short form
+    for two things; each use means what the nearest definition before it says."""
     before = abbreviations.stands_defined(text, a, b)
     if before is None:
         return d
