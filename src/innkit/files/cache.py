@@ -18,9 +18,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import marshal
 import os
 import sqlite3
 import struct
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -248,6 +250,42 @@ def cached(name: str, key: str, kind: Kept, load: Callable[[Blob], T | None],
         write_blob(folder / name, key, sections, meta)
         prune(folder, kind, folder / name)
     return made
+
+
+VALUES_KEPT = 4
+"""Files of each kind of :func:`cached_value` kept (the most recently used)."""
+
+
+def value_key(kind: str, *parts: str | bytes) -> str:
+    """The key of a :func:`cached_value`: the kind, its inputs (bytes hashed as they are,
+    so that a value drawn from a section of a file is keyed by that section's content) and
+    the Python that wrote it (marshal's format is Python's own)."""
+    h = key_hash(f"value-{kind}", sys.implementation.cache_tag or "-", str(marshal.version))
+    for part in parts:
+        h.update(part if isinstance(part, bytes | memoryview) else part.encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def cached_value(kind: str, key: str, build: Callable[[], T]) -> T:
+    """``build()``'s value (plain data only: str, bytes, numbers, tuples, lists, dicts, sets),
+    kept in the cache folder under ``key`` (see :func:`value_key`), for what is quick to read
+    but slow to work out again in every short run (a list drawn from a 3 MB section). The file
+    is checked as every blob is, so marshal reads only bytes it wrote."""
+    def load(blob: Blob) -> T | None:
+        if len(blob.sections) != 1:
+            return None
+        try:
+            return marshal.loads(blob.sections[0])
+        except (EOFError, ValueError, TypeError):
+            return None
+
+    def make() -> tuple[T, list[bytes], dict[str, Any]]:
+        value = build()
+        return value, [marshal.dumps(value)], {}
+
+    return cached(f"values-{kind}-{key[:24]}.bin", key, Kept(f"values-{kind}-*.bin",
+                                                             keep=VALUES_KEPT), load, make)
 
 
 # -- cached SQLite databases -------------------------------------------------------------------
