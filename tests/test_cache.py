@@ -253,3 +253,59 @@ def test_a_database_in_a_folder_with_an_odd_name_opens(tmp_path):
     conn, meta = open_cache_db(path, 7)
     assert meta["rows"] == "5000"
     conn.close()
+
+
+def test_a_cached_value_builds_once_then_loads_and_rebuilds_a_damaged_file(folder):
+    builds = []
+
+    def build():
+        builds.append(1)
+        return {"trastuzumab": [("trastuzumab emtansine", "SE2KH7T06F", "x")]}
+
+    key = cache.value_key("test", "input", b"section bytes")
+    first = cache.cached_value("test", key, build)
+    assert cache.cached_value("test", key, build) == first
+    assert len(builds) == 1
+    (path,) = folder.glob("values-test-*.bin")
+    path.write_bytes(path.read_bytes()[:-3])  # truncated: built again, never misread
+    assert cache.cached_value("test", key, build) == first
+    assert len(builds) == 2
+    assert cache.value_key("test", "input", b"section bytes!") != key
+
+
+def test_shipped_tables_read_from_the_cache_as_parsed_and_survive_damage(folder, monkeypatch):
+    from innkit.rules import Rules, core
+    from innkit.rules.tables import parse_table
+
+    def fresh():  # a new process: nothing read yet
+        monkeypatch.setattr(core, "_PARSED", core._ParsedTables())
+        return Rules()
+
+    wanted = ("name", "second_word")
+    parsed = parse_table("antibody_inns.tsv",
+                         Rules().read_bytes("antibody_inns.tsv").decode(), wanted)
+    assert fresh().read("antibody_inns.tsv", wanted) == parsed  # built and stored
+    (path,) = folder.glob("rules-*.bin")
+    assert fresh().read("antibody_inns.tsv", wanted) == parsed  # read back
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert fresh().read("antibody_inns.tsv", wanted) == parsed  # damaged: made again
+    with pytest.raises(InnkitError, match="lacks columns"):
+        fresh().read("antibody_inns.tsv", ("no such column",))
+
+
+def test_an_edited_shipped_table_is_read_as_it_now_is(folder, monkeypatch):
+    from innkit.rules import Rules, core
+
+    monkeypatch.setattr(core, "_PARSED", core._ParsedTables())
+    Rules().read("eras.tsv", ("era",))  # the cache file holds the table as shipped
+    edited = b"era\tlabel\nnew\tan era added since\n"
+    monkeypatch.setattr(Rules, "read_bytes", lambda self, name: edited)
+    monkeypatch.setattr(core, "_PARSED", core._ParsedTables())
+    assert Rules().read("eras.tsv", ("era",)) == [
+        {"era": "new", "label": "an era added since", "_line": "2"}]
+    broken = b"era\tlabel\nnew\n"
+    monkeypatch.setattr(Rules, "read_bytes", lambda self, name: broken)
+    with pytest.raises(InnkitError, match="wrong number of fields"):
+        Rules().read("eras.tsv", ("era",))
