@@ -309,3 +309,68 @@ def test_an_edited_shipped_table_is_read_as_it_now_is(folder, monkeypatch):
     monkeypatch.setattr(Rules, "read_bytes", lambda self, name: broken)
     with pytest.raises(InnkitError, match="wrong number of fields"):
         Rules().read("eras.tsv", ("era",))
+
+
+@pytest.fixture
+def fresh_codes(folder, monkeypatch):
+    """A new process's kept code, as often as called; what they compiled is not stored when
+    the test session ends."""
+    from innkit.files import codecache
+
+    made = []
+
+    def fresh():
+        made.append(codecache._Codes())
+        monkeypatch.setattr(codecache, "_CODES", made[-1])
+        return made[-1]
+
+    yield fresh
+    for codes in made:
+        codes._new.clear()
+
+
+def test_dataclass_code_is_kept_and_read_back_and_the_classes_are_the_same(
+        folder, monkeypatch, fresh_codes):
+    import dataclasses
+
+    from innkit.files import codecache
+
+    def define(name: str) -> type:
+        return dataclasses.make_dataclass(name, [("a", int), ("b", str, dataclasses.field(
+            default="x"))], frozen=True)
+
+    monkeypatch.setattr(dataclasses, "exec", codecache._exec, raising=False)
+    first_process = fresh_codes()
+    first = define("Kept")
+    first_process.store()
+    (path,) = folder.glob("code-*.bin")
+    reader = fresh_codes()
+    again = define("Kept")
+    assert reader._new == {}  # every method's code read back, none compiled
+    for cls in (first, again):
+        one = cls(1)
+        assert (repr(one), one, hash(one)) == ("Kept(a=1, b='x')", cls(1, "x"), hash(cls(1)))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            one.a = 2
+    path.write_bytes(path.read_bytes()[:100])  # damaged: compiled again, never misread
+    third = fresh_codes()
+    assert define("Kept")(2).a == 2
+    assert third._new
+
+
+def test_kept_code_runs_in_the_callers_namespace_when_given_none(fresh_codes):
+    from innkit.files import codecache
+
+    fresh_codes()
+    here = {}
+    codecache._exec("found = 'caller'", here)
+    assert here["found"] == "caller"
+
+    def caller():
+        local = 41  # noqa: F841 - read by the executed text
+        codecache._exec("import sys; sys._innkit_test = local + 1")
+
+    caller()
+    import sys
+
+    assert sys.__dict__.pop("_innkit_test") == 42
