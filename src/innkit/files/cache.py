@@ -136,26 +136,39 @@ def dump_blob(key: str, sections: Sequence[bytes], meta: dict[str, Any]) -> byte
     return b"".join((MAGIC, _checksum(body), body))
 
 
+def _header_of(head: bytes | memoryview, key: str, length: int
+               ) -> tuple[list[int], dict[str, Any]] | None:
+    """The section sizes and meta of a blob's JSON header ``head``, if it was stored under
+    ``key`` and its sections fill the ``length`` bytes that follow it; else None."""
+    try:
+        header = json.loads(bytes(head))
+        sizes, meta = header["sizes"], header["meta"]
+        if (header["key"] != key or not isinstance(meta, dict) or not isinstance(sizes, list)
+                or not all(isinstance(n, int) and n >= 0 for n in sizes)
+                or sum(sizes) != length):
+            return None
+    except (ValueError, KeyError, TypeError):
+        return None
+    return sizes, meta
+
+
+_START = len(MAGIC) + _DIGEST  # where the checked body starts
+
+
 def load_blob(data: bytes, key: str) -> Blob | None:
     """The blob in ``data`` if it is whole and was stored under ``key``; else None (never an
     exception: the caller builds the file again)."""
-    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + _DIGEST + _HEAD.size:
+    if not data.startswith(MAGIC) or len(data) < _START + _HEAD.size:
         return None
-    start = len(MAGIC) + _DIGEST
-    body = memoryview(data)[start:]
-    if _checksum(body) != data[len(MAGIC):start]:
+    body = memoryview(data)[_START:]
+    if _checksum(body) != data[len(MAGIC):_START]:
         return None
-    try:
-        (size,) = _HEAD.unpack_from(body)
-        header = json.loads(bytes(body[_HEAD.size:_HEAD.size + size]))
-        sizes, meta = header["sizes"], header["meta"]
-        at = _HEAD.size + size
-        if (header["key"] != key or not isinstance(meta, dict)
-                or not all(isinstance(n, int) and n >= 0 for n in sizes)
-                or at + sum(sizes) != len(body)):
-            return None
-    except (ValueError, KeyError, TypeError, struct.error):
+    (size,) = _HEAD.unpack_from(body)
+    at = _HEAD.size + size
+    found = _header_of(body[_HEAD.size:at], key, len(body) - at)
+    if found is None:
         return None
+    sizes, meta = found
     sections = []
     for n in sizes:
         sections.append(bytes(body[at:at + n]))
@@ -165,12 +178,33 @@ def load_blob(data: bytes, key: str) -> Blob | None:
 
 def read_blob(path: Path, key: str) -> Blob | None:
     """The blob at ``path`` if it is whole and was stored under ``key``; None for a missing,
-    foreign, stale, truncated or damaged file."""
+    foreign, stale, truncated or damaged file. Each section is read into its own bytes (not
+    the file whole, then copied out: a short run reads 10 MB of these)."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            total = os.fstat(f.fileno()).st_size
+            head = f.read(_START + _HEAD.size)
+            if len(head) < _START + _HEAD.size or not head.startswith(MAGIC):
+                return None
+            (size,) = _HEAD.unpack_from(head, _START)
+            if _START + _HEAD.size + size > total:
+                return None
+            text = f.read(size)
+            found = _header_of(text, key, total - _START - _HEAD.size - size)
+            if found is None:
+                return None
+            sizes, meta = found
+            sections = tuple(f.read(n) for n in sizes)
     except OSError:
         return None
-    return load_blob(data, key)
+    crc = zlib.crc32(text, zlib.crc32(memoryview(head)[_START:]))
+    for section, n in zip(sections, sizes, strict=True):
+        if len(section) != n:  # the file shrank while read
+            return None
+        crc = zlib.crc32(section, crc)
+    if crc.to_bytes(_DIGEST, "little") != head[len(MAGIC):_START]:
+        return None
+    return Blob(sections, meta)
 
 
 def write_blob(path: Path, key: str, sections: Sequence[bytes], meta: dict[str, Any]) -> None:
