@@ -374,3 +374,27 @@ def test_kept_code_runs_in_the_callers_namespace_when_given_none(fresh_codes):
     import sys
 
     assert sys.__dict__.pop("_innkit_test") == 42
+
+
+def test_a_blob_whose_header_claims_more_than_the_file_reads_as_none(blob):
+    path, key = blob
+    data = bytearray(path.read_bytes())
+    start = len(cache.MAGIC) + 4
+    data[start:start + 4] = b"\xff\xff\xff\x7f"  # a header of 2 GB in a file of a few KB
+    path.write_bytes(bytes(data))
+    assert read_blob(path, key) is None
+
+
+def test_the_codec_and_the_host_name_are_imported_only_when_used():
+    import subprocess
+    import sys
+
+    code = ("import sys, innkit.cli.annotate; "
+            "from innkit.files.compressed import zstd; "
+            "before = sorted(m for m in ('backports.zstd', 'compression.zstd', 'socket') "
+            "if m in sys.modules); "
+            "zstd.ZstdError; "
+            "print(before, 'backports.zstd' in sys.modules or 'compression.zstd' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["[]", "True"]
