@@ -253,3 +253,148 @@ def test_a_database_in_a_folder_with_an_odd_name_opens(tmp_path):
     conn, meta = open_cache_db(path, 7)
     assert meta["rows"] == "5000"
     conn.close()
+
+
+def test_a_cached_value_builds_once_then_loads_and_rebuilds_a_damaged_file(folder):
+    builds = []
+
+    def build():
+        builds.append(1)
+        return {"trastuzumab": [("trastuzumab emtansine", "SE2KH7T06F", "x")]}
+
+    key = cache.value_key("test", "input", b"section bytes")
+    first = cache.cached_value("test", key, build)
+    assert cache.cached_value("test", key, build) == first
+    assert len(builds) == 1
+    (path,) = folder.glob("values-test-*.bin")
+    path.write_bytes(path.read_bytes()[:-3])  # truncated: built again, never misread
+    assert cache.cached_value("test", key, build) == first
+    assert len(builds) == 2
+    assert cache.value_key("test", "input", b"section bytes!") != key
+
+
+def test_shipped_tables_read_from_the_cache_as_parsed_and_survive_damage(folder, monkeypatch):
+    from innkit.rules import Rules, core
+    from innkit.rules.tables import parse_table
+
+    def fresh():  # a new process: nothing read yet
+        monkeypatch.setattr(core, "_PARSED", core._ParsedTables())
+        return Rules()
+
+    wanted = ("name", "second_word")
+    parsed = parse_table("antibody_inns.tsv",
+                         Rules().read_bytes("antibody_inns.tsv").decode(), wanted)
+    assert fresh().read("antibody_inns.tsv", wanted) == parsed  # built and stored
+    (path,) = folder.glob("rules-*.bin")
+    assert fresh().read("antibody_inns.tsv", wanted) == parsed  # read back
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert fresh().read("antibody_inns.tsv", wanted) == parsed  # damaged: made again
+    with pytest.raises(InnkitError, match="lacks columns"):
+        fresh().read("antibody_inns.tsv", ("no such column",))
+
+
+def test_an_edited_shipped_table_is_read_as_it_now_is(folder, monkeypatch):
+    from innkit.rules import Rules, core
+
+    monkeypatch.setattr(core, "_PARSED", core._ParsedTables())
+    Rules().read("eras.tsv", ("era",))  # the cache file holds the table as shipped
+    edited = b"era\tlabel\nnew\tan era added since\n"
+    monkeypatch.setattr(Rules, "read_bytes", lambda self, name: edited)
+    monkeypatch.setattr(core, "_PARSED", core._ParsedTables())
+    assert Rules().read("eras.tsv", ("era",)) == [
+        {"era": "new", "label": "an era added since", "_line": "2"}]
+    broken = b"era\tlabel\nnew\n"
+    monkeypatch.setattr(Rules, "read_bytes", lambda self, name: broken)
+    with pytest.raises(InnkitError, match="wrong number of fields"):
+        Rules().read("eras.tsv", ("era",))
+
+
+@pytest.fixture
+def fresh_codes(folder, monkeypatch):
+    """A new process's kept code, as often as called; what they compiled is not stored when
+    the test session ends."""
+    from innkit.files import codecache
+
+    made = []
+
+    def fresh():
+        made.append(codecache._Codes())
+        monkeypatch.setattr(codecache, "_CODES", made[-1])
+        return made[-1]
+
+    yield fresh
+    for codes in made:
+        codes._new.clear()
+
+
+def test_dataclass_code_is_kept_and_read_back_and_the_classes_are_the_same(
+        folder, monkeypatch, fresh_codes):
+    import dataclasses
+
+    from innkit.files import codecache
+
+    def define(name: str) -> type:
+        return dataclasses.make_dataclass(name, [("a", int), ("b", str, dataclasses.field(
+            default="x"))], frozen=True)
+
+    monkeypatch.setattr(dataclasses, "exec", codecache._exec, raising=False)
+    first_process = fresh_codes()
+    first = define("Kept")
+    first_process.store()
+    (path,) = folder.glob("code-*.bin")
+    reader = fresh_codes()
+    again = define("Kept")
+    assert reader._new == {}  # every method's code read back, none compiled
+    for cls in (first, again):
+        one = cls(1)
+        assert (repr(one), one, hash(one)) == ("Kept(a=1, b='x')", cls(1, "x"), hash(cls(1)))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            one.a = 2
+    path.write_bytes(path.read_bytes()[:100])  # damaged: compiled again, never misread
+    third = fresh_codes()
+    assert define("Kept")(2).a == 2
+    assert third._new
+
+
+def test_kept_code_runs_in_the_callers_namespace_when_given_none(fresh_codes):
+    from innkit.files import codecache
+
+    fresh_codes()
+    here = {}
+    codecache._exec("found = 'caller'", here)
+    assert here["found"] == "caller"
+
+    def caller():
+        local = 41  # noqa: F841 - read by the executed text
+        codecache._exec("import sys; sys._innkit_test = local + 1")
+
+    caller()
+    import sys
+
+    assert sys.__dict__.pop("_innkit_test") == 42
+
+
+def test_a_blob_whose_header_claims_more_than_the_file_reads_as_none(blob):
+    path, key = blob
+    data = bytearray(path.read_bytes())
+    start = len(cache.MAGIC) + 4
+    data[start:start + 4] = b"\xff\xff\xff\x7f"  # a header of 2 GB in a file of a few KB
+    path.write_bytes(bytes(data))
+    assert read_blob(path, key) is None
+
+
+def test_the_codec_and_the_host_name_are_imported_only_when_used():
+    import subprocess
+    import sys
+
+    code = ("import sys, innkit.cli.annotate; "
+            "from innkit.files.compressed import zstd; "
+            "before = sorted(m for m in ('backports.zstd', 'compression.zstd', 'socket') "
+            "if m in sys.modules); "
+            "zstd.ZstdError; "
+            "print(before, 'backports.zstd' in sys.modules or 'compression.zstd' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["[]", "True"]

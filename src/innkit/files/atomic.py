@@ -10,12 +10,9 @@ temporary file left by a process that was killed can be told from one still bein
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import re
-import socket
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -43,12 +40,17 @@ def _mode_for(target: Path) -> int:
 
 
 def _host() -> str:
+    import socket  # here: most runs write nothing, and the import costs a short run 2 ms
+
     return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
 
 
 def _temporary(target: Path) -> tuple[int, str]:
     """A new temporary file beside ``target``: ``.NAME.PID@HOST.RANDOM.tmp``; those of earlier
     writers of ``target`` that were killed before they could remove theirs go first."""
+    import glob
+    import tempfile
+
     with contextlib.suppress(OSError):
         for old in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
             if abandoned(old):

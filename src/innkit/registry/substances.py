@@ -38,7 +38,16 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..files.atomic import atomic_output
-from ..files.cache import CacheDbError, CacheFolderError, DbFault, Kept, cache_folder, prune
+from ..files.cache import (
+    CacheDbError,
+    CacheFolderError,
+    DbFault,
+    Kept,
+    cache_folder,
+    cached_value,
+    prune,
+    value_key,
+)
 from ..files.compressed import zstd
 from ..models import _quick_init
 from ..vocab import NameType
@@ -149,6 +158,14 @@ class _Rows:
     def __init__(self, offsets: memoryview, rows: memoryview) -> None:
         self._offsets = offsets
         self._rows = rows
+
+    @property
+    def offsets(self) -> memoryview:
+        return self._offsets
+
+    @property
+    def data(self) -> memoryview:
+        return self._rows
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -321,14 +338,20 @@ class SubstanceIndex:
         """The INNs of more than one word by each of their leading words (trastuzumab,
         trastuzumab deruxtecan ...), read once from the sorted INN rows (~20,000)."""
         if self._prefixes is None:
-            found: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
             rows = self._inns.rows
-            for i in range(len(rows)):
-                inn, unii, shown = rows[i].split(_FIELD)
-                words = inn.split(" ")
-                for n in range(1, len(words)):
-                    found[" ".join(words[:n])].append((inn, unii, shown))
-            self._prefixes = dict(found)
+
+            def build() -> dict[str, list[tuple[str, str, str]]]:
+                found: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+                for i in range(len(rows)):
+                    inn, unii, shown = rows[i].split(_FIELD)
+                    words = inn.split(" ")
+                    for n in range(1, len(words)):
+                        found[" ".join(words[:n])].append((inn, unii, shown))
+                return dict(found)
+
+            # A small run's 10 ms: kept in the cache folder, keyed by the rows' sections.
+            self._prefixes = cached_value("inn-prefixes", value_key(
+                "inn-prefixes", rows.offsets.cast("B"), rows.data), build)
         return self._prefixes
 
     def inns_by_skeleton(self, skeleton: str) -> list[str]:
@@ -350,9 +373,15 @@ class SubstanceIndex:
         """The broad list's one-word names of the given kinds, in list order: one pass of a
         compiled pattern over the section, not a tuple per row (a misspelt word's near miss
         needs only these, and a short run should not pay for the whole list)."""
-        alternatives = "|".join(re.escape(k) for k in sorted(kinds))
-        pattern = re.compile(rf"^([^\t\n ]+)\t(?:{alternatives})\t", re.MULTILINE)
-        return pattern.findall(str(self._broad, "utf-8"))
+        wanted = sorted(kinds)
+
+        def find() -> list[str]:
+            alternatives = "|".join(re.escape(k) for k in wanted)
+            pattern = re.compile(rf"^([^\t\n ]+)\t(?:{alternatives})\t", re.MULTILINE)
+            return pattern.findall(str(self._broad, "utf-8"))
+
+        # The pass takes a small run's 20 ms: kept in the cache folder, keyed by the section.
+        return cached_value("broad-words", value_key("broad-words", *wanted, self._broad), find)
 
     def iter_names(self, types: Iterable[NameType], *, drugs_only: bool = False,
                    in_list_order: bool = False) -> Iterator[tuple[str, NameType, str]]:

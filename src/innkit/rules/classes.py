@@ -40,14 +40,17 @@ def plural(phrase: str) -> str:
     return phrase + "s"
 
 
+def _forms(phrase: str) -> list[str]:
+    """The phrase with each head, singular and plural."""
+    return [form for head in _HEADS for form in (phrase + head, plural(phrase + head))]
+
+
 def _variants(phrase: str) -> set[str]:
     out = set()
-    for head in _HEADS:
-        base = phrase + head
-        for form in (base, plural(base)):
-            out.add(form)
-            out.add(form.replace("-", " "))
-            out.add(form.replace(" ", "-") if form.count(" ") == 1 else form)
+    for form in _forms(phrase):
+        out.add(form)
+        out.add(form.replace("-", " "))
+        out.add(form.replace(" ", "-") if form.count(" ") == 1 else form)
     return out
 
 
@@ -75,7 +78,8 @@ def read_classes(read: Reader) -> DrugClasses:
                        tuple(m.strip() for m in r["members"].split(";") if m.strip()),
                        int(r["_line"]))
         for phrase in written:
-            for form in _variants(phrase):
+            phrases.update(form.lower() for form in _variants(phrase))
+            # A variant differs from its form only by hyphens and spaces: the same key.
+            for form in _forms(phrase):
                 by_key.setdefault(class_key(form), row)
-                phrases.add(form.lower())
     return DrugClasses(by_key, tuple(sorted(phrases)))

@@ -32,17 +32,29 @@ Reader = Callable[[str, tuple[str, ...]], list[dict[str, str]]]
 def parse_table(name: str, text: str, required: tuple[str, ...]) -> list[dict[str, str]]:
     """The rows of table ``name`` (its ``text``) as dicts, with their 1-based line number
     under ``_line``; its shape checked."""
-    reader = csv.DictReader(io.StringIO(text), delimiter="\t")
-    missing = [c for c in required if c not in (reader.fieldnames or ())]
+    return parse_columns(name, text, required)[1]
+
+
+def check_columns(name: str, columns: tuple[str, ...], required: tuple[str, ...]) -> None:
+    """Raise :class:`DataError` when table ``name``, of ``columns``, lacks a required one."""
+    missing = [c for c in required if c not in columns]
     if missing:
         raise DataError(f"data table {name} lacks columns {missing}", "restore the file from git")
+
+
+def parse_columns(name: str, text: str, required: tuple[str, ...] = ()
+                  ) -> tuple[tuple[str, ...], list[dict[str, str]]]:
+    """The columns of table ``name`` and its rows, as :func:`parse_table` gives them."""
+    reader = csv.DictReader(io.StringIO(text), delimiter="\t")
+    columns = tuple(reader.fieldnames or ())
+    check_columns(name, columns, required)
     rows = []
     for line, row in enumerate(reader, start=2):
         if None in row or any(v is None for v in row.values()):
             raise DataError(f"{name} line {line}: wrong number of fields", "fix the row's tabs")
         row["_line"] = str(line)
         rows.append(row)
-    return rows
+    return columns, rows
 
 
 @dataclass(frozen=True, slots=True)
