@@ -89,10 +89,6 @@ class _CtrlC:
 
 _BEFORE = _CtrlC.take()  # before the imports below, which load the rules and take a while
 
-from ..files.codecache import install  # noqa: E402
-
-install()  # the classes of the modules imported from here on: their code read, not compiled
-
 import click  # noqa: E402
 
 from .. import __version__  # noqa: E402
