@@ -262,3 +262,19 @@ def test_a_letter_and_number_no_isotope_list_holds_is_no_label():
 def test_immune_globulin_is_no_tubulin_binder():
     """globulin ends in -bulin (tubulin binders, mivobulin): it is a protein lens."""
     assert not decode("hepatitis B immune globulin").stems
+
+
+@pytest.mark.parametrize(("name", "stems"), [
+    ("celecoxib", ["-coxib"]),  # cel- (cellulose derivatives) is no coxib's
+    ("phenobarbital", ["barb"]),  # the -al of -barbital is barb's, no aldehyde
+])
+def test_a_stem_excluded_with_the_other_is_not_offered(name, stems):
+    assert [m.stem for m in decode(name).stems] == stems
+
+
+@pytest.mark.parametrize("name", ["stanozolol", "oxybenzone", "hepcidin", "secretin",
+                                  "thyroglobulin", "nalidixic acid", "modafinil", "bisacodyl"])
+def test_a_misleading_stem_gives_way_to_the_lens(name):
+    """Letters that spell a stem of another class (stanozolol's -olol) are no reading."""
+    d = decode(name)
+    assert not d.stems and "lenses.tsv line" in _said(d)
