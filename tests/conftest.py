@@ -24,6 +24,16 @@ def shared() -> Path:
     return SHARED
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _substance_index_built():
+    """The substance index of the cache folder is built before any test runs: built inside a
+    test of a command, its "building ... (once)" line would be part of that command's output,
+    in whatever test comes first on a machine whose cache is empty or older."""
+    from innkit.registry import Registry
+
+    Registry().substance_index()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_registry(tmp_path, monkeypatch):
     """Tests never read or write the real user database, and never leak a registry."""
