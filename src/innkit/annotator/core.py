@@ -329,8 +329,11 @@ class Annotator:
         decodings = self._decodings
         extend = self._extend
         tables = self.tables
+        radiolabels = tables.radiolabels
+        rules = self.registry.rules
+        lenient = self.leniency == Leniency.LENIENT
         unseen = _UNSEEN
-        body = contexts.body_names(self.registry.rules)
+        body = contexts.body_names(rules)
         size = len(text)
         for start, neg_end, pid in scanner.scan(text):
             if start < last_end or start < begin:
@@ -339,26 +342,28 @@ class Annotator:
             if stop is not None and start >= stop:
                 break
             word = text[start:end].lower()
+            verdict = verdicts.get((pid, word), unseen)
+            if verdict is None:
+                continue  # a word already judged no name (most of the rest pass at once too)
             before = text[start - 1] if start else " "
             after = text[end] if end < size else " "
             if not (before + after).isascii() and (
                     _FOREIGN_LETTER.match(before) or _FOREIGN_LETTER.match(after)):
                 continue  # part of a word with letters of another script: not this name
-            if pid == SUBSTANCE and labels_a_name(text, start, end, tables):
+            if pid == SUBSTANCE and word in radiolabels and labels_a_name(text, start, end,
+                                                                          tables):
                 continue  # a radiolabel: the labelled name reaches back for it
-            if before == "-" and pid == KNOWN and self.registry.rules.lenses.get(word):
+            if before == "-" and pid == KNOWN and rules.lenses.get(word):
                 continue  # T-DXd: a payload code inside a longer code is not the payload
-            verdict = verdicts.get((pid, word), unseen)
             if verdict is unseen:
                 verdict = judge(pid, word, text[start:end])
-            if verdict is None:
-                continue
+                if verdict is None:
+                    continue
             if (verdict.kind == Kind.CLASS and not word.endswith("s")
-                    and contexts.class_adjective(text, end, self.registry.rules)):
+                    and contexts.class_adjective(text, end, rules)):
                 continue  # "anticoagulant effect": a class word as adjective
-            if (word in body and verdict.how in (How.REGISTRY, How.CLASS)
-                    and self.leniency != Leniency.LENIENT
-                    and contexts.body_use(word, text, start, end, self.registry.rules)):
+            if (word in body and verdict.how in (How.REGISTRY, How.CLASS) and not lenient
+                    and contexts.body_use(word, text, start, end, rules)):
                 continue  # "serum creatinine", "thyroid disorder": not a drug given here
             s, e = extend(text, start, end, verdict.kind)
             s = s if s >= last_end else start  # never reach back into the previous name
