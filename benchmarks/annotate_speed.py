@@ -124,9 +124,11 @@ def end_to_end(label: str, document: Path, names_file: Path, pairs: int, also: s
     if one_process:
         contestants["one process"] = ([*contestants["innkit"][0], "--jobs", "1"], _env(None))
     if also:
-        contestants["before"] = (contestants["innkit"][0], _env(also))
+        # its own output file: the mentions counted below are this tree's
+        other = [*contestants["innkit"][0][:-1], str(work / "other.jsonl")]
+        contestants["before"] = (other, _env(also))
         if one_process:
-            contestants["before, one process"] = (contestants["one process"][0], _env(also))
+            contestants["before, one process"] = ([*other, "--jobs", "1"], _env(also))
     times: dict[str, list[float]] = {k: [] for k in contestants}
     cpu: dict[str, list[float]] = {k: [] for k in contestants}
     for cmd, env in contestants.values():  # warm the disk caches
