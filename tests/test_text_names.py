@@ -146,6 +146,19 @@ def test_a_short_form_in_parentheses_that_is_no_definition_keeps_its_meaning():
     assert defines_anew("were counted in dendritic cells", 31, "DC")
 
 
+def test_a_name_a_lens_reads_keeps_the_prefix_grown_over_it():
+    found = [(m.text, m.decoding.name) for m in innkit.annotate(
+        "L-carnitine (L-Car) was given; L-Car helped, and L-arginine too.")]
+    assert found == [("L-carnitine", "levocarnitine"), ("L-Car", "levocarnitine"),
+                     ("L-Car", "levocarnitine"), ("L-arginine", "arginine")]
+
+
+def test_a_name_ending_a_longer_hyphenated_word_defines_no_short_form():
+    """NG-nitro-L-arginine (L-NOARG) abbreviates the whole inhibitor, not arginine."""
+    text = "NG-nitro-L-arginine (L-NOARG) was given; L-NOARG blocked the synthase."
+    assert [m.text for m in innkit.annotate(text)] == ["L-arginine"]
+
+
 def test_schwartz_hearst_rule():
     from innkit.annotator.abbreviations import is_definition
 

@@ -371,10 +371,11 @@ class Annotator:
             d = decodings.get(span)  # the decoder strips what the grammar grew over
             if d is None:
                 d = decode_span(span)
-            if d.kind == Kind.UNKNOWN and (s, e) != (start, end):
+            if d.kind == Kind.UNKNOWN and d.failure is not None and (s, e) != (start, end):
                 # The whole reads as nothing: a part the decoder keeps (a locant, a second
                 # word) that no registry knows, or a core that reads as nothing alone
-                # (S-warfarin). The word stands alone; its verdict already decoded it.
+                # (S-warfarin). The word stands alone; its verdict already decoded it. A
+                # lens's reading is a reading (L-thyroxine: a hormone).
                 s, e, span = start, end, text[start:end]
                 d = decode_span(span)
             how, confidence, suggestion = verdict.how, verdict.confidence, d.suggestion
@@ -402,7 +403,8 @@ class Annotator:
             after = m.end - offset
             if not abbreviations.parenthesis_follows(text, after):
                 continue  # most names: neither a short form nor brands follow
-            found = abbreviations.defined_after(text, after, m.text)
+            found = abbreviations.defined_after(text, after, m.text) \
+                if _stands_whole(text, m.start - offset) else None
             if found is not None and found[0] not in defined and not self._is_label(found[0]):
                 defined[found[0]] = (defined_as(found[0], m), How.ABBREVIATION)
             for brand, _, _ in abbreviations.brands_after(text, after):
@@ -506,6 +508,8 @@ def _meaning_here(text: str, a: int, b: int, short: str, d: Decoding | None,
     if before is None:
         return d
     m = names_ending.get(before)
+    if m is not None and not _stands_whole(text, before - len(m.text)):
+        return d  # the name ends a longer word (nitro-L-arginine (L-NOARG)): not its definition
     if m is not None and abbreviations.is_definition(m.text, short):
         if d is not None and _substance_of(m.decoding) == _substance_of(d):
             return d
@@ -516,6 +520,12 @@ def _meaning_here(text: str, a: int, b: int, short: str, d: Decoding | None,
     if abbreviations.defines_anew(text, before, short):
         return None
     return d
+
+
+def _stands_whole(text: str, start: int) -> bool:
+    """Whether a name starting at ``start`` is a whole word, not the end of a longer one
+    joined by a hyphen (Nomega-nitro-L-arginine): only a whole name's short form is its own."""
+    return start == 0 or text[start - 1] != "-"
 
 
 _NOT_LETTERS = re.compile(r"[^a-z0-9]+")
