@@ -251,7 +251,7 @@ def test_a_table_name_the_fda_list_lacks_says_so_and_keeps_its_inn_number():
     ("ANTI-CD-20 I-131", "anti-cd-20 I-131"),  # "cd-20" is no word of its own: no symbol
 ])
 def test_unii_names_keep_the_capitals_a_reader_writes(listed, shown):
-    from innkit.registry.identity import plain_case
+    from innkit.registry.display import plain_case
 
     assert plain_case(listed) == shown
 

@@ -13,13 +13,6 @@ from collections.abc import Callable
 from ..rules.core import Rules
 from ..vocab import NameType
 
-
-def display_name(name: str, kind: NameType) -> str:
-    """UNII writes every name in capitals: codes stay so, brands get a capital, systematic
-    names go to lower case, the rest as a reader writes them (:func:`plain_case`)."""
-    return _DISPLAY[kind.value](name)
-
-
 _DOTTED = re.compile(r"\.(?<![A-Za-z]\.)([A-Z]{3,})\.")
 """UNII's way of writing a Greek letter: between dots (``.ALPHA.-TOCOPHEROL``), not after a
 letter (the pattern starts with the dot, which the engine finds at once)."""
@@ -107,11 +100,13 @@ _DISPLAY: dict[str, Callable[[str], str]] = {
     t.value: _same if t is NameType.CODE else _brand if t is NameType.BRAND else
     str.lower if t is NameType.SYSTEMATIC else plain_case  # chemistry has rules of its own
     for t in NameType}
-""":func:`display_name` by the type's value, chosen once (a substance shows many names)."""
+"""How a name of each type is shown, by the type's value, chosen once (a substance shows many
+names). UNII writes every name in capitals: codes stay so, brands get a capital, systematic
+names go to lower case, the rest as a reader writes them (:func:`plain_case`)."""
 
 
 def shown_names(kind: NameType, names: list[str]) -> list[str]:
-    """Names of one type as :func:`display_name` shows them."""
+    """Names of one type as they are shown (:data:`_DISPLAY`)."""
     return list(map(_DISPLAY[kind.value], names))
 
 

@@ -19,7 +19,7 @@ from ..rules.affixes import strip_fda_affixes
 from ..rules.core import Rules
 from ..rules.tables import Tables
 from ..vocab import AUTHORITY_RELATIONS, US_SOURCE_TAGS, NameType, Relation
-from .display import display_name, plain_case  # noqa: F401 (display_name: shown from here too)
+from .display import plain_case
 from .keys import name_key
 from .languages import LanguageForms, language_forms
 from .substances import (

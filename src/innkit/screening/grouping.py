@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..registry import Registry
-from ..registry.identity import plain_case
+from ..registry.display import plain_case
 from ..registry.keys import name_key
 from ..registry.substances import DRUG_TAGS, NameRecord, SubstanceIndex, SubstanceRecord
 from ..rules.core import Rules
