@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..models import Reading, _quick_init
-from ..rules.tables import ERA_ORDER, SourceRow, StemRow, Tables
+from ..rules.tables import ERA_ORDER, StemRow, Tables
 
 ONE_LETTER_PREFIX_PENALTY = -1
 
@@ -60,7 +60,7 @@ def enumerate_readings(word: str, tables: Tables, stem: StemRow | None = None) -
                                    score + penalty))
     # A substem written before the stem whose last letter is the stem's first shares it (the
     # slot column says which: gacovetug = gaco + vet + tug, the t written once).
-    for src_row in _sources_before_stem(tables):
+    for src_row in tables.sources_before_stem():
         merged, shared = src_row.substem[:-1], src_row.substem[-1]
         if s[0] != shared or not core.endswith(merged):
             continue
@@ -73,20 +73,6 @@ def enumerate_readings(word: str, tables: Tables, stem: StemRow | None = None) -
                     out.append(Reading(prefix, t, form, cls, meaning, merged, src_meaning, s,
                                        era, score, note))
     return out
-
-
-_BEFORE_STEM: dict[int, tuple[Tables, tuple[SourceRow, ...]]] = {}
-"""id(tables) -> (the tables, their source rows written before the stem): found once per set
-of tables, not once per name (the tables are kept with them, so that no other takes the id)."""
-
-
-def _sources_before_stem(tables: Tables) -> tuple[SourceRow, ...]:
-    found = _BEFORE_STEM.get(id(tables))
-    if found is None or found[0] is not tables:
-        if len(_BEFORE_STEM) >= 8:
-            _BEFORE_STEM.clear()
-        found = _BEFORE_STEM[id(tables)] = (tables, tables.sources_before_stem())
-    return found[1]
 
 
 def source_agrees(substem: str | None, label: str, tables: Tables) -> bool | None:

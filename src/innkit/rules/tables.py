@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..errors import DataError
 from ..vocab import AntibodyFormat
@@ -286,6 +287,11 @@ class Tables:
 
     def sources_before_stem(self) -> tuple[SourceRow, ...]:
         """Source rows that the ``slot`` column puts before the stem in some era (-vet-)."""
+        return self._before_stem
+
+    @cached_property
+    def _before_stem(self) -> tuple[SourceRow, ...]:
+        # found once per set of tables, not once per name read
         return tuple(s for s in self.sources if any(p == BEFORE_STEM for _, p in s.places))
 
     def source_as_written(self, substem: str) -> SourceRow | None:
