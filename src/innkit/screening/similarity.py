@@ -478,17 +478,10 @@ def _unfamiliar(measures: np.ndarray) -> np.ndarray:
     return (combine(measures) - model().weight("familiar") * measures[:, 7]) / _codes_scale()
 
 
-def _combine(full: np.ndarray, stem: np.ndarray | None) -> np.ndarray:
-    """The combined score from the whole-name measures and, for compound names, the stem
-    words' measures."""
-    if stem is None:
-        return combine(full)
-    return np.maximum(combine(full), _mixed(full, stem))
-
-
-def _mixed(full: np.ndarray, stem: np.ndarray) -> np.ndarray:
-    """The stem words' score mixed with the whole names' (``STEM_WEIGHT``)."""
-    return STEM_WEIGHT * combine(stem) + (1 - STEM_WEIGHT) * combine(full)
+def _mixed(whole: np.ndarray, stem: np.ndarray) -> np.ndarray:
+    """The stem words' combined score mixed with the whole names' (``whole``, already
+    combined), weighted by ``STEM_WEIGHT``."""
+    return STEM_WEIGHT * combine(stem) + (1 - STEM_WEIGHT) * whole
 
 
 # -- results -----------------------------------------------------------------------------
@@ -763,19 +756,22 @@ class Universe:
     def _score(self, qa: Reading, q_full: _Query, q_stem: _Query, entries: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         full = _exact(q_full, self.forms, self.full[entries])
+        whole = combine(full)
         if not qa.compound and not self.compound[entries].any():
-            return _combine(full, None), full, None
+            return whole, full, None
         use = self.compound[entries] | qa.compound
         stem = np.zeros_like(full)
         stem[use] = _exact(q_stem, self.forms, self.stem[entries[use]])
-        score = np.where(use, _combine(full, stem), combine(full))
+        # a compound name: the better of the whole names' score and the mix
+        mixed = _mixed(whole, stem)
+        score = np.where(use, np.maximum(whole, mixed), whole)
         if qa.set_aside:
             # The same salt or form after two stem words makes the whole names alike, and says
             # nothing of the stems (epinine and pethidine hydrochloride): no whole-name floor.
             aside, asides = "\x1f".join(qa.set_aside), self._readings[2]
             same = np.fromiter((asides[i] == aside for i in entries.tolist()), dtype=bool,
                                count=len(entries))
-            score = np.where(same, _mixed(full, stem), score)
+            score = np.where(same, mixed, score)
         if qa.code:  # two codes are alike only when their numbers are alike too
             both = self.code[entries]
             score = np.where(both, np.minimum(_unfamiliar(full), _unfamiliar(stem)), score)
@@ -784,7 +780,7 @@ class Universe:
     def _entry_bounds(self, qa: Reading, full: np.ndarray, stem: np.ndarray,
                       entries: np.ndarray | None = None) -> np.ndarray:
         """Entry bounds from form bounds (``full``/``stem``: per form, or per entry when
-        ``entries`` is given), following :func:`_combine`."""
+        ``entries`` is given), following :meth:`_score`."""
         f_idx = self.full if entries is None else None
         ub = full[f_idx] if f_idx is not None else full
         compound = self.compound if entries is None else self.compound[entries]
