@@ -532,6 +532,8 @@ _NOT_LETTERS = re.compile(r"[^a-z0-9]+")
 
 
 def _letters(text: str) -> str:
+    """Letters and digits only, in lower case: more than :func:`name_key` drops, so that a
+    long form written with a comma after it (puromycin aminonucleoside, (PAN,) still matches."""
     return _NOT_LETTERS.sub("", text.lower())
 
 
