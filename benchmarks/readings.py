@@ -4,7 +4,8 @@ commit before the word lenses), judged by one rule from what each version prints
 
 Each row gives a name, what it should read as, and a category. ``expected`` is one of:
 ``antibody``, ``class`` (a drug class phrase), ``salt`` (a salt named by its ions alone),
-``stem:-x`` (the WHO stem read first), ``lens:KIND`` (a kind of word: the decoding says
+``stem:-x`` (the WHO stem read first; ``stem:-x|WORD``: and its meaning says WORD, as
+``stem:-gestr-|progestogens``), ``lens:KIND`` (a kind of word: the decoding says
 ``KIND (`` and offers no WHO stem), ``suggest:NAME`` (a misspelling: the name is suggested and
 no stem read) or ``form:LANGUAGE`` (a language form: it resolves with that relation). The
 expectations are written from the sources, not from innkit's tables. A reading is *right* when
@@ -52,8 +53,10 @@ def judge(d: dict, expected: str) -> str:
         relation = (d.get("substance") or {}).get("relation")
         return "right" if relation == expected[5:] else "unread" if relation is None else "wrong"
     if expected.startswith("stem:"):
+        stem, _, says = expected[5:].partition("|")
         if stems:
-            return "right" if stems[0] == expected[5:] else "wrong"
+            meaning = (d["stems"][0].get("meaning") or "").lower()
+            return "right" if stems[0] == stem and says.lower() in meaning else "wrong"
         return "unread" if d["kind"] == "unknown" else "wrong"
     said = f"{expected[5:]} (" in _said(d)
     if said and not stems:
