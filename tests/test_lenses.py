@@ -278,3 +278,22 @@ def test_a_misleading_stem_gives_way_to_the_lens(name):
     """Letters that spell a stem of another class (stanozolol's -olol) are no reading."""
     d = decode(name)
     assert not d.stems and "lenses.tsv line" in _said(d)
+
+
+@pytest.mark.parametrize(("name", "stems"), [
+    ("temazepam glucuronide", ["-azepam"]),  # the -onide of glucuronide is no topical steroid's
+    ("edaravone glucuronide", []),
+])
+def test_a_conjugate_word_offers_no_stem_of_its_own(name, stems):
+    assert [m.stem for m in decode(name).stems] == stems
+
+
+@pytest.mark.parametrize(("name", "word"), [
+    ("amiloride hydrochloride", "amiloride"), ("acetazolamide sodium", "acetazolamide"),
+    ("levothyroxine sodium", "levothyroxine"), ("sodium nitroprusside", "nitroprusside"),
+])
+def test_a_lens_word_with_a_salt_word_reads_through_its_lens(name, word):
+    """Salt and ester words (salts.tsv) are set aside before the lens, as for an INN."""
+    d = decode(name)
+    line = next(row["_line"] for row in LENS_ROWS if row["word"] == word)
+    assert f"[lenses.tsv line {line}]" in _said(d) and not d.stems

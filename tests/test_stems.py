@@ -131,6 +131,27 @@ def test_the_sterone_ending_is_read_by_the_steroid_it_belongs_to(name, stems):
     assert [m.stem for m in decode(name).stems] == stems
 
 
+@pytest.mark.parametrize("name", ["levonorgestrel", "desogestrel", "megestrol"])
+def test_gestr_is_read_as_a_progestogen_and_its_estr_as_none(name):
+    """The source row gave -gestr- estr's meaning; the INNs holding it are progestogens."""
+    d = decode(name)
+    assert [m.stem for m in d.stems] == ["-gestr-"]
+    assert "progestogen" in d.stems[0].meaning
+
+
+@pytest.mark.parametrize(("name", "excluded", "kept"), [
+    ("iodipamide", "-pamide", "iod-"),  # an iodinated contrast medium, no sulfamoyl diuretic
+    ("guanethidine", "-ethidine", "guan-"),  # an adrenergic neurone blocker, no pethidine
+    ("tiagabine", "-abine", "gab"),  # a GABA reuptake inhibitor, no arabinoside
+])
+def test_a_stem_is_not_read_where_its_definition_cannot_apply(name, excluded, kept):
+    """Read on the letters alone (a lens may claim the word as well)."""
+    from innkit.decoder.stems import classify_word
+
+    found = [m.stem for m in classify_word(name, TABLES)]
+    assert excluded not in found and kept in found
+
+
 @pytest.mark.parametrize(("name", "stem"), [("azithromycine", "-mycin"),
                                             ("clarithromycine", "-mycin")])
 def test_a_language_form_filed_under_a_form_without_inn_reads_the_forms_inn(name, stem):
