@@ -124,20 +124,24 @@ def decode_general(
             failure=Failure.NO_RULE,
         )
     if all(m.confidence == Confidence.LOW for m in matches):
-        english = {m.word for m in matches if _english_word(m.word, registry)}
-        if entry is None and registry.identify(name) is None and \
-                english == {m.word for m in matches}:
+        # words in the order the name has them (a set's order changes from run to run)
+        words = list(dict.fromkeys(m.word for m in matches))
+        english = [w for w in words if _english_word(w, registry)]
+        if entry is None and registry.identify(name) is None and len(english) == len(words):
             # allergenic extract: no ergot alkaloid; pneumococcal: no aldehyde
-            endings = " or ".join(dict.fromkeys(m.stem for m in matches))
-            part = "ending" if all(m.position == "suffix" for m in matches) else "letters"
+            stems = list(dict.fromkeys(m.stem for m in matches))
+            suffixes = all(m.position == "suffix" for m in matches)
+            part = ("ending" if suffixes else "letters") if len(stems) == 1 else \
+                ("endings" if suffixes else "letters")
             what = (f"a word used in English text that none of innkit's drug lists holds: its "
                     f"{part}" if len(kept) == 1 else
                     f"words used in English text that none of innkit's drug lists holds "
                     f"({', '.join(english)}): their {part}")
+            weak = (f"{stems[0]} {'is' if part == 'ending' else 'are'} only a weak WHO stem"
+                    if len(stems) == 1 else f"{' and '.join(stems)} are only weak WHO stems")
             return Decoding(
                 input=text, kind=Kind.UNKNOWN, name=name, salts=tuple(salts), radiolabel=label,
-                reason=f"{what} {endings} {'is' if part == 'ending' else 'are'} only a weak "
-                       "WHO stem, and none is read into such a word",
+                reason=f"{what} {weak}, and none is read into such a word",
                 failure=Failure.NO_RULE,
             )
         warnings.append("only weak or short stems match: the reading is uncertain")
