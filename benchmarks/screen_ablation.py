@@ -1,11 +1,12 @@
 """Would another measure help the ranking? Each candidate learned with the model, on both folds.
 
-Each candidate measure of a pair of names is added as a ninth column to the model's eight and
+Each candidate measure of a pair of names is added as a column after the model's own and
 the weights learned again exactly as benchmarks/screen_train.py learns them (same lists,
 folds, loss and pull; the candidate starts at weight 0). Printed for each: its learned weight
 on each fold, and recall@5 of the sets each fold leaves unseen, on the list (the goal's
 protocol) and against all names. A candidate earns a place in the model only if it helps on
-both folds; none of these does yet (the figures are in the closing notes of issue 26):
+both folds; the onset (the sounds before the first vowel) did, and is now the model's own;
+none of these does yet:
 
   - trigram and bigram Dice (Kondrak and Dorr's DICE);
   - the ending: the share of the last three letters that agree, read from the end (Celexa and
@@ -33,6 +34,7 @@ from screen_train import Query, against_all, fit, queries, recall
 
 from innkit.registry import get_registry
 from innkit.screening.grouping import identities
+from innkit.screening.ranking import FEATURES
 from innkit.screening.similarity import build_universe, reading
 
 Measure = Callable[[str, list[str]], np.ndarray]
@@ -136,7 +138,7 @@ def main() -> int:
         wide[label] = (against_all(pairs, names, familiar, known_as, rec), rec.seen)
     kinds = Kinds()
     candidates: dict[str, Measure | None] = {
-        "(none: the model's eight)": None, "trigram Dice": dice_of(3),
+        "(none: the model's own)": None, "trigram Dice": dice_of(3),
         "bigram Dice": dice_of(2), "ending (last 3)": ending, "consonants": consonants,
         "both brands": kinds.both_brands, "same kind": kinds.same_kind,
         "same INN stem": kinds.same_stem}
@@ -149,7 +151,7 @@ def main() -> int:
             li = {k: added(*lists[k], measure) for k in learn + score}
             wi = {k: added(*wide[k], measure) for k in learn + score}
             w = fit([[q for k in learn for q in li[k]], [q for k in learn for q in wi[k]]])
-            extra = f"w {w[8]:.3f} " if len(w) > 8 else ""
+            extra = f"w {w[len(FEATURES)]:.3f} " if len(w) > len(FEATURES) else ""
             cells.append(f"{fold}: {extra}" + " ".join(
                 f"{k} {recall(li[k], w, 5):.3f}/{recall(wi[k], w, 5):.3f}" for k in score))
         print(f"  {label:<26} " + "   ".join(cells))

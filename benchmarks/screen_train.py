@@ -1,6 +1,6 @@
 """Learn the weights of screening's ranking model on one confused-pair list, score another.
 
-The model (``innkit.screening.ranking``) weighs eight measures of a pair of names. Its weights
+The model (``innkit.screening.ranking``) weighs nine measures of a pair of names. Its weights
 are learned here, on public lists of confused names, in two settings at once:
   - the list: the protocol of benchmarks/screen_accuracy.py: each list's library is its own
     names, every name of every pair is a query (both directions), and the partner competes
@@ -26,7 +26,7 @@ Two folds, both printed with recall@1/5/10 of the learned model and of the plain
   B. learn on the Australian Table 1; score on the FDA pairs and the Australian Tables 2-5.
 Fold A is the model innkit ships: ``--write`` writes its weights, with their provenance, to
 src/innkit/data/screen_model.tsv. The Australian list is rebuilt from ../shared at run time
-(its licence allows no derivative; only the weights, eight numbers, are kept).
+(its licence allows no derivative; only the weights, nine numbers, are kept).
 """
 
 from __future__ import annotations

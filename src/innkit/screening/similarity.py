@@ -1,11 +1,11 @@
 """Look-alike / sound-alike screening: which existing names a name could be confused with.
 
-Each pair of names is scored by eight measures (:data:`~innkit.screening.ranking.FEATURES`):
+Each pair of names is scored by nine measures (:data:`~innkit.screening.ranking.FEATURES`):
 the four that Kondrak and Dorr (2004, "Identification of confusable drug names: a new approach
 and evaluation methodology") found best as a plain mean (``edit``, ``bisim``, ``prefix``,
 ``phonetic``: ALINE, see :mod:`innkit.screening.phonetic`), the shared ending, the longest
-common subsequence, the first letter and the other name's familiarity, weighed by the learned
-model of :mod:`innkit.screening.ranking`.
+common subsequence, the first letter, the other name's familiarity and the onset (the sounds
+before the first vowel), weighed by the learned model of :mod:`innkit.screening.ranking`.
 
 Names are read as a pharmacist reads them (:func:`reading`): salts, release and dosage-form
 words and FDA four-letter suffixes are set aside, and the first remaining word is the name's
@@ -50,9 +50,10 @@ from .ranking import AUTHORISED_SHARE, FEATURES, in_use, model
 
 LEVELS = ((Confidence.HIGH, 0.65), (Confidence.MEDIUM, 0.56), (Confidence.LOW, 0.44))
 """Combined-score thresholds, set on random pairs of listed names only, never on known confused
-pairs (benchmarks/screen_calibrate.py): 1 in 50,000 random pairs reaches high, 1 in 10,000
-medium, 1 in 1,000 low. High means a confusion a regulator would flag, medium one worth a
-look."""
+pairs (benchmarks/screen_calibrate.py): at most 1 in 50,000 random pairs reaches high, 1 in
+10,000 medium, 1 in 1,000 low (with the onset in the model, about 1 in 100,000, 3 in 100,000
+and 1 in 2,000: kept, so that a level flags no more random pairs than before). High means a
+confusion a regulator would flag, medium one worth a look."""
 
 STEM_WEIGHT = 0.75
 """Share of the stem words in the score of names with more than one word (a design choice,
@@ -339,15 +340,22 @@ class _Query:
     sounds: str
     self_score: float
     first_sound: int  # the code of the first phoneme (0: none)
+    onset: tuple[int, ...]  # the codes of the sounds before the first vowel
 
     @classmethod
     def of(cls, text: str) -> _Query:
         letters = _letters([text])
         counts = _counts(letters)
         sounds = phonetic.phonemes(text)
-        first = phonetic.phonology().code.get(sounds[0], 0) if sounds else 0
+        phonology = phonetic.phonology()
+        codes = [phonology.code.get(ch, 0) for ch in sounds]
+        onset = []
+        for c in codes:
+            if phonology.vowel[c]:
+                break
+            onset.append(c)
         return cls(text, letters[0], counts[0], _bits(counts)[:, 0], sounds,
-                   phonetic.self_score(sounds), first)
+                   phonetic.self_score(sounds), codes[0] if codes else 0, tuple(onset))
 
 
 def _shared_letters(q: _Query, forms: _Forms, idx: np.ndarray | None = None) -> np.ndarray:
@@ -373,17 +381,18 @@ def _bounds(q: _Query, forms: _Forms) -> tuple[np.ndarray, np.ndarray]:
     suffix = forms.suffixes(q.text)
     first = _same_first(q, forms)
     return _bound_from(shared, prefix, suffix, forms.lengths, len(q.text), forms.selfs,
-                       q.self_score, first, forms.familiar), (prefix, suffix)
+                       q.self_score, first, forms.familiar, _same_onset(q, forms)), (prefix,
+                                                                                     suffix)
 
 
 def _bound_from(common: np.ndarray, prefix: np.ndarray, suffix: np.ndarray, lengths: np.ndarray,
                 own_length: int, selfs: np.ndarray, own: float, first: np.ndarray,
-                familiar: np.ndarray) -> np.ndarray:
+                familiar: np.ndarray, onset: np.ndarray) -> np.ndarray:
     """The bound from an upper bound of the longest common subsequence (``common``), the exact
-    shared beginning and ending, the sounds' self-scores, the exact first-letter match and the
-    other name's familiarity: edit similarity and LCS <= LCS / longer length, BI-SIM <= (LCS +
-    1/2) / longer length, ALINE <= smaller self-score / larger; each weighed as the model
-    weighs the measure (every weight is non-negative, so the bound holds)."""
+    shared beginning and ending, the sounds' self-scores, the exact first-letter and onset
+    matches and the other name's familiarity: edit similarity and LCS <= LCS / longer length,
+    BI-SIM <= (LCS + 1/2) / longer length, ALINE <= smaller self-score / larger; each weighed
+    as the model weighs the measure (every weight is non-negative, so the bound holds)."""
     w = dict(zip(FEATURES, model().weights.astype(np.float32).tolist(), strict=True))
     longer = np.maximum(lengths, own_length).astype(np.float32)
     letters = common.astype(np.float32) * np.float32(w["edit"] + w["bisim"] + w["lcs"])
@@ -398,6 +407,7 @@ def _bound_from(common: np.ndarray, prefix: np.ndarray, suffix: np.ndarray, leng
     letters += np.float32(w["phonetic"]) * sound
     letters += np.float32(w["first"]) * first
     letters += np.float32(w["familiar"]) * familiar
+    letters += np.float32(w["onset"]) * onset
     letters += np.float32(1e-5)
     return letters
 
@@ -410,7 +420,8 @@ def _tight_bounds(q: _Query, forms: _Forms, idx: np.ndarray,
                         workers=1, dtype=np.int32)[0]
     first = _same_first(q, forms, idx)
     return _bound_from(lcs, prefix[0][idx], prefix[1][idx], forms.lengths[idx], len(q.text),
-                       forms.selfs[idx], q.self_score, first, forms.familiar[idx])
+                       forms.selfs[idx], q.self_score, first, forms.familiar[idx],
+                       _same_onset(q, forms, idx))
 
 
 def _same_first(q: _Query, forms: _Forms, idx: np.ndarray | None = None) -> np.ndarray:
@@ -424,8 +435,26 @@ def _same_first(q: _Query, forms: _Forms, idx: np.ndarray | None = None) -> np.n
     return same.astype(np.float32)
 
 
+def _same_onset(q: _Query, forms: _Forms, idx: np.ndarray | None = None) -> np.ndarray:
+    """1 where the form's sounds before its first vowel are the query's (both none when both
+    begin with a vowel), else 0; 0 for a query without sounds (a number)."""
+    sounds = forms.sounds if idx is None else forms.sounds[idx]
+    if not q.sounds:
+        return np.zeros(len(sounds), dtype=np.float32)
+    width = sounds.shape[1]
+    same = np.ones(len(sounds), dtype=bool)
+    for j, c in enumerate(q.onset):
+        if j >= width:
+            return np.zeros(len(sounds), dtype=np.float32)
+        same &= sounds[:, j] == c
+    k = len(q.onset)
+    after = sounds[:, k] if k < width else np.zeros(len(sounds), dtype=sounds.dtype)
+    same &= phonetic.phonology().vowel[after] | (after == 0)  # a vowel, or no more sounds
+    return same.astype(np.float32)
+
+
 def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
-    """The measures of the query with the forms ``idx``: an (n, 7) array, one column per
+    """The measures of the query with the forms ``idx``: an (n, 9) array, one column per
     measure of :data:`~innkit.screening.ranking.FEATURES`."""
     out = np.zeros((len(idx), len(FEATURES)), dtype=np.float64)
     if not len(idx):
@@ -448,13 +477,14 @@ def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
     out[:, 5] = lcs / np.maximum(np.maximum(lengths, len(q.text)), 1)
     out[:, 6] = _same_first(q, forms, idx)
     out[:, 7] = forms.familiar[idx]
+    out[:, 8] = _same_onset(q, forms, idx)
     return np.round(out, 6)
 
 
 def measures_many(query: str, texts: Sequence[str]) -> np.ndarray:
     """The measures of ``query`` with each text (the columns of
     :data:`~innkit.screening.ranking.FEATURES`: edit, bisim, prefix, phonetic first), taken as
-    written (no reading of salts or stem words): an (n, 8) array, for baselines, training and
+    written (no reading of salts or stem words): an (n, 9) array, for baselines, training and
     checks. The texts are a list as a user gives one: each is in use (``AUTHORISED_SHARE``)."""
     forms = _Forms(list(texts))
     return _exact(_Query.of(query), forms, np.arange(len(texts)))
@@ -596,7 +626,7 @@ def _measure_dict(a: Reading, b: Reading, full: np.ndarray, stem: np.ndarray | N
     m = {"combined": float(combined), "edit": float(full[0]), "bisim": float(full[1]),
          "prefix": float(full[2]), "phonetic": float(full[3]),
          "dice": dice(a.text, b.text), "suffix": float(full[4]), "lcs": float(full[5]),
-         "first": float(full[6]), "familiar": float(full[7])}
+         "first": float(full[6]), "familiar": float(full[7]), "onset": float(full[8])}
     if stem is not None:
         m["stem_word"] = float(combine(stem[None, :])[0])
     return m
