@@ -228,6 +228,7 @@ class _Forms:
         self.rlex_order = arrays["rlex_order"]
         self.rlex = _Reversed(texts, self.rlex_order)
         self.text_array = np.array(texts, dtype=object)
+        self._heads: tuple[np.ndarray, np.ndarray] | None = None
 
     KEYS = ("lengths", "letters", "bits", "sounds", "sound_lengths", "selfs", "lex_order",
             "rlex_order", "familiar")
@@ -261,6 +262,16 @@ class _Forms:
                 # for sale is; its word frequency is not read, so familiarity tells none apart
                 "familiar": (in_use(texts, registry) if registry is not None else
                              np.full(len(texts), AUTHORISED_SHARE, dtype=np.float32))}
+
+    @property
+    def heads(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each form's first letter and first sound, kept whole (a column of the letters and
+        sounds is read at every screen; gathered from the rows, it costs more than the
+        comparison)."""
+        if self._heads is None:
+            self._heads = (np.ascontiguousarray(self.letters[:, 0]),
+                           np.ascontiguousarray(self.sounds[:, 0]))
+        return self._heads
 
     def subset_sounds(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         lengths = self.sound_lengths[idx]
@@ -379,10 +390,9 @@ def _bounds(q: _Query, forms: _Forms) -> tuple[np.ndarray, np.ndarray]:
     shared = _shared_letters(q, forms)
     prefix = forms.prefixes(q.text)
     suffix = forms.suffixes(q.text)
-    first = _same_first(q, forms)
+    first, onset = _beginnings(q, forms)
     return _bound_from(shared, prefix, suffix, forms.lengths, len(q.text), forms.selfs,
-                       q.self_score, first, forms.familiar, _same_onset(q, forms)), (prefix,
-                                                                                     suffix)
+                       q.self_score, first, forms.familiar, onset), (prefix, suffix)
 
 
 def _bound_from(common: np.ndarray, prefix: np.ndarray, suffix: np.ndarray, lengths: np.ndarray,
@@ -418,39 +428,40 @@ def _tight_bounds(q: _Query, forms: _Forms, idx: np.ndarray,
     in place of the shared-letters count."""
     lcs = process.cdist([q.text], forms.text_array[idx].tolist(), scorer=LCSseq.similarity,
                         workers=1, dtype=np.int32)[0]
-    first = _same_first(q, forms, idx)
+    first, onset = _beginnings(q, forms, idx)
     return _bound_from(lcs, prefix[0][idx], prefix[1][idx], forms.lengths[idx], len(q.text),
-                       forms.selfs[idx], q.self_score, first, forms.familiar[idx],
-                       _same_onset(q, forms, idx))
+                       forms.selfs[idx], q.self_score, first, forms.familiar[idx], onset)
 
 
-def _same_first(q: _Query, forms: _Forms, idx: np.ndarray | None = None) -> np.ndarray:
-    """1 where the form begins with the query's letter or with its sound (Xanax and Zantac,
-    Celexa and Seroquel: a reader hears the first sound as well as seeing it), else 0."""
-    letters = forms.letters[:, 0] if idx is None else forms.letters[idx, 0]
-    sounds = forms.sounds[:, 0] if idx is None else forms.sounds[idx, 0]
-    same = letters == q.letters[0]
+def _beginnings(q: _Query, forms: _Forms, idx: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Two measures of how the forms ``idx`` (default: all) begin, 1 or 0 each (the first
+    sounds read once for both):
+      - the first letter or the first sound is the query's (Xanax and Zantac, Celexa and
+        Seroquel: a reader hears the first sound as well as seeing it);
+      - the onset, the sounds before the first vowel, is the query's (both none when both
+        begin with a vowel); never for a query without sounds (a number)."""
+    letters0, sounds0 = forms.heads
+    if idx is not None:
+        letters0, sounds0 = letters0[idx], sounds0[idx]
+    same = letters0 == q.letters[0]
     if q.first_sound:
-        same |= sounds == q.first_sound
-    return same.astype(np.float32)
-
-
-def _same_onset(q: _Query, forms: _Forms, idx: np.ndarray | None = None) -> np.ndarray:
-    """1 where the form's sounds before its first vowel are the query's (both none when both
-    begin with a vowel), else 0; 0 for a query without sounds (a number)."""
-    sounds = forms.sounds if idx is None else forms.sounds[idx]
-    if not q.sounds:
-        return np.zeros(len(sounds), dtype=np.float32)
-    width = sounds.shape[1]
-    same = np.ones(len(sounds), dtype=bool)
-    for j, c in enumerate(q.onset):
-        if j >= width:
-            return np.zeros(len(sounds), dtype=np.float32)
-        same &= sounds[:, j] == c
-    k = len(q.onset)
-    after = sounds[:, k] if k < width else np.zeros(len(sounds), dtype=sounds.dtype)
-    same &= phonetic.phonology().vowel[after] | (after == 0)  # a vowel, or no more sounds
-    return same.astype(np.float32)
+        same |= sounds0 == q.first_sound
+    onset = np.zeros(len(sounds0), dtype=np.float32)
+    k, width = len(q.onset), forms.sounds.shape[1]
+    if not q.sounds or k > width:
+        return same.astype(np.float32), onset
+    if k:  # the forms that begin with the onset, narrowed sound by sound
+        rows = np.flatnonzero(sounds0 == q.onset[0])
+        at = rows if idx is None else idx[rows]
+        for j in range(1, k):
+            keep = forms.sounds[at, j] == q.onset[j]
+            rows, at = rows[keep], at[keep]
+        after = forms.sounds[at, k] if k < width else np.zeros(len(at), dtype=sounds0.dtype)
+        onset[rows[phonetic.phonology().vowel[after] | (after == 0)]] = 1.0
+    else:
+        onset[phonetic.phonology().vowel[sounds0] | (sounds0 == 0)] = 1.0
+    return same.astype(np.float32), onset
 
 
 def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
@@ -475,9 +486,8 @@ def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
                               dtype=np.float32)[0]
     lcs = process.cdist([q.text], texts, scorer=LCSseq.similarity, workers=1, dtype=np.int32)[0]
     out[:, 5] = lcs / np.maximum(np.maximum(lengths, len(q.text)), 1)
-    out[:, 6] = _same_first(q, forms, idx)
+    out[:, 6], out[:, 8] = _beginnings(q, forms, idx)
     out[:, 7] = forms.familiar[idx]
-    out[:, 8] = _same_onset(q, forms, idx)
     return np.round(out, 6)
 
 
