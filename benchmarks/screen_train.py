@@ -1,6 +1,6 @@
 """Learn the weights of screening's ranking model on one confused-pair list, score another.
 
-The model (``innkit.screening.ranking``) weighs eight measures of a pair of names. Its weights
+The model (``innkit.screening.ranking``) weighs nine measures of a pair of names. Its weights
 are learned here, on public lists of confused names, in two settings at once:
   - the list: the protocol of benchmarks/screen_accuracy.py: each list's library is its own
     names, every name of every pair is a query (both directions), and the partner competes
@@ -26,13 +26,14 @@ Two folds, both printed with recall@1/5/10 of the learned model and of the plain
   B. learn on the Australian Table 1; score on the FDA pairs and the Australian Tables 2-5.
 Fold A is the model innkit ships: ``--write`` writes its weights, with their provenance, to
 src/innkit/data/screen_model.tsv. The Australian list is rebuilt from ../shared at run time
-(its licence allows no derivative; only the weights, eight numbers, are kept).
+(its licence allows no derivative; only the weights, nine numbers, are kept).
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -60,9 +61,16 @@ LIST_WEIGHT = 0.5
 Query = tuple[np.ndarray, int, np.ndarray]
 """A query's measures against every other name, its partner's row, and the rows that are
 negatives when learning (every name but the query's other partners)."""
+Extra = Callable[[str, list[str]], np.ndarray]
+"""Columns of candidate measures of a query with each of the other names, (n, k): appended
+after the model's measures (benchmarks/screen_ablation.py tries measures this way)."""
 
 
-def queries(pairs: list[tuple[str, str]]) -> list[Query]:
+def _with(x: np.ndarray, extra: Extra | None, query: str, others: list[str]) -> np.ndarray:
+    return x if extra is None else np.hstack([x, extra(query, others)])
+
+
+def queries(pairs: list[tuple[str, str]], extra: Extra | None = None) -> list[Query]:
     norm = [(normalize_name(a), normalize_name(b)) for a, b in pairs]
     names = sorted({n for p in norm for n in p})
     partners: dict[str, set[str]] = {}
@@ -73,12 +81,13 @@ def queries(pairs: list[tuple[str, str]]) -> list[Query]:
     for a, b in norm + [(b, a) for a, b in norm]:
         others = [n for n in names if n != a]
         negatives = np.array([o == b or o not in partners[a] for o in others])
-        out.append((measures_many(a, others), others.index(b), negatives))
+        out.append((_with(measures_many(a, others), extra, a, others), others.index(b),
+                    negatives))
     return out
 
 
 def against_all(pairs: list[tuple[str, str]], names: list[str], familiar: np.ndarray,
-                known_as: dict[str, float]) -> list[Query]:
+                known_as: dict[str, float], extra: Extra | None = None) -> list[Query]:
     """Each directed pair with the partner among the closest names of the whole list, each
     name as familiar as the whole list reads it (``known_as``; a partner not on it, as
     :func:`~innkit.screening.ranking.in_use` reads it)."""
@@ -101,14 +110,16 @@ def against_all(pairs: list[tuple[str, str]], names: list[str], familiar: np.nda
         missing = [n for n in others if n not in known_as]
         known_as.update(zip(missing, in_use(missing, get_registry()).tolist(), strict=True))
         x[:, FEATURES.index("familiar")] = [known_as[n] for n in others]
-        out.append((x, len(others) - 1, negatives))
+        out.append((_with(x, extra, a, others), len(others) - 1, negatives))
     return out
 
 
 def fit(train: list[list[Query]]) -> np.ndarray:
     """Projected gradient descent on the softmax loss of the two settings (the list, all
-    names), from and pulled towards the mean."""
-    w = KD_MEAN.copy()
+    names), from and pulled towards the mean (which gives any column past the model's none)."""
+    mean = np.zeros(train[0][0][0].shape[1])
+    mean[:len(KD_MEAN)] = KD_MEAN
+    w = mean.copy()
     for _ in range(STEPS):
         grad = np.zeros_like(w)
         for setting, weight in zip(train, (LIST_WEIGHT, 1 - LIST_WEIGHT), strict=True):
@@ -121,7 +132,7 @@ def fit(train: list[list[Query]]) -> np.ndarray:
                 e /= e.sum()
                 part += (rows.T @ e - rows[p]) / TEMPERATURE
             grad += weight * part / len(setting)
-        grad += PULL * (w - KD_MEAN)
+        grad += PULL * (w - mean)
         w = np.maximum(w - RATE * grad, 0.0)
         w /= w.sum()
     return np.round(w, 4)

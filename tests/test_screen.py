@@ -61,7 +61,8 @@ def test_screen_returns_exactly_the_top_names_of_a_full_scan():
 def test_the_bounds_never_fall_below_the_score():
     universe = build_universe("registry")
     rng = random.Random(8)
-    for q in [rng.choice(universe.names) for _ in range(8)] + ["zyprexa", "a"]:
+    for q in [rng.choice(universe.names) for _ in range(8)] + ["zyprexa", "a", "str", "xq",
+                                                                 "12", "oxa"]:
         exact = universe.scores(q)
         forms_bound, _prefix = _bounds(_Query.of(reading(q).text), universe.forms)
         bound = universe._entry_bounds(reading(q), forms_bound, forms_bound)
@@ -244,6 +245,16 @@ def test_sounds_left_at_the_end_cost_the_end_skip_and_are_shown_unaligned():
     top, bottom = phonetic.align(phonetic.phonemes("zantac"), phonetic.phonemes("xanax"))
     assert len(top) == len(bottom) and top.replace("-", "") == phonetic.phonemes("zantac")
     assert bottom.replace("-", "") == phonetic.phonemes("xanax")
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("celexa", "cerebyx", 1), ("zantac", "xanax", 1), ("afatinib", "axitinib", 1),
+    ("celexa", "clexane", 0), ("afatinib", "baricitinib", 0), ("stadol", "sodol", 0),
+    ("str", "strattera", 1), ("12", "12", 0)])
+def test_the_onset_is_the_sounds_before_the_first_vowel(a, b, same):
+    # /s/ and /s/; /z/ and /z/; none and none; /s/ and /kl/; none and /b/; /st/ and /s/; a
+    # name without a vowel is all onset; a number has no sounds
+    assert measures(a, b)["onset"] == same
 
 
 def test_measures_many_matches_measures():

@@ -74,6 +74,7 @@ class Phonology:
     self_score: np.ndarray  # (codes,) score of a phoneme aligned with itself
     skip: float
     end_skip: float  # cost of each sound after the other name's last aligned one
+    vowel: np.ndarray  # (codes,) bool: the phoneme is a vowel (syllabic); padding False
 
 
 def phonology() -> Phonology:
@@ -156,7 +157,7 @@ def read_phonology(rules: Rules) -> Phonology:
         by_letter.setdefault(rule.grapheme[0], []).append(rule)
     return Phonology({k: tuple(v) for k, v in by_letter.items()}, "".join(inventory), code,
                      sub.astype(np.float32), self_score.astype(np.float32),
-                     constants["skip"], end_skip)
+                     constants["skip"], end_skip, is_vowel)
 
 
 def _read(word: str) -> list[Rule]:

@@ -1,14 +1,14 @@
 """The ranking model: how the measures of a pair of names combine into one score.
 
 Kondrak and Dorr (2004) rank confusable drug names by the plain mean of four measures (edit,
-BI-SIM, prefix, ALINE). innkit adds three that a reader of a name also sees (the shared ending,
-the longest common subsequence, the same first letter) and one of the other name alone (how
-familiar it is: a name in use is the one a reader's eye jumps to), and weighs all eight with
-weights
-learned on public confused-pair lists by ``benchmarks/screen_train.py``: a softmax over each
-list's own names (the partner against every other name), the weights kept non-negative and
-pulled towards the equal four-measure mean so that they generalise. The weights and their
-training provenance are the table ``data/screen_model.tsv``.
+BI-SIM, prefix, ALINE). innkit adds four that a reader of a name also sees or hears (the shared
+ending, the longest common subsequence, the same first letter, the same onset) and one of the
+other name alone (how familiar it is: a name in use is the one a reader's eye jumps to), and
+weighs all nine with weights learned on public confused-pair lists by
+``benchmarks/screen_train.py``: a softmax over each list's own names (the partner against
+every other name), the weights kept non-negative and pulled towards the equal four-measure
+mean so that they generalise. The weights and their training provenance are the table
+``data/screen_model.tsv``.
 
 Every weight is non-negative, so the score is monotone in each measure: an upper bound of each
 measure gives an upper bound of the score, which keeps retrieval exact
@@ -25,12 +25,14 @@ from ..errors import DataError
 from ..registry import Registry
 from ..rules.core import Rules
 
-FEATURES = ("edit", "bisim", "prefix", "phonetic", "suffix", "lcs", "first", "familiar")
+FEATURES = ("edit", "bisim", "prefix", "phonetic", "suffix", "lcs", "first", "familiar",
+            "onset")
 """The measures, in the column order of the measure arrays: normalised Levenshtein similarity,
 BI-SIM, shared beginning over the longer name, ALINE, shared ending over the longer name,
 longest common subsequence over the longer name, same first letter or first sound (0 or 1),
-and how familiar the other name is (:func:`in_use`): names in use are the ones people
-confuse."""
+how familiar the other name is (:func:`in_use`): names in use are the ones people confuse,
+and the same onset, the sounds before the first vowel (0 or 1: Celexa and Cerebyx, /s/; none
+for afatinib and axitinib)."""
 FAMILIAR_ZIPF = 3.0
 """The Zipf frequency at which a name counts as wholly familiar (a word met once per million
 words: Xanax; Zyrtec and Celexa, at about 1.8, count 0.6); rarer names count in proportion,
@@ -40,7 +42,7 @@ AUTHORISED_SHARE = 0.5
 frequency): a design choice, not fitted. The word frequency alone knows brands people write
 about (Xanax) but not hospital ones (Cerebyx); the lists alone know every brand of a
 substance alike (Zantryl as Adipex-P)."""
-KD_MEAN = np.array([0.25, 0.25, 0.25, 0.25, 0, 0, 0, 0], dtype=np.float64)
+KD_MEAN = np.array([0.25, 0.25, 0.25, 0.25, 0, 0, 0, 0, 0], dtype=np.float64)
 """Kondrak and Dorr's combination in the same columns: the baseline the model is pulled to."""
 
 

@@ -1,11 +1,11 @@
 """Look-alike / sound-alike screening: which existing names a name could be confused with.
 
-Each pair of names is scored by eight measures (:data:`~innkit.screening.ranking.FEATURES`):
+Each pair of names is scored by nine measures (:data:`~innkit.screening.ranking.FEATURES`):
 the four that Kondrak and Dorr (2004, "Identification of confusable drug names: a new approach
 and evaluation methodology") found best as a plain mean (``edit``, ``bisim``, ``prefix``,
 ``phonetic``: ALINE, see :mod:`innkit.screening.phonetic`), the shared ending, the longest
-common subsequence, the first letter and the other name's familiarity, weighed by the learned
-model of :mod:`innkit.screening.ranking`.
+common subsequence, the first letter, the other name's familiarity and the onset (the sounds
+before the first vowel), weighed by the learned model of :mod:`innkit.screening.ranking`.
 
 Names are read as a pharmacist reads them (:func:`reading`): salts, release and dosage-form
 words and FDA four-letter suffixes are set aside, and the first remaining word is the name's
@@ -50,9 +50,10 @@ from .ranking import AUTHORISED_SHARE, FEATURES, in_use, model
 
 LEVELS = ((Confidence.HIGH, 0.65), (Confidence.MEDIUM, 0.56), (Confidence.LOW, 0.44))
 """Combined-score thresholds, set on random pairs of listed names only, never on known confused
-pairs (benchmarks/screen_calibrate.py): 1 in 50,000 random pairs reaches high, 1 in 10,000
-medium, 1 in 1,000 low. High means a confusion a regulator would flag, medium one worth a
-look."""
+pairs (benchmarks/screen_calibrate.py): at most 1 in 50,000 random pairs reaches high, 1 in
+10,000 medium, 1 in 1,000 low (with the onset in the model, about 1 in 100,000, 3 in 100,000
+and 1 in 2,000: kept, so that a level flags no more random pairs than before). High means a
+confusion a regulator would flag, medium one worth a look."""
 
 STEM_WEIGHT = 0.75
 """Share of the stem words in the score of names with more than one word (a design choice,
@@ -227,6 +228,7 @@ class _Forms:
         self.rlex_order = arrays["rlex_order"]
         self.rlex = _Reversed(texts, self.rlex_order)
         self.text_array = np.array(texts, dtype=object)
+        self._heads: tuple[np.ndarray, np.ndarray] | None = None
 
     KEYS = ("lengths", "letters", "bits", "sounds", "sound_lengths", "selfs", "lex_order",
             "rlex_order", "familiar")
@@ -260,6 +262,16 @@ class _Forms:
                 # for sale is; its word frequency is not read, so familiarity tells none apart
                 "familiar": (in_use(texts, registry) if registry is not None else
                              np.full(len(texts), AUTHORISED_SHARE, dtype=np.float32))}
+
+    @property
+    def heads(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each form's first letter and first sound, kept whole (a column of the letters and
+        sounds is read at every screen; gathered from the rows, it costs more than the
+        comparison)."""
+        if self._heads is None:
+            self._heads = (np.ascontiguousarray(self.letters[:, 0]),
+                           np.ascontiguousarray(self.sounds[:, 0]))
+        return self._heads
 
     def subset_sounds(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         lengths = self.sound_lengths[idx]
@@ -339,15 +351,22 @@ class _Query:
     sounds: str
     self_score: float
     first_sound: int  # the code of the first phoneme (0: none)
+    onset: tuple[int, ...]  # the codes of the sounds before the first vowel
 
     @classmethod
     def of(cls, text: str) -> _Query:
         letters = _letters([text])
         counts = _counts(letters)
         sounds = phonetic.phonemes(text)
-        first = phonetic.phonology().code.get(sounds[0], 0) if sounds else 0
+        phonology = phonetic.phonology()
+        codes = [phonology.code.get(ch, 0) for ch in sounds]
+        onset = []
+        for c in codes:
+            if phonology.vowel[c]:
+                break
+            onset.append(c)
         return cls(text, letters[0], counts[0], _bits(counts)[:, 0], sounds,
-                   phonetic.self_score(sounds), first)
+                   phonetic.self_score(sounds), codes[0] if codes else 0, tuple(onset))
 
 
 def _shared_letters(q: _Query, forms: _Forms, idx: np.ndarray | None = None) -> np.ndarray:
@@ -371,19 +390,19 @@ def _bounds(q: _Query, forms: _Forms) -> tuple[np.ndarray, np.ndarray]:
     shared = _shared_letters(q, forms)
     prefix = forms.prefixes(q.text)
     suffix = forms.suffixes(q.text)
-    first = _same_first(q, forms)
+    first, onset = _beginnings(q, forms)
     return _bound_from(shared, prefix, suffix, forms.lengths, len(q.text), forms.selfs,
-                       q.self_score, first, forms.familiar), (prefix, suffix)
+                       q.self_score, first, forms.familiar, onset), (prefix, suffix)
 
 
 def _bound_from(common: np.ndarray, prefix: np.ndarray, suffix: np.ndarray, lengths: np.ndarray,
                 own_length: int, selfs: np.ndarray, own: float, first: np.ndarray,
-                familiar: np.ndarray) -> np.ndarray:
+                familiar: np.ndarray, onset: np.ndarray) -> np.ndarray:
     """The bound from an upper bound of the longest common subsequence (``common``), the exact
-    shared beginning and ending, the sounds' self-scores, the exact first-letter match and the
-    other name's familiarity: edit similarity and LCS <= LCS / longer length, BI-SIM <= (LCS +
-    1/2) / longer length, ALINE <= smaller self-score / larger; each weighed as the model
-    weighs the measure (every weight is non-negative, so the bound holds)."""
+    shared beginning and ending, the sounds' self-scores, the exact first-letter and onset
+    matches and the other name's familiarity: edit similarity and LCS <= LCS / longer length,
+    BI-SIM <= (LCS + 1/2) / longer length, ALINE <= smaller self-score / larger; each weighed
+    as the model weighs the measure (every weight is non-negative, so the bound holds)."""
     w = dict(zip(FEATURES, model().weights.astype(np.float32).tolist(), strict=True))
     longer = np.maximum(lengths, own_length).astype(np.float32)
     letters = common.astype(np.float32) * np.float32(w["edit"] + w["bisim"] + w["lcs"])
@@ -398,6 +417,7 @@ def _bound_from(common: np.ndarray, prefix: np.ndarray, suffix: np.ndarray, leng
     letters += np.float32(w["phonetic"]) * sound
     letters += np.float32(w["first"]) * first
     letters += np.float32(w["familiar"]) * familiar
+    letters += np.float32(w["onset"]) * onset
     letters += np.float32(1e-5)
     return letters
 
@@ -408,24 +428,44 @@ def _tight_bounds(q: _Query, forms: _Forms, idx: np.ndarray,
     in place of the shared-letters count."""
     lcs = process.cdist([q.text], forms.text_array[idx].tolist(), scorer=LCSseq.similarity,
                         workers=1, dtype=np.int32)[0]
-    first = _same_first(q, forms, idx)
+    first, onset = _beginnings(q, forms, idx)
     return _bound_from(lcs, prefix[0][idx], prefix[1][idx], forms.lengths[idx], len(q.text),
-                       forms.selfs[idx], q.self_score, first, forms.familiar[idx])
+                       forms.selfs[idx], q.self_score, first, forms.familiar[idx], onset)
 
 
-def _same_first(q: _Query, forms: _Forms, idx: np.ndarray | None = None) -> np.ndarray:
-    """1 where the form begins with the query's letter or with its sound (Xanax and Zantac,
-    Celexa and Seroquel: a reader hears the first sound as well as seeing it), else 0."""
-    letters = forms.letters[:, 0] if idx is None else forms.letters[idx, 0]
-    sounds = forms.sounds[:, 0] if idx is None else forms.sounds[idx, 0]
-    same = letters == q.letters[0]
+def _beginnings(q: _Query, forms: _Forms, idx: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Two measures of how the forms ``idx`` (default: all) begin, 1 or 0 each (the first
+    sounds read once for both):
+      - the first letter or the first sound is the query's (Xanax and Zantac, Celexa and
+        Seroquel: a reader hears the first sound as well as seeing it);
+      - the onset, the sounds before the first vowel, is the query's (both none when both
+        begin with a vowel); never for a query without sounds (a number)."""
+    letters0, sounds0 = forms.heads
+    if idx is not None:
+        letters0, sounds0 = letters0[idx], sounds0[idx]
+    same = letters0 == q.letters[0]
     if q.first_sound:
-        same |= sounds == q.first_sound
-    return same.astype(np.float32)
+        same |= sounds0 == q.first_sound
+    onset = np.zeros(len(sounds0), dtype=np.float32)
+    k, width = len(q.onset), forms.sounds.shape[1]
+    if not q.sounds or k > width:
+        return same.astype(np.float32), onset
+    if k:  # the forms that begin with the onset, narrowed sound by sound
+        rows = np.flatnonzero(sounds0 == q.onset[0])
+        at = rows if idx is None else idx[rows]
+        for j in range(1, k):
+            keep = forms.sounds[at, j] == q.onset[j]
+            rows, at = rows[keep], at[keep]
+        after = forms.sounds[at, k] if k < width else np.zeros(len(at), dtype=sounds0.dtype)
+        onset[rows[phonetic.phonology().vowel[after] | (after == 0)]] = 1.0
+    else:
+        onset[phonetic.phonology().vowel[sounds0] | (sounds0 == 0)] = 1.0
+    return same.astype(np.float32), onset
 
 
 def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
-    """The measures of the query with the forms ``idx``: an (n, 7) array, one column per
+    """The measures of the query with the forms ``idx``: an (n, 9) array, one column per
     measure of :data:`~innkit.screening.ranking.FEATURES`."""
     out = np.zeros((len(idx), len(FEATURES)), dtype=np.float64)
     if not len(idx):
@@ -446,7 +486,7 @@ def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
                               dtype=np.float32)[0]
     lcs = process.cdist([q.text], texts, scorer=LCSseq.similarity, workers=1, dtype=np.int32)[0]
     out[:, 5] = lcs / np.maximum(np.maximum(lengths, len(q.text)), 1)
-    out[:, 6] = _same_first(q, forms, idx)
+    out[:, 6], out[:, 8] = _beginnings(q, forms, idx)
     out[:, 7] = forms.familiar[idx]
     return np.round(out, 6)
 
@@ -454,7 +494,7 @@ def _exact(q: _Query, forms: _Forms, idx: np.ndarray) -> np.ndarray:
 def measures_many(query: str, texts: Sequence[str]) -> np.ndarray:
     """The measures of ``query`` with each text (the columns of
     :data:`~innkit.screening.ranking.FEATURES`: edit, bisim, prefix, phonetic first), taken as
-    written (no reading of salts or stem words): an (n, 8) array, for baselines, training and
+    written (no reading of salts or stem words): an (n, 9) array, for baselines, training and
     checks. The texts are a list as a user gives one: each is in use (``AUTHORISED_SHARE``)."""
     forms = _Forms(list(texts))
     return _exact(_Query.of(query), forms, np.arange(len(texts)))
@@ -596,7 +636,7 @@ def _measure_dict(a: Reading, b: Reading, full: np.ndarray, stem: np.ndarray | N
     m = {"combined": float(combined), "edit": float(full[0]), "bisim": float(full[1]),
          "prefix": float(full[2]), "phonetic": float(full[3]),
          "dice": dice(a.text, b.text), "suffix": float(full[4]), "lcs": float(full[5]),
-         "first": float(full[6]), "familiar": float(full[7])}
+         "first": float(full[6]), "familiar": float(full[7]), "onset": float(full[8])}
     if stem is not None:
         m["stem_word"] = float(combine(stem[None, :])[0])
     return m
