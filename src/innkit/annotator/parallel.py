@@ -314,6 +314,7 @@ class Schedule:
         self.pending: deque[_Slot] = deque()
         self.shared: set[str] = set()  # texts whose decodings the workers have (sent or given)
         self.ahead = (workers.jobs + 1) * AHEAD
+        self._source: Iterator[Piece] | None = None  # where flow() reads pieces from
 
     def __len__(self) -> int:
         return len(self.pending)
@@ -337,9 +338,51 @@ class Schedule:
         first = self.pending[0]
         return first.here or first.ready or first.finished or len(self.pending) > self.ahead
 
+    def flow(self, source: Iterator[Piece]) -> Iterator[tuple[Piece, PieceNames | None]]:
+        """Each piece of ``source`` with its names (see :meth:`next_done`), in order.
+
+        Pieces are read on while none is due, and while a worker has room and no piece to
+        take: a worker never waits while this process stitches and writes a run of pieces
+        that came back together, nor this process while the first piece is out."""
+        self._source = source
+        while True:
+            while self._hungry() and self._read():
+                pass
+            if not self.pending:
+                return
+            yield self.next_done()
+
+    def _hungry(self) -> bool:
+        """Whether to read the next piece before stitching the first."""
+        if not self.pending:
+            return True
+        if len(self.pending) > self.ahead:
+            return False
+        if not self.due():
+            return True
+        if self.workers.jobs < 1 or self.workers.broken:
+            return False
+        return self._busy() < IN_FLIGHT * self.workers.jobs and not any(
+            s.idle for s in self.pending)
+
+    def _read(self) -> bool:
+        """The source's next piece added; False when it has none left (or there is none)."""
+        if self._source is None:
+            return False
+        piece = next(self._source, None)
+        if piece is None:
+            self._source = None
+            return False
+        self.add(piece)
+        return True
+
+    def _busy(self) -> int:
+        return sum(1 for s in self.pending if s.future is not None and not s.future.done())
+
     def next_done(self) -> tuple[Piece, PieceNames | None]:
         """The first piece and its names, waiting for them if need be (working on other
-        pieces meanwhile); names None: the stitcher annotates the piece whole."""
+        pieces meanwhile, read on if need be); names None: the stitcher annotates the piece
+        whole."""
         first = self.pending[0]
         while not (first.ready or first.here):
             if first.future is None:
@@ -354,6 +397,8 @@ class Schedule:
             if first.ready:
                 break
             idle = next((s for s in reversed(self.pending) if s.idle), None)
+            if idle is None and len(self.pending) <= self.ahead and self._read():
+                idle = next((s for s in reversed(self.pending) if s.idle), None)
             if idle is None:
                 self._collect(first)
                 break
@@ -378,7 +423,7 @@ class Schedule:
 
     def _dispatch(self) -> None:
         """Hand waiting pieces, first first, to workers with room (IN_FLIGHT each)."""
-        busy = sum(1 for s in self.pending if s.future is not None and not s.future.done())
+        busy = self._busy()
         for slot in self.pending:
             if busy >= IN_FLIGHT * self.workers.jobs:
                 break
