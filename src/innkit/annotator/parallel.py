@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import inspect
 import os
 import signal
 import sys
@@ -32,6 +33,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from .. import models
@@ -83,11 +85,20 @@ def _rebuilt(cls: type, names: tuple[str, ...], values: tuple[object, ...]) -> o
 def _reducer(cls: type):
     """How a result class travels between the processes: its field values in order. (The
     pickling Python gives a frozen dataclass with slots asks for its fields once per object,
-    and a piece's names and decodings are thousands of objects.)"""
-    names = tuple(f.name for f in dataclasses.fields(cls))
-
-    def reduce(result: object) -> tuple[object, ...]:
-        return _rebuilt, (cls, names, tuple([getattr(result, n) for n in names]))
+    and a piece's names and decodings are thousands of objects.) Read in C, and rebuilt by
+    the class itself where its ``__init__`` takes every field in order and runs no check (the
+    results' own, which store each field through its slot: a third faster to load than
+    setting them one by one here)."""
+    fields = dataclasses.fields(cls)
+    names = tuple(f.name for f in fields)
+    values = attrgetter(*names) if len(names) > 1 else (lambda r: (getattr(r, names[0]),))
+    if (names and all(f.init for f in fields) and not hasattr(cls, "__post_init__")
+            and list(inspect.signature(cls).parameters) == list(names)):
+        def reduce(result: object) -> tuple[object, ...]:
+            return cls, values(result)
+    else:
+        def reduce(result: object) -> tuple[object, ...]:
+            return _rebuilt, (cls, names, values(result))
 
     return reduce
 
