@@ -361,3 +361,25 @@ def test_workers_are_forked_from_a_loaded_process_and_spawned_beside_other_threa
     finally:
         stop.set()
         other.join()
+
+
+@pytest.mark.parametrize(("cores", "busy", "jobs"), [(2, 0, 1), (2, 1, 1), (2, 2, 0), (2, 5, 0),
+                                                     (4, 0, 3), (4, 2, 2), (4, 4, 0), (1, 0, 0)])
+def test_the_default_workers_leave_out_cores_other_processes_keep_busy(monkeypatch, cores,
+                                                                        busy, jobs):
+    monkeypatch.setattr(parallel, "available_cores", lambda: cores)
+    monkeypatch.setattr(parallel, "busy_elsewhere", lambda: busy)
+    assert parallel.default_jobs() == jobs
+    assert Workers().jobs == jobs
+    assert Workers(3).jobs == 3  # asked for: as many as asked
+
+
+def test_processes_busy_elsewhere_are_read_from_the_kernel_s_counts():
+    from innkit.workers import busy_elsewhere
+
+    # the lower of those running now (this one aside) and the last minute's average
+    assert busy_elsewhere("3.71 3.38 2.68 5/250 12345\n") == 3
+    assert busy_elsewhere("0.40 0.38 0.30 4/250 12345\n") == 0
+    assert busy_elsewhere("2.90 1.00 1.00 2/250 12345\n") == 1
+    assert busy_elsewhere("") == 0 and busy_elsewhere("junk") == 0
+    assert busy_elsewhere() >= 0
