@@ -153,11 +153,13 @@ def end_to_end(label: str, document: Path, names_file: Path, pairs: int, also: s
           + f"; CPU ratio script/innkit {med_cpu['script'] / med_cpu['innkit']:.2f}")
     med.update({f"cpu {k}": v for k, v in med_cpu.items()})
     if "one process" in med:
+        from innkit.annotator.parallel import default_jobs
         from innkit.workers import available_cores
 
         print(f"  {label}: innkit --jobs 1 (one process) {med['one process']:.3f} s, ratio "
               f"script/one process {med['script'] / med['one process']:.2f}; the default "
-              f"(one process per core, {available_cores()} cores) is "
+              f"(one process per core, {available_cores()} cores, but for those other "
+              f"processes keep busy: {default_jobs() + 1} now) is "
               f"{med['one process'] / med['innkit']:.2f}x faster")
     if "before" in med:
         print(f"  {label}: other tree ({also}) {med['before']:.3f} s, ratio script/other "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickletools
 import random
 import signal
 import subprocess
@@ -20,6 +21,7 @@ from innkit.annotator.core import Annotator, annotate, shared_annotator
 from innkit.annotator.parallel import Schedule, Workers
 from innkit.annotator.stitch import Stitcher, annotate_chunks
 from innkit.annotator.stream import LOOKAHEAD, Piece, pieces
+from innkit.models import Mention
 from innkit.registry import Registry
 from innkit.workers import can_fork
 
@@ -307,10 +309,32 @@ def test_results_travel_between_processes_unchanged():
     mentions = annotate(EXAMPLE.read_text(encoding="utf-8"))
     assert any(m.decoding.substance is not None for m in mentions)
     data = bytes(ForkingPickler.dumps(mentions))
-    assert b"_rebuilt" in data
+    # each result is made by one call with its values, never filled in afterwards
+    assert "BUILD" not in {op.name for op, _, _ in pickletools.genops(data)}
     back = ForkingPickler.loads(data)
     assert back == mentions
     assert [m.to_dict() for m in back] == [m.to_dict() for m in mentions]
+
+
+def test_a_result_class_whose_init_checks_is_rebuilt_without_running_it():
+    """A class rebuilt by its own ``__init__`` only when that stores the fields in order and
+    checks nothing; otherwise the values are set as they were sent."""
+    import dataclasses
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        value: int
+
+        def __post_init__(self) -> None:
+            if self.value < 0:
+                raise ValueError("negative")
+
+    plain = parallel._reducer(Mention)(annotate("aspirin")[0])
+    assert plain[0] is Mention
+    rebuild, args = parallel._reducer(Checked)(Checked(1))
+    assert rebuild is parallel._rebuilt
+    cls, names, _ = args
+    assert rebuild(cls, names, (-1,)).value == -1  # sent as it was: no check on the way
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork on Linux")
@@ -337,3 +361,25 @@ def test_workers_are_forked_from_a_loaded_process_and_spawned_beside_other_threa
     finally:
         stop.set()
         other.join()
+
+
+@pytest.mark.parametrize(("cores", "busy", "jobs"), [(2, 0, 1), (2, 1, 1), (2, 2, 0), (2, 5, 0),
+                                                     (4, 0, 3), (4, 2, 2), (4, 4, 0), (1, 0, 0)])
+def test_the_default_workers_leave_out_cores_other_processes_keep_busy(monkeypatch, cores,
+                                                                        busy, jobs):
+    monkeypatch.setattr(parallel, "available_cores", lambda: cores)
+    monkeypatch.setattr(parallel, "busy_elsewhere", lambda: busy)
+    assert parallel.default_jobs() == jobs
+    assert Workers().jobs == jobs
+    assert Workers(3).jobs == 3  # asked for: as many as asked
+
+
+def test_processes_busy_elsewhere_are_read_from_the_kernel_s_counts():
+    from innkit.workers import busy_elsewhere
+
+    # the lower of those running now (this one aside) and the last minute's average
+    assert busy_elsewhere("3.71 3.38 2.68 5/250 12345\n") == 3
+    assert busy_elsewhere("0.40 0.38 0.30 4/250 12345\n") == 0
+    assert busy_elsewhere("2.90 1.00 1.00 2/250 12345\n") == 1
+    assert busy_elsewhere("") == 0 and busy_elsewhere("junk") == 0
+    assert busy_elsewhere() >= 0

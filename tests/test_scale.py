@@ -191,6 +191,28 @@ def test_near_miss_index_gives_the_linear_answer():
             assert index.closest(word, limit) == expected, (word, limit)
 
 
+def test_a_mid_sized_list_is_indexed_and_gives_the_linear_answer():
+    """A list of a thousand names gets an index of its own (kept beside the large list's),
+    and every answer is the one of measuring every name; words two edits away at either end
+    (where the index looks for a piece at one place only) are found."""
+    from innkit.decoder import modifiers
+
+    rng = random.Random(9)
+    choices = tuple(dict.fromkeys(n.lower() for n, _ in _names(1_000, seed=2)))
+    assert modifiers.INDEXED_FROM <= len(choices) < modifiers.INDEXED_CHOICES
+    queries = []
+    for name in rng.sample(choices, 150):
+        queries += [name, "xy" + name, name + "zz", name[2:], name[:-2], "q" + name[1:-1] + "q",
+                    name[:3] + name[5:], "ab" + name[:-2]]
+    for word in queries:
+        for edits in (1, 2):
+            expected = _linear_near_miss(word, choices, 1 if len(word) < 8 else edits)
+            if len(word) < 6:
+                expected = None
+            assert modifiers.near_miss(word, choices, edits) == expected, (word, edits)
+    assert any(index.choices is choices for index in modifiers._MID_INDEXES.values())
+
+
 def _linear_near_miss(word: str, choices: tuple[str, ...], limit: int) -> str | None:
     """Every name measured: the closest, then the longest shared start, then the first."""
     from rapidfuzz.distance import Levenshtein

@@ -21,6 +21,24 @@ def available_cores() -> int:
     return os.cpu_count() or 1
 
 
+def busy_elsewhere(loadavg: str | None = None) -> int:
+    """Processes running or waiting to run on this machine besides this one, as the lower of
+    the kernel's count of them right now and its average over the last minute (a process that
+    only passes by moves the one, not the other); 0 where neither is known (``loadavg``: the
+    text of /proc/loadavg, read when not given). A worker process on a core that another
+    keeps busy only waits for it, and keeps the others waiting."""
+    try:
+        if loadavg is None:
+            with open("/proc/loadavg", encoding="ascii") as f:
+                loadavg = f.read()
+        fields = loadavg.split()
+        now = int(fields[3].split("/")[0]) - 1  # runnable tasks, this one among them
+        minute = float(fields[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return max(0, min(now, int(minute)))
+
+
 def can_fork() -> bool:
     """Whether workers may be forked from this process: on Linux (macOS's system libraries
     are not safe in a forked child), with no other thread running, whose locks the children

@@ -231,18 +231,21 @@ class Annotator:
                 if _hyphen_before(text, start) else None
             if m:
                 fda_prefix_start = m.start()
-            # Each label ends in a white space right before the name: only then is one looked for.
-            if start > 0 and text[start - 1].isspace():
+            # Each label ends in a white space right before the name: only then is one looked for,
+            # and only after what the labels end in before it (see _may_end_label).
+            if start > 0 and text[start - 1].isspace() and _may_end_label(text, start - 1):
                 window = text[max(0, start - 40):start]
                 for rx, style in LEFT_LABELS:
                     m = rx.search(window)
                     if m and label_row(m, style, tables) is not None:
                         start -= len(m.group(0))
                         break
-            m = hyphen_tail(text, end)
+            # A hyphenated tail starts with a hyphen, a combination with a slash: most names
+            # have neither after them, and the patterns are tried only where they may match.
+            m = hyphen_tail(text, end) if text.startswith("-", end) else None
             if m:
                 end = m.end()
-            while True:  # combinations written with slashes: a/b/c
+            while text.startswith("/", end):  # combinations written with slashes: a/b/c
                 m = SLASH_NEXT.match(text, end)
                 if not (m and self.decoding(m.group(1)).kind == Kind.ANTIBODY):
                     break
@@ -541,6 +544,24 @@ def with_look_alikes(out: list[Mention], looks: list[Mention]) -> list[Mention]:
     """The mentions and the look-alike words, in order of start (a look-alike after a
     mention at the same place)."""
     return sorted([*out, *looks], key=lambda x: x.start) if looks else out
+
+
+def _may_end_label(text: str, space: int) -> bool:
+    """Whether a radiolabel written before a name may end at the white space ``space`` (the
+    one before the name): the labels of ``rules.affixes.LEFT_LABELS`` end in a closing
+    parenthesis (``indium (111In)``) or a mass number, with or without ``m`` (``Tc 99m``),
+    then one white space and the end (``$``: also before a final line break). Most names have
+    none of these before them, and their two searches are not made."""
+    ends = [space - 1]
+    if text[space] == "\n" and space > 0 and text[space - 1].isspace():
+        ends.append(space - 2)  # "$" before the line break: the white space before it
+    for at in ends:
+        if at < 0:
+            continue
+        c = text[at]
+        if c == ")" or c.isdigit() or (c == "m" and at > 0 and text[at - 1].isdigit()):
+            return True
+    return False
 
 
 def _hyphen_before(text: str, at: int) -> bool:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import inspect
 import os
 import signal
 import sys
@@ -32,6 +33,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from .. import models
@@ -39,7 +41,7 @@ from ..decoder.decode import UNLISTED_WORDS
 from ..models import Decoding, Mention
 from ..registry import Registry, get_registry, set_registry
 from ..vocab import How, Leniency
-from ..workers import MAX_JOBS, available_cores, can_fork, die_with, no_interrupts
+from ..workers import MAX_JOBS, available_cores, busy_elsewhere, can_fork, die_with, no_interrupts
 from .core import Annotator, shared_annotator
 from .stream import Piece, PieceNames, piece_names
 
@@ -68,8 +70,13 @@ GIVEN_AT_MOST = 5_000
 
 
 def default_jobs() -> int:
-    """Worker processes: one per core but one, for this process works on pieces too."""
-    return max(0, min(available_cores() - 1, MAX_JOBS))
+    """Worker processes: one per core but one, for this process works on pieces too, and
+    none for a core that other processes keep busy beyond the first such process (see
+    :func:`~innkit.workers.busy_elsewhere`): on a loaded machine a document shared between
+    processes that wait for each other is slower than in one process (the 28 MB bulk text,
+    with four other processes on two cores: 8.3 s shared, 6.0 s in one process)."""
+    cores = available_cores()
+    return max(0, min(cores - 1, cores - max(1, busy_elsewhere()), MAX_JOBS))
 
 
 def _rebuilt(cls: type, names: tuple[str, ...], values: tuple[object, ...]) -> object:
@@ -83,11 +90,20 @@ def _rebuilt(cls: type, names: tuple[str, ...], values: tuple[object, ...]) -> o
 def _reducer(cls: type):
     """How a result class travels between the processes: its field values in order. (The
     pickling Python gives a frozen dataclass with slots asks for its fields once per object,
-    and a piece's names and decodings are thousands of objects.)"""
-    names = tuple(f.name for f in dataclasses.fields(cls))
-
-    def reduce(result: object) -> tuple[object, ...]:
-        return _rebuilt, (cls, names, tuple([getattr(result, n) for n in names]))
+    and a piece's names and decodings are thousands of objects.) Read in C, and rebuilt by
+    the class itself where its ``__init__`` takes every field in order and runs no check (the
+    results' own, which store each field through its slot: a third faster to load than
+    setting them one by one here)."""
+    fields = dataclasses.fields(cls)
+    names = tuple(f.name for f in fields)
+    values = attrgetter(*names) if len(names) > 1 else (lambda r: (getattr(r, names[0]),))
+    if (names and all(f.init for f in fields) and not hasattr(cls, "__post_init__")
+            and list(inspect.signature(cls).parameters) == list(names)):
+        def reduce(result: object) -> tuple[object, ...]:
+            return cls, values(result)
+    else:
+        def reduce(result: object) -> tuple[object, ...]:
+            return _rebuilt, (cls, names, values(result))
 
     return reduce
 
@@ -314,6 +330,7 @@ class Schedule:
         self.pending: deque[_Slot] = deque()
         self.shared: set[str] = set()  # texts whose decodings the workers have (sent or given)
         self.ahead = (workers.jobs + 1) * AHEAD
+        self._source: Iterator[Piece] | None = None  # where flow() reads pieces from
 
     def __len__(self) -> int:
         return len(self.pending)
@@ -337,9 +354,51 @@ class Schedule:
         first = self.pending[0]
         return first.here or first.ready or first.finished or len(self.pending) > self.ahead
 
+    def flow(self, source: Iterator[Piece]) -> Iterator[tuple[Piece, PieceNames | None]]:
+        """Each piece of ``source`` with its names (see :meth:`next_done`), in order.
+
+        Pieces are read on while none is due, and while a worker has room and no piece to
+        take: a worker never waits while this process stitches and writes a run of pieces
+        that came back together, nor this process while the first piece is out."""
+        self._source = source
+        while True:
+            while self._hungry() and self._read():
+                pass
+            if not self.pending:
+                return
+            yield self.next_done()
+
+    def _hungry(self) -> bool:
+        """Whether to read the next piece before stitching the first."""
+        if not self.pending:
+            return True
+        if len(self.pending) > self.ahead:
+            return False
+        if not self.due():
+            return True
+        if self.workers.jobs < 1 or self.workers.broken:
+            return False
+        return self._busy() < IN_FLIGHT * self.workers.jobs and not any(
+            s.idle for s in self.pending)
+
+    def _read(self) -> bool:
+        """The source's next piece added; False when it has none left (or there is none)."""
+        if self._source is None:
+            return False
+        piece = next(self._source, None)
+        if piece is None:
+            self._source = None
+            return False
+        self.add(piece)
+        return True
+
+    def _busy(self) -> int:
+        return sum(1 for s in self.pending if s.future is not None and not s.future.done())
+
     def next_done(self) -> tuple[Piece, PieceNames | None]:
         """The first piece and its names, waiting for them if need be (working on other
-        pieces meanwhile); names None: the stitcher annotates the piece whole."""
+        pieces meanwhile, read on if need be); names None: the stitcher annotates the piece
+        whole."""
         first = self.pending[0]
         while not (first.ready or first.here):
             if first.future is None:
@@ -354,6 +413,8 @@ class Schedule:
             if first.ready:
                 break
             idle = next((s for s in reversed(self.pending) if s.idle), None)
+            if idle is None and len(self.pending) <= self.ahead and self._read():
+                idle = next((s for s in reversed(self.pending) if s.idle), None)
             if idle is None:
                 self._collect(first)
                 break
@@ -378,7 +439,7 @@ class Schedule:
 
     def _dispatch(self) -> None:
         """Hand waiting pieces, first first, to workers with room (IN_FLIGHT each)."""
-        busy = sum(1 for s in self.pending if s.future is not None and not s.future.done())
+        busy = self._busy()
         for slot in self.pending:
             if busy >= IN_FLIGHT * self.workers.jobs:
                 break

@@ -85,11 +85,7 @@ def annotate_chunks(chunks: Iterable[str], *, leniency: Leniency | str = Lenienc
         return
     schedule = Schedule(workers, stitcher.annotator, stitcher.defined)
     try:
-        for piece in pieces(chunks):
-            schedule.add(piece)
-            while schedule.due():
-                yield from stitcher.stitch(*schedule.next_done())
-        while schedule:
-            yield from stitcher.stitch(*schedule.next_done())
+        for piece, names in schedule.flow(pieces(chunks)):
+            yield from stitcher.stitch(piece, names)
     finally:
         schedule.clear()

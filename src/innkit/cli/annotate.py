@@ -218,7 +218,8 @@ class _Inputs:
 @click.option("--jobs", type=click.IntRange(min=1), metavar="N",
               help="Local engine: processes sharing a long document (over two million "
                    "characters) "
-                   "(default: one per core; 1: this process alone).")
+                   "(default: one per core, but for cores other processes keep busy; "
+                   "1: this process alone).")
 def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
                  html_path: str | None, input_format: str, text_field: str,
                  id_field: str, engine: str, scheduler: str | None, workers: int | None,
@@ -271,7 +272,7 @@ def annotate_cmd(files: tuple[str, ...], fmt: str, leniency: str, output: str,
 def _run(inputs: _Inputs, sinks: list[Sink], leniency: str, n_inputs: int,
          helpers: int | None = None, longest: int = 0) -> None:
     """Every document through every sink; a failed brat document leaves no half file.
-    ``helpers``: worker processes for long documents (None: one per core but one), started
+    ``helpers``: worker processes for long documents (None: see ``default_jobs``), started
     at once when a file of ``longest`` bytes is long enough to share."""
     for s in sinks:
         s.begin()
