@@ -139,7 +139,8 @@ def test_the_sterone_ending_is_read_by_the_steroid_it_belongs_to(name, stems):
     assert [m.stem for m in decode(name).stems] == stems
 
 
-@pytest.mark.parametrize("name", ["levonorgestrel", "desogestrel", "megestrol"])
+@pytest.mark.parametrize("name", ["levonorgestrel", "desogestrel", "megestrol",
+                                  "gestrinone"])
 def test_gestr_is_read_as_a_progestogen_and_its_estr_as_none(name):
     """The source row gave -gestr- estr's meaning; the INNs holding it are progestogens."""
     d = decode(name)

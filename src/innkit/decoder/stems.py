@@ -19,6 +19,9 @@ from ..vocab import Confidence
 MIN_FREE_STEM = 3
 """Infix and free-position stems shorter than this are too common by chance (``ni`` in
 methylphenidate, no nitro compound; ``io``) to be read at all."""
+STANDS_ALONE = 5
+"""Letters of a stem that may stand at a word's edge with no letters of its own beside it
+(``nonacog alfa``, ``epoetin``; the -gestr- that begins gestrinone)."""
 
 
 def _confidence(entry: StemEntry, matched_length: int, *, ending: bool = False) -> Confidence:
@@ -103,7 +106,8 @@ def _classify(word: str, tables: Tables) -> list[StemMatch]:
         for entry in tables.free_stems[core]:
             if entry.deleted:
                 continue
-            if entry.position == "infix" and (at < 2 or at + len(core) > len(word) - 2):
+            if entry.position == "infix" and len(core) < STANDS_ALONE and \
+                    (at < 2 or at + len(core) > len(word) - 2):
                 continue
             if all(m.stem != entry.stem for m in free):
                 match = _match(entry, word)
@@ -146,7 +150,7 @@ def _longest(edge: Edge | None, word: str, *, suffix: bool) -> tuple[StemEntry, 
     lengths, rows_of = edge
     size = len(word)
     for n in lengths:
-        if n <= size and (size - n >= 2 or n >= 5):
+        if n <= size and (size - n >= 2 or n >= STANDS_ALONE):
             rows = rows_of.get(word[-n:] if suffix else word[:n])
             if rows is not None:
                 return rows
