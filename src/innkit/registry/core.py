@@ -170,6 +170,13 @@ class KnownNames:
     def clear_memo(self) -> None:
         self._by_key = {}
 
+    @property
+    def has_user(self) -> bool:
+        """Whether any name comes from the user database (as loaded)."""
+        if self._db is None:
+            self.ensure()
+        return self._has_user
+
     def refresh(self) -> None:
         with self._lock:
             self.load()
