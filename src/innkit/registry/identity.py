@@ -136,10 +136,10 @@ class Resolver:
     # -- relation and ranking ---------------------------------------------------------------
     def _relation(self, normal: str, rec: NameRecord, sub: SubstanceRecord,
                   forced: Relation | None) -> Relation:
-        key = name_key(normal)
-        inn_key = name_key(sub.inn) if sub.inn else None
         if forced is not None:
             return forced
+        key = name_key(normal)
+        inn_key = name_key(sub.inn) if sub.inn else None
         if inn_key == key:
             return Relation.INN
         if INN_TAG in rec.tags and strip_salts(normal, self.salts) == normal:
