@@ -148,6 +148,9 @@ def forget() -> None:
     _forget_words()
 
 
+_decode_cached.cache_clear = forget  # type: ignore[attr-defined]  # its name in older trees
+
+
 def _decode(text: object, registry: Registry) -> Decoding:
     if isinstance(text, bytes | bytearray):
         try:
