@@ -43,6 +43,9 @@ def test_ambiguous_substance_and_candidates():
                   tags=("INN",))
     assert s.to_json() == _dumps(s)
     assert json.loads(s.to_json())["denotes"][1]["unii"] == "U2"
+    twice = Substance(name="a", inn=None, unii="U4", relation="synonym",
+                      names=(("brand", ("A",), 1), ("code", (), 0), ("brand", ("B",), 2)))
+    assert twice.to_json() == _dumps(twice)
     d = Decoding(input="a", kind=Kind.STEM, substance=s, identifiers=(("unii", None),),
                  conjugates=(("x y", "U3"),))
     assert d.to_json() == _dumps(d)

@@ -77,6 +77,7 @@ def _writer(cls: type) -> Callable[[Any], dict[str, Any]]:
 
 
 _quote = json.encoder.encode_basestring  # the C string writer of json.dumps(ensure_ascii=False)
+_int = int.__repr__  # how json.dumps writes an int
 _encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 """``json.dumps(x, ensure_ascii=False)``: a result's JSON is a fresh tree, never a cycle."""
 
@@ -91,7 +92,7 @@ def _json_writer(cls: type) -> Callable[[Any], str]:
     spec = cls._json if cls._json is not None else tuple(f.name for f in fields(cls))
     texts = cls._json_text
     hints = get_type_hints(cls)
-    scope: dict[str, Any] = {"_q": _quote, "_e": _encode, "_plain": plain, "_int": int.__repr__,
+    scope: dict[str, Any] = {"_q": _quote, "_e": _encode, "_plain": plain, "_int": _int,
                              "_j": _json_of, "_strs": _strings, "_dict_of": _writer(cls)}
     parts = []
     for i, entry in enumerate(spec):
@@ -248,7 +249,12 @@ def _names_json(s: Substance) -> str:
     hit = _SHOWN_JSON.get(id(names))
     if hit is not None and hit[0] is names:
         return hit[1]
-    text = _encode({t: {"count": n, "names": list(v)} for t, v, n in names})
+    if len({t for t, _, _ in names}) < len(names):  # a type twice: the dict keeps one
+        text = _encode({t: {"count": n, "names": list(v)} for t, v, n in names})
+    else:  # the dict's JSON, written without the dict
+        text = "{" + ", ".join([
+            f'{_quote(t)}: {{"count": {_int(n) if type(n) is int else _encode(n)}, '
+            f'"names": {_strings(v)}}}' for t, v, n in names]) + "}"
     if len(_SHOWN_JSON) >= _SHOWN_JSON_MAX:
         _SHOWN_JSON.clear()
     _SHOWN_JSON[id(names)] = (names, text)
