@@ -174,10 +174,6 @@ class _Rows:
         return str(self._rows[self._offsets[i]:self._offsets[i + 1]], "utf-8")
 
 
-_STEP = 32
-"""One hash in this many is kept in a list to bisect first (see :meth:`_Map.get`)."""
-
-
 class _Map:
     """Rows by key, each row its key, ``_KEY`` and what it holds: the key's hash is searched
     among the sorted hashes (a C-level bisect over the mapped file), which give the row's
@@ -188,20 +184,11 @@ class _Map:
         self._hashes = hashes
         self._slots = slots
         self.rows = rows
-        self._every: list[int] | None = None
 
     def get(self, key: str) -> str | None:
         h = _hash(key)
         hashes = self._hashes
-        every = self._every
-        if every is None:  # every _STEP-th hash, as Python ints (once, well under 1 ms)
-            every = self._every = hashes[::_STEP].tolist()
-        # The hashes between two of these hold the key's place: a bisect of a short list of
-        # ints, then of a few of the mapped hashes (each compared one an int made from the
-        # mapped bytes), not of all of them.
-        j = bisect.bisect_left(every, h)
-        end = len(hashes)
-        i = bisect.bisect_left(hashes, h, max(0, (j - 1) * _STEP), min(j * _STEP, end))
+        i, end = bisect.bisect_left(hashes, h), len(hashes)
         while i < end and hashes[i] == h:
             found, _, row = self.rows[self._slots[i]].partition(_KEY)
             if found == key:
