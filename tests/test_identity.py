@@ -309,6 +309,20 @@ def test_a_brand_is_never_read_by_its_own_letters(brand, inn):
     assert not d.stems and d.name == inn and summary(d).startswith(f"{inn}: ")
 
 
+@needs_unii
+def test_a_brand_whose_word_is_its_inn_s_is_read_as_written():
+    """A brand or code read as its INN is not read by its own letters first, unless its word
+    may be the INN's: clopidogrel-bms keeps its own reading, Besponsa and CMC-544 take the
+    INN's, with the note that says so."""
+    own = innkit.decode("clopidogrel-bms")
+    assert own.substance.relation == "brand" and own.name == "clopidogrel-bms"
+    assert own.notes[0].endswith("the name is read as written")
+    for coined in ("Besponsa", "CMC-544"):
+        d = innkit.decode(coined)
+        assert d.input == coined and d.name == "inotuzumab" and d.kind == "antibody"
+        assert d.notes[0].endswith("the decoding is that of the INN")
+
+
 def test_a_list_name_that_is_no_inn_lends_no_weak_stem():
     """garlic is listed as allium sativum whole: the -ium of a genus is no quaternary ammonium."""
     d = innkit.decode("garlic")

@@ -9,6 +9,7 @@ writes spends most of a decode (each field goes through ``object.__setattr__``, 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, fields
 from enum import Enum
@@ -36,9 +37,17 @@ class Result:
 
     __slots__ = ()
     _json: ClassVar[tuple[JsonKey, ...] | None] = None
+    _json_text: ClassVar[Mapping[str, Callable[[Any], str]]] = {}
+    """Writers of the JSON text of keys made for the JSON (see :meth:`to_json`), by key."""
 
     def to_dict(self) -> dict[str, Any]:
         return _writer(type(self))(self)
+
+    def to_json(self) -> str:
+        """``json.dumps(self.to_dict(), ensure_ascii=False)``, the same text, written without
+        building the dict (a decode's JSON line is made per name, and the dict and its
+        encoding cost as much as a cold decode's look-ups)."""
+        return _json_writer(type(self))(self)
 
 
 @cache
@@ -66,6 +75,86 @@ def _writer(cls: type) -> Callable[[Any], dict[str, Any]]:
     exec(f"def to_dict(self):\n    return {{\n{''.join(items)}    }}\n", scope)
     return scope["to_dict"]
 
+
+_quote = json.encoder.encode_basestring  # the C string writer of json.dumps(ensure_ascii=False)
+_int = int.__repr__  # how json.dumps writes an int
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+"""``json.dumps(x, ensure_ascii=False)``: a result's JSON is a fresh tree, never a cycle."""
+
+
+@cache
+def _json_writer(cls: type) -> Callable[[Any], str]:
+    """The ``to_json`` of a result class, written once from the same keys as its ``to_dict``:
+    one f-string, each value written as its declared type says (strings by json's own C
+    writer), what a class's ``_json_text`` writes for a key made for the JSON, and json's
+    encoder for the rest. A value not of its declared type (a number where text is declared)
+    gives way to ``json.dumps`` of the whole ``to_dict()``, so the text is always the same."""
+    spec = cls._json if cls._json is not None else tuple(f.name for f in fields(cls))
+    texts = cls._json_text
+    hints = get_type_hints(cls)
+    scope: dict[str, Any] = {"_q": _quote, "_e": _encode, "_plain": plain, "_int": _int,
+                             "_j": _json_of, "_strs": _strings, "_dict_of": _writer(cls)}
+    parts = []
+    for i, entry in enumerate(spec):
+        key, source = (entry, entry) if isinstance(entry, str) else entry
+        if key in texts:
+            scope[f"_t{i}"] = texts[key]
+            value = f"_t{i}(self)"
+        elif not isinstance(source, str):
+            scope[f"_g{i}"] = source
+            value = f"_e(_g{i}(self))"
+        else:
+            attribute = getattr(cls, source, None)
+            hint = (get_type_hints(attribute.fget).get("return")
+                    if isinstance(attribute, property) else hints.get(source))
+            value = _text_expression(hint, f"self.{source}")
+        literal = _quote(key) + ": "
+        if any(c in literal for c in "{}'\\"):
+            raise TypeError(f"{cls.__name__}: key {key!r} cannot be written in a template")
+        parts.append(("{{" if not parts else ", ") + literal + "{" + value + "}")
+    body = "".join(parts) + "}}" if parts else "{{}}"
+    exec(f"def to_json(self):\n    try:\n        return f'{body}'\n"
+         "    except (TypeError, AttributeError):\n        return _e(_dict_of(self))\n", scope)
+    return scope["to_json"]
+
+
+def _json_of(value: Any) -> str:
+    """A result's JSON text (the writer of its own class)."""
+    return _json_writer(type(value))(value)
+
+
+def _strings(values: Iterable[str]) -> str:
+    """A sequence of strings as a JSON list (an element not a string raises TypeError)."""
+    return "[" + ", ".join(map(_quote, values)) + "]" if values else "[]"
+
+
+def _text_expression(hint: Any, ref: str) -> str:
+    """Python for the JSON text of ``ref``, a value of type ``hint`` (within an f-string: no
+    backslash, no single quote)."""
+    union = get_origin(hint) in (Union, UnionType)
+    solo = [a for a in get_args(hint) if a is not type(None)] if union else [hint]
+    text = None
+    if len(solo) == 1:
+        kind, targs = solo[0], get_args(solo[0])
+        if kind is str:
+            text = "_q(v)"
+        elif kind is bool:
+            text = '("true" if v is True else "false" if v is False else _e(v))'
+        elif kind is int:
+            text = "(_int(v) if type(v) is int else _e(v))"
+        elif isinstance(kind, type) and issubclass(kind, Enum):
+            text = '_q(getattr(v, "_value_", v))'
+        elif _is_result(kind):
+            text = "_j(v)"
+        elif get_origin(kind) is tuple and len(targs) == 2 and targs[1] is Ellipsis:
+            if targs[0] is str:
+                text = "_strs(v)"
+            elif _is_result(targs[0]):
+                text = '("[" + ", ".join([_j(x) for x in v]) + "]" if v else "[]")'
+    if text is None:
+        return f"_e(_plain({ref}))"
+    # None is null whatever the declared type, as json.dumps writes it
+    return f'("null" if (v := {ref}) is None else {text})'
 
 def _expression(hint: Any, ref: str) -> str:
     """Python for the JSON value of ``ref``, a value of type ``hint``."""
@@ -139,6 +228,56 @@ def _converter(kind: type) -> Callable[[Any], Any]:
 
 
 _CONVERTERS: dict[type, Callable[[Any], Any]] = {}
+
+
+def _text_or_null(value: str | None) -> str:
+    return "null" if value is None else _quote(value)
+
+
+_SHOWN_JSON: dict[int, tuple[object, str]] = {}
+"""id(a substance's names) -> (the names, their JSON): every name of a substance shares one
+tuple of names (the resolver keeps it), so their JSON is written once (the entry holds the
+tuple, so its id cannot be reused while kept)."""
+_SHOWN_JSON_MAX = 16384
+
+
+def _names_json(s: Substance) -> str:
+    """The ``names`` key of a substance: its names by type, each with its count."""
+    if s.ambiguous:
+        return "{}"
+    names = s.names
+    hit = _SHOWN_JSON.get(id(names))
+    if hit is not None and hit[0] is names:
+        return hit[1]
+    if len({t for t, _, _ in names}) < len(names):  # a type twice: the dict keeps one
+        text = _encode({t: {"count": n, "names": list(v)} for t, v, n in names})
+    else:  # the dict's JSON, written without the dict
+        text = "{" + ", ".join([
+            f'{_quote(t)}: {{"count": {_int(n) if type(n) is int else _encode(n)}, '
+            f'"names": {_strings(v)}}}' for t, v, n in names]) + "}"
+    if len(_SHOWN_JSON) >= _SHOWN_JSON_MAX:
+        _SHOWN_JSON.clear()
+    _SHOWN_JSON[id(names)] = (names, text)
+    return text
+
+
+def _brief_json(s: Substance) -> str:
+    """:meth:`Substance.brief` as JSON."""
+    unii = s.unii
+    return (f'{{"name": {_quote(s.name)}, "inn": {_text_or_null(s.inn)}, '
+            f'"unii": {_quote(unii)}, "curie": {_quote("unii:" + unii)}, '
+            f'"url": {_quote(_UNII_URL + unii)}, "relation": {_quote(s.relation)}}}')
+
+
+def _pairs_json(pairs: Iterable[tuple[str, str | None]]) -> str:
+    """(key, text or None) pairs as the JSON of their dict."""
+    if not pairs:
+        return "{}"
+    return "{" + ", ".join([f"{_quote(k)}: {_text_or_null(v)}"
+                            for k, v in dict(pairs).items()]) + "}"
+
+
+_UNII_URL = "https://precision.fda.gov/uniisearch/srs/unii/"
 
 
 def _quick_init(cls: type[T]) -> type[T]:
@@ -281,6 +420,16 @@ class Substance(Result):
              ("url", lambda s: None if s.ambiguous else s.url),
              "ambiguous", "candidates",
              ("denotes", lambda s: [c.brief() for c in s.denotes]))
+    # the same keys as text, for :meth:`to_json` (a decode's JSON line is made per name)
+    _json_text: ClassVar[Mapping[str, Callable[[Any], str]]] = {
+        "name": lambda s: "null" if s.ambiguous else _quote(s.name),
+        "inn": lambda s: "null" if s.ambiguous or s.inn is None else _quote(s.inn),
+        "unii": lambda s: "null" if s.ambiguous else _quote(s.unii),
+        "names": _names_json,
+        "curie": lambda s: "null" if s.ambiguous else _quote("unii:" + s.unii),
+        "url": lambda s: "null" if s.ambiguous else _quote(_UNII_URL + s.unii),
+        "denotes": lambda s: "[" + ", ".join([_brief_json(c) for c in s.denotes]) + "]",
+    }
 
     @property
     def curie(self) -> str:
@@ -290,7 +439,7 @@ class Substance(Result):
     @property
     def url(self) -> str:
         """The substance's public record (the FDA UNII search, as bioregistry links it)."""
-        return f"https://precision.fda.gov/uniisearch/srs/unii/{self.unii}"
+        return f"{_UNII_URL}{self.unii}"
 
     @property
     def denotes(self) -> tuple[Substance, ...]:
@@ -397,6 +546,12 @@ class Decoding(Result):
              "substance", ("identifiers", lambda d: d.identifier_dict()),
              ("conjugates", lambda d: [{"inn": inn, "unii": unii} for inn, unii in d.conjugates]),
              "suggestion_unii")
+    _json_text: ClassVar[Mapping[str, Callable[[Any], str]]] = {
+        "identifiers": lambda d: _pairs_json(d.identifiers),
+        "conjugates": lambda d: "[" + ", ".join([
+            f'{{"inn": {_quote(inn)}, "unii": {_quote(unii)}}}' for inn, unii in d.conjugates
+        ]) + "]",
+    }
 
     def identifier_dict(self) -> dict[str, str | None]:
         """The identifiers as JSON gives them: for a name that denotes several substances,

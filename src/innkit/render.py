@@ -268,7 +268,7 @@ def _decoding_bytes(d: Decoding) -> bytes:
         return hit[1]
     if len(_SERIALISED) >= _SERIALISED_MAX:
         _SERIALISED.clear()
-    data = json.dumps(d.to_dict(), ensure_ascii=False).encode("utf-8", "backslashreplace")
+    data = d.to_json().encode("utf-8", "backslashreplace")
     _SERIALISED[id(d)] = (d, data)
     return data
 

@@ -118,14 +118,8 @@ def _names_of(lines: Iterable[bytes]) -> Iterator[str | bytes]:
             yield line  # decode() reports it as binary input, line by line
 
 
-_JSON_LINE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-"""``json.dumps(x, ensure_ascii=False)``, without building an encoder for each line; a
-decoding's dict is a fresh tree, never a cycle, so the encoder need not track the containers
-it is inside (the same text, a few per cent sooner)."""
-
-
 def _jsonl_line(d: Decoding) -> str:
-    return _JSON_LINE(d.to_dict()) + "\n"
+    return d.to_json() + "\n"
 
 
 def _tsv_line(d: Decoding) -> str:
@@ -184,9 +178,12 @@ def _unsettle() -> None:
         gc.set_threshold(*_THRESHOLDS.pop())
 
 
-def _decode_lines(names: list[str | bytes], fmt: str) -> tuple[str, bool]:
+def _decode_lines(names: list[str | bytes], fmt: str,
+                  encoding: tuple[str, str] | None = None) -> tuple[str | bytes, bool]:
     """The output lines of a batch of names, and whether any was not decoded (in a worker
-    process, or here)."""
+    process, or here). With ``encoding`` (standard output's encoding and error handler),
+    the lines come as the bytes standard output would write: a worker's lines cross to the
+    writing process as they are, not decoded and encoded again on the way."""
     line = _LINE[fmt]
     failed = False
     out = []
@@ -194,7 +191,26 @@ def _decode_lines(names: list[str | bytes], fmt: str) -> tuple[str, bool]:
         d = decode(name)
         failed = failed or d.kind == Kind.UNKNOWN
         out.append(line(d))
-    return "".join(out), failed
+    text = "".join(out)
+    if encoding is not None:
+        try:
+            return text.encode(*encoding), failed
+        except (UnicodeError, LookupError):  # written as text, which reports it as before
+            pass
+    return text, failed
+
+
+def _byte_output() -> tuple[tuple[str, str], Any] | None:
+    """Standard output's encoding and error handler, and its binary buffer, when lines may be
+    written to the buffer as bytes with the same result (no newline translation); None for
+    a stream without one (a stream in memory)."""
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    encoding, errors = getattr(out, "encoding", None), getattr(out, "errors", None)
+    if buffer is None or not isinstance(encoding, str) or not isinstance(errors, str) \
+            or os.linesep != "\n":
+        return None
+    return (encoding, errors), buffer
 
 
 PARALLEL_FROM = 2_000
@@ -240,6 +256,7 @@ class _Shared:
         self.broken = False
         self.failed = False
         self.slots: deque[list[Any]] = deque()  # [future or None, names, lines or None]
+        self.bytes_out = _byte_output()
 
     def start(self) -> None:
         import multiprocessing
@@ -282,12 +299,13 @@ class _Shared:
     def _submit(self, batch: list[str | bytes]) -> Any:
         try:
             with no_interrupts():
-                return self.pool.submit(_decode_lines, batch, self.fmt)
+                return self.pool.submit(_decode_lines, batch, self.fmt,
+                                        self.bytes_out[0] if self.bytes_out else None)
         except (RuntimeError, OSError):  # the pool broke (a worker was killed)
             self.broken = True
             return None
 
-    def _here(self, batch: list[str | bytes]) -> str:
+    def _here(self, batch: list[str | bytes]) -> str | bytes:
         lines, failed = _decode_lines(batch, self.fmt)
         self.failed = self.failed or failed
         return lines
@@ -295,7 +313,7 @@ class _Shared:
     def write(self, *, wait: bool) -> None:
         """Write the lines that are ready, in order; with ``wait``, at least the first batch's
         (waiting for its worker)."""
-        slots, write = self.slots, sys.stdout.write
+        slots, out = self.slots, sys.stdout
         while slots:
             future, batch, lines = slots[0]
             if future is not None:
@@ -308,7 +326,11 @@ class _Shared:
                     lines, failed = _decode_lines(batch, self.fmt)
                 self.failed = self.failed or failed
             slots.popleft()
-            write(lines)
+            if isinstance(lines, bytes) and self.bytes_out is not None:
+                out.flush()  # what was written as text goes first
+                self.bytes_out[1].write(lines)
+            else:
+                out.write(lines)
             wait = False
 
     def drain(self) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import fields, replace
+from functools import lru_cache
 
 from ..caching import owner_cache
 from ..errors import DataError, InvalidInputError, UnknownNameError
@@ -90,7 +92,6 @@ def _unknown(display: str, reason: str, failure: Failure) -> Decoding:
     return Decoding(input=display, kind=Kind.UNKNOWN, reason=reason, failure=failure)
 
 
-@owner_cache(2 * CACHE_SIZE)
 def _decode_cached(registry: Registry, text: str, generation: int,
                    phrase: bool = False) -> Decoding:
     """Results are immutable, so a repeated name (as in running text) is decoded once; a
@@ -99,17 +100,55 @@ def _decode_cached(registry: Registry, text: str, generation: int,
     preferred name) that a brand, code or synonym denotes, or such a name itself; a list of
     names holds several of each substance (a UNII list, ~2 a substance), and each is read as
     its INN, so that reading is made once. Both kinds are kept in one cache, so that one
-    ``cache_clear`` forgets both."""
-    if phrase:
-        return _decode_phrase(text, text, registry.rules.tables, registry)
-    return _decode(text, registry)
+    ``forget`` forgets both.
+
+    The cache of the registry asked last is at hand without a look-up among the registries
+    (a decode asks two or three times, and a weak-keyed look-up costs as much as a hit)."""
+    ref, cached = _LAST
+    if ref is None or ref() is not registry:
+        cached = _CACHES.get(registry)
+        if cached is None:
+            cached = _CACHES[registry] = _new_cache(weakref.ref(registry))
+        _remember_last(registry, cached)
+    return cached(text, generation, phrase)
+
+
+def _new_cache(ref: weakref.ref[Registry]) -> Callable[[str, int, bool], Decoding]:
+    """One registry's cache of decodings (it holds the registry weakly)."""
+
+    @lru_cache(maxsize=2 * CACHE_SIZE)
+    def cached(text: str, generation: int, phrase: bool) -> Decoding:
+        registry = ref()
+        assert registry is not None  # asked through the registry, which is alive
+        if phrase:
+            return _decode_phrase(text, text, registry.rules.tables, registry)
+        return _decode(text, registry)
+
+    return cached
+
+
+_CACHES: weakref.WeakKeyDictionary[Registry, Callable[[str, int, bool], Decoding]] = \
+    weakref.WeakKeyDictionary()
+_LAST: tuple[weakref.ref[Registry] | None, Callable[[str, int, bool], Decoding] | None] = \
+    (None, None)
+"""The registry asked last (weakly) and its cache: one tuple, replaced whole (threads)."""
+
+
+def _remember_last(registry: Registry, cached: Callable[[str, int, bool], Decoding]) -> None:
+    global _LAST
+    _LAST = (weakref.ref(registry), cached)
 
 
 def forget() -> None:
     """Forget every decoding, and the words read for them: a cold start (the benchmarks'
     cold figures call this before each pass)."""
-    _decode_cached.cache_clear()
+    global _LAST
+    _LAST = (None, None)
+    _CACHES.clear()
     _forget_words()
+
+
+_decode_cached.cache_clear = forget  # type: ignore[attr-defined]  # its name in older trees
 
 
 def _decode(text: object, registry: Registry) -> Decoding:
@@ -145,8 +184,25 @@ def _decode(text: object, registry: Registry) -> Decoding:
     sep = " " if " " in normal else "-"
     if sep in normal and _separate_substances(normal, sep, tables, registry):
         return _combination(text, normal, tables, registry, sep)
-    return _suggested(_resolved(text, normal, _phrase(text, normal, registry), tables,
+    return _suggested(_resolved(text, normal, _Own(text, normal, registry), tables,
                                 registry), registry)
+
+
+class _Own:
+    """The phrase's own reading (:func:`_phrase`), read when first asked: a brand or a code
+    whose INN is read is given the INN's decoding, and its own letters are then never read
+    (about half the names of a UNII list)."""
+
+    __slots__ = ("normal", "read", "registry", "text")
+
+    def __init__(self, text: str, normal: str, registry: Registry) -> None:
+        self.text, self.normal, self.registry = text, normal, registry
+        self.read: Decoding | None = None
+
+    def __call__(self) -> Decoding:
+        if self.read is None:
+            self.read = _phrase(self.text, self.normal, self.registry)
+        return self.read
 
 
 def _phrase(text: str, normal: str, registry: Registry) -> Decoding:
@@ -186,7 +242,7 @@ def _suggested(d: Decoding, registry: Registry) -> Decoding:
     return _replace(d, suggestion_unii=found.unii)
 
 
-def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
+def _resolved(text: str, normal: str, own: _Own, tables: Tables,
               registry: Registry) -> Decoding:
     """Resolve before reading: a brand, code, former name or language form of an INN comes
     back as the decoding of that INN, with the substance that links the two, and a naked
@@ -194,15 +250,25 @@ def _resolved(text: str, normal: str, own: Decoding, tables: Tables,
     return _with_conjugates(_identified(text, normal, own, tables, registry), tables, registry)
 
 
-def _identified(text: str, normal: str, own: Decoding, tables: Tables,
+def _identified(text: str, normal: str, own_of: _Own, tables: Tables,
                 registry: Registry) -> Decoding:
     """The decoding with what the name denotes: its substance and identifiers."""
     lens = registry.rules.lenses.get(normal)
     if lens is not None and lens.group:
         # A genus or a class: the list may file the word under one member; it denotes none.
+        own = own_of()
         return _replace(own, notes=(f"{text} names a group ({lens.klass}), not one substance: "
                                     "no single substance or UNII is linked to it", *own.notes))
     substance = registry.identify(normal)
+    if substance is not None and lens is None and not substance.ambiguous \
+            and substance.relation in _CODED and not registry.known_names.has_user:
+        # No user entry can be the name's own (a user's code or brand), and the own reading
+        # has no part in a coined name's decoding unless its word is the INN's: read it only
+        # then (see :func:`_inn_read`).
+        of_inn = _inn_read(text, normal, substance, own_of, registry)
+        if of_inn is not None:
+            return of_inn
+    own = own_of()
     user = own.registry if own.registry is not None and own.registry.origin == "user" else None
     if substance is None and user is not None and user.refers_to:
         # A team's own code or brand: read as the name it stands for.
@@ -266,6 +332,41 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
             notes = list(inn.notes)
         notes.insert(0, f"{text} is the {RELATION_LABELS[substance.relation]} of "
                         f"{meant} (UNII {substance.unii}): {_read_as(of_inn)}")
+    return _with_substance(text, normal, own, result, of_inn, substance, moiety, warnings, notes,
+                           user)
+
+
+_CODED = frozenset({Relation.BRAND, Relation.CODE})
+"""Relations of a coined name: a brand or a code is read as its INN (see :func:`_identified`)."""
+
+
+def _inn_read(text: str, normal: str, substance: Substance, own_of: _Own,
+              registry: Registry) -> Decoding | None:
+    """The decoding of a brand or code that its INN gives (what :func:`_identified` makes of
+    it), or None when it gives none; the name's own reading is read only where its word could
+    be the INN's (each word of the INN's word is then in the name's letters)."""
+    moiety = _moiety_inn(substance)
+    if not moiety:
+        return None
+    inn = _decode_cached(registry, moiety, registry.generation, True)
+    word = _word(inn)
+    if own_of.read is None and all(w in normal for w in word.split(" ")):
+        own_of()
+    own = own_of.read
+    if own is not None and own.kind != Kind.UNKNOWN and _word(own) == word:
+        return None  # read as written
+    notes = [f"{text} is the {RELATION_LABELS[substance.relation]} of {moiety} "
+             f"(UNII {substance.unii}): {_read_as(True)}", *inn.notes]
+    return _with_substance(text, normal, None, inn, True, substance, moiety, list(inn.warnings),
+                           notes, None)
+
+
+def _with_substance(text: str, normal: str, own: Decoding | None, result: Decoding,
+                    of_inn: bool, substance: Substance, moiety: str | None,
+                    warnings: list[str], notes: list[str],
+                    user: RegistryEntry | None) -> Decoding:
+    """The decoding as read (``result``: the name's own, or its INN's when ``of_inn``), with
+    the substance the name denotes and its identifiers."""
     # The number of the name as read (dinutuximab beta has none of its own, whatever
     # dinutuximab's is); a brand or code takes its INN's.
     read = normal if substance.relation == Relation.INN else moiety or ""
@@ -273,7 +374,7 @@ def _identified(text: str, normal: str, own: Decoding, tables: Tables,
     identifiers: tuple[tuple[str, str | None], ...] = (
         (("unii", None),) if substance.ambiguous  # no single substance: no single identifier
         else (("unii", substance.unii),) + ((("inn_number", number),) if number else ()))
-    return _replace(result, input=text if of_inn else own.input,
+    return _replace(result, input=text if of_inn or own is None else own.input,
                     substance=substance, identifiers=identifiers,
                     warnings=tuple(warnings), notes=tuple(notes),
                     registry=user if user is not None else result.registry)
@@ -350,7 +451,7 @@ def _combination(text: str, normal: str, tables: Tables, registry: Registry, sep
                  ) -> Decoding:
     """``a/b/c`` fixed combinations, and ``a and b`` products: decode each part."""
     parts = [p.strip() for p in normal.split(sep) if p.strip()]
-    components = tuple(_resolved(p, p, _phrase(p, p, registry), tables, registry)
+    components = tuple(_resolved(p, p, _Own(p, p, registry), tables, registry)
                        for p in parts)
     bad = [c.input for c in components if c.failure is not None and c.substance is None
            and c.registry is None]

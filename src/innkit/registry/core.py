@@ -170,13 +170,21 @@ class KnownNames:
     def clear_memo(self) -> None:
         self._by_key = {}
 
+    @property
+    def has_user(self) -> bool:
+        """Whether any name comes from the user database (as loaded)."""
+        if self._db is None:
+            self.ensure()
+        return self._has_user
+
     def refresh(self) -> None:
         with self._lock:
             self.load()
 
     @property
     def generation(self) -> int:
-        self.load_once()
+        if self._db is None:  # load_once, inline: asked several times per decode
+            self.ensure()
         return self._generation
 
     def _found(self, key: str) -> list[RegistryEntry]:
@@ -360,13 +368,6 @@ class Substances:
         memo[normal] = found
         return found
 
-    def remembered(self, name: str, generation: int) -> Substance | object | None:
-        """The answer kept for ``name`` at ``generation``, or ``_UNKNOWN``. Answers are kept by
-        normal form, and an ASCII text equal to a normal form is its own normal form."""
-        if generation != self._generation:
-            return _UNKNOWN
-        return self._identities.get(name, _UNKNOWN)
-
     def conjugates(self, word: str) -> list[tuple[str, str]]:
         """(INN, UNII) of each substance whose INN is ``word`` with more words after it."""
         index = self.index()
@@ -516,8 +517,10 @@ class Registry:
             return None
         # INN numbers come from the names: loaded before answers are kept
         generation = self.known_names.generation
-        if name.isascii():  # a name asked again (the decoder asks in its normal form)
-            found = substances.remembered(name, generation)
+        if name.isascii() and generation == substances._generation:
+            # a name asked again (the decoder asks in its normal form; an ASCII text equal to
+            # a normal form is its own normal form): the answer kept, without a call
+            found = substances._identities.get(name, _UNKNOWN)
             if found is not _UNKNOWN:
                 return found  # type: ignore[return-value]
         return substances.identify(normalize_name(name), generation)

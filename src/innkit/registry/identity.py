@@ -52,7 +52,7 @@ class Resolver:
     inn_number: Callable[[str], str | None]
     forms: frozenset[str] = frozenset()  # release and dosage-form words (VERSED Syrup, ... XR)
     tables: Tables = field(default_factory=lambda: Rules.shipped().tables)  # antibody stems
-    _shown: dict[str, tuple[tuple[str, tuple[str, ...], int], ...]] = field(
+    _shown: dict[str, tuple[str, tuple[tuple[str, tuple[str, ...], int], ...] | None]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -136,10 +136,10 @@ class Resolver:
     # -- relation and ranking ---------------------------------------------------------------
     def _relation(self, normal: str, rec: NameRecord, sub: SubstanceRecord,
                   forced: Relation | None) -> Relation:
-        key = name_key(normal)
-        inn_key = name_key(sub.inn) if sub.inn else None
         if forced is not None:
             return forced
+        key = name_key(normal)
+        inn_key = name_key(sub.inn) if sub.inn else None
         if inn_key == key:
             return Relation.INN
         if INN_TAG in rec.tags and strip_salts(normal, self.salts) == normal:
@@ -172,16 +172,23 @@ class Resolver:
             return Relation.FORMER
         return Relation.SYNONYM
 
-    def _names_of(self, listed: str) -> tuple[tuple[str, tuple[str, ...], int], ...]:
-        """A substance's names as shown (``names`` of its record, JSON), made once for all the
-        names that denote the substance (a list holds several of each), until forgotten."""
+    def _shown_of(self, sub: SubstanceRecord, names: bool
+                  ) -> tuple[str, tuple[tuple[str, tuple[str, ...], int], ...] | None]:
+        """A substance's name as shown and (with ``names``) its names as shown (``names`` of
+        its record, JSON), made once for all the names that denote the substance (a list
+        holds several of each, and its INN is read too), until forgotten: both are drawn
+        from the index's row alone."""
         memo = self._shown
-        found = memo.get(listed)
-        if found is None:  # stored as shown (:mod:`.display`, when the index was built)
-            found = tuple([(t, tuple(first), count) for t, first, count in _json(listed, 0)[0]])
+        found = memo.get(sub.unii)
+        if found is None or (names and found[1] is None):
+            listed = None
+            if names:  # stored as shown (:mod:`.display`, when the index was built)
+                listed = tuple([(t, tuple(first), count)
+                                for t, first, count in _json(sub.names, 0)[0]])
+            found = (found[0] if found is not None else plain_case(sub.name), listed)
             if len(memo) >= _SHOWN_MEMO:
                 memo.clear()
-            memo[listed] = found
+            memo[sub.unii] = found
         return found
 
     def forget(self) -> None:
@@ -210,14 +217,13 @@ class Resolver:
     def _build(self, rec: NameRecord, sub: SubstanceRecord, relation: Relation, *,
                brief: bool = False, candidates: tuple[Substance, ...] = (),
                ambiguous: bool = False, total: int = 1) -> Substance:
-        names: tuple[tuple[str, tuple[str, ...], int], ...] = ()
-        if not brief:
-            names = self._names_of(sub.names)
+        shown, listed = self._shown_of(sub, not brief)
+        names = listed if listed is not None and not brief else ()  # a candidate's: none
         inn_number = self.inn_number(sub.inn) if sub.inn else None
         if relation is Relation.INN and rec.name.lower() != sub.inn:
             inn_number = self.inn_number(rec.name.lower())  # the other INN of a renamed one
         return Substance(
-            name=plain_case(sub.name), inn=sub.inn, unii=sub.unii, relation=relation._value_,
+            name=shown, inn=sub.inn, unii=sub.unii, relation=relation._value_,
             name_type=rec.type._value_, tags=rec.tags, names=names, inn_number=inn_number,
             candidates=candidates, ambiguous=ambiguous, matches=total,
         )

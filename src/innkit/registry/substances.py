@@ -469,6 +469,8 @@ def strip_salts(name: str, salts: frozenset[str]) -> str:
 def is_fragment(name: str, inn: str) -> bool:
     """Whether ``name`` is ``inn`` with words stripped (brentuximab of brentuximab vedotin):
     such a name is a part of the INN, never the substance the INN names."""
+    if " " not in inn:  # an INN of one word has no part that is a name of fewer words
+        return False
     words, whole = name.split(" "), inn.split(" ")
     size = len(words)
     return size < len(whole) and any(whole[i:i + size] == words

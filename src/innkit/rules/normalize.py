@@ -19,8 +19,11 @@ MAX_NAME_LENGTH = 300
 
 def normalize_name(text: str) -> str:
     """NFKC, lower case, ASCII hyphens, no invisible characters, single spaces, trimmed."""
-    if text.isascii() and text.isalpha():  # the common case: one plain word
-        return text.lower()
+    if text.isascii():  # NFKC and the translations leave ASCII as it is
+        if text.isalpha():  # the common case: one plain word
+            return text.lower()
+        text = " ".join(text.split()).lower()  # split() splits where \s matches
+        return _SPACED_HYPHEN_RE.sub("-", text) if "-" in text else text
     text = unicodedata.normalize("NFKC", text).translate(_DASHES).translate(_INVISIBLE)
     text = _SPACE_RE.sub(" ", text).strip().lower()
     return _SPACED_HYPHEN_RE.sub("-", text)
