@@ -185,3 +185,20 @@ def test_a_product_of_a_names_line_is_no_misspelling_of_it():
     """Zyrtec-D is Zyrtec with a tail, not a misspelt Zyrtec; zyrtek is one."""
     assert decode("Zyrtec-D").suggestion is None
     assert decode("zyrtek").suggestion == "zyrtec"
+
+
+@pytest.mark.parametrize(("word", "stem"), [
+    ("glucuronidase", "-ase"),  # the enzyme that splits glucuronides
+    ("hydratase", "-ase"),
+])
+def test_a_listed_word_with_a_suffix_stem_after_it_is_a_derivative_not_a_misspelling(word,
+                                                                                      stem):
+    d = decode(word)
+    assert d.suggestion is None and "misspelling" not in (d.reason or "")
+    assert stem in [m.stem for m in d.stems]
+
+
+def test_a_suffix_stem_that_takes_the_listed_word_s_own_letter_makes_no_derivative():
+    """immunoglobulinil's -nil takes the n of immunoglobulin: a misspelling, no derivative."""
+    d = decode("immunoglobulinil")
+    assert d.suggestion == "immunoglobulin" and d.stems == ()

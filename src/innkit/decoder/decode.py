@@ -564,7 +564,7 @@ def _conjugate_near_miss(text: str, word: str, tables: Tables, registry: Registr
     if registry.identify(word):
         return None
     near = lens_near_miss(word, tables, lenses.spelt)
-    if near is None:
+    if near is None or _derived(word, near, tables):
         return None
     row = tables.modifiers.get(near)
     lens = lenses.get(near)
@@ -574,6 +574,23 @@ def _conjugate_near_miss(text: str, word: str, tables: Tables, registry: Registr
         reason=f"not a listed name; close to the listed word {near!r} ({meaning}): a "
                "misspelling? No stem is read into a misspelt word",
     )
+
+
+def _derived(word: str, near: str, tables: Tables) -> bool:
+    """Whether ``word`` is ``near`` with a suffix stem read in it after its letters (a final
+    vowel giving way): a derivative, no misspelling (glucuronidase, an enzyme, from glucuronide
+    and -ase; not immunoglobulinil, whose -nil takes immunoglobulin's n)."""
+    for m in classify_word(word, tables):
+        if m.position == "suffix" and m.confidence != Confidence.LOW:
+            root = word[: len(word) - len(m.stem.strip("-"))]
+            if len(root) >= DERIVED_ROOT and near.startswith(root) and \
+                    near[len(root):] in ("", "a", "e", "i", "o", "u", "y"):
+                return True  # a final vowel gives way; a consonant is the stem's own letter
+    return False
+
+
+DERIVED_ROOT = 5
+"""The fewest letters of a listed word that a derivative of it keeps before its suffix stem."""
 
 
 UNLISTED_WORDS = ("zzqxjvumab", "qzxwvkjq")
