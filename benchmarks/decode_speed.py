@@ -92,7 +92,7 @@ def measure() -> dict[str, float]:
 
     # decodings, the phrase and INN readings kept with them, and the words read (an older
     # tree measured with --also-src has only the cache's own clear)
-    forget_decodings = getattr(decoder, "forget", decoder._decode_cached.cache_clear)
+    forget_decodings = getattr(decoder, "forget", None) or decoder._decode_cached.cache_clear
 
     names, _ = load_names()
     innkit.decode("warm-up")

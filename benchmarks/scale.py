@@ -109,7 +109,7 @@ def in_process(db: Path | None, screen_names: int) -> tuple[float, float, float]
     from innkit.screening.similarity import screen
 
     # an older tree measured with --also-src has only the cache's own clear
-    forget = getattr(decoder, "forget", decoder._decode_cached.cache_clear)
+    forget = getattr(decoder, "forget", None) or decoder._decode_cached.cache_clear
 
     registry = Registry(db)
     names = unseen_names(400)

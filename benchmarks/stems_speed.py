@@ -52,7 +52,7 @@ def cold_rate() -> float:
     import innkit.decoder.decode as decoder
 
     # an older tree measured with --also-src has only the cache's own clear
-    forget = getattr(decoder, "forget", decoder._decode_cached.cache_clear)
+    forget = getattr(decoder, "forget", None) or decoder._decode_cached.cache_clear
     from innkit.registry import Registry
 
     registry = Registry(None)
@@ -97,7 +97,7 @@ def main() -> int:
     import innkit.decoder.decode as decoder
 
     # an older tree measured with --also-src has only the cache's own clear
-    forget = getattr(decoder, "forget", decoder._decode_cached.cache_clear)
+    forget = getattr(decoder, "forget", None) or decoder._decode_cached.cache_clear
     from innkit.registry import Registry
 
     registry = Registry(None)

@@ -20,20 +20,27 @@ def owner_cache(maxsize: int) -> Callable[[Callable[..., R]], Callable[..., R]]:
 
     def wrap(func: Callable[..., R]) -> Callable[..., R]:
         caches: weakref.WeakKeyDictionary[Any, Callable[..., R]] = weakref.WeakKeyDictionary()
+        # The owner asked last (weakly) and its cache, replaced whole (threads): a hot caller
+        # asks one owner again and again, and a weak-keyed look-up costs as much as a hit.
+        last: list[tuple[weakref.ref[Any] | None, Callable[..., R] | None]] = [(None, None)]
 
         def call(owner: Any, *args: Hashable) -> R:
-            cached = caches.get(owner)
-            if cached is None:
-                ref = weakref.ref(owner)
+            ref, cached = last[0]
+            if ref is None or ref() is not owner:
+                cached = caches.get(owner)
+                if cached is None:
+                    weak = weakref.ref(owner)
 
-                @lru_cache(maxsize=maxsize)
-                def cached(*a: Hashable) -> R:
-                    return func(ref(), *a)
+                    @lru_cache(maxsize=maxsize)
+                    def cached(*a: Hashable) -> R:
+                        return func(weak(), *a)
 
-                caches[owner] = cached
-            return cached(*args)
+                    caches[owner] = cached
+                last[0] = (weakref.ref(owner), cached)
+            return cached(*args)  # type: ignore[misc]
 
         def cache_clear() -> None:
+            last[0] = (None, None)
             caches.clear()
 
         call.cache_clear = cache_clear  # type: ignore[attr-defined]

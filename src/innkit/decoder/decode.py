@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Callable
 from dataclasses import fields, replace
-from functools import lru_cache
 
 from ..caching import owner_cache
 from ..errors import DataError, InvalidInputError, UnknownNameError
@@ -92,6 +90,7 @@ def _unknown(display: str, reason: str, failure: Failure) -> Decoding:
     return Decoding(input=display, kind=Kind.UNKNOWN, reason=reason, failure=failure)
 
 
+@owner_cache(2 * CACHE_SIZE)
 def _decode_cached(registry: Registry, text: str, generation: int,
                    phrase: bool = False) -> Decoding:
     """Results are immutable, so a repeated name (as in running text) is decoded once; a
@@ -100,55 +99,17 @@ def _decode_cached(registry: Registry, text: str, generation: int,
     preferred name) that a brand, code or synonym denotes, or such a name itself; a list of
     names holds several of each substance (a UNII list, ~2 a substance), and each is read as
     its INN, so that reading is made once. Both kinds are kept in one cache, so that one
-    ``forget`` forgets both.
-
-    The cache of the registry asked last is at hand without a look-up among the registries
-    (a decode asks two or three times, and a weak-keyed look-up costs as much as a hit)."""
-    ref, cached = _LAST
-    if ref is None or ref() is not registry:
-        cached = _CACHES.get(registry)
-        if cached is None:
-            cached = _CACHES[registry] = _new_cache(weakref.ref(registry))
-        _remember_last(registry, cached)
-    return cached(text, generation, phrase)
-
-
-def _new_cache(ref: weakref.ref[Registry]) -> Callable[[str, int, bool], Decoding]:
-    """One registry's cache of decodings (it holds the registry weakly)."""
-
-    @lru_cache(maxsize=2 * CACHE_SIZE)
-    def cached(text: str, generation: int, phrase: bool) -> Decoding:
-        registry = ref()
-        assert registry is not None  # asked through the registry, which is alive
-        if phrase:
-            return _decode_phrase(text, text, registry.rules.tables, registry)
-        return _decode(text, registry)
-
-    return cached
-
-
-_CACHES: weakref.WeakKeyDictionary[Registry, Callable[[str, int, bool], Decoding]] = \
-    weakref.WeakKeyDictionary()
-_LAST: tuple[weakref.ref[Registry] | None, Callable[[str, int, bool], Decoding] | None] = \
-    (None, None)
-"""The registry asked last (weakly) and its cache: one tuple, replaced whole (threads)."""
-
-
-def _remember_last(registry: Registry, cached: Callable[[str, int, bool], Decoding]) -> None:
-    global _LAST
-    _LAST = (weakref.ref(registry), cached)
+    ``cache_clear`` forgets both."""
+    if phrase:
+        return _decode_phrase(text, text, registry.rules.tables, registry)
+    return _decode(text, registry)
 
 
 def forget() -> None:
     """Forget every decoding, and the words read for them: a cold start (the benchmarks'
     cold figures call this before each pass)."""
-    global _LAST
-    _LAST = (None, None)
-    _CACHES.clear()
+    _decode_cached.cache_clear()
     _forget_words()
-
-
-_decode_cached.cache_clear = forget  # type: ignore[attr-defined]  # its name in older trees
 
 
 def _decode(text: object, registry: Registry) -> Decoding:
