@@ -96,9 +96,12 @@ def test_a_signal_ends_a_run_with_its_status_and_no_temporary_output(tmp_path, s
     (tmp_path / "big.txt").write_text("Rituximab and nivolumab were given. " * 400_000)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"),
            "INNKIT_USER_DB": str(tmp_path / "user.sqlite")}
+    # the signal as a terminal gives it, even where this run was started with it ignored (a
+    # background job ignores SIGINT, nohup SIGHUP; innkit leaves an ignored signal ignored)
     proc = subprocess.Popen([*CLI, "annotate", "--format", "jsonl", "-o", "out.jsonl",
                              "big.txt"], cwd=tmp_path, env=env, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+                            stdin=subprocess.DEVNULL, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signum, signal.SIG_DFL))
     deadline = time.monotonic() + 240
     while not list(tmp_path.glob(".out.jsonl.*.tmp")):  # wait until it writes
         assert proc.poll() is None and time.monotonic() < deadline
