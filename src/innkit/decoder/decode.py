@@ -19,6 +19,7 @@ from ..rules.normalize import MAX_NAME_LENGTH, normalize_name
 from ..rules.tables import ERA_ORDER, ExceptionRow, StemRow, Tables
 from ..vocab import RELATION_LABELS, Confidence, Failure, Kind, Relation
 from .antibody import Ranked, antibody_stem, enumerate_readings, rank
+from .checks import forget as _forget_checks
 from .checks import registry_conflicts
 from .general import decode_general
 from .modifiers import classify_modifier, lens_near_miss, near_miss, split_radiolabel
@@ -110,6 +111,7 @@ def forget() -> None:
     cold figures call this before each pass)."""
     _decode_cached.cache_clear()
     _forget_words()
+    _forget_checks()
 
 
 def _decode(text: object, registry: Registry) -> Decoding:

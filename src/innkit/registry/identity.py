@@ -64,9 +64,10 @@ class Resolver:
         """The substance ``normal`` (a normalised name) denotes, or None when none is known."""
         if not normal or not normal.isprintable() or _unencodable(normal):
             return None
-        records = self._lookup(normal)
+        key = name_key(normal)  # the name's key, asked once for the look-up and the relation
+        records = self._lookup(normal, key)
         if records:
-            return self._from_records(normal, records, None)
+            return self._from_records(normal, records, None, key)
         bare, prefix, suffix = strip_fda_affixes(normal, self.tables)
         if (prefix or suffix) and bare != normal:
             records = self._lookup(bare)
@@ -87,11 +88,12 @@ class Resolver:
                 return self._from_records(normal, records, None)
         return self._language_form(normal, words)
 
-    def _lookup(self, name: str) -> list[tuple[NameRecord, SubstanceRecord]]:
+    def _lookup(self, name: str, key: str | None = None
+                ) -> list[tuple[NameRecord, SubstanceRecord]]:
         """The list's records for ``name``, less those where the name is only a part of the
         substance's INN (brentuximab, listed as a short name of brentuximab vedotin): an INN
         is never a fragment left after stripping words."""
-        return [(rec, sub) for rec, sub in self.index.lookup(name_key(name))
+        return [(rec, sub) for rec, sub in self.index.lookup(key or name_key(name))
                 if not (sub.inn and is_fragment(name, sub.inn)) and not _lone_letter(name, rec)]
 
     def _language_form(self, normal: str, words: list[str]) -> Substance | None:
@@ -135,10 +137,10 @@ class Resolver:
 
     # -- relation and ranking ---------------------------------------------------------------
     def _relation(self, normal: str, rec: NameRecord, sub: SubstanceRecord,
-                  forced: Relation | None) -> Relation:
+                  forced: Relation | None, key: str | None = None) -> Relation:
         if forced is not None:
             return forced
-        key = name_key(normal)
+        key = key or name_key(normal)
         inn_key = name_key(sub.inn) if sub.inn else None
         if inn_key == key:
             return Relation.INN
@@ -196,13 +198,13 @@ class Resolver:
         self._shown.clear()
 
     def _from_records(self, normal: str, records: list[tuple[NameRecord, SubstanceRecord]],
-                      forced: Relation | None) -> Substance:
+                      forced: Relation | None, key: str | None = None) -> Substance:
         if len(records) == 1:  # the common case: one substance, no candidates to rank
             rec, sub = records[0]
-            return self._build(rec, sub, self._relation(normal, rec, sub, forced))
+            return self._build(rec, sub, self._relation(normal, rec, sub, forced, key))
         found = []
         for rec, sub in records:
-            relation = self._relation(normal, rec, sub, forced)
+            relation = self._relation(normal, rec, sub, forced, key)
             found.append((_RELATION_RANK[relation], _TYPE_RANK[rec.type], rec, sub, relation))
         found.sort(key=lambda f: (f[0], f[1], f[3].name))
         _, _, rec, sub, relation = found[0]

@@ -268,22 +268,29 @@ class Tables:
     max_ending: int
 
     def target_row(self, era: str, form: str) -> TargetRow | None:
-        for row in self.targets:
-            if row.era == era and row.form == form:
-                return row
-        return None
+        return self._rows[0].get((era, form))
 
     def source_row(self, substem: str) -> SourceRow | None:
-        for row in self.sources:
-            if row.substem == substem:
-                return row
-        return None
+        return self._rows[1].get(substem)
 
     def stem_row(self, stem: str) -> StemRow | None:
-        for row in self.stems:
-            if row.stem == stem:
-                return row
-        return None
+        return self._rows[2].get(stem)
+
+    @cached_property
+    def _rows(self) -> tuple[dict[tuple[str, str], TargetRow], dict[str, SourceRow],
+                             dict[str, StemRow]]:
+        """The target, source and stem rows by what they are found by (the first of each),
+        once per set of tables: a decode asks for several."""
+        targets: dict[tuple[str, str], TargetRow] = {}
+        sources: dict[str, SourceRow] = {}
+        stems: dict[str, StemRow] = {}
+        for t in self.targets:
+            targets.setdefault((t.era, t.form), t)
+        for s in self.sources:
+            sources.setdefault(s.substem, s)
+        for r in self.stems:
+            stems.setdefault(r.stem, r)
+        return targets, sources, stems
 
     def sources_before_stem(self) -> tuple[SourceRow, ...]:
         """Source rows that the ``slot`` column puts before the stem in some era (-vet-)."""
