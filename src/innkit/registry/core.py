@@ -357,8 +357,9 @@ class Substances:
             shipped = Rules.shipped()
             self._resolver = Resolver(index, frozenset(shipped.tables.salts), self._inn_number,
                                       shipped.derived(_form_words), shipped.tables)
-        if generation != self._generation:
+        if generation != self._generation:  # new known names: new INN numbers
             self._identities, self._generation = {}, generation
+            self._resolver.forget()
         memo = self._identities
         if normal in memo:
             return memo[normal]

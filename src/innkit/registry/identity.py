@@ -54,6 +54,8 @@ class Resolver:
     tables: Tables = field(default_factory=lambda: Rules.shipped().tables)  # antibody stems
     _shown: dict[str, tuple[str, tuple[tuple[str, tuple[str, ...], int], ...] | None]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
+    _numbers: dict[str, str | None] = field(default_factory=dict, init=False, repr=False,
+                                            compare=False)
 
     @property
     def languages(self) -> LanguageForms:
@@ -194,8 +196,21 @@ class Resolver:
         return found
 
     def forget(self) -> None:
-        """Drop what was remembered (a cold start)."""
+        """Drop what was remembered (a cold start, or new known names, which give the INN
+        numbers)."""
         self._shown.clear()
+        self._numbers.clear()
+
+    def _number(self, inn: str) -> str | None:
+        """The INN number of ``inn``, asked of the known names once for all the names of its
+        substances (until forgotten)."""
+        numbers = self._numbers
+        if inn in numbers:
+            return numbers[inn]
+        if len(numbers) >= _SHOWN_MEMO:
+            numbers.clear()
+        found = numbers[inn] = self.inn_number(inn)
+        return found
 
     def _from_records(self, normal: str, records: list[tuple[NameRecord, SubstanceRecord]],
                       forced: Relation | None, key: str | None = None) -> Substance:
@@ -221,9 +236,9 @@ class Resolver:
                ambiguous: bool = False, total: int = 1) -> Substance:
         shown, listed = self._shown_of(sub, not brief)
         names = listed if listed is not None and not brief else ()  # a candidate's: none
-        inn_number = self.inn_number(sub.inn) if sub.inn else None
+        inn_number = self._number(sub.inn) if sub.inn else None
         if relation is Relation.INN and rec.name.lower() != sub.inn:
-            inn_number = self.inn_number(rec.name.lower())  # the other INN of a renamed one
+            inn_number = self._number(rec.name.lower())  # the other INN of a renamed one
         return Substance(
             name=shown, inn=sub.inn, unii=sub.unii, relation=relation._value_,
             name_type=rec.type._value_, tags=rec.tags, names=names, inn_number=inn_number,

@@ -327,8 +327,11 @@ class SubstanceIndex:
     def conjugates(self, word: str) -> list[tuple[str, str]]:
         """(INN, UNII) of every substance whose INN is ``word`` and more words (trastuzumab
         emtansine of trastuzumab); one UNII per INN, that of the substance named by it."""
+        rows = self._by_prefix().get(word)
+        if not rows:  # most words: no INN of more words begins with them
+            return []
         best: dict[str, tuple[bool, str]] = {}
-        for inn, unii, shown in self._by_prefix().get(word, ()):
+        for inn, unii, shown in rows:
             rank = (shown.lower() != inn, unii)
             if inn not in best or rank < best[inn]:
                 best[inn] = rank
