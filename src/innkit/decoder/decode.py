@@ -460,10 +460,13 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
     fda_prefix, word = _without_fda_prefix(tokens[index], tables)
     if index > 0:
         warnings.append(f"ignored words before the antibody name: {' '.join(tokens[:index])}")
-    read = [_modifier_in_language(t, tables, registry) for t in tokens[index + 1:]]
-    modifiers = tuple(m for m, _ in read)
-    warnings += [note for _, note in read if note]
-    warnings += _modifier_warnings(modifiers, tables, fda_prefix)
+    modifiers: tuple[Modifier, ...] = ()
+    if index + 1 < len(tokens):  # most names are one word
+        read = [_modifier_in_language(t, tables, registry) for t in tokens[index + 1:]]
+        modifiers = tuple(m for m, _ in read)
+        warnings += [note for _, note in read if note]
+    if modifiers or fda_prefix:
+        warnings += _modifier_warnings(modifiers, tables, fda_prefix)
     exception = tables.exceptions.get(word)
     if exception is not None:
         entry = _known(registry, word, modifiers)
@@ -479,7 +482,7 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
     entry, suggestion, checked = _known_or_new(word, modifiers, best, stem_row, tables,
                                                 registry)
     warnings += checked
-    if suggestion is None and any(m.suggestion for m in modifiers):
+    if suggestion is None and modifiers and any(m.suggestion for m in modifiers):
         # Trastuzumab Emtansin: the whole name as it is probably meant, not the antibody alone.
         suggestion = " ".join([word, *(m.suggestion or m.word for m in modifiers)])
     return Decoding(

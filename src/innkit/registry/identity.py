@@ -96,7 +96,8 @@ class Resolver:
         substance's INN (brentuximab, listed as a short name of brentuximab vedotin): an INN
         is never a fragment left after stripping words."""
         return [(rec, sub) for rec, sub in self.index.lookup(key or name_key(name))
-                if not (sub.inn and is_fragment(name, sub.inn)) and not _lone_letter(name, rec)]
+                if not (sub.inn and " " in sub.inn and is_fragment(name, sub.inn))
+                and not (rec.name[-2:-1] == " " and _lone_letter(name, rec))]
 
     def _language_form(self, normal: str, words: list[str]) -> Substance | None:
         if len(words) > 4 or not all(w.isalpha() for w in words):
