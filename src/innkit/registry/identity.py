@@ -64,7 +64,8 @@ class Resolver:
     # -- the entry point -------------------------------------------------------------------
     def resolve(self, normal: str) -> Substance | None:
         """The substance ``normal`` (a normalised name) denotes, or None when none is known."""
-        if not normal or not normal.isprintable() or _unencodable(normal):
+        if not normal or not normal.isprintable() or (not normal.isascii()
+                                                      and _unencodable(normal)):
             return None
         key = name_key(normal)  # the name's key, asked once for the look-up and the relation
         records = self._lookup(normal, key)
