@@ -84,3 +84,15 @@ def test_inn_numbers_are_asked_again_for_new_known_names(tmp_path):
     registry.known_names.refresh()  # the known names again (a new generation), no memo cleared
     assert registry.identify("trastuzumab") == found
     assert list(resolver._numbers) == ["trastuzumab"]  # forgotten, then asked again
+
+
+def test_a_phrase_is_read_whole_only_where_it_may_end_in_a_two_word_stem():
+    tables = Rules.shipped().tables
+    spaced = tables.spaced_suffixes
+    assert spaced is not None and "dronic acid" in spaced
+    assert all(" " in core for core in spaced)
+    assert innkit.decode("zoledronic acid").stems[0].stem == "-dronic acid"
+    assert innkit.decode("mefenamic acid sodium").stems[0].stem == "-fenamic acid"
+    # a phrase that ends in no such stem reads its words one by one, as before
+    assert [m.stem for m in innkit.decode("zoledronic sodium").stems] == \
+        [m.stem for m in innkit.decode("zoledronic").stems]

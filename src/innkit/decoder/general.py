@@ -96,7 +96,9 @@ def decode_general(
                         failure=Failure.NO_RULE)
     matches: list[StemMatch] = []
     covered: set[str] = set()
-    if len(kept) > 1:  # stems written as two words: "-dronic acid"
+    spaced = tables.spaced_suffixes
+    if len(kept) > 1 and (spaced is None or name.endswith(spaced)):
+        # stems written as two words ("-dronic acid"): only a phrase ending in one holds one
         matches += [m for m in classify_word(name, tables) if " " in m.stem]
         covered = {w for m in matches for w in m.word.split(" ")}
     for word in kept:

@@ -292,6 +292,19 @@ class Tables:
             stems.setdefault(r.stem, r)
         return targets, sources, stems
 
+    @cached_property
+    def spaced_suffixes(self) -> tuple[str, ...] | None:
+        """The letters of the stems written as two words (-dronic acid), all suffix stems: a
+        phrase that ends in none of them holds none. None when a prefix or free stem is
+        written as two words too (a phrase is then read whole to find them)."""
+        def spaced(rows_of: dict[str, tuple[StemEntry, ...]]) -> list[str]:
+            return [core for core, rows in rows_of.items() if any(" " in r.stem for r in rows)]
+
+        if any(spaced(edge[1]) for edge in self.prefixes_by_head.values()) or \
+                spaced(self.free_stems):
+            return None
+        return tuple(core for edge in self.suffixes_by_tail.values() for core in spaced(edge[1]))
+
     def sources_before_stem(self) -> tuple[SourceRow, ...]:
         """Source rows that the ``slot`` column puts before the stem in some era (-vet-)."""
         return self._before_stem
