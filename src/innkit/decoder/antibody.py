@@ -130,7 +130,7 @@ def rank(readings: list[Reading], tables: Tables) -> Ranked:
             alternatives.append(Reading(
                 r.prefix, r.target, r.target_form, r.target_class, r.target_meaning, r.source,
                 r.source_meaning, r.stem, r.era, r.score, _rejection(r, best, tables)))
-    ambiguous = any(a.score == best.score for a in alternatives)
+    ambiguous = bool(alternatives) and any(a.score == best.score for a in alternatives)
     return Ranked(best, tuple(compatible), tuple(alternatives), ambiguous)
 
 

@@ -16,9 +16,37 @@ FRAGMENT = AntibodyFormat.FRAGMENT
 WHOLE = AntibodyFormat.WHOLE
 
 
+_KEPT: dict[tuple[str | None, ...], tuple[str, ...]] = {}
+_KEPT_OF: list[Tables | None] = [None]  # the tables the kept answers were worked out with
+KEPT_MAX = 4096
+"""Answers kept (a table of a thousand antibodies holds a few hundred pairs of a source label
+and a format; the answer depends on those and the reading's stem and source only)."""
+
+
+def forget() -> None:
+    """Drop the kept answers (a cold start)."""
+    _KEPT.clear()
+
+
 def registry_conflicts(entry: RegistryEntry, source: str | None, source_meaning: str | None,
                        stem: str, tables: Tables) -> list[str]:
-    """Warnings for each fact of the name that the registry entry contradicts."""
+    """Warnings for each fact of the name that the registry entry contradicts (worked out once
+    for each set of the facts compared: many names share them)."""
+    if _KEPT_OF[0] is not tables:
+        _KEPT.clear()
+        _KEPT_OF[0] = tables
+    key = (entry.source, entry.format, entry.provenance, entry.origin, source, source_meaning,
+           stem)
+    found = _KEPT.get(key)
+    if found is None:
+        if len(_KEPT) >= KEPT_MAX:
+            _KEPT.clear()
+        found = _KEPT[key] = tuple(_conflicts(entry, source, source_meaning, stem, tables))
+    return list(found)
+
+
+def _conflicts(entry: RegistryEntry, source: str | None, source_meaning: str | None,
+               stem: str, tables: Tables) -> list[str]:
     out = []
     if entry.source and source_agrees(source, entry.source, tables) is False:
         out.append(

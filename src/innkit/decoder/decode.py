@@ -19,6 +19,7 @@ from ..rules.normalize import MAX_NAME_LENGTH, normalize_name
 from ..rules.tables import ERA_ORDER, ExceptionRow, StemRow, Tables
 from ..vocab import RELATION_LABELS, Confidence, Failure, Kind, Relation
 from .antibody import Ranked, antibody_stem, enumerate_readings, rank
+from .checks import forget as _forget_checks
 from .checks import registry_conflicts
 from .general import decode_general
 from .modifiers import classify_modifier, lens_near_miss, near_miss, split_radiolabel
@@ -110,6 +111,7 @@ def forget() -> None:
     cold figures call this before each pass)."""
     _decode_cached.cache_clear()
     _forget_words()
+    _forget_checks()
 
 
 def _decode(text: object, registry: Registry) -> Decoding:
@@ -258,11 +260,11 @@ def _identified(text: str, normal: str, own_of: _Own, tables: Tables,
     if substance.ambiguous:
         listed = "; ".join(f"{c.name} (UNII {c.unii})" for c in (substance, *substance.candidates))
         warnings.append(f"the name denotes more than one substance: {listed}")
-    elif substance.relation == Relation.INN and substance.inn and \
-            name_key(substance.inn) != name_key(normal):
+    elif substance.relation == Relation.INN and substance.inn and substance.inn != normal \
+            and name_key(substance.inn) != name_key(normal):
         notes.insert(0, f"the UNII list gives this substance a second INN, {substance.inn} "
                         "(a renamed substance); the name is read as written")
-    elif registry.rules.lenses.get(normal) is not None:
+    elif lens is not None:
         # A word a lens claims (DM1, collagenase) keeps its lens reading; the list names
         # the substance it denotes.
         meant = substance.inn or substance.name
@@ -374,7 +376,10 @@ def _with_conjugates(d: Decoding, tables: Tables, registry: Registry) -> Decodin
     not a conjugate. A product's name (an FDA suffix: trastuzumab-anns) names no conjugates."""
     if d.kind != Kind.ANTIBODY or d.modifiers or d.fda_suffix or not d.name:
         return d
-    found = tuple((inn, unii) for inn, unii in registry.related_inns(d.name)
+    related = registry.related_inns(d.name)
+    if not related:  # most words: no listed INN begins with them
+        return d
+    found = tuple((inn, unii) for inn, unii in related
                   if len(words := inn.split(" ")) == 2 and words[1] not in tables.qualifiers)
     return _replace(d, conjugates=found) if found else d
 
@@ -384,7 +389,8 @@ def _inn_number(entry: RegistryEntry | None, name: str) -> str | None:
     a conjugate: trastuzumab's number is not trastuzumab deruxtecan's)."""
     if entry is None or not entry.inn_number:
         return None
-    return entry.inn_number if name_key(entry.full_name) == name_key(name) else None
+    full = entry.full_name
+    return entry.inn_number if full == name or name_key(full) == name_key(name) else None
 
 
 def _word(d: Decoding) -> str:
@@ -440,7 +446,8 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
     rest, label, label_warnings = split_radiolabel(normal, text, tables)
     warnings += label_warnings
     tokens, fda_suffix = _without_fda_suffix(rest.split(" "), tables)
-    index = _find_antibody_word(tokens, tables)
+    found = _antibody_word(tokens, tables)
+    index = found[0] if found is not None else None
     if index is None and len(tokens) == 1:
         missed = _conjugate_near_miss(text, tokens[0], tables, registry)
         if missed is not None:
@@ -453,16 +460,19 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
     fda_prefix, word = _without_fda_prefix(tokens[index], tables)
     if index > 0:
         warnings.append(f"ignored words before the antibody name: {' '.join(tokens[:index])}")
-    read = [_modifier_in_language(t, tables, registry) for t in tokens[index + 1:]]
-    modifiers = tuple(m for m, _ in read)
-    warnings += [note for _, note in read if note]
-    warnings += _modifier_warnings(modifiers, tables, fda_prefix)
+    modifiers: tuple[Modifier, ...] = ()
+    if index + 1 < len(tokens):  # most names are one word
+        read = [_modifier_in_language(t, tables, registry) for t in tokens[index + 1:]]
+        modifiers = tuple(m for m, _ in read)
+        warnings += [note for _, note in read if note]
+    if modifiers or fda_prefix:
+        warnings += _modifier_warnings(modifiers, tables, fda_prefix)
     exception = tables.exceptions.get(word)
     if exception is not None:
         entry = _known(registry, word, modifiers)
         return _from_exception(text, exception, modifiers, fda_suffix, label, warnings, tables,
                                entry)
-    stem_row = antibody_stem(word, tables)
+    stem_row = found[1] if found is not None else None  # the row of these letters
     readings = enumerate_readings(word, tables, stem_row) if stem_row else []
     if not readings or stem_row is None:
         return _unreadable(text, word, stem_row, registry)
@@ -472,7 +482,7 @@ def _decode_phrase(text: str, normal: str, tables: Tables, registry: Registry) -
     entry, suggestion, checked = _known_or_new(word, modifiers, best, stem_row, tables,
                                                 registry)
     warnings += checked
-    if suggestion is None and any(m.suggestion for m in modifiers):
+    if suggestion is None and modifiers and any(m.suggestion for m in modifiers):
         # Trastuzumab Emtansin: the whole name as it is probably meant, not the antibody alone.
         suggestion = " ".join([word, *(m.suggestion or m.word for m in modifiers)])
     return Decoding(
@@ -750,13 +760,22 @@ def _era_notes(readings: tuple[Reading, ...]) -> tuple[str, ...]:
 
 def _find_antibody_word(tokens: list[str], tables: Tables) -> int | None:
     """Index of the first token that is an antibody word (spec 5.1 step 4)."""
+    found = _antibody_word(tokens, tables)
+    return found[0] if found is not None else None
+
+
+def _antibody_word(tokens: list[str], tables: Tables) -> tuple[int, StemRow | None] | None:
+    """Index of the first token that is an antibody word, and the stem row its letters (less
+    an FDA prefix) end in, found once for the reading; no row for an irregular name."""
     for i, token in enumerate(tokens):
         if token in tables.exceptions:
-            return i
+            return i, None
         found = fda_prefix_of(token)
         word = found[1] if found else token
-        if word.isalpha() and word.isascii() and antibody_stem(word, tables) is not None:
-            return i
+        if word.isalpha() and word.isascii():
+            row = antibody_stem(word, tables)
+            if row is not None:
+                return i, row
     return None
 
 

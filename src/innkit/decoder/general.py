@@ -53,32 +53,44 @@ def decode_general(
     a salt named by its ions alone; a vaccine, immune globulin or antitoxin is read by that word
     (``TAIL_LENSES``), whatever the words that say which one."""
     lenses = registry.rules.lenses
-    if lenses.is_class_phrase(tokens):
-        return _class_phrase(text, tokens, lenses)
-    if (len(tokens) > 1 or label is not None) and all(t in tables.salts for t in tokens):
-        return _inorganic_salt(text, tokens, lenses, registry, label)
-    whole = lenses.get(" ".join(tokens))
-    if whole is not None:
-        return _lens_reading(text, " ".join(tokens), whole, (), (), tables, registry, warnings,
-                             label, fda_suffix)
-    words, salts = split_salts(tokens, tables)
-    qualifiers: list[Modifier] = []
-    kept: list[str] = []
-    for word in words:
-        mod = qualifier(word, tables) if kept else None
-        if mod is not None:
-            qualifiers.append(mod)
-        else:
-            kept.append(word)
-    name = " ".join(kept)
-    head = lenses.get(kept[0]) if kept else None
-    if head is not None and (len(kept) == 1 or head.lens in HEAD_LENSES):
-        return _lens_reading(text, name, head, tuple(salts), tuple(qualifiers), tables,
-                             registry, warnings, label, fda_suffix)
-    product = _product_word(kept, lenses) if head is None else None
-    if product is not None:
-        return _lens_reading(text, name, product, tuple(salts), tuple(qualifiers), tables,
-                             registry, warnings, label, fda_suffix)
+    kept: list[str]
+    salts: list[str]
+    qualifiers: list[Modifier]
+    if len(tokens) == 1 and (label is None or tokens[0] not in tables.salts):
+        # One word (most names): no class phrase, no salt or qualifier beside it, and its lens
+        # is the whole name's.
+        name = tokens[0]
+        whole = lenses.get(name)
+        if whole is not None:
+            return _lens_reading(text, name, whole, (), (), tables, registry, warnings, label,
+                                 fda_suffix)
+        kept, salts, qualifiers = [name], [], []
+    else:
+        if lenses.is_class_phrase(tokens):
+            return _class_phrase(text, tokens, lenses)
+        if (len(tokens) > 1 or label is not None) and all(t in tables.salts for t in tokens):
+            return _inorganic_salt(text, tokens, lenses, registry, label)
+        whole = lenses.get(" ".join(tokens))
+        if whole is not None:
+            return _lens_reading(text, " ".join(tokens), whole, (), (), tables, registry,
+                                 warnings, label, fda_suffix)
+        words, salts = split_salts(tokens, tables)
+        qualifiers, kept = [], []
+        for word in words:
+            mod = qualifier(word, tables) if kept else None
+            if mod is not None:
+                qualifiers.append(mod)
+            else:
+                kept.append(word)
+        name = " ".join(kept)
+        head = lenses.get(kept[0]) if kept else None
+        if head is not None and (len(kept) == 1 or head.lens in HEAD_LENSES):
+            return _lens_reading(text, name, head, tuple(salts), tuple(qualifiers), tables,
+                                 registry, warnings, label, fda_suffix)
+        product = _product_word(kept, lenses) if head is None else None
+        if product is not None:
+            return _lens_reading(text, name, product, tuple(salts), tuple(qualifiers), tables,
+                                 registry, warnings, label, fda_suffix)
     if not kept or not _HAS_LETTER.search(name):
         return Decoding(input=text, kind=Kind.UNKNOWN, name=name or None, salts=tuple(salts),
                         reason="no letters: an INN is written in letters"
@@ -96,7 +108,9 @@ def decode_general(
                         failure=Failure.NO_RULE)
     matches: list[StemMatch] = []
     covered: set[str] = set()
-    if len(kept) > 1:  # stems written as two words: "-dronic acid"
+    spaced = tables.spaced_suffixes
+    if len(kept) > 1 and (spaced is None or name.endswith(spaced)):
+        # stems written as two words ("-dronic acid"): only a phrase ending in one holds one
         matches += [m for m in classify_word(name, tables) if " " in m.stem]
         covered = {w for m in matches for w in m.word.split(" ")}
     for word in kept:

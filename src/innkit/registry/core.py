@@ -357,8 +357,9 @@ class Substances:
             shipped = Rules.shipped()
             self._resolver = Resolver(index, frozenset(shipped.tables.salts), self._inn_number,
                                       shipped.derived(_form_words), shipped.tables)
-        if generation != self._generation:
+        if generation != self._generation:  # new known names: new INN numbers
             self._identities, self._generation = {}, generation
+            self._resolver.forget()
         memo = self._identities
         if normal in memo:
             return memo[normal]
@@ -517,12 +518,20 @@ class Registry:
             return None
         # INN numbers come from the names: loaded before answers are kept
         generation = self.known_names.generation
-        if name.isascii() and generation == substances._generation:
+        if generation == substances._generation:
             # a name asked again (the decoder asks in its normal form; an ASCII text equal to
             # a normal form is its own normal form): the answer kept, without a call
-            found = substances._identities.get(name, _UNKNOWN)
-            if found is not _UNKNOWN:
-                return found  # type: ignore[return-value]
+            memo = substances._identities
+            if name.isascii():
+                found = memo.get(name, _UNKNOWN)
+                if found is not _UNKNOWN:
+                    return found  # type: ignore[return-value]
+            normal = normalize_name(name)
+            if normal != name:
+                found = memo.get(normal, _UNKNOWN)
+                if found is not _UNKNOWN:
+                    return found  # type: ignore[return-value]
+            return substances.identify(normal, generation)
         return substances.identify(normalize_name(name), generation)
 
     def related_inns(self, word: str) -> list[tuple[str, str]]:

@@ -54,6 +54,8 @@ class Resolver:
     tables: Tables = field(default_factory=lambda: Rules.shipped().tables)  # antibody stems
     _shown: dict[str, tuple[str, tuple[tuple[str, tuple[str, ...], int], ...] | None]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
+    _numbers: dict[str, str | None] = field(default_factory=dict, init=False, repr=False,
+                                            compare=False)
 
     @property
     def languages(self) -> LanguageForms:
@@ -62,11 +64,13 @@ class Resolver:
     # -- the entry point -------------------------------------------------------------------
     def resolve(self, normal: str) -> Substance | None:
         """The substance ``normal`` (a normalised name) denotes, or None when none is known."""
-        if not normal or not normal.isprintable() or _unencodable(normal):
+        if not normal or not normal.isprintable() or (not normal.isascii()
+                                                      and _unencodable(normal)):
             return None
-        records = self._lookup(normal)
+        key = name_key(normal)  # the name's key, asked once for the look-up and the relation
+        records = self._lookup(normal, key)
         if records:
-            return self._from_records(normal, records, None)
+            return self._from_records(normal, records, None, key)
         bare, prefix, suffix = strip_fda_affixes(normal, self.tables)
         if (prefix or suffix) and bare != normal:
             records = self._lookup(bare)
@@ -87,12 +91,14 @@ class Resolver:
                 return self._from_records(normal, records, None)
         return self._language_form(normal, words)
 
-    def _lookup(self, name: str) -> list[tuple[NameRecord, SubstanceRecord]]:
+    def _lookup(self, name: str, key: str | None = None
+                ) -> list[tuple[NameRecord, SubstanceRecord]]:
         """The list's records for ``name``, less those where the name is only a part of the
         substance's INN (brentuximab, listed as a short name of brentuximab vedotin): an INN
         is never a fragment left after stripping words."""
-        return [(rec, sub) for rec, sub in self.index.lookup(name_key(name))
-                if not (sub.inn and is_fragment(name, sub.inn)) and not _lone_letter(name, rec)]
+        return [(rec, sub) for rec, sub in self.index.lookup(key or name_key(name))
+                if not (sub.inn and " " in sub.inn and is_fragment(name, sub.inn))
+                and not (rec.name[-2:-1] == " " and _lone_letter(name, rec))]
 
     def _language_form(self, normal: str, words: list[str]) -> Substance | None:
         if len(words) > 4 or not all(w.isalpha() for w in words):
@@ -135,10 +141,10 @@ class Resolver:
 
     # -- relation and ranking ---------------------------------------------------------------
     def _relation(self, normal: str, rec: NameRecord, sub: SubstanceRecord,
-                  forced: Relation | None) -> Relation:
+                  forced: Relation | None, key: str | None = None) -> Relation:
         if forced is not None:
             return forced
-        key = name_key(normal)
+        key = key or name_key(normal)
         inn_key = name_key(sub.inn) if sub.inn else None
         if inn_key == key:
             return Relation.INN
@@ -192,17 +198,30 @@ class Resolver:
         return found
 
     def forget(self) -> None:
-        """Drop what was remembered (a cold start)."""
+        """Drop what was remembered (a cold start, or new known names, which give the INN
+        numbers)."""
         self._shown.clear()
+        self._numbers.clear()
+
+    def _number(self, inn: str) -> str | None:
+        """The INN number of ``inn``, asked of the known names once for all the names of its
+        substances (until forgotten)."""
+        numbers = self._numbers
+        if inn in numbers:
+            return numbers[inn]
+        if len(numbers) >= _SHOWN_MEMO:
+            numbers.clear()
+        found = numbers[inn] = self.inn_number(inn)
+        return found
 
     def _from_records(self, normal: str, records: list[tuple[NameRecord, SubstanceRecord]],
-                      forced: Relation | None) -> Substance:
+                      forced: Relation | None, key: str | None = None) -> Substance:
         if len(records) == 1:  # the common case: one substance, no candidates to rank
             rec, sub = records[0]
-            return self._build(rec, sub, self._relation(normal, rec, sub, forced))
+            return self._build(rec, sub, self._relation(normal, rec, sub, forced, key))
         found = []
         for rec, sub in records:
-            relation = self._relation(normal, rec, sub, forced)
+            relation = self._relation(normal, rec, sub, forced, key)
             found.append((_RELATION_RANK[relation], _TYPE_RANK[rec.type], rec, sub, relation))
         found.sort(key=lambda f: (f[0], f[1], f[3].name))
         _, _, rec, sub, relation = found[0]
@@ -219,9 +238,9 @@ class Resolver:
                ambiguous: bool = False, total: int = 1) -> Substance:
         shown, listed = self._shown_of(sub, not brief)
         names = listed if listed is not None and not brief else ()  # a candidate's: none
-        inn_number = self.inn_number(sub.inn) if sub.inn else None
+        inn_number = self._number(sub.inn) if sub.inn else None
         if relation is Relation.INN and rec.name.lower() != sub.inn:
-            inn_number = self.inn_number(rec.name.lower())  # the other INN of a renamed one
+            inn_number = self._number(rec.name.lower())  # the other INN of a renamed one
         return Substance(
             name=shown, inn=sub.inn, unii=sub.unii, relation=relation._value_,
             name_type=rec.type._value_, tags=rec.tags, names=names, inn_number=inn_number,

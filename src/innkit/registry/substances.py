@@ -146,6 +146,9 @@ class SubstanceRecord:
     names: str = "[]"  # JSON: [[type, [first names], count], ...]
 
 
+_crc32 = zlib.crc32
+
+
 def _hash(key: str) -> int:
     """A key's CRC-32: a C call per look-up (the decoder asks per name); the shipped file
     holds one per key, so that the first run computes none."""
@@ -186,7 +189,7 @@ class _Map:
         self.rows = rows
 
     def get(self, key: str) -> str | None:
-        h = _hash(key)
+        h = _crc32(key.encode("utf-8", "surrogatepass"))  # _hash, inline: once per look-up
         hashes = self._hashes
         i, end = bisect.bisect_left(hashes, h), len(hashes)
         while i < end and hashes[i] == h:
@@ -259,11 +262,16 @@ class SubstanceIndex:
         if row is None:
             return []
         types, found = NAME_TYPES, []
+        subs = self._subs  # :meth:`_substance_at`, inline: the rows of each name's substance
+        offsets, data = subs.offsets, subs.data
         for cells in row.split(_ROW):
             at, name, kind, tags, _spellings, _seq = cells.split(_FIELD)
-            sub = self._substance_at(int(at))
-            found.append((NameRecord(name, types[kind], sub.unii,
-                                     tuple(tags.split("|")) if tags else ()), sub))
+            i = int(at)
+            unii, shown, inn, _drug, names = str(data[offsets[i]:offsets[i + 1]],
+                                                 "utf-8").split(_FIELD)
+            found.append((NameRecord(name, types[kind], unii,
+                                     tuple(tags.split("|")) if tags else ()),
+                          SubstanceRecord(unii, shown, inn or None, names)))
         return found
 
     def starting_with(self, key: str, types: Iterable[NameType],
@@ -327,8 +335,11 @@ class SubstanceIndex:
     def conjugates(self, word: str) -> list[tuple[str, str]]:
         """(INN, UNII) of every substance whose INN is ``word`` and more words (trastuzumab
         emtansine of trastuzumab); one UNII per INN, that of the substance named by it."""
+        rows = self._by_prefix().get(word)
+        if not rows:  # most words: no INN of more words begins with them
+            return []
         best: dict[str, tuple[bool, str]] = {}
-        for inn, unii, shown in self._by_prefix().get(word, ()):
+        for inn, unii, shown in rows:
             rank = (shown.lower() != inn, unii)
             if inn not in best or rank < best[inn]:
                 best[inn] = rank

@@ -64,6 +64,8 @@ class DrugClasses:
 
     def find(self, text: str) -> ClassRow | None:
         """The class a phrase names (any listed spelling, singular or plural), or None."""
+        if text.isalpha() and text.islower():  # one word, as the decoder asks: its own key
+            return self.by_key.get(text)
         return self.by_key.get(class_key(text))
 
 

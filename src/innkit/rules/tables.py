@@ -268,22 +268,42 @@ class Tables:
     max_ending: int
 
     def target_row(self, era: str, form: str) -> TargetRow | None:
-        for row in self.targets:
-            if row.era == era and row.form == form:
-                return row
-        return None
+        return self._rows[0].get((era, form))
 
     def source_row(self, substem: str) -> SourceRow | None:
-        for row in self.sources:
-            if row.substem == substem:
-                return row
-        return None
+        return self._rows[1].get(substem)
 
     def stem_row(self, stem: str) -> StemRow | None:
-        for row in self.stems:
-            if row.stem == stem:
-                return row
-        return None
+        return self._rows[2].get(stem)
+
+    @cached_property
+    def _rows(self) -> tuple[dict[tuple[str, str], TargetRow], dict[str, SourceRow],
+                             dict[str, StemRow]]:
+        """The target, source and stem rows by what they are found by (the first of each),
+        once per set of tables: a decode asks for several."""
+        targets: dict[tuple[str, str], TargetRow] = {}
+        sources: dict[str, SourceRow] = {}
+        stems: dict[str, StemRow] = {}
+        for t in self.targets:
+            targets.setdefault((t.era, t.form), t)
+        for s in self.sources:
+            sources.setdefault(s.substem, s)
+        for r in self.stems:
+            stems.setdefault(r.stem, r)
+        return targets, sources, stems
+
+    @cached_property
+    def spaced_suffixes(self) -> tuple[str, ...] | None:
+        """The letters of the stems written as two words (-dronic acid), all suffix stems: a
+        phrase that ends in none of them holds none. None when a prefix or free stem is
+        written as two words too (a phrase is then read whole to find them)."""
+        def spaced(rows_of: dict[str, tuple[StemEntry, ...]]) -> list[str]:
+            return [core for core, rows in rows_of.items() if any(" " in r.stem for r in rows)]
+
+        if any(spaced(edge[1]) for edge in self.prefixes_by_head.values()) or \
+                spaced(self.free_stems):
+            return None
+        return tuple(core for edge in self.suffixes_by_tail.values() for core in spaced(edge[1]))
 
     def sources_before_stem(self) -> tuple[SourceRow, ...]:
         """Source rows that the ``slot`` column puts before the stem in some era (-vet-)."""
