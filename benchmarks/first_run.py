@@ -3,10 +3,11 @@
 - first run: ``innkit annotate examples/monograph.txt`` on an empty cache folder
   (``XDG_CACHE_HOME`` a new empty folder): wall time and peak memory (goal <= 5 s, 400 MB),
   then the same command again on the now warm folder.
-- decode: ``innkit decode --format jsonl`` of 100,000 names read from standard input, warm
-  cache (goal <= 3 s); the names are the broad UNII list's, every one a substance with
-  identifiers. Also its CPU seconds (user + system, the better of two runs), which other
-  processes on a busy machine do not inflate.
+- decode: ``innkit decode --format jsonl`` of 100,000 names read from standard input into a
+  file, warm cache (goal <= 3 s); the names are the broad UNII list's, every one a substance
+  with identifiers. The trees take turns, three runs each, medians. Also its CPU seconds
+  (user + system), which other processes on a busy machine do not inflate, and whether both
+  trees wrote the same bytes (1: yes).
 - serve: the web server after a burst of 200 requests (decode and annotate, 8 clients), on a
   warm cache folder (a first start fills it): the resident memory (RSS) and proportional share
   (PSS, shared pages split among the processes mapping them) of the HTTP process and of the
@@ -58,14 +59,14 @@ def timed(argv: list[str], env: dict[str, str], stdin: Path | None = None
     return wall, peak
 
 
-def timed_cpu(argv: list[str], env: dict[str, str], stdin: Path | None = None
-              ) -> tuple[float, float, float]:
-    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one child process: the
-    CPU time is what a busy machine does not inflate."""
+def timed_cpu(argv: list[str], env: dict[str, str], stdin: Path | None = None,
+              stdout: Path | None = None) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one child process (its
+    output written to ``stdout``, or dropped): the CPU time is what a busy machine does not
+    inflate."""
     start = time.perf_counter()
-    with open(stdin or os.devnull, "rb") as f:
-        proc = subprocess.Popen(argv, env=env, stdin=f, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
+    with open(stdin or os.devnull, "rb") as f, open(stdout or os.devnull, "wb") as out:
+        proc = subprocess.Popen(argv, env=env, stdin=f, stdout=out, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     err = proc.stderr.read().decode() if proc.stderr else ""
@@ -98,14 +99,35 @@ def names_file(cache: str, src: str) -> Path:
     return path
 
 
-def decode_run(src: str, cache: str, names: Path) -> dict[str, float]:
-    env = _env(src, cache)
-    timed(innkit("decode", "Besponsa"), env)  # the cache is warm: build what is built once
-    runs = [timed_cpu(innkit("decode", "--format", "jsonl"), env, names) for _ in range(2)]
-    best = min(runs)
-    return {"decode_s": best[0], "decode_mb": best[1],
-            "decode_names_per_s": NAMES / best[0],
-            "decode_cpu_s": min(cpu for _w, _m, cpu in runs)}
+DECODE_RUNS = 3
+"""Runs of the decode of each tree, the trees taking turns (a busy spell of the machine then
+slows both)."""
+
+
+def decode_runs(trees: dict[str, str], cache: str, names: Path) -> dict[str, dict[str, float]]:
+    """The decode of each tree, its lines written to a file as ``> OUT`` would (205 MB), the
+    trees taking turns; the median of the runs, and whether each tree wrote the same bytes
+    as the first."""
+    envs = {tree: _env(src, cache) for tree, src in trees.items()}
+    for env in envs.values():  # the cache is warm: build what is built once
+        timed(innkit("decode", "Besponsa"), env)
+    runs: dict[str, list[tuple[float, float, float]]] = {tree: [] for tree in trees}
+    outputs = {tree: Path(cache) / f"decode-{tree}.jsonl" for tree in trees}
+    for _ in range(DECODE_RUNS):
+        for tree, env in envs.items():
+            runs[tree].append(timed_cpu(innkit("decode", "--format", "jsonl"), env, names,
+                                        outputs[tree]))
+    first = next(iter(outputs.values())).read_bytes()
+    results = {}
+    for tree, done in runs.items():
+        wall, peak, cpu = (sorted(column)[len(column) // 2]
+                           for column in zip(*done, strict=True))
+        results[tree] = {"decode_s": wall, "decode_mb": peak,
+                         "decode_names_per_s": NAMES / wall, "decode_cpu_s": cpu,
+                         "decode_same_output": float(outputs[tree].read_bytes() == first)}
+    for path in outputs.values():
+        path.unlink()
+    return results
 
 
 def _memory(pid: int) -> tuple[float, float]:
@@ -243,10 +265,11 @@ def main() -> int:
         for tree, src in trees.items():
             if "first" in parts:
                 results[tree].update(first_run(src))
-            if "decode" in parts and names is not None:
-                results[tree].update(decode_run(src, cache, names))
             if "serve" in parts:
                 results[tree].update(serve_run(src, cache))
+        if names is not None:
+            for tree, figures in decode_runs(trees, cache, names).items():
+                results[tree].update(figures)
     print("whole processes, this tree" + (f" against {args.baseline}" if args.baseline
                                            else ""), "(ratio: baseline / this)")
     for key, value in results["this"].items():
