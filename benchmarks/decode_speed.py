@@ -1,15 +1,15 @@
 """Decoding speed: names per second over the whole antibody table on one core.
 
-Prints, in one run: cold throughput (result cache and the registry's remembered answers
-cleared before each pass, so every name is parsed and looked up in the registry), the identity
-floor (one look-up in the memory-mapped UNII index per name and nothing else: a bound on any
-cold decode that says which substance a name denotes), the result floor (one frozen Decoding
-built) and the stored floor (a finished decoding read back from bytes), warm throughput (repeated names served from
-the cache), the goal (100,000 names/s), a floor baseline (one compiled regular expression
-testing each name for an antibody stem, the least any decoder must do), import time, time to
-load the tables, and peak memory. Rates are per second of the process's CPU time (the best
-of 7 passes), so that other processes on a shared machine do not count. Without ../shared it
-uses the example names of the package's tables. ``--also-src DIR`` measures another innkit
+Prints, in one run: cold throughput (result cache and the registry's remembered answers cleared
+before each pass, so every name is parsed and looked up in the registry), the identity floor
+(one look-up in the memory-mapped UNII index per name and nothing else: a bound on any cold
+decode that says which substance a name denotes), the result floor (one frozen Decoding built)
+and the stored floor (a finished decoding read back from bytes), warm throughput (repeated names
+served from the cache), the goal (100,000 names/s), a floor baseline (one compiled regular
+expression testing each name for an antibody stem, the least any decoder must do), import time,
+time to load the tables, and peak memory. Rates are per second of the process's CPU time (the
+best of 7 passes), so that other processes on a shared machine do not count. Without ../shared
+it uses the example names of the package's tables. ``--also-src DIR`` measures another innkit
 source tree too, in alternating fresh processes (median of 3 each), so that before and after
 come from one run on a shared machine.
 
