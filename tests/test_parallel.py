@@ -383,3 +383,22 @@ def test_processes_busy_elsewhere_are_read_from_the_kernel_s_counts():
     assert busy_elsewhere("2.90 1.00 1.00 2/250 12345\n") == 1
     assert busy_elsewhere("") == 0 and busy_elsewhere("junk") == 0
     assert busy_elsewhere() >= 0
+
+
+def test_a_piece_stitched_here_has_every_form_s_uses_looked_for_at_once():
+    """A piece worked on in the stitching process comes without uses (``shorts`` None), and
+    the stitcher finds every form's: the same mentions as a piece annotated whole, short
+    forms defined in earlier pieces and in the piece itself linked."""
+    from innkit.annotator.stream import piece_names
+
+    chunks = _chunks(_document(21), random.Random(22))
+    annotator = shared_annotator("standard")
+    whole, stitched = Stitcher(annotator), Stitcher(annotator)
+    expected, got = [], []
+    for piece in pieces(chunks):
+        expected += whole.whole(piece)
+        names = piece_names(annotator, piece, None)
+        assert names is None or names.uses is None
+        got += stitched.stitch(piece, names)
+    assert got == expected
+    assert any(m.how == "abbreviation" for m in got)

@@ -131,7 +131,7 @@ class _Sent:
     rows: list[_Row]
     new: dict[str, Decoding]
     defined: list[tuple[str, tuple[Decoding, How]]]
-    uses: dict[str, list[tuple[int, int]]]
+    uses: dict[str, list[tuple[int, int]]] | None
     looks: list[Mention]
     looked: int
 
@@ -418,7 +418,8 @@ class Schedule:
             if idle is None:
                 self._collect(first)
                 break
-            idle.result = piece_names(self.annotator, idle.piece, tuple(self.defined))
+            # stitched here: the uses of every form are looked for then, at once
+            idle.result = piece_names(self.annotator, idle.piece, None)
             idle.ready = True
         self.pending.popleft()
         self._dispatch()

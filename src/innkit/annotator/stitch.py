@@ -42,10 +42,11 @@ class Stitcher:
         found = names.found
         if self.annotator.leniency != Leniency.STRICT:
             # The uses of the forms the document had defined when the piece was read, and of
-            # the piece's own, came with its names: only those defined since are looked for.
+            # the piece's own, came with its names: only those defined since are looked for
+            # (every form, when none came).
             own = {short for short, _ in names.defined}
-            fresh = [short for short in islice(self.defined, names.looked, None)
-                     if short not in own]
+            fresh = None if names.uses is None else [
+                short for short in islice(self.defined, names.looked, None) if short not in own]
             for short, definition in names.defined:
                 self.defined.setdefault(short, definition)
             found = link(piece.text, found, piece.base, piece.begin, piece.stop, self.defined,

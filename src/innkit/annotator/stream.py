@@ -65,24 +65,30 @@ class PieceNames:
 
     found: list[Mention]
     defined: list[tuple[str, tuple[Decoding, How]]]
-    uses: dict[str, list[tuple[int, int]]]
+    uses: dict[str, list[tuple[int, int]]] | None
+    """None: none looked for yet (the stitcher looks for every form at once)."""
     looks: list[Mention]
     looked: int = 0
     """How many of the document's short forms (the first, in order of definition) ``uses``
     answers for, besides the piece's own: the stitcher looks for the later ones only."""
 
 
-def piece_names(annotator: Annotator, piece: Piece, shorts: tuple[str, ...]) -> PieceNames | None:
+def piece_names(annotator: Annotator, piece: Piece, shorts: tuple[str, ...] | None
+                ) -> PieceNames | None:
     """A piece's own names, the uses of its definitions and of ``shorts`` (the short forms the
     document had defined when the piece was handed out); None when the piece must be annotated
-    where the whole document is (invisible characters)."""
+    where the whole document is (invisible characters). ``shorts`` None: no uses looked for
+    (the piece is stitched in this process, which then looks for every form's uses at once:
+    one search of the piece, not two)."""
     if has_invisible(piece.text, piece.begin):
         return None
     found = annotator.found(piece.text, offset=piece.base, stop=piece.stop, begin=piece.begin)
     local: dict[str, tuple[Decoding, How]] = {}
-    uses: dict[str, list[tuple[int, int]]] = {}
+    uses: dict[str, list[tuple[int, int]]] | None = {}
     if annotator.leniency != Leniency.STRICT:
         annotator.define(piece.text, found, piece.base, local)
-        uses = uses_of(piece.text, [*shorts, *local], piece.begin, piece.stop)
+        uses = None if shorts is None else uses_of(piece.text, [*shorts, *local], piece.begin,
+                                                    piece.stop)
+    shorts = shorts or ()
     looks = annotator.look_alikes(piece.text, piece.base, piece.begin, piece.stop)
     return PieceNames(found, list(local.items()), uses, looks, len(shorts))
