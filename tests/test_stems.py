@@ -298,3 +298,36 @@ def test_a_stem_row_without_a_definition_is_never_offered():
     for name in ("benziodarone", "benzbromarone"):
         stems = [m.stem for m in decode(name).stems]
         assert stems and not undefined & set(stems), (name, stems)
+
+
+@pytest.mark.parametrize(("word", "not_read"), [
+    ("cholinesterase", "-ster-"), ("carboxylesterase", "-ster-"), ("sulfatase", "sulfa-"),
+    ("nicotinamidase", "nico-"), ("phosphokinase", "-kin-"), ("nitroreductase", "nitro-"),
+    ("guanylyltransferase", "guan-"), ("megabase", "gab"),
+])
+def test_an_enzyme_s_word_is_read_by_its_ending_alone(word, not_read):
+    """A word ending in -ase (reads_alone) names an enzyme by what it acts on: no stem of a
+    drug class is read into the letters before it."""
+    stems = [m.stem for m in decode(word).stems]
+    assert stems == ["-ase"] and not_read not in stems
+
+
+def test_an_enzyme_s_stems_that_extend_ase_still_read():
+    assert [m.stem for m in decode("alteplase").stems] == ["-teplase"]
+    assert [m.stem for m in decode("tenecteplase").stems] == ["-teplase"]
+
+
+@pytest.mark.parametrize("word", ["nitrilase", "glutaminase", "thiolase", "nicotinamidase"])
+def test_an_enzyme_s_word_is_no_misspelling_of_another_kind_of_name(word):
+    """nitrilase is no misspelt nitrinose, nor glutaminase a misspelt glutamine: a near miss
+    offered for an enzyme's word ends in -ase too, and a listed word with -ase after its
+    letters is a derivative of it."""
+    d = decode(word)
+    assert d.kind == "stem" and d.suggestion is None and [m.stem for m in d.stems] == ["-ase"]
+
+
+def test_reads_alone_is_yes_on_a_suffix_stem_only():
+    rows = Rules.shipped().read("inn_stems.tsv", ("stem", "position", "reads_alone"))
+    marked = {r["stem"]: r["position"] for r in rows if r["reads_alone"]}
+    assert marked == {"-ase": "suffix"}
+    assert TABLES.alone == frozenset({"-ase"})

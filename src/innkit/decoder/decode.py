@@ -23,7 +23,7 @@ from .checks import forget as _forget_checks
 from .checks import registry_conflicts
 from .general import decode_general
 from .modifiers import classify_modifier, lens_near_miss, near_miss, split_radiolabel
-from .stems import classify_word
+from .stems import classify_word, reads_alone
 from .stems import forget as _forget_words
 
 
@@ -589,14 +589,20 @@ def _name_near_miss(text: str, word: str, general: Decoding, registry: Registry
         return None
     if general.registry is not None or registry.identify(word) is not None or is_english(word):
         return None
-    sure = [m for m in general.stems if m.confidence == Confidence.HIGH]
+    # a sure stem, or an enzyme's ending (nitrilase: an enzyme, whose misspelling would be
+    # of another enzyme, not of nitrinose)
+    tables = registry.rules.tables
+    sure = [m for m in general.stems if m.confidence == Confidence.HIGH
+            or reads_alone(m, tables)]
     if sure:
         return _sure_stem_near_miss(word, general, sure, registry)
     near = near_miss(word, registry.name_choices()) or near_miss(word, _drug_words(registry))
     # A word in current English use is one of its own (Nexium beside dexium, Vicodin beside
     # nicodin: brands the list lacks), not a misspelling, which is rare (warfrin); nor is a
-    # product of the name's line (Zyrtec-D).
-    if near is None or is_established(word) or word.rpartition("-")[0] == near:
+    # product of the name's line (Zyrtec-D); nor is a derivative of it (nicotinamidase, an
+    # enzyme that acts on nicotinamide).
+    if near is None or is_established(word) or word.rpartition("-")[0] == near \
+            or _derived(word, near, tables):
         return None
     return Decoding(
         input=text, kind=Kind.UNKNOWN, name=word, suggestion=near, failure=Failure.NO_RULE,

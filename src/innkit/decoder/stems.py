@@ -121,6 +121,10 @@ def _classify(word: str, tables: Tables) -> list[StemMatch]:
         found = [m for m in found if m.position != "suffix" or m.confidence != Confidence.LOW
                  or len(m.stem.strip("-")) >= tail]
     found += free
+    if tables.alone and len(found) > 1 and any(reads_alone(m, tables) for m in found):
+        # An enzyme's word (-ase) names what it acts on: no other stem is read in it
+        # (cholinesterase: no -ster- androgen; sulfatase: no sulfa- sulfonamide)
+        found = [m for m in found if m.position == "suffix"]
     if tables.exclusions and len(found) > 1:
         # A stem whose definition leaves out another matched stem's class does not apply
         # (-olone, "steroids other than prednisolone derivatives", in prednisolone).
@@ -129,6 +133,14 @@ def _classify(word: str, tables: Tables) -> list[StemMatch]:
     if len(found) > 1:
         found.sort(key=_strength)
     return found
+
+
+def reads_alone(m: StemMatch, tables: Tables) -> bool:
+    """Whether the match is a suffix stem that a word it ends is read by alone (the
+    ``reads_alone`` column: -ase, and the stems that extend it, such as -teplase): the word
+    is an enzyme's, named by what the enzyme acts on."""
+    return m.position == "suffix" and (m.stem in tables.alone
+                                       or not tables.alone.isdisjoint(m.lineage))
 
 
 _ORDER = {level: rank for rank, level in enumerate(Confidence)}

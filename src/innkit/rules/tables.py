@@ -222,6 +222,8 @@ class StemEntry:
     ref: str  # table and line, for "which row"
     excluded_with: str = ""  # a stem whose class this one's leaves out (-olone: pred), or whose
     # letters hold this one (the -pine of -tropine: trop)
+    alone: bool = False  # a word it ends is read by it alone (-ase: the letters before it name
+    # what the enzyme acts on, not a class of drug)
 
     @property
     def parent(self) -> str | None:
@@ -256,6 +258,7 @@ class Tables:
     free_stems: dict[str, tuple[StemEntry, ...]]  # infix and free-position stems by letters
     free_stem_pattern: re.Pattern[str]  # finds them all in one pass, longest first
     exclusions: dict[str, str]  # stem -> the stem whose class its definition leaves out
+    alone: frozenset[str]  # suffix stems that a word they end is read by alone (-ase)
     salts: dict[str, str]
     format_keywords: dict[str, tuple[str, ...]]  # what a database's format label says
     source_by_label: dict[str, str]  # "humanized" -> "zu"
@@ -406,7 +409,7 @@ def _stem_core(stem: str) -> tuple[str, str]:
 
 def _load_general_stems(read: Reader) -> tuple[StemEntry, ...]:
     """inn_stems.tsv and biologic_stems.tsv, with each stem's parent worked out from the rows."""
-    raw: list[tuple[str, str, str, str, bool, bool, str, tuple[str, ...], str, str]] = []
+    raw: list[tuple[str, str, str, str, bool, bool, str, tuple[str, ...], str, str, bool]] = []
     for table, cols in (("inn_stems.tsv", ("stem", "position", "meaning", "status", "strength",
                                            "examples", "evidence", "excluded_with")),
                         ("biologic_stems.tsv", ("stem", "position", "meaning", "examples",
@@ -416,14 +419,21 @@ def _load_general_stems(read: Reader) -> tuple[StemEntry, ...]:
             if shape != r["position"]:
                 raise DataError(f"{table} line {r['_line']}: {r['stem']!r} is written as a "
                                 f"{shape} but marked {r['position']}", "fix the hyphens")
+            alone = r.get("reads_alone", "")
+            if alone not in ("", "yes") or (alone and shape != "suffix"):
+                raise DataError(f"{table} line {r['_line']}: reads_alone is {alone!r}; it is "
+                                "'yes' or empty, and 'yes' only on a suffix stem",
+                                "fix the reads_alone cell")
             raw.append((r["stem"].strip(), core, r["position"], r["meaning"],
                         r.get("status") == "deleted", r.get("strength") == "weak",
                         r.get("confidence", ""), _split(r["examples"]),
-                        f"{table} line {r['_line']}", r.get("excluded_with", "")))
+                        f"{table} line {r['_line']}", r.get("excluded_with", ""),
+                        alone == "yes"))
     suffixes = {core for _, core, pos, *_ in raw if pos == "suffix"}
     prefixes = {core for _, core, pos, *_ in raw if pos == "prefix"}
     entries = []
-    for stem, core, pos, meaning, deleted, weak, confidence, examples, ref, excluded in raw:
+    for stem, core, pos, meaning, deleted, weak, confidence, examples, ref, excluded, alone \
+            in raw:
         lineage: list[str] = []
         if pos in ("suffix", "prefix"):
             pool = suffixes if pos == "suffix" else prefixes
@@ -432,7 +442,7 @@ def _load_general_stems(read: Reader) -> tuple[StemEntry, ...]:
                 if shorter in pool:
                     lineage.append(f"-{shorter}" if pos == "suffix" else f"{shorter}-")
         entries.append(StemEntry(stem, core, pos, meaning, deleted, weak, confidence, examples,
-                                 tuple(lineage), ref, excluded))
+                                 tuple(lineage), ref, excluded, alone))
     return tuple(entries)
 
 
@@ -623,6 +633,7 @@ def build_tables(read: Reader) -> Tables:
             "(?=(" + "|".join(re.escape(c) for c in sorted(free, key=len, reverse=True)) + "))"
             if free else "(?!)"),
         exclusions={e.stem: e.excluded_with for e in general if e.excluded_with},
+        alone=frozenset(e.stem for e in general if e.alone and e.position == "suffix"),
         salts=salts,
         format_keywords=read_format_keywords(read),
         source_by_label={lab: row.substem for row in sources for lab in row.labels},
