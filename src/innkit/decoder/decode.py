@@ -686,7 +686,7 @@ def _without_fda_suffix(tokens: list[str], tables: Tables) -> tuple[list[str], s
     if found and tokens[-1] not in tables.exceptions:
         left, suffix = found
         probe = [*tokens[:-1], left]
-        if _find_antibody_word(probe, tables) is not None or _is_biologic(left, tables):
+        if _antibody_word(probe, tables) is not None or _is_biologic(left, tables):
             return probe, suffix
     return tokens, None
 
@@ -764,15 +764,10 @@ def _era_notes(readings: tuple[Reading, ...]) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _find_antibody_word(tokens: list[str], tables: Tables) -> int | None:
-    """Index of the first token that is an antibody word (spec 5.1 step 4)."""
-    found = _antibody_word(tokens, tables)
-    return found[0] if found is not None else None
-
-
 def _antibody_word(tokens: list[str], tables: Tables) -> tuple[int, StemRow | None] | None:
-    """Index of the first token that is an antibody word, and the stem row its letters (less
-    an FDA prefix) end in, found once for the reading; no row for an irregular name."""
+    """Index of the first token that is an antibody word (spec 5.1 step 4), and the stem row
+    its letters (less an FDA prefix) end in, found once for the reading; no row for an
+    irregular name."""
     for i, token in enumerate(tokens):
         if token in tables.exceptions:
             return i, None

@@ -369,6 +369,13 @@ class Substances:
         memo[normal] = found
         return found
 
+    def remembered(self, name: str, generation: int) -> Substance | object | None:
+        """The answer kept for ``name`` at ``generation``, or ``_UNKNOWN``. Answers are kept by
+        normal form, and an ASCII text equal to a normal form is its own normal form."""
+        if generation != self._generation:
+            return _UNKNOWN
+        return self._identities.get(name, _UNKNOWN)
+
     def conjugates(self, word: str) -> list[tuple[str, str]]:
         """(INN, UNII) of each substance whose INN is ``word`` with more words after it."""
         index = self.index()
@@ -518,20 +525,10 @@ class Registry:
             return None
         # INN numbers come from the names: loaded before answers are kept
         generation = self.known_names.generation
-        if generation == substances._generation:
-            # a name asked again (the decoder asks in its normal form; an ASCII text equal to
-            # a normal form is its own normal form): the answer kept, without a call
-            memo = substances._identities
-            if name.isascii():
-                found = memo.get(name, _UNKNOWN)
-                if found is not _UNKNOWN:
-                    return found  # type: ignore[return-value]
-            normal = normalize_name(name)
-            if normal != name:
-                found = memo.get(normal, _UNKNOWN)
-                if found is not _UNKNOWN:
-                    return found  # type: ignore[return-value]
-            return substances.identify(normal, generation)
+        if name.isascii():  # a name asked again (the decoder asks in its normal form)
+            found = substances.remembered(name, generation)
+            if found is not _UNKNOWN:
+                return found  # type: ignore[return-value]
         return substances.identify(normalize_name(name), generation)
 
     def related_inns(self, word: str) -> list[tuple[str, str]]:
