@@ -323,6 +323,21 @@ def test_a_brand_whose_word_is_its_inn_s_is_read_as_written():
         assert d.notes[0].endswith("the decoding is that of the INN")
 
 
+@needs_unii
+@pytest.mark.parametrize(("coined", "meant"), [("accotril", "nitrilacarb"),
+                                               ("accel ns", "morpholinylmercaptobenzothiazole"),
+                                               ("leac-102", "taiwanofungus camphoratus")])
+def test_a_brand_or_code_of_a_substance_without_inn_is_not_read_by_its_letters(coined, meant):
+    """Accotril is no -tril, Accel NS no -cel cell therapy, LEAC-102 no -ac: a coined name of a
+    substance with no INN takes the reading of the list's preferred name, and says so."""
+    d = innkit.decode(coined)
+    assert d.substance is not None and d.substance.relation in ("brand", "code")
+    assert not d.substance.inn and d.substance.name.lower().startswith(meant)
+    assert all(m.word != coined.split(" ")[0] for m in d.stems)
+    assert d.notes[0].endswith("the decoding is that of the UNII list's preferred name "
+                               "(the substance has no INN)")
+
+
 def test_a_list_name_that_is_no_inn_lends_no_weak_stem():
     """garlic is listed as allium sativum whole: the -ium of a genus is no quaternary ammonium."""
     d = innkit.decode("garlic")

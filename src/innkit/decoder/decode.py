@@ -271,8 +271,10 @@ def _identified(text: str, normal: str, own_of: _Own, tables: Tables,
         if name_key(meant) != name_key(normal):
             notes.insert(0, f"{text} is the {RELATION_LABELS[substance.relation]} of "
                             f"{meant} (UNII {substance.unii})")
-    elif substance.relation != Relation.INN and (moiety or own.kind == Kind.UNKNOWN):
-        # Read the INN; a substance without one is read by the list's preferred name.
+    elif substance.relation != Relation.INN and (moiety or own.kind == Kind.UNKNOWN
+                                                 or substance.relation in _CODED):
+        # Read the INN; a substance without one is read by the list's preferred name (a brand
+        # or code always is: Accel NS is no -cel cell therapy, Accotril no -tril).
         meant = moiety or substance.name
         inn = _decode_cached(registry, meant, registry.generation, True)
         read = inn.kind != Kind.UNKNOWN or inn.failure is None  # a rule's or a lens's reading
@@ -294,7 +296,7 @@ def _identified(text: str, normal: str, own_of: _Own, tables: Tables,
             warnings = list(inn.warnings)
             notes = list(inn.notes)
         notes.insert(0, f"{text} is the {RELATION_LABELS[substance.relation]} of "
-                        f"{meant} (UNII {substance.unii}): {_read_as(of_inn)}")
+                        f"{meant} (UNII {substance.unii}): {_read_as(of_inn, moiety)}")
     return _with_substance(text, normal, own, result, of_inn, substance, moiety, warnings, notes,
                            user)
 
@@ -319,7 +321,7 @@ def _inn_read(text: str, normal: str, substance: Substance, own_of: _Own,
     if own is not None and own.kind != Kind.UNKNOWN and _word(own) == word:
         return None  # read as written
     notes = [f"{text} is the {RELATION_LABELS[substance.relation]} of {moiety} "
-             f"(UNII {substance.unii}): {_read_as(True)}", *inn.notes]
+             f"(UNII {substance.unii}): {_read_as(True, moiety)}", *inn.notes]
     return _with_substance(text, normal, None, inn, True, substance, moiety, list(inn.warnings),
                            notes, None)
 
@@ -398,8 +400,13 @@ def _word(d: Decoding) -> str:
     return (d.name or "").split("-")[0]
 
 
-def _read_as(of_inn: bool) -> str:
-    return "the decoding is that of the INN" if of_inn else "the name is read as written"
+def _read_as(of_inn: bool, inn: str | None) -> str:
+    """Which name's decoding is given: the INN's, or, for a substance without one, the UNII
+    list's preferred name's."""
+    if not of_inn:
+        return "the name is read as written"
+    return ("the decoding is that of the INN" if inn else
+            "the decoding is that of the UNII list's preferred name (the substance has no INN)")
 
 
 def _drug_class(text: str, row: ClassRow, tables: Tables) -> Decoding:
