@@ -307,20 +307,23 @@ _CODED = frozenset({Relation.BRAND, Relation.CODE})
 
 def _inn_read(text: str, normal: str, substance: Substance, own_of: _Own,
               registry: Registry) -> Decoding | None:
-    """The decoding of a brand or code that its INN gives (what :func:`_identified` makes of
-    it), or None when it gives none; the name's own reading is read only where its word could
-    be the INN's (each word of the INN's word is then in the name's letters)."""
+    """The decoding of a brand or code that its INN gives, or the list's preferred name where
+    the substance has none (what :func:`_identified` makes of it); None when the name is read
+    as written. The name's own reading is read only where its word could be the meant name's
+    (each word of that word is then in the name's letters): three codes in four are of a
+    substance without an INN, and their letters were read for nothing."""
     moiety = _moiety_inn(substance)
-    if not moiety:
+    meant = moiety or substance.name
+    if not meant:
         return None
-    inn = _decode_cached(registry, moiety, registry.generation, True)
+    inn = _decode_cached(registry, meant, registry.generation, True)
     word = _word(inn)
     if own_of.read is None and all(w in normal for w in word.split(" ")):
         own_of()
     own = own_of.read
     if own is not None and own.kind != Kind.UNKNOWN and _word(own) == word:
         return None  # read as written
-    notes = [f"{text} is the {RELATION_LABELS[substance.relation]} of {moiety} "
+    notes = [f"{text} is the {RELATION_LABELS[substance.relation]} of {meant} "
              f"(UNII {substance.unii}): {_read_as(True, moiety)}", *inn.notes]
     return _with_substance(text, normal, None, inn, True, substance, moiety, list(inn.warnings),
                            notes, None)
