@@ -60,6 +60,18 @@ def test_english_words_are_not_names():
     assert spans(text) == []
 
 
+def test_an_english_word_that_a_product_is_also_called_is_no_name():
+    """Milestone and Headline are herbicides' brands, Nostril a decongestant's: in running
+    text, found by their endings, they are the English words (decoded alone, each still
+    says which product it names)."""
+    import innkit
+
+    assert spans("A milestone made the headline; it stung his nostril.") == []
+    d = innkit.decode("Nostril")
+    if d.substance is not None:  # with the UNII list
+        assert d.substance.relation == "brand"
+
+
 def test_unseen_names_by_morphology():
     empty = Registry(None, shipped=False, substances=False)
     found = annotate("Zeleciment and pemivibart, then fovaletamig (a new -mig).", registry=empty)

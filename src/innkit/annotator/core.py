@@ -40,7 +40,7 @@ from ..rules.affixes import (
 from ..rules.english import is_english, is_established
 from ..rules.normalize import MAX_NAME_LENGTH
 from ..rules.tables import Tables
-from ..vocab import Confidence, How, Kind, Leniency
+from ..vocab import Confidence, How, Kind, Leniency, Relation
 from . import abbreviations, confusables, contexts
 from .scanner import ANTIBODY, KNOWN, STRONG_STEM, SUBSTANCE, WEAK_STEM, load_scanner
 
@@ -178,6 +178,11 @@ class Annotator:
         if d.kind == Kind.CLASS:  # classes belong to standard and lenient
             ok = pid == SUBSTANCE and self.leniency != Leniency.STRICT
             return _Verdict(How.CLASS, Confidence.HIGH, Kind.CLASS) if ok else None
+        if pid in (STRONG_STEM, WEAK_STEM) and d.substance is not None \
+                and d.substance.relation in (Relation.BRAND, Relation.CODE) and is_english(word):
+            # An English word that some product is also called (Milestone, a herbicide's
+            # brand), found by its ending: the word of the text, no drug named
+            return None
         if d.registry is not None:
             if d.registry.origin == "unii":
                 # The broad FDA list: a drug or substance name, with salts and qualifiers.
