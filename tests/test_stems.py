@@ -331,3 +331,52 @@ def test_reads_alone_is_yes_on_a_suffix_stem_only():
     marked = {r["stem"]: r["position"] for r in rows if r["reads_alone"]}
     assert marked == {"-ase": "suffix"}
     assert TABLES.alone == frozenset({"-ase"})
+
+
+def _classify_afresh(word: str, tables) -> list:
+    """The word's stems read now with ``tables`` (not the words kept for other tables)."""
+    from innkit.decoder.stems import _classify
+
+    return _classify(word, tables)
+
+
+@pytest.mark.parametrize("row", TABLES.chemical_words, ids=lambda w: w.word)
+def test_chemical_words_hide_their_stems_in_every_example(row):
+    """Each example of chemical_words.tsv holds the row's letters at its position and reads
+    none of the stems the row hides; without the table, the examples read every one of them
+    (so each row and each hidden stem does something)."""
+    from dataclasses import replace
+
+    bare = replace(TABLES, chemical_words=())
+    shown: set[str] = set()
+    assert row.examples
+    for example in row.examples:
+        assert row.spans(example), (row.word, example)
+        read = {m.stem for m in _classify_afresh(example, TABLES)}
+        assert not read & row.hides, (example, read & row.hides)
+        shown |= {m.stem for m in _classify_afresh(example, bare)} & row.hides
+    assert shown == row.hides, (row.word, row.hides - shown)
+
+
+@pytest.mark.parametrize(("word", "kept"), [("felbamate", "-bamate"), ("meprobamate", "-bamate"),
+                                            ("nitrofurantoin", "nitro-"),
+                                            ("sulfanilamide", "sulfa-"),
+                                            ("levorphanol", "orphan"), ("formoterol", "-terol"),
+                                            ("mesterolone", "-ster-")])
+def test_a_stem_outside_chemical_letters_is_still_read(word, kept):
+    """The WHO names themselves keep their stems: meprobamate is no carbamate by its letters,
+    nitrofurantoin no nitroso compound, mesterolone no sterol."""
+    assert kept in {m.stem for m in _classify_afresh(word, TABLES)}
+
+
+def test_a_chemical_word_row_must_name_known_stems(tmp_path):
+    """A row that hides a stem no stem table holds is refused when the tables load."""
+    from innkit.errors import DataError
+    from innkit.rules.tables import _read_chemical_words
+
+    def read(name, columns):
+        return [{"word": "sterol", "position": "suffix", "class": "sterols", "hides": "-terolz",
+                 "examples": "ergosterol", "evidence": "B", "_line": "2"}]
+
+    with pytest.raises(DataError, match="terolz"):
+        _read_chemical_words(read, TABLES.general_stems)

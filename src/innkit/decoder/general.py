@@ -125,6 +125,7 @@ def decode_general(
     if len(kept) == 1 and kept[0] in tables.modifiers:
         conjugate = classify_modifier(kept[0], tables)
     entry = registry.get(name)
+    chemistry = _chemistry_notes(kept, tables)
     if not matches:
         reason = ("no WHO stem fits this name, and it is not an antibody name (antibody names "
                   "end in -mab, -tug, -bart, -mig or -ment)")
@@ -135,7 +136,7 @@ def decode_general(
         return Decoding(
             input=text, kind=Kind.UNKNOWN, name=name, salts=tuple(salts), radiolabel=label,
             modifiers=tuple(qualifiers), conjugate=conjugate, registry=entry, reason=reason,
-            failure=Failure.NO_RULE,
+            failure=Failure.NO_RULE, notes=chemistry,
         )
     if all(m.confidence == Confidence.LOW for m in matches):
         # words in the order the name has them (a set's order changes from run to run)
@@ -156,14 +157,26 @@ def decode_general(
             return Decoding(
                 input=text, kind=Kind.UNKNOWN, name=name, salts=tuple(salts), radiolabel=label,
                 reason=f"{what} {weak}, and none is read into such a word",
-                failure=Failure.NO_RULE,
+                failure=Failure.NO_RULE, notes=chemistry,
             )
         warnings.append("only weak or short stems match: the reading is uncertain")
     return Decoding(
         input=text, kind=Kind.STEM, name=name, stems=tuple(matches), salts=tuple(salts),
         modifiers=tuple(qualifiers), radiolabel=label, conjugate=conjugate,
-        fda_suffix=fda_suffix, registry=entry, warnings=tuple(warnings),
+        fda_suffix=fda_suffix, registry=entry, warnings=tuple(warnings), notes=chemistry,
     )
+
+
+def _chemistry_notes(words: list[str], tables: Tables) -> tuple[str, ...]:
+    """What a word's letters of chemical nomenclature (chemical_words.tsv) name, and the stems
+    not read in or across them: why a sterol reads no -terol."""
+    notes = []
+    for word in words:
+        bare = _stem_word(word)
+        for row, _, _ in tables.chemistry_in(bare):
+            notes.append(f"{bare}: {row.word!r} is chemical nomenclature ({row.meaning}) "
+                         f"[{row.ref}]; {', '.join(sorted(row.hides))} not read in or across it")
+    return tuple(notes)
 
 
 def _english_word(word: str, registry: Registry) -> bool:

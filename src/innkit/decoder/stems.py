@@ -5,7 +5,8 @@ wins and carries its parent (-teplase < -plase < -ase); generic chemical endings
 -ol, -ium, -al) are weak; infix and free-position stems shorter than three letters never
 count (they occur by chance), nor do those inside the letters of a suffix or prefix stem; a
 stem deleted from the General Principles is never offered (its definition no
-longer applies: mer- for mercury).
+longer applies: mer- for mercury); nor is a stem whose letters fall in chemical nomenclature
+that holds them by chance (chemical_words.tsv: the -terol of a sterol, the nitro- of nitroso).
 """
 
 from __future__ import annotations
@@ -88,14 +89,19 @@ def classify_word(word: str, tables: Tables) -> list[StemMatch]:
 def _classify(word: str, tables: Tables) -> list[StemMatch]:
     found: list[StemMatch] = []
     edges: list[tuple[int, int]] = []  # the letters the suffix and prefix stems take
+    where: dict[int, tuple[int, int]] = {}  # id of a match -> the letters it takes
     entries = _longest(tables.suffixes_by_tail.get(word[-2:]), word, suffix=True)
     if entries:
-        found += [_match(e, word) for e in entries]
         edges.append((len(word) - len(entries[0].core), len(word)))
+        for e in entries:
+            found.append(m := _match(e, word))
+            where[id(m)] = edges[-1]
     entries = _longest(tables.prefixes_by_head.get(word[:2]), word, suffix=False)
     if entries:
-        found += [_match(e, word) for e in entries]
         edges.append((0, len(entries[0].core)))
+        for e in entries:
+            found.append(m := _match(e, word))
+            where[id(m)] = edges[-1]
     free: list[StemMatch] = []
     tail = 0  # letters of the longest free stem that ends the word
     for hit in tables.free_stem_pattern.finditer(word):
@@ -115,12 +121,15 @@ def _classify(word: str, tables: Tables) -> list[StemMatch]:
                     match = replace(match, confidence=_confidence(entry, len(core), ending=True))
                     tail = max(tail, len(core))
                 free.append(match)
+                where[id(match)] = (at, at + len(core))
     if tail and found:
         # A weak ending inside the letters of a free stem that ends the word is none (the -al
         # of diflunisal's sal)
         found = [m for m in found if m.position != "suffix" or m.confidence != Confidence.LOW
                  or len(m.stem.strip("-")) >= tail]
     found += free
+    if found and tables.chemical_words:
+        found = _without_chemistry(word, found, where, tables)
     if tables.alone and len(found) > 1 and any(reads_alone(m, tables) for m in found):
         # An enzyme's word (-ase) names what it acts on: no other stem is read in it
         # (cholinesterase: no -ster- androgen; sulfatase: no sulfa- sulfonamide)
@@ -133,6 +142,19 @@ def _classify(word: str, tables: Tables) -> list[StemMatch]:
     if len(found) > 1:
         found.sort(key=_strength)
     return found
+
+
+def _without_chemistry(word: str, found: list[StemMatch], where: dict[int, tuple[int, int]],
+                       tables: Tables) -> list[StemMatch]:
+    """The matches but those whose letters lie in, or reach into, letters of chemical
+    nomenclature that hide their stem (chemical_words.tsv): a sterol's -terol is no
+    bronchodilator, a carbamate's -bamate no tranquillizer, a nitroso group no nitro-."""
+    hidden = tables.chemistry_in(word)
+    if not hidden:
+        return found
+    return [m for m in found
+            if not any(m.stem in w.hides and where[id(m)][0] < b and a < where[id(m)][1]
+                       for w, a, b in hidden)]
 
 
 def reads_alone(m: StemMatch, tables: Tables) -> bool:

@@ -39,6 +39,7 @@ SORTED_BY: dict[str, tuple[str, ...]] = {
     "audit_conjugates.tsv": ("kind",),
     "inn_lists.tsv": ("series",),
     "antigen_synonyms.tsv": ("symbol",),
+    "chemical_words.tsv": ("word",),
 }
 """Tables whose rows are sorted (code point order) by these columns."""
 

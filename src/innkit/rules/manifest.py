@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..files.atomic import write_atomic
 
-DATA_VERSION = "2026.12.6"
+DATA_VERSION = "2026.12.8"
 """Bump when a table changes meaning (rows added, facts corrected), not for re-formatting."""
 
 

@@ -230,6 +230,32 @@ class StemEntry:
         return self.lineage[0] if self.lineage else None
 
 
+@dataclass(frozen=True, slots=True)
+class ChemicalWord:
+    """One row of chemical_words.tsv: letters of chemical nomenclature (a class ending such as
+    -sterol, a group such as nitroso-) that hold a WHO stem's letters by chance."""
+
+    word: str
+    position: str  # suffix, prefix or anywhere: where in a word the letters name the chemistry
+    meaning: str
+    hides: frozenset[str]  # the stems whose letters, inside or across these, are not read
+    examples: tuple[str, ...]
+    ref: str
+
+    def spans(self, word: str) -> list[tuple[int, int]]:
+        """Where these letters stand in ``word`` at their position (none when they do not)."""
+        size, n = len(word), len(self.word)
+        if self.position == "suffix":
+            return [(size - n, size)] if word.endswith(self.word) else []
+        if self.position == "prefix":
+            return [(0, n)] if word.startswith(self.word) else []
+        found, at = [], word.find(self.word)
+        while at >= 0:
+            found.append((at, at + n))
+            at = word.find(self.word, at + 1)
+        return found
+
+
 # One way an ending of the letters before the stem can be read, in the field order of
 # ``Reading``: target surface, target form, target class, target meaning, source, source meaning,
 # era, score contribution.
@@ -259,6 +285,7 @@ class Tables:
     free_stem_pattern: re.Pattern[str]  # finds them all in one pass, longest first
     exclusions: dict[str, str]  # stem -> the stem whose class its definition leaves out
     alone: frozenset[str]  # suffix stems that a word they end is read by alone (-ase)
+    chemical_words: tuple[ChemicalWord, ...]  # chemistry whose letters hold stems by chance
     salts: dict[str, str]
     format_keywords: dict[str, tuple[str, ...]]  # what a database's format label says
     source_by_label: dict[str, str]  # "humanized" -> "zu"
@@ -307,6 +334,23 @@ class Tables:
                 spaced(self.free_stems):
             return None
         return tuple(core for edge in self.suffixes_by_tail.values() for core in spaced(edge[1]))
+
+    @cached_property
+    def chemical_pattern(self) -> re.Pattern[str]:
+        """Finds whether a word holds any row of chemical_words.tsv at its position (one
+        search, where most words hold none); never matches when the table is empty."""
+        rows = self.chemical_words
+        parts = [f"^{re.escape(w.word)}" for w in rows if w.position == "prefix"] + \
+            [f"{re.escape(w.word)}$" for w in rows if w.position == "suffix"] + \
+            [re.escape(w.word) for w in rows if w.position == "anywhere"]
+        return re.compile("|".join(parts) if parts else "(?!)")
+
+    def chemistry_in(self, word: str) -> list[tuple[ChemicalWord, int, int]]:
+        """The rows of chemical_words.tsv that ``word`` holds at their position, each with
+        where it stands."""
+        if not self.chemical_pattern.search(word):
+            return []
+        return [(w, a, b) for w in self.chemical_words for a, b in w.spans(word)]
 
     def sources_before_stem(self) -> tuple[SourceRow, ...]:
         """Source rows that the ``slot`` column puts before the stem in some era (-vet-)."""
@@ -587,6 +631,29 @@ def _read_exceptions(read: Reader) -> dict[str, ExceptionRow]:
     return exceptions
 
 
+CHEMICAL_POSITIONS = ("suffix", "prefix", "anywhere")
+
+
+def _read_chemical_words(read: Reader, general: tuple[StemEntry, ...]
+                         ) -> tuple[ChemicalWord, ...]:
+    """chemical_words.tsv, each hidden stem checked to be a stem of the stem tables."""
+    known = {e.stem for e in general}
+    rows = []
+    for r in read("chemical_words.tsv", ("word", "position", "class", "hides", "examples",
+                                         "evidence")):
+        where = f"chemical_words.tsv line {r['_line']}"
+        hides = frozenset(_split(r["hides"]))
+        unknown = sorted(hides - known)
+        if r["position"] not in CHEMICAL_POSITIONS or not hides or unknown or \
+                r["word"] != r["word"].lower() or not r["word"].isalpha():
+            raise DataError(f"{where}: {r['word']!r} needs lower-case letters, a position of "
+                            f"{', '.join(CHEMICAL_POSITIONS)} and the stems it hides "
+                            f"(unknown: {', '.join(unknown) or 'none'})", "fix the row")
+        rows.append(ChemicalWord(r["word"], r["position"], r["class"], hides,
+                                 _split(r["examples"]), where))
+    return tuple(rows)
+
+
 def _index_general(general: tuple[StemEntry, ...]) -> tuple[dict[str, dict[str, list[StemEntry]]],
                                                          dict[str, tuple[StemEntry, ...]]]:
     """The general stems by position and letters, and the infix and free-position ones."""
@@ -634,6 +701,7 @@ def build_tables(read: Reader) -> Tables:
             if free else "(?!)"),
         exclusions={e.stem: e.excluded_with for e in general if e.excluded_with},
         alone=frozenset(e.stem for e in general if e.alone and e.position == "suffix"),
+        chemical_words=_read_chemical_words(read, general),
         salts=salts,
         format_keywords=read_format_keywords(read),
         source_by_label={lab: row.substem for row in sources for lab in row.labels},
