@@ -72,6 +72,19 @@ def test_an_english_word_that_a_product_is_also_called_is_no_name():
         assert d.substance.relation == "brand"
 
 
+def test_a_listed_substance_whose_stem_letters_are_chemistry_is_still_found():
+    """cycloguanil's -nil is the end of its guanil (chemical_words.tsv), no stem: the text's
+    word is still found where a list names it, and a nucleotide no list names is not."""
+    import innkit
+
+    found = {m.text: m for m in annotate("Levels of cycloguanil and an oligonucleotide rose.")}
+    assert "oligonucleotide" not in found
+    d = innkit.decode("cycloguanil")
+    if d.substance is not None:  # with the UNII list
+        assert not d.stems and "known substance name" in d.reason
+        assert found["cycloguanil"].how == "registry"
+
+
 def test_unseen_names_by_morphology():
     empty = Registry(None, shipped=False, substances=False)
     found = annotate("Zeleciment and pemivibart, then fovaletamig (a new -mig).", registry=empty)

@@ -362,11 +362,14 @@ def test_chemical_words_hide_their_stems_in_every_example(row):
                                             ("nitrofurantoin", "nitro-"),
                                             ("sulfanilamide", "sulfa-"),
                                             ("levorphanol", "orphan"), ("formoterol", "-terol"),
-                                            ("mesterolone", "-ster-")])
+                                            ("mesterolone", "-ster-"), ("edrophonium", "-onium"),
+                                            ("bicalutamide", "-lutamide"), ("vincristine", "vin-"),
+                                            ("ibutilide", "-ilide"), ("homatropine", "trop"),
+                                            ("sevelamer", "-mer"), ("pancuronium", "-onium")])
 def test_a_stem_outside_chemical_letters_is_still_read(word, kept):
     """The WHO names themselves keep their stems: meprobamate is no carbamate by its letters,
     nitrofurantoin no nitroso compound, mesterolone no sterol."""
-    assert kept in {m.stem for m in _classify_afresh(word, TABLES)}
+    assert any(kept == m.stem or kept in m.lineage for m in _classify_afresh(word, TABLES))
 
 
 def test_a_chemical_word_row_must_name_known_stems(tmp_path):

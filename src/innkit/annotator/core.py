@@ -203,6 +203,11 @@ class Annotator:
                 return _Verdict(How.FUZZY, Confidence.LOW, Kind.ANTIBODY)
             return None
         if d.kind != Kind.STEM:
+            if d.kind == Kind.UNKNOWN and d.substance is not None and not d.substance.ambiguous \
+                    and not english and not is_established(word.rsplit("-", 1)[-1]):
+                # A listed substance whose letters hold a stem's that are no stem there
+                # (cycloguanil's -nil, the end of its guanil): the list names it
+                return _Verdict(How.REGISTRY, Confidence.HIGH, Kind.STEM)
             return None
         # Unknown to every registry, yet in current English use (smartphone, synthase): words
         # newer than the dictionaries, not newly coined drug names.

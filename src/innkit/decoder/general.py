@@ -133,6 +133,9 @@ def decode_general(
             what = f"{entry.kind} name" + (f" for {entry.refers_to}" if entry.refers_to else "")
             reason = (f"a known {what} ({entry.origin} list); no WHO stem or antibody rule is "
                       "written in it")
+        elif registry.identify(name) is not None:  # in the UNII index, not the name lists
+            reason = "a known substance name (unii list); no WHO stem or antibody rule is " \
+                     "written in it"
         return Decoding(
             input=text, kind=Kind.UNKNOWN, name=name, salts=tuple(salts), radiolabel=label,
             modifiers=tuple(qualifiers), conjugate=conjugate, registry=entry, reason=reason,
