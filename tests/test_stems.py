@@ -383,3 +383,16 @@ def test_a_chemical_word_row_must_name_known_stems(tmp_path):
 
     with pytest.raises(DataError, match="terolz"):
         _read_chemical_words(read, TABLES.general_stems)
+
+
+@pytest.mark.parametrize("code", ["CORT-108297", "NITD-008", "abc-1234x"])
+def test_a_research_code_is_read_by_no_stem(code):
+    """A research code names its company or programme (Corcept's CORT, Novartis's NITD): the
+    cort of CORT-108297 is no corticosteroid; the decoding says why none is read."""
+    d = decode(code)
+    assert not d.stems and any("research code" in note for note in d.notes), d.to_dict()
+
+
+def test_a_name_with_a_code_part_keeps_its_stem():
+    """sipuleucel-T is no code: its word keeps -leucel."""
+    assert "-leucel" in {m.stem for m in decode("sipuleucel-T").stems}

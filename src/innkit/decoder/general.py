@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from ..models import Decoding, Modifier, Radiolabel, StemMatch
 from ..registry import Registry
+from ..registry.keys import is_research_code
 from ..rules.english import is_english, is_established
 from ..rules.lenses import HEAD_LENSES, TAIL_LENSES, Lenses, LensRow
 from ..rules.tables import Tables
@@ -113,8 +114,9 @@ def decode_general(
         # stems written as two words ("-dronic acid"): only a phrase ending in one holds one
         matches += [m for m in classify_word(name, tables) if " " in m.stem]
         covered = {w for m in matches for w in m.word.split(" ")}
+    codes = [w for w in kept if is_research_code(w)]
     for word in kept:
-        if word not in covered:
+        if word not in covered and word not in codes:  # a code's letters are no stem
             bare = _stem_word(word)
             found = classify_word(bare, tables)
             lens = lenses.get(bare) if len(kept) > 1 else None
@@ -125,7 +127,9 @@ def decode_general(
     if len(kept) == 1 and kept[0] in tables.modifiers:
         conjugate = classify_modifier(kept[0], tables)
     entry = registry.get(name)
-    chemistry = _chemistry_notes(kept, tables)
+    chemistry = _chemistry_notes(kept, tables) + tuple(
+        f"{code}: a research code (letters and a number): its letters name a company or "
+        "programme, and no stem is read in them" for code in codes)
     if not matches:
         reason = ("no WHO stem fits this name, and it is not an antibody name (antibody names "
                   "end in -mab, -tug, -bart, -mig or -ment)")

@@ -17,6 +17,12 @@ def name_key(name: str) -> str:
 _CODE = re.compile(r"([a-z]{1,6})[- ]?(\d{2,7}[a-z]{0,2})")
 
 
+def is_research_code(name: str) -> bool:
+    """Whether a name is written as a research code: a few letters and a number (CNTO-1275,
+    ABT-866, CORT-108297)."""
+    return _CODE.fullmatch(name.lower()) is not None
+
+
 def code_spellings(code: str) -> tuple[str, ...]:
     """The ways a research code of letters and digits is written in text: CNTO-1275, CNTO 1275
     and CNTO1275 are one code (all share one ``name_key``). Other names give themselves."""
