@@ -128,12 +128,13 @@ def _classify(word: str, tables: Tables) -> list[StemMatch]:
         found = [m for m in found if m.position != "suffix" or m.confidence != Confidence.LOW
                  or len(m.stem.strip("-")) >= tail]
     found += free
-    if found and tables.chemical_words:
-        found = _without_chemistry(word, found, where, tables)
     if tables.alone and len(found) > 1 and any(reads_alone(m, tables) for m in found):
         # An enzyme's word (-ase) names what it acts on: no other stem is read in it
         # (cholinesterase: no -ster- androgen; sulfatase: no sulfa- sulfonamide)
         found = [m for m in found if m.position == "suffix"]
+    if found and tables.chemical_words:
+        # after the enzyme's rule: a megabase is no enzyme, and no gab- either
+        found = _without_chemistry(word, found, where, tables)
     if tables.exclusions and len(found) > 1:
         # A stem whose definition leaves out another matched stem's class does not apply
         # (-olone, "steroids other than prednisolone derivatives", in prednisolone).
