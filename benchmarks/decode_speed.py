@@ -18,9 +18,9 @@ the name denotes (the identity standard), and that needs at least one look-up in
 index (~1 million names; until December 2026 an SQLite file queried per name, now a memory-mapped
 file of sorted key hashes), and it returns an immutable result. The goal leaves 10 us per name.
 This benchmark prints three floors of the same run. On 8 Dec 2026 (2-core machine, quiet) the
-index look-up alone took 2.9 us (340,000 names/s) and building one frozen Decoding 2.0 us (494,000
-names/s, with the fast constructor of innkit.models); a whole cold decode took ~41 us (~24,000
-names/s). Reading a finished decoding back from bytes (pickle) took 17.5 us (57,000 names/s):
+index look-up alone took 2.9 us (347,000 names/s) and building one frozen Decoding 1.8 us (544,000
+names/s, with the fast constructor of innkit.models); a whole cold decode took ~36 us (~28,000
+names/s). Reading a finished decoding back from bytes (pickle) took 17.3 us (58,000 names/s):
 even decodings made ahead of time and shipped would not reach the goal with results of this
 shape. Warm decodes (a name seen before) run at ~3,600,000 names/s, and running text repeats its
 names: that is where the speed is felt.

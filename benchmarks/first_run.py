@@ -6,8 +6,8 @@
 - decode: ``innkit decode --format jsonl`` of 100,000 names read from standard input into a
   file, warm cache (goal <= 3 s); the names are the broad UNII list's, every one a substance
   with identifiers. The trees take turns, three runs each, medians. Also its CPU seconds
-  (user + system), which other processes on a busy machine do not inflate, and whether both
-  trees wrote the same bytes (1: yes).
+  (user + system), which other processes on a busy machine do not inflate, and, with
+  ``--baseline``, whether both trees wrote the same bytes.
 - serve: the web server after a burst of 200 requests (decode and annotate, 8 clients), on a
   warm cache folder (a first start fills it): the resident memory (RSS) and proportional share
   (PSS, shared pages split among the processes mapping them) of the HTTP process and of the
@@ -104,10 +104,10 @@ DECODE_RUNS = 3
 slows both)."""
 
 
-def decode_runs(trees: dict[str, str], cache: str, names: Path) -> dict[str, dict[str, float]]:
+def decode_runs(trees: dict[str, str], cache: str, names: Path
+                ) -> tuple[dict[str, dict[str, float]], bool]:
     """The decode of each tree, its lines written to a file as ``> OUT`` would (205 MB), the
-    trees taking turns; the median of the runs, and whether each tree wrote the same bytes
-    as the first."""
+    trees taking turns: the median of the runs, and whether every tree wrote the same bytes."""
     envs = {tree: _env(src, cache) for tree, src in trees.items()}
     for env in envs.values():  # the cache is warm: build what is built once
         timed(innkit("decode", "Besponsa"), env)
@@ -118,16 +118,16 @@ def decode_runs(trees: dict[str, str], cache: str, names: Path) -> dict[str, dic
             runs[tree].append(timed_cpu(innkit("decode", "--format", "jsonl"), env, names,
                                         outputs[tree]))
     first = next(iter(outputs.values())).read_bytes()
+    same = all(path.read_bytes() == first for path in outputs.values())
     results = {}
     for tree, done in runs.items():
         wall, peak, cpu = (sorted(column)[len(column) // 2]
                            for column in zip(*done, strict=True))
         results[tree] = {"decode_s": wall, "decode_mb": peak,
-                         "decode_names_per_s": NAMES / wall, "decode_cpu_s": cpu,
-                         "decode_same_output": float(outputs[tree].read_bytes() == first)}
+                         "decode_names_per_s": NAMES / wall, "decode_cpu_s": cpu}
     for path in outputs.values():
         path.unlink()
-    return results
+    return results, same
 
 
 def _memory(pid: int) -> tuple[float, float]:
@@ -267,9 +267,11 @@ def main() -> int:
                 results[tree].update(first_run(src))
             if "serve" in parts:
                 results[tree].update(serve_run(src, cache))
+        same = None
         if names is not None:
-            for tree, figures in decode_runs(trees, cache, names).items():
-                results[tree].update(figures)
+            figures, same = decode_runs(trees, cache, names)
+            for tree, found in figures.items():
+                results[tree].update(found)
     print("whole processes, this tree" + (f" against {args.baseline}" if args.baseline
                                            else ""), "(ratio: baseline / this)")
     for key, value in results["this"].items():
@@ -281,6 +283,9 @@ def main() -> int:
         if key in GOALS and not (key.startswith("worker") and not results["this"]["workers"]):
             line += f"  goal <= {GOALS[key]:g}: {'met' if value <= GOALS[key] else 'NOT met'}"
         print(line)
+    if same is not None and len(trees) > 1:
+        print(f"  decode output: the two trees wrote {'the same' if same else 'different'} "
+              "bytes")
     return 0
 
 

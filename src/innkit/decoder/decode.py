@@ -295,8 +295,7 @@ def _identified(text: str, normal: str, own_of: _Own, tables: Tables,
             result, of_inn = inn, True  # given the input below, with the substance
             warnings = list(inn.warnings)
             notes = list(inn.notes)
-        notes.insert(0, f"{text} is the {RELATION_LABELS[substance.relation]} of "
-                        f"{meant} (UNII {substance.unii}): {_read_as(of_inn, moiety)}")
+        notes.insert(0, _relation_note(text, substance, meant, of_inn, moiety))
     return _with_substance(text, normal, own, result, of_inn, substance, moiety, warnings, notes,
                            user)
 
@@ -323,8 +322,7 @@ def _inn_read(text: str, normal: str, substance: Substance, own_of: _Own,
     own = own_of.read
     if own is not None and own.kind != Kind.UNKNOWN and _word(own) == word:
         return None  # read as written
-    notes = [f"{text} is the {RELATION_LABELS[substance.relation]} of {meant} "
-             f"(UNII {substance.unii}): {_read_as(True, moiety)}", *inn.notes]
+    notes = [_relation_note(text, substance, meant, True, moiety), *inn.notes]
     return _with_substance(text, normal, None, inn, True, substance, moiety, list(inn.warnings),
                            notes, None)
 
@@ -403,13 +401,19 @@ def _word(d: Decoding) -> str:
     return (d.name or "").split("-")[0]
 
 
-def _read_as(of_inn: bool, inn: str | None) -> str:
-    """Which name's decoding is given: the INN's, or, for a substance without one, the UNII
-    list's preferred name's."""
+def _relation_note(text: str, substance: Substance, meant: str, of_inn: bool,
+                   inn: str | None) -> str:
+    """What the name is of the name ``meant`` (its INN, or the list's preferred name), and
+    whose decoding is given: the INN's, the preferred name's (no INN), or the name's own."""
     if not of_inn:
-        return "the name is read as written"
-    return ("the decoding is that of the INN" if inn else
-            "the decoding is that of the UNII list's preferred name (the substance has no INN)")
+        read_as = "the name is read as written"
+    elif inn:
+        read_as = "the decoding is that of the INN"
+    else:
+        read_as = "the decoding is that of the UNII list's preferred name (the substance has " \
+                  "no INN)"
+    return (f"{text} is the {RELATION_LABELS[substance.relation]} of {meant} "
+            f"(UNII {substance.unii}): {read_as}")
 
 
 def _drug_class(text: str, row: ClassRow, tables: Tables) -> Decoding:

@@ -230,6 +230,11 @@ class StemEntry:
         return self.lineage[0] if self.lineage else None
 
 
+CHEMICAL_POSITIONS = ("suffix", "prefix", "anywhere")
+"""Where a row of chemical_words.tsv stands in a word (the order :meth:`Tables.chemistry_in`
+groups the rows in)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ChemicalWord:
     """One row of chemical_words.tsv: letters of chemical nomenclature (a class ending such as
@@ -340,7 +345,7 @@ class Tables:
         """The letters of chemical_words.tsv by position: suffixes, prefixes, anywhere."""
         rows = self.chemical_words
         return tuple(tuple(w.word for w in rows if w.position == p)
-                     for p in ("suffix", "prefix", "anywhere"))
+                     for p in CHEMICAL_POSITIONS)
 
     def chemistry_in(self, word: str) -> list[tuple[ChemicalWord, int, int]]:
         """The rows of chemical_words.tsv that ``word`` holds at their position, each with
@@ -628,9 +633,6 @@ def _read_exceptions(read: Reader) -> dict[str, ExceptionRow]:
             raise DataError(f"exceptions.tsv line {ex.line}: parts do not spell {ex.name}",
                             "make prefix+target+source+stem+suffix equal the name")
     return exceptions
-
-
-CHEMICAL_POSITIONS = ("suffix", "prefix", "anywhere")
 
 
 def _read_chemical_words(read: Reader, general: tuple[StemEntry, ...]
